@@ -1,0 +1,130 @@
+# ackbench - one non-recursive GNU Makefile.
+#   make                  Mbed TLS (from its release tarball) + the eight programs
+#   make test             unit + integration tests, then the same under ASan/UBSan
+#   make run              the main job: all protocols on loopback, one comparison table
+#   make bench            the loopback benchmark against sockperf (prints ratios)
+#   make TARGET=name      cross-build with ports/targets/<name>.mk
+#   make SAN=1            sanitizer build (build/<target>-san)
+#   make V=1              show full commands;  WERROR=1 turns warnings into errors
+# CC, CFLAGS, LDFLAGS, AR may be overridden.
+
+TARGET ?= native
+CONFIG ?= full
+include ports/targets/$(TARGET).mk
+
+SUFFIX := $(if $(filter full,$(CONFIG)),,-$(CONFIG))$(if $(SAN),-san,)
+BUILD := build/$(TARGET)$(SUFFIX)
+MBT := $(BUILD)/mbedtls
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wcast-qual -Wundef -Wvla
+CFLAGS ?= -O2 -g
+SANITIZE := -fsanitize=address -fsanitize=undefined -fno-sanitize-recover=undefined \
+            -fno-omit-frame-pointer
+SANFLAGS := $(if $(SAN),$(SANITIZE))
+MBEDTLS_CFG := -I$(CURDIR)/ports/config -DMBEDTLS_USER_CONFIG_FILE='<ackbench_config_$(CONFIG).h>'
+ALL_CFLAGS := $(CFLAGS) $(TARGET_CFLAGS) $(SANFLAGS) $(WARN) $(if $(WERROR),-Werror,) \
+              -std=c11 -D_POSIX_C_SOURCE=200809L -MMD -MP \
+              -Iports -Isrc -I$(MBT)/include $(MBEDTLS_CFG) \
+              -DACKBENCH_CONFIG='"$(CONFIG)"' -DACKBENCH_TARGET='"$(TARGET)"'
+ALL_LDFLAGS := $(LDFLAGS) $(TARGET_LDFLAGS) $(SANFLAGS)
+MBT_LIBS := $(MBT)/library/libmbedtls.a $(MBT)/library/libmbedx509.a $(MBT)/library/libmbedcrypto.a
+LIBS := $(MBT_LIBS) -lm
+
+PROGS := tcp_client tcp_server udp_client udp_server
+PROGS += $(foreach p,tls dtls,$(if $(wildcard src/$(p)_client.c),$(p)_client $(p)_server))
+# Every src/*.c that is not a program's main() is part of the shared core.
+CORE := $(filter-out %_client %_server,$(basename $(notdir $(wildcard src/*.c))))
+PORT_DIR ?= posix
+PORT := $(basename $(notdir $(wildcard ports/$(PORT_DIR)/*.c)))
+
+CORE_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(PORT)))
+BINS := $(addprefix $(BUILD)/bin/,$(PROGS))
+UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
+
+.SECONDARY:
+.PHONY: all mbedtls deps run test unit integration test-san bench certs format \
+        format-check lint clean distclean
+all: $(BINS)
+
+# --- Mbed TLS 3.6, built from its release tarball into $(MBT) ---
+$(MBT)/.built: ports/config/ackbench_config_$(CONFIG).h scripts/fetch-mbedtls.sh
+	@echo "  MBEDTLS  $(MBT) ($(CONFIG))"
+	$(Q)tree=$$(scripts/fetch-mbedtls.sh) && rm -rf $(MBT) && mkdir -p $(BUILD) && \
+	  cp -R "$$tree" $(MBT) && cp build/cache/mbedtls.source $(MBT)/ackbench.source
+	$(Q)$(MAKE) -s -C $(MBT) lib CC="$(CC)" AR="$(AR)" \
+	  CFLAGS="-O2 $(TARGET_CFLAGS) $(SANFLAGS) $(MBEDTLS_CFG)" >$(MBT)/build.log 2>&1 || \
+	  { tail -n 30 $(MBT)/build.log; echo "Mbed TLS build failed: $(MBT)/build.log"; exit 1; }
+	$(Q)touch $@
+mbedtls: $(MBT)/.built
+$(MBT_LIBS): $(MBT)/.built
+
+# Mbed TLS's test programs from the same tree (udp_proxy for loss injection, benchmark
+# for the crypto floor). PYTHON=true: the release tarball has every generated file.
+$(MBT)/programs/test/udp_proxy $(MBT)/programs/test/benchmark: $(MBT)/.built
+	$(Q)$(MAKE) -s -C $(MBT)/tests mbedtls_test PYTHON=true CC="$(CC)" \
+	  CFLAGS="-O2 $(TARGET_CFLAGS) $(MBEDTLS_CFG)" >>$(MBT)/build.log 2>&1
+	$(Q)$(MAKE) -s -C $(MBT)/programs test/udp_proxy test/benchmark PYTHON=true CC="$(CC)" \
+	  CFLAGS="-O2 $(TARGET_CFLAGS) $(MBEDTLS_CFG)" >>$(MBT)/build.log 2>&1
+
+# --- our objects and programs ---
+$(BUILD)/obj/%.o: src/%.c $(MBT)/.built
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/obj/%.o: ports/$(PORT_DIR)/%.c $(MBT)/.built
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/bin/%: $(BUILD)/obj/%.o $(CORE_OBJS) $(MBT_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD       $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJS) $(LIBS)
+
+# --- tests ---
+$(BUILD)/test/%: test/unit/%.c test/unit/check.h $(CORE_OBJS) $(MBT_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJS) $(LIBS)
+
+deps:
+	$(Q)scripts/deps.sh
+unit: $(UNIT)
+	$(Q)test/unit/run.sh $(UNIT)
+integration: all certs
+	$(Q)test/run.sh $(BUILD)/bin
+# The README's test command: everything, plain build then sanitizer build.
+test: deps
+	$(Q)$(MAKE) --no-print-directory unit integration
+	$(Q)$(MAKE) --no-print-directory SAN=1 unit integration
+test-san:
+	$(Q)$(MAKE) --no-print-directory SAN=1 unit integration
+
+certs: certs/ca.crt
+certs/ca.crt: scripts/gen-certs.sh
+	$(Q)scripts/gen-certs.sh
+run: deps all certs
+	$(Q)scripts/loopback.sh -B $(BUILD)/bin
+bench: deps all
+	$(Q)scripts/bench-loopback.sh -B $(BUILD)/bin
+
+FORMAT_FILES := $(wildcard src/*.[ch] ports/*.h ports/*/*.[ch] test/unit/*.[ch])
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
+lint:
+	$(Q)shellcheck scripts/*.sh test/*.sh test/unit/*.sh .ci/run
+
+clean:
+	rm -rf $(filter-out build/cache,$(wildcard build/*))
+distclean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/test/*.d)

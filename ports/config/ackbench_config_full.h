@@ -1,0 +1,19 @@
+/*
+ * ackbench_config_full.h - ackbench's adjustments to Mbed TLS 3.6's default configuration, passed as
+ * MBEDTLS_USER_CONFIG_FILE (read after include/mbedtls/mbedtls_config.h). The default
+ * already has all the benchmark uses: TLS 1.2 and 1.3, DTLS 1.2 with HelloVerifyRequest
+ * cookies (MBEDTLS_SSL_COOKIE_C), session tickets and cache, ECDHE and RSA, AES-GCM and
+ * ChaCha20-Poly1305, net_sockets and timing.
+ */
+#ifndef ACKBENCH_CONFIG_FULL_H
+#define ACKBENCH_CONFIG_FULL_H
+
+/* Record buffers stay at the protocol maximum (16384) in both directions, so any peer
+ * works with any record size; the small profile shrinks the outgoing one. */
+#undef MBEDTLS_SSL_IN_CONTENT_LEN
+#undef MBEDTLS_SSL_OUT_CONTENT_LEN
+
+/* Heap accounting for --mem goes through mbedtls_platform_set_calloc_free(). */
+#define MBEDTLS_PLATFORM_MEMORY
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * port.h - the whole platform contract of ackbench.
+ *
+ * src/ calls only what is declared here (plus ISO C and Mbed TLS); each platform
+ * implements it in its own folder (ports/posix/ for Linux and other POSIX systems).
+ * A bare-metal board adds ports/<board>/ and implements the same functions, as lwIP's
+ * sys_arch does. See ports/README.md.
+ *
+ * Conventions: functions return 0 (or a non-negative count) on success and a negative
+ * ACK_ERR_* code on failure. An OS error number e is returned as ACK_ERR_SYS(e); its text
+ * comes from port_sys_strerror(). Handles are small non-negative integers (-1 = none).
+ */
+#ifndef ACKBENCH_PORT_H
+#define ACKBENCH_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error space, kept apart from Mbed TLS codes (-0x0001..-0x7FFF) so both can travel in
+ * one int and be turned into text in one place (err_str() in src/err.c). */
+#define ACK_ERR_TIMEOUT (-0x10001)  /* no data within the timeout */
+#define ACK_ERR_EOF (-0x10002)      /* peer closed the connection */
+#define ACK_ERR_PROTO (-0x10003)    /* malformed or unexpected message */
+#define ACK_ERR_TOO_BIG (-0x10004)  /* message larger than allowed */
+#define ACK_ERR_RESOLVE (-0x10005)  /* name or address could not be resolved */
+#define ACK_ERR_NOMEM (-0x10006)    /* allocation failed */
+#define ACK_ERR_REFUSED (-0x10007)  /* peer refused the message (nak) */
+#define ACK_ERR_ARG (-0x10008)      /* bad argument */
+#define ACK_ERR_SYS_BASE (-0x20000) /* ACK_ERR_SYS(e) = ACK_ERR_SYS_BASE - e */
+#define ACK_ERR_SYS(e) (ACK_ERR_SYS_BASE - (e))
+#define ACK_ERR_IS_SYS(r) ((r) <= ACK_ERR_SYS_BASE)
+#define ACK_ERR_SYS_NUM(r) (ACK_ERR_SYS_BASE - (r))
+
+/* ---- time ---- */
+
+/* Monotonic clock in nanoseconds; never goes backwards. Used for every duration. */
+uint64_t port_mono_ns(void);
+/* Wall-clock time in microseconds since 1970 (for one-way delay and matching logs). */
+uint64_t port_real_us(void);
+/* CPU time (user + system) of the whole process, in nanoseconds. */
+uint64_t port_cpu_ns(void);
+/* Resolution of port_mono_ns() in nanoseconds (0 if unknown). */
+uint64_t port_clock_res_ns(void);
+/* Sleep at least ms milliseconds. */
+void port_sleep_ms(unsigned ms);
+
+/* ---- environment, for the record in result files ---- */
+
+/* Writes the CPU frequency governor (e.g. "performance") or "unknown" into buf. */
+void port_cpu_governor(char *buf, size_t len);
+/* Writes "sysname release machine" of the running system into buf. */
+void port_system(char *buf, size_t len);
+/* Writes the host name into buf ("unknown" on failure). */
+void port_hostname(char *buf, size_t len);
+
+/* ---- randomness ---- */
+
+/* Mbed TLS entropy-source shape (mbedtls_entropy_f_source_ptr): fills out with len bytes
+ * from the platform's strong source; returns 0 and sets *olen, or -1. */
+int port_entropy_poll(void *data, unsigned char *out, size_t len, size_t *olen);
+
+/* ---- addresses ---- */
+
+struct port_addr {
+	unsigned char raw[128]; /* opaque: a struct sockaddr_storage on POSIX */
+	uint32_t len;           /* 0 = unset */
+};
+
+/* Resolves host (IPv4/IPv6 literal or name; NULL or "" = wildcard when passive) and port
+ * once, before any timing. Returns 0 or ACK_ERR_RESOLVE. */
+int port_resolve(const char *host, uint16_t port, int datagram, int passive,
+                 struct port_addr *out);
+/* Writes "ip:port" ("[ip]:port" for IPv6) into buf. */
+void port_addr_str(const struct port_addr *a, char *buf, size_t len);
+/* Returns 1 when a and b are the same address and port. */
+int port_addr_equal(const struct port_addr *a, const struct port_addr *b);
+
+/* ---- sockets ---- */
+
+/* TCP: connects a new socket to a within timeout_ms, sets TCP_NODELAY. Returns a handle. */
+int port_tcp_connect(const struct port_addr *a, int timeout_ms);
+/* UDP: new socket connected to a (so only a's datagrams are received). Returns a handle. */
+int port_udp_connect(const struct port_addr *a);
+/* Listening socket bound to a (TCP when !datagram). *bound_port receives the real port
+ * (useful with port 0). Returns a handle. */
+int port_listen(const struct port_addr *a, int datagram, uint16_t *bound_port);
+/* TCP: waits up to timeout_ms (<0 = forever) for a connection; sets TCP_NODELAY on it.
+ * Returns a handle, ACK_ERR_TIMEOUT, or an error. */
+int port_accept(int lh, int timeout_ms, struct port_addr *peer);
+/* Waits up to timeout_ms (<0 = forever) until h is readable: 0, ACK_ERR_TIMEOUT, error. */
+int port_wait_readable(int h, int timeout_ms);
+/* Sends up to len bytes; returns the count sent (> 0) or an error. One datagram on UDP. */
+int port_send(int h, const void *buf, size_t len);
+/* Sends one datagram to a on an unconnected socket. Returns len or an error. */
+int port_sendto(int h, const void *buf, size_t len, const struct port_addr *to);
+/* Receives up to len bytes, waiting at most timeout_ms (<0 = forever, 0 = poll).
+ * Returns the count (> 0), ACK_ERR_EOF on an orderly close (stream), ACK_ERR_TIMEOUT,
+ * or an error. One whole datagram on UDP (truncated to len). If from != NULL the sender's
+ * address is stored there. */
+int port_recv(int h, void *buf, size_t len, int timeout_ms, struct port_addr *from);
+/* UDP server: connects the listening socket lh to peer, so that it carries one session,
+ * and opens a new listening socket in its place (as mbedtls_net_accept does for UDP).
+ * On success *lh is the new listener and the returned handle is the connected one. */
+int port_udp_adopt(int *lh, const struct port_addr *peer);
+/* Stream: ends our direction (FIN); the peer then reads EOF. */
+int port_shutdown_write(int h);
+/* Closes a handle (h < 0 is ignored). */
+void port_close(int h);
+/* Text of an OS error number. */
+const char *port_sys_strerror(int e);
+
+#endif

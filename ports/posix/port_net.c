@@ -1,0 +1,322 @@
+/* port_net.c - POSIX sockets for ports/port.h (IPv4 and IPv6, TCP and UDP). */
+#define _GNU_SOURCE
+#include "port.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(struct sockaddr_storage) <= sizeof(((struct port_addr *)0)->raw),
+               "port_addr too small");
+
+static const struct sockaddr *sa_of(const struct port_addr *a)
+{
+	return (const struct sockaddr *)(const void *)a->raw;
+}
+
+static int sys_err(void)
+{
+	return ACK_ERR_SYS(errno);
+}
+
+int port_resolve(const char *host, uint16_t port, int datagram, int passive,
+                 struct port_addr *out)
+{
+	struct addrinfo hints, *res = NULL;
+	char serv[8];
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = datagram ? SOCK_DGRAM : SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
+	if (host != NULL && host[0] == '\0')
+		host = NULL;
+	if (getaddrinfo(host, serv, &hints, &res) != 0 || res == NULL)
+		return ACK_ERR_RESOLVE;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->raw, res->ai_addr, res->ai_addrlen);
+	out->len = (uint32_t)res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+void port_addr_str(const struct port_addr *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	const struct sockaddr *sa = sa_of(a);
+
+	if (a->len == 0) {
+		snprintf(buf, len, "(none)");
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, (unsigned)ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const void *)sa;
+
+		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, (unsigned)ntohs(s4->sin_port));
+	}
+}
+
+int port_addr_equal(const struct port_addr *a, const struct port_addr *b)
+{
+	return a->len == b->len && memcmp(a->raw, b->raw, a->len) == 0;
+}
+
+static void set_nodelay(int fd)
+{
+	int one = 1;
+
+	/* Without it, write-write-read patterns wait for Nagle + delayed ACK (~40 ms). */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+int port_wait_readable(int h, int timeout_ms)
+{
+	struct pollfd p = { .fd = h, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms < 0 ? -1 : timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return sys_err();
+	return r == 0 ? ACK_ERR_TIMEOUT : 0;
+}
+
+static int wait_writable(int h, int timeout_ms)
+{
+	struct pollfd p = { .fd = h, .events = POLLOUT };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return sys_err();
+	return r == 0 ? ACK_ERR_TIMEOUT : 0;
+}
+
+int port_tcp_connect(const struct port_addr *a, int timeout_ms)
+{
+	int fd = socket(sa_of(a)->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int r, err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (fd < 0)
+		return sys_err();
+	if (connect(fd, sa_of(a), a->len) != 0) {
+		if (errno != EINPROGRESS) {
+			r = sys_err();
+			goto fail;
+		}
+		r = wait_writable(fd, timeout_ms);
+		if (r != 0)
+			goto fail;
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+		if (err != 0) {
+			r = ACK_ERR_SYS(err);
+			goto fail;
+		}
+	}
+	/* Blocking from here on: reads wait in poll() with their own timeout. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	set_nodelay(fd);
+	return fd;
+fail:
+	close(fd);
+	return r;
+}
+
+int port_udp_connect(const struct port_addr *a)
+{
+	int fd = socket(sa_of(a)->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return sys_err();
+	if (connect(fd, sa_of(a), a->len) != 0) {
+		int r = sys_err();
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static int bound_port_of(int fd, uint16_t *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return sys_err();
+	if (ss.ss_family == AF_INET6)
+		*port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		*port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return 0;
+}
+
+static int open_bound(const struct port_addr *a, int datagram)
+{
+	int fd = socket(sa_of(a)->sa_family, (datagram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
+	                0);
+	int one = 1;
+
+	if (fd < 0)
+		return sys_err();
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Also lets a UDP listener and its adopted connected sockets share the port. */
+	if (datagram)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (bind(fd, sa_of(a), a->len) != 0) {
+		int r = sys_err();
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int port_listen(const struct port_addr *a, int datagram, uint16_t *bound_port)
+{
+	int fd = open_bound(a, datagram);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	if (!datagram && listen(fd, 64) != 0) {
+		r = sys_err();
+		goto fail;
+	}
+	r = bound_port_of(fd, bound_port);
+	if (r != 0)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return r;
+}
+
+int port_accept(int lh, int timeout_ms, struct port_addr *peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int r = port_wait_readable(lh, timeout_ms);
+	int fd;
+
+	if (r != 0)
+		return r;
+	fd = accept4(lh, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+	if (fd < 0)
+		return sys_err();
+	set_nodelay(fd);
+	if (peer != NULL) {
+		memset(peer, 0, sizeof(*peer));
+		memcpy(peer->raw, &ss, len);
+		peer->len = len;
+	}
+	return fd;
+}
+
+int port_send(int h, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = send(h, buf, len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? sys_err() : (int)n;
+}
+
+int port_sendto(int h, const void *buf, size_t len, const struct port_addr *to)
+{
+	ssize_t n;
+
+	do
+		n = sendto(h, buf, len, MSG_NOSIGNAL, sa_of(to), to->len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? sys_err() : (int)n;
+}
+
+int port_recv(int h, void *buf, size_t len, int timeout_ms, struct port_addr *from)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen = sizeof(ss);
+	ssize_t n;
+	int r = port_wait_readable(h, timeout_ms);
+
+	if (r != 0)
+		return r;
+	do
+		n = recvfrom(h, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, &slen);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return (errno == EAGAIN || errno == EWOULDBLOCK) ? ACK_ERR_TIMEOUT : sys_err();
+	if (n == 0 && len > 0) {
+		int type = 0;
+		socklen_t tl = sizeof(type);
+
+		/* A zero-length datagram is data; a zero read on a stream is the peer's FIN. */
+		getsockopt(h, SOL_SOCKET, SO_TYPE, &type, &tl);
+		if (type == SOCK_STREAM)
+			return ACK_ERR_EOF;
+	}
+	if (from != NULL) {
+		memset(from, 0, sizeof(*from));
+		memcpy(from->raw, &ss, slen);
+		from->len = slen;
+	}
+	return (int)n;
+}
+
+int port_udp_adopt(int *lh, const struct port_addr *peer)
+{
+	struct sockaddr_storage local;
+	socklen_t llen = sizeof(local);
+	struct port_addr la;
+	int nl;
+
+	if (getsockname(*lh, (struct sockaddr *)&local, &llen) != 0)
+		return sys_err();
+	memset(&la, 0, sizeof(la));
+	memcpy(la.raw, &local, llen);
+	la.len = llen;
+	nl = open_bound(&la, 1);
+	if (nl < 0)
+		return nl;
+	if (connect(*lh, sa_of(peer), peer->len) != 0) {
+		int r = sys_err();
+
+		close(nl);
+		return r;
+	}
+	{
+		int conn = *lh;
+
+		*lh = nl;
+		return conn;
+	}
+}
+
+int port_shutdown_write(int h)
+{
+	return shutdown(h, SHUT_WR) != 0 ? sys_err() : 0;
+}
+
+void port_close(int h)
+{
+	if (h >= 0)
+		close(h);
+}

@@ -1,0 +1,61 @@
+#!/bin/sh
+# deps.sh - install the Debian packages ackbench needs that are missing (idempotent).
+set -eu
+
+usage() {
+	cat <<USAGE
+Usage: $0 [GROUP...]
+Installs the missing Debian packages of each group (default: build test).
+  build    compiler, make, tools to fetch and unpack Mbed TLS, openssl, jq
+  test     iproute2, nftables, procps (network namespaces, loss injection)
+  bench    sockperf (the loopback reference), util-linux (taskset)
+  capture  tshark
+  report   gnuplot-nox
+  ssh      openssh-server, openssh-client
+  cross    gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, qemu-user
+  all      every group
+Runs apt-get as root (through sudo when not root), non-interactively.
+USAGE
+}
+
+pkgs_of() {
+	case "$1" in
+	build) echo "gcc make libc6-dev tar bzip2 ca-certificates curl openssl jq" ;;
+	test) echo "iproute2 nftables procps" ;;
+	bench) echo "sockperf util-linux" ;;
+	capture) echo "tshark" ;;
+	report) echo "gnuplot-nox" ;;
+	ssh) echo "openssh-server openssh-client" ;;
+	cross) echo "gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user libc6-dev-arm64-cross libc6-dev-armhf-cross" ;;
+	*) return 1 ;;
+	esac
+}
+
+case "${1:-}" in -h | --help) usage; exit 0 ;; esac
+[ $# -gt 0 ] || set -- build test
+[ "$1" = all ] && set -- build test bench capture report ssh cross
+
+want=""
+for g in "$@"; do
+	p=$(pkgs_of "$g") || { echo "deps: unknown group '$g' (see --help)" >&2; exit 2; }
+	want="$want $p"
+done
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086  # word splitting of the package list is intended
+if ! $SUDO apt-get update -q >/dev/null ||
+	! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		$missing >/dev/null; then
+	echo "deps: apt-get install failed for:$missing" >&2
+	exit 1
+fi

@@ -1,0 +1,203 @@
+/* app.c - option tables, --help texts and validation shared by the eight programs. */
+#include "app.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "client.h"
+#include "msg.h"
+#include "opts.h"
+#include "psa/crypto.h"
+#include "server.h"
+
+#define MAX_STREAM_MSG (256u * 1024u * 1024u)
+
+static const char *g_prog;
+static const struct transport *g_tp;
+static const struct opt *const *g_tables;
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+static void client_help(FILE *f)
+{
+	fprintf(f,
+	        "Usage: %s [options]\n"
+	        "Sends messages of each size to %s_server and times each phase until its ack.\n"
+	        "Default: a new connection per message (the handshake cost); --keep: one\n"
+	        "connection for all (the per-record cost). Times are in microseconds.\n\n",
+	        g_prog, g_tp->name);
+	opts_print(f, g_tables);
+	fprintf(f,
+	        "\nDefault sizes (%s): %s (clamped to what one %s can carry).\n"
+	        "Exit status: 0 every message acked, 1 some failed or were lost, 2 usage error.\n",
+	        g_tp->name, g_tp->default_sizes, g_tp->datagram ? "datagram" : "message");
+}
+
+static void server_help(FILE *f)
+{
+	fprintf(f,
+	        "Usage: %s [options]\n"
+	        "Answers %s_client: checks each message and replies with an ack carrying its\n"
+	        "sequence number. Prints \"ready port=N\" once listening; exits after the\n"
+	        "client's END unless --forever.\n\n",
+	        g_prog, g_tp->name);
+	opts_print(f, g_tables);
+	fprintf(f, "\nExit status: 0 served, 1 could not start or write results, 2 usage error.\n");
+}
+
+/* Default sweep of this transport, keeping the sizes that fit max (0 = no limit) and
+ * adding max itself when some did not: a size the user did not name is never fatal. */
+static void default_sizes(const struct transport *tp, uint32_t max, struct sizes *s)
+{
+	struct sizes all;
+	char err[96];
+	unsigned i;
+	int clipped = 0;
+
+	opts_parse_sizes(tp->default_sizes, MSG_HDR_LEN, UINT32_MAX, &all, err, sizeof(err));
+	s->n = 0;
+	for (i = 0; i < all.n; i++) {
+		if (max != 0 && all.v[i] > max)
+			clipped = 1;
+		else
+			s->v[s->n++] = all.v[i];
+	}
+	if (clipped && (s->n == 0 || s->v[s->n - 1] < max))
+		s->v[s->n++] = max;
+}
+
+int app_client_main(const struct transport *tp, int argc, char **argv)
+{
+	static struct client_opts o;
+	static struct tp_conf conf;
+	int help = 0, version = 0, status;
+	uint32_t max;
+	unsigned i;
+	struct opt common[] = {
+		{ "addr", 'a', OPT_STR, &o.addr, 0, 0, "HOST", "server address: IPv4, IPv6 or name (127.0.0.1)" },
+		{ "port", 'p', OPT_UINT, &o.port, 1, 65535, "PORT", "server port (protocol default)" },
+		{ "sizes", 's', OPT_SIZES, &o.sizes, MSG_HDR_LEN, MAX_STREAM_MSG, "LIST", "message sizes in bytes, e.g. 64,1K,16K (K=1024, M=1024K)" },
+		{ "count", 'n', OPT_UINT, &o.count, 1, 10000000, "N", "timed messages per size (1000)" },
+		{ "warmup", 'w', OPT_UINT, &o.warmup, 0, 1000000, "N", "untimed messages before each size (10)" },
+		{ "keep", 0, OPT_FLAG, &o.keep, 0, 0, NULL, "one connection for all messages" },
+		{ "reply-size", 0, OPT_SIZE, &o.reply_size, REPLY_HDR_LEN, MAX_STREAM_MSG, "N", "pad each reply to N bytes (24: the bare ack)" },
+		{ "timeout", 0, OPT_UINT, &o.timeout_ms, 1, 3600000, "MS", "wait at most MS for each ack/close (2000)" },
+		{ "max-loss", 0, OPT_UINT, &o.max_loss, 1, 1000000, "K", "abandon a size after K failures in a row (10)" },
+		{ "owd", 0, OPT_FLAG, &o.owd, 0, 0, NULL, "report one-way delay (needs synchronised clocks)" },
+		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE", "raw samples as CSV, one row per message" },
+		{ "json", 0, OPT_STR, &o.json, 0, 0, "FILE", "summary as JSON" },
+		{ "quiet", 'q', OPT_FLAG, &o.quiet, 0, 0, NULL, "print only the closing result line" },
+		{ "help", 'h', OPT_HELP, &help, 0, 0, NULL, "this text" },
+		{ "version", 'V', OPT_VERSION, &version, 0, 0, NULL, "program version" },
+		{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+	};
+	const struct opt *tables[] = { common, tp->opts, NULL };
+	void *state = NULL;
+	struct port_addr none;
+	char err[64];
+
+	g_prog = base_name(argv[0]);
+	g_tp = tp;
+	g_tables = tables;
+	o.addr = "127.0.0.1";
+	o.port = tp->default_port;
+	o.count = 1000;
+	o.warmup = 10;
+	o.timeout_ms = 2000;
+	o.max_loss = 10;
+	o.reply_size = REPLY_HDR_LEN;
+	conf.timeout_ms = 0;
+	conf.hs_timeout[0] = 500;
+	conf.hs_timeout[1] = 8000;
+	conf.mtu = 1400;
+	switch (opts_parse(g_prog, tables, argc, argv, client_help, ACKBENCH_VERSION)) {
+	case 1: return 0;
+	case -1: return 2;
+	default: break;
+	}
+	conf.timeout_ms = o.timeout_ms;
+	if (psa_crypto_init() != PSA_SUCCESS) {
+		fprintf(stderr, "%s: psa_crypto_init failed\n", g_prog);
+		return 1;
+	}
+	/* The largest message one send can carry depends on the transport (and for DTLS on
+	 * the MTU): ask it before any traffic, refuse named sizes above it. */
+	memset(&none, 0, sizeof(none));
+	if (tp->setup(&conf, &state) != 0) {
+		fprintf(stderr, "%s: cannot set up %s\n", g_prog, tp->name);
+		return 1;
+	}
+	max = tp->max_msg(state, &none);
+	tp->teardown(state);
+	if (o.sizes.n == 0)
+		default_sizes(tp, max, &o.sizes);
+	for (i = 0; i < o.sizes.n; i++)
+		if (max != 0 && o.sizes.v[i] > max) {
+			fprintf(stderr, "%s: --sizes: %" PRIu32 " bytes is above the largest %s message (%" PRIu32 " bytes)\n",
+			        g_prog, o.sizes.v[i], tp->name, max);
+			return 2;
+		}
+	if (max != 0 && o.reply_size > max) {
+		fprintf(stderr, "%s: --reply-size: %" PRIu32 " bytes is above the largest %s message (%" PRIu32 " bytes)\n",
+		        g_prog, o.reply_size, tp->name, max);
+		return 2;
+	}
+	(void)err;
+	status = client_run(g_prog, tp, &o, &conf);
+	mbedtls_psa_crypto_free();
+	return status;
+}
+
+int app_server_main(const struct transport *tp, int argc, char **argv)
+{
+	static struct server_opts o;
+	static struct tp_conf conf;
+	int help = 0, version = 0, status;
+	struct opt common[] = {
+		{ "bind", 'b', OPT_STR, &o.bind, 0, 0, "ADDR", "local address to listen on (all IPv4: 0.0.0.0; '::' for IPv6)" },
+		{ "port", 'p', OPT_UINT, &o.port, 0, 65535, "PORT", "port; 0 picks a free one (protocol default)" },
+		{ "forever", 0, OPT_FLAG, &o.forever, 0, 0, NULL, "keep serving clients one after another" },
+		{ "idle-timeout", 0, OPT_UINT, &o.idle_timeout_s, 0, 86400, "S", "exit after S s without a client; 0 = never (300)" },
+		{ "timeout", 0, OPT_UINT, &o.timeout_ms, 1, 3600000, "MS", "drop a peer silent for MS within a connection (5000)" },
+		{ "max-size", 0, OPT_SIZE, &o.max_size, MSG_HDR_LEN, MAX_STREAM_MSG, "N", "largest message and reply accepted (1M)" },
+		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE", "server CSV: a row per message and per connection" },
+		{ "quiet", 'q', OPT_FLAG, &o.quiet, 0, 0, NULL, "fewer messages" },
+		{ "help", 'h', OPT_HELP, &help, 0, 0, NULL, "this text" },
+		{ "version", 'V', OPT_VERSION, &version, 0, 0, NULL, "program version" },
+		{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+	};
+	const struct opt *tables[] = { common, tp->opts, NULL };
+
+	g_prog = base_name(argv[0]);
+	g_tp = tp;
+	g_tables = tables;
+	o.bind = "0.0.0.0";
+	o.port = tp->default_port;
+	o.idle_timeout_s = 300;
+	o.timeout_ms = 5000;
+	o.max_size = 1024u * 1024u;
+	conf.server = 1;
+	conf.hs_timeout[0] = 500;
+	conf.hs_timeout[1] = 8000;
+	conf.mtu = 1400;
+	switch (opts_parse(g_prog, tables, argc, argv, server_help, ACKBENCH_VERSION)) {
+	case 1: return 0;
+	case -1: return 2;
+	default: break;
+	}
+	conf.timeout_ms = o.timeout_ms;
+	if (psa_crypto_init() != PSA_SUCCESS) {
+		fprintf(stderr, "%s: psa_crypto_init failed\n", g_prog);
+		return 1;
+	}
+	status = server_run(g_prog, tp, &o, &conf);
+	mbedtls_psa_crypto_free();
+	return status;
+}

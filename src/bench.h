@@ -1,0 +1,60 @@
+/* bench.h - what one client run measures, shared by the loop (client.c) and the output
+ * (report.c). All durations are nanoseconds from port_mono_ns(). */
+#ifndef ACKBENCH_BENCH_H
+#define ACKBENCH_BENCH_H
+
+#include <stdint.h>
+
+#include "opts.h"
+#include "stats.h"
+#include "transport.h"
+
+#define ACKBENCH_VERSION "0.1.0"
+
+enum phase { PH_CONNECT, PH_HANDSHAKE, PH_EXCHANGE, PH_CLOSE, PH_TOTAL, PH_CPU, PH_N };
+
+extern const char *const phase_names[PH_N];
+
+struct sample {
+	uint64_t ns[PH_N];
+	uint64_t start_rt_us; /* realtime clock at the start of the message */
+	int64_t owd_ns;       /* server receive stamp - client send stamp */
+	uint32_t seq;
+	int err; /* 0 when acked */
+	struct tp_info info;
+};
+
+struct size_result {
+	uint32_t size;
+	uint32_t n;    /* rows filled (acked + failed), at most count */
+	uint32_t lost; /* rows not acked */
+	int abandoned; /* stopped after too many failures in a row */
+	struct sample *s;
+	struct stats st[PH_N]; /* over acked rows only */
+	struct stats owd;
+};
+
+struct client_opts {
+	const char *addr;
+	uint32_t port;
+	struct sizes sizes;
+	uint32_t count, warmup;
+	int keep, quiet, owd;
+	const char *output, *json;
+	uint32_t timeout_ms, reply_size, max_loss;
+};
+
+/* Everything a report needs about the run besides the per-size results. */
+struct run_info {
+	const char *prog, *proto, *mode;
+	char peer[80];
+	char negotiated[160]; /* transport's describe() of the first connection, or "" */
+	uint32_t run_id;
+	const struct client_opts *o;
+	uint64_t setup_ns[2]; /* keep mode: connect and handshake of the first connection */
+	uint32_t reconnects;  /* keep mode: connections re-made after a failure */
+	int end_acked;
+	uint64_t started_rt_us;
+};
+
+#endif

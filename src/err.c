@@ -1,0 +1,34 @@
+/* err.c - error text for ACK_ERR_* codes, OS errors and Mbed TLS errors. */
+#include "err.h"
+
+#include <stdio.h>
+
+#include "mbedtls/error.h"
+#include "port.h"
+
+const char *err_str(int code, char *buf, size_t len)
+{
+	char mb[160];
+
+	switch (code) {
+	case 0: snprintf(buf, len, "no error"); return buf;
+	case ACK_ERR_TIMEOUT: snprintf(buf, len, "timed out"); return buf;
+	case ACK_ERR_EOF: snprintf(buf, len, "connection closed by peer"); return buf;
+	case ACK_ERR_PROTO: snprintf(buf, len, "malformed or unexpected message"); return buf;
+	case ACK_ERR_TOO_BIG: snprintf(buf, len, "message too big"); return buf;
+	case ACK_ERR_RESOLVE: snprintf(buf, len, "cannot resolve address"); return buf;
+	case ACK_ERR_NOMEM: snprintf(buf, len, "out of memory"); return buf;
+	case ACK_ERR_REFUSED: snprintf(buf, len, "refused by peer (nak)"); return buf;
+	case ACK_ERR_ARG: snprintf(buf, len, "invalid argument"); return buf;
+	default: break;
+	}
+	if (ACK_ERR_IS_SYS(code)) {
+		snprintf(buf, len, "%s", port_sys_strerror(ACK_ERR_SYS_NUM(code)));
+	} else if (code < 0 && code >= -0x7FFF) {
+		mbedtls_strerror(code, mb, sizeof(mb));
+		snprintf(buf, len, "%s (-0x%04X)", mb, (unsigned)-code);
+	} else {
+		snprintf(buf, len, "error %d", code);
+	}
+	return buf;
+}

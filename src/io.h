@@ -1,0 +1,28 @@
+/* io.h - reading one whole request or reply through a transport, within a deadline. */
+#ifndef ACKBENCH_IO_H
+#define ACKBENCH_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport.h"
+
+/* Parses a header of hdr_len bytes; returns 0 and the total length in *len, or < 0. */
+typedef int (*io_hdr_fn)(const uint8_t *hdr, uint32_t *len);
+
+/*
+ * Reads one message into buf: on a stream, exactly hdr_len bytes, then (after parse()
+ * accepts them) the rest of the announced length; on a datagram transport, one datagram,
+ * whose size must equal the announced length. The whole read is bounded by deadline_ns
+ * (port_mono_ns() time), so a peer trickling bytes cannot hold it longer.
+ * Returns the total length, or: the parse() error; ACK_ERR_TOO_BIG when the announced
+ * length exceeds cap (on a stream, the header is in buf and the body is left unread);
+ * ACK_ERR_PROTO on a short or mis-sized datagram; a transport error.
+ */
+int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
+            io_hdr_fn parse, uint64_t deadline_ns);
+
+/* Milliseconds left until deadline_ns, at least 0. */
+int io_ms_left(uint64_t deadline_ns);
+
+#endif

@@ -1,0 +1,232 @@
+/* report.c - see report.h. Output lines are stable: tests and scripts grep them. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mbedtls/build_info.h"
+#include "port.h"
+
+#ifndef ACKBENCH_CONFIG
+#define ACKBENCH_CONFIG "unknown"
+#endif
+#ifndef ACKBENCH_TARGET
+#define ACKBENCH_TARGET "unknown"
+#endif
+#ifndef __VERSION__
+#define __VERSION__ "unknown"
+#endif
+
+const char *const phase_names[PH_N] = { "connect", "handshake", "exchange",
+	                                "close",   "total",     "cpu" };
+
+void report_build(char *buf, size_t len)
+{
+	snprintf(buf, len, "compiler=\"%s\" mbedtls=%s config=%s target=%s", __VERSION__,
+	         MBEDTLS_VERSION_STRING, ACKBENCH_CONFIG, ACKBENCH_TARGET);
+}
+
+void report_size_stats(struct size_result *res)
+{
+	uint64_t *v = malloc((res->n ? res->n : 1) * sizeof(*v));
+	uint32_t i, k, m;
+
+	if (v == NULL)
+		return;
+	for (k = 0; k <= PH_N; k++) {
+		for (i = 0, m = 0; i < res->n; i++) {
+			if (res->s[i].err != 0)
+				continue;
+			if (k < PH_N)
+				v[m++] = res->s[i].ns[k];
+			else if (res->s[i].owd_ns >= 0)
+				v[m++] = (uint64_t)res->s[i].owd_ns;
+		}
+		stats_compute(v, m, k < PH_N ? &res->st[k] : &res->owd);
+	}
+	free(v);
+}
+
+void report_header(FILE *f, const struct run_info *info)
+{
+	const struct client_opts *o = info->o;
+	char gov[64], sys[160], host[64], build[256];
+
+	port_cpu_governor(gov, sizeof(gov));
+	port_system(sys, sizeof(sys));
+	port_hostname(host, sizeof(host));
+	report_build(build, sizeof(build));
+	fprintf(f, "# ackbench %s %s: proto=%s mode=%s peer=%s run=%08" PRIx32 "\n",
+	        ACKBENCH_VERSION, info->prog, info->proto, info->mode, info->peer, info->run_id);
+	fprintf(f, "# count=%" PRIu32 " per size, warmup=%" PRIu32
+	           " per size (not counted), timeout=%" PRIu32 " ms, reply=%" PRIu32 " bytes\n",
+	        o->count, o->warmup, o->timeout_ms, o->reply_size);
+	fprintf(f, "# clock: monotonic, resolution %" PRIu64 " ns; cpu governor: %s\n",
+	        port_clock_res_ns(), gov);
+	fprintf(f, "# host: %s (%s)\n# build: %s\n", host, sys, build);
+	if (info->negotiated[0] != '\0')
+		fprintf(f, "# negotiated: %s\n", info->negotiated);
+	if (o->keep)
+		fprintf(f, "# keep: one connection for all messages; set-up connect=%.1f us handshake=%.1f us\n",
+		        (double)info->setup_ns[0] / 1e3, (double)info->setup_ns[1] / 1e3);
+	if (o->owd)
+		fprintf(f, "# owd: one-way delay needs the two hosts' clocks synchronised (PTP/NTP)\n");
+	fprintf(f, "# times in microseconds; percentiles nearest-rank over acked messages\n");
+}
+
+static void row(FILE *f, uint32_t size, const char *name, const struct stats *s, uint32_t lost)
+{
+	fprintf(f, "%-8" PRIu32 " %-9s %6zu %5" PRIu32 " %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
+	        size, name, s->n, lost, s->min_us, s->p50_us, s->p90_us, s->p99_us, s->max_us,
+	        s->mean_us, s->stddev_us);
+}
+
+void report_size_table(FILE *f, const struct run_info *info, const struct size_result *res,
+                       int first)
+{
+	int k;
+
+	if (first)
+		fprintf(f, "%-8s %-9s %6s %5s %9s %9s %9s %9s %9s %9s %9s\n", "size", "phase", "n",
+		        "lost", "min", "p50", "p90", "p99", "max", "mean", "stddev");
+	for (k = 0; k < PH_N; k++)
+		row(f, res->size, phase_names[k], &res->st[k], res->lost);
+	if (info->o->owd)
+		row(f, res->size, "owd", &res->owd, res->lost);
+	if (res->abandoned)
+		fprintf(f, "# size %" PRIu32 " abandoned after %" PRIu32 " of %" PRIu32 " messages\n",
+		        res->size, res->n, info->o->count);
+	fflush(f);
+}
+
+static int write_csv(const struct run_info *info, const struct size_result *res, unsigned n)
+{
+	FILE *f = fopen(info->o->output, "w");
+	unsigned i, j;
+	int k;
+
+	if (f == NULL)
+		return -1;
+	fprintf(f, "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,"
+	           "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s\n",
+	        info->o->owd ? ",owd_us" : "");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < res[i].n; j++) {
+			const struct sample *s = &res[i].s[j];
+
+			fprintf(f, "%s,%s,%" PRIu32 ",%" PRIu32, info->proto, info->mode, res[i].size,
+			        s->seq);
+			for (k = PH_CONNECT; k <= PH_TOTAL; k++)
+				fprintf(f, ",%.3f", (double)s->ns[k] / 1e3);
+			fprintf(f, ",%d,%.3f,%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%d,%d",
+			        s->err == 0, (double)s->ns[PH_CPU] / 1e3, s->start_rt_us,
+			        s->info.hs_tx_bytes, s->info.hs_rx_bytes, s->info.hs_retrans,
+			        s->info.resumed, s->err);
+			if (info->o->owd)
+				fprintf(f, ",%.3f", (double)s->owd_ns / 1e3);
+			fputc('\n', f);
+		}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static void json_stats(FILE *f, const char *name, const struct stats *s, int comma)
+{
+	fprintf(f,
+	        "      \"%s\": {\"n\": %zu, \"min\": %.3f, \"p50\": %.3f, \"p90\": %.3f, "
+	        "\"p99\": %.3f, \"max\": %.3f, \"mean\": %.3f, \"stddev\": %.3f}%s\n",
+	        name, s->n, s->min_us, s->p50_us, s->p90_us, s->p99_us, s->max_us, s->mean_us,
+	        s->stddev_us, comma ? "," : "");
+}
+
+static void json_str(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, "  \"%s\": \"", key);
+	for (; *v != '\0'; v++)
+		if (*v == '"' || *v == '\\')
+			fprintf(f, "\\%c", *v);
+		else if ((unsigned char)*v >= 0x20)
+			fputc(*v, f);
+	fprintf(f, "\",\n");
+}
+
+static int write_json(const struct run_info *info, const struct size_result *res, unsigned n)
+{
+	const struct client_opts *o = info->o;
+	FILE *f = fopen(o->json, "w");
+	char gov[64], sys[160], host[64], build[256];
+	unsigned i;
+	int k;
+
+	if (f == NULL)
+		return -1;
+	port_cpu_governor(gov, sizeof(gov));
+	port_system(sys, sizeof(sys));
+	port_hostname(host, sizeof(host));
+	report_build(build, sizeof(build));
+	fprintf(f, "{\n  \"tool\": \"ackbench\",\n  \"version\": \"%s\",\n", ACKBENCH_VERSION);
+	json_str(f, "program", info->prog);
+	json_str(f, "proto", info->proto);
+	json_str(f, "mode", info->mode);
+	json_str(f, "peer", info->peer);
+	json_str(f, "negotiated", info->negotiated);
+	json_str(f, "build", build);
+	json_str(f, "host", host);
+	json_str(f, "system", sys);
+	json_str(f, "governor", gov);
+	fprintf(f, "  \"mbedtls\": \"%s\",\n  \"config\": \"%s\",\n", MBEDTLS_VERSION_STRING,
+	        ACKBENCH_CONFIG);
+	fprintf(f, "  \"clock_res_ns\": %" PRIu64 ",\n  \"run_id\": \"%08" PRIx32 "\",\n",
+	        port_clock_res_ns(), info->run_id);
+	fprintf(f, "  \"started_rt_us\": %" PRIu64 ",\n", info->started_rt_us);
+	fprintf(f, "  \"count\": %" PRIu32 ",\n  \"warmup\": %" PRIu32 ",\n", o->count, o->warmup);
+	fprintf(f, "  \"timeout_ms\": %" PRIu32 ",\n  \"reply_size\": %" PRIu32 ",\n",
+	        o->timeout_ms, o->reply_size);
+	fprintf(f, "  \"setup_us\": {\"connect\": %.3f, \"handshake\": %.3f},\n",
+	        (double)info->setup_ns[0] / 1e3, (double)info->setup_ns[1] / 1e3);
+	fprintf(f, "  \"reconnects\": %" PRIu32 ",\n  \"end_acked\": %s,\n", info->reconnects,
+	        info->end_acked ? "true" : "false");
+	fprintf(f, "  \"unit\": \"us\",\n  \"sizes\": [\n");
+	for (i = 0; i < n; i++) {
+		fprintf(f, "    {\"size\": %" PRIu32 ", \"n\": %" PRIu32 ", \"lost\": %" PRIu32
+		           ", \"abandoned\": %s,\n",
+		        res[i].size, res[i].n, res[i].lost, res[i].abandoned ? "true" : "false");
+		for (k = 0; k < PH_N; k++)
+			json_stats(f, phase_names[k], &res[i].st[k], k + 1 < PH_N || o->owd);
+		if (o->owd)
+			json_stats(f, "owd", &res[i].owd, 0);
+		fprintf(f, "    }%s\n", i + 1 < n ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int report_files(const struct run_info *info, const struct size_result *res, unsigned n)
+{
+	int r = 0;
+
+	if (info->o->output != NULL && write_csv(info, res, n) != 0) {
+		fprintf(stderr, "%s: --output: cannot write '%s'\n", info->prog, info->o->output);
+		r = -1;
+	}
+	if (info->o->json != NULL && write_json(info, res, n) != 0) {
+		fprintf(stderr, "%s: --json: cannot write '%s'\n", info->prog, info->o->json);
+		r = -1;
+	}
+	return r;
+}
+
+void report_result_line(FILE *f, const struct run_info *info, const struct size_result *res,
+                        unsigned n)
+{
+	uint32_t sent = 0, lost = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		sent += res[i].n;
+		lost += res[i].lost;
+	}
+	fprintf(f, "result proto=%s mode=%s sizes=%u messages=%" PRIu32 " acked=%" PRIu32
+	           " lost=%" PRIu32 " end=%s\n",
+	        info->proto, info->mode, n, sent, sent - lost, lost, info->end_acked ? "acked" : "lost");
+}

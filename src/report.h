@@ -1,0 +1,24 @@
+/* report.h - client output: the header, per-size tables, CSV rows, JSON summary. */
+#ifndef ACKBENCH_REPORT_H
+#define ACKBENCH_REPORT_H
+
+#include <stdio.h>
+
+#include "bench.h"
+
+/* Computes res->st (acked rows only). Allocates a scratch array; call outside timing. */
+void report_size_stats(struct size_result *res);
+/* "# ..." lines: program, peer, mode, counts, clock, governor, build. */
+void report_header(FILE *f, const struct run_info *info);
+/* The phase table of one size (column heads when first). */
+void report_size_table(FILE *f, const struct run_info *info, const struct size_result *res,
+                       int first);
+/* Writes the -o CSV and --json files the options name. Returns 0 or -1 (error printed). */
+int report_files(const struct run_info *info, const struct size_result *res, unsigned n);
+/* The closing "result ..." line: totals over all sizes. */
+void report_result_line(FILE *f, const struct run_info *info, const struct size_result *res,
+                        unsigned n);
+/* One line of build facts: compiler, Mbed TLS version, config, target. */
+void report_build(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * server.c - serves one client connection at a time. Each request is read whole (length
+ * checked against --max-size before its body is read), its header and padding checked,
+ * and answered with an ack (or a nak naming what was wrong) carrying its run id and
+ * sequence number. A peer that sends garbage, stops mid-message or goes silent is logged
+ * in one line and dropped; the server goes on with the next one.
+ */
+#include "server.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "io.h"
+#include "msg.h"
+#include "port.h"
+#include "srvlog.h"
+
+struct srv {
+	const char *prog;
+	const struct transport *tp;
+	const struct server_opts *o;
+	uint8_t *buf, *reply;
+	struct srvlog log;
+	/* the client run being served (by run id), for the END line */
+	uint32_t run_id, run_received, run_valid;
+	int have_run;
+	/* totals */
+	uint32_t conns, messages, valid, invalid, dropped;
+	int end_seen;
+};
+
+static int parse_msg_hdr(const uint8_t *hdr, uint32_t *len)
+{
+	struct msg_hdr h;
+
+	if (msg_parse(hdr, MSG_HDR_LEN, &h) != REPLY_OK)
+		return ACK_ERR_PROTO;
+	*len = h.len;
+	return 0;
+}
+
+static void note_run(struct srv *s, uint32_t run_id)
+{
+	if (s->have_run && s->run_id == run_id)
+		return;
+	if (s->have_run)
+		printf("run %08" PRIx32 " ended without END: received=%" PRIu32 " valid=%" PRIu32 "\n",
+		       s->run_id, s->run_received, s->run_valid);
+	s->have_run = 1;
+	s->run_id = run_id;
+	s->run_received = s->run_valid = 0;
+}
+
+/* Answers one complete request of n bytes. Returns 0, or an error that ends the conn. */
+static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_rx, uint32_t cno)
+{
+	struct msg_hdr h;
+	struct reply_hdr rh;
+	int st, e;
+
+	msg_parse(s->buf, (size_t)n, &h);
+	note_run(s, h.run_id);
+	st = msg_check_padding(s->buf, (size_t)n);
+	if (st == REPLY_OK && h.reply_len > s->o->max_size)
+		st = REPLY_TOO_BIG;
+	rh.status = (uint8_t)st;
+	rh.run_id = h.run_id;
+	rh.seq = h.seq;
+	rh.len = st == REPLY_OK && h.reply_len > REPLY_HDR_LEN ? h.reply_len : REPLY_HDR_LEN;
+	rh.rx_rt_us = rx_rt;
+	reply_header(s->reply, &rh);
+	e = s->tp->send(conn, s->reply, rh.len);
+	srvlog_msg(&s->log, cno, h.seq, h.len, rx_rt, port_mono_ns() - t_rx, st);
+	if (h.type == MSG_END) {
+		printf("end run=%08" PRIx32 " sent=%" PRIu32 " received=%" PRIu32 " valid=%" PRIu32 "\n",
+		       h.run_id, h.seq, s->run_received, s->run_valid);
+		fflush(stdout);
+		s->have_run = 0;
+		s->end_seen = 1;
+		return e;
+	}
+	s->messages++;
+	s->run_received++;
+	if (st == REPLY_OK) {
+		s->valid++;
+		s->run_valid++;
+	} else {
+		s->invalid++;
+		fprintf(stderr, "%s: conn %" PRIu32 ": message seq=%" PRIu32 " size=%" PRIu32
+		                " refused: %s\n",
+		        s->prog, cno, h.seq, h.len,
+		        st == REPLY_TOO_BIG ? "reply size above --max-size" : "padding is not 'A'");
+	}
+	return e;
+}
+
+/* Serves requests until the peer closes, goes silent or breaks the framing. */
+static int serve_conn(struct srv *s, void *conn, uint32_t cno, const char *peer)
+{
+	char eb[160];
+
+	for (;;) {
+		uint64_t deadline = port_mono_ns() + (uint64_t)s->o->timeout_ms * 1000000u;
+		int n = io_read(s->tp, conn, s->buf, s->o->max_size + 1u, MSG_HDR_LEN, parse_msg_hdr,
+		                deadline);
+		uint64_t t_rx = port_mono_ns(), rx_rt = port_real_us();
+
+		if (n > (int)s->o->max_size)
+			n = ACK_ERR_TOO_BIG;
+		if (n == ACK_ERR_EOF)
+			return 0;
+		if (n == ACK_ERR_TIMEOUT && s->tp->datagram)
+			return 0; /* a UDP "connection" is a burst of datagrams */
+		if (n == ACK_ERR_TOO_BIG) {
+			struct reply_hdr rh = { .status = REPLY_TOO_BIG, .len = REPLY_HDR_LEN };
+
+			rh.run_id = get_u32(s->buf + 8);
+			rh.seq = get_u32(s->buf + 12);
+			reply_header(s->reply, &rh);
+			s->tp->send(conn, s->reply, rh.len);
+			s->invalid++;
+			fprintf(stderr, "%s: conn %" PRIu32 " from %s: message of %" PRIu32
+			                " bytes refused: above --max-size %" PRIu32 "%s\n",
+			        s->prog, cno, peer, get_u32(s->buf + MSG_LEN_OFF), s->o->max_size,
+			        s->tp->datagram ? "" : "; connection closed");
+			if (s->tp->datagram)
+				continue;
+			return ACK_ERR_TOO_BIG;
+		}
+		if (n < 0) {
+			s->dropped++;
+			fprintf(stderr, "%s: conn %" PRIu32 " from %s: %s%s\n", s->prog, cno, peer,
+			        n == ACK_ERR_PROTO ? "not an ackbench message"
+			                           : err_str(n, eb, sizeof(eb)),
+			        s->tp->datagram && n == ACK_ERR_PROTO ? "; datagram dropped"
+			                                              : "; connection dropped");
+			if (s->tp->datagram && n == ACK_ERR_PROTO)
+				continue;
+			return n;
+		}
+		n = answer(s, conn, n, rx_rt, t_rx, cno);
+		if (n != 0) {
+			fprintf(stderr, "%s: conn %" PRIu32 " from %s: reply failed: %s\n", s->prog, cno,
+			        peer, err_str(n, eb, sizeof(eb)));
+			return n;
+		}
+	}
+}
+
+static void serve_one(struct srv *s, void *conn)
+{
+	uint64_t t0 = port_mono_ns(), c0 = port_cpu_ns(), rt0 = port_real_us(), t_hs;
+	uint32_t cno = ++s->conns, m0 = s->messages;
+	char peer[80] = "?", eb[160];
+	int e = s->tp->handshake(conn);
+
+	t_hs = port_mono_ns();
+	if (s->tp->peer != NULL)
+		s->tp->peer(conn, peer, sizeof(peer));
+	if (e != 0) {
+		fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s\n", s->prog, cno,
+		        peer, err_str(e, eb, sizeof(eb)));
+		s->tp->abort(conn);
+	} else {
+		e = serve_conn(s, conn, cno, peer);
+		if (e == 0)
+			e = s->tp->close(conn, (int)s->o->timeout_ms);
+		else
+			s->tp->abort(conn);
+	}
+	srvlog_conn(&s->log, cno, s->messages - m0, rt0, t_hs - t0, port_mono_ns() - t0,
+	            port_cpu_ns() - c0, e);
+	srvlog_flush(&s->log);
+}
+
+int server_run(const char *prog, const struct transport *tp, const struct server_opts *o,
+               const struct tp_conf *conf)
+{
+	struct srv s;
+	struct port_addr bind;
+	void *state = NULL, *conn;
+	uint16_t port = 0;
+	int e, status = 1;
+	char eb[160];
+
+	memset(&s, 0, sizeof(s));
+	s.prog = prog;
+	s.tp = tp;
+	s.o = o;
+	e = port_resolve(o->bind, (uint16_t)o->port, tp->datagram, 1, &bind);
+	if (e != 0) {
+		fprintf(stderr, "%s: --bind: cannot resolve '%s'\n", prog, o->bind ? o->bind : "");
+		return 1;
+	}
+	s.buf = malloc((size_t)o->max_size + 1);
+	s.reply = malloc(o->max_size > REPLY_HDR_LEN ? o->max_size : REPLY_HDR_LEN);
+	if (s.buf == NULL || s.reply == NULL) {
+		fprintf(stderr, "%s: --max-size %" PRIu32 ": out of memory\n", prog, o->max_size);
+		goto out;
+	}
+	memset(s.reply, MSG_PAD, o->max_size > REPLY_HDR_LEN ? o->max_size : REPLY_HDR_LEN);
+	if (srvlog_open(&s.log, o->output, tp->name) != 0) {
+		fprintf(stderr, "%s: --output: cannot write '%s'\n", prog, o->output);
+		goto out;
+	}
+	e = tp->setup(conf, &state);
+	if (e == 0)
+		e = tp->listen(state, &bind, &port);
+	if (e != 0) {
+		fprintf(stderr, "%s: cannot listen on port %" PRIu32 ": %s\n", prog, o->port,
+		        err_str(e, eb, sizeof(eb)));
+		goto out;
+	}
+	printf("ready port=%u\n", (unsigned)port);
+	fflush(stdout);
+	for (;;) {
+		e = tp->accept(state, o->idle_timeout_s ? (int)o->idle_timeout_s * 1000 : -1, &conn);
+		if (e == ACK_ERR_TIMEOUT) {
+			fprintf(stderr, "%s: no client for %" PRIu32 " s (--idle-timeout), exiting\n",
+			        prog, o->idle_timeout_s);
+			break;
+		}
+		if (e != 0) {
+			fprintf(stderr, "%s: accept failed: %s\n", prog, err_str(e, eb, sizeof(eb)));
+			port_sleep_ms(10); /* e.g. out of descriptors: do not spin */
+			continue;
+		}
+		serve_one(&s, conn);
+		if (s.end_seen && !o->forever)
+			break;
+		s.end_seen = 0;
+	}
+	printf("done conns=%" PRIu32 " messages=%" PRIu32 " valid=%" PRIu32 " invalid=%" PRIu32
+	       " dropped=%" PRIu32 "\n",
+	       s.conns, s.messages, s.valid, s.invalid, s.dropped);
+	status = srvlog_close(&s.log) == 0 ? 0 : 1;
+out:
+	if (state != NULL)
+		tp->teardown(state);
+	free(s.buf);
+	free(s.reply);
+	return status;
+}

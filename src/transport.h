@@ -1,0 +1,81 @@
+/*
+ * transport.h - the table of functions that swaps plain TCP/UDP for TLS/DTLS once, at
+ * start-up (as wrk's struct sock does). The benchmark loop (client.c, server.c) sees only
+ * this. Every function returns 0 / a count on success or a negative error (ACK_ERR_* from
+ * port.h or an Mbed TLS code); err_str() turns either into text.
+ */
+#ifndef ACKBENCH_TRANSPORT_H
+#define ACKBENCH_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "port.h"
+
+/* Settings a transport may use; filled from the command line. Plain transports use only
+ * the first block. */
+struct tp_conf {
+	int server;          /* 1 on the server side */
+	uint32_t timeout_ms; /* bound of one read / one message exchange */
+	/* TLS and DTLS */
+	const char *ca_file, *cert_file, *key_file;
+	const char *server_name;  /* expected name in the server certificate (client) */
+	const char *tls_version;  /* "1.2", "1.3" or NULL to negotiate */
+	const char *ciphersuite;  /* Mbed TLS name or NULL */
+	const char *groups;       /* comma list or NULL */
+	const char *keylog_file;  /* NSS key log output or NULL */
+	int resume;               /* client: resume sessions on reconnect */
+	int no_cookie;            /* DTLS server: no HelloVerifyRequest */
+	uint32_t hs_timeout[2];   /* DTLS handshake retransmission timer min,max (ms) */
+	uint32_t mtu;             /* DTLS path MTU */
+	uint32_t hs_deadline_ms;  /* whole-handshake bound */
+};
+
+/* Per-connection facts beyond timing, for the result files. */
+struct tp_info {
+	uint32_t hs_tx_bytes, hs_rx_bytes; /* wire bytes during the handshake */
+	uint32_t hs_retrans;               /* handshake retransmissions (DTLS) */
+	int resumed;                       /* 1 when the session was resumed */
+};
+
+struct transport {
+	const char *name;          /* "tcp", "udp", "tls", "dtls" */
+	int datagram;              /* 1: each message is one datagram/record */
+	uint16_t default_port;
+	const char *default_sizes; /* sweep when -s is not given (clamped to max_msg) */
+	const struct opt *opts;    /* extra options of this transport, or NULL */
+
+	/* Once per process: certificates, RNG, config. *state is passed to the others. */
+	int (*setup)(const struct tp_conf *conf, void **state);
+	void (*teardown)(void *state);
+	/* Largest message (request or reply) one send can carry to peer; 0 = no limit. */
+	uint32_t (*max_msg)(void *state, const struct port_addr *peer);
+
+	/* Client: new connection to peer (the "connect" phase). */
+	int (*dial)(void *state, const struct port_addr *peer, void **conn);
+	/* Server. listen() binds; accept() waits up to timeout_ms (<0 forever). */
+	int (*listen)(void *state, const struct port_addr *bind, uint16_t *port);
+	int (*accept)(void *state, int timeout_ms, void **conn);
+	/* Both sides: security handshake (0 at once for plain transports). */
+	int (*handshake)(void *conn);
+	/* Sends all of buf (one datagram/record on datagram transports). Returns 0. */
+	int (*send)(void *conn, const uint8_t *buf, size_t len);
+	/* Receives what is there, waiting up to timeout_ms: > 0 bytes (a whole datagram on
+	 * datagram transports), ACK_ERR_EOF on an orderly close, ACK_ERR_TIMEOUT, or error. */
+	int (*recv)(void *conn, uint8_t *buf, size_t cap, int timeout_ms);
+	/* Orderly close: ends our side, waits (up to timeout_ms) until the peer's end is seen,
+	 * then frees conn. Returns 0 or the error seen (conn is freed either way). */
+	int (*close)(void *conn, int timeout_ms);
+	/* Frees conn at once without the orderly exchange. */
+	void (*abort)(void *conn);
+	/* Optional (may be NULL): per-connection facts, and a one-line description of the
+	 * negotiated parameters ("TLSv1.3 TLS1-3-AES-128-GCM-SHA256 secp256r1"). */
+	void (*info)(void *conn, struct tp_info *out);
+	void (*describe)(void *conn, char *buf, size_t len);
+	/* Optional: peer address of conn (for server logs). */
+	void (*peer)(void *conn, char *buf, size_t len);
+};
+
+extern const struct transport tp_tcp, tp_udp, tp_tls, tp_dtls;
+
+#endif
