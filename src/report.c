@@ -14,8 +14,12 @@
 #ifndef ACKBENCH_TARGET
 #define ACKBENCH_TARGET "unknown"
 #endif
-#ifndef __VERSION__
-#define __VERSION__ "unknown"
+#if defined(__clang__)
+#define COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define COMPILER "gcc " __VERSION__
+#else
+#define COMPILER "unknown"
 #endif
 
 const char *const phase_names[PH_N] = { "connect", "handshake", "exchange",
@@ -23,7 +27,7 @@ const char *const phase_names[PH_N] = { "connect", "handshake", "exchange",
 
 void report_build(char *buf, size_t len)
 {
-	snprintf(buf, len, "compiler=\"%s\" mbedtls=%s config=%s target=%s", __VERSION__,
+	snprintf(buf, len, "compiler=\"%s\" mbedtls=%s config=%s target=%s", COMPILER,
 	         MBEDTLS_VERSION_STRING, ACKBENCH_CONFIG, ACKBENCH_TARGET);
 }
 

@@ -9,7 +9,8 @@
 #define UDP_MAX_PAYLOAD 65507u
 
 struct plain_state {
-	int lh; /* listening handle (server) */
+	int lh;              /* listening handle (server) */
+	int connect_timeout_ms;
 };
 
 struct plain_conn {
@@ -22,10 +23,10 @@ static int plain_setup(const struct tp_conf *conf, void **state)
 {
 	struct plain_state *s = calloc(1, sizeof(*s));
 
-	(void)conf;
 	if (s == NULL)
 		return ACK_ERR_NOMEM;
 	s->lh = -1;
+	s->connect_timeout_ms = conf->timeout_ms ? (int)conf->timeout_ms : 10000;
 	*state = s;
 	return 0;
 }
@@ -56,9 +57,9 @@ static int new_conn(int h, int owned, void **conn)
 
 static int tcp_dial(void *state, const struct port_addr *peer, void **conn)
 {
-	int h = port_tcp_connect(peer, 10000);
+	struct plain_state *s = state;
+	int h = port_tcp_connect(peer, s->connect_timeout_ms);
 
-	(void)state;
 	if (h < 0)
 		return h;
 	return new_conn(h, 1, conn);
