@@ -5,6 +5,9 @@
 #   make bench            the loopback benchmark against sockperf (prints ratios)
 #   make TARGET=name      cross-build with ports/targets/<name>.mk
 #   make SAN=1            sanitizer build (build/<target>-san)
+#   make STATIC=1         statically linked programs (build/<target>-static)
+#   make CONFIG=small     Mbed TLS config ports/config/ackbench_config_small.h
+#   make footprint        text/data/bss of every built target and config
 #   make V=1              show full commands;  WERROR=1 turns warnings into errors
 # CC, CFLAGS, LDFLAGS, AR may be overridden.
 
@@ -12,7 +15,7 @@ TARGET ?= native
 CONFIG ?= full
 include ports/targets/$(TARGET).mk
 
-SUFFIX := $(if $(filter full,$(CONFIG)),,-$(CONFIG))$(if $(SAN),-san,)
+SUFFIX := $(if $(filter full,$(CONFIG)),,-$(CONFIG))$(if $(SAN),-san,)$(if $(STATIC),-static,)
 BUILD := build/$(TARGET)$(SUFFIX)
 MBT := $(BUILD)/mbedtls
 
@@ -28,12 +31,13 @@ CFLAGS ?= -O2 -g
 SANITIZE := -fsanitize=address -fsanitize=undefined -fno-sanitize-recover=undefined \
             -fno-omit-frame-pointer
 SANFLAGS := $(if $(SAN),$(SANITIZE))
-MBEDTLS_CFG := -I$(CURDIR)/ports/config -DMBEDTLS_USER_CONFIG_FILE='<ackbench_config_$(CONFIG).h>'
+# Each ackbench_config_<CONFIG>.h is a whole Mbed TLS config (full.h includes the default).
+MBEDTLS_CFG := -I$(CURDIR)/ports/config -DMBEDTLS_CONFIG_FILE='<ackbench_config_$(CONFIG).h>'
 ALL_CFLAGS := $(CFLAGS) $(TARGET_CFLAGS) $(SANFLAGS) $(WARN) $(if $(WERROR),-Werror,) \
               -std=c11 -D_POSIX_C_SOURCE=200809L -MMD -MP \
-              -Iports -Isrc -I$(MBT)/include $(MBEDTLS_CFG) \
+              -Iports -Isrc -isystem $(MBT)/include $(MBEDTLS_CFG) \
               -DACKBENCH_CONFIG='"$(CONFIG)"' -DACKBENCH_TARGET='"$(TARGET)"'
-ALL_LDFLAGS := $(LDFLAGS) $(TARGET_LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(TARGET_LDFLAGS) $(SANFLAGS) $(if $(STATIC),-static)
 MBT_LIBS := $(MBT)/library/libmbedtls.a $(MBT)/library/libmbedx509.a $(MBT)/library/libmbedcrypto.a
 LIBS := $(MBT_LIBS) -lm
 
@@ -50,7 +54,7 @@ UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
 
 .SECONDARY:
 .PHONY: all mbedtls deps run test unit integration test-san bench certs format \
-        format-check lint clean distclean
+        format-check lint clean distclean footprint
 all: $(BINS)
 
 # --- Mbed TLS 3.6, built from its release tarball into $(MBT) ---
@@ -69,9 +73,10 @@ $(MBT_LIBS): $(MBT)/.built
 # for the crypto floor). PYTHON=true: the release tarball has every generated file.
 $(MBT)/programs/test/udp_proxy $(MBT)/programs/test/benchmark: $(MBT)/.built
 	$(Q)$(MAKE) -s -C $(MBT)/tests mbedtls_test PYTHON=true CC="$(CC)" \
-	  CFLAGS="-O2 $(TARGET_CFLAGS) $(MBEDTLS_CFG)" >>$(MBT)/build.log 2>&1
+	  CFLAGS="-O2 $(TARGET_CFLAGS) $(SANFLAGS) $(MBEDTLS_CFG)" >>$(MBT)/build.log 2>&1
 	$(Q)$(MAKE) -s -C $(MBT)/programs test/udp_proxy test/benchmark PYTHON=true CC="$(CC)" \
-	  CFLAGS="-O2 $(TARGET_CFLAGS) $(MBEDTLS_CFG)" >>$(MBT)/build.log 2>&1
+	  CFLAGS="-O2 $(TARGET_CFLAGS) $(SANFLAGS) $(MBEDTLS_CFG)" LDFLAGS="$(SANFLAGS)" \
+	  >>$(MBT)/build.log 2>&1
 
 # --- our objects and programs ---
 $(BUILD)/obj/%.o: src/%.c $(MBT)/.built
@@ -92,13 +97,18 @@ $(BUILD)/test/%: test/unit/%.c test/unit/check.h $(CORE_OBJS) $(MBT_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJS) $(LIBS)
+# The misbehaving client of the integration tests: plain POSIX sockets, no core objects.
+$(BUILD)/test/badpeer: test/badpeer.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 deps:
 	$(Q)scripts/deps.sh
 unit: $(UNIT)
 	$(Q)test/unit/run.sh $(UNIT)
-integration: all certs
-	$(Q)test/run.sh $(BUILD)/bin
+integration: all certs $(BUILD)/test/badpeer
+	$(Q)BADPEER=$(BUILD)/test/badpeer test/run.sh $(BUILD)/bin
 # The README's test command: everything, plain build then sanitizer build.
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit integration
@@ -111,8 +121,19 @@ certs/ca.crt: scripts/gen-certs.sh
 	$(Q)scripts/gen-certs.sh
 run: deps all certs
 	$(Q)scripts/loopback.sh -B $(BUILD)/bin
-bench: deps all
-	$(Q)scripts/bench-loopback.sh -B $(BUILD)/bin
+# The minimal connect/send/read/close loop the per-message TCP figure is compared with.
+$(BUILD)/test/ref_tcp_loop: test/ref_tcp_loop.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+bench: deps all $(BUILD)/test/ref_tcp_loop
+	$(Q)scripts/deps.sh bench
+	$(Q)scripts/bench-loopback.sh -B $(BUILD)/bin -R $(BUILD)/test/ref_tcp_loop
+footprint:
+	$(Q)scripts/footprint.sh
+# For scripts: `make -s TARGET=x print-QEMU` prints a make variable (SIZE, QEMU, BUILD...).
+print-%:
+	@echo '$($*)'
 
 FORMAT_FILES := $(wildcard src/*.[ch] ports/*.h ports/*/*.[ch] test/unit/*.[ch])
 format:

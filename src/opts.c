@@ -21,6 +21,8 @@ int opts_parse_u32(const char *text, int allow_suffix, uint32_t min, uint32_t ma
 		snprintf(err, errlen, "'%s' is out of range (%u..%u)", text, min, max);
 		return -1;
 	}
+	if (v > UINT32_MAX)
+		v = (unsigned long long)UINT32_MAX + 1; /* out of range anyway; the x1M below can't wrap */
 	if (allow_suffix && (*end == 'K' || *end == 'k')) {
 		v *= 1024u;
 		end++;

@@ -54,8 +54,16 @@ static void note_run(struct srv *s, uint32_t run_id)
 	s->run_received = s->run_valid = 0;
 }
 
+/* The sender of the last datagram (a UDP "connection" has several); only for error lines. */
+static void dgram_peer(const struct srv *s, void *conn, char *peer, size_t len)
+{
+	if (s->tp->datagram && s->tp->peer != NULL)
+		s->tp->peer(conn, peer, len);
+}
+
 /* Answers one complete request of n bytes. Returns 0, or an error that ends the conn. */
-static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_rx, uint32_t cno)
+static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_rx, uint32_t cno,
+                  char *peer, size_t peer_len)
 {
 	struct msg_hdr h;
 	struct reply_hdr rh;
@@ -89,16 +97,17 @@ static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_r
 		s->run_valid++;
 	} else {
 		s->invalid++;
-		fprintf(stderr, "%s: conn %" PRIu32 ": message seq=%" PRIu32 " size=%" PRIu32
+		dgram_peer(s, conn, peer, peer_len);
+		fprintf(stderr, "%s: conn %" PRIu32 " from %s: message seq=%" PRIu32 " size=%" PRIu32
 		                " refused: %s\n",
-		        s->prog, cno, h.seq, h.len,
+		        s->prog, cno, peer, h.seq, h.len,
 		        st == REPLY_TOO_BIG ? "reply size above --max-size" : "padding is not 'A'");
 	}
 	return e;
 }
 
 /* Serves requests until the peer closes, goes silent or breaks the framing. */
-static int serve_conn(struct srv *s, void *conn, uint32_t cno, const char *peer)
+static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_t peer_len)
 {
 	char eb[160];
 
@@ -114,6 +123,8 @@ static int serve_conn(struct srv *s, void *conn, uint32_t cno, const char *peer)
 			return 0;
 		if (n == ACK_ERR_TIMEOUT && s->tp->datagram)
 			return 0; /* a UDP "connection" is a burst of datagrams */
+		if (n < 0)
+			dgram_peer(s, conn, peer, peer_len);
 		if (n == ACK_ERR_TOO_BIG) {
 			struct reply_hdr rh = { .status = REPLY_TOO_BIG, .len = REPLY_HDR_LEN };
 
@@ -141,7 +152,7 @@ static int serve_conn(struct srv *s, void *conn, uint32_t cno, const char *peer)
 				continue;
 			return n;
 		}
-		n = answer(s, conn, n, rx_rt, t_rx, cno);
+		n = answer(s, conn, n, rx_rt, t_rx, cno, peer, peer_len);
 		if (n != 0) {
 			fprintf(stderr, "%s: conn %" PRIu32 " from %s: reply failed: %s\n", s->prog, cno,
 			        peer, err_str(n, eb, sizeof(eb)));
@@ -165,7 +176,7 @@ static void serve_one(struct srv *s, void *conn)
 		        peer, err_str(e, eb, sizeof(eb)));
 		s->tp->abort(conn);
 	} else {
-		e = serve_conn(s, conn, cno, peer);
+		e = serve_conn(s, conn, cno, peer, sizeof(peer));
 		if (e == 0)
 			e = s->tp->close(conn, (int)s->o->timeout_ms);
 		else
@@ -207,8 +218,16 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 		goto out;
 	}
 	e = tp->setup(conf, &state);
-	if (e == 0)
-		e = tp->listen(state, &bind, &port);
+	if (e == ACK_ERR_ARG) {
+		status = 2; /* the transport named the bad option value itself */
+		goto out;
+	}
+	if (e != 0) {
+		fprintf(stderr, "%s: cannot set up %s: %s\n", prog, tp->name,
+		        err_str(e, eb, sizeof(eb)));
+		goto out;
+	}
+	e = tp->listen(state, &bind, &port);
 	if (e != 0) {
 		fprintf(stderr, "%s: cannot listen on port %" PRIu32 ": %s\n", prog, o->port,
 		        err_str(e, eb, sizeof(eb)));

@@ -1,0 +1,212 @@
+#!/bin/bash
+# lib.sh - shared helpers of the integration tests (sourced, not run).
+#
+#   . "$(dirname "$0")/lib.sh"
+#   test_init "$@"                parses "[-h] BIN_DIR", sets BIN, TMP, BADPEER, cleanup trap
+#   start_server NAME PROG ARGS   runs "$BIN/PROG -p 0 ARGS" in the background and waits
+#                                 (bounded) for its "ready port=N" line; sets SRV_PID,
+#                                 SRV_PORT, SRV_OUT, SRV_ERR ($TMP/NAME.out/.err)
+#   stop_server PID               SIGTERM, bounded wait, then SIGKILL
+#   wait_exit PID SECS            waits for PID to end by itself; sets EXIT_RC (124: still
+#                                 running after SECS, then it is killed)
+#   run_client NAME SECS PROG ARGS runs "$BIN/PROG ARGS" under timeout; sets RC, OUT, ERR
+#   wait_lines FILE ERE N SECS    waits until N lines of FILE match ERE (1: timed out)
+#   dead_port PROG                DEAD_PORT: a port PROG's server had, now closed
+#   ok / not_ok DESC [DETAIL...]  one result line ("ok - DESC" / "not ok - DESC")
+#   check DESC CMD...             ok when CMD succeeds
+#   check_eq DESC GOT WANT        check_rc DESC GOT WANT [FILE]   (exit statuses)
+#   check_grep / check_nogrep DESC FILE ERE   some line / no line of FILE matches
+#   summary                       "N passed, M failed"; returns 1 on any failure
+# Checks never stop the script (set -e stays safe); a test script ends with "summary".
+# Every process started here is killed by the EXIT trap; every wait is bounded.
+# Needs: timeout, jq (checked in test_init).
+# shellcheck disable=SC2034 # RC, OUT, EXIT_RC, DEAD_PORT...: set here for the test scripts
+
+PASSED=0
+FAILED=0
+PIDS=()
+TMP=
+BIN=
+BADPEER=${BADPEER:-}
+
+tlib_usage() {
+	cat <<EOF
+Usage: $(basename "$0") [-h] BIN_DIR
+Runs the integration tests against the programs in BIN_DIR (e.g. build/native/bin).
+The bad-peer tool is \$BADPEER, else BIN_DIR/../test/badpeer.
+Prints "ok - ..."/"not ok - ..." lines and ends with "N passed, M failed".
+EOF
+}
+
+tlib_cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -CONT "$p" 2>/dev/null || true
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	if [ -n "$TMP" ] && [ -z "${KEEP_TMP:-}" ]; then
+		rm -rf "$TMP"
+	fi
+}
+
+test_init() {
+	local opt
+	OPTIND=1
+	while getopts h opt; do
+		case "$opt" in
+		h) tlib_usage; exit 0 ;;
+		*) tlib_usage >&2; exit 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	if [ "$#" -ne 1 ] || [ ! -d "$1" ]; then
+		tlib_usage >&2
+		exit 2
+	fi
+	BIN=$(cd "$1" && pwd)
+	[ -n "$BADPEER" ] || BADPEER="$BIN/../test/badpeer"
+	local tool
+	for tool in timeout jq; do
+		command -v "$tool" >/dev/null || { echo "$(basename "$0"): needs $tool" >&2; exit 2; }
+	done
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/ackbench-test.XXXXXX")
+	trap tlib_cleanup EXIT
+}
+
+ok() {
+	PASSED=$((PASSED + 1))
+	echo "ok - $1"
+}
+
+# not_ok DESC [DETAIL...]: each DETAIL line is shown after "# ".
+not_ok() {
+	local d
+	FAILED=$((FAILED + 1))
+	echo "not ok - $1"
+	shift
+	for d in "$@"; do
+		printf '%s\n' "$d" | sed 's/^/#   /'
+	done
+}
+
+# check DESC CMD...: ok when CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
+}
+
+# check_eq DESC GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $2" "want: $3"; fi
+}
+
+# check_grep DESC FILE ERE: some line of FILE matches.
+check_grep() {
+	if grep -Eq -- "$3" "$2"; then
+		ok "$1"
+	else
+		not_ok "$1" "no line matches: $3" "$(tail -n 5 "$2")"
+	fi
+}
+
+# check_nogrep DESC FILE ERE: no line of FILE matches.
+check_nogrep() {
+	if grep -Eq -- "$3" "$2"; then
+		not_ok "$1" "unexpected: $(grep -E -m 1 -- "$3" "$2")"
+	else
+		ok "$1"
+	fi
+}
+
+# check_rc DESC GOT WANT [FILE]: an exit status; FILE's tail shown on failure.
+check_rc() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "exit status $2, want $3" "$(tail -n 5 "${4:-/dev/null}" 2>/dev/null)"
+	fi
+}
+
+# start_server NAME PROG ARGS...: returns 1 (after a not_ok) if it is not ready in 30 s.
+start_server() {
+	local name=$1 prog=$2 i
+	shift 2
+	SRV_OUT="$TMP/$name.out"
+	SRV_ERR="$TMP/$name.err"
+	SRV_PORT=
+	"$BIN/$prog" -p 0 "$@" >"$SRV_OUT" 2>"$SRV_ERR" &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+	for i in $(seq 300); do
+		SRV_PORT=$(sed -n 's/^ready port=\([0-9][0-9]*\)$/\1/p' "$SRV_OUT")
+		[ -z "$SRV_PORT" ] || return 0
+		kill -0 "$SRV_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	not_ok "$name: $prog $* ready (after $i polls)" "$(cat "$SRV_ERR")"
+	stop_server "$SRV_PID"
+	return 1
+}
+
+stop_server() {
+	local i
+	kill -CONT "$1" 2>/dev/null || true
+	kill -TERM "$1" 2>/dev/null || true
+	for i in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ "$i" -lt 50 ] || kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+wait_exit() {
+	local i n=$(($2 * 10))
+	EXIT_RC=124
+	for i in $(seq "$n"); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null || true
+		wait "$1" 2>/dev/null || true
+		return 0
+	fi
+	EXIT_RC=0
+	wait "$1" || EXIT_RC=$?
+	: "$i"
+}
+
+run_client() {
+	local name=$1 secs=$2 prog=$3
+	shift 3
+	OUT="$TMP/$name.out"
+	ERR="$TMP/$name.err"
+	RC=0
+	timeout -k 5 "$secs" "$BIN/$prog" "$@" >"$OUT" 2>"$ERR" </dev/null || RC=$?
+}
+
+# wait_lines FILE ERE COUNT SECS: waits until COUNT lines of FILE match ERE; 1 on timeout.
+wait_lines() {
+	local i n
+	for i in $(seq $(($4 * 10))); do
+		n=$(grep -Ec -- "$2" "$1" 2>/dev/null || true)
+		[ "${n:-0}" -lt "$3" ] || return 0
+		sleep 0.1
+	done
+	: "$i"
+	return 1
+}
+
+# A port where nothing listens: one a server had, after it stopped.
+dead_port() {
+	start_server "dead-$1" "$1" -b 127.0.0.1 || return 1
+	DEAD_PORT=$SRV_PORT
+	stop_server "$SRV_PID"
+}
+
+summary() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
