@@ -26,6 +26,7 @@
 #define ACK_ERR_NOMEM (-0x10006)    /* allocation failed */
 #define ACK_ERR_REFUSED (-0x10007)  /* peer refused the message (nak) */
 #define ACK_ERR_ARG (-0x10008)      /* bad argument */
+#define ACK_ERR_TRUNCATED (-0x10009) /* TLS: closed without close_notify (truncation) */
 #define ACK_ERR_SYS_BASE (-0x20000) /* ACK_ERR_SYS(e) = ACK_ERR_SYS_BASE - e */
 #define ACK_ERR_SYS(e) (ACK_ERR_SYS_BASE - (e))
 #define ACK_ERR_IS_SYS(r) ((r) <= ACK_ERR_SYS_BASE)
@@ -52,6 +53,9 @@ void port_cpu_governor(char *buf, size_t len);
 void port_system(char *buf, size_t len);
 /* Writes the host name into buf ("unknown" on failure). */
 void port_hostname(char *buf, size_t len);
+/* Returns 1 when stderr is an interactive terminal (progress lines go there), else 0.
+ * A board without a console returns 0. */
+int port_stderr_is_tty(void);
 
 /* ---- randomness ---- */
 
@@ -102,6 +106,14 @@ int port_recv(int h, void *buf, size_t len, int timeout_ms, struct port_addr *fr
  * and opens a new listening socket in its place (as mbedtls_net_accept does for UDP).
  * On success *lh is the new listener and the returned handle is the connected one. */
 int port_udp_adopt(int *lh, const struct port_addr *peer);
+/* UDP: waits up to timeout_ms (<0 = forever, 0 = poll) for a datagram on h and copies up
+ * to len bytes of it into buf WITHOUT consuming it; its sender goes to from. Returns the
+ * datagram's whole length (may exceed len), ACK_ERR_TIMEOUT, or an error. A DTLS server
+ * uses it to look at the next datagram on its listening socket before deciding. */
+int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_addr *from);
+/* Waits up to timeout_ms (<0 = forever) until one of the n handles is readable. Returns
+ * the index of the first readable one (in array order), ACK_ERR_TIMEOUT, or an error. */
+int port_wait_any(const int *h, unsigned n, int timeout_ms);
 /* Stream: ends our direction (FIN); the peer then reads EOF. */
 int port_shutdown_write(int h);
 /* Closes a handle (h < 0 is ignored). */

@@ -12,7 +12,7 @@ Installs the missing Debian packages of each group (default: build test).
   capture  tshark
   report   gnuplot-nox
   ssh      openssh-server, openssh-client
-  cross    gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, qemu-user
+  cross    gcc-{aarch64,arm,riscv64}-linux-gnu cross compilers + libc, qemu-user
   all      every group
 Runs apt-get as root (through sudo when not root), non-interactively.
 USAGE
@@ -26,7 +26,7 @@ pkgs_of() {
 	capture) echo "tshark" ;;
 	report) echo "gnuplot-nox" ;;
 	ssh) echo "openssh-server openssh-client" ;;
-	cross) echo "gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user libc6-dev-arm64-cross libc6-dev-armhf-cross" ;;
+	cross) echo "gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-riscv64-cross qemu-user" ;;
 	*) return 1 ;;
 	esac
 }
@@ -53,8 +53,8 @@ SUDO=""
 echo "deps: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 # shellcheck disable=SC2086  # word splitting of the package list is intended
-if ! $SUDO apt-get update -q >/dev/null ||
-	! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+if ! $SUDO apt-get -o DPkg::Lock::Timeout=300 update -q >/dev/null ||
+	! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends \
 		$missing >/dev/null; then
 	echo "deps: apt-get install failed for:$missing" >&2
 	exit 1

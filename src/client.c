@@ -22,6 +22,7 @@
 #include "report.h"
 
 #define END_TRIES_DGRAM 5
+#define PROGRESS_NS 200000000u /* redraw the terminal progress line at most every 200 ms */
 
 struct run {
 	const struct transport *tp;
@@ -34,6 +35,10 @@ struct run {
 	size_t reply_cap;
 	uint32_t seq, run_id, reply_len;
 	struct run_info *info;
+	uint64_t cpu_mark; /* port_cpu_ns() at the end of the last message; 0: read afresh */
+	int progress;         /* stderr is a terminal and not --quiet */
+	uint32_t size_idx;    /* index of the size being run, for the progress line */
+	uint64_t progress_ns; /* last redraw */
 };
 
 static int parse_reply_hdr(const uint8_t *hdr, uint32_t *len)
@@ -51,8 +56,10 @@ static int await_reply(struct run *r, void *conn, uint32_t seq, uint64_t deadlin
                        struct reply_hdr *h)
 {
 	for (;;) {
-		int n = io_read(r->tp, conn, r->reply, r->reply_cap, REPLY_HDR_LEN, parse_reply_hdr,
-		                deadline);
+		/* The server sends nothing more until the next request: ask for the whole reply
+		 * in the first read. */
+		int n = io_read_want(r->tp, conn, r->reply, r->reply_cap, REPLY_HDR_LEN,
+		                     r->reply_len, parse_reply_hdr, deadline);
 
 		if (n == ACK_ERR_PROTO && r->tp->datagram)
 			continue; /* stray datagram: not ours */
@@ -94,10 +101,13 @@ static int open_conn(struct run *r, void **conn, struct sample *s, uint64_t *t)
 	return 0;
 }
 
-/* One timed message of len bytes. Fills s; returns 0 when it was acked. */
+/* One timed message of len bytes. Fills s; returns 0 when it was acked.
+ * Its CPU time runs from the end of the previous message (nothing but the loop runs in
+ * between; cpu_mark is 0 after anything else) to its own end: one CPU clock read per
+ * message, not two, as each is a syscall where the monotonic clock is not. */
 static int one_message(struct run *r, uint32_t len, struct sample *s)
 {
-	uint64_t t[5], c0 = port_cpu_ns();
+	uint64_t t[5], c0 = r->cpu_mark != 0 ? r->cpu_mark : port_cpu_ns();
 	void *conn = r->conn;
 	struct reply_hdr h;
 	int e = 0;
@@ -145,7 +155,8 @@ done:
 	s->ns[PH_EXCHANGE] = t[3] - t[2];
 	s->ns[PH_CLOSE] = t[4] - t[3];
 	s->ns[PH_TOTAL] = t[4] - t[0];
-	s->ns[PH_CPU] = port_cpu_ns() - c0;
+	r->cpu_mark = port_cpu_ns();
+	s->ns[PH_CPU] = r->cpu_mark - c0;
 	s->err = e;
 	return e;
 }
@@ -158,6 +169,25 @@ static void build_msg(struct run *r, uint8_t type, uint32_t len)
 	msg_build(r->msg, &h);
 }
 
+/* Progress line on a terminal (stderr), redrawn between messages, never inside a timed
+ * one; done == UINT32_MAX erases it. */
+static void progress(struct run *r, const struct size_result *res, uint32_t done)
+{
+	uint64_t now = port_mono_ns();
+	char line[96];
+
+	if (done == UINT32_MAX) {
+		fprintf(stderr, "\r%-79s\r", "");
+		return;
+	}
+	if (now - r->progress_ns < PROGRESS_NS)
+		return;
+	r->progress_ns = now;
+	snprintf(line, sizeof(line), "%s: size %u (%u of %u): %u/%u, %u lost", r->info->prog,
+	         res->size, r->size_idx + 1, r->o->sizes.n, done, r->o->count, res->lost);
+	fprintf(stderr, "\r%-79s", line);
+}
+
 /* Returns 0 normally, or a fatal error (nothing could reach the server at all). */
 static int run_size(struct run *r, struct size_result *res)
 {
@@ -167,6 +197,7 @@ static int run_size(struct run *r, struct size_result *res)
 	char eb[160];
 
 	build_msg(r, MSG_DATA, res->size);
+	r->cpu_mark = 0;
 	for (i = 0; i < o->warmup; i++) {
 		int e = one_message(r, res->size, &scratch);
 
@@ -182,12 +213,18 @@ static int run_size(struct run *r, struct size_result *res)
 		struct sample *s = &res->s[res->n++];
 		int e = one_message(r, res->size, s);
 
+		if (r->progress) {
+			progress(r, res, i + 1);
+			r->cpu_mark = 0;
+		}
 		if (e == 0) {
 			fails = 0;
 			continue;
 		}
 		res->lost++;
 		if (++fails >= o->max_loss) {
+			if (r->progress)
+				progress(r, res, UINT32_MAX);
 			fprintf(stderr,
 			        "%s: size %u: abandoned after %u failures in a row (%u of %u sent), last: %s\n",
 			        r->info->prog, res->size, fails, i + 1, o->count,
@@ -196,6 +233,8 @@ static int run_size(struct run *r, struct size_result *res)
 			break;
 		}
 	}
+	if (r->progress)
+		progress(r, res, UINT32_MAX);
 	return 0;
 }
 
@@ -207,6 +246,7 @@ static int send_end(struct run *r)
 	uint32_t data_sent = r->seq;
 
 	build_msg(r, MSG_END, MSG_HDR_LEN);
+	r->cpu_mark = 0;
 	for (i = 0; i < tries; i++) {
 		r->seq = data_sent;
 		e = one_message(r, MSG_HDR_LEN, &s);
@@ -275,6 +315,7 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	info.proto = tp->name;
 	info.mode = o->keep ? "keep" : "per-message";
 	info.o = o;
+	r.progress = !o->quiet && port_stderr_is_tty();
 	port_entropy_poll(NULL, (unsigned char *)&r.run_id, sizeof(r.run_id), &olen);
 	info.run_id = r.run_id;
 	r.reply_len = o->reply_size > REPLY_HDR_LEN ? o->reply_size : REPLY_HDR_LEN;
@@ -306,6 +347,8 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	if (!o->quiet)
 		report_header(stdout, &info);
 	for (i = 0; i < o->sizes.n; i++) {
+		r.size_idx = i;
+		r.progress_ns = 0; /* each size shows its line at once */
 		run_size(&r, &res[i]);
 		report_size_stats(&res[i]);
 		lost += res[i].lost;
@@ -313,6 +356,10 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 			fprintf(stderr, "%s: no message of size %u was acknowledged by %s: %s\n", prog,
 			        res[i].size, info.peer, err_str(res[i].s[0].err, eb, sizeof(eb)));
 		}
+		/* Per-message mode knows the negotiated parameters only after its first
+		 * connection, i.e. after the header. */
+		if (!o->quiet && i == 0 && !o->keep && info.negotiated[0] != '\0')
+			printf("# negotiated: %s\n", info.negotiated);
 		if (!o->quiet)
 			report_size_table(stdout, &info, &res[i], i == 0);
 	}
