@@ -7,6 +7,7 @@
 
 #include "bench.h"
 #include "client.h"
+#include "err.h"
 #include "msg.h"
 #include "opts.h"
 #include "psa/crypto.h"
@@ -123,6 +124,8 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	default: break;
 	}
 	conf.timeout_ms = o.timeout_ms;
+	conf.prog = g_prog;
+	conf.addr = o.addr;
 	if (psa_crypto_init() != PSA_SUCCESS) {
 		fprintf(stderr, "%s: psa_crypto_init failed\n", g_prog);
 		return 1;
@@ -130,8 +133,13 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	/* The largest message one send can carry depends on the transport (and for DTLS on
 	 * the MTU): ask it before any traffic, refuse named sizes above it. */
 	memset(&none, 0, sizeof(none));
-	if (tp->setup(&conf, &state) != 0) {
-		fprintf(stderr, "%s: cannot set up %s\n", g_prog, tp->name);
+	status = tp->setup(&conf, &state);
+	if (status != 0) {
+		/* ACK_ERR_ARG: the transport named the bad option value itself */
+		if (status == ACK_ERR_ARG)
+			return 2;
+		fprintf(stderr, "%s: cannot set up %s: %s\n", g_prog, tp->name,
+		        err_str(status, err, sizeof(err)));
 		return 1;
 	}
 	max = tp->max_msg(state, &none);
@@ -193,6 +201,7 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 	default: break;
 	}
 	conf.timeout_ms = o.timeout_ms;
+	conf.prog = g_prog;
 	if (psa_crypto_init() != PSA_SUCCESS) {
 		fprintf(stderr, "%s: psa_crypto_init failed\n", g_prog);
 		return 1;

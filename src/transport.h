@@ -17,6 +17,8 @@
 struct tp_conf {
 	int server;          /* 1 on the server side */
 	uint32_t timeout_ms; /* bound of one read / one message exchange */
+	const char *prog;    /* program name, for one-line diagnostics on stderr */
+	const char *addr;    /* client: --addr as typed (default TLS server name) */
 	/* TLS and DTLS */
 	const char *ca_file, *cert_file, *key_file;
 	const char *server_name;  /* expected name in the server certificate (client) */
@@ -36,6 +38,8 @@ struct tp_info {
 	uint32_t hs_tx_bytes, hs_rx_bytes; /* wire bytes during the handshake */
 	uint32_t hs_retrans;               /* handshake retransmissions (DTLS) */
 	int resumed;                       /* 1 when the session was resumed */
+	uint64_t cookie_ns;                /* DTLS client: handshake start .. HelloVerifyRequest
+	                                    * received (the cookie round trip), 0 = none */
 };
 
 struct transport {

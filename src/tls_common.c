@@ -1,0 +1,370 @@
+/*
+ * tls_common.c - the per-process half of tls_common.h: RNG, certificates, the
+ * mbedtls_ssl_config, the key log. The per-connection half is tls_conn.c.
+ */
+#include "tls_common.h"
+
+#include <string.h>
+
+#include "err.h"
+#include "mbedtls/platform_util.h"
+#include "port.h"
+
+/* Comparison runs pin AES-128-GCM with ECDHE on secp256r1: the negotiated default differs
+ * between machines (ChaCha20-Poly1305 and x25519 on this x86 build, AES-GCM on boards with
+ * Armv8 crypto extensions). The TLS 1.2 suite follows the server's key type, so both the
+ * ECDSA and the RSA variant are listed. */
+static const char *const default_suites[] = {
+	"TLS1-3-AES-128-GCM-SHA256",
+	"TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
+	"TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256",
+};
+#define DEFAULT_GROUP MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1
+
+static int fail(const struct tls_ctx *t, const char *opt, const char *val, const char *why,
+                int code)
+{
+	fprintf(stderr, "%s: --%s: '%s': %s\n", t->prog, opt, val, why);
+	return code;
+}
+
+static int fail_load(const struct tls_ctx *t, const char *opt, const char *path, int code)
+{
+	char eb[160];
+
+	fprintf(stderr, "%s: --%s: cannot load '%s': %s (run 'make certs' or give --%s FILE)\n",
+	        t->prog, opt, path, err_str(code, eb, sizeof(eb)), opt);
+	return ACK_ERR_ARG;
+}
+
+static int set_suites(struct tls_ctx *t, const char *list, const char *version)
+{
+	const char *p = list;
+	char name[64];
+	unsigned n = 0, n13 = 0;
+	size_t i;
+
+	if (list == NULL) {
+		for (i = 0; i < sizeof(default_suites) / sizeof(default_suites[0]); i++) {
+			int id = mbedtls_ssl_get_ciphersuite_id(default_suites[i]);
+
+			if (id != 0) /* a trimmed build may lack the RSA or the 1.3 suite */
+				t->suites[n++] = id;
+		}
+		t->suites[n] = 0;
+		return 0;
+	}
+	if (strcmp(list, "any") == 0)
+		return 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int id;
+
+		if (len == 0 || len >= sizeof(name) || n == TLS_MAX_SUITES)
+			return fail(t, "ciphersuite", list, "not a comma list of suite names", ACK_ERR_ARG);
+		memcpy(name, p, len);
+		name[len] = '\0';
+		id = mbedtls_ssl_get_ciphersuite_id(name);
+		if (id == 0)
+			return fail(t, "ciphersuite", name,
+			            "unknown to this Mbed TLS build (names look like "
+			            "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256, TLS1-3-AES-128-GCM-SHA256)",
+			            ACK_ERR_ARG);
+		n13 += strncmp(name, "TLS1-3-", 7) == 0;
+		t->suites[n++] = id;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	t->suites[n] = 0;
+	if (version != NULL && strcmp(version, "1.3") == 0 && n13 == 0)
+		return fail(t, "ciphersuite", list, "no TLS 1.3 suite, but --tls 1.3", ACK_ERR_ARG);
+	if (version != NULL && strcmp(version, "1.2") == 0 && n13 == n)
+		return fail(t, "ciphersuite", list, "only TLS 1.3 suites, but --tls 1.2", ACK_ERR_ARG);
+	return 0;
+}
+
+static int set_groups(struct tls_ctx *t, const char *list)
+{
+	const char *p = list;
+	unsigned n = 0;
+
+	if (list == NULL) {
+		t->groups[0] = DEFAULT_GROUP;
+		t->groups[1] = 0;
+		return 0;
+	}
+	if (strcmp(list, "any") == 0)
+		return 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		uint16_t id = tls_group_id(p, len);
+		char name[32];
+
+		if (n == TLS_MAX_GROUPS)
+			return fail(t, "groups", list, "too many groups", ACK_ERR_ARG);
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (id == 0)
+			return fail(t, "groups", name,
+			            "unknown group (known: secp256r1, secp384r1, secp521r1, x25519, x448, "
+			            "brainpoolP256r1.., ffdhe2048..ffdhe8192)",
+			            ACK_ERR_ARG);
+		t->groups[n++] = id;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	t->groups[n] = 0;
+	return 0;
+}
+
+static int set_version(struct tls_ctx *t, const char *v)
+{
+	mbedtls_ssl_protocol_version ver;
+
+	if (v == NULL)
+		return 0; /* negotiate: the defaults offer 1.3 first, then 1.2 */
+	if (strcmp(v, "1.2") == 0)
+		ver = MBEDTLS_SSL_VERSION_TLS1_2;
+	else if (strcmp(v, "1.3") == 0 && !t->datagram)
+		ver = MBEDTLS_SSL_VERSION_TLS1_3;
+	else
+		return fail(t, "tls", v, t->datagram ? "DTLS has only 1.2" : "want 1.2 or 1.3",
+		            ACK_ERR_ARG);
+	mbedtls_ssl_conf_min_tls_version(&t->conf, ver);
+	mbedtls_ssl_conf_max_tls_version(&t->conf, ver);
+	return 0;
+}
+
+/* NSS key log format (draft-ietf-tls-keylogfile): "LABEL <client random> <secret>" in hex,
+ * which Wireshark/tshark read with tls.keylog_file. */
+static void keylog_export(void *p, mbedtls_ssl_key_export_type type, const unsigned char *secret,
+                          size_t secret_len, const unsigned char client_random[32],
+                          const unsigned char server_random[32], mbedtls_tls_prf_types prf)
+{
+	struct tls_ctx *t = p;
+	const char *label = NULL;
+	char line[320];
+	size_t i, n;
+
+	(void)server_random;
+	(void)prf;
+	switch (type) {
+	case MBEDTLS_SSL_KEY_EXPORT_TLS12_MASTER_SECRET: label = "CLIENT_RANDOM"; break;
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+	case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_EARLY_SECRET:
+		label = "CLIENT_EARLY_TRAFFIC_SECRET";
+		break;
+	case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_EARLY_EXPORTER_SECRET:
+		label = "EARLY_EXPORTER_SECRET";
+		break;
+	case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_HANDSHAKE_TRAFFIC_SECRET:
+		label = "CLIENT_HANDSHAKE_TRAFFIC_SECRET";
+		break;
+	case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_HANDSHAKE_TRAFFIC_SECRET:
+		label = "SERVER_HANDSHAKE_TRAFFIC_SECRET";
+		break;
+	case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_APPLICATION_TRAFFIC_SECRET:
+		label = "CLIENT_TRAFFIC_SECRET_0";
+		break;
+	case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_APPLICATION_TRAFFIC_SECRET:
+		label = "SERVER_TRAFFIC_SECRET_0";
+		break;
+#endif
+	default: break;
+	}
+	if (label == NULL || t->keylog == NULL || secret_len > 64)
+		return;
+	n = (size_t)snprintf(line, sizeof(line), "%s ", label);
+	for (i = 0; i < 32; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%02x", client_random[i]);
+	line[n++] = ' ';
+	for (i = 0; i < secret_len; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%02x", secret[i]);
+	line[n++] = '\n';
+	fwrite(line, 1, n, t->keylog);
+	fflush(t->keylog);
+	mbedtls_platform_zeroize(line, sizeof(line));
+}
+
+void tls_conn_keylog(struct tls_conn *c)
+{
+	if (c->t->keylog != NULL)
+		mbedtls_ssl_set_export_keys_cb(&c->ssl, keylog_export, c->t);
+}
+
+static int open_keylog(struct tls_ctx *t, const char *path)
+{
+	static int warned; /* the client sets up twice (size probe, then the run) */
+
+	if (path == NULL)
+		return 0;
+	t->keylog = fopen(path, "a");
+	if (t->keylog == NULL)
+		return fail(t, "keylog", path, "cannot open for writing", ACK_ERR_ARG);
+	setvbuf(t->keylog, NULL, _IONBF, 0); /* no copies of secrets in stdio buffers */
+	if (!warned)
+		fprintf(stderr,
+		        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file can "
+		        "decrypt the captured traffic; the file writes also add to handshake times\n",
+		        t->prog, path);
+	warned = 1;
+	return 0;
+}
+
+static int load_credentials(struct tls_ctx *t, const struct tp_conf *c)
+{
+	const char *ca = c->ca_file ? c->ca_file : "certs/ca.crt";
+	const char *crt = c->cert_file ? c->cert_file : t->server ? "certs/server.crt"
+	                                                          : "certs/client.crt";
+	const char *key = c->key_file ? c->key_file : t->server ? "certs/server.key"
+	                                                        : "certs/client.key";
+	int r;
+
+	r = mbedtls_x509_crt_parse_file(&t->ca, ca);
+	if (r != 0)
+		return fail_load(t, "ca", ca, r);
+	if (!t->server && strcmp(crt, "none") == 0) {
+		snprintf(t->own_key, sizeof(t->own_key), "none");
+		return 0; /* a client without certificate: the server must refuse it */
+	}
+	r = mbedtls_x509_crt_parse_file(&t->cert, crt);
+	if (r != 0)
+		return fail_load(t, "cert", crt, r);
+	r = mbedtls_pk_parse_keyfile(&t->key, key, NULL, mbedtls_ctr_drbg_random, &t->drbg);
+	if (r != 0)
+		return fail_load(t, "key", key, r);
+	r = mbedtls_pk_check_pair(&t->cert.pk, &t->key, mbedtls_ctr_drbg_random, &t->drbg);
+	if (r != 0)
+		return fail(t, "key", key, "does not match the public key of --cert", ACK_ERR_ARG);
+	snprintf(t->own_key, sizeof(t->own_key), "%s-%u", mbedtls_pk_get_name(&t->cert.pk),
+	         (unsigned)mbedtls_pk_get_bitlen(&t->cert.pk));
+	return 0;
+}
+
+static void conf_tickets(struct tls_ctx *t)
+{
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+	if (t->server) {
+		/* One ticket per full handshake (Mbed TLS's default count in TLS 1.3), as common
+		 * servers do; the client uses it only with --resume. */
+		mbedtls_ssl_conf_session_tickets_cb(&t->conf, mbedtls_ssl_ticket_write,
+		                                    mbedtls_ssl_ticket_parse, &t->ticket);
+		return;
+	}
+	/* Without --resume the client asks for no ticket, so full-handshake runs carry none
+	 * in TLS 1.2; TLS 1.3 needs the signal or Mbed TLS ignores tickets (since 3.6.1). */
+	mbedtls_ssl_conf_session_tickets(&t->conf, t->resume ? MBEDTLS_SSL_SESSION_TICKETS_ENABLED
+	                                                     : MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+	mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+		&t->conf, t->resume ? MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED
+		                    : MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_DISABLED);
+#endif
+#endif
+}
+
+int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
+{
+	static const char pers[] = "ackbench";
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->lh = -1;
+	mbedtls_entropy_init(&t->entropy);
+	mbedtls_ctr_drbg_init(&t->drbg);
+	mbedtls_x509_crt_init(&t->ca);
+	mbedtls_x509_crt_init(&t->cert);
+	mbedtls_pk_init(&t->key);
+	mbedtls_ssl_config_init(&t->conf);
+	mbedtls_ssl_ticket_init(&t->ticket);
+	mbedtls_ssl_session_init(&t->session);
+	t->prog = c->prog ? c->prog : "ackbench";
+	t->server = c->server;
+	t->datagram = datagram;
+	t->resume = c->resume;
+	t->pinned_suite = c->ciphersuite == NULL;
+	t->pinned_group = c->groups == NULL;
+	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : TLS_HS_DEADLINE_MS;
+	if (t->server && (c->resume || c->server_name != NULL)) {
+		fprintf(stderr, "%s: --%s is a client option (the server always issues tickets)\n",
+		        t->prog, c->resume ? "resume" : "server-name");
+		return ACK_ERR_ARG;
+	}
+	t->server_name = c->server_name ? c->server_name : c->addr;
+	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
+		return fail(t, "server-name", "", "needed to check the server certificate",
+		            ACK_ERR_ARG);
+
+	/* The platform's strong source feeds the DRBG: the same code on boards without
+	 * /dev/urandom (ports/<board> implements port_entropy_poll). */
+	r = mbedtls_entropy_add_source(&t->entropy, port_entropy_poll, NULL, 32,
+	                               MBEDTLS_ENTROPY_SOURCE_STRONG);
+	if (r == 0)
+		r = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
+		                          (const unsigned char *)pers, sizeof(pers) - 1);
+	if (r != 0) {
+		fprintf(stderr, "%s: cannot seed the random generator (-0x%04X)\n", t->prog,
+		        (unsigned)-r);
+		return r;
+	}
+	r = load_credentials(t, c);
+	if (r != 0)
+		return r;
+	r = mbedtls_ssl_config_defaults(&t->conf,
+	                                t->server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
+	                                datagram ? MBEDTLS_SSL_TRANSPORT_DATAGRAM
+	                                         : MBEDTLS_SSL_TRANSPORT_STREAM,
+	                                MBEDTLS_SSL_PRESET_DEFAULT);
+	if (r != 0)
+		return r;
+	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+	/* Mutual authentication: the server's default is NONE (notes item 2). */
+	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+	if (strcmp(t->own_key, "none") != 0) {
+		r = mbedtls_ssl_conf_own_cert(&t->conf, &t->cert, &t->key);
+		if (r != 0)
+			return r;
+	}
+	if ((r = set_version(t, c->tls_version)) != 0 ||
+	    (r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
+	    (r = set_groups(t, c->groups)) != 0)
+		return r;
+	if (t->suites[0] != 0)
+		mbedtls_ssl_conf_ciphersuites(&t->conf, t->suites);
+	if (t->groups[0] != 0)
+		mbedtls_ssl_conf_groups(&t->conf, t->groups);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+	/* Resumption keeps an ECDHE (psk_dhe_ke), as OpenSSL and browsers do: no psk_ke. */
+	mbedtls_ssl_conf_tls13_key_exchange_modes(
+		&t->conf, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ALL);
+#endif
+#if defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_SRV_C)
+	if (t->server) {
+		r = mbedtls_ssl_ticket_setup(&t->ticket, mbedtls_ctr_drbg_random, &t->drbg,
+		                             MBEDTLS_CIPHER_AES_256_GCM, 86400);
+		if (r != 0)
+			return r;
+	}
+#endif
+	conf_tickets(t);
+	return open_keylog(t, c->keylog_file);
+}
+
+void tls_ctx_free(struct tls_ctx *t)
+{
+	port_close(t->lh);
+	t->lh = -1;
+	if (t->keylog != NULL)
+		fclose(t->keylog);
+	t->keylog = NULL;
+	mbedtls_ssl_session_free(&t->session);
+	mbedtls_ssl_ticket_free(&t->ticket);
+	mbedtls_ssl_config_free(&t->conf);
+	mbedtls_pk_free(&t->key);
+	mbedtls_x509_crt_free(&t->cert);
+	mbedtls_x509_crt_free(&t->ca);
+	mbedtls_ctr_drbg_free(&t->drbg);
+	mbedtls_entropy_free(&t->entropy);
+}

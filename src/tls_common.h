@@ -1,0 +1,124 @@
+/*
+ * tls_common.h - the Mbed TLS 3.6 layer shared by the tls and dtls transports.
+ *
+ * Two levels, as in Mbed TLS itself:
+ *   struct tls_ctx   once per process: RNG, certificates, key, the mbedtls_ssl_config
+ *                    (verify-required on both sides, pinned suites/groups/version, tickets),
+ *                    the saved session for --resume, the key log.
+ *   struct tls_conn  once per connection: an mbedtls_ssl_context over a port handle, with
+ *                    our own BIO callbacks (port_send/port_recv) that count the handshake's
+ *                    wire bytes and enforce deadlines (so a trickling peer is dropped).
+ *
+ * The transport kind (stream or datagram) is a parameter of tls_ctx_init(). What only DTLS
+ * needs (timer callbacks, cookies, client transport id, MTU) is not here: a DTLS transport
+ * calls tls_conn_new() on its connected datagram handle, then tls_conn_prepare(), adds its
+ * settings to conn->ssl / ctx->conf, and uses the rest as is.
+ *
+ * Every function returns 0 (or a byte count) or a negative error: ACK_ERR_* (port.h) or an
+ * Mbed TLS code; err_str() turns either into text. Messages go to stderr, one line each,
+ * prefixed with conf->prog.
+ */
+#ifndef ACKBENCH_TLS_COMMON_H
+#define ACKBENCH_TLS_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mbedtls/ctr_drbg.h"
+#include "mbedtls/entropy.h"
+#include "mbedtls/ssl.h"
+#include "mbedtls/ssl_ticket.h"
+#include "mbedtls/x509_crt.h"
+#include "tls_sniff.h"
+#include "transport.h"
+
+#define TLS_HS_DEADLINE_MS 10000u /* default whole-handshake bound */
+#define TLS_MAX_SUITES 16
+#define TLS_MAX_GROUPS 16
+
+struct tls_ctx {
+	const char *prog;
+	int server, datagram;
+	int resume;              /* client: offer the last session's ticket on reconnect */
+	int pinned_suite;        /* the suites are ackbench's default pin (AES-128-GCM) */
+	int pinned_group;        /* the groups are ackbench's default pin (secp256r1) */
+	uint32_t hs_deadline_ms; /* whole-handshake bound */
+	const char *server_name; /* client: name checked in the server certificate */
+	int lh;                  /* listening handle (server), -1 = none; closed by free */
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_x509_crt ca, cert;
+	mbedtls_pk_context key;
+	mbedtls_ssl_config conf;
+	mbedtls_ssl_ticket_context ticket; /* server: session ticket keys */
+	mbedtls_ssl_session session;       /* client: last session, for --resume */
+	int have_session;
+	int suites[TLS_MAX_SUITES + 1];    /* 0-terminated */
+	uint16_t groups[TLS_MAX_GROUPS + 1];
+	FILE *keylog;
+	uint32_t last_flags; /* client: last verify failure printed (printed once each) */
+	char own_key[24];    /* "EC-256", "RSA-2048": type of our certificate's key */
+};
+
+struct tls_conn {
+	struct tls_ctx *t;
+	mbedtls_ssl_context ssl;
+	int h;               /* port handle, owned */
+	int ready;           /* tls_conn_prepare() done */
+	int hs_done;         /* handshake completed */
+	int in_hs;           /* inside tls_conn_handshake(): count bytes, feed the sniffer */
+	int peer_closed;     /* peer's close_notify seen */
+	int ticket;          /* TLS 1.3 client: a NewSessionTicket arrived */
+	int io_err;          /* the port error behind the last Mbed TLS failure, or 0 */
+	uint64_t deadline_ns; /* the BIO's reads give up at this port_mono_ns() time */
+	uint32_t hs_tx, hs_rx; /* handshake bytes on the wire (TLS records) */
+	struct tls_sniff sniff; /* server-to-client handshake flight */
+	char peer[64];
+	/* Datagram transports (tp_dtls.c): when set, the BIO passes every datagram it moves to
+	 * dgram_hook (tx: 1 sent, 0 received) instead of feeding the stream sniffer; dgram is
+	 * the hook's own state. timer_expiries counts reads that Mbed TLS's retransmission
+	 * timer ended (MBEDTLS_ERR_SSL_TIMEOUT to Mbed TLS). */
+	void (*dgram_hook)(struct tls_conn *c, const uint8_t *buf, size_t n, int tx);
+	void *dgram;
+	uint32_t timer_expiries;
+};
+
+/* Per process. conf must outlive ctx (its strings are kept). Loads the CA, certificate
+ * and key (default paths: certs/ca.crt, certs/{client,server}.{crt,key} relative to the
+ * current directory), seeds the DRBG from port_entropy_poll(), builds the config.
+ * datagram: MBEDTLS_SSL_TRANSPORT_DATAGRAM instead of STREAM. Prints the reason of a
+ * failure (naming the option and file) and returns its code; ctx must still be freed. */
+int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *conf, int datagram);
+void tls_ctx_free(struct tls_ctx *t);
+
+/* Wraps the connected handle h (ownership passes to the conn, also on failure). peer is
+ * the address text for messages. No Mbed TLS work yet. */
+int tls_conn_new(struct tls_ctx *t, int h, const char *peer, struct tls_conn **out);
+/* mbedtls_ssl_setup, BIO, server name, session to resume, key log. Called by
+ * tls_conn_handshake() if not done; call it first to add settings to c->ssl. */
+int tls_conn_prepare(struct tls_conn *c);
+/* The handshake, bounded by the ctx's hs_deadline_ms overall. On a refused certificate
+ * the verifying side prints mbedtls_x509_crt_verify_info()'s reason. */
+int tls_conn_handshake(struct tls_conn *c);
+/* Writes all of buf, record by record (at most 16383 bytes each in TLS 1.3). */
+int tls_conn_send(struct tls_conn *c, const uint8_t *buf, size_t len);
+/* Reads what is there, waiting up to timeout_ms (< 0 = forever): > 0 bytes;
+ * ACK_ERR_EOF after the peer's close_notify; ACK_ERR_TRUNCATED when the transport closed
+ * without one; ACK_ERR_TIMEOUT; or an error. */
+int tls_conn_recv(struct tls_conn *c, uint8_t *buf, size_t cap, int timeout_ms);
+/* Sends close_notify, waits (up to timeout_ms) for the peer's, then on a stream ends the
+ * TCP connection the same way tcp does (FIN, wait for the peer's). A client with --resume
+ * keeps the session for the next connection. Frees c; returns 0 or the error seen. */
+int tls_conn_close(struct tls_conn *c, int timeout_ms);
+/* Frees c at once (no close_notify). */
+void tls_conn_abort(struct tls_conn *c);
+/* Handshake bytes and the resumed flag (from the wire, see tls_sniff.h). */
+void tls_conn_info(const struct tls_conn *c, struct tp_info *out);
+/* "TLSv1.3 TLS1-3-AES-128-GCM-SHA256 secp256r1 EC-256", the key type being the server
+ * certificate's, plus a note when the defaults pinned the suite and group. */
+void tls_conn_describe(const struct tls_conn *c, char *buf, size_t len);
+
+/* Internal to tls_common.c / tls_conn.c: installs the key log callback on c->ssl. */
+void tls_conn_keylog(struct tls_conn *c);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+ * tls_conn.c - the per-connection half of tls_common.h: an mbedtls_ssl_context over a port
+ * handle, with our own BIO callbacks (no mbedtls_net_*: sockets live in ports/).
+ *
+ * Time bounds: every read through the BIO gives up at conn->deadline_ns, which the caller
+ * sets for the whole operation (the whole handshake, one recv, the close). A peer that
+ * trickles one byte at a time therefore cannot hold a handshake longer than its deadline,
+ * which a per-read timeout alone would not ensure (notes item 9). A timed-out read returns
+ * WANT_READ to Mbed TLS, which keeps its partial-record state, and ACK_ERR_TIMEOUT to us.
+ * No timer callback on stream contexts (notes item 8).
+ */
+#include "tls_common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "mbedtls/net_sockets.h" /* MBEDTLS_ERR_NET_* codes only */
+#include "port.h"
+
+#define FOREVER UINT64_MAX
+#define LINGER_MS 200u /* after a failed handshake, see linger() */
+
+static int ms_left(uint64_t deadline_ns)
+{
+	uint64_t now = port_mono_ns();
+
+	if (deadline_ns == FOREVER)
+		return -1;
+	if (now >= deadline_ns)
+		return 0;
+	return (int)((deadline_ns - now + 999999u) / 1000000u);
+}
+
+static uint64_t deadline_in(int timeout_ms)
+{
+	return timeout_ms < 0 ? FOREVER : port_mono_ns() + (uint64_t)timeout_ms * 1000000u;
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct tls_conn *c = ctx;
+	int n = port_send(c->h, buf, len);
+
+	if (n < 0) {
+		c->io_err = n;
+		return MBEDTLS_ERR_NET_SEND_FAILED;
+	}
+	if (c->in_hs) {
+		c->hs_tx += (uint32_t)n;
+		if (c->t->server && c->dgram_hook == NULL)
+			tls_sniff_feed(&c->sniff, buf, (size_t)n);
+	}
+	if (c->dgram_hook != NULL)
+		c->dgram_hook(c, buf, (size_t)n, 1);
+	return n;
+}
+
+/* limit_ms: Mbed TLS's own per-read timeout (datagram retransmission timer), 0 = none. */
+static int bio_read(struct tls_conn *c, unsigned char *buf, size_t len, uint32_t limit_ms)
+{
+	int ms = ms_left(c->deadline_ns), n;
+	int by_limit = limit_ms != 0 && (ms < 0 || (uint32_t)ms > limit_ms);
+
+	if (c->deadline_ns != FOREVER && ms == 0 && c->in_hs) {
+		c->io_err = ACK_ERR_TIMEOUT; /* overall handshake deadline passed */
+		return MBEDTLS_ERR_SSL_WANT_READ;
+	}
+	n = port_recv(c->h, buf, len, by_limit ? (int)limit_ms : ms, NULL);
+	if (n == ACK_ERR_TIMEOUT) {
+		if (by_limit) {
+			c->timer_expiries++;
+			return MBEDTLS_ERR_SSL_TIMEOUT;
+		}
+		c->io_err = n;
+		return MBEDTLS_ERR_SSL_WANT_READ;
+	}
+	if (n == ACK_ERR_EOF)
+		return 0; /* Mbed TLS: MBEDTLS_ERR_SSL_CONN_EOF, end without close_notify */
+	if (n < 0) {
+		c->io_err = n;
+		return MBEDTLS_ERR_NET_RECV_FAILED;
+	}
+	if (c->in_hs) {
+		c->hs_rx += (uint32_t)n;
+		if (!c->t->server && c->dgram_hook == NULL)
+			tls_sniff_feed(&c->sniff, buf, (size_t)n);
+	}
+	if (c->dgram_hook != NULL)
+		c->dgram_hook(c, buf, (size_t)n, 0);
+	return n;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	return bio_read(ctx, buf, len, 0);
+}
+
+static int bio_recv_timeout(void *ctx, unsigned char *buf, size_t len, uint32_t timeout_ms)
+{
+	return bio_read(ctx, buf, len, timeout_ms);
+}
+
+/* The port error behind an Mbed TLS failure says more than the Mbed TLS code. */
+static int take_err(struct tls_conn *c, int r)
+{
+	int e = c->io_err;
+
+	c->io_err = 0;
+	return e != 0 ? e : r;
+}
+
+int tls_conn_new(struct tls_ctx *t, int h, const char *peer, struct tls_conn **out)
+{
+	struct tls_conn *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (c == NULL) {
+		port_close(h);
+		return ACK_ERR_NOMEM;
+	}
+	c->t = t;
+	c->h = h;
+	mbedtls_ssl_init(&c->ssl);
+	tls_sniff_init(&c->sniff);
+	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
+	*out = c;
+	return 0;
+}
+
+int tls_conn_prepare(struct tls_conn *c)
+{
+	struct tls_ctx *t = c->t;
+	int r;
+
+	if (c->ready)
+		return 0;
+	r = mbedtls_ssl_setup(&c->ssl, &t->conf);
+	if (r != 0)
+		return r;
+	if (!t->server) {
+		/* Since 3.6.3 a client without a hostname fails the handshake (notes item 3); an
+		 * IP literal is matched against the certificate's iPAddress entries. */
+		r = mbedtls_ssl_set_hostname(&c->ssl, t->server_name);
+		if (r != 0)
+			return r;
+		if (t->resume && t->have_session)
+			mbedtls_ssl_set_session(&c->ssl, &t->session); /* unusable: full handshake */
+	}
+	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, t->datagram ? bio_recv_timeout : NULL);
+	tls_conn_keylog(c);
+	c->ready = 1;
+	return 0;
+}
+
+/* Prints why we refused the peer's certificate: only the verifying side has the reason
+ * (the other side gets an alert). A client prints each distinct reason once, since every
+ * message of a run would otherwise repeat it. */
+static void report_verify(struct tls_conn *c)
+{
+	struct tls_ctx *t = c->t;
+	uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
+	char info[512], *p;
+	int n;
+
+	if (flags == 0 || flags == (uint32_t)-1 || (!t->server && flags == t->last_flags))
+		return;
+	t->last_flags = flags;
+	n = mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags);
+	if (n <= 0)
+		snprintf(info, sizeof(info), "flags 0x%08x", (unsigned)flags);
+	for (p = info; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = p[1] != '\0' ? ';' : '\0';
+	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->prog, c->peer,
+	        t->server ? "client" : "server", info,
+	        flags & MBEDTLS_X509_BADCERT_FUTURE
+	                ? " (check this machine's clock: boards without a real-time clock boot in 1970)"
+	                : "");
+}
+
+/* After Mbed TLS sent its fatal alert: end our side and drain briefly before the close, so
+ * the peer reads the alert rather than a reset (closing with unread data sends RST). */
+static void linger(struct tls_conn *c)
+{
+	uint64_t end = port_mono_ns() + LINGER_MS * 1000000u;
+	uint8_t sink[256];
+
+	if (c->t->datagram || port_shutdown_write(c->h) != 0)
+		return;
+	while (port_recv(c->h, sink, sizeof(sink), ms_left(end), NULL) > 0)
+		;
+}
+
+int tls_conn_handshake(struct tls_conn *c)
+{
+	int r = tls_conn_prepare(c);
+
+	if (r != 0)
+		return r;
+	c->deadline_ns = deadline_in((int)c->t->hs_deadline_ms);
+	c->in_hs = 1;
+	do
+		r = mbedtls_ssl_handshake(&c->ssl);
+	while ((r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) && c->io_err == 0);
+	c->in_hs = 0;
+	if (r == 0) {
+		c->hs_done = 1;
+		return 0;
+	}
+	report_verify(c);
+	if (c->io_err == 0 && r != MBEDTLS_ERR_SSL_CONN_EOF)
+		linger(c);
+	if (r == MBEDTLS_ERR_SSL_CONN_EOF)
+		r = ACK_ERR_EOF;
+	return take_err(c, r);
+}
+
+int tls_conn_send(struct tls_conn *c, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	c->deadline_ns = FOREVER; /* writes block in the socket, as plain TCP's do */
+	while (off < len) {
+		/* May write less than asked (one record, at most 16383 bytes in TLS 1.3); after
+		 * WANT_READ/WANT_WRITE it must be called again with the same arguments. */
+		int n = mbedtls_ssl_write(&c->ssl, buf + off, len - off);
+
+		if (n > 0)
+			off += (size_t)n;
+		else if ((n != MBEDTLS_ERR_SSL_WANT_READ && n != MBEDTLS_ERR_SSL_WANT_WRITE) ||
+		         c->io_err != 0)
+			return take_err(c, n < 0 ? n : ACK_ERR_PROTO);
+	}
+	return 0;
+}
+
+/* One mbedtls_ssl_read with EOF and close_notify mapped; TLS 1.3 NewSessionTicket noted. */
+static int read_once(struct tls_conn *c, uint8_t *buf, size_t cap)
+{
+	for (;;) {
+		int n = mbedtls_ssl_read(&c->ssl, buf, cap);
+
+		if (n > 0)
+			return n;
+		if (n == 0 || n == MBEDTLS_ERR_SSL_CONN_EOF)
+			return ACK_ERR_TRUNCATED; /* transport closed without close_notify */
+		if (n == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+			c->peer_closed = 1;
+			return ACK_ERR_EOF;
+		}
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && defined(MBEDTLS_SSL_SESSION_TICKETS)
+		if (n == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+			c->ticket = 1; /* taken at close, outside the exchange */
+			continue;
+		}
+#endif
+		if ((n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE) &&
+		    c->io_err == 0)
+			continue;
+		return take_err(c, n);
+	}
+}
+
+int tls_conn_recv(struct tls_conn *c, uint8_t *buf, size_t cap, int timeout_ms)
+{
+	if (c->peer_closed)
+		return ACK_ERR_EOF;
+	c->deadline_ns = deadline_in(timeout_ms);
+	return read_once(c, buf, cap);
+}
+
+static void save_session(struct tls_conn *c)
+{
+	struct tls_ctx *t = c->t;
+	mbedtls_ssl_session s;
+
+	/* TLS 1.2 carries the ticket in the handshake; TLS 1.3 sends it afterwards, and
+	 * exporting a 1.3 session without one would only give a full handshake next time. */
+	if (t->server || !t->resume || !c->hs_done ||
+	    (mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_2 && !c->ticket))
+		return;
+	mbedtls_ssl_session_init(&s);
+	if (mbedtls_ssl_get_session(&c->ssl, &s) != 0) {
+		mbedtls_ssl_session_free(&s);
+		return;
+	}
+	mbedtls_ssl_session_free(&t->session);
+	t->session = s; /* ownership of its buffers moves with it */
+	t->have_session = 1;
+}
+
+static void conn_free(struct tls_conn *c)
+{
+	mbedtls_ssl_free(&c->ssl);
+	port_close(c->h);
+	free(c);
+}
+
+void tls_conn_abort(struct tls_conn *c)
+{
+	if (c != NULL)
+		conn_free(c);
+}
+
+/* Our FIN, then the peer's: this connection's teardown is over before the next starts,
+ * exactly as tcp's close (tp_plain.c) does, so the close phases compare. */
+static int stream_fin(struct tls_conn *c)
+{
+	uint8_t sink[256];
+	int r = port_shutdown_write(c->h);
+
+	while (r >= 0)
+		r = port_recv(c->h, sink, sizeof(sink), ms_left(c->deadline_ns), NULL);
+	return r == ACK_ERR_EOF ? 0 : r;
+}
+
+int tls_conn_close(struct tls_conn *c, int timeout_ms)
+{
+	uint8_t sink[256];
+	int r = 0, n;
+
+	c->deadline_ns = deadline_in(timeout_ms);
+	if (c->hs_done) {
+		do
+			n = mbedtls_ssl_close_notify(&c->ssl);
+		while ((n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE) &&
+		       c->io_err == 0);
+		if (n < 0)
+			r = take_err(c, n);
+		/* Wait for the peer's close_notify (anything else it still sends is dropped). Not
+		 * on datagrams: a lost close_notify would cost the whole timeout, and DTLS runs end
+		 * with an acknowledged END message instead (notes item 12). */
+		while (r == 0 && !c->peer_closed && !c->t->datagram) {
+			n = read_once(c, sink, sizeof(sink));
+			if (n < 0 && n != ACK_ERR_EOF)
+				r = n;
+		}
+	}
+	if (r == 0 && !c->t->datagram)
+		r = stream_fin(c);
+	if (r == 0)
+		save_session(c);
+	conn_free(c);
+	return r;
+}
+
+void tls_conn_info(const struct tls_conn *c, struct tp_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->hs_tx_bytes = c->hs_tx;
+	out->hs_rx_bytes = c->hs_rx;
+	out->resumed = c->sniff.resumed;
+}
+
+void tls_conn_describe(const struct tls_conn *c, char *buf, size_t len)
+{
+	const struct tls_ctx *t = c->t;
+	const mbedtls_x509_crt *peer = t->server ? NULL : mbedtls_ssl_get_peer_cert(&c->ssl);
+	const char *group = tls_group_name(c->sniff.group);
+	char key[24], gbuf[16];
+
+	if (peer != NULL)
+		snprintf(key, sizeof(key), "%s-%u", mbedtls_pk_get_name(&peer->pk),
+		         (unsigned)mbedtls_pk_get_bitlen(&peer->pk));
+	else
+		snprintf(key, sizeof(key), "%s", t->own_key);
+	if (group == NULL) {
+		snprintf(gbuf, sizeof(gbuf), c->sniff.group ? "group-0x%04x" : "no-group",
+		         (unsigned)c->sniff.group);
+		group = gbuf;
+	}
+	snprintf(buf, len, "%s %s %s %s%s%s%s%s%s", mbedtls_ssl_get_version(&c->ssl),
+	         mbedtls_ssl_get_ciphersuite(&c->ssl), group, key,
+	         c->sniff.hrr ? " (after HelloRetryRequest)" : "",
+	         t->pinned_suite || t->pinned_group ? " (pinned by default: " : "",
+	         t->pinned_suite ? "AES-128-GCM" : "",
+	         t->pinned_suite && t->pinned_group ? ", " : "",
+	         t->pinned_group ? "secp256r1)" : t->pinned_suite ? ")" : "");
+}

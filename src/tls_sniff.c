@@ -1,0 +1,191 @@
+/* tls_sniff.c - see tls_sniff.h. */
+#include "tls_sniff.h"
+
+#include <string.h>
+
+enum {
+	REC_CCS = 20,
+	REC_HANDSHAKE = 22,
+	HS_SERVER_HELLO = 2,
+	HS_CERTIFICATE = 11,
+	HS_SERVER_KEY_EXCHANGE = 12,
+	EXT_PRE_SHARED_KEY = 41,
+	EXT_SUPPORTED_VERSIONS = 43,
+	EXT_KEY_SHARE = 51,
+	EC_NAMED_CURVE = 3, /* RFC 8422 5.4 ECCurveType */
+};
+
+/* RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with this random. */
+static const uint8_t hrr_random[32] = {
+	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+};
+
+static const struct {
+	uint16_t id;
+	const char *name;
+} groups[] = {
+	{ 0x0017, "secp256r1" },       { 0x0018, "secp384r1" },       { 0x0019, "secp521r1" },
+	{ 0x001D, "x25519" },          { 0x001E, "x448" },            { 0x001A, "brainpoolP256r1" },
+	{ 0x001B, "brainpoolP384r1" }, { 0x001C, "brainpoolP512r1" }, { 0x0016, "secp256k1" },
+	{ 0x0100, "ffdhe2048" },       { 0x0101, "ffdhe3072" },       { 0x0102, "ffdhe4096" },
+	{ 0x0103, "ffdhe6144" },       { 0x0104, "ffdhe8192" },
+	/* aliases, for parsing only (after the canonical names) */
+	{ 0x0017, "P-256" },           { 0x0017, "prime256v1" },      { 0x0018, "P-384" },
+	{ 0x0019, "P-521" },
+};
+
+const char *tls_group_name(uint16_t id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (groups[i].id == id)
+			return groups[i].name;
+	return NULL;
+}
+
+uint16_t tls_group_id(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (strlen(groups[i].name) == len && strncmp(groups[i].name, name, len) == 0)
+			return groups[i].id;
+	return 0;
+}
+
+void tls_sniff_init(struct tls_sniff *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static uint16_t u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* ServerHello (RFC 8446 4.1.3 / RFC 5246 7.4.1.3): version, random, session id, suite,
+ * compression, then the extensions. Truncated input is read as far as it goes. */
+static void parse_hello(struct tls_sniff *s, const uint8_t *b, size_t len)
+{
+	size_t off, end;
+	int hrr;
+
+	if (len < 35)
+		return;
+	hrr = memcmp(b + 2, hrr_random, sizeof(hrr_random)) == 0;
+	off = 35 + (size_t)b[34] + 3;
+	if (!hrr)
+		s->version = u16(b);
+	if (off + 2 > len)
+		goto out;
+	end = off + 2 + u16(b + off);
+	if (end > len)
+		end = len;
+	for (off += 2; off + 4 <= end;) {
+		uint16_t type = u16(b + off), elen = u16(b + off + 2);
+		const uint8_t *d = b + off + 4;
+
+		if (off + 4 + elen > end)
+			break;
+		if (type == EXT_SUPPORTED_VERSIONS && elen == 2 && !hrr)
+			s->version = u16(d);
+		else if (type == EXT_KEY_SHARE && elen >= 2)
+			s->group = u16(d); /* HRR: the group asked for; SH: the one used */
+		else if (type == EXT_PRE_SHARED_KEY && !hrr)
+			s->resumed = 1;
+		off += 4 + (size_t)elen;
+	}
+out:
+	if (hrr)
+		s->hrr = 1;
+	else
+		s->saw_hello = 1;
+}
+
+static void message_done(struct tls_sniff *s)
+{
+	size_t n = s->body_have;
+
+	if (s->msg_type == HS_SERVER_HELLO)
+		parse_hello(s, s->body, n);
+	else if (s->msg_type == HS_SERVER_KEY_EXCHANGE && n >= 3 && s->body[0] == EC_NAMED_CURVE)
+		s->group = u16(s->body + 1);
+}
+
+/* Handshake messages may span records and records may hold several messages. */
+static void feed_handshake(struct tls_sniff *s, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		size_t take;
+
+		if (s->hs_have < sizeof(s->hs)) {
+			s->hs[s->hs_have++] = *p++;
+			n--;
+			if (s->hs_have < sizeof(s->hs))
+				continue;
+			s->msg_type = s->hs[0];
+			s->msg_left = (uint32_t)s->hs[1] << 16 | (uint32_t)s->hs[2] << 8 | s->hs[3];
+			s->body_have = 0;
+			if (s->msg_type == HS_CERTIFICATE)
+				s->saw_cert = 1;
+		} else {
+			take = n < s->msg_left ? n : s->msg_left;
+			if (s->msg_type == HS_SERVER_HELLO || s->msg_type == HS_SERVER_KEY_EXCHANGE) {
+				size_t room = sizeof(s->body) - s->body_have;
+				size_t c = take < room ? take : room;
+
+				memcpy(s->body + s->body_have, p, c);
+				s->body_have += (uint32_t)c;
+			}
+			p += take;
+			n -= take;
+			s->msg_left -= (uint32_t)take;
+		}
+		if (s->msg_left == 0) {
+			message_done(s);
+			s->hs_have = 0;
+		}
+	}
+}
+
+static void record_start(struct tls_sniff *s)
+{
+	uint8_t type = s->rec[0];
+
+	if (type == REC_HANDSHAKE)
+		return;
+	/* TLS 1.2: the server's CCS ends its plaintext flight; without a Certificate before it
+	 * the handshake was abbreviated. TLS 1.3 sends a dummy CCS (RFC 8446 D.4): go on. */
+	if (type == REC_CCS && s->version == 0x0304)
+		return;
+	if (type == REC_CCS && s->saw_hello)
+		s->resumed = !s->saw_cert;
+	s->done = 1; /* CCS, alert, or application data: the rest is encrypted */
+}
+
+void tls_sniff_feed(struct tls_sniff *s, const uint8_t *p, size_t n)
+{
+	while (n > 0 && !s->done) {
+		size_t take;
+
+		if (s->rec_have < sizeof(s->rec)) {
+			s->rec[s->rec_have++] = *p++;
+			n--;
+			if (s->rec_have < sizeof(s->rec))
+				continue;
+			s->rec_left = u16(s->rec + 3);
+			record_start(s);
+		} else {
+			take = n < s->rec_left ? n : s->rec_left;
+			if (s->rec[0] == REC_HANDSHAKE)
+				feed_handshake(s, p, take);
+			p += take;
+			n -= take;
+			s->rec_left -= (uint32_t)take;
+		}
+		if (s->rec_left == 0)
+			s->rec_have = 0;
+	}
+}

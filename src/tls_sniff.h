@@ -1,0 +1,50 @@
+/*
+ * tls_sniff.h - reads the server's handshake flight as it passes through the BIO callbacks
+ * (stream TLS: 5-byte record headers, RFC 8446 5.1 / RFC 5246 6.2), to learn two facts
+ * Mbed TLS 3.6 has no getter for: the key-exchange group and whether the session was
+ * resumed. What the wire shows is also what a capture would show, so the result does not
+ * depend on library internals. Only the plaintext part is read:
+ *   TLS 1.3: ServerHello (supported_versions, key_share, pre_shared_key = resumed);
+ *            HelloRetryRequest is noted (one more round trip).
+ *   TLS 1.2: ServerKeyExchange (ECParameters: named group); a ChangeCipherSpec before any
+ *            Certificate message = abbreviated (resumed) handshake.
+ * Feeding stops at the first encrypted record. No allocation; constant work per byte.
+ */
+#ifndef ACKBENCH_TLS_SNIFF_H
+#define ACKBENCH_TLS_SNIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ServerHello with an ffdhe8192 key share is ~1100 bytes: keep the whole of it. */
+#define TLS_SNIFF_BODY 1280
+
+struct tls_sniff {
+	uint8_t rec[5];    /* record header being read */
+	uint8_t rec_have;
+	uint8_t hs[4];     /* handshake message header being read */
+	uint8_t hs_have;
+	uint8_t msg_type;  /* current handshake message */
+	uint32_t rec_left; /* payload bytes left in the current record */
+	uint32_t msg_left; /* body bytes left in the current handshake message */
+	uint32_t body_have;
+	uint8_t body[TLS_SNIFF_BODY]; /* first bytes of ServerHello / ServerKeyExchange */
+	/* results */
+	int done;         /* 1 once an encrypted record (or the 1.2 CCS) was seen */
+	int saw_hello;    /* a ServerHello (not a HelloRetryRequest) was parsed */
+	int saw_cert;     /* a plaintext Certificate message (TLS 1.2 full handshake) */
+	int hrr;          /* the server sent a HelloRetryRequest */
+	int resumed;      /* 1: abbreviated handshake (TLS 1.2) / PSK accepted (TLS 1.3) */
+	uint16_t version; /* 0x0303 or 0x0304 once the ServerHello was parsed */
+	uint16_t group;   /* IANA TLS group of the key exchange, 0 = none seen */
+};
+
+void tls_sniff_init(struct tls_sniff *s);
+/* Feeds the next n bytes the server sent to the client, in order. */
+void tls_sniff_feed(struct tls_sniff *s, const uint8_t *p, size_t n);
+/* Name of an IANA TLS group id ("secp256r1", "x25519", ...), or NULL if unknown. */
+const char *tls_group_name(uint16_t id);
+/* IANA TLS group id of a name (also accepts P-256, P-384, P-521, prime256v1), or 0. */
+uint16_t tls_group_id(const char *name, size_t len);
+
+#endif
