@@ -1,12 +1,15 @@
 /*
- * ackbench_config_full.h - ackbench's adjustments to Mbed TLS 3.6's default configuration, passed as
- * MBEDTLS_USER_CONFIG_FILE (read after include/mbedtls/mbedtls_config.h). The default
+ * ackbench_config_full.h - Mbed TLS 3.6's default configuration with ackbench's adjustments,
+ * passed as MBEDTLS_CONFIG_FILE like every ports/config/ackbench_config_<name>.h. The default
  * already has all the benchmark uses: TLS 1.2 and 1.3, DTLS 1.2 with HelloVerifyRequest
  * cookies (MBEDTLS_SSL_COOKIE_C), session tickets and cache, ECDHE and RSA, AES-GCM and
  * ChaCha20-Poly1305, net_sockets and timing.
  */
 #ifndef ACKBENCH_CONFIG_FULL_H
 #define ACKBENCH_CONFIG_FULL_H
+
+/* The default config, from the Mbed TLS tree's include/ (on every include path). */
+#include "mbedtls/mbedtls_config.h"
 
 /* Record buffers stay at the protocol maximum (16384) in both directions, so any peer
  * works with any record size; the small profile shrinks the outgoing one. */

@@ -2,3 +2,6 @@
 CC ?= cc
 AR ?= ar
 TARGET_CFLAGS :=
+SIZE ?= size
+# Programs of this target run directly (cross targets name their qemu-user here).
+QEMU :=

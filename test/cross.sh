@@ -1,0 +1,129 @@
+#!/bin/bash
+# cross.sh - cross-built programs under qemu-user against native peers on loopback.
+#   test/cross.sh [BIN_DIR]   (native programs; default build/native/bin; see test/lib.sh)
+# For every cross build dir build/<target>[-small][-static]/bin (targets: ports/targets/*.mk
+# other than native) and every protocol whose programs are in both dirs: the cross server
+# under the target's qemu-user ($(QEMU) of its .mk) with the native client, then the native
+# server with the cross client under qemu. Small counts, no sanitizers under qemu.
+# A missing cross build or qemu is a "skip" line, neither passed nor failed.
+# Environment: CROSS_TARGETS (comma list, default all), CROSS_COUNT (messages per size, 3).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+[ "$#" -gt 0 ] || set -- "$root/build/native/bin"
+test_init "$@"
+
+count=${CROSS_COUNT:-3}
+only=${CROSS_TARGETS:+,$CROSS_TARGETS,}
+sizes=64,1K
+nsizes=2
+
+skip() { echo "skip - $*"; }
+
+# A make variable of a target (QEMU), as the Makefile sees it (not our caller's make flags).
+target_var() {
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+		make -s --no-print-directory -C "$root" TARGET="$1" "print-$2"
+}
+
+# qserver NAME RUNNER DIR PROG ARGS...: like start_server, with a runner (qemu) in front and
+# the program from DIR. Sets SRV_PID, SRV_PORT, SRV_OUT, SRV_ERR; 1 (after not_ok) if not ready.
+qserver() {
+	local name=$1 run=$2 dir=$3 prog=$4 i
+	shift 4
+	SRV_OUT="$TMP/$name.out"
+	SRV_ERR="$TMP/$name.err"
+	SRV_PORT=
+	# shellcheck disable=SC2086 # the runner (a qemu command line) is split on purpose
+	$run "$dir/$prog" -p 0 "$@" >"$SRV_OUT" 2>"$SRV_ERR" &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+	for i in $(seq 300); do
+		SRV_PORT=$(sed -n 's/^ready port=\([0-9][0-9]*\)$/\1/p' "$SRV_OUT")
+		[ -z "$SRV_PORT" ] || return 0
+		kill -0 "$SRV_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	not_ok "$name: server ready (after $i polls)" "$(tail -n 3 "$SRV_ERR")"
+	stop_server "$SRV_PID"
+	return 1
+}
+
+# pair NAME PROTO SRV_RUNNER SRV_DIR CLI_RUNNER CLI_DIR CLI_CONFIG: one server, one client
+# run. Checks the client's exit status and result line, that its header names the config
+# it was built with, and the server's END line and exit status.
+pair() {
+	local name=$1 p=$2 srun=$3 sdir=$4 crun=$5 cdir=$6 cfg=$7 m stmo=20000
+	m=$((count * nsizes))
+	# A datagram server ends a "connection" (and after the client's END, its run) by
+	# --timeout of silence: keep that short.
+	case "$p" in udp) stmo=2000 ;; dtls) stmo=5000 ;; esac
+	qserver "$name" "$srun" "$sdir" "${p}_server" --timeout "$stmo" --idle-timeout 120 ||
+		return 0
+	OUT="$TMP/$name.client"
+	RC=0
+	# shellcheck disable=SC2086
+	timeout -k 5 300 $crun "$cdir/${p}_client" -p "$SRV_PORT" -n "$count" -w 1 -s "$sizes" \
+		--timeout 30000 >"$OUT" 2>&1 </dev/null || RC=$?
+	if [ "$RC" -eq 0 ]; then
+		wait_exit "$SRV_PID" 60 # after the client's END the server ends by itself
+	else
+		stop_server "$SRV_PID"
+		EXIT_RC=0
+	fi
+	if [ "$RC" -ne 0 ]; then
+		not_ok "$name" "client exit status $RC" "$(tail -n 3 "$OUT")"
+	elif ! grep -q "^result proto=$p .* messages=$m acked=$m lost=0 end=acked\$" "$OUT"; then
+		not_ok "$name" "client: $(grep '^result' "$OUT" || echo 'no result line')"
+	elif ! grep -q "^# build: .* config=$cfg " "$OUT"; then
+		not_ok "$name" "client header does not say config=$cfg: $(grep '^# build' "$OUT")"
+	elif [ "$EXIT_RC" -ne 0 ]; then
+		not_ok "$name" "server exit status $EXIT_RC" "$(tail -n 3 "$SRV_ERR")"
+	elif ! grep -Eq '^end run=[0-9a-f]+ sent=([0-9]+) received=\1 valid=\1$' "$SRV_OUT"; then
+		not_ok "$name" "server: $(grep '^end' "$SRV_OUT" || echo 'no END line')"
+	else
+		ok "$name ($m messages)"
+	fi
+}
+
+dirs=()
+for mk in "$root"/ports/targets/*.mk; do
+	t=$(basename "$mk" .mk)
+	[ "$t" != native ] || continue
+	[ -z "$only" ] || [ "${only#*,"$t",}" != "$only" ] || continue
+	for d in "$root/build/$t" "$root/build/$t-small" "$root/build/$t-static" \
+		"$root/build/$t-small-static"; do
+		[ ! -d "$d/bin" ] || dirs+=("$d")
+	done
+done
+[ ${#dirs[@]} -gt 0 ] || skip "no cross build (make TARGET=aarch64 [CONFIG=small] [STATIC=1])"
+
+# The native peers' config, from their build dir's name: build/native[-small][-san]/bin.
+native_cfg=full
+case "$(basename "$(dirname "$BIN")")" in *-small*) native_cfg=small ;; esac
+cd "$root" # the TLS/DTLS programs find ./certs/ by default
+for d in "${dirs[@]}"; do
+	label=$(basename "$d")
+	t=${label%%-*}
+	cfg=full
+	case "$label" in *-small*) cfg=small ;; esac
+	qemu=$(target_var "$t" QEMU)
+	if [ -z "$qemu" ] || ! command -v "${qemu%% *}" >/dev/null 2>&1; then
+		skip "$label: '${qemu%% *}' not installed (scripts/deps.sh cross)"
+		continue
+	fi
+	for p in tcp udp tls dtls; do
+		if [ ! -x "$d/bin/${p}_server" ] || [ ! -x "$BIN/${p}_client" ]; then
+			continue
+		fi
+		if [ "$p" != tcp ] && [ "$p" != udp ] && [ ! -s "$root/certs/ca.crt" ]; then
+			skip "$label $p: no certs (make certs)"
+			continue
+		fi
+		pair "$label $p: qemu server, native client" "$p" "$qemu" "$d/bin" "" "$BIN" \
+			"$native_cfg"
+		pair "$label $p: native server, qemu client" "$p" "" "$BIN" "$qemu" "$d/bin" "$cfg"
+	done
+done
+summary
