@@ -14,9 +14,12 @@
 
 #include "err.h"
 #include "io.h"
+#include "mem.h"
 #include "msg.h"
 #include "port.h"
 #include "srvlog.h"
+
+#define END_LINGER_MS 1000u
 
 struct srv {
 	const char *prog;
@@ -30,6 +33,8 @@ struct srv {
 	/* totals */
 	uint32_t conns, messages, valid, invalid, dropped;
 	int end_seen;
+	/* --mem: Mbed TLS heap after set-up, largest per-connection peak above it */
+	size_t heap_base, heap_max;
 };
 
 static int parse_msg_hdr(const uint8_t *hdr, uint32_t *len)
@@ -112,7 +117,14 @@ static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_
 	char eb[160];
 
 	for (;;) {
-		uint64_t deadline = port_mono_ns() + (uint64_t)s->o->timeout_ms * 1000000u;
+		uint32_t wait_ms = s->o->timeout_ms;
+		uint64_t deadline;
+
+		/* After a UDP client's END, linger only briefly: long enough to answer a repeated
+		 * END whose ack was lost, not a whole --timeout. */
+		if (s->end_seen && !s->o->forever && s->tp->datagram && wait_ms > END_LINGER_MS)
+			wait_ms = END_LINGER_MS;
+		deadline = port_mono_ns() + (uint64_t)wait_ms * 1000000u;
 		int n = io_read(s->tp, conn, s->buf, s->o->max_size + 1u, MSG_HDR_LEN, parse_msg_hdr,
 		                deadline);
 		uint64_t t_rx = port_mono_ns(), rx_rt = port_real_us();
@@ -161,6 +173,19 @@ static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_
 	}
 }
 
+/* --mem: the connection's peak (its accept, whose mem_mark() is in server_run, .. close). */
+static uint32_t heap_peak(struct srv *s)
+{
+	size_t p;
+
+	if (!s->o->mem)
+		return 0;
+	p = mem_peak_since(s->heap_base);
+	if (p > s->heap_max)
+		s->heap_max = p;
+	return (uint32_t)p;
+}
+
 static void serve_one(struct srv *s, void *conn)
 {
 	uint64_t t0 = port_mono_ns(), c0 = port_cpu_ns(), rt0 = port_real_us(), t_hs;
@@ -183,7 +208,7 @@ static void serve_one(struct srv *s, void *conn)
 			s->tp->abort(conn);
 	}
 	srvlog_conn(&s->log, cno, s->messages - m0, rt0, t_hs - t0, port_mono_ns() - t0,
-	            port_cpu_ns() - c0, e);
+	            port_cpu_ns() - c0, e, heap_peak(s));
 	srvlog_flush(&s->log);
 }
 
@@ -213,7 +238,7 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 		goto out;
 	}
 	memset(s.reply, MSG_PAD, o->max_size > REPLY_HDR_LEN ? o->max_size : REPLY_HDR_LEN);
-	if (srvlog_open(&s.log, o->output, tp->name) != 0) {
+	if (srvlog_open(&s.log, o->output, tp->name, o->mem) != 0) {
 		fprintf(stderr, "%s: --output: cannot write '%s'\n", prog, o->output);
 		goto out;
 	}
@@ -235,7 +260,11 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 	}
 	printf("ready port=%u\n", (unsigned)port);
 	fflush(stdout);
+	if (o->mem)
+		s.heap_base = mem_mark(); /* config, certificates, keys, listener */
 	for (;;) {
+		if (o->mem)
+			mem_mark(); /* the next connection's peak starts at its accept */
 		e = tp->accept(state, o->idle_timeout_s ? (int)o->idle_timeout_s * 1000 : -1, &conn);
 		if (e == ACK_ERR_TIMEOUT) {
 			fprintf(stderr, "%s: no client for %" PRIu32 " s (--idle-timeout), exiting\n",
@@ -252,6 +281,8 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 			break;
 		s.end_seen = 0;
 	}
+	if (o->mem)
+		printf("heap conn_peak_max=%zu baseline=%zu\n", s.heap_max, s.heap_base);
 	printf("done conns=%" PRIu32 " messages=%" PRIu32 " valid=%" PRIu32 " invalid=%" PRIu32
 	       " dropped=%" PRIu32 "\n",
 	       s.conns, s.messages, s.valid, s.invalid, s.dropped);
