@@ -22,6 +22,7 @@ struct sample {
 	uint32_t seq;
 	int err; /* 0 when acked */
 	struct tp_info info;
+	uint32_t heap_peak_bytes; /* --mem: Mbed TLS heap peak of its connection - baseline */
 };
 
 struct size_result {
@@ -39,7 +40,7 @@ struct client_opts {
 	uint32_t port;
 	struct sizes sizes;
 	uint32_t count, warmup;
-	int keep, quiet, owd;
+	int keep, quiet, owd, mem;
 	const char *output, *json;
 	uint32_t timeout_ms, reply_size, max_loss;
 };
@@ -55,6 +56,9 @@ struct run_info {
 	uint32_t reconnects;  /* keep mode: connections re-made after a failure */
 	int end_acked;
 	uint64_t started_rt_us;
+	/* --mem (mem.h): Mbed TLS heap after set-up, and the per-connection peaks above it
+	 * (acked connections; --keep: the one connection's) */
+	uint32_t heap_baseline, heap_p50, heap_max, heap_conns;
 };
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "io.h"
+#include "mem.h"
 #include "msg.h"
 #include "port.h"
 #include "report.h"
@@ -114,6 +115,8 @@ static int one_message(struct run *r, uint32_t len, struct sample *s)
 
 	memset(s, 0, sizeof(*s));
 	s->seq = r->seq++;
+	if (r->o->mem && !r->o->keep)
+		mem_mark(); /* --mem: this connection's peak starts here (keep: client_run) */
 	s->start_rt_us = port_real_us();
 	t[0] = port_mono_ns();
 	t[1] = t[2] = t[0];
@@ -158,6 +161,8 @@ done:
 	r->cpu_mark = port_cpu_ns();
 	s->ns[PH_CPU] = r->cpu_mark - c0;
 	s->err = e;
+	if (r->o->mem && !r->o->keep)
+		s->heap_peak_bytes = (uint32_t)mem_peak_since(r->info->heap_baseline);
 	return e;
 }
 
@@ -274,6 +279,17 @@ static int keep_setup(struct run *r)
 	return e;
 }
 
+/* --keep: one figure, the peak over the whole connection (from keep_setup to the close
+ * after END), in every row it carried. */
+static void keep_heap(struct run *r, struct size_result *res, uint32_t nsizes)
+{
+	uint32_t peak = (uint32_t)mem_peak_since(r->info->heap_baseline), i, j;
+
+	for (i = 0; i < nsizes; i++)
+		for (j = 0; j < res[i].n; j++)
+			res[i].s[j].heap_peak_bytes = peak;
+}
+
 static int alloc_run(struct run *r, struct size_result *res, uint32_t nsizes, uint32_t count)
 {
 	uint32_t i, max = MSG_HDR_LEN;
@@ -335,6 +351,9 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 		fprintf(stderr, "%s: setup failed: %s\n", prog, err_str(e, eb, sizeof(eb)));
 		goto out;
 	}
+	/* --mem: the baseline holds config, certificates and keys (and PSA's own state) */
+	if (o->mem)
+		info.heap_baseline = (uint32_t)mem_mark();
 	info.started_rt_us = port_real_us();
 	if (o->keep) {
 		e = keep_setup(&r);
@@ -368,6 +387,11 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	if (e != 0)
 		fprintf(stderr, "%s: the server did not acknowledge END (%s)\n", prog,
 		        err_str(e, eb, sizeof(eb)));
+	if (o->mem) {
+		if (o->keep)
+			keep_heap(&r, res, o->sizes.n);
+		report_heap(o->quiet ? NULL : stdout, &info, res, o->sizes.n);
+	}
 	status = lost == 0 ? 0 : 1;
 	for (i = 0; i < o->sizes.n; i++)
 		if (res[i].abandoned || res[i].n < o->count)

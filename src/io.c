@@ -13,17 +13,16 @@ int io_ms_left(uint64_t deadline_ns)
 	return (int)((deadline_ns - now + 999999u) / 1000000u);
 }
 
-static int read_exact(const struct transport *tp, void *conn, uint8_t *buf, size_t len,
-                      uint64_t deadline_ns)
+/* Reads until *got >= min, asking for up to max - *got bytes each time. */
+static int read_min(const struct transport *tp, void *conn, uint8_t *buf, size_t min,
+                    size_t max, size_t *got, uint64_t deadline_ns)
 {
-	size_t got = 0;
-
-	while (got < len) {
-		int n = tp->recv(conn, buf + got, len - got, io_ms_left(deadline_ns));
+	while (*got < min) {
+		int n = tp->recv(conn, buf + *got, max - *got, io_ms_left(deadline_ns));
 
 		if (n < 0)
 			return n;
-		got += (size_t)n;
+		*got += (size_t)n;
 	}
 	return 0;
 }
@@ -31,6 +30,13 @@ static int read_exact(const struct transport *tp, void *conn, uint8_t *buf, size
 int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
             io_hdr_fn parse, uint64_t deadline_ns)
 {
+	return io_read_want(tp, conn, buf, cap, hdr_len, hdr_len, parse, deadline_ns);
+}
+
+int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
+                 size_t hdr_len, size_t want, io_hdr_fn parse, uint64_t deadline_ns)
+{
+	size_t got = 0;
 	uint32_t len;
 	int r;
 
@@ -48,7 +54,9 @@ int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, si
 			return ACK_ERR_TOO_BIG;
 		return len == (uint32_t)n ? n : ACK_ERR_PROTO;
 	}
-	r = read_exact(tp, conn, buf, hdr_len, deadline_ns);
+	if (want < hdr_len || want > cap)
+		want = hdr_len;
+	r = read_min(tp, conn, buf, hdr_len, want, &got, deadline_ns);
 	if (r != 0)
 		return r;
 	r = parse(buf, &len);
@@ -56,6 +64,8 @@ int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, si
 		return r;
 	if (len > cap)
 		return ACK_ERR_TOO_BIG;
-	r = read_exact(tp, conn, buf + hdr_len, len - hdr_len, deadline_ns);
+	if (got > len)
+		return ACK_ERR_PROTO;
+	r = read_min(tp, conn, buf, len, len, &got, deadline_ns);
 	return r != 0 ? r : (int)len;
 }

@@ -22,6 +22,16 @@ typedef int (*io_hdr_fn)(const uint8_t *hdr, uint32_t *len);
 int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
             io_hdr_fn parse, uint64_t deadline_ns);
 
+/*
+ * io_read, except that on a stream the first read asks for up to want bytes (hdr_len <=
+ * want <= cap) instead of hdr_len, so that a whole message usually comes in one read. For
+ * a caller whose peer sends nothing after this message until it is answered (the client
+ * reading the reply whose length it asked for): bytes beyond the announced length are
+ * ACK_ERR_PROTO, and on ACK_ERR_TOO_BIG part of the body may have been read.
+ */
+int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
+                 size_t hdr_len, size_t want, io_hdr_fn parse, uint64_t deadline_ns);
+
 /* Milliseconds left until deadline_ns, at least 0. */
 int io_ms_left(uint64_t deadline_ns);
 

@@ -67,14 +67,21 @@ int msg_parse(const uint8_t *buf, size_t len, struct msg_hdr *h)
 	return REPLY_OK;
 }
 
+/* Eight bytes a step, no early exit: a byte loop took ~5 us of a 30 us loopback round
+ * trip at 16 KiB (the server checks every request). */
 int msg_check_padding(const uint8_t *buf, size_t len)
 {
-	size_t i;
+	const uint64_t pad8 = 0x0101010101010101u * MSG_PAD;
+	uint64_t diff = 0, w;
+	size_t i = MSG_HDR_LEN;
 
-	for (i = MSG_HDR_LEN; i < len; i++)
-		if (buf[i] != MSG_PAD)
-			return REPLY_BAD_PADDING;
-	return REPLY_OK;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, buf + i, 8);
+		diff |= w ^ pad8;
+	}
+	for (; i < len; i++)
+		diff |= (uint64_t)(buf[i] ^ MSG_PAD);
+	return diff == 0 ? REPLY_OK : REPLY_BAD_PADDING;
 }
 
 void reply_header(uint8_t *buf, const struct reply_hdr *h)

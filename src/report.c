@@ -76,6 +76,8 @@ void report_header(FILE *f, const struct run_info *info)
 		        (double)info->setup_ns[0] / 1e3, (double)info->setup_ns[1] / 1e3);
 	if (o->owd)
 		fprintf(f, "# owd: one-way delay needs the two hosts' clocks synchronised (PTP/NTP)\n");
+	if (o->mem)
+		fprintf(f, "# mem: Mbed TLS heap accounting on (--mem): times include its overhead\n");
 	fprintf(f, "# times in microseconds; percentiles nearest-rank over acked messages\n");
 }
 
@@ -107,14 +109,19 @@ void report_size_table(FILE *f, const struct run_info *info, const struct size_r
 static int write_csv(const struct run_info *info, const struct size_result *res, unsigned n)
 {
 	FILE *f = fopen(info->o->output, "w");
+	/* dtls only: the cookie round trip within handshake_us (0 without HelloVerifyRequest),
+	 * appended last so that the other columns keep their places. */
+	int cookie = strcmp(info->proto, "dtls") == 0;
 	unsigned i, j;
 	int k;
 
 	if (f == NULL)
 		return -1;
+	/* heap_peak_bytes (--mem) comes after every other column, optional ones included */
 	fprintf(f, "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,"
-	           "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s\n",
-	        info->o->owd ? ",owd_us" : "");
+	           "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s\n",
+	        info->o->owd ? ",owd_us" : "", cookie ? ",cookie_us" : "",
+	        info->o->mem ? ",heap_peak_bytes" : "");
 	for (i = 0; i < n; i++)
 		for (j = 0; j < res[i].n; j++) {
 			const struct sample *s = &res[i].s[j];
@@ -129,6 +136,10 @@ static int write_csv(const struct run_info *info, const struct size_result *res,
 			        s->info.resumed, s->err);
 			if (info->o->owd)
 				fprintf(f, ",%.3f", (double)s->owd_ns / 1e3);
+			if (cookie)
+				fprintf(f, ",%.3f", (double)s->info.cookie_ns / 1e3);
+			if (info->o->mem)
+				fprintf(f, ",%" PRIu32, s->heap_peak_bytes);
 			fputc('\n', f);
 		}
 	return fclose(f) == 0 ? 0 : -1;
@@ -190,6 +201,11 @@ static int write_json(const struct run_info *info, const struct size_result *res
 	        (double)info->setup_ns[0] / 1e3, (double)info->setup_ns[1] / 1e3);
 	fprintf(f, "  \"reconnects\": %" PRIu32 ",\n  \"end_acked\": %s,\n", info->reconnects,
 	        info->end_acked ? "true" : "false");
+	if (o->mem)
+		fprintf(f, "  \"heap\": {\"unit\": \"bytes\", \"baseline\": %" PRIu32
+		           ", \"conn_peak_p50\": %" PRIu32 ", \"conn_peak_max\": %" PRIu32
+		           ", \"connections\": %" PRIu32 "},\n",
+		        info->heap_baseline, info->heap_p50, info->heap_max, info->heap_conns);
 	fprintf(f, "  \"unit\": \"us\",\n  \"sizes\": [\n");
 	for (i = 0; i < n; i++) {
 		fprintf(f, "    {\"size\": %" PRIu32 ", \"n\": %" PRIu32 ", \"lost\": %" PRIu32
@@ -218,6 +234,34 @@ int report_files(const struct run_info *info, const struct size_result *res, uns
 		r = -1;
 	}
 	return r;
+}
+
+void report_heap(FILE *f, struct run_info *info, const struct size_result *res, unsigned n)
+{
+	struct stats st;
+	uint64_t *v;
+	size_t m = 0, cap = 1;
+	unsigned i, j;
+
+	for (i = 0; i < n; i++)
+		cap += res[i].n;
+	v = malloc(cap * sizeof(*v));
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < res[i].n; j++)
+			if (res[i].s[j].err == 0)
+				v[m++] = res[i].s[j].heap_peak_bytes;
+	stats_compute(v, m, &st); /* sorts v */
+	info->heap_p50 = (uint32_t)stats_percentile(v, m, 50);
+	info->heap_max = m > 0 ? (uint32_t)v[m - 1] : 0;
+	info->heap_conns = info->o->keep ? 1 + info->reconnects : (uint32_t)m;
+	free(v);
+	if (f != NULL)
+		fprintf(f, "# heap: per connection peak p50=%" PRIu32 " max=%" PRIu32
+		           " bytes (Mbed TLS heap, baseline %" PRIu32 " bytes after setup%s)\n",
+		        info->heap_p50, info->heap_max, info->heap_baseline,
+		        info->o->keep ? "; --keep: one connection" : "");
 }
 
 void report_result_line(FILE *f, const struct run_info *info, const struct size_result *res,

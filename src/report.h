@@ -15,6 +15,9 @@ void report_size_table(FILE *f, const struct run_info *info, const struct size_r
                        int first);
 /* Writes the -o CSV and --json files the options name. Returns 0 or -1 (error printed). */
 int report_files(const struct run_info *info, const struct size_result *res, unsigned n);
+/* --mem: fills info->heap_* from the acked rows' heap_peak_bytes and prints the
+ * "# heap: ..." line on f (NULL: none). Allocates a scratch array; call outside timing. */
+void report_heap(FILE *f, struct run_info *info, const struct size_result *res, unsigned n);
 /* The closing "result ..." line: totals over all sizes. */
 void report_result_line(FILE *f, const struct run_info *info, const struct size_result *res,
                         unsigned n);

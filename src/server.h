@@ -10,6 +10,7 @@ struct server_opts {
 	const char *bind;
 	uint32_t port;
 	int forever, quiet;
+	int mem;                 /* --mem: Mbed TLS heap peak per connection */
 	uint32_t idle_timeout_s; /* 0 = wait forever for the next client */
 	uint32_t timeout_ms;     /* a silent peer is dropped after this */
 	uint32_t max_size;       /* largest request and reply accepted */

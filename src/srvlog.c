@@ -3,9 +3,10 @@
 
 #include <inttypes.h>
 
-int srvlog_open(struct srvlog *l, const char *path, const char *proto)
+int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem)
 {
 	l->f = NULL;
+	l->mem = mem;
 	l->n = 0;
 	l->failed = 0;
 	l->proto = proto;
@@ -14,7 +15,8 @@ int srvlog_open(struct srvlog *l, const char *path, const char *proto)
 	l->f = fopen(path, "w");
 	if (l->f == NULL)
 		return -1;
-	fprintf(l->f, "kind,proto,conn,seq,size,rt_us,handshake_us,wall_us,cpu_us,status\n");
+	fprintf(l->f, "kind,proto,conn,seq,size,rt_us,handshake_us,wall_us,cpu_us,status%s\n",
+	        mem ? ",heap_peak_bytes" : "");
 	return 0;
 }
 
@@ -39,7 +41,8 @@ void srvlog_msg(struct srvlog *l, uint32_t conn, uint32_t seq, uint32_t size, ui
 }
 
 void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_rt_us,
-                 uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status)
+                 uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status,
+                 uint32_t heap_bytes)
 {
 	struct srvlog_row *r = next(l);
 
@@ -47,7 +50,7 @@ void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_
 		return;
 	*r = (struct srvlog_row){ .kind = 'c', .conn = conn, .seq = msgs, .rt_us = start_rt_us,
 		                  .hs_ns = hs_ns, .wall_ns = wall_ns, .cpu_ns = cpu_ns,
-		                  .status = status };
+		                  .status = status, .heap_bytes = heap_bytes };
 }
 
 void srvlog_flush(struct srvlog *l)
@@ -60,13 +63,18 @@ void srvlog_flush(struct srvlog *l)
 		const struct srvlog_row *r = &l->rows[i];
 
 		if (r->kind == 'm')
-			fprintf(l->f, "msg,%s,%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",,%.3f,,%d\n",
+			fprintf(l->f, "msg,%s,%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",,%.3f,,%d",
 			        l->proto, r->conn, r->seq, r->size, r->rt_us, (double)r->wall_ns / 1e3,
 			        r->status);
 		else
-			fprintf(l->f, "conn,%s,%" PRIu32 ",%" PRIu32 ",,%" PRIu64 ",%.3f,%.3f,%.3f,%d\n",
+			fprintf(l->f, "conn,%s,%" PRIu32 ",%" PRIu32 ",,%" PRIu64 ",%.3f,%.3f,%.3f,%d",
 			        l->proto, r->conn, r->seq, r->rt_us, (double)r->hs_ns / 1e3,
 			        (double)r->wall_ns / 1e3, (double)r->cpu_ns / 1e3, r->status);
+		if (l->mem && r->kind == 'm')
+			fputc(',', l->f); /* a per-connection figure: empty on message rows */
+		else if (l->mem)
+			fprintf(l->f, ",%" PRIu32, r->heap_bytes);
+		fputc('\n', l->f);
 	}
 	l->n = 0;
 	if (fflush(l->f) != 0)

@@ -14,24 +14,29 @@ struct srvlog_row {
 	uint32_t conn, seq, size;
 	uint64_t rt_us, hs_ns, wall_ns, cpu_ns;
 	int status;
+	uint32_t heap_bytes; /* 'c': Mbed TLS heap peak above the baseline (--mem) */
 };
 
 struct srvlog {
 	FILE *f; /* NULL: not asked for */
 	const char *proto;
+	int mem; /* heap_peak_bytes column */
 	unsigned n;
 	int failed;
 	struct srvlog_row rows[SRVLOG_ROWS];
 };
 
-/* Opens path (NULL = no log) and writes the header row. Returns 0 or -1. */
-int srvlog_open(struct srvlog *l, const char *path, const char *proto);
+/* Opens path (NULL = no log) and writes the header row; mem adds the heap_peak_bytes
+ * column (last). Returns 0 or -1. */
+int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem);
 /* Records one answered message: its receive stamp, service time (complete .. replied). */
 void srvlog_msg(struct srvlog *l, uint32_t conn, uint32_t seq, uint32_t size, uint64_t rx_rt_us,
                 uint64_t service_ns, int status);
-/* Records one finished connection: messages, start stamp, handshake, wall and CPU time. */
+/* Records one finished connection: messages, start stamp, handshake, wall and CPU time,
+ * and (--mem) its Mbed TLS heap peak above the baseline. */
 void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_rt_us,
-                 uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status);
+                 uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status,
+                 uint32_t heap_bytes);
 /* Writes buffered rows. */
 void srvlog_flush(struct srvlog *l);
 /* Flushes and closes. Returns 0, or -1 if any write failed. */

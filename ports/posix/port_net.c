@@ -1,6 +1,7 @@
 /* port_net.c - POSIX sockets for ports/port.h (IPv4 and IPv6, TCP and UDP). */
 #define _GNU_SOURCE
 #include "port.h"
+#include "posix_net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -108,35 +109,71 @@ static int wait_writable(int h, int timeout_ms)
 	return r == 0 ? ACK_ERR_TIMEOUT : 0;
 }
 
+#ifdef __linux__
+/* Linux bounds a blocking connect by SO_SNDTIMEO (EINPROGRESS when it runs out): three
+ * syscalls where a non-blocking connect + poll + SO_ERROR + two fcntl take five. */
+static int connect_bounded(int fd, const struct port_addr *a, int timeout_ms)
+{
+	struct timeval tv = posix_ms_tv(timeout_ms), none = { 0, 0 };
+	int r = 0, err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
+		return sys_err();
+	if (connect(fd, sa_of(a), a->len) != 0) {
+		if (errno == EINPROGRESS)
+			return ACK_ERR_TIMEOUT;
+		if (errno != EINTR)
+			return sys_err();
+		/* Interrupted: the connection goes on; wait for its outcome. */
+		r = wait_writable(fd, timeout_ms);
+		if (r != 0)
+			return r;
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+		if (err != 0)
+			return ACK_ERR_SYS(err);
+	}
+	/* Sends stay unbounded, as on any other socket of ours. */
+	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none)) != 0 ? sys_err() : 0;
+}
+#else
+static int connect_bounded(int fd, const struct port_addr *a, int timeout_ms)
+{
+	int r, err = 0, fl = fcntl(fd, F_GETFL);
+	socklen_t elen = sizeof(err);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)
+		return sys_err();
+	if (connect(fd, sa_of(a), a->len) != 0) {
+		if (errno != EINPROGRESS)
+			return sys_err();
+		r = wait_writable(fd, timeout_ms);
+		if (r != 0)
+			return r;
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+		if (err != 0)
+			return ACK_ERR_SYS(err);
+	}
+	/* Blocking from here on: reads carry their own timeout. */
+	return fcntl(fd, F_SETFL, fl) != 0 ? sys_err() : 0;
+}
+#endif
+
 int port_tcp_connect(const struct port_addr *a, int timeout_ms)
 {
-	int fd = socket(sa_of(a)->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int r, err = 0;
-	socklen_t elen = sizeof(err);
+	int fd = socket(sa_of(a)->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int r;
 
 	if (fd < 0)
 		return sys_err();
-	if (connect(fd, sa_of(a), a->len) != 0) {
-		if (errno != EINPROGRESS) {
-			r = sys_err();
-			goto fail;
-		}
-		r = wait_writable(fd, timeout_ms);
-		if (r != 0)
-			goto fail;
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
-		if (err != 0) {
-			r = ACK_ERR_SYS(err);
-			goto fail;
-		}
+	r = connect_bounded(fd, a, timeout_ms);
+	if (r != 0) {
+		close(fd);
+		return r;
 	}
-	/* Blocking from here on: reads wait in poll() with their own timeout. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	set_nodelay(fd);
+	posix_handle_new(fd, POSIX_H_STREAM);
 	return fd;
-fail:
-	close(fd);
-	return r;
 }
 
 int port_udp_connect(const struct port_addr *a)
@@ -151,6 +188,7 @@ int port_udp_connect(const struct port_addr *a)
 		close(fd);
 		return r;
 	}
+	posix_handle_new(fd, POSIX_H_DGRAM);
 	return fd;
 }
 
@@ -186,6 +224,7 @@ static int open_bound(const struct port_addr *a, int datagram)
 		close(fd);
 		return r;
 	}
+	posix_handle_new(fd, datagram ? POSIX_H_DGRAM : POSIX_H_STREAM);
 	return fd;
 }
 
@@ -213,14 +252,32 @@ int port_accept(int lh, int timeout_ms, struct port_addr *peer)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	int r = port_wait_readable(lh, timeout_ms);
-	int fd;
+	int r, fd = -1;
 
-	if (r != 0)
-		return r;
-	fd = accept4(lh, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-	if (fd < 0)
-		return sys_err();
+#ifdef __linux__
+	/* Linux bounds a blocking accept by SO_RCVTIMEO: one syscall instead of poll + accept. */
+	if (timeout_ms != 0 && posix_rcvtimeo_set(lh, timeout_ms) == 0) {
+		uint64_t t0 = port_mono_ns();
+
+		do
+			fd = accept4(lh, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+		while (fd < 0 && errno == EINTR);
+		if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return sys_err();
+		if (fd < 0 && posix_timed_out(t0, timeout_ms))
+			return ACK_ERR_TIMEOUT;
+	}
+#endif
+	if (fd < 0) {
+		r = port_wait_readable(lh, timeout_ms);
+		if (r != 0)
+			return r;
+		len = sizeof(ss);
+		fd = accept4(lh, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+		if (fd < 0)
+			return sys_err();
+	}
+	posix_handle_new(fd, POSIX_H_STREAM);
 	set_nodelay(fd);
 	if (peer != NULL) {
 		memset(peer, 0, sizeof(*peer));
@@ -254,31 +311,67 @@ int port_recv(int h, void *buf, size_t len, int timeout_ms, struct port_addr *fr
 {
 	struct sockaddr_storage ss;
 	socklen_t slen = sizeof(ss);
-	ssize_t n;
-	int r = port_wait_readable(h, timeout_ms);
+	ssize_t n = posix_recv_wait(h, buf, len, timeout_ms, (struct sockaddr *)&ss, &slen);
 
-	if (r != 0)
-		return r;
-	do
-		n = recvfrom(h, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, &slen);
-	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? ACK_ERR_TIMEOUT : sys_err();
-	if (n == 0 && len > 0) {
-		int type = 0;
-		socklen_t tl = sizeof(type);
-
-		/* A zero-length datagram is data; a zero read on a stream is the peer's FIN. */
-		getsockopt(h, SOL_SOCKET, SO_TYPE, &type, &tl);
-		if (type == SOCK_STREAM)
-			return ACK_ERR_EOF;
-	}
+	/* A zero-length datagram is data; a zero read on a stream is the peer's FIN. */
+	if (n == 0 && len > 0 && posix_handle_is_stream(h))
+		return ACK_ERR_EOF;
 	if (from != NULL) {
 		memset(from, 0, sizeof(*from));
 		memcpy(from->raw, &ss, slen);
 		from->len = slen;
 	}
 	return (int)n;
+}
+
+int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_addr *from)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen = sizeof(ss);
+	ssize_t n;
+	int r = port_wait_readable(h, timeout_ms);
+
+	if (r != 0)
+		return r;
+	/* MSG_TRUNC: the return value is the datagram's real length (Linux, FreeBSD). */
+	do
+		n = recvfrom(h, buf, len, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT, (struct sockaddr *)&ss,
+		             &slen);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return (errno == EAGAIN || errno == EWOULDBLOCK) ? ACK_ERR_TIMEOUT : sys_err();
+	if (from != NULL) {
+		memset(from, 0, sizeof(*from));
+		memcpy(from->raw, &ss, slen);
+		from->len = slen;
+	}
+	return (int)n;
+}
+
+int port_wait_any(const int *h, unsigned n, int timeout_ms)
+{
+	struct pollfd p[4];
+	unsigned i;
+	int r;
+
+	if (n == 0 || n > sizeof(p) / sizeof(p[0]))
+		return ACK_ERR_ARG;
+	for (i = 0; i < n; i++) {
+		p[i].fd = h[i];
+		p[i].events = POLLIN;
+		p[i].revents = 0;
+	}
+	do
+		r = poll(p, n, timeout_ms < 0 ? -1 : timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return sys_err();
+	for (i = 0; i < n; i++)
+		if (p[i].revents != 0)
+			return (int)i;
+	return ACK_ERR_TIMEOUT;
 }
 
 int port_udp_adopt(int *lh, const struct port_addr *peer)
@@ -317,6 +410,7 @@ int port_shutdown_write(int h)
 
 void port_close(int h)
 {
+	posix_handle_new(h, POSIX_H_UNKNOWN);
 	if (h >= 0)
 		close(h);
 }

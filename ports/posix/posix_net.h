@@ -1,0 +1,30 @@
+/* posix_net.h - inside ports/posix/ only: what port_net.c and port_wait.c share. */
+#ifndef ACKBENCH_POSIX_NET_H
+#define ACKBENCH_POSIX_NET_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+
+enum { POSIX_H_UNKNOWN, POSIX_H_STREAM, POSIX_H_DGRAM };
+
+/* Records that handle h was just created with this kind (POSIX_H_UNKNOWN: closed). */
+void posix_handle_new(int h, int kind);
+/* 1 when h is a stream socket (from the record, else asked with getsockopt), else 0. */
+int posix_handle_is_stream(int h);
+/* ms milliseconds as a struct timeval. */
+struct timeval posix_ms_tv(int ms);
+/* Gives h the receive timeout ms (< 0: none), with setsockopt only when it changes.
+ * Returns 0, or -1 when the caller must wait in poll instead (handle not recorded, or
+ * setsockopt failed). */
+int posix_rcvtimeo_set(int h, int ms);
+/* After a call bounded by SO_RCVTIMEO failed with EAGAIN, started at t0 (port_mono_ns):
+ * 1 when the timeout had run out, 0 when it failed at once (the socket is non-blocking). */
+int posix_timed_out(uint64_t t0, int ms);
+/* recvfrom waiting at most timeout_ms (< 0: forever, 0: not at all). Returns what recvfrom
+ * returned, with errno EAGAIN on a timeout. */
+ssize_t posix_recv_wait(int h, void *buf, size_t len, int timeout_ms, struct sockaddr *sa,
+                        socklen_t *slen);
+
+#endif
