@@ -1,0 +1,198 @@
+/*
+ * dtls_conn.c - one DTLS connection of either side (see dtls_conn.h): a tls_conn with the
+ * timer Mbed TLS drives, the MTU, the client's transport id on the server, and the BIO
+ * hook that counts retransmissions and reads the server's flight.
+ */
+#include "dtls_conn.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t dtls_deadline(int ms)
+{
+	return ms < 0 ? UINT64_MAX : port_mono_ns() + (uint64_t)ms * 1000000u;
+}
+
+int dtls_ms_left(uint64_t deadline_ns)
+{
+	uint64_t now = port_mono_ns();
+
+	if (deadline_ns == UINT64_MAX)
+		return -1;
+	return now >= deadline_ns ? 0 : (int)((deadline_ns - now + 999999u) / 1000000u);
+}
+
+/* ---- the timer Mbed TLS drives (mbedtls_timing_set_delay/get_delay semantics) ---- */
+
+static void timer_set(void *p, uint32_t int_ms, uint32_t fin_ms)
+{
+	struct dtls_conn *d = p;
+
+	d->timer_ns = port_mono_ns();
+	d->int_ns = (uint64_t)int_ms * 1000000u;
+	d->fin_ns = (uint64_t)fin_ms * 1000000u;
+}
+
+/* -1 cancelled, 0 running, 1 intermediate delay passed, 2 final delay passed. Mbed TLS
+ * asks before each read and resends its flight on 2. */
+static int timer_get(void *p)
+{
+	struct dtls_conn *d = p;
+	uint64_t el;
+
+	if (d->fin_ns == 0)
+		return -1;
+	el = port_mono_ns() - d->timer_ns;
+	if (el >= d->fin_ns) {
+		d->expired = 1;
+		return 2;
+	}
+	return el >= d->int_ns;
+}
+
+/* Sees every datagram of the connection (tls_conn.c's BIO). A send that follows a timer
+ * expiry (seen here, or as a read tls_conn.c ended with MBEDTLS_ERR_SSL_TIMEOUT) is a
+ * retransmission; other resends (answers to the peer's retransmissions) are not counted. */
+static void dgram_hook(struct tls_conn *c, const uint8_t *buf, size_t n, int tx)
+{
+	struct dtls_conn *d = c->dgram;
+
+	if (c->timer_expiries != d->expiries_seen) {
+		d->expiries_seen = c->timer_expiries;
+		d->expired = 1;
+	}
+	if (tx) {
+		d->retrans += d->expired != 0;
+		d->expired = 0;
+		return;
+	}
+	d->expired = 0;
+	if (c->t->server) {
+		dtls_srv_seen(d, buf, n);
+	} else if (c->in_hs && dtls_sniff_feed(&d->sniff, buf, n) && d->cookie_ns == 0) {
+		d->cookie_ns = port_mono_ns() - d->hs_start_ns;
+	}
+}
+
+int dtls_conn_new(struct dtls_state *s, int h, const char *peer, struct dtls_conn **out)
+{
+	struct dtls_conn *d = calloc(1, sizeof(*d));
+	int r;
+
+	*out = NULL;
+	if (d == NULL) {
+		port_close(h);
+		return ACK_ERR_NOMEM;
+	}
+	r = tls_conn_new(&s->t, h, peer, &d->c);
+	if (r != 0) {
+		free(d);
+		return r;
+	}
+	d->s = s;
+	d->c->dgram_hook = dgram_hook;
+	d->c->dgram = d;
+	*out = d;
+	return 0;
+}
+
+void dtls_conn_free(struct dtls_conn *d)
+{
+	if (d->s->cur == d)
+		d->s->cur = NULL;
+	free(d);
+}
+
+/* After tls_conn_prepare: the timer, the MTU, and on the server the client's address,
+ * bound into its cookie (notes item 10). Again after every reset. */
+static int conn_settings(struct dtls_conn *d)
+{
+	mbedtls_ssl_context *ssl = &d->c->ssl;
+
+	mbedtls_ssl_set_timer_cb(ssl, d, timer_set, timer_get);
+	mbedtls_ssl_set_mtu(ssl, d->s->mtu);
+	if (!d->s->t.server)
+		return 0;
+	return mbedtls_ssl_set_client_transport_id(ssl, (const unsigned char *)d->cli_id,
+	                                           strlen(d->cli_id));
+}
+
+/* The client's check of max_payload against the library (once per process). */
+static void check_max(struct dtls_conn *d)
+{
+	struct dtls_state *s = d->s;
+	int m = mbedtls_ssl_get_max_out_record_payload(&d->c->ssl);
+
+	if (m >= 0 && (uint32_t)m < s->max_payload && !s->warned) {
+		fprintf(stderr,
+		        "%s: warning: %s allows %d-byte messages at --mtu %u, not %u: larger ones "
+		        "will fail\n",
+		        s->t.prog, mbedtls_ssl_get_ciphersuite(&d->c->ssl), m, (unsigned)s->mtu,
+		        (unsigned)s->max_payload);
+		s->warned = 1;
+	}
+}
+
+int dtls_conn_handshake(struct dtls_conn *d)
+{
+	struct tls_conn *c = d->c;
+	int r = 0, tries = 0;
+
+	d->hs_start_ns = port_mono_ns();
+	if (!c->ready) {
+		r = tls_conn_prepare(c);
+		if (r == 0)
+			r = conn_settings(d);
+	}
+	while (r == 0) {
+		r = tls_conn_handshake(c);
+		if (r != MBEDTLS_ERR_SSL_HELLO_VERIFY_REQUIRED || ++tries > 3)
+			break;
+		/* Server: Mbed TLS wants a cookie that the listener's check let through. Answer on
+		 * this socket, which keeps receiving the client's next ClientHello (closing it
+		 * and accepting again races with that ClientHello: notes item 11). */
+		r = mbedtls_ssl_session_reset(&c->ssl);
+		if (r == 0)
+			r = conn_settings(d);
+	}
+	/* Mbed TLS refuses a client without certificate silently (a stream peer sees the
+	 * close, a datagram peer would retransmit until its deadline): say it, RFC 5246
+	 * 7.4.6 (fatal handshake_failure). */
+	if (r == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+		mbedtls_ssl_send_alert_message(&c->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+		                               MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+	c->sniff.group = d->sniff.group; /* for tls_conn_describe() */
+	c->sniff.resumed = d->sniff.resumed;
+	if (r == 0 && !c->t->server)
+		check_max(d);
+	if (c->t->server && d->retrans != 0) { /* the client reports its own per message */
+		d->s->retrans += d->retrans;
+		d->s->retrans_conns++;
+		fprintf(stderr, "%s: %s: handshake %s after %" PRIu32 " retransmission(s)\n",
+		        c->t->prog, c->peer, r == 0 ? "done" : "failed", d->retrans);
+	}
+	return r;
+}
+
+int dtls_conn_restart(struct dtls_conn *d, int reset)
+{
+	struct tls_conn *c = d->c;
+	int r = 0;
+
+	if (reset) {
+		r = mbedtls_ssl_session_reset(&c->ssl);
+		if (r == 0)
+			r = conn_settings(d);
+		if (r != 0)
+			return r;
+	}
+	c->hs_done = 0;
+	c->peer_closed = 0;
+	c->hs_tx = c->hs_rx = 0;
+	d->retrans = 0;
+	d->expired = 0;
+	d->dup_hello = 0;
+	memset(&d->sniff, 0, sizeof(d->sniff));
+	return dtls_conn_handshake(d);
+}

@@ -1,0 +1,81 @@
+/*
+ * dtls_conn.h - state of the dtls transport, shared by tp_dtls.c (options, set-up, the
+ * transport table), dtls_conn.c (one connection of either side) and dtls_srv.c (the
+ * server's listening socket, cookies, reconnects).
+ *
+ * A DTLS connection is a tls_conn (tls_common.h) over a connected UDP handle, plus the
+ * dtls_conn below: the retransmission timer that Mbed TLS drives through
+ * mbedtls_ssl_set_timer_cb (on port_mono_ns, so no MBEDTLS_TIMING_C), and what the BIO hook
+ * learns from each datagram (retransmissions, the cookie round trip, the server's flight).
+ */
+#ifndef ACKBENCH_DTLS_CONN_H
+#define ACKBENCH_DTLS_CONN_H
+
+#include <stdint.h>
+
+#include "dtls_wire.h"
+#include "mbedtls/ssl_cookie.h"
+#include "port.h"
+#include "tls_common.h"
+
+#define DTLS_PEEK_MAX 4096 /* a ClientHello (with a session ticket) fits */
+
+struct dtls_conn;
+
+struct dtls_state {
+	struct tls_ctx t; /* t.lh: the server's listening socket */
+	mbedtls_ssl_cookie_ctx cookie;
+	int cookies;            /* server: HelloVerifyRequest before any handshake */
+	uint16_t mtu;           /* largest datagram (UDP payload), as mbedtls_ssl_set_mtu */
+	uint32_t hs_min_ms, hs_max_ms;
+	uint32_t max_payload;   /* largest record payload (message) at mtu */
+	uint32_t budget_ms;     /* a client's whole handshake: timer series, --hs-deadline */
+	int warned;             /* client: computed max_payload above Mbed TLS's, said once */
+	struct dtls_conn *cur;  /* server: the connection being served */
+	uint8_t pk[DTLS_PEEK_MAX]; /* server: the next datagram on the listening socket */
+	/* server counters, printed at the end */
+	uint32_t conns, hvr, stray, superseded, reconnects, retrans, retrans_conns;
+};
+
+struct dtls_conn {
+	struct tls_conn *c;
+	struct dtls_state *s;
+	char cli_id[80];         /* server: peer "ip:port", bound into the cookie */
+	/* timer: fin_ns == 0 = cancelled (mbedtls_timing_set_delay semantics) */
+	uint64_t timer_ns, int_ns, fin_ns;
+	int expired;             /* a timer expiry not yet followed by a send */
+	uint32_t expiries_seen;  /* c->timer_expiries already taken into account */
+	uint32_t retrans;        /* timer expiries that were followed by a resend */
+	uint64_t hs_start_ns, cookie_ns;
+	struct dtls_sniff sniff; /* client: the server's flight */
+	/* server */
+	int first_read;          /* no request yet since the (re)handshake */
+	uint64_t active_ns;      /* last datagram from the peer */
+	uint8_t random[32];      /* this session's ClientHello random */
+	uint8_t last_random[32]; /* of the last ClientHello seen after the handshake */
+	int dup_hello;           /* that ClientHello was a copy of this session's own */
+};
+
+/* dtls_conn.c: wraps the connected handle h (owned from here on, also on failure). */
+int dtls_conn_new(struct dtls_state *s, int h, const char *peer, struct dtls_conn **out);
+/* Frees d (its tls_conn already freed by tls_conn_close/abort). */
+void dtls_conn_free(struct dtls_conn *d);
+/* The handshake of either side (timer, MTU, transport id, counters). */
+int dtls_conn_handshake(struct dtls_conn *d);
+/* A new session from the same peer on d's socket: a handshake after the context was
+ * reset, by Mbed TLS itself (reset 0: MBEDTLS_ERR_SSL_CLIENT_RECONNECT, the ClientHello
+ * kept) or here (reset 1: after the peer's close_notify). */
+int dtls_conn_restart(struct dtls_conn *d, int reset);
+/* port_mono_ns() + ms (ms < 0: UINT64_MAX), and back. */
+uint64_t dtls_deadline(int ms);
+int dtls_ms_left(uint64_t deadline_ns);
+
+/* dtls_srv.c */
+void dtls_srv_conf(struct dtls_state *s);
+int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out);
+int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms);
+/* The server's BIO hook work for a received datagram (ClientHello copies). */
+void dtls_srv_seen(struct dtls_conn *d, const uint8_t *buf, size_t n);
+void dtls_srv_report(const struct dtls_state *s);
+
+#endif

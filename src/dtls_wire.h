@@ -1,0 +1,58 @@
+/*
+ * dtls_wire.h - the few facts the dtls transport reads from DTLS 1.2 datagrams itself
+ * (RFC 6347 4.1 record header, 4.2.2 handshake header), without Mbed TLS:
+ *   - the server's listening socket: is the next datagram a ClientHello, and what cookie
+ *     does it carry (so a HelloVerifyRequest is sent without any per-client state, and a
+ *     stale or garbage datagram is dropped without starting a handshake);
+ *   - the HelloVerifyRequest built exactly as Mbed TLS builds it for a reconnecting client
+ *     (mbedtls_ssl_check_dtls_clihlo_cookie in library/ssl_msg.c);
+ *   - the server's handshake flight as the client receives it: HelloVerifyRequest seen,
+ *     key-exchange group (ServerKeyExchange), resumed (ChangeCipherSpec with no
+ *     Certificate before it), which Mbed TLS 3.6 has no getters for.
+ * Only plaintext (epoch 0) records are read. No allocation; bounded work per byte.
+ */
+#ifndef ACKBENCH_DTLS_WIRE_H
+#define ACKBENCH_DTLS_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DTLS_REC_HDR 13 /* type, version(2), epoch(2), sequence number(6), length(2) */
+#define DTLS_HS_HDR 12  /* type, length(3), message_seq(2), fragment_offset(3), length(3) */
+
+/* Content types and handshake types used here (RFC 5246, 6347). */
+#define DTLS_CT_CCS 20
+#define DTLS_CT_ALERT 21
+#define DTLS_CT_HANDSHAKE 22
+#define DTLS_CT_APP 23
+#define DTLS_HS_CLIENT_HELLO 1
+#define DTLS_HS_SERVER_HELLO 2
+#define DTLS_HS_HELLO_VERIFY 3
+#define DTLS_HS_CERTIFICATE 11
+#define DTLS_HS_SERVER_KEY_EXCHANGE 12
+
+/* Returns 1 when the datagram d[0..n) starts with an epoch-0 handshake record holding the
+ * first fragment of a ClientHello whose cookie field lies in d; *cookie / *cookie_len then
+ * give that field (length 0 = no cookie). Returns 0 for anything else. */
+int dtls_wire_client_hello(const uint8_t *d, size_t n, const uint8_t **cookie,
+                           size_t *cookie_len);
+
+/* Writes into out the HelloVerifyRequest answering ClientHello ch (as accepted by
+ * dtls_wire_client_hello) with cookie[0..cookie_len): record sequence number and
+ * message_seq copied from the ClientHello, server_version DTLS 1.0 (RFC 6347 4.2.1).
+ * Returns its length, or 0 when cap is too small. */
+size_t dtls_wire_hello_verify(const uint8_t *ch, const uint8_t *cookie, size_t cookie_len,
+                              uint8_t *out, size_t cap);
+
+struct dtls_sniff {
+	int hvr;        /* a HelloVerifyRequest arrived */
+	int hello;      /* a ServerHello arrived */
+	int cert;       /* a Certificate message arrived (full handshake) */
+	int resumed;    /* ChangeCipherSpec after ServerHello without Certificate */
+	uint16_t group; /* named group of ServerKeyExchange, 0 = none seen */
+};
+
+/* Feeds one datagram the server sent. Returns 1 when it held a HelloVerifyRequest. */
+int dtls_sniff_feed(struct dtls_sniff *s, const uint8_t *d, size_t n);
+
+#endif
