@@ -41,7 +41,8 @@ for t in "$dir"/*.sh; do
 	# Bounded: a script that hangs is killed (and counted as failed below).
 	timeout -k 10 1200 bash "$t" "$1" 2>&1 | tee "$log" || true
 	rc=${PIPESTATUS[0]}
-	last=$(tail -n 1 "$log")
+	# The script's own closing line; shell job notices ("Killed ...") may follow it.
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
 	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
 		failed=$((failed + BASH_REMATCH[2]))
