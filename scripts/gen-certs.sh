@@ -345,8 +345,8 @@ existing_ok() {
     for n in "${bad_names[@]}"; do
         [ -s "$outdir/bad/$n.crt" ] && [ -s "$outdir/bad/$n.key" ] || return 1
     done
-    for crt in "$outdir"/*.crt "$outdir"/bad/*.crt; do
-        [ "$(cert_type "$crt")" = "$type" ] || return 1
+    for crt in ca server client "${bad_names[@]/#/bad/}"; do
+        [ "$(cert_type "$outdir/$crt.crt")" = "$type" ] || return 1
     done
     "$OPENSSL" verify -CAfile "$outdir/ca.crt" \
         "$outdir/server.crt" "$outdir/client.crt" >/dev/null 2>&1 || return 1
@@ -389,10 +389,11 @@ expired_end=20201231235959Z
 # ---------------------------------------------------------------------------
 # Generate into a staging directory next to the output, then move into place.
 
-mkdir -p -- "$outdir" || die "cannot create $outdir"
+mkdir -p -- "$outdir" 2>/dev/null || die "cannot create directory $outdir"
 outdir=$(cd "$outdir" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/gen-certs.XXXXXX") || die "cannot create a temporary directory"
-stage=$(mktemp -d "$outdir/.gen-certs.XXXXXX") || die "cannot write to $outdir"
+work=$(mktemp -d "${TMPDIR:-/tmp}/gen-certs.XXXXXX" 2>/dev/null) ||
+    die "cannot create a temporary directory in ${TMPDIR:-/tmp}"
+stage=$(mktemp -d "$outdir/.gen-certs.XXXXXX" 2>/dev/null) || die "cannot write to $outdir"
 mkdir "$stage/bad" "$work/newcerts"
 : >"$work/index.txt"
 # Serials come from 'openssl ca -rand_serial'; the file only has to exist.

@@ -107,7 +107,7 @@ run_one() {
 	local -a cargs
 
 	i=$((i + 1))
-	log "[$i/$total] $tag: ${count:-default} messages per size -> $dir/$tag.*"
+	log "[$i/$total] $tag: ${count:-the default} messages per size -> $dir/$tag.*"
 	if ! lib_server_start "$dir/server-$tag.log" "$bin/${p}_server" -b 127.0.0.1 -p 0 \
 		-o "$dir/server-$tag.csv"; then
 		failed+=("$tag (server did not start)")

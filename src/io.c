@@ -1,6 +1,8 @@
 /* io.c - see io.h. */
 #include "io.h"
 
+#include <string.h>
+
 #include "port.h"
 
 int io_ms_left(uint64_t deadline_ns)
@@ -27,14 +29,11 @@ static int read_min(const struct transport *tp, void *conn, uint8_t *buf, size_t
 	return 0;
 }
 
-int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
-            io_hdr_fn parse, uint64_t deadline_ns)
-{
-	return io_read_want(tp, conn, buf, cap, hdr_len, hdr_len, parse, deadline_ns);
-}
-
-int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
-                 size_t hdr_len, size_t want, io_hdr_fn parse, uint64_t deadline_ns)
+/* The three readers in one: want = what the first stream read asks for; carry = NULL:
+ * bytes past the message are an error, else they are kept (see io.h). */
+static int read_msg(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
+                    size_t hdr_len, size_t want, io_hdr_fn parse, uint64_t deadline_ns,
+                    struct io_carry *carry)
 {
 	size_t got = 0;
 	uint32_t len;
@@ -56,6 +55,11 @@ int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t ca
 	}
 	if (want < hdr_len || want > cap)
 		want = hdr_len;
+	if (carry != NULL && carry->have > 0) {
+		memmove(buf, buf + carry->off, carry->have);
+		got = carry->have;
+		carry->off = carry->have = 0;
+	}
 	r = read_min(tp, conn, buf, hdr_len, want, &got, deadline_ns);
 	if (r != 0)
 		return r;
@@ -64,8 +68,31 @@ int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t ca
 		return r;
 	if (len > cap)
 		return ACK_ERR_TOO_BIG;
-	if (got > len)
-		return ACK_ERR_PROTO;
+	if (got > len) {
+		if (carry == NULL)
+			return ACK_ERR_PROTO;
+		carry->off = len;
+		carry->have = got - len;
+		return (int)len;
+	}
 	r = read_min(tp, conn, buf, len, len, &got, deadline_ns);
 	return r != 0 ? r : (int)len;
+}
+
+int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
+            io_hdr_fn parse, uint64_t deadline_ns)
+{
+	return io_read_want(tp, conn, buf, cap, hdr_len, hdr_len, parse, deadline_ns);
+}
+
+int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
+                 size_t hdr_len, size_t want, io_hdr_fn parse, uint64_t deadline_ns)
+{
+	return read_msg(tp, conn, buf, cap, hdr_len, want, parse, deadline_ns, NULL);
+}
+
+int io_read_carry(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
+                  size_t hdr_len, io_hdr_fn parse, uint64_t deadline_ns, struct io_carry *carry)
+{
+	return read_msg(tp, conn, buf, cap, hdr_len, cap, parse, deadline_ns, carry);
 }

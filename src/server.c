@@ -114,6 +114,7 @@ static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_r
 /* Serves requests until the peer closes, goes silent or breaks the framing. */
 static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_t peer_len)
 {
+	struct io_carry carry = { 0, 0 }; /* one read per request: see io.h */
 	char eb[160];
 
 	for (;;) {
@@ -125,8 +126,8 @@ static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_
 		if (s->end_seen && !s->o->forever && s->tp->datagram && wait_ms > END_LINGER_MS)
 			wait_ms = END_LINGER_MS;
 		deadline = port_mono_ns() + (uint64_t)wait_ms * 1000000u;
-		int n = io_read(s->tp, conn, s->buf, s->o->max_size + 1u, MSG_HDR_LEN, parse_msg_hdr,
-		                deadline);
+		int n = io_read_carry(s->tp, conn, s->buf, s->o->max_size + 1u, MSG_HDR_LEN,
+		                      parse_msg_hdr, deadline, &carry);
 		uint64_t t_rx = port_mono_ns(), rx_rt = port_real_us();
 
 		if (n > (int)s->o->max_size)

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# bench-loopback.sh - how close our loop comes to a reference on loopback (a benchmark,
+# not a test: it prints ratios and says whether they meet the target, it never fails on
+# them).
+#  1. tcp and udp --keep with --reply-size equal to the request against sockperf
+#     ping-pong --full-rtt: p50 round trip, ours / sockperf, for 64 B, 1 KiB and 16 KiB.
+#  2. tcp per message (connect, send, ack, close) against test/ref_tcp_loop.c, the least
+#     a program can do per message: p50 total, ours / reference.
+# The two sides alternate within each round (the first one changing from round to round),
+# client and server pinned to different CPUs; the ratio is taken per round and shown as
+# the median with its min..max over the rounds.
+set -eu
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<USAGE
+Usage: $0 [-B BINDIR] [-R REF] [-d DIR] [-r ROUNDS] [-n COUNT] [-t SECS] [-c CPU,CPU]
+  -B BINDIR  programs (default: build/native/bin)
+  -R REF     the reference per-message loop (default: BINDIR/../test/ref_tcp_loop;
+             make bench builds it)
+  -d DIR     where the raw outputs go (default: results/bench-<UTC time>)
+  -r ROUNDS  rounds, at least 3 (default: 5)
+  -n COUNT   our messages per run in --keep mode (default: 20000; per message: COUNT/10)
+  -t SECS    sockperf's run time (default: 2; it also warms up for 0.4 s)
+  -c C,S     CPUs of the client and of the server (default: 0,1)
+  -h         this text
+Target: ratio <= $TARGET. Needs sockperf, taskset, jq, ss (scripts/deps.sh bench).
+Other load on the host makes round trips slow and bimodal: the summary shows the load
+average before and after; the median over the rounds resists a minority of bad rounds.
+Exit status: 0 when every run gave a figure (whatever the ratios), 1 when one failed,
+2 usage error.
+USAGE
+}
+
+TARGET=1.10
+CLIENT_SECS=600 # bound of one client run (its own timeouts end it much sooner)
+SIZES="64 1024 16384"
+bin="$LIB_ROOT/build/native/bin"
+ref=""
+dir=""
+rounds=5
+count=20000
+secs=2
+cpus="0,1"
+cmdline="$0 $*"
+case "${1:-}" in --help) usage; exit 0 ;; esac
+while getopts B:R:d:r:n:t:c:h opt; do
+	case "$opt" in
+	B) bin=$OPTARG ;;
+	R) ref=$OPTARG ;;
+	d) dir=$OPTARG ;;
+	r) rounds=$OPTARG ;;
+	n) count=$OPTARG ;;
+	t) secs=$OPTARG ;;
+	c) cpus=$OPTARG ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || { log "unexpected argument '$1' (see --help)"; exit 2; }
+if ! lib_is_count "$rounds" || [ "$rounds" -lt 3 ]; then
+	log "-r: '$rounds': at least 3 rounds"
+	exit 2
+fi
+if ! lib_is_count "$count" || [ "$count" -lt 100 ]; then
+	log "-n: '$count': at least 100 messages"
+	exit 2
+fi
+lib_is_count "$secs" || { log "-t: '$secs' is not a positive number of seconds"; exit 2; }
+ccpu=${cpus%,*}
+scpu=${cpus#*,}
+if ! lib_is_count "$((ccpu + 1))" || ! lib_is_count "$((scpu + 1))" || [ "$ccpu" = "$scpu" ]; then
+	log "-c: '$cpus' is not two different CPU numbers"
+	exit 2
+fi
+bin=$(lib_abs "$bin")
+[ -n "$ref" ] || ref="$bin/../test/ref_tcp_loop"
+ref=$(lib_abs "$ref")
+for p in tcp udp; do
+	if [ ! -x "$bin/${p}_client" ] || [ ! -x "$bin/${p}_server" ]; then
+		log "-B: no ${p}_client/${p}_server in $bin (run make first)"
+		exit 2
+	fi
+done
+[ -x "$ref" ] || { log "-R: '$ref' not found (make bench builds it)"; exit 2; }
+for c in sockperf taskset jq ss; do
+	command -v "$c" >/dev/null || die "$c not found (scripts/deps.sh bench build test)"
+done
+ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+if [ "$ccpu" -ge "$ncpu" ] || [ "$scpu" -ge "$ncpu" ]; then
+	die "-c: '$cpus': this host has CPUs 0..$((ncpu - 1)) only"
+fi
+[ -n "$dir" ] || dir="$LIB_ROOT/results/bench-$(lib_utc_stamp)"
+dir=$(lib_abs "$dir")
+mkdir -p "$dir"
+# Sockperf and every server are pinned to the server CPU; clients to the client CPU.
+on_client=(taskset -c "$ccpu")
+on_server=(taskset -c "$scpu")
+
+cleanup() { lib_cleanup; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+LIB_BIN=$bin lib_record_env "$dir/env.txt" "$cmdline"
+load0=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+failed=()
+
+# The functions below leave their figure in FIG (not printed: a $(...) subshell would hide
+# the servers they start from cleanup).
+FIG=""
+
+# True when $1 looks like a positive figure in microseconds.
+is_us() {
+	case "$1" in
+	"" | *[!0-9.]* | 0 | 0.0*) return 1 ;;
+	esac
+	return 0
+}
+
+# ours PROTO SIZE ROUND: --keep run; FIG = p50 exchange (send .. matching reply) in us.
+ours() {
+	local p=$1 size=$2 tag="ours-$1-$2-r$3" port
+
+	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$bin/${p}_server" -b 127.0.0.1 -p 0 \
+		-q || return 1
+	port=$LIB_SERVER_PORT
+	if ! timeout -k 5 "$CLIENT_SECS" "${on_client[@]}" "$bin/${p}_client" -a 127.0.0.1 \
+		-p "$port" --keep -s "$size" --reply-size "$size" -n "$count" -w 1000 -q \
+		--json "$dir/$tag.json" >"$dir/$tag.out" 2>&1; then
+		lib_server_stop "$LIB_SERVER_PID" 5 || true
+		return 1
+	fi
+	lib_server_stop "$LIB_SERVER_PID" 5 || true
+	FIG=$(jq -r '.sizes[0].exchange.p50' "$dir/$tag.json")
+}
+
+# A port free now for TCP and UDP, below Linux's ephemeral range (32768-60999) so that no
+# client connection of ours takes it in the meantime.
+free_port() {
+	local i p
+
+	for i in $(seq 1 50); do
+		p=$((20000 + RANDOM % 12768))
+		if [ -z "$(ss -Htuan "sport = :$p" 2>/dev/null)" ]; then
+			printf '%s\n' "$p"
+			return 0
+		fi
+		: "$i"
+	done
+	return 1
+}
+
+# sockperf_rtt PROTO SIZE ROUND: FIG = sockperf's p50 full round trip in us.
+sockperf_rtt() {
+	local p=$1 size=$2 tag="sockperf-$1-$2-r$3" port pid i=0 flag=() st=-Hlun v
+
+	[ "$p" = udp ] || { flag=(--tcp); st=-Hltn; }
+	port=$(free_port) || { log "no free port found"; return 1; }
+	"${on_server[@]}" sockperf server -i 127.0.0.1 -p "$port" "${flag[@]}" >"$dir/$tag.server" 2>&1 &
+	pid=$!
+	LIB_PIDS="$LIB_PIDS $pid"
+	while [ -z "$(ss "$st" "sport = :$port" 2>/dev/null)" ]; do
+		i=$((i + 1))
+		if [ "$i" -gt 100 ] || ! lib_alive "$pid"; then
+			log "sockperf server on port $port did not start; see $dir/$tag.server"
+			lib_server_stop "$pid" 0 || true
+			return 1
+		fi
+		sleep 0.05
+	done
+	if ! timeout -k 5 $((secs + 30)) "${on_client[@]}" sockperf ping-pong -i 127.0.0.1 \
+		-p "$port" "${flag[@]}" -m "$size" --full-rtt -t "$secs" >"$dir/$tag.out" 2>&1; then
+		lib_server_stop "$pid" 0 || true
+		return 1
+	fi
+	lib_server_stop "$pid" 0 || true
+	# "sockperf: ---> percentile 50.000 =   30.897" (usec), between colour escapes.
+	v=$(sed 's/\x1b\[[0-9;]*m//g' "$dir/$tag.out" |
+		sed -n 's/.*---> percentile 50\.000 = *\([0-9][0-9.]*\).*/\1/p' | head -n 1)
+	[ -n "$v" ] || { log "no p50 line in $dir/$tag.out"; return 1; }
+	FIG=$v
+}
+
+# per_message SIZE ROUND: ours per message (p50 total) and the reference: FIG="OURS REF".
+per_message() {
+	local size=$1 r=$2 n=$((count / 10)) tag port o f
+
+	tag="ours-tcp-per-message-$size-r$r"
+	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$bin/tcp_server" -b 127.0.0.1 -p 0 \
+		-q || return 1
+	port=$LIB_SERVER_PORT
+	if ! timeout -k 5 "$CLIENT_SECS" "${on_client[@]}" "$bin/tcp_client" -a 127.0.0.1 \
+		-p "$port" -s "$size" -n "$n" -q --json "$dir/$tag.json" >"$dir/$tag.out" 2>&1; then
+		lib_server_stop "$LIB_SERVER_PID" 5 || true
+		return 1
+	fi
+	lib_server_stop "$LIB_SERVER_PID" 5 || true
+	o=$(jq -r '.sizes[0].total.p50' "$dir/$tag.json")
+	tag="ref-tcp-per-message-$size-r$r"
+	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$bin/tcp_server" -b 127.0.0.1 -p 0 \
+		-q || return 1
+	port=$LIB_SERVER_PORT
+	# The reference has no timeouts of its own (they would cost it syscalls): bound it here.
+	if ! timeout -k 5 "$CLIENT_SECS" "${on_client[@]}" "$ref" -a 127.0.0.1 -p "$port" \
+		-s "$size" -n "$n" >"$dir/$tag.out" 2>&1; then
+		lib_server_stop "$LIB_SERVER_PID" 5 || true
+		return 1
+	fi
+	lib_server_stop "$LIB_SERVER_PID" 5 || true
+	f=$(sed -n 's/^ref .* p50_us=\([0-9.]*\) .*/\1/p' "$dir/$tag.out")
+	is_us "$o" && is_us "$f" || return 1
+	FIG="$o $f"
+}
+
+# Raw figures: one line "KIND PROTO SIZE ROUND OURS_P50 REF_P50" per pair of runs.
+raw="$dir/rounds.txt"
+: >"$raw"
+for r in $(seq 1 "$rounds"); do
+	for p in tcp udp; do
+		for s in $SIZES; do
+			log "round $r/$rounds: $p $s B --keep: ours and sockperf"
+			a="" b=""
+			if [ $((r % 2)) -eq 1 ]; then
+				if ours "$p" "$s" "$r"; then a=$FIG; fi
+				if sockperf_rtt "$p" "$s" "$r"; then b=$FIG; fi
+			else
+				if sockperf_rtt "$p" "$s" "$r"; then b=$FIG; fi
+				if ours "$p" "$s" "$r"; then a=$FIG; fi
+			fi
+			if ! is_us "$a" || ! is_us "$b"; then
+				failed+=("$p $s B --keep round $r (see $dir)")
+				continue
+			fi
+			printf 'keep %s %s %s %s %s\n' "$p" "$s" "$r" "$a" "$b" >>"$raw"
+		done
+	done
+	log "round $r/$rounds: tcp 64 B per message: ours and the minimal loop"
+	if per_message 64 "$r"; then
+		printf 'per-message tcp 64 %s %s\n' "$r" "$FIG" >>"$raw"
+	else
+		failed+=("tcp per-message round $r")
+	fi
+done
+
+# One line per kind/proto/size: median of the per-round p50s and ratios, ratio min..max.
+summary() {
+	awk -v target="$TARGET" '
+	function med(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{
+		k = $1 " " $2 " " $3
+		if (!(k in n)) order[++keys] = k
+		i = ++n[k]; o[k, i] = $5; f[k, i] = $6; q[k, i] = $5 / $6
+	}
+	END {
+		printf "%-12s %-5s %6s %10s %10s %7s %13s   %s\n", "mode", "proto", "size", "ours p50",
+		       "ref p50", "ratio", "min..max", "target <= " target
+		for (x = 1; x <= keys; x++) {
+			k = order[x]; split(k, w, " ")
+			lo = 1e18; hi = 0
+			for (i = 1; i <= n[k]; i++) {
+				a1[i] = o[k, i]; a2[i] = f[k, i]; a3[i] = q[k, i]
+				if (q[k, i] < lo) lo = q[k, i]
+				if (q[k, i] > hi) hi = q[k, i]
+			}
+			m = med(a3, n[k])
+			printf "%-12s %-5s %6s %10.1f %10.1f %7.2f %6.2f..%-6.2f   %s\n", w[1], w[2], w[3],
+			       med(a1, n[k]), med(a2, n[k]), m, lo, hi, m <= target ? "met" : "above"
+		}
+	}' "$raw"
+}
+
+load1=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+{
+	echo "# bench-loopback: $rounds rounds; client on CPU $ccpu, server on CPU $scpu"
+	echo "# load average before: $load0; after: $load1 ($ncpu CPUs; other load skews this)"
+	echo "# keep: ours = {tcp,udp}_client --keep --reply-size SIZE -n $count -w 1000, p50 of"
+	echo "#   exchange (send .. matching reply complete); ref = sockperf ping-pong --full-rtt"
+	echo "#   -t $secs, its 'percentile 50.000' line (usec); both are full round trips"
+	echo "# per-message: ours = tcp_client -n $((count / 10)) p50 total (connect .. peer's FIN"
+	echo "#   seen); ref = ref_tcp_loop p50 (socket .. close, plain blocking calls)"
+	echo "# ratio = ours/ref per round; the median over the rounds, min..max its spread"
+	echo "# p50 in microseconds (median over the rounds); raw figures: $raw"
+	summary
+} | tee "$dir/summary.txt"
+if [ ${#failed[@]} -gt 0 ]; then
+	for f in "${failed[@]}"; do
+		log "FAILED: $f"
+	done
+	exit 1
+fi
