@@ -18,18 +18,18 @@
 
 /* Error space, kept apart from Mbed TLS codes (-0x0001..-0x7FFF) so both can travel in
  * one int and be turned into text in one place (err_str() in src/err.c). */
-#define ACK_ERR_TIMEOUT (-0x10001)  /* no data within the timeout */
-#define ACK_ERR_EOF (-0x10002)      /* peer closed the connection */
-#define ACK_ERR_PROTO (-0x10003)    /* malformed or unexpected message */
-#define ACK_ERR_TOO_BIG (-0x10004)  /* message larger than allowed */
-#define ACK_ERR_RESOLVE (-0x10005)  /* name or address could not be resolved */
-#define ACK_ERR_NOMEM (-0x10006)    /* allocation failed */
-#define ACK_ERR_REFUSED (-0x10007)  /* peer refused the message (nak) */
-#define ACK_ERR_ARG (-0x10008)      /* bad argument */
-#define ACK_ERR_TRUNCATED (-0x10009) /* TLS: closed without close_notify (truncation) */
-#define ACK_ERR_SYS_BASE (-0x20000) /* ACK_ERR_SYS(e) = ACK_ERR_SYS_BASE - e */
-#define ACK_ERR_SYS(e) (ACK_ERR_SYS_BASE - (e))
-#define ACK_ERR_IS_SYS(r) ((r) <= ACK_ERR_SYS_BASE)
+#define ACK_ERR_TIMEOUT    (-0x10001) /* no data within the timeout */
+#define ACK_ERR_EOF        (-0x10002) /* peer closed the connection */
+#define ACK_ERR_PROTO      (-0x10003) /* malformed or unexpected message */
+#define ACK_ERR_TOO_BIG    (-0x10004) /* message larger than allowed */
+#define ACK_ERR_RESOLVE    (-0x10005) /* name or address could not be resolved */
+#define ACK_ERR_NOMEM      (-0x10006) /* allocation failed */
+#define ACK_ERR_REFUSED    (-0x10007) /* peer refused the message (nak) */
+#define ACK_ERR_ARG        (-0x10008) /* bad argument */
+#define ACK_ERR_TRUNCATED  (-0x10009) /* TLS: closed without close_notify (truncation) */
+#define ACK_ERR_SYS_BASE   (-0x20000) /* ACK_ERR_SYS(e) = ACK_ERR_SYS_BASE - e */
+#define ACK_ERR_SYS(e)     (ACK_ERR_SYS_BASE - (e))
+#define ACK_ERR_IS_SYS(r)  ((r) <= ACK_ERR_SYS_BASE)
 #define ACK_ERR_SYS_NUM(r) (ACK_ERR_SYS_BASE - (r))
 
 /* ---- time ---- */
@@ -72,8 +72,7 @@ struct port_addr {
 
 /* Resolves host (IPv4/IPv6 literal or name; NULL or "" = wildcard when passive) and port
  * once, before any timing. Returns 0 or ACK_ERR_RESOLVE. */
-int port_resolve(const char *host, uint16_t port, int datagram, int passive,
-                 struct port_addr *out);
+int port_resolve(const char *host, uint16_t port, int datagram, int passive, struct port_addr *out);
 /* Writes "ip:port" ("[ip]:port" for IPv6) into buf. */
 void port_addr_str(const struct port_addr *a, char *buf, size_t len);
 /* Returns 1 when a and b are the same address and port. */

@@ -96,20 +96,33 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	uint32_t max;
 	unsigned i;
 	struct opt common[] = {
-		{ "addr", 'a', OPT_STR, &o.addr, 0, 0, "HOST", "server address: IPv4, IPv6 or name (127.0.0.1)" },
-		{ "port", 'p', OPT_UINT, &o.port, 1, 65535, "PORT", "server port (protocol default)" },
-		{ "sizes", 's', OPT_SIZES, &o.sizes, MSG_HDR_LEN, MAX_STREAM_MSG, "LIST", "message sizes in bytes, e.g. 64,1K,16K (K=1024, M=1024K)" },
-		{ "count", 'n', OPT_UINT, &o.count, 1, 10000000, "N", "timed messages per size (1000)" },
-		{ "warmup", 'w', OPT_UINT, &o.warmup, 0, 1000000, "N", "untimed messages before each size (10)" },
+		{ "addr", 'a', OPT_STR, &o.addr, 0, 0, "HOST",
+		  "server address: IPv4, IPv6 or name (127.0.0.1)" },
+		{ "port", 'p', OPT_UINT, &o.port, 1, 65535, "PORT",
+		  "server port (protocol default)" },
+		{ "sizes", 's', OPT_SIZES, &o.sizes, MSG_HDR_LEN, MAX_STREAM_MSG, "LIST",
+		  "message sizes in bytes, e.g. 64,1K,16K (K=1024, M=1024K)" },
+		{ "count", 'n', OPT_UINT, &o.count, 1, 10000000, "N",
+		  "timed messages per size (1000)" },
+		{ "warmup", 'w', OPT_UINT, &o.warmup, 0, 1000000, "N",
+		  "untimed messages before each size (10)" },
 		{ "keep", 0, OPT_FLAG, &o.keep, 0, 0, NULL, "one connection for all messages" },
-		{ "reply-size", 0, OPT_SIZE, &o.reply_size, REPLY_HDR_LEN, MAX_STREAM_MSG, "N", "pad each reply to N bytes (24: the bare ack)" },
-		{ "timeout", 0, OPT_UINT, &o.timeout_ms, 1, 3600000, "MS", "wait at most MS for each ack/close (2000)" },
-		{ "max-loss", 0, OPT_UINT, &o.max_loss, 1, 1000000, "K", "abandon a size after K failures in a row (10)" },
-		{ "owd", 0, OPT_FLAG, &o.owd, 0, 0, NULL, "report one-way delay (needs synchronised clocks)" },
-		{ "mem", 0, OPT_FLAG, &o.mem, 0, 0, NULL, "Mbed TLS heap peak per connection above the set-up baseline (times then include the counting)" },
-		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE", "raw samples as CSV, one row per message" },
+		{ "reply-size", 0, OPT_SIZE, &o.reply_size, REPLY_HDR_LEN, MAX_STREAM_MSG, "N",
+		  "pad each reply to N bytes (24: the bare ack)" },
+		{ "timeout", 0, OPT_UINT, &o.timeout_ms, 1, 3600000, "MS",
+		  "wait at most MS for each ack/close (2000)" },
+		{ "max-loss", 0, OPT_UINT, &o.max_loss, 1, 1000000, "K",
+		  "abandon a size after K failures in a row (10)" },
+		{ "owd", 0, OPT_FLAG, &o.owd, 0, 0, NULL,
+		  "report one-way delay (needs synchronised clocks)" },
+		{ "mem", 0, OPT_FLAG, &o.mem, 0, 0, NULL,
+		  "Mbed TLS heap peak per connection above the set-up baseline (times then include "
+		  "the counting)" },
+		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE",
+		  "raw samples as CSV, one row per message" },
 		{ "json", 0, OPT_STR, &o.json, 0, 0, "FILE", "summary as JSON" },
-		{ "quiet", 'q', OPT_FLAG, &o.quiet, 0, 0, NULL, "print only the closing result line" },
+		{ "quiet", 'q', OPT_FLAG, &o.quiet, 0, 0, NULL,
+		  "print only the closing result line" },
 		{ "help", 'h', OPT_HELP, &help, 0, 0, NULL, "this text" },
 		{ "version", 'V', OPT_VERSION, &version, 0, 0, NULL, "program version" },
 		{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
@@ -165,12 +178,16 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 		default_sizes(tp, max, &o.sizes);
 	for (i = 0; i < o.sizes.n; i++)
 		if (max != 0 && o.sizes.v[i] > max) {
-			fprintf(stderr, "%s: --sizes: %" PRIu32 " bytes is above the largest %s message (%" PRIu32 " bytes)\n",
+			fprintf(stderr,
+			        "%s: --sizes: %" PRIu32
+			        " bytes is above the largest %s message (%" PRIu32 " bytes)\n",
 			        g_prog, o.sizes.v[i], tp->name, max);
 			return 2;
 		}
 	if (max != 0 && o.reply_size > max) {
-		fprintf(stderr, "%s: --reply-size: %" PRIu32 " bytes is above the largest %s message (%" PRIu32 " bytes)\n",
+		fprintf(stderr,
+		        "%s: --reply-size: %" PRIu32
+		        " bytes is above the largest %s message (%" PRIu32 " bytes)\n",
 		        g_prog, o.reply_size, tp->name, max);
 		return 2;
 	}
@@ -186,14 +203,23 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 	static struct tp_conf conf;
 	int help = 0, version = 0, status;
 	struct opt common[] = {
-		{ "bind", 'b', OPT_STR, &o.bind, 0, 0, "ADDR", "local address to listen on (all IPv4: 0.0.0.0; '::' for IPv6)" },
-		{ "port", 'p', OPT_UINT, &o.port, 0, 65535, "PORT", "port; 0 picks a free one (protocol default)" },
-		{ "forever", 0, OPT_FLAG, &o.forever, 0, 0, NULL, "keep serving clients one after another" },
-		{ "idle-timeout", 0, OPT_UINT, &o.idle_timeout_s, 0, 86400, "S", "exit after S s without a client; 0 = never (300)" },
-		{ "timeout", 0, OPT_UINT, &o.timeout_ms, 1, 3600000, "MS", "drop a peer silent for MS within a connection (5000)" },
-		{ "max-size", 0, OPT_SIZE, &o.max_size, MSG_HDR_LEN, MAX_STREAM_MSG, "N", "largest message and reply accepted (1M)" },
-		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE", "server CSV: a row per message and per connection" },
-		{ "mem", 0, OPT_FLAG, &o.mem, 0, 0, NULL, "Mbed TLS heap peak per connection above the set-up baseline (times then include the counting)" },
+		{ "bind", 'b', OPT_STR, &o.bind, 0, 0, "ADDR",
+		  "local address to listen on (all IPv4: 0.0.0.0; '::' for IPv6)" },
+		{ "port", 'p', OPT_UINT, &o.port, 0, 65535, "PORT",
+		  "port; 0 picks a free one (protocol default)" },
+		{ "forever", 0, OPT_FLAG, &o.forever, 0, 0, NULL,
+		  "keep serving clients one after another" },
+		{ "idle-timeout", 0, OPT_UINT, &o.idle_timeout_s, 0, 86400, "S",
+		  "exit after S s without a client; 0 = never (300)" },
+		{ "timeout", 0, OPT_UINT, &o.timeout_ms, 1, 3600000, "MS",
+		  "drop a peer silent for MS within a connection (5000)" },
+		{ "max-size", 0, OPT_SIZE, &o.max_size, MSG_HDR_LEN, MAX_STREAM_MSG, "N",
+		  "largest message and reply accepted (1M)" },
+		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE",
+		  "server CSV: a row per message and per connection" },
+		{ "mem", 0, OPT_FLAG, &o.mem, 0, 0, NULL,
+		  "Mbed TLS heap peak per connection above the set-up baseline (times then include "
+		  "the counting)" },
 		{ "quiet", 'q', OPT_FLAG, &o.quiet, 0, 0, NULL, "fewer messages" },
 		{ "help", 'h', OPT_HELP, &help, 0, 0, NULL, "this text" },
 		{ "version", 'V', OPT_VERSION, &version, 0, 0, NULL, "program version" },
@@ -223,7 +249,8 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 	if (o.mem && app_mem_install() != 0)
 		return 1;
 	if (o.mem && !o.quiet)
-		fprintf(stderr, "%s: --mem: Mbed TLS heap accounting on: times include its overhead\n",
+		fprintf(stderr,
+		        "%s: --mem: Mbed TLS heap accounting on: times include its overhead\n",
 		        g_prog);
 	if (psa_crypto_init() != PSA_SUCCESS) {
 		fprintf(stderr, "%s: psa_crypto_init failed\n", g_prog);

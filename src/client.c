@@ -23,20 +23,20 @@
 #include "report.h"
 
 #define END_TRIES_DGRAM 5
-#define PROGRESS_NS 200000000u /* redraw the terminal progress line at most every 200 ms */
+#define PROGRESS_NS     200000000u /* redraw the terminal progress line at most every 200 ms */
 
 struct run {
 	const struct transport *tp;
 	const struct client_opts *o;
 	void *state;
 	struct port_addr peer;
-	void *conn;      /* keep mode: the open connection */
-	uint8_t *msg;    /* request buffer, largest size */
-	uint8_t *reply;  /* reply buffer */
+	void *conn;     /* keep mode: the open connection */
+	uint8_t *msg;   /* request buffer, largest size */
+	uint8_t *reply; /* reply buffer */
 	size_t reply_cap;
 	uint32_t seq, run_id, reply_len;
 	struct run_info *info;
-	uint64_t cpu_mark; /* port_cpu_ns() at the end of the last message; 0: read afresh */
+	uint64_t cpu_mark;    /* port_cpu_ns() at the end of the last message; 0: read afresh */
 	int progress;         /* stderr is a terminal and not --quiet */
 	uint32_t size_idx;    /* index of the size being run, for the progress line */
 	uint64_t progress_ns; /* last redraw */
@@ -168,8 +168,9 @@ done:
 
 static void build_msg(struct run *r, uint8_t type, uint32_t len)
 {
-	struct msg_hdr h = { .type = type, .run_id = r->run_id, .len = len,
-		             .reply_len = r->reply_len };
+	struct msg_hdr h = {
+		.type = type, .run_id = r->run_id, .len = len, .reply_len = r->reply_len
+	};
 
 	msg_build(r->msg, &h);
 }
@@ -207,7 +208,8 @@ static int run_size(struct run *r, struct size_result *res)
 		int e = one_message(r, res->size, &scratch);
 
 		if (e != 0 && ++fails >= o->max_loss) {
-			fprintf(stderr, "%s: size %u: %u warm-up messages in a row failed, last: %s\n",
+			fprintf(stderr,
+			        "%s: size %u: %u warm-up messages in a row failed, last: %s\n",
 			        r->info->prog, res->size, fails, err_str(e, eb, sizeof(eb)));
 			break;
 		}
@@ -231,7 +233,8 @@ static int run_size(struct run *r, struct size_result *res)
 			if (r->progress)
 				progress(r, res, UINT32_MAX);
 			fprintf(stderr,
-			        "%s: size %u: abandoned after %u failures in a row (%u of %u sent), last: %s\n",
+			        "%s: size %u: abandoned after %u failures in a row (%u of %u "
+			        "sent), last: %s\n",
 			        r->info->prog, res->size, fails, i + 1, o->count,
 			        err_str(e, eb, sizeof(eb)));
 			res->abandoned = 1;
@@ -372,8 +375,9 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 		report_size_stats(&res[i]);
 		lost += res[i].lost;
 		if (res[i].n == res[i].lost && i == 0 && res[i].n > 0 && !o->keep) {
-			fprintf(stderr, "%s: no message of size %u was acknowledged by %s: %s\n", prog,
-			        res[i].size, info.peer, err_str(res[i].s[0].err, eb, sizeof(eb)));
+			fprintf(stderr, "%s: no message of size %u was acknowledged by %s: %s\n",
+			        prog, res[i].size, info.peer,
+			        err_str(res[i].s[0].err, eb, sizeof(eb)));
 		}
 		/* Per-message mode knows the negotiated parameters only after its first
 		 * connection, i.e. after the header. */

@@ -25,13 +25,13 @@ struct dtls_conn;
 struct dtls_state {
 	struct tls_ctx t; /* t.lh: the server's listening socket */
 	mbedtls_ssl_cookie_ctx cookie;
-	int cookies;            /* server: HelloVerifyRequest before any handshake */
-	uint16_t mtu;           /* largest datagram (UDP payload), as mbedtls_ssl_set_mtu */
+	int cookies;  /* server: HelloVerifyRequest before any handshake */
+	uint16_t mtu; /* largest datagram (UDP payload), as mbedtls_ssl_set_mtu */
 	uint32_t hs_min_ms, hs_max_ms;
-	uint32_t max_payload;   /* largest record payload (message) at mtu */
-	uint32_t budget_ms;     /* a client's whole handshake: timer series, --hs-deadline */
-	int warned;             /* client: computed max_payload above Mbed TLS's, said once */
-	struct dtls_conn *cur;  /* server: the connection being served */
+	uint32_t max_payload;      /* largest record payload (message) at mtu */
+	uint32_t budget_ms;        /* a client's whole handshake: timer series, --hs-deadline */
+	int warned;                /* client: computed max_payload above Mbed TLS's, said once */
+	struct dtls_conn *cur;     /* server: the connection being served */
 	uint8_t pk[DTLS_PEEK_MAX]; /* server: the next datagram on the listening socket */
 	/* server counters, printed at the end */
 	uint32_t conns, hvr, stray, superseded, reconnects, retrans, retrans_conns;
@@ -40,12 +40,12 @@ struct dtls_state {
 struct dtls_conn {
 	struct tls_conn *c;
 	struct dtls_state *s;
-	char cli_id[80];         /* server: peer "ip:port", bound into the cookie */
+	char cli_id[80]; /* server: peer "ip:port", bound into the cookie */
 	/* timer: fin_ns == 0 = cancelled (mbedtls_timing_set_delay semantics) */
 	uint64_t timer_ns, int_ns, fin_ns;
-	int expired;             /* a timer expiry not yet followed by a send */
-	uint32_t expiries_seen;  /* c->timer_expiries already taken into account */
-	uint32_t retrans;        /* timer expiries that were followed by a resend */
+	int expired;            /* a timer expiry not yet followed by a send */
+	uint32_t expiries_seen; /* c->timer_expiries already taken into account */
+	uint32_t retrans;       /* timer expiries that were followed by a resend */
 	uint64_t hs_start_ns, cookie_ns;
 	struct dtls_sniff sniff; /* client: the server's flight */
 	/* server */

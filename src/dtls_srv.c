@@ -89,8 +89,10 @@ static void drop_stray(struct dtls_state *s, const struct port_addr *from, int n
 	if (++s->stray > STRAY_LOG_MAX)
 		return;
 	port_addr_str(from, name, sizeof(name));
-	fprintf(stderr, "%s: %s: %d-byte datagram is not a ClientHello (stale or garbage): dropped%s\n",
-	        s->t.prog, name, n, s->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
+	fprintf(stderr,
+	        "%s: %s: %d-byte datagram is not a ClientHello (stale or garbage): dropped%s\n",
+	        s->t.prog, name, n,
+	        s->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
 }
 
 /* A HelloVerifyRequest from the listening socket: no state is kept for the client. */
@@ -129,8 +131,9 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 			continue;
 		}
 		port_addr_str(&from, id, sizeof(id));
-		if (s->cookies && mbedtls_ssl_cookie_check(&s->cookie, cookie, clen,
-		                                           (const unsigned char *)id, strlen(id)) != 0) {
+		if (s->cookies &&
+		    mbedtls_ssl_cookie_check(&s->cookie, cookie, clen, (const unsigned char *)id,
+		                             strlen(id)) != 0) {
 			hello_verify(s, &from, id);
 			continue;
 		}
@@ -165,14 +168,15 @@ static int reconnect(struct dtls_conn *d, int reset)
 	int r;
 
 	s->reconnects++;
-	fprintf(stderr, "%s: %s: client reconnected from the same address and port%s: new handshake\n",
+	fprintf(stderr,
+	        "%s: %s: client reconnected from the same address and port%s: new handshake\n",
 	        s->t.prog, c->peer, reset ? " after its close_notify" : "");
 	if (!reset)
 		memcpy(d->random, d->last_random, sizeof(d->random));
 	r = dtls_conn_restart(d, reset);
 	if (r != 0)
-		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.prog, c->peer,
-		        err_str(r, eb, sizeof(eb)));
+		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.prog,
+		        c->peer, err_str(r, eb, sizeof(eb)));
 	d->first_read = 1;
 	d->active_ns = port_mono_ns();
 	return r;

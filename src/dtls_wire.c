@@ -25,8 +25,7 @@ static void put_u24(uint8_t *p, size_t v)
  *  13 handshake type, 14 length, 17 message_seq, 19 fragment_offset, 22 fragment_length,
  *  25 client_version, 27 random[32], 59 session_id length, 60 session_id, then the cookie
  *  length byte and the cookie. */
-int dtls_wire_client_hello(const uint8_t *d, size_t n, const uint8_t **cookie,
-                           size_t *cookie_len)
+int dtls_wire_client_hello(const uint8_t *d, size_t n, const uint8_t **cookie, size_t *cookie_len)
 {
 	size_t end, sid, at;
 
@@ -81,7 +80,8 @@ static int sniff_handshake(struct dtls_sniff *s, const uint8_t *p, const uint8_t
 		case DTLS_HS_SERVER_HELLO: s->hello = 1; break;
 		case DTLS_HS_CERTIFICATE: s->cert = 1; break;
 		case DTLS_HS_SERVER_KEY_EXCHANGE:
-			/* ECParameters: curve_type 3 = named_curve, then the group (RFC 8422 5.4) */
+			/* ECParameters: curve_type 3 = named_curve, then the group (RFC 8422 5.4)
+			 */
 			if (off == 0 && flen >= 3 && body[0] == 3)
 				s->group = (uint16_t)u16(body + 1);
 			break;

@@ -18,24 +18,23 @@
 #include <stdint.h>
 
 #define DTLS_REC_HDR 13 /* type, version(2), epoch(2), sequence number(6), length(2) */
-#define DTLS_HS_HDR 12  /* type, length(3), message_seq(2), fragment_offset(3), length(3) */
+#define DTLS_HS_HDR  12 /* type, length(3), message_seq(2), fragment_offset(3), length(3) */
 
 /* Content types and handshake types used here (RFC 5246, 6347). */
-#define DTLS_CT_CCS 20
-#define DTLS_CT_ALERT 21
-#define DTLS_CT_HANDSHAKE 22
-#define DTLS_CT_APP 23
-#define DTLS_HS_CLIENT_HELLO 1
-#define DTLS_HS_SERVER_HELLO 2
-#define DTLS_HS_HELLO_VERIFY 3
-#define DTLS_HS_CERTIFICATE 11
+#define DTLS_CT_CCS                 20
+#define DTLS_CT_ALERT               21
+#define DTLS_CT_HANDSHAKE           22
+#define DTLS_CT_APP                 23
+#define DTLS_HS_CLIENT_HELLO        1
+#define DTLS_HS_SERVER_HELLO        2
+#define DTLS_HS_HELLO_VERIFY        3
+#define DTLS_HS_CERTIFICATE         11
 #define DTLS_HS_SERVER_KEY_EXCHANGE 12
 
 /* Returns 1 when the datagram d[0..n) starts with an epoch-0 handshake record holding the
  * first fragment of a ClientHello whose cookie field lies in d; *cookie / *cookie_len then
  * give that field (length 0 = no cookie). Returns 0 for anything else. */
-int dtls_wire_client_hello(const uint8_t *d, size_t n, const uint8_t **cookie,
-                           size_t *cookie_len);
+int dtls_wire_client_hello(const uint8_t *d, size_t n, const uint8_t **cookie, size_t *cookie_len);
 
 /* Writes into out the HelloVerifyRequest answering ClientHello ch (as accepted by
  * dtls_wire_client_hello) with cookie[0..cookie_len): record sequence number and

@@ -16,8 +16,8 @@ int io_ms_left(uint64_t deadline_ns)
 }
 
 /* Reads until *got >= min, asking for up to max - *got bytes each time. */
-static int read_min(const struct transport *tp, void *conn, uint8_t *buf, size_t min,
-                    size_t max, size_t *got, uint64_t deadline_ns)
+static int read_min(const struct transport *tp, void *conn, uint8_t *buf, size_t min, size_t max,
+                    size_t *got, uint64_t deadline_ns)
 {
 	while (*got < min) {
 		int n = tp->recv(conn, buf + *got, max - *got, io_ms_left(deadline_ns));
@@ -85,14 +85,14 @@ int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, si
 	return io_read_want(tp, conn, buf, cap, hdr_len, hdr_len, parse, deadline_ns);
 }
 
-int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
-                 size_t hdr_len, size_t want, io_hdr_fn parse, uint64_t deadline_ns)
+int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
+                 size_t want, io_hdr_fn parse, uint64_t deadline_ns)
 {
 	return read_msg(tp, conn, buf, cap, hdr_len, want, parse, deadline_ns, NULL);
 }
 
-int io_read_carry(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
-                  size_t hdr_len, io_hdr_fn parse, uint64_t deadline_ns, struct io_carry *carry)
+int io_read_carry(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
+                  io_hdr_fn parse, uint64_t deadline_ns, struct io_carry *carry)
 {
 	return read_msg(tp, conn, buf, cap, hdr_len, cap, parse, deadline_ns, carry);
 }

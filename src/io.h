@@ -29,8 +29,8 @@ int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, si
  * reading the reply whose length it asked for): bytes beyond the announced length are
  * ACK_ERR_PROTO, and on ACK_ERR_TOO_BIG part of the body may have been read.
  */
-int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
-                 size_t hdr_len, size_t want, io_hdr_fn parse, uint64_t deadline_ns);
+int io_read_want(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
+                 size_t want, io_hdr_fn parse, uint64_t deadline_ns);
 
 /* Bytes a stream read found past the message it returned (a peer that sent its next
  * message before the answer), kept in buf for the next read. Zeroed per connection. */
@@ -44,9 +44,8 @@ struct io_carry {
  * (the first asks for up to cap bytes, so a whole request usually comes in one): bytes
  * past the message are kept in *carry for the next call, which must pass the same buf.
  */
-int io_read_carry(const struct transport *tp, void *conn, uint8_t *buf, size_t cap,
-                  size_t hdr_len, io_hdr_fn parse, uint64_t deadline_ns,
-                  struct io_carry *carry);
+int io_read_carry(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
+                  io_hdr_fn parse, uint64_t deadline_ns, struct io_carry *carry);
 
 /* Milliseconds left until deadline_ns, at least 0. */
 int io_ms_left(uint64_t deadline_ns);

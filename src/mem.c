@@ -13,7 +13,7 @@ struct hdr {
 	size_t magic; /* catches a block that did not come from mem_calloc */
 };
 
-#define ALIGN _Alignof(max_align_t)
+#define ALIGN   _Alignof(max_align_t)
 #define HDR_LEN ((sizeof(struct hdr) + ALIGN - 1) / ALIGN * ALIGN)
 
 static size_t g_cur, g_peak;

@@ -11,13 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MSG_MAGIC 0x41434B42u /* "ACKB" */
-#define MSG_VERSION 1
-#define MSG_HDR_LEN 32
-#define MSG_LEN_OFF 16 /* offset of the total-length field */
+#define MSG_MAGIC     0x41434B42u /* "ACKB" */
+#define MSG_VERSION   1
+#define MSG_HDR_LEN   32
+#define MSG_LEN_OFF   16 /* offset of the total-length field */
 #define REPLY_HDR_LEN 24
 #define REPLY_LEN_OFF 12
-#define MSG_PAD 'A'
+#define MSG_PAD       'A'
 
 enum msg_type { MSG_DATA = 1, MSG_END = 2 };
 
@@ -43,7 +43,7 @@ struct reply_hdr {
 	uint8_t status;
 	uint32_t run_id;
 	uint32_t seq;
-	uint32_t len; /* total reply length, header included */
+	uint32_t len;      /* total reply length, header included */
 	uint64_t rx_rt_us; /* server's realtime clock when the request was complete */
 };
 

@@ -22,7 +22,8 @@ int opts_parse_u32(const char *text, int allow_suffix, uint32_t min, uint32_t ma
 		return -1;
 	}
 	if (v > UINT32_MAX)
-		v = (unsigned long long)UINT32_MAX + 1; /* out of range anyway; the x1M below can't wrap */
+		v = (unsigned long long)UINT32_MAX +
+		    1; /* out of range anyway; the x1M below can't wrap */
 	if (allow_suffix && (*end == 'K' || *end == 'k')) {
 		v *= 1024u;
 		end++;
@@ -113,12 +114,9 @@ static const struct opt *find(const struct opt *const *tables, const char *lng, 
 static int apply(const struct opt *o, const char *val, char *err, size_t errlen)
 {
 	switch (o->kind) {
-	case OPT_UINT:
-		return opts_parse_u32(val, 0, o->min, o->max, o->dst, err, errlen);
-	case OPT_SIZE:
-		return opts_parse_u32(val, 1, o->min, o->max, o->dst, err, errlen);
-	case OPT_SIZES:
-		return opts_parse_sizes(val, o->min, o->max, o->dst, err, errlen);
+	case OPT_UINT: return opts_parse_u32(val, 0, o->min, o->max, o->dst, err, errlen);
+	case OPT_SIZE: return opts_parse_u32(val, 1, o->min, o->max, o->dst, err, errlen);
+	case OPT_SIZES: return opts_parse_sizes(val, o->min, o->max, o->dst, err, errlen);
 	case OPT_STR:
 		if (val[0] == '\0') {
 			snprintf(err, errlen, "empty value");
@@ -126,11 +124,8 @@ static int apply(const struct opt *o, const char *val, char *err, size_t errlen)
 		}
 		*(const char **)o->dst = val;
 		return 0;
-	case OPT_PAIR:
-		return parse_pair(val, o, err, errlen);
-	default:
-		*(int *)o->dst = 1;
-		return 0;
+	case OPT_PAIR: return parse_pair(val, o, err, errlen);
+	default: *(int *)o->dst = 1; return 0;
 	}
 }
 
@@ -208,8 +203,8 @@ void opts_print(FILE *f, const struct opt *const *tables)
 				snprintf(left, sizeof(left), "-%c, --%s%s%s", o->shrt, o->lng,
 				         o->arg ? " " : "", o->arg ? o->arg : "");
 			else
-				snprintf(left, sizeof(left), "    --%s%s%s", o->lng, o->arg ? " " : "",
-				         o->arg ? o->arg : "");
+				snprintf(left, sizeof(left), "    --%s%s%s", o->lng,
+				         o->arg ? " " : "", o->arg ? o->arg : "");
 			fprintf(f, "  %-28s %s\n", left, o->help);
 		}
 }

@@ -22,8 +22,9 @@
 #define COMPILER "unknown"
 #endif
 
-const char *const phase_names[PH_N] = { "connect", "handshake", "exchange",
-	                                "close",   "total",     "cpu" };
+const char *const phase_names[PH_N] = {
+	"connect", "handshake", "exchange", "close", "total", "cpu"
+};
 
 void report_build(char *buf, size_t len)
 {
@@ -63,8 +64,9 @@ void report_header(FILE *f, const struct run_info *info)
 	report_build(build, sizeof(build));
 	fprintf(f, "# ackbench %s %s: proto=%s mode=%s peer=%s run=%08" PRIx32 "\n",
 	        ACKBENCH_VERSION, info->prog, info->proto, info->mode, info->peer, info->run_id);
-	fprintf(f, "# count=%" PRIu32 " per size, warmup=%" PRIu32
-	           " per size (not counted), timeout=%" PRIu32 " ms, reply=%" PRIu32 " bytes\n",
+	fprintf(f,
+	        "# count=%" PRIu32 " per size, warmup=%" PRIu32
+	        " per size (not counted), timeout=%" PRIu32 " ms, reply=%" PRIu32 " bytes\n",
 	        o->count, o->warmup, o->timeout_ms, o->reply_size);
 	fprintf(f, "# clock: monotonic, resolution %" PRIu64 " ns; cpu governor: %s\n",
 	        port_clock_res_ns(), gov);
@@ -72,18 +74,23 @@ void report_header(FILE *f, const struct run_info *info)
 	if (info->negotiated[0] != '\0')
 		fprintf(f, "# negotiated: %s\n", info->negotiated);
 	if (o->keep)
-		fprintf(f, "# keep: one connection for all messages; set-up connect=%.1f us handshake=%.1f us\n",
+		fprintf(f,
+		        "# keep: one connection for all messages; set-up connect=%.1f us "
+		        "handshake=%.1f us\n",
 		        (double)info->setup_ns[0] / 1e3, (double)info->setup_ns[1] / 1e3);
 	if (o->owd)
-		fprintf(f, "# owd: one-way delay needs the two hosts' clocks synchronised (PTP/NTP)\n");
+		fprintf(f, "# owd: one-way delay needs the two hosts' clocks synchronised "
+		           "(PTP/NTP)\n");
 	if (o->mem)
-		fprintf(f, "# mem: Mbed TLS heap accounting on (--mem): times include its overhead\n");
+		fprintf(f,
+		        "# mem: Mbed TLS heap accounting on (--mem): times include its overhead\n");
 	fprintf(f, "# times in microseconds; percentiles nearest-rank over acked messages\n");
 }
 
 static void row(FILE *f, uint32_t size, const char *name, const struct stats *s, uint32_t lost)
 {
-	fprintf(f, "%-8" PRIu32 " %-9s %6zu %5" PRIu32 " %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
+	fprintf(f,
+	        "%-8" PRIu32 " %-9s %6zu %5" PRIu32 " %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
 	        size, name, s->n, lost, s->min_us, s->p50_us, s->p90_us, s->p99_us, s->max_us,
 	        s->mean_us, s->stddev_us);
 }
@@ -101,7 +108,8 @@ void report_size_table(FILE *f, const struct run_info *info, const struct size_r
 	if (info->o->owd)
 		row(f, res->size, "owd", &res->owd, res->lost);
 	if (res->abandoned)
-		fprintf(f, "# size %" PRIu32 " abandoned after %" PRIu32 " of %" PRIu32 " messages\n",
+		fprintf(f,
+		        "# size %" PRIu32 " abandoned after %" PRIu32 " of %" PRIu32 " messages\n",
 		        res->size, res->n, info->o->count);
 	fflush(f);
 }
@@ -118,16 +126,17 @@ static int write_csv(const struct run_info *info, const struct size_result *res,
 	if (f == NULL)
 		return -1;
 	/* heap_peak_bytes (--mem) comes after every other column, optional ones included */
-	fprintf(f, "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,"
-	           "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s\n",
+	fprintf(f,
+	        "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,"
+	        "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s\n",
 	        info->o->owd ? ",owd_us" : "", cookie ? ",cookie_us" : "",
 	        info->o->mem ? ",heap_peak_bytes" : "");
 	for (i = 0; i < n; i++)
 		for (j = 0; j < res[i].n; j++) {
 			const struct sample *s = &res[i].s[j];
 
-			fprintf(f, "%s,%s,%" PRIu32 ",%" PRIu32, info->proto, info->mode, res[i].size,
-			        s->seq);
+			fprintf(f, "%s,%s,%" PRIu32 ",%" PRIu32, info->proto, info->mode,
+			        res[i].size, s->seq);
 			for (k = PH_CONNECT; k <= PH_TOTAL; k++)
 				fprintf(f, ",%.3f", (double)s->ns[k] / 1e3);
 			fprintf(f, ",%d,%.3f,%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%d,%d",
@@ -202,14 +211,16 @@ static int write_json(const struct run_info *info, const struct size_result *res
 	fprintf(f, "  \"reconnects\": %" PRIu32 ",\n  \"end_acked\": %s,\n", info->reconnects,
 	        info->end_acked ? "true" : "false");
 	if (o->mem)
-		fprintf(f, "  \"heap\": {\"unit\": \"bytes\", \"baseline\": %" PRIu32
-		           ", \"conn_peak_p50\": %" PRIu32 ", \"conn_peak_max\": %" PRIu32
-		           ", \"connections\": %" PRIu32 "},\n",
+		fprintf(f,
+		        "  \"heap\": {\"unit\": \"bytes\", \"baseline\": %" PRIu32
+		        ", \"conn_peak_p50\": %" PRIu32 ", \"conn_peak_max\": %" PRIu32
+		        ", \"connections\": %" PRIu32 "},\n",
 		        info->heap_baseline, info->heap_p50, info->heap_max, info->heap_conns);
 	fprintf(f, "  \"unit\": \"us\",\n  \"sizes\": [\n");
 	for (i = 0; i < n; i++) {
-		fprintf(f, "    {\"size\": %" PRIu32 ", \"n\": %" PRIu32 ", \"lost\": %" PRIu32
-		           ", \"abandoned\": %s,\n",
+		fprintf(f,
+		        "    {\"size\": %" PRIu32 ", \"n\": %" PRIu32 ", \"lost\": %" PRIu32
+		        ", \"abandoned\": %s,\n",
 		        res[i].size, res[i].n, res[i].lost, res[i].abandoned ? "true" : "false");
 		for (k = 0; k < PH_N; k++)
 			json_stats(f, phase_names[k], &res[i].st[k], k + 1 < PH_N || o->owd);
@@ -258,8 +269,9 @@ void report_heap(FILE *f, struct run_info *info, const struct size_result *res, 
 	info->heap_conns = info->o->keep ? 1 + info->reconnects : (uint32_t)m;
 	free(v);
 	if (f != NULL)
-		fprintf(f, "# heap: per connection peak p50=%" PRIu32 " max=%" PRIu32
-		           " bytes (Mbed TLS heap, baseline %" PRIu32 " bytes after setup%s)\n",
+		fprintf(f,
+		        "# heap: per connection peak p50=%" PRIu32 " max=%" PRIu32
+		        " bytes (Mbed TLS heap, baseline %" PRIu32 " bytes after setup%s)\n",
 		        info->heap_p50, info->heap_max, info->heap_baseline,
 		        info->o->keep ? "; --keep: one connection" : "");
 }
@@ -274,7 +286,9 @@ void report_result_line(FILE *f, const struct run_info *info, const struct size_
 		sent += res[i].n;
 		lost += res[i].lost;
 	}
-	fprintf(f, "result proto=%s mode=%s sizes=%u messages=%" PRIu32 " acked=%" PRIu32
-	           " lost=%" PRIu32 " end=%s\n",
-	        info->proto, info->mode, n, sent, sent - lost, lost, info->end_acked ? "acked" : "lost");
+	fprintf(f,
+	        "result proto=%s mode=%s sizes=%u messages=%" PRIu32 " acked=%" PRIu32
+	        " lost=%" PRIu32 " end=%s\n",
+	        info->proto, info->mode, n, sent, sent - lost, lost,
+	        info->end_acked ? "acked" : "lost");
 }

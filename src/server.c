@@ -52,7 +52,8 @@ static void note_run(struct srv *s, uint32_t run_id)
 	if (s->have_run && s->run_id == run_id)
 		return;
 	if (s->have_run)
-		printf("run %08" PRIx32 " ended without END: received=%" PRIu32 " valid=%" PRIu32 "\n",
+		printf("run %08" PRIx32 " ended without END: received=%" PRIu32 " valid=%" PRIu32
+		       "\n",
 		       s->run_id, s->run_received, s->run_valid);
 	s->have_run = 1;
 	s->run_id = run_id;
@@ -88,7 +89,8 @@ static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_r
 	e = s->tp->send(conn, s->reply, rh.len);
 	srvlog_msg(&s->log, cno, h.seq, h.len, rx_rt, port_mono_ns() - t_rx, st);
 	if (h.type == MSG_END) {
-		printf("end run=%08" PRIx32 " sent=%" PRIu32 " received=%" PRIu32 " valid=%" PRIu32 "\n",
+		printf("end run=%08" PRIx32 " sent=%" PRIu32 " received=%" PRIu32 " valid=%" PRIu32
+		       "\n",
 		       h.run_id, h.seq, s->run_received, s->run_valid);
 		fflush(stdout);
 		s->have_run = 0;
@@ -103,8 +105,9 @@ static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_r
 	} else {
 		s->invalid++;
 		dgram_peer(s, conn, peer, peer_len);
-		fprintf(stderr, "%s: conn %" PRIu32 " from %s: message seq=%" PRIu32 " size=%" PRIu32
-		                " refused: %s\n",
+		fprintf(stderr,
+		        "%s: conn %" PRIu32 " from %s: message seq=%" PRIu32 " size=%" PRIu32
+		        " refused: %s\n",
 		        s->prog, cno, peer, h.seq, h.len,
 		        st == REPLY_TOO_BIG ? "reply size above --max-size" : "padding is not 'A'");
 	}
@@ -146,8 +149,9 @@ static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_
 			reply_header(s->reply, &rh);
 			s->tp->send(conn, s->reply, rh.len);
 			s->invalid++;
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: message of %" PRIu32
-			                " bytes refused: above --max-size %" PRIu32 "%s\n",
+			fprintf(stderr,
+			        "%s: conn %" PRIu32 " from %s: message of %" PRIu32
+			        " bytes refused: above --max-size %" PRIu32 "%s\n",
 			        s->prog, cno, peer, get_u32(s->buf + MSG_LEN_OFF), s->o->max_size,
 			        s->tp->datagram ? "" : "; connection closed");
 			if (s->tp->datagram)
@@ -167,8 +171,8 @@ static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_
 		}
 		n = answer(s, conn, n, rx_rt, t_rx, cno, peer, peer_len);
 		if (n != 0) {
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: reply failed: %s\n", s->prog, cno,
-			        peer, err_str(n, eb, sizeof(eb)));
+			fprintf(stderr, "%s: conn %" PRIu32 " from %s: reply failed: %s\n", s->prog,
+			        cno, peer, err_str(n, eb, sizeof(eb)));
 			return n;
 		}
 	}
@@ -198,8 +202,8 @@ static void serve_one(struct srv *s, void *conn)
 	if (s->tp->peer != NULL)
 		s->tp->peer(conn, peer, sizeof(peer));
 	if (e != 0) {
-		fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s\n", s->prog, cno,
-		        peer, err_str(e, eb, sizeof(eb)));
+		fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s\n", s->prog,
+		        cno, peer, err_str(e, eb, sizeof(eb)));
 		s->tp->abort(conn);
 	} else {
 		e = serve_conn(s, conn, cno, peer, sizeof(peer));
@@ -266,14 +270,17 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 	for (;;) {
 		if (o->mem)
 			mem_mark(); /* the next connection's peak starts at its accept */
-		e = tp->accept(state, o->idle_timeout_s ? (int)o->idle_timeout_s * 1000 : -1, &conn);
+		e = tp->accept(state, o->idle_timeout_s ? (int)o->idle_timeout_s * 1000 : -1,
+		               &conn);
 		if (e == ACK_ERR_TIMEOUT) {
-			fprintf(stderr, "%s: no client for %" PRIu32 " s (--idle-timeout), exiting\n",
-			        prog, o->idle_timeout_s);
+			fprintf(stderr,
+			        "%s: no client for %" PRIu32 " s (--idle-timeout), exiting\n", prog,
+			        o->idle_timeout_s);
 			break;
 		}
 		if (e != 0) {
-			fprintf(stderr, "%s: accept failed: %s\n", prog, err_str(e, eb, sizeof(eb)));
+			fprintf(stderr, "%s: accept failed: %s\n", prog,
+			        err_str(e, eb, sizeof(eb)));
 			port_sleep_ms(10); /* e.g. out of descriptors: do not spin */
 			continue;
 		}

@@ -36,21 +36,31 @@ void srvlog_msg(struct srvlog *l, uint32_t conn, uint32_t seq, uint32_t size, ui
 
 	if (r == NULL)
 		return;
-	*r = (struct srvlog_row){ .kind = 'm', .conn = conn, .seq = seq, .size = size,
-		                  .rt_us = rx_rt_us, .wall_ns = service_ns, .status = status };
+	*r = (struct srvlog_row){ .kind = 'm',
+		                  .conn = conn,
+		                  .seq = seq,
+		                  .size = size,
+		                  .rt_us = rx_rt_us,
+		                  .wall_ns = service_ns,
+		                  .status = status };
 }
 
 void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_rt_us,
-                 uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status,
-                 uint32_t heap_bytes)
+                 uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status, uint32_t heap_bytes)
 {
 	struct srvlog_row *r = next(l);
 
 	if (r == NULL)
 		return;
-	*r = (struct srvlog_row){ .kind = 'c', .conn = conn, .seq = msgs, .rt_us = start_rt_us,
-		                  .hs_ns = hs_ns, .wall_ns = wall_ns, .cpu_ns = cpu_ns,
-		                  .status = status, .heap_bytes = heap_bytes };
+	*r = (struct srvlog_row){ .kind = 'c',
+		                  .conn = conn,
+		                  .seq = msgs,
+		                  .rt_us = start_rt_us,
+		                  .hs_ns = hs_ns,
+		                  .wall_ns = wall_ns,
+		                  .cpu_ns = cpu_ns,
+		                  .status = status,
+		                  .heap_bytes = heap_bytes };
 }
 
 void srvlog_flush(struct srvlog *l)
@@ -63,11 +73,13 @@ void srvlog_flush(struct srvlog *l)
 		const struct srvlog_row *r = &l->rows[i];
 
 		if (r->kind == 'm')
-			fprintf(l->f, "msg,%s,%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",,%.3f,,%d",
-			        l->proto, r->conn, r->seq, r->size, r->rt_us, (double)r->wall_ns / 1e3,
-			        r->status);
+			fprintf(l->f,
+			        "msg,%s,%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",,%.3f,,%d",
+			        l->proto, r->conn, r->seq, r->size, r->rt_us,
+			        (double)r->wall_ns / 1e3, r->status);
 		else
-			fprintf(l->f, "conn,%s,%" PRIu32 ",%" PRIu32 ",,%" PRIu64 ",%.3f,%.3f,%.3f,%d",
+			fprintf(l->f,
+			        "conn,%s,%" PRIu32 ",%" PRIu32 ",,%" PRIu64 ",%.3f,%.3f,%.3f,%d",
 			        l->proto, r->conn, r->seq, r->rt_us, (double)r->hs_ns / 1e3,
 			        (double)r->wall_ns / 1e3, (double)r->cpu_ns / 1e3, r->status);
 		if (l->mem && r->kind == 'm')

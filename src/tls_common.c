@@ -61,14 +61,16 @@ static int set_suites(struct tls_ctx *t, const char *list, const char *version)
 		int id;
 
 		if (len == 0 || len >= sizeof(name) || n == TLS_MAX_SUITES)
-			return fail(t, "ciphersuite", list, "not a comma list of suite names", ACK_ERR_ARG);
+			return fail(t, "ciphersuite", list, "not a comma list of suite names",
+			            ACK_ERR_ARG);
 		memcpy(name, p, len);
 		name[len] = '\0';
 		id = mbedtls_ssl_get_ciphersuite_id(name);
 		if (id == 0)
 			return fail(t, "ciphersuite", name,
 			            "unknown to this Mbed TLS build (names look like "
-			            "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256, TLS1-3-AES-128-GCM-SHA256)",
+			            "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256, "
+			            "TLS1-3-AES-128-GCM-SHA256)",
 			            ACK_ERR_ARG);
 		n13 += strncmp(name, "TLS1-3-", 7) == 0;
 		t->suites[n++] = id;
@@ -80,7 +82,8 @@ static int set_suites(struct tls_ctx *t, const char *list, const char *version)
 	if (version != NULL && strcmp(version, "1.3") == 0 && n13 == 0)
 		return fail(t, "ciphersuite", list, "no TLS 1.3 suite, but --tls 1.3", ACK_ERR_ARG);
 	if (version != NULL && strcmp(version, "1.2") == 0 && n13 == n)
-		return fail(t, "ciphersuite", list, "only TLS 1.3 suites, but --tls 1.2", ACK_ERR_ARG);
+		return fail(t, "ciphersuite", list, "only TLS 1.3 suites, but --tls 1.2",
+		            ACK_ERR_ARG);
 	return 0;
 }
 
@@ -106,7 +109,8 @@ static int set_groups(struct tls_ctx *t, const char *list)
 		snprintf(name, sizeof(name), "%.*s", (int)len, p);
 		if (id == 0)
 			return fail(t, "groups", name,
-			            "unknown group (known: secp256r1, secp384r1, secp521r1, x25519, x448, "
+			            "unknown group (known: secp256r1, secp384r1, secp521r1, "
+			            "x25519, x448, "
 			            "brainpoolP256r1.., ffdhe2048..ffdhe8192)",
 			            ACK_ERR_ARG);
 		t->groups[n++] = id;
@@ -205,8 +209,10 @@ static int open_keylog(struct tls_ctx *t, const char *path)
 	setvbuf(t->keylog, NULL, _IONBF, 0); /* no copies of secrets in stdio buffers */
 	if (!warned)
 		fprintf(stderr,
-		        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file can "
-		        "decrypt the captured traffic; the file writes also add to handshake times\n",
+		        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file "
+		        "can "
+		        "decrypt the captured traffic; the file writes also add to handshake "
+		        "times\n",
 		        t->prog, path);
 	warned = 1;
 	return 0;
@@ -215,10 +221,12 @@ static int open_keylog(struct tls_ctx *t, const char *path)
 static int load_credentials(struct tls_ctx *t, const struct tp_conf *c)
 {
 	const char *ca = c->ca_file ? c->ca_file : "certs/ca.crt";
-	const char *crt = c->cert_file ? c->cert_file : t->server ? "certs/server.crt"
-	                                                          : "certs/client.crt";
-	const char *key = c->key_file ? c->key_file : t->server ? "certs/server.key"
-	                                                        : "certs/client.key";
+	const char *crt = c->cert_file ? c->cert_file
+	                  : t->server  ? "certs/server.crt"
+	                               : "certs/client.crt";
+	const char *key = c->key_file ? c->key_file
+	                  : t->server ? "certs/server.key"
+	                              : "certs/client.key";
 	int r;
 
 	r = mbedtls_x509_crt_parse_file(&t->ca, ca);
@@ -254,12 +262,13 @@ static void conf_tickets(struct tls_ctx *t)
 	}
 	/* Without --resume the client asks for no ticket, so full-handshake runs carry none
 	 * in TLS 1.2; TLS 1.3 needs the signal or Mbed TLS ignores tickets (since 3.6.1). */
-	mbedtls_ssl_conf_session_tickets(&t->conf, t->resume ? MBEDTLS_SSL_SESSION_TICKETS_ENABLED
-	                                                     : MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+	mbedtls_ssl_conf_session_tickets(&t->conf, t->resume
+	                                                   ? MBEDTLS_SSL_SESSION_TICKETS_ENABLED
+	                                                   : MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
 	mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
-		&t->conf, t->resume ? MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED
-		                    : MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_DISABLED);
+	        &t->conf, t->resume ? MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED
+	                            : MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_DISABLED);
 #endif
 #endif
 }
@@ -311,11 +320,10 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	r = load_credentials(t, c);
 	if (r != 0)
 		return r;
-	r = mbedtls_ssl_config_defaults(&t->conf,
-	                                t->server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
-	                                datagram ? MBEDTLS_SSL_TRANSPORT_DATAGRAM
-	                                         : MBEDTLS_SSL_TRANSPORT_STREAM,
-	                                MBEDTLS_SSL_PRESET_DEFAULT);
+	r = mbedtls_ssl_config_defaults(
+	        &t->conf, t->server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
+	        datagram ? MBEDTLS_SSL_TRANSPORT_DATAGRAM : MBEDTLS_SSL_TRANSPORT_STREAM,
+	        MBEDTLS_SSL_PRESET_DEFAULT);
 	if (r != 0)
 		return r;
 	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
@@ -338,7 +346,7 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
 	/* Resumption keeps an ECDHE (psk_dhe_ke), as OpenSSL and browsers do: no psk_ke. */
 	mbedtls_ssl_conf_tls13_key_exchange_modes(
-		&t->conf, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ALL);
+	        &t->conf, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ALL);
 #endif
 #if defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_SRV_C)
 	if (t->server) {

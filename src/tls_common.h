@@ -33,8 +33,8 @@
 #include "transport.h"
 
 #define TLS_HS_DEADLINE_MS 10000u /* default whole-handshake bound */
-#define TLS_MAX_SUITES 16
-#define TLS_MAX_GROUPS 16
+#define TLS_MAX_SUITES     16
+#define TLS_MAX_GROUPS     16
 
 struct tls_ctx {
 	const char *prog;
@@ -53,7 +53,7 @@ struct tls_ctx {
 	mbedtls_ssl_ticket_context ticket; /* server: session ticket keys */
 	mbedtls_ssl_session session;       /* client: last session, for --resume */
 	int have_session;
-	int suites[TLS_MAX_SUITES + 1];    /* 0-terminated */
+	int suites[TLS_MAX_SUITES + 1]; /* 0-terminated */
 	uint16_t groups[TLS_MAX_GROUPS + 1];
 	FILE *keylog;
 	uint32_t last_flags; /* client: last verify failure printed (printed once each) */
@@ -63,15 +63,15 @@ struct tls_ctx {
 struct tls_conn {
 	struct tls_ctx *t;
 	mbedtls_ssl_context ssl;
-	int h;               /* port handle, owned */
-	int ready;           /* tls_conn_prepare() done */
-	int hs_done;         /* handshake completed */
-	int in_hs;           /* inside tls_conn_handshake(): count bytes, feed the sniffer */
-	int peer_closed;     /* peer's close_notify seen */
-	int ticket;          /* TLS 1.3 client: a NewSessionTicket arrived */
-	int io_err;          /* the port error behind the last Mbed TLS failure, or 0 */
-	uint64_t deadline_ns; /* the BIO's reads give up at this port_mono_ns() time */
-	uint32_t hs_tx, hs_rx; /* handshake bytes on the wire (TLS records) */
+	int h;                  /* port handle, owned */
+	int ready;              /* tls_conn_prepare() done */
+	int hs_done;            /* handshake completed */
+	int in_hs;              /* inside tls_conn_handshake(): count bytes, feed the sniffer */
+	int peer_closed;        /* peer's close_notify seen */
+	int ticket;             /* TLS 1.3 client: a NewSessionTicket arrived */
+	int io_err;             /* the port error behind the last Mbed TLS failure, or 0 */
+	uint64_t deadline_ns;   /* the BIO's reads give up at this port_mono_ns() time */
+	uint32_t hs_tx, hs_rx;  /* handshake bytes on the wire (TLS records) */
 	struct tls_sniff sniff; /* server-to-client handshake flight */
 	char peer[64];
 	/* Datagram transports (tp_dtls.c): when set, the BIO passes every datagram it moves to

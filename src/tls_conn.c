@@ -18,7 +18,7 @@
 #include "mbedtls/net_sockets.h" /* MBEDTLS_ERR_NET_* codes only */
 #include "port.h"
 
-#define FOREVER UINT64_MAX
+#define FOREVER   UINT64_MAX
 #define LINGER_MS 200u /* after a failed handshake, see linger() */
 
 static int ms_left(uint64_t deadline_ns)
@@ -145,7 +145,8 @@ int tls_conn_prepare(struct tls_conn *c)
 		if (r != 0)
 			return r;
 		if (t->resume && t->have_session)
-			mbedtls_ssl_set_session(&c->ssl, &t->session); /* unusable: full handshake */
+			mbedtls_ssl_set_session(&c->ssl,
+			                        &t->session); /* unusable: full handshake */
 	}
 	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, t->datagram ? bio_recv_timeout : NULL);
 	tls_conn_keylog(c);
@@ -174,9 +175,9 @@ static void report_verify(struct tls_conn *c)
 			*p = p[1] != '\0' ? ';' : '\0';
 	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->prog, c->peer,
 	        t->server ? "client" : "server", info,
-	        flags & MBEDTLS_X509_BADCERT_FUTURE
-	                ? " (check this machine's clock: boards without a real-time clock boot in 1970)"
-	                : "");
+	        flags & MBEDTLS_X509_BADCERT_FUTURE ? " (check this machine's clock: boards "
+	                                              "without a real-time clock boot in 1970)"
+	                                            : "");
 }
 
 /* After Mbed TLS sent its fatal alert: end our side and drain briefly before the close, so
@@ -202,7 +203,8 @@ int tls_conn_handshake(struct tls_conn *c)
 	c->in_hs = 1;
 	do
 		r = mbedtls_ssl_handshake(&c->ssl);
-	while ((r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) && c->io_err == 0);
+	while ((r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) &&
+	       c->io_err == 0);
 	c->in_hs = 0;
 	if (r == 0) {
 		c->hs_done = 1;
@@ -376,5 +378,7 @@ void tls_conn_describe(const struct tls_conn *c, char *buf, size_t len)
 	         t->pinned_suite || t->pinned_group ? " (pinned by default: " : "",
 	         t->pinned_suite ? "AES-128-GCM" : "",
 	         t->pinned_suite && t->pinned_group ? ", " : "",
-	         t->pinned_group ? "secp256r1)" : t->pinned_suite ? ")" : "");
+	         t->pinned_group   ? "secp256r1)"
+	         : t->pinned_suite ? ")"
+	                           : "");
 }

@@ -17,21 +17,33 @@ enum {
 
 /* RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with this random. */
 static const uint8_t hrr_random[32] = {
-	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
-	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
+	0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
+	0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 };
 
 static const struct {
 	uint16_t id;
 	const char *name;
 } groups[] = {
-	{ 0x0017, "secp256r1" },       { 0x0018, "secp384r1" },       { 0x0019, "secp521r1" },
-	{ 0x001D, "x25519" },          { 0x001E, "x448" },            { 0x001A, "brainpoolP256r1" },
-	{ 0x001B, "brainpoolP384r1" }, { 0x001C, "brainpoolP512r1" }, { 0x0016, "secp256k1" },
-	{ 0x0100, "ffdhe2048" },       { 0x0101, "ffdhe3072" },       { 0x0102, "ffdhe4096" },
-	{ 0x0103, "ffdhe6144" },       { 0x0104, "ffdhe8192" },
+	{ 0x0017, "secp256r1" },
+	{ 0x0018, "secp384r1" },
+	{ 0x0019, "secp521r1" },
+	{ 0x001D, "x25519" },
+	{ 0x001E, "x448" },
+	{ 0x001A, "brainpoolP256r1" },
+	{ 0x001B, "brainpoolP384r1" },
+	{ 0x001C, "brainpoolP512r1" },
+	{ 0x0016, "secp256k1" },
+	{ 0x0100, "ffdhe2048" },
+	{ 0x0101, "ffdhe3072" },
+	{ 0x0102, "ffdhe4096" },
+	{ 0x0103, "ffdhe6144" },
+	{ 0x0104, "ffdhe8192" },
 	/* aliases, for parsing only (after the canonical names) */
-	{ 0x0017, "P-256" },           { 0x0017, "prime256v1" },      { 0x0018, "P-384" },
+	{ 0x0017, "P-256" },
+	{ 0x0017, "prime256v1" },
+	{ 0x0018, "P-384" },
 	{ 0x0019, "P-521" },
 };
 
@@ -132,7 +144,8 @@ static void feed_handshake(struct tls_sniff *s, const uint8_t *p, size_t n)
 				s->saw_cert = 1;
 		} else {
 			take = n < s->msg_left ? n : s->msg_left;
-			if (s->msg_type == HS_SERVER_HELLO || s->msg_type == HS_SERVER_KEY_EXCHANGE) {
+			if (s->msg_type == HS_SERVER_HELLO ||
+			    s->msg_type == HS_SERVER_KEY_EXCHANGE) {
 				size_t room = sizeof(s->body) - s->body_have;
 				size_t c = take < room ? take : room;
 

@@ -20,9 +20,9 @@
 #define TLS_SNIFF_BODY 1280
 
 struct tls_sniff {
-	uint8_t rec[5];    /* record header being read */
+	uint8_t rec[5]; /* record header being read */
 	uint8_t rec_have;
-	uint8_t hs[4];     /* handshake message header being read */
+	uint8_t hs[4]; /* handshake message header being read */
 	uint8_t hs_have;
 	uint8_t msg_type;  /* current handshake message */
 	uint32_t rec_left; /* payload bytes left in the current record */

@@ -13,28 +13,44 @@
 #include "opts.h"
 #include "transport.h"
 
-#define DTLS_HS_MIN_MS 500u  /* LAN defaults (notes item 8); app.c sets the same */
-#define DTLS_HS_MAX_MS 8000u
-#define DTLS_MTU 1400u       /* 1500-byte Ethernet - IPv6 (40) - UDP (8), 52 bytes spare */
-#define AEAD_EXPANSION 24u   /* AES-GCM/CCM: 8-byte explicit nonce + 16-byte tag */
-#define WORST_EXPANSION 80u  /* CBC + HMAC-SHA384: 16 IV + 48 MAC + 16 padding */
+#define DTLS_HS_MIN_MS  500u /* LAN defaults (notes item 8); app.c sets the same */
+#define DTLS_HS_MAX_MS  8000u
+#define DTLS_MTU        1400u /* 1500-byte Ethernet - IPv6 (40) - UDP (8), 52 bytes spare */
+#define AEAD_EXPANSION  24u   /* AES-GCM/CCM: 8-byte explicit nonce + 16-byte tag */
+#define WORST_EXPANSION 80u   /* CBC + HMAC-SHA384: 16 IV + 48 MAC + 16 padding */
 
 /* Filled by the option table; merged into the program's tp_conf by dtls_setup(). */
 static struct tp_conf dtls_opt;
 
 static const struct opt dtls_opts[] = {
-	{ "ca", 0, OPT_STR, &dtls_opt.ca_file, 0, 0, "FILE", "trusted CA, PEM (./certs/ca.crt; 'make certs' makes them)" },
-	{ "cert", 0, OPT_STR, &dtls_opt.cert_file, 0, 0, "FILE", "own certificate (./certs/client.crt or ./certs/server.crt); client: 'none' sends none" },
-	{ "key", 0, OPT_STR, &dtls_opt.key_file, 0, 0, "FILE", "own private key (./certs/client.key or ./certs/server.key)" },
-	{ "server-name", 0, OPT_STR, &dtls_opt.server_name, 0, 0, "NAME", "client: name or IP the server certificate must hold (the --addr value)" },
-	{ "ciphersuite", 0, OPT_STR, &dtls_opt.ciphersuite, 0, 0, "LIST", "Mbed TLS suite names, comma list; 'any' = library default (pinned to TLS-ECDHE-{ECDSA,RSA}-WITH-AES-128-GCM-SHA256)" },
-	{ "groups", 0, OPT_STR, &dtls_opt.groups, 0, 0, "LIST", "key-exchange groups, e.g. x25519,secp384r1; 'any' = library default (pinned to secp256r1)" },
-	{ "resume", 0, OPT_FLAG, &dtls_opt.resume, 0, 0, NULL, "client: resume the session (ticket) on every reconnect after the first" },
-	{ "no-cookie", 0, OPT_FLAG, &dtls_opt.no_cookie, 0, 0, NULL, "server: no HelloVerifyRequest (the handshake without the cookie round trip)" },
-	{ "hs-timeout", 0, OPT_PAIR, dtls_opt.hs_timeout, 10, 60000, "MIN,MAX", "handshake retransmission timer, doubling from MIN to MAX ms (500,8000); keep MIN above the round trip plus the slower peer's handshake crypto" },
-	{ "mtu", 0, OPT_UINT, &dtls_opt.mtu, 512, 65507, "N", "largest datagram (UDP payload, mbedtls_ssl_set_mtu) in bytes (1400: fits a 1500-byte Ethernet MTU under IPv6); the largest message is N - 37 with AES-128-GCM" },
-	{ "keylog", 0, OPT_STR, &dtls_opt.keylog_file, 0, 0, "FILE", "append session secrets in NSS key log format, for Wireshark (off)" },
-	{ "hs-deadline", 0, OPT_UINT, &dtls_opt.hs_deadline_ms, 1, 3600000, "MS", "drop a peer whose handshake is not over within MS (10000)" },
+	{ "ca", 0, OPT_STR, &dtls_opt.ca_file, 0, 0, "FILE",
+	  "trusted CA, PEM (./certs/ca.crt; 'make certs' makes them)" },
+	{ "cert", 0, OPT_STR, &dtls_opt.cert_file, 0, 0, "FILE",
+	  "own certificate (./certs/client.crt or ./certs/server.crt); client: 'none' sends none" },
+	{ "key", 0, OPT_STR, &dtls_opt.key_file, 0, 0, "FILE",
+	  "own private key (./certs/client.key or ./certs/server.key)" },
+	{ "server-name", 0, OPT_STR, &dtls_opt.server_name, 0, 0, "NAME",
+	  "client: name or IP the server certificate must hold (the --addr value)" },
+	{ "ciphersuite", 0, OPT_STR, &dtls_opt.ciphersuite, 0, 0, "LIST",
+	  "Mbed TLS suite names, comma list; 'any' = library default (pinned to "
+	  "TLS-ECDHE-{ECDSA,RSA}-WITH-AES-128-GCM-SHA256)" },
+	{ "groups", 0, OPT_STR, &dtls_opt.groups, 0, 0, "LIST",
+	  "key-exchange groups, e.g. x25519,secp384r1; 'any' = library default (pinned to "
+	  "secp256r1)" },
+	{ "resume", 0, OPT_FLAG, &dtls_opt.resume, 0, 0, NULL,
+	  "client: resume the session (ticket) on every reconnect after the first" },
+	{ "no-cookie", 0, OPT_FLAG, &dtls_opt.no_cookie, 0, 0, NULL,
+	  "server: no HelloVerifyRequest (the handshake without the cookie round trip)" },
+	{ "hs-timeout", 0, OPT_PAIR, dtls_opt.hs_timeout, 10, 60000, "MIN,MAX",
+	  "handshake retransmission timer, doubling from MIN to MAX ms (500,8000); keep MIN above "
+	  "the round trip plus the slower peer's handshake crypto" },
+	{ "mtu", 0, OPT_UINT, &dtls_opt.mtu, 512, 65507, "N",
+	  "largest datagram (UDP payload, mbedtls_ssl_set_mtu) in bytes (1400: fits a 1500-byte "
+	  "Ethernet MTU under IPv6); the largest message is N - 37 with AES-128-GCM" },
+	{ "keylog", 0, OPT_STR, &dtls_opt.keylog_file, 0, 0, "FILE",
+	  "append session secrets in NSS key log format, for Wireshark (off)" },
+	{ "hs-deadline", 0, OPT_UINT, &dtls_opt.hs_deadline_ms, 1, 3600000, "MS",
+	  "drop a peer whose handshake is not over within MS (10000)" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -151,7 +167,6 @@ static uint32_t dtls_max(void *state, const struct port_addr *peer)
 	(void)peer;
 	return s->max_payload;
 }
-
 
 static int dtls_dial(void *state, const struct port_addr *peer, void **conn)
 {

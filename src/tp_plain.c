@@ -9,7 +9,7 @@
 #define UDP_MAX_PAYLOAD 65507u
 
 struct plain_state {
-	int lh;              /* listening handle (server) */
+	int lh; /* listening handle (server) */
 	int connect_timeout_ms;
 };
 
@@ -177,7 +177,8 @@ static int tcp_close(void *conn, int timeout_ms)
 			r = ACK_ERR_TIMEOUT;
 			break;
 		}
-		r = port_recv(c->h, sink, sizeof(sink), (int)((deadline - now) / 1000000u + 1), NULL);
+		r = port_recv(c->h, sink, sizeof(sink), (int)((deadline - now) / 1000000u + 1),
+		              NULL);
 	}
 	plain_abort(c);
 	return r == ACK_ERR_EOF ? 0 : r;

@@ -15,16 +15,28 @@
 static struct tp_conf tls_opt;
 
 static const struct opt tls_opts[] = {
-	{ "ca", 0, OPT_STR, &tls_opt.ca_file, 0, 0, "FILE", "trusted CA, PEM (./certs/ca.crt; 'make certs' makes them)" },
-	{ "cert", 0, OPT_STR, &tls_opt.cert_file, 0, 0, "FILE", "own certificate (./certs/client.crt or ./certs/server.crt); client: 'none' sends none" },
-	{ "key", 0, OPT_STR, &tls_opt.key_file, 0, 0, "FILE", "own private key (./certs/client.key or ./certs/server.key)" },
-	{ "server-name", 0, OPT_STR, &tls_opt.server_name, 0, 0, "NAME", "client: name or IP the server certificate must hold (the --addr value)" },
-	{ "tls", 0, OPT_STR, &tls_opt.tls_version, 0, 0, "1.2|1.3", "pin the version (default: negotiate, 1.3 preferred)" },
-	{ "ciphersuite", 0, OPT_STR, &tls_opt.ciphersuite, 0, 0, "LIST", "Mbed TLS suite names, comma list; 'any' = library default (pinned to AES-128-GCM: TLS1-3-AES-128-GCM-SHA256, TLS-ECDHE-{ECDSA,RSA}-WITH-AES-128-GCM-SHA256)" },
-	{ "groups", 0, OPT_STR, &tls_opt.groups, 0, 0, "LIST", "key-exchange groups, e.g. x25519,secp384r1 (TLS 1.2: also the curves accepted for ECDSA certificates); 'any' = library default (pinned to secp256r1)" },
-	{ "resume", 0, OPT_FLAG, &tls_opt.resume, 0, 0, NULL, "client: resume the session (ticket) on every reconnect after the first" },
-	{ "keylog", 0, OPT_STR, &tls_opt.keylog_file, 0, 0, "FILE", "append session secrets in NSS key log format, for Wireshark (off)" },
-	{ "hs-deadline", 0, OPT_UINT, &tls_opt.hs_deadline_ms, 1, 3600000, "MS", "drop a peer whose handshake is not over within MS (10000)" },
+	{ "ca", 0, OPT_STR, &tls_opt.ca_file, 0, 0, "FILE",
+	  "trusted CA, PEM (./certs/ca.crt; 'make certs' makes them)" },
+	{ "cert", 0, OPT_STR, &tls_opt.cert_file, 0, 0, "FILE",
+	  "own certificate (./certs/client.crt or ./certs/server.crt); client: 'none' sends none" },
+	{ "key", 0, OPT_STR, &tls_opt.key_file, 0, 0, "FILE",
+	  "own private key (./certs/client.key or ./certs/server.key)" },
+	{ "server-name", 0, OPT_STR, &tls_opt.server_name, 0, 0, "NAME",
+	  "client: name or IP the server certificate must hold (the --addr value)" },
+	{ "tls", 0, OPT_STR, &tls_opt.tls_version, 0, 0, "1.2|1.3",
+	  "pin the version (default: negotiate, 1.3 preferred)" },
+	{ "ciphersuite", 0, OPT_STR, &tls_opt.ciphersuite, 0, 0, "LIST",
+	  "Mbed TLS suite names, comma list; 'any' = library default (pinned to AES-128-GCM: "
+	  "TLS1-3-AES-128-GCM-SHA256, TLS-ECDHE-{ECDSA,RSA}-WITH-AES-128-GCM-SHA256)" },
+	{ "groups", 0, OPT_STR, &tls_opt.groups, 0, 0, "LIST",
+	  "key-exchange groups, e.g. x25519,secp384r1 (TLS 1.2: also the curves accepted for ECDSA "
+	  "certificates); 'any' = library default (pinned to secp256r1)" },
+	{ "resume", 0, OPT_FLAG, &tls_opt.resume, 0, 0, NULL,
+	  "client: resume the session (ticket) on every reconnect after the first" },
+	{ "keylog", 0, OPT_STR, &tls_opt.keylog_file, 0, 0, "FILE",
+	  "append session secrets in NSS key log format, for Wireshark (off)" },
+	{ "hs-deadline", 0, OPT_UINT, &tls_opt.hs_deadline_ms, 1, 3600000, "MS",
+	  "drop a peer whose handshake is not over within MS (10000)" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 

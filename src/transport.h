@@ -21,16 +21,16 @@ struct tp_conf {
 	const char *addr;    /* client: --addr as typed (default TLS server name) */
 	/* TLS and DTLS */
 	const char *ca_file, *cert_file, *key_file;
-	const char *server_name;  /* expected name in the server certificate (client) */
-	const char *tls_version;  /* "1.2", "1.3" or NULL to negotiate */
-	const char *ciphersuite;  /* Mbed TLS name or NULL */
-	const char *groups;       /* comma list or NULL */
-	const char *keylog_file;  /* NSS key log output or NULL */
-	int resume;               /* client: resume sessions on reconnect */
-	int no_cookie;            /* DTLS server: no HelloVerifyRequest */
-	uint32_t hs_timeout[2];   /* DTLS handshake retransmission timer min,max (ms) */
-	uint32_t mtu;             /* DTLS path MTU */
-	uint32_t hs_deadline_ms;  /* whole-handshake bound */
+	const char *server_name; /* expected name in the server certificate (client) */
+	const char *tls_version; /* "1.2", "1.3" or NULL to negotiate */
+	const char *ciphersuite; /* Mbed TLS name or NULL */
+	const char *groups;      /* comma list or NULL */
+	const char *keylog_file; /* NSS key log output or NULL */
+	int resume;              /* client: resume sessions on reconnect */
+	int no_cookie;           /* DTLS server: no HelloVerifyRequest */
+	uint32_t hs_timeout[2];  /* DTLS handshake retransmission timer min,max (ms) */
+	uint32_t mtu;            /* DTLS path MTU */
+	uint32_t hs_deadline_ms; /* whole-handshake bound */
 };
 
 /* Per-connection facts beyond timing, for the result files. */
@@ -43,8 +43,8 @@ struct tp_info {
 };
 
 struct transport {
-	const char *name;          /* "tcp", "udp", "tls", "dtls" */
-	int datagram;              /* 1: each message is one datagram/record */
+	const char *name; /* "tcp", "udp", "tls", "dtls" */
+	int datagram;     /* 1: each message is one datagram/record */
 	uint16_t default_port;
 	const char *default_sizes; /* sweep when -s is not given (clamped to max_msg) */
 	const struct opt *opts;    /* extra options of this transport, or NULL */

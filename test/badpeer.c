@@ -30,9 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HDR 32
+#define HDR    32
 #define RUN_ID 0xBADBAD01u
-#define SEQ 7u
+#define SEQ    7u
 
 static uint8_t buf[70000];
 
@@ -126,8 +126,8 @@ static void report(int fd, int dgram, int wait_ms)
 			break;
 		got += (size_t)n;
 		if (got >= 24)
-			want = (size_t)buf[12] << 24 | (size_t)buf[13] << 16 | (size_t)buf[14] << 8 |
-			       buf[15];
+			want = (size_t)buf[12] << 24 | (size_t)buf[13] << 16 |
+			       (size_t)buf[14] << 8 | buf[15];
 		if (dgram || (got >= 24 && got >= want))
 			break;
 	}

@@ -25,10 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HDR 32
-#define REPLY 24
-#define RUN_ID 0x52454630u /* "REF0" */
-#define MAX_SIZE (1024u * 1024u)
+#define HDR       32
+#define REPLY     24
+#define RUN_ID    0x52454630u /* "REF0" */
+#define MAX_SIZE  (1024u * 1024u)
 #define MAX_COUNT 10000000ul
 
 static uint8_t msg[MAX_SIZE];

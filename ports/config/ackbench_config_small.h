@@ -101,12 +101,12 @@
  * when the MTU is smaller). */
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
 #define MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
-#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#define MBEDTLS_SSL_IN_CONTENT_LEN  16384
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
 
 /* ---- RAM/flash trade-offs (config-suite-b.h) ---- */
-#define MBEDTLS_MPI_MAX_SIZE 384  /* RSA-3072 */
-#define MBEDTLS_ECP_WINDOW_SIZE 2 /* less heap per ECC operation, a little slower */
+#define MBEDTLS_MPI_MAX_SIZE        384 /* RSA-3072 */
+#define MBEDTLS_ECP_WINDOW_SIZE     2   /* less heap per ECC operation, a little slower */
 #define MBEDTLS_ENTROPY_MAX_SOURCES 4
 
 #endif

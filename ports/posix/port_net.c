@@ -28,8 +28,7 @@ static int sys_err(void)
 	return ACK_ERR_SYS(errno);
 }
 
-int port_resolve(const char *host, uint16_t port, int datagram, int passive,
-                 struct port_addr *out)
+int port_resolve(const char *host, uint16_t port, int datagram, int passive, struct port_addr *out)
 {
 	struct addrinfo hints, *res = NULL;
 	char serv[8];
@@ -337,8 +336,8 @@ int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_add
 		return r;
 	/* MSG_TRUNC: the return value is the datagram's real length (Linux, FreeBSD). */
 	do
-		n = recvfrom(h, buf, len, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT, (struct sockaddr *)&ss,
-		             &slen);
+		n = recvfrom(h, buf, len, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT,
+		             (struct sockaddr *)&ss, &slen);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? ACK_ERR_TIMEOUT : sys_err();

@@ -56,42 +56,42 @@ static inline int check_done(void)
 #define CHECK(cond, ...) check_result(!!(cond), __FILE__, __LINE__, "", __VA_ARGS__)
 
 /* CHECK_U(got, want, "what", ...): unsigned integers, both shown on failure. */
-#define CHECK_U(got, want, ...)                                                              \
-	do {                                                                                 \
-		unsigned long long g_ = (unsigned long long)(got);                          \
-		unsigned long long w_ = (unsigned long long)(want);                         \
-		char d_[96];                                                                 \
-		snprintf(d_, sizeof(d_), "got %llu, want %llu", g_, w_);                    \
-		check_result(g_ == w_, __FILE__, __LINE__, d_, __VA_ARGS__);                \
+#define CHECK_U(got, want, ...)                                              \
+	do {                                                                 \
+		unsigned long long g_ = (unsigned long long)(got);           \
+		unsigned long long w_ = (unsigned long long)(want);          \
+		char d_[96];                                                 \
+		snprintf(d_, sizeof(d_), "got %llu, want %llu", g_, w_);     \
+		check_result(g_ == w_, __FILE__, __LINE__, d_, __VA_ARGS__); \
 	} while (0)
 
 /* CHECK_I(got, want, "what", ...): signed integers. */
-#define CHECK_I(got, want, ...)                                                              \
-	do {                                                                                 \
-		long long g_ = (long long)(got), w_ = (long long)(want);                     \
-		char d_[96];                                                                 \
-		snprintf(d_, sizeof(d_), "got %lld, want %lld", g_, w_);                    \
-		check_result(g_ == w_, __FILE__, __LINE__, d_, __VA_ARGS__);                \
+#define CHECK_I(got, want, ...)                                              \
+	do {                                                                 \
+		long long g_ = (long long)(got), w_ = (long long)(want);     \
+		char d_[96];                                                 \
+		snprintf(d_, sizeof(d_), "got %lld, want %lld", g_, w_);     \
+		check_result(g_ == w_, __FILE__, __LINE__, d_, __VA_ARGS__); \
 	} while (0)
 
 /* CHECK_NEAR(got, want, eps, "what", ...): doubles within eps. */
-#define CHECK_NEAR(got, want, eps, ...)                                                      \
-	do {                                                                                 \
-		double g_ = (got), w_ = (want);                                              \
-		char d_[96];                                                                 \
-		snprintf(d_, sizeof(d_), "got %.9g, want %.9g", g_, w_);                    \
-		check_result(fabs(g_ - w_) <= (eps), __FILE__, __LINE__, d_, __VA_ARGS__);  \
+#define CHECK_NEAR(got, want, eps, ...)                                                    \
+	do {                                                                               \
+		double g_ = (got), w_ = (want);                                            \
+		char d_[96];                                                               \
+		snprintf(d_, sizeof(d_), "got %.9g, want %.9g", g_, w_);                   \
+		check_result(fabs(g_ - w_) <= (eps), __FILE__, __LINE__, d_, __VA_ARGS__); \
 	} while (0)
 
 /* CHECK_STR(got, want, "what", ...): C strings equal (NULL never equals). */
-#define CHECK_STR(got, want, ...)                                                            \
-	do {                                                                                 \
-		const char *g_ = (got), *w_ = (want);                                        \
-		char d_[512];                                                                \
-		snprintf(d_, sizeof(d_), "got \"%.240s\", want \"%.240s\"", g_ ? g_ : "(null)", \
-		         w_ ? w_ : "(null)");                                                \
-		check_result(g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0, __FILE__,      \
-		             __LINE__, d_, __VA_ARGS__);                                     \
+#define CHECK_STR(got, want, ...)                                                                 \
+	do {                                                                                      \
+		const char *g_ = (got), *w_ = (want);                                             \
+		char d_[512];                                                                     \
+		snprintf(d_, sizeof(d_), "got \"%.240s\", want \"%.240s\"", g_ ? g_ : "(null)",   \
+		         w_ ? w_ : "(null)");                                                     \
+		check_result(g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0, __FILE__, __LINE__, \
+		             d_, __VA_ARGS__);                                                    \
 	} while (0)
 
 #endif

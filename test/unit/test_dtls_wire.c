@@ -83,7 +83,8 @@ static void test_client_hello(void)
 	CHECK_U(clen, 32, "... cookie length");
 	CHECK(ck == d + 61 && ck[0] == 0xC0 && ck[31] == 0xDF, "... cookie bytes located");
 	CHECK(!dtls_wire_client_hello(d, 60, &ck, &clen), "shorter than the cookie field: refused");
-	CHECK(!dtls_wire_client_hello(d, 80, &ck, &clen), "record cut short (the datagram ends first): refused");
+	CHECK(!dtls_wire_client_hello(d, 80, &ck, &clen),
+	      "record cut short (the datagram ends first): refused");
 	d[3] = 0;
 	d[4] = 1;
 	CHECK(!dtls_wire_client_hello(d, n, &ck, &clen), "epoch 1: refused");
@@ -101,7 +102,8 @@ static void test_client_hello(void)
 	CHECK(!dtls_wire_client_hello(d, n, &ck, &clen), "a TLS (not DTLS) version: refused");
 	n = client_hello(4);
 	d[60] = 200; /* cookie length beyond the record */
-	CHECK(!dtls_wire_client_hello(d, n, &ck, &clen), "cookie length beyond the record: refused");
+	CHECK(!dtls_wire_client_hello(d, n, &ck, &clen),
+	      "cookie length beyond the record: refused");
 }
 
 static void test_hello_verify(void)
@@ -116,16 +118,20 @@ static void test_hello_verify(void)
 	d[18] = 3; /* message_seq */
 	len = dtls_wire_hello_verify(d, cookie, sizeof(cookie), out, sizeof(out));
 	CHECK_U(len, 60, "HelloVerifyRequest: 13 + 12 + 2 + 1 + 32 bytes");
-	CHECK(out[0] == DTLS_CT_HANDSHAKE && out[3] == 0 && out[4] == 0, "... handshake record, epoch 0");
+	CHECK(out[0] == DTLS_CT_HANDSHAKE && out[3] == 0 && out[4] == 0,
+	      "... handshake record, epoch 0");
 	CHECK_U(out[10], 9, "... record sequence number of the ClientHello");
 	CHECK_U((unsigned)out[11] << 8 | out[12], 47, "... record length");
 	CHECK_U(out[13], DTLS_HS_HELLO_VERIFY, "... handshake type 3");
-	CHECK_U((unsigned)out[14] << 16 | (unsigned)out[15] << 8 | out[16], 35, "... message length");
+	CHECK_U((unsigned)out[14] << 16 | (unsigned)out[15] << 8 | out[16], 35,
+	        "... message length");
 	CHECK_U(out[18], 3, "... message_seq of the ClientHello");
-	CHECK_U((unsigned)out[22] << 16 | (unsigned)out[23] << 8 | out[24], 35, "... one whole fragment");
+	CHECK_U((unsigned)out[22] << 16 | (unsigned)out[23] << 8 | out[24], 35,
+	        "... one whole fragment");
 	CHECK(out[25] == 0xFE && out[26] == 0xFF, "... server_version DTLS 1.0");
 	CHECK(out[27] == 32 && memcmp(out + 28, cookie, 32) == 0, "... the cookie");
-	CHECK_U(dtls_wire_hello_verify(d, cookie, sizeof(cookie), out, 59), 0, "... refused when it does not fit");
+	CHECK_U(dtls_wire_hello_verify(d, cookie, sizeof(cookie), out, 59), 0,
+	        "... refused when it does not fit");
 }
 
 static void test_sniff(void)

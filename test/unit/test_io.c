@@ -39,8 +39,7 @@ static int fake_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
 	return (int)n;
 }
 
-static const struct transport fake_stream = { .name = "fake", .datagram = 0,
-	                                      .recv = fake_recv };
+static const struct transport fake_stream = { .name = "fake", .datagram = 0, .recv = fake_recv };
 
 static int parse_hdr(const uint8_t *hdr, uint32_t *len)
 {
@@ -60,7 +59,10 @@ static void reset(void)
 /* Appends a request of len bytes with sequence number seq. */
 static void add_msg(uint32_t seq, uint32_t len)
 {
-	struct msg_hdr h = { .type = MSG_DATA, .run_id = 0xABCD0001u, .seq = seq, .len = len,
+	struct msg_hdr h = { .type = MSG_DATA,
+		             .run_id = 0xABCD0001u,
+		             .seq = seq,
+		             .len = len,
 		             .reply_len = REPLY_HDR_LEN };
 
 	msg_build(g.data + g.len, &h);
@@ -100,8 +102,7 @@ static void test_read_counts(void)
 	reset();
 	add_msg(1, 100);
 	burst(0);
-	CHECK_I(io_read_want(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, 100, parse_hdr,
-	                     deadline()),
+	CHECK_I(io_read_want(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, 100, parse_hdr, deadline()),
 	        100, "io_read_want 100: the message");
 	CHECK_U(g.reads, 1, "io_read_want 100: one read");
 
@@ -109,8 +110,7 @@ static void test_read_counts(void)
 	add_msg(1, 100);
 	burst(-60);
 	burst(-30);
-	CHECK_I(io_read_want(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, 100, parse_hdr,
-	                     deadline()),
+	CHECK_I(io_read_want(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, 100, parse_hdr, deadline()),
 	        100, "io_read_want: a message arriving in three bursts");
 	CHECK_U(g.reads, 3, "io_read_want: one read per burst");
 	CHECK_I(msg_check_padding(buf, 100), REPLY_OK, "io_read_want: bytes in order");
@@ -119,15 +119,13 @@ static void test_read_counts(void)
 	add_msg(1, 100);
 	add_msg(2, 40);
 	burst(0);
-	CHECK_I(io_read_want(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, 140, parse_hdr,
-	                     deadline()),
+	CHECK_I(io_read_want(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, 140, parse_hdr, deadline()),
 	        ACK_ERR_PROTO, "io_read_want: bytes past the message refused");
 
 	reset();
 	add_msg(1, 2 * CAP);
 	burst(0);
-	CHECK_I(io_read_want(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, CAP, parse_hdr,
-	                     deadline()),
+	CHECK_I(io_read_want(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, CAP, parse_hdr, deadline()),
 	        ACK_ERR_TOO_BIG, "io_read_want: a length above cap refused");
 }
 
@@ -144,29 +142,24 @@ static void test_carry(void)
 	burst(-1);
 	add_msg(4, 32);
 	burst(-20); /* 12 bytes of message 4's header come with the end of message 3 */
-	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(),
-	                      &c),
+	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(), &c),
 	        100, "carry: first message");
 	CHECK_U(seq_of(buf), 1, "carry: first message is seq 1");
 	CHECK_U(g.reads, 1, "carry: two messages in one read");
 	CHECK_U(c.have, 40, "carry: the second message kept");
-	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(),
-	                      &c),
+	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(), &c),
 	        40, "carry: second message, from what was kept");
 	CHECK_U(g.reads, 1, "carry: no read for it");
 	CHECK_U(seq_of(buf), 2, "carry: second message is seq 2, moved to the start");
 	CHECK_I(msg_check_padding(buf, 40), REPLY_OK, "carry: second message whole");
-	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(),
-	                      &c),
+	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(), &c),
 	        5000, "carry: third message, split over bursts");
 	CHECK_U(seq_of(buf), 3, "carry: third message is seq 3");
 	CHECK_I(msg_check_padding(buf, 5000), REPLY_OK, "carry: third message whole");
-	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(),
-	                      &c),
+	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(), &c),
 	        32, "carry: fourth message, its header split across reads");
 	CHECK_U(seq_of(buf), 4, "carry: fourth message is seq 4");
-	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(),
-	                      &c),
+	CHECK_I(io_read_carry(&fake_stream, NULL, buf, CAP, MSG_HDR_LEN, parse_hdr, deadline(), &c),
 	        ACK_ERR_EOF, "carry: then the peer's end");
 }
 

@@ -11,8 +11,11 @@ static uint8_t buf[4096];
 
 static void build(uint32_t len)
 {
-	struct msg_hdr h = { .type = MSG_DATA, .run_id = 0x01020304u, .seq = 0x05060708u,
-		             .len = len, .reply_len = 0x0A0B0C0Du,
+	struct msg_hdr h = { .type = MSG_DATA,
+		             .run_id = 0x01020304u,
+		             .seq = 0x05060708u,
+		             .len = len,
+		             .reply_len = 0x0A0B0C0Du,
 		             .send_rt_us = 0x1112131415161718ull };
 
 	memset(buf, 0xEE, sizeof(buf));
@@ -37,12 +40,12 @@ static void test_helpers(void)
 static void test_layout(void)
 {
 	static const uint8_t want[MSG_HDR_LEN] = {
-		'A', 'C', 'K', 'B', MSG_VERSION, MSG_DATA, 0, 0,
-		0x01, 0x02, 0x03, 0x04, /* run_id */
-		0x05, 0x06, 0x07, 0x08, /* seq */
-		0x00, 0x00, 0x00, 100,  /* len */
-		0x0A, 0x0B, 0x0C, 0x0D, /* reply_len */
-		0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, /* send_rt_us */
+		'A',  'C',  'K',  'B',  MSG_VERSION, MSG_DATA, 0,    0,
+		0x01, 0x02, 0x03, 0x04,                                    /* run_id */
+		0x05, 0x06, 0x07, 0x08,                                    /* seq */
+		0x00, 0x00, 0x00, 100,                                     /* len */
+		0x0A, 0x0B, 0x0C, 0x0D,                                    /* reply_len */
+		0x11, 0x12, 0x13, 0x14, 0x15,        0x16,     0x17, 0x18, /* send_rt_us */
 	};
 	size_t i;
 	int pad_ok = 1;
@@ -66,8 +69,11 @@ static void test_layout(void)
 
 static void test_round_trip(void)
 {
-	struct msg_hdr in = { .type = MSG_END, .run_id = 0xFFFFFFFFu, .seq = 0,
-		              .len = MSG_HDR_LEN, .reply_len = REPLY_HDR_LEN,
+	struct msg_hdr in = { .type = MSG_END,
+		              .run_id = 0xFFFFFFFFu,
+		              .seq = 0,
+		              .len = MSG_HDR_LEN,
+		              .reply_len = REPLY_HDR_LEN,
 		              .send_rt_us = UINT64_MAX };
 	struct msg_hdr out;
 
@@ -75,8 +81,8 @@ static void test_round_trip(void)
 	msg_build(buf, &in);
 	CHECK_I(msg_parse(buf, MSG_HDR_LEN, &out), REPLY_OK, "END header of 32 bytes parses");
 	CHECK(out.type == in.type && out.run_id == in.run_id && out.seq == in.seq &&
-	      out.len == in.len && out.reply_len == in.reply_len &&
-	      out.send_rt_us == in.send_rt_us,
+	              out.len == in.len && out.reply_len == in.reply_len &&
+	              out.send_rt_us == in.send_rt_us,
 	      "END header round trip (extreme values)");
 	CHECK_I(msg_check_padding(buf, MSG_HDR_LEN), REPLY_OK, "no padding is valid padding");
 
@@ -84,8 +90,8 @@ static void test_round_trip(void)
 	memset(&out, 0, sizeof(out));
 	CHECK_I(msg_parse(buf, 4096, &out), REPLY_OK, "DATA header of 4096 bytes parses");
 	CHECK(out.type == MSG_DATA && out.run_id == 0x01020304u && out.seq == 0x05060708u &&
-	      out.len == 4096 && out.reply_len == 0x0A0B0C0Du &&
-	      out.send_rt_us == 0x1112131415161718ull,
+	              out.len == 4096 && out.reply_len == 0x0A0B0C0Du &&
+	              out.send_rt_us == 0x1112131415161718ull,
 	      "DATA header round trip");
 	CHECK_I(msg_check_padding(buf, 4096), REPLY_OK, "built padding checks");
 }
@@ -129,10 +135,12 @@ static void test_padding(void)
 {
 	build(100);
 	buf[MSG_HDR_LEN] = 'B';
-	CHECK_I(msg_check_padding(buf, 100), REPLY_BAD_PADDING, "wrong byte at the first pad position");
+	CHECK_I(msg_check_padding(buf, 100), REPLY_BAD_PADDING,
+	        "wrong byte at the first pad position");
 	build(100);
 	buf[99] = 'a';
-	CHECK_I(msg_check_padding(buf, 100), REPLY_BAD_PADDING, "wrong byte at the last pad position");
+	CHECK_I(msg_check_padding(buf, 100), REPLY_BAD_PADDING,
+	        "wrong byte at the last pad position");
 	build(100);
 	buf[60] = 0;
 	CHECK_I(msg_check_padding(buf, 100), REPLY_BAD_PADDING, "NUL in the middle of the padding");
@@ -145,11 +153,14 @@ static void test_padding(void)
 
 static void test_reply(void)
 {
-	struct reply_hdr in = { .status = REPLY_OK, .run_id = 0x01020304u, .seq = 0x05060708u,
-		                .len = 64, .rx_rt_us = 0x1112131415161718ull };
+	struct reply_hdr in = { .status = REPLY_OK,
+		                .run_id = 0x01020304u,
+		                .seq = 0x05060708u,
+		                .len = 64,
+		                .rx_rt_us = 0x1112131415161718ull };
 	static const uint8_t want[REPLY_HDR_LEN] = {
-		'a', 'c', 'k', 0, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-		0, 0, 0, 64, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+		'a', 'c', 'k', 0,  0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+		0,   0,   0,   64, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
 	};
 	struct reply_hdr out;
 	size_t i;
@@ -165,7 +176,7 @@ static void test_reply(void)
 	memset(&out, 0, sizeof(out));
 	CHECK_I(reply_parse(buf, 64, &out), 0, "ack parses");
 	CHECK(out.status == in.status && out.run_id == in.run_id && out.seq == in.seq &&
-	      out.len == in.len && out.rx_rt_us == in.rx_rt_us,
+	              out.len == in.len && out.rx_rt_us == in.rx_rt_us,
 	      "ack round trip");
 
 	in.status = REPLY_BAD_PADDING;
@@ -177,10 +188,12 @@ static void test_reply(void)
 	CHECK_U(out.status, REPLY_BAD_PADDING, "nak status decoded");
 
 	memcpy(buf, "ack", 3);
-	CHECK_I(reply_parse(buf, REPLY_HDR_LEN, &out), ACK_ERR_PROTO, "ack tag with a non-zero status refused");
+	CHECK_I(reply_parse(buf, REPLY_HDR_LEN, &out), ACK_ERR_PROTO,
+	        "ack tag with a non-zero status refused");
 	memcpy(buf, "nak", 3);
 	buf[3] = REPLY_OK;
-	CHECK_I(reply_parse(buf, REPLY_HDR_LEN, &out), ACK_ERR_PROTO, "nak tag with status 0 refused");
+	CHECK_I(reply_parse(buf, REPLY_HDR_LEN, &out), ACK_ERR_PROTO,
+	        "nak tag with status 0 refused");
 	memcpy(buf, "ACK", 3);
 	CHECK_I(reply_parse(buf, REPLY_HDR_LEN, &out), ACK_ERR_PROTO, "unknown tag refused");
 	in.status = REPLY_OK;

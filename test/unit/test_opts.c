@@ -94,12 +94,12 @@ static int parse(const char *a0, ...)
 }
 
 /* Expects refusal (-1) with exactly one line "prog: want" on stderr and nothing on stdout. */
-#define REFUSED(want, ...)                                                                   \
-	do {                                                                                 \
-		int r_ = parse(__VA_ARGS__, NULL);                                           \
-		CHECK_I(r_, -1, "refused: %s", want);                                        \
-		CHECK_STR(err_text, "prog: " want "\n", "message: %s", want);               \
-		CHECK_STR(out_text, "", "nothing on stdout: %s", want);                     \
+#define REFUSED(want, ...)                                                    \
+	do {                                                                  \
+		int r_ = parse(__VA_ARGS__, NULL);                            \
+		CHECK_I(r_, -1, "refused: %s", want);                         \
+		CHECK_STR(err_text, "prog: " want "\n", "message: %s", want); \
+		CHECK_STR(out_text, "", "nothing on stdout: %s", want);       \
 	} while (0)
 
 static void test_accepted(void)
@@ -121,7 +121,7 @@ static void test_accepted(void)
 	CHECK_U(v.reply, 268435456u, "256M stored");
 	CHECK_I(parse("-s", "32,1k,64K,1M", NULL), 0, "-s 32,1k,64K,1M");
 	CHECK(v.sizes.n == 4 && v.sizes.v[0] == 32 && v.sizes.v[1] == 1024 &&
-	      v.sizes.v[2] == 65536 && v.sizes.v[3] == 1048576,
+	              v.sizes.v[2] == 65536 && v.sizes.v[3] == 1048576,
 	      "sizes list stored in order");
 	CHECK_I(parse("--sizes=100", NULL), 0, "--sizes=100");
 	CHECK(v.sizes.n == 1 && v.sizes.v[0] == 100, "one size stored");

@@ -99,7 +99,7 @@ static void test_compute_small(void)
 
 	stats_compute(one, 1, &s);
 	CHECK(s.n == 1 && s.min_us == 1.5 && s.p50_us == 1.5 && s.p99_us == 1.5 &&
-	      s.max_us == 1.5 && s.mean_us == 1.5,
+	              s.max_us == 1.5 && s.mean_us == 1.5,
 	      "n=1: every statistic is the value (1.5 us)");
 	CHECK_NEAR(s.stddev_us, 0, 0, "n=1: sample stddev is 0, not NaN");
 
@@ -116,7 +116,7 @@ static void test_compute_empty(void)
 	memset(&s, 0x55, sizeof(s));
 	stats_compute(v, 0, &s);
 	CHECK(s.n == 0 && s.min_us == 0 && s.p50_us == 0 && s.p90_us == 0 && s.p99_us == 0 &&
-	      s.max_us == 0 && s.mean_us == 0 && s.stddev_us == 0,
+	              s.max_us == 0 && s.mean_us == 0 && s.stddev_us == 0,
 	      "n=0: every field zero");
 }
 
