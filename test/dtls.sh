@@ -46,19 +46,6 @@ creds() {
 	CREDS=(--ca "$EC/ca.crt" --cert "$d/$1.crt" --key "$d/$1.key")
 }
 
-run_id() {
-	local r
-	r=$(sed -n 's/^# ackbench .* run=\([0-9a-f]\{8\}\)$/\1/p' "$1" 2>/dev/null || true)
-	echo "${r:-xxxxxxxx}"
-}
-
-# csv_all FILE AWK-CONDITION: every data row satisfies it (and there is one). Columns:
-# 7 exchange_us, 10 ok, 13 hs_tx_bytes, 14 hs_rx_bytes, 15 hs_retrans, 16 resumed,
-# 18 cookie_us.
-csv_all() {
-	awk -F, "NR > 1 { n++; if (!($2)) bad++ } END { exit !(n > 0 && bad == 0) }" "$1"
-}
-
 # csv_sum FILE COLUMN
 csv_sum() {
 	awk -F, -v c="$2" 'NR > 1 { s += $c } END { print s + 0 }' "$1"

@@ -206,6 +206,20 @@ dead_port() {
 	stop_server "$SRV_PID"
 }
 
+# run_id FILE: the client's run id from its header line ("xxxxxxxx" if none).
+run_id() {
+	local r
+	r=$(sed -n 's/^# ackbench .* run=\([0-9a-f]\{8\}\)$/\1/p' "$1" 2>/dev/null || true)
+	echo "${r:-xxxxxxxx}"
+}
+
+# csv_all FILE AWK-CONDITION: every data row of a client CSV satisfies the condition (and
+# there is one). Columns: 7 exchange_us, 10 ok, 13 hs_tx_bytes, 14 hs_rx_bytes,
+# 15 hs_retrans, 16 resumed, 18 cookie_us (dtls).
+csv_all() {
+	awk -F, "NR > 1 { n++; if (!($2)) bad++ } END { exit !(n > 0 && bad == 0) }" "$1"
+}
+
 summary() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

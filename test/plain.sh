@@ -74,13 +74,6 @@ json_ok() {
 	jq -e . "$1" >/dev/null
 }
 
-# run_id FILE: the client's run id from its header line ("xxxxxxxx" if none).
-run_id() {
-	local r
-	r=$(sed -n 's/^# ackbench .* run=\([0-9a-f]\{8\}\)$/\1/p' "$1" 2>/dev/null || true)
-	echo "${r:-xxxxxxxx}"
-}
-
 # good_run PROTO MODE ADDR SIZES: one client run against a fresh server, checked end to end.
 good_run() {
 	local proto=$1 mode=$2 addr=$3 sizes=$4 keep=() t run nsizes total s

@@ -45,18 +45,6 @@ creds() {
 	CREDS=(--ca "$1/ca.crt" --cert "$1/$2.crt" --key "$1/$2.key")
 }
 
-run_id() {
-	local r
-	r=$(sed -n 's/^# ackbench .* run=\([0-9a-f]\{8\}\)$/\1/p' "$1" 2>/dev/null || true)
-	echo "${r:-xxxxxxxx}"
-}
-
-# csv_all FILE AWK-CONDITION: every data row satisfies the condition (and there is one).
-# Columns: 10 ok, 13 hs_tx_bytes, 14 hs_rx_bytes, 16 resumed.
-csv_all() {
-	awk -F, "NR > 1 { n++; if (!($2)) bad++ } END { exit !(n > 0 && bad == 0) }" "$1"
-}
-
 # --- loopback runs: both modes, TLS 1.2 and 1.3, EC and RSA keys, with and without --resume ---
 
 # loopback KEYS VERSION MODE: KEYS ec|rsa, MODE per-message|resume|keep.
