@@ -70,34 +70,18 @@ shift $((OPTIND - 1))
 for v in "r:$rounds" "n:$count" "k:$kcount"; do
 	lib_is_count "${v#*:}" || { log "-${v%%:*}: '${v#*:}' is not a positive number"; exit 2; }
 done
-ccpu=${cpus%,*}
-scpu=${cpus#*,}
-if ! lib_is_count "$((ccpu + 1))" 2>/dev/null || ! lib_is_count "$((scpu + 1))" 2>/dev/null ||
-	[ "$ccpu" = "$scpu" ]; then
-	log "-c: '$cpus' is not two different CPU numbers"
-	exit 2
-fi
+lib_cpu_pair "$cpus" || { log "-c: '$cpus' is not two different CPU numbers"; exit 2; }
+ccpu=$LIB_CCPU
+scpu=$LIB_SCPU
 bin=$(lib_abs "$bin")
-for p in udp dtls; do
-	if [ ! -x "$bin/${p}_client" ] || [ ! -x "$bin/${p}_server" ]; then
-		log "-B: no ${p}_client/${p}_server in $bin (run make first)"
-		exit 2
-	fi
-done
+lib_need_pairs "$bin" udp dtls || exit 2
 if [ -n "$floor_file" ] && [ ! -r "$floor_file" ]; then
 	log "-F: cannot read '$floor_file'"
 	exit 2
 fi
-for c in taskset jq; do
-	command -v "$c" >/dev/null || die "$c not found (scripts/deps.sh bench)"
-done
-ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-if [ "$ccpu" -ge "$ncpu" ] || [ "$scpu" -ge "$ncpu" ]; then
-	die "-c: '$cpus': this host has CPUs 0..$((ncpu - 1)) only"
-fi
-[ -n "$dir" ] || dir="$LIB_ROOT/results/bench-dtls-$(lib_utc_stamp)"
-dir=$(lib_abs "$dir")
-mkdir -p "$dir"
+lib_need_cmds "scripts/deps.sh bench" taskset jq
+lib_cpu_range "$cpus"
+dir=$(lib_run_dir "$dir" bench-dtls)
 on_client=(taskset -c "$ccpu")
 on_server=(taskset -c "$scpu")
 
@@ -105,7 +89,7 @@ trap lib_cleanup EXIT
 trap 'exit 130' INT TERM
 
 LIB_BIN=$bin lib_record_env "$dir/env.txt" "$cmdline"
-load0=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+load0=$(lib_loadavg)
 failed=()
 
 certs="$dir/certs"
@@ -118,19 +102,8 @@ dtls_cli=(--ca "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/client.k
 if [ -n "$floor_file" ]; then
 	cp "$floor_file" "$dir/benchmark.txt"
 else
-	benchmark="$bin/../mbedtls/programs/test/benchmark"
-	if [ ! -x "$benchmark" ]; then
-		log "building $benchmark"
-		make -C "$LIB_ROOT" -s "$(realpath -m --relative-to="$LIB_ROOT" "$benchmark")" >&2 ||
-			die "cannot build $benchmark"
-	fi
-	: >"$dir/benchmark.txt"
-	for a in "ecdh secp256r1" "ecdsa secp256r1"; do
-		log "crypto floor: $benchmark $a"
-		# shellcheck disable=SC2086 # $a is a list of words
-		"${on_client[@]}" "$benchmark" $a >>"$dir/benchmark.txt" 2>&1 ||
-			die "$benchmark $a failed; see $dir/benchmark.txt"
-	done
+	pinned() { "${on_client[@]}" "$@"; }
+	lib_mbedtls_bench "$dir/benchmark.txt" "$bin" "" pinned "ecdh secp256r1" "ecdsa secp256r1"
 fi
 r_ecdhe=$(lib_mbedtls_rate "$dir/benchmark.txt" ECDHE-secp256r1 "ephemeral handshake")
 r_sign=$(lib_mbedtls_rate "$dir/benchmark.txt" ECDSA-secp256r1 sign)
@@ -138,8 +111,7 @@ r_verify=$(lib_mbedtls_rate "$dir/benchmark.txt" ECDSA-secp256r1 verify)
 if [ -z "$r_ecdhe" ] || [ -z "$r_sign" ] || [ -z "$r_verify" ]; then
 	die "no ECDHE/ECDSA secp256r1 figures in $dir/benchmark.txt"
 fi
-floor=$(awk -v e="$r_ecdhe" -v s="$r_sign" -v v="$r_verify" \
-	'BEGIN { printf "%.1f", 1e6 * (2 / e + 2 / s + 4 / v) }')
+floor=$(lib_handshake_floor "$r_ecdhe" "$r_sign" "$r_verify")
 
 # --- runs ---
 FIG=""
@@ -155,28 +127,17 @@ run() {
 	[ "$p" = dtls ] && sargs+=("${dtls_srv[@]}") && cargs+=("${dtls_cli[@]}")
 	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$bin/${p}_server" -b 127.0.0.1 \
 		-p 0 -q -o "$dir/$tag.server.csv" "${sargs[@]}" || return 1
-	if ! timeout -k 5 3600 "${on_client[@]}" "$bin/${p}_client" -a 127.0.0.1 \
-		-p "$LIB_SERVER_PORT" "${cargs[@]}" --json "$dir/$tag.json" -o "$dir/$tag.csv" \
-		>"$dir/$tag.out" 2>&1; then
-		log "$tag: client failed; see $dir/$tag.out"
-		lib_server_stop "$LIB_SERVER_PID" 5 || true
+	lib_client_run "$dir/$tag" 3600 "${on_client[@]}" "$bin/${p}_client" -a 127.0.0.1 \
+		-p "$LIB_SERVER_PORT" "${cargs[@]}" --json "$dir/$tag.json" -o "$dir/$tag.csv" ||
 		return 1
-	fi
-	lib_server_stop "$LIB_SERVER_PID" 10 || true
 	FIG="$dir/$tag.json"
 }
 
 # srv_cpu TAG: median server CPU per connection (its CSV's conn rows), in us.
-srv_cpu() {
-	awk -F, '$1 == "conn" && $10 == 0 { print $9 }' "$dir/$1.server.csv" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; else print 0 }'
-}
+srv_cpu() { awk -F, '$1 == "conn" && $10 == 0 { print $9 }' "$dir/$1.server.csv" | lib_median 0; }
 
 # csv_p50 TAG COLUMN: median of a client CSV column over acked rows.
-csv_p50() {
-	awk -F, -v c="$2" 'NR > 1 && $10 == 1 { print $c }' "$dir/$1.csv" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; else print 0 }'
-}
+csv_p50() { awk -F, -v c="$2" 'NR > 1 && $10 == 1 { print $c }' "$dir/$1.csv" | lib_median 0; }
 
 raw="$dir/rounds.txt"
 : >"$raw"
@@ -191,12 +152,13 @@ per_message() {
 	fi
 	j=$FIG
 	printf 'pm %s %s %s %s %s %s %s %s\n' "$tag" "$r" \
-		"$(jq -r '.sizes[0].total.p50' "$j")" "$(jq -r '.sizes[0].handshake.p50' "$j")" \
-		"$(jq -r '.sizes[0].cpu.p50' "$j")" "$(srv_cpu "$tag-r$r")" \
+		"$(lib_p50 "$j" total)" "$(lib_p50 "$j" handshake)" "$(lib_p50 "$j" cpu)" "$(srv_cpu "$tag-r$r")" \
 		"$([ "$p" = dtls ] && csv_p50 "$tag-r$r" 18 || echo 0)" \
 		"$(awk -F, 'NR > 1 { n++; if ($15 > 0) k++ } END { printf "%d/%d", k, n }' "$dir/$tag-r$r.csv")" \
 		>>"$raw"
 }
+
+per_proto() { per_message "$1" "$2" "$2" --; }
 
 # keep_alive ROUND PROTO: raw lines "keep PROTO ROUND SIZE total".
 keep_alive() {
@@ -205,55 +167,36 @@ keep_alive() {
 		failed+=("$p keep-alive round $r")
 		return 0
 	fi
-	jq -r --arg p "$p" --arg r "$r" '.sizes[] | "keep \($p) \($r) \(.size) \(.total.p50)"' "$FIG" >>"$raw"
+	lib_keep_rows "$FIG" "$p" "$r" >>"$raw"
 }
 
 for r in $(seq 1 "$rounds"); do
 	log "round $r/$rounds: keep-alive ($KEEP_SIZES, $kcount messages each): udp, dtls"
-	if [ $((r % 2)) -eq 1 ]; then
-		keep_alive "$r" udp
-		keep_alive "$r" dtls
-	else
-		keep_alive "$r" dtls
-		keep_alive "$r" udp
-	fi
+	lib_in_turn "$r" keep_alive udp dtls
 	log "round $r/$rounds: per message (64 B, $count sessions): udp, dtls, dtls --no-cookie"
-	if [ $((r % 2)) -eq 1 ]; then
-		per_message "$r" udp udp --
-		per_message "$r" dtls dtls --
-	else
-		per_message "$r" dtls dtls --
-		per_message "$r" udp udp --
-	fi
+	lib_in_turn "$r" per_proto udp dtls
 	per_message "$r" dtls dtls-nocookie --no-cookie --
 done
 negotiated=$(jq -r '.negotiated' "$dir/dtls-r1.json" 2>/dev/null || echo unknown)
-load1=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+load1=$(lib_loadavg)
 
 # --- summary ---
 summary() {
-	awk -v floor="$floor" -v target="$TARGET" '
-	function med(a, n,   i, j, t) {
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk -v floor="$floor" -v target="$TARGET" "$(lib_awk_stats)"'
 	# m(KEY, FIELD): median over the rounds of field FIELD of the "pm" lines of KEY.
 	function m(k, f,   i, a) {
 		for (i = 1; i <= pn[k]; i++) a[i] = pm[k, i, f]
 		return pn[k] ? med(a, pn[k]) : 0
 	}
 	# ratio(KEY, RTT): median over the rounds of (KEY total - udp total) / (floor + RTT)
-	function ratio(k, with_rtt,   r, n, q, lo, hi, i) {
+	function ratio(k, with_rtt,   r, n, q) {
 		n = 0
 		for (r = 1; r <= 100; r++)
 			if (((k, r) in rd) && (("udp", r) in rd) && (r in rtt))
 				q[++n] = (pm[k, rd[k, r], 4] - pm["udp", rd["udp", r], 4]) / (floor + (with_rtt ? rtt[r] : 0))
 		if (!n) return "n/a"
-		lo = 1e18; hi = 0
-		for (i = 1; i <= n; i++) { if (q[i] < lo) lo = q[i]; if (q[i] > hi) hi = q[i] }
-		return sprintf("%.2f   min..max %.2f..%.2f; target <= %s: %s", med(q, n), lo, hi, target,
-		               med(q, n) <= target ? "met" : "above")
+		return sprintf("%.2f   min..max %s; target <= %s: %s", med(q, n), spread(q, n), target,
+		               verdict(med(q, n), target))
 	}
 	$1 == "pm" {
 		i = ++pn[$2]; for (f = 4; f <= 8; f++) pm[$2, i, f] = $f; rd[$2, $3] = i
@@ -306,9 +249,4 @@ summary() {
 	summary
 	echo "# raw: $raw and $dir/*.json, *.csv"
 } | tee "$dir/summary.txt"
-if [ ${#failed[@]} -gt 0 ]; then
-	for f in "${failed[@]}"; do
-		log "FAILED: $f"
-	done
-	exit 1
-fi
+lib_failed "${failed[@]}" || exit 1

@@ -70,32 +70,18 @@ if ! lib_is_count "$count" || [ "$count" -lt 100 ]; then
 	exit 2
 fi
 lib_is_count "$secs" || { log "-t: '$secs' is not a positive number of seconds"; exit 2; }
-ccpu=${cpus%,*}
-scpu=${cpus#*,}
-if ! lib_is_count "$((ccpu + 1))" || ! lib_is_count "$((scpu + 1))" || [ "$ccpu" = "$scpu" ]; then
-	log "-c: '$cpus' is not two different CPU numbers"
-	exit 2
-fi
+lib_cpu_pair "$cpus" || { log "-c: '$cpus' is not two different CPU numbers"; exit 2; }
+ccpu=$LIB_CCPU
+scpu=$LIB_SCPU
 bin=$(lib_abs "$bin")
 [ -n "$ref" ] || ref="$bin/../test/ref_tcp_loop"
 ref=$(lib_abs "$ref")
-for p in tcp udp; do
-	if [ ! -x "$bin/${p}_client" ] || [ ! -x "$bin/${p}_server" ]; then
-		log "-B: no ${p}_client/${p}_server in $bin (run make first)"
-		exit 2
-	fi
-done
+lib_need_pairs "$bin" tcp udp || exit 2
 [ -x "$ref" ] || { log "-R: '$ref' not found (make bench builds it)"; exit 2; }
-for c in sockperf taskset jq ss; do
-	command -v "$c" >/dev/null || die "$c not found (scripts/deps.sh bench build test)"
-done
-ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-if [ "$ccpu" -ge "$ncpu" ] || [ "$scpu" -ge "$ncpu" ]; then
-	die "-c: '$cpus': this host has CPUs 0..$((ncpu - 1)) only"
-fi
-[ -n "$dir" ] || dir="$LIB_ROOT/results/bench-$(lib_utc_stamp)"
-dir=$(lib_abs "$dir")
-mkdir -p "$dir"
+lib_need_cmds "scripts/deps.sh bench build test" sockperf taskset jq ss
+lib_cpu_range "$cpus"
+ncpu=$LIB_NCPU
+dir=$(lib_run_dir "$dir" bench)
 # Sockperf and every server are pinned to the server CPU; clients to the client CPU.
 on_client=(taskset -c "$ccpu")
 on_server=(taskset -c "$scpu")
@@ -105,7 +91,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 LIB_BIN=$bin lib_record_env "$dir/env.txt" "$cmdline"
-load0=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+load0=$(lib_loadavg)
 failed=()
 
 # The functions below leave their figure in FIG (not printed: a $(...) subshell would hide
@@ -122,19 +108,14 @@ is_us() {
 
 # ours PROTO SIZE ROUND: --keep run; FIG = p50 exchange (send .. matching reply) in us.
 ours() {
-	local p=$1 size=$2 tag="ours-$1-$2-r$3" port
+	local p=$1 size=$2 tag="ours-$1-$2-r$3"
 
 	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$bin/${p}_server" -b 127.0.0.1 -p 0 \
 		-q || return 1
-	port=$LIB_SERVER_PORT
-	if ! timeout -k 5 "$CLIENT_SECS" "${on_client[@]}" "$bin/${p}_client" -a 127.0.0.1 \
-		-p "$port" --keep -s "$size" --reply-size "$size" -n "$count" -w 1000 -q \
-		--json "$dir/$tag.json" >"$dir/$tag.out" 2>&1; then
-		lib_server_stop "$LIB_SERVER_PID" 5 || true
-		return 1
-	fi
-	lib_server_stop "$LIB_SERVER_PID" 5 || true
-	FIG=$(jq -r '.sizes[0].exchange.p50' "$dir/$tag.json")
+	lib_client_run "$dir/$tag" "$CLIENT_SECS" "${on_client[@]}" "$bin/${p}_client" -a 127.0.0.1 \
+		-p "$LIB_SERVER_PORT" --keep -s "$size" --reply-size "$size" -n "$count" -w 1000 -q \
+		--json "$dir/$tag.json" || return 1
+	FIG=$(lib_p50 "$dir/$tag.json" exchange)
 }
 
 # A port free now for TCP and UDP, below Linux's ephemeral range (32768-60999) so that no
@@ -186,30 +167,20 @@ sockperf_rtt() {
 
 # per_message SIZE ROUND: ours per message (p50 total) and the reference: FIG="OURS REF".
 per_message() {
-	local size=$1 r=$2 n=$((count / 10)) tag port o f
+	local size=$1 r=$2 n=$((count / 10)) tag o f
 
 	tag="ours-tcp-per-message-$size-r$r"
 	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$bin/tcp_server" -b 127.0.0.1 -p 0 \
 		-q || return 1
-	port=$LIB_SERVER_PORT
-	if ! timeout -k 5 "$CLIENT_SECS" "${on_client[@]}" "$bin/tcp_client" -a 127.0.0.1 \
-		-p "$port" -s "$size" -n "$n" -q --json "$dir/$tag.json" >"$dir/$tag.out" 2>&1; then
-		lib_server_stop "$LIB_SERVER_PID" 5 || true
-		return 1
-	fi
-	lib_server_stop "$LIB_SERVER_PID" 5 || true
-	o=$(jq -r '.sizes[0].total.p50' "$dir/$tag.json")
+	lib_client_run "$dir/$tag" "$CLIENT_SECS" "${on_client[@]}" "$bin/tcp_client" -a 127.0.0.1 \
+		-p "$LIB_SERVER_PORT" -s "$size" -n "$n" -q --json "$dir/$tag.json" || return 1
+	o=$(lib_p50 "$dir/$tag.json" total)
 	tag="ref-tcp-per-message-$size-r$r"
 	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$bin/tcp_server" -b 127.0.0.1 -p 0 \
 		-q || return 1
-	port=$LIB_SERVER_PORT
 	# The reference has no timeouts of its own (they would cost it syscalls): bound it here.
-	if ! timeout -k 5 "$CLIENT_SECS" "${on_client[@]}" "$ref" -a 127.0.0.1 -p "$port" \
-		-s "$size" -n "$n" >"$dir/$tag.out" 2>&1; then
-		lib_server_stop "$LIB_SERVER_PID" 5 || true
-		return 1
-	fi
-	lib_server_stop "$LIB_SERVER_PID" 5 || true
+	lib_client_run "$dir/$tag" "$CLIENT_SECS" "${on_client[@]}" "$ref" -a 127.0.0.1 \
+		-p "$LIB_SERVER_PORT" -s "$size" -n "$n" || return 1
 	f=$(sed -n 's/^ref .* p50_us=\([0-9.]*\) .*/\1/p' "$dir/$tag.out")
 	is_us "$o" && is_us "$f" || return 1
 	FIG="$o $f"
@@ -247,12 +218,7 @@ done
 
 # One line per kind/proto/size: median of the per-round p50s and ratios, ratio min..max.
 summary() {
-	awk -v target="$TARGET" '
-	function med(a, n,   i, j, t) {
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk -v target="$TARGET" "$(lib_awk_stats)"'
 	{
 		k = $1 " " $2 " " $3
 		if (!(k in n)) order[++keys] = k
@@ -263,20 +229,15 @@ summary() {
 		       "ref p50", "ratio", "min..max", "target <= " target
 		for (x = 1; x <= keys; x++) {
 			k = order[x]; split(k, w, " ")
-			lo = 1e18; hi = 0
-			for (i = 1; i <= n[k]; i++) {
-				a1[i] = o[k, i]; a2[i] = f[k, i]; a3[i] = q[k, i]
-				if (q[k, i] < lo) lo = q[k, i]
-				if (q[k, i] > hi) hi = q[k, i]
-			}
+			for (i = 1; i <= n[k]; i++) { a1[i] = o[k, i]; a2[i] = f[k, i]; a3[i] = q[k, i] }
 			m = med(a3, n[k])
-			printf "%-12s %-5s %6s %10.1f %10.1f %7.2f %6.2f..%-6.2f   %s\n", w[1], w[2], w[3],
-			       med(a1, n[k]), med(a2, n[k]), m, lo, hi, m <= target ? "met" : "above"
+			printf "%-12s %-5s %6s %10.1f %10.1f %7.2f %s   %s\n", w[1], w[2], w[3],
+			       med(a1, n[k]), med(a2, n[k]), m, spread(a3, n[k], 6), verdict(m, target)
 		}
 	}' "$raw"
 }
 
-load1=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+load1=$(lib_loadavg)
 {
 	echo "# bench-loopback: $rounds rounds; client on CPU $ccpu, server on CPU $scpu"
 	echo "# load average before: $load0; after: $load1 ($ncpu CPUs; other load skews this)"
@@ -289,9 +250,4 @@ load1=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
 	echo "# p50 in microseconds (median over the rounds); raw figures: $raw"
 	summary
 } | tee "$dir/summary.txt"
-if [ ${#failed[@]} -gt 0 ]; then
-	for f in "${failed[@]}"; do
-		log "FAILED: $f"
-	done
-	exit 1
-fi
+lib_failed "${failed[@]}" || exit 1

@@ -87,34 +87,18 @@ case "$version" in 1.2 | 1.3) ;; *) log "-V: '$version': want 1.2 or 1.3"; exit 
 for v in "r:$rounds" "n:$count" "k:$kcount" "T:$stime"; do
 	lib_is_count "${v#*:}" || { log "-${v%%:*}: '${v#*:}' is not a positive number"; exit 2; }
 done
-ccpu=${cpus%,*}
-scpu=${cpus#*,}
-if ! lib_is_count "$((ccpu + 1))" 2>/dev/null || ! lib_is_count "$((scpu + 1))" 2>/dev/null ||
-	[ "$ccpu" = "$scpu" ]; then
-	log "-c: '$cpus' is not two different CPU numbers"
-	exit 2
-fi
+lib_cpu_pair "$cpus" || { log "-c: '$cpus' is not two different CPU numbers"; exit 2; }
+ccpu=$LIB_CCPU
+scpu=$LIB_SCPU
 bin=$(lib_abs "$bin")
-for p in tcp tls; do
-	if [ ! -x "$bin/${p}_client" ] || [ ! -x "$bin/${p}_server" ]; then
-		log "-B: no ${p}_client/${p}_server in $bin (run make first)"
-		exit 2
-	fi
-done
+lib_need_pairs "$bin" tcp tls || exit 2
 if [ -n "$floor_file" ] && [ ! -r "$floor_file" ]; then
 	log "-F: cannot read '$floor_file'"
 	exit 2
 fi
-for c in openssl taskset jq; do
-	command -v "$c" >/dev/null || die "$c not found (scripts/deps.sh bench)"
-done
-ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-if [ "$ccpu" -ge "$ncpu" ] || [ "$scpu" -ge "$ncpu" ]; then
-	die "-c: '$cpus': this host has CPUs 0..$((ncpu - 1)) only"
-fi
-[ -n "$dir" ] || dir="$LIB_ROOT/results/bench-tls-$(lib_utc_stamp)"
-dir=$(lib_abs "$dir")
-mkdir -p "$dir"
+lib_need_cmds "scripts/deps.sh bench" openssl taskset jq
+lib_cpu_range "$cpus"
+dir=$(lib_run_dir "$dir" bench-tls)
 on_client=(taskset -c "$ccpu")
 on_server=(taskset -c "$scpu")
 spid=""
@@ -128,7 +112,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 LIB_BIN=$bin lib_record_env "$dir/env.txt" "$cmdline"
-load0=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+load0=$(lib_loadavg)
 failed=()
 
 # --- certificates and the options every tls program gets ---
@@ -160,20 +144,13 @@ if [ -n "$floor_file" ]; then
 		cp "${floor_file%.txt}.time" "$dir/benchmark.time"
 	fi
 else
-	benchmark="$bin/../mbedtls/programs/test/benchmark"
-	if [ ! -x "$benchmark" ]; then
-		log "building $benchmark"
-		make -C "$LIB_ROOT" -s "$(realpath -m --relative-to="$LIB_ROOT" "$benchmark")" >&2 ||
-			die "cannot build $benchmark"
-	fi
-	: >"$dir/benchmark.txt"
-	for a in "ecdh secp256r1" "$sig_run" aes_gcm; do
-		log "crypto floor: $benchmark $a (3 s per figure)"
-		TIMEFORMAT='%R %U %S'
-		# shellcheck disable=SC2086 # $a is a list of words
-		{ time "${on_client[@]}" "$benchmark" $a >>"$dir/benchmark.txt" 2>&1; } \
-			2>>"$dir/benchmark.time" || die "$benchmark $a failed; see $dir/benchmark.txt"
-	done
+	# timed PROGRAM ARGS...: pinned, "real user sys" appended to benchmark.time.
+	timed() {
+		local TIMEFORMAT='%R %U %S'
+		{ time "${on_client[@]}" "$@" 2>&1; } 2>>"$dir/benchmark.time"
+	}
+	lib_mbedtls_bench "$dir/benchmark.txt" "$bin" " (3 s per figure)" timed \
+		"ecdh secp256r1" "$sig_run" aes_gcm
 fi
 # share N: CPU share of the Nth invocation (1 when unknown).
 share() {
@@ -183,11 +160,7 @@ share() {
 sh_ecdh=$(share 1)
 sh_sig=$(share 2)
 sh_gcm=$(share 3)
-# rate NAME UNIT: operations per second from a line "  NAME   :   1234 UNIT/s".
-rate() {
-	awk -v n="$1" -v u=" $2/s" '$1 == n && $2 == ":" && index($0, u) { print $3; exit }' \
-		"$dir/benchmark.txt"
-}
+rate() { lib_mbedtls_rate "$dir/benchmark.txt" "$@"; }
 r_ecdhe=$(rate ECDHE-secp256r1 "ephemeral handshake")
 r_sign=$(rate "$sig" "$sign_unit")
 r_verify=$(rate "$sig" "$verify_unit")
@@ -196,10 +169,8 @@ for r in "ECDHE-secp256r1:$r_ecdhe" "$sig $sign_unit:$r_sign" "$sig $verify_unit
 	[ -n "${r#*:}" ] || die "no '${r%%:*}' figure in $dir/benchmark.txt"
 done
 # floor_raw: from the figures as printed; floor: at a full CPU (the one used below).
-floor_raw=$(awk -v e="$r_ecdhe" -v s="$r_sign" -v v="$r_verify" \
-	'BEGIN { printf "%.1f", 1e6 * (2 / e + 2 / s + 4 / v) }')
-floor=$(awk -v e="$r_ecdhe" -v s="$r_sign" -v v="$r_verify" -v a="$sh_ecdh" -v b="$sh_sig" \
-	'BEGIN { printf "%.1f", 1e6 * (2 * a / e + 2 * b / s + 4 * b / v) }')
+floor_raw=$(lib_handshake_floor "$r_ecdhe" "$r_sign" "$r_verify")
+floor=$(lib_handshake_floor "$r_ecdhe" "$r_sign" "$r_verify" "$sh_ecdh" "$sh_sig")
 # KiB/s of AES-128-GCM at a full CPU, or empty.
 [ -z "$r_gcm" ] || r_gcm=$(awk -v g="$r_gcm" -v s="$sh_gcm" 'BEGIN { printf "%.0f", g / s }')
 
@@ -215,22 +186,14 @@ run() {
 	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$bin/${p}_server" -b 127.0.0.1 \
 		-p 0 -q -o "$dir/$tag.server.csv" "${extra[@]}" || return 1
 	[ "$p" = tls ] && extra=("${tls_cli[@]}") || extra=()
-	if ! timeout -k 5 3600 "${on_client[@]}" "$bin/${p}_client" -a 127.0.0.1 \
-		-p "$LIB_SERVER_PORT" "${extra[@]}" "$@" --json "$dir/$tag.json" -o "$dir/$tag.csv" \
-		>"$dir/$tag.out" 2>&1; then
-		log "$tag: client failed; see $dir/$tag.out"
-		lib_server_stop "$LIB_SERVER_PID" 5 || true
+	lib_client_run "$dir/$tag" 3600 "${on_client[@]}" "$bin/${p}_client" -a 127.0.0.1 \
+		-p "$LIB_SERVER_PORT" "${extra[@]}" "$@" --json "$dir/$tag.json" -o "$dir/$tag.csv" ||
 		return 1
-	fi
-	lib_server_stop "$LIB_SERVER_PID" 10 || true
 	FIG="$dir/$tag.json"
 }
 
 # srv_cpu TAG: median CPU time per connection of a server (its CSV's conn rows), in us.
-srv_cpu() {
-	awk -F, '$1 == "conn" && $10 == 0 { print $9 }' "$dir/$1.server.csv" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+srv_cpu() { awk -F, '$1 == "conn" && $10 == 0 { print $9 }' "$dir/$1.server.csv" | lib_median ""; }
 
 raw="$dir/rounds.txt"
 : >"$raw"
@@ -244,11 +207,12 @@ per_message() {
 	fi
 	j=$FIG
 	printf 'pm %s %s %s %s %s %s %s\n' "$tag" "$r" \
-		"$(jq -r '.sizes[0].total.p50' "$j")" "$(jq -r '.sizes[0].handshake.p50' "$j")" \
-		"$(jq -r '.sizes[0].cpu.p50' "$j")" "$(srv_cpu "$tag-r$r")" \
+		"$(lib_p50 "$j" total)" "$(lib_p50 "$j" handshake)" "$(lib_p50 "$j" cpu)" "$(srv_cpu "$tag-r$r")" \
 		"$(awk -F, 'NR > 1 && $10 == 1 { n++; s += $16 } END { printf "%d/%d", s, n }' "$dir/$tag-r$r.csv")" \
 		>>"$raw"
 }
+
+per_proto() { per_message "$1" "$2" "$2"; }
 
 # keep_alive ROUND PROTO: raw lines "keep PROTO ROUND SIZE total".
 keep_alive() {
@@ -257,27 +221,15 @@ keep_alive() {
 		failed+=("$p keep-alive round $r")
 		return 0
 	fi
-	jq -r --arg p "$p" --arg r "$r" '.sizes[] | "keep \($p) \($r) \(.size) \(.total.p50)"' "$FIG" >>"$raw"
+	lib_keep_rows "$FIG" "$p" "$r" >>"$raw"
 }
 
 for r in $(seq 1 "$rounds"); do
 	log "round $r/$rounds: per message (64 B, $count connections): tcp, tls, tls --resume"
-	if [ $((r % 2)) -eq 1 ]; then
-		per_message "$r" tcp tcp
-		per_message "$r" tls tls
-	else
-		per_message "$r" tls tls
-		per_message "$r" tcp tcp
-	fi
+	lib_in_turn "$r" per_proto tcp tls
 	per_message "$r" tls tls-resume --resume
 	log "round $r/$rounds: keep-alive ($KEEP_SIZES, $kcount messages each): tcp, tls"
-	if [ $((r % 2)) -eq 1 ]; then
-		keep_alive "$r" tcp
-		keep_alive "$r" tls
-	else
-		keep_alive "$r" tls
-		keep_alive "$r" tcp
-	fi
+	lib_in_turn "$r" keep_alive tcp tls
 done
 negotiated=$(jq -r '.negotiated' "$dir/tls-r1.json" 2>/dev/null || echo unknown)
 
@@ -329,16 +281,11 @@ stime_ref() {
 stime_fig=""
 log "openssl s_time for $stime s"
 if stime_ref; then stime_fig=$FIG; else failed+=("openssl s_time"); fi
-load1=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+load1=$(lib_loadavg)
 
 # --- summary ---
 summary() {
-	awk -v floor="$floor" -v target="$TARGET" -v stime="$stime_fig" -v gcm="$r_gcm" '
-	function med(a, n,   i, j, t) {
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	awk -v floor="$floor" -v target="$TARGET" -v stime="$stime_fig" -v gcm="$r_gcm" "$(lib_awk_stats)"'
 	# m(KEY, FIELD): median over the rounds of field FIELD of the "pm" lines of KEY.
 	function m(k, f,   i, a) {
 		for (i = 1; i <= pn[k]; i++) a[i] = pm[k, i, f]
@@ -356,16 +303,13 @@ summary() {
 			if ((("tls", r) in rd) && (("tcp", r) in rd)) {
 				q[++n] = (pm["tls", rd["tls", r], 4] - pm["tcp", rd["tcp", r], 4]) / floor
 			}
-		lo = 1e18; hi = 0
-		for (i = 1; i <= n; i++) { if (q[i] < lo) lo = q[i]; if (q[i] > hi) hi = q[i] }
 		printf "per message, 64 B, a new connection each (p50 us, median of the rounds):\n"
 		printf "  %-38s %10.1f\n", "tcp total", m("tcp", 4)
 		printf "  %-38s %10.1f   (handshake phase %.1f)\n", "tls total", m("tls", 4), m("tls", 5)
 		printf "  %-38s %10.1f\n", "tls - tcp", m("tls", 4) - m("tcp", 4)
 		if (n)
-			printf "  %-38s %10.2f   min..max %.2f..%.2f; target <= %s: %s\n",
-			       "(tls - tcp) / floor", med(q, n), lo, hi,
-			       target, (med(q, n) <= target ? "met" : "above")
+			printf "  %-38s %10.2f   min..max %s; target <= %s: %s\n", "(tls - tcp) / floor",
+			       med(q, n), spread(q, n), target, verdict(med(q, n), target)
 		printf "  %-38s %10.1f   tcp %.1f, difference %.1f\n", "client CPU per connection, tls",
 		       m("tls", 6), m("tcp", 6), m("tls", 6) - m("tcp", 6)
 		printf "  %-38s %10.1f   tcp %.1f, difference %.1f\n", "server CPU per connection, tls",
@@ -418,9 +362,4 @@ summary() {
 	summary
 	echo "# raw: $raw and $dir/*.json, *.csv"
 } | tee "$dir/summary.txt"
-if [ ${#failed[@]} -gt 0 ]; then
-	for f in "${failed[@]}"; do
-		log "FAILED: $f"
-	done
-	exit 1
-fi
+lib_failed "${failed[@]}" || exit 1

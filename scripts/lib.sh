@@ -21,6 +21,7 @@
 #                                LIB_BIN, when set, names the programs' directory
 #   lib_mbedtls_rate FILE NAME UNIT  operations per second from the output of Mbed TLS's
 #                                programs/test/benchmark ("  NAME  :  1234 UNIT/s"), or ""
+#   lib_cpu_pair .. lib_failed   for the benchmark scripts: see their section at the end
 #
 # Every wait is bounded. Processes are tracked by PID, never matched by name.
 
@@ -224,4 +225,162 @@ lib_proto_port() {
 
 lib_mbedtls_rate() {
 	awk -v n="$2" -v u=" $3/s" '$1 == n && $2 == ":" && index($0, u) { print $3; exit }' "$1"
+}
+
+# --- for the benchmark scripts (bench-*.sh) ---
+
+# lib_cpu_pair C,S: LIB_CCPU=C, LIB_SCPU=S; false unless two different CPU numbers.
+lib_cpu_pair() {
+	case "$1" in *,*) ;; *) return 1 ;; esac
+	LIB_CCPU=${1%,*}
+	LIB_SCPU=${1#*,}
+	for _lc_c in "$LIB_CCPU" "$LIB_SCPU"; do
+		case "$_lc_c" in "" | *[!0-9]*) return 1 ;; esac
+	done
+	[ "$LIB_CCPU" != "$LIB_SCPU" ]
+}
+
+# lib_cpu_range C,S: after lib_cpu_pair; LIB_NCPU = CPUs online; dies when C or S is not one.
+lib_cpu_range() {
+	LIB_NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+	if [ "$LIB_CCPU" -ge "$LIB_NCPU" ] || [ "$LIB_SCPU" -ge "$LIB_NCPU" ]; then
+		die "-c: '$1': this host has CPUs 0..$((LIB_NCPU - 1)) only"
+	fi
+}
+
+# lib_need_pairs BINDIR PROTO...: false (and says which) unless every PROTO_client and
+# PROTO_server is in BINDIR.
+lib_need_pairs() {
+	_ln_b=$1
+	shift
+	for _ln_p in "$@"; do
+		if [ ! -x "$_ln_b/${_ln_p}_client" ] || [ ! -x "$_ln_b/${_ln_p}_server" ]; then
+			log "-B: no ${_ln_p}_client/${_ln_p}_server in $_ln_b (run make first)"
+			return 1
+		fi
+	done
+}
+
+# lib_need_cmds HINT CMD...: dies naming the first CMD not found ("(HINT)" after it).
+lib_need_cmds() {
+	_ln_h=$1
+	shift
+	for _ln_c in "$@"; do
+		command -v "$_ln_c" >/dev/null || die "$_ln_c not found ($_ln_h)"
+	done
+}
+
+# lib_run_dir DIR NAME: creates DIR, or LIB_ROOT/results/NAME-<UTC time> when DIR is "";
+# prints its absolute path.
+lib_run_dir() {
+	_ld_d=$1
+	[ -n "$_ld_d" ] || _ld_d="$LIB_ROOT/results/$2-$(lib_utc_stamp)"
+	_ld_d=$(lib_abs "$_ld_d")
+	mkdir -p "$_ld_d"
+	printf '%s\n' "$_ld_d"
+}
+
+lib_loadavg() { cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown; }
+
+# lib_client_run OUT SECS CMD...: runs a client (killed after SECS) with its output in
+# OUT.out, then stops the server lib_server_start started last (which should end after the
+# client's END). False when the client failed.
+lib_client_run() {
+	_lr_o=$1
+	_lr_s=$2
+	shift 2
+	if ! timeout -k 5 "$_lr_s" "$@" >"$_lr_o.out" 2>&1; then
+		log "${_lr_o##*/}: client failed; see $_lr_o.out"
+		lib_server_stop "$LIB_SERVER_PID" 5 || true
+		return 1
+	fi
+	lib_server_stop "$LIB_SERVER_PID" 10 || true
+}
+
+# lib_p50 JSON PHASE: p50 of PHASE (total, handshake, exchange, cpu...) of the first size in
+# a client's --json file.
+lib_p50() { jq -r ".sizes[0].$2.p50" "$1"; }
+
+# lib_keep_rows JSON PROTO ROUND: a line "keep PROTO ROUND SIZE TOTAL_P50" per size.
+lib_keep_rows() {
+	jq -r --arg p "$2" --arg r "$3" '.sizes[] | "keep \($p) \($r) \(.size) \(.total.p50)"' "$1"
+}
+
+# lib_median [EMPTY]: median of the numbers on stdin (one a line) as %.1f; EMPTY when none.
+lib_median() {
+	sort -n | awk -v e="${1:-}" '{ v[NR] = $1 } END {
+		if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		else printf "%s", e }'
+}
+
+# lib_in_turn ROUND FN A B: FN ROUND A then FN ROUND B in odd rounds, the other way round in
+# even ones (so that neither side always goes first).
+lib_in_turn() {
+	if [ $(($1 % 2)) -eq 1 ]; then
+		"$2" "$1" "$3"
+		"$2" "$1" "$4"
+	else
+		"$2" "$1" "$4"
+		"$2" "$1" "$3"
+	fi
+}
+
+# lib_mbedtls_bench OUT BINDIR NOTE RUN ALGS...: OUT = the output of Mbed TLS's
+# programs/test/benchmark (BINDIR/../mbedtls/programs/test/benchmark, made if missing), run
+# once per ALGS (a list of words each) as RUN PROGRAM ALGS, RUN being a command or function
+# that pins (or times) it; NOTE ends each progress line. Dies when one fails.
+lib_mbedtls_bench() {
+	_lb_o=$1
+	_lb_p="$2/../mbedtls/programs/test/benchmark"
+	_lb_n=$3
+	_lb_r=$4
+	shift 4
+	if [ ! -x "$_lb_p" ]; then
+		log "building $_lb_p"
+		make -C "$LIB_ROOT" -s "$(realpath -m --relative-to="$LIB_ROOT" "$_lb_p")" >&2 ||
+			die "cannot build $_lb_p"
+	fi
+	: >"$_lb_o"
+	for _lb_a in "$@"; do
+		log "crypto floor: $_lb_p $_lb_a$_lb_n"
+		# shellcheck disable=SC2086 # $_lb_a is a list of words
+		"$_lb_r" "$_lb_p" $_lb_a >>"$_lb_o" 2>&1 || die "$_lb_p $_lb_a failed; see $_lb_o"
+	done
+}
+
+# lib_handshake_floor ECDHE SIGN VERIFY [SHARE_ECDHE SHARE_SIG]: us of the crypto of one
+# mutually authenticated handshake, 2 ECDHE + 2 signatures + 4 verifications, from
+# operations per second (each figure times its CPU share, 1 by default).
+lib_handshake_floor() {
+	awk -v e="$1" -v s="$2" -v v="$3" -v a="${4:-1}" -v b="${5:-1}" \
+		'BEGIN { printf "%.1f", 1e6 * (2 * a / e + 2 * b / s + 4 * b / v) }'
+}
+
+# lib_awk_stats: awk functions to put before a summary's awk program:
+#   med(A, N)            median of A[1..N] (sorts A)
+#   spread(A, N, W)      "LO..HI", the smallest and largest of A[1..N], as %.2f (each
+#                        W wide, LO to the right and HI to the left, when W is given)
+#   verdict(X, TARGET)   "met" when X <= TARGET, else "above"
+lib_awk_stats() {
+	cat <<'AWK'
+function med(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function spread(a, n, w,   i, lo, hi) {
+	lo = 1e18; hi = 0
+	for (i = 1; i <= n; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] }
+	return sprintf("%" w ".2f..%-" w ".2f", lo, hi)
+}
+function verdict(x, target) { return x <= target ? "met" : "above" }
+AWK
+}
+
+# lib_failed ITEM...: "FAILED: ITEM" for each; false when there is one.
+lib_failed() {
+	for _lf_i in "$@"; do
+		log "FAILED: $_lf_i"
+	done
+	[ $# -eq 0 ]
 }
