@@ -58,7 +58,7 @@ UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
 all: $(BINS)
 
 # --- Mbed TLS 3.6, built from its release tarball into $(MBT) ---
-$(MBT)/.built: ports/config/ackbench_config_$(CONFIG).h scripts/fetch-mbedtls.sh
+$(MBT)/.built: ports/config/ackbench_config_$(CONFIG).h ports/targets/$(TARGET).mk scripts/fetch-mbedtls.sh
 	@echo "  MBEDTLS  $(MBT) ($(CONFIG))"
 	$(Q)tree=$$(scripts/fetch-mbedtls.sh) && rm -rf $(MBT) && mkdir -p $(BUILD) && \
 	  cp -R "$$tree" $(MBT) && cp build/cache/mbedtls.source $(MBT)/ackbench.source
