@@ -27,28 +27,6 @@ target_var() {
 		make -s --no-print-directory -C "$root" TARGET="$1" "print-$2"
 }
 
-# qserver NAME RUNNER DIR PROG ARGS...: like start_server, with a runner (qemu) in front and
-# the program from DIR. Sets SRV_PID, SRV_PORT, SRV_OUT, SRV_ERR; 1 (after not_ok) if not ready.
-qserver() {
-	local name=$1 run=$2 dir=$3 prog=$4 i
-	shift 4
-	SRV_OUT="$TMP/$name.out"
-	SRV_ERR="$TMP/$name.err"
-	SRV_PORT=
-	# shellcheck disable=SC2086 # the runner (a qemu command line) is split on purpose
-	$run "$dir/$prog" -p 0 "$@" >"$SRV_OUT" 2>"$SRV_ERR" &
-	SRV_PID=$!
-	PIDS+=("$SRV_PID")
-	for i in $(seq 300); do
-		SRV_PORT=$(sed -n 's/^ready port=\([0-9][0-9]*\)$/\1/p' "$SRV_OUT")
-		[ -z "$SRV_PORT" ] || return 0
-		kill -0 "$SRV_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	not_ok "$name: server ready (after $i polls)" "$(tail -n 3 "$SRV_ERR")"
-	stop_server "$SRV_PID"
-	return 1
-}
 
 # pair NAME PROTO SRV_RUNNER SRV_DIR CLI_RUNNER CLI_DIR CLI_CONFIG: one server, one client
 # run. Checks the client's exit status and result line, that its header names the config
@@ -59,7 +37,7 @@ pair() {
 	# A datagram server ends a "connection" (and after the client's END, its run) by
 	# --timeout of silence: keep that short.
 	case "$p" in udp) stmo=2000 ;; dtls) stmo=5000 ;; esac
-	qserver "$name" "$srun" "$sdir" "${p}_server" --timeout "$stmo" --idle-timeout 120 ||
+	SRV_RUNNER=$srun SRV_BIN=$sdir start_server "$name" "${p}_server" --timeout "$stmo" --idle-timeout 120 ||
 		return 0
 	OUT="$TMP/$name.client"
 	RC=0

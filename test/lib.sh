@@ -129,13 +129,16 @@ check_rc() {
 }
 
 # start_server NAME PROG ARGS...: returns 1 (after a not_ok) if it is not ready in 30 s.
+# SRV_RUNNER (e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu") goes in front of the program,
+# SRV_BIN replaces BIN as its directory: cross.sh runs cross-built servers this way.
 start_server() {
 	local name=$1 prog=$2 i
 	shift 2
 	SRV_OUT="$TMP/$name.out"
 	SRV_ERR="$TMP/$name.err"
 	SRV_PORT=
-	"$BIN/$prog" -p 0 "$@" >"$SRV_OUT" 2>"$SRV_ERR" &
+	# shellcheck disable=SC2086 # the runner is a command line, split on purpose
+	${SRV_RUNNER:-} "${SRV_BIN:-$BIN}/$prog" -p 0 "$@" >"$SRV_OUT" 2>"$SRV_ERR" &
 	SRV_PID=$!
 	PIDS+=("$SRV_PID")
 	for i in $(seq 300); do
