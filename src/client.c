@@ -23,7 +23,6 @@
 #include "report.h"
 
 #define END_TRIES_DGRAM 5
-#define PROGRESS_NS     200000000u /* redraw the terminal progress line at most every 200 ms */
 
 struct run {
 	const struct transport *tp;
@@ -175,25 +174,6 @@ static void build_msg(struct run *r, uint8_t type, uint32_t len)
 	msg_build(r->msg, &h);
 }
 
-/* Progress line on a terminal (stderr), redrawn between messages, never inside a timed
- * one; done == UINT32_MAX erases it. */
-static void progress(struct run *r, const struct size_result *res, uint32_t done)
-{
-	uint64_t now = port_mono_ns();
-	char line[96];
-
-	if (done == UINT32_MAX) {
-		fprintf(stderr, "\r%-79s\r", "");
-		return;
-	}
-	if (now - r->progress_ns < PROGRESS_NS)
-		return;
-	r->progress_ns = now;
-	snprintf(line, sizeof(line), "%s: size %u (%u of %u): %u/%u, %u lost", r->info->prog,
-	         res->size, r->size_idx + 1, r->o->sizes.n, done, r->o->count, res->lost);
-	fprintf(stderr, "\r%-79s", line);
-}
-
 /* Returns 0 normally, or a fatal error (nothing could reach the server at all). */
 static int run_size(struct run *r, struct size_result *res)
 {
@@ -221,7 +201,7 @@ static int run_size(struct run *r, struct size_result *res)
 		int e = one_message(r, res->size, s);
 
 		if (r->progress) {
-			progress(r, res, i + 1);
+			report_progress(r->info, res, r->size_idx, i + 1, &r->progress_ns);
 			r->cpu_mark = 0;
 		}
 		if (e == 0) {
@@ -231,7 +211,8 @@ static int run_size(struct run *r, struct size_result *res)
 		res->lost++;
 		if (++fails >= o->max_loss) {
 			if (r->progress)
-				progress(r, res, UINT32_MAX);
+				report_progress(r->info, res, r->size_idx, UINT32_MAX,
+				                &r->progress_ns);
 			fprintf(stderr,
 			        "%s: size %u: abandoned after %u failures in a row (%u of %u "
 			        "sent), last: %s\n",
@@ -242,7 +223,7 @@ static int run_size(struct run *r, struct size_result *res)
 		}
 	}
 	if (r->progress)
-		progress(r, res, UINT32_MAX);
+		report_progress(r->info, res, r->size_idx, UINT32_MAX, &r->progress_ns);
 	return 0;
 }
 

@@ -22,6 +22,8 @@
 #define COMPILER "unknown"
 #endif
 
+#define PROGRESS_NS 200000000u /* redraw the progress line at most every 200 ms */
+
 const char *const phase_names[PH_N] = {
 	"connect", "handshake", "exchange", "close", "total", "cpu"
 };
@@ -291,4 +293,22 @@ void report_result_line(FILE *f, const struct run_info *info, const struct size_
 	        " lost=%" PRIu32 " end=%s\n",
 	        info->proto, info->mode, n, sent, sent - lost, lost,
 	        info->end_acked ? "acked" : "lost");
+}
+
+void report_progress(const struct run_info *info, const struct size_result *res, unsigned idx,
+                     uint32_t done, uint64_t *last_ns)
+{
+	uint64_t now = port_mono_ns();
+	char line[96];
+
+	if (done == UINT32_MAX) {
+		fprintf(stderr, "\r%-79s\r", "");
+		return;
+	}
+	if (*last_ns != 0 && now - *last_ns < PROGRESS_NS)
+		return;
+	*last_ns = now;
+	snprintf(line, sizeof(line), "%s: size %u (%u of %u): %u/%u, %u lost", info->prog,
+	         res->size, idx + 1, info->o->sizes.n, done, info->o->count, res->lost);
+	fprintf(stderr, "\r%-79s", line);
 }

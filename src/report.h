@@ -18,6 +18,11 @@ int report_files(const struct run_info *info, const struct size_result *res, uns
 /* --mem: fills info->heap_* from the acked rows' heap_peak_bytes and prints the
  * "# heap: ..." line on f (NULL: none). Allocates a scratch array; call outside timing. */
 void report_heap(FILE *f, struct run_info *info, const struct size_result *res, unsigned n);
+/* The progress line on stderr (a terminal): size idx of the run, done messages of count,
+ * redrawn at most every 200 ms (*last_ns: port_mono_ns() of the last redraw, 0 = now);
+ * done == UINT32_MAX erases it. Call between messages, never inside a timed one. */
+void report_progress(const struct run_info *info, const struct size_result *res, unsigned idx,
+                     uint32_t done, uint64_t *last_ns);
 /* The closing "result ..." line: totals over all sizes. */
 void report_result_line(FILE *f, const struct run_info *info, const struct size_result *res,
                         unsigned n);
