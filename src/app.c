@@ -54,6 +54,24 @@ static void server_help(FILE *f)
 	fprintf(f, "\nExit status: 0 served, 1 could not start or write results, 2 usage error.\n");
 }
 
+/* --timeline, for transports with a handshake (tp->timeline): t[0..1] */
+static void timeline_opt(struct opt *t, const char **dst)
+{
+	static const struct opt tl = { "timeline",
+		                       0,
+		                       OPT_STR,
+		                       NULL,
+		                       0,
+		                       0,
+		                       "FILE",
+		                       "handshake timeline as CSV: a row per handshake message "
+		                       "of each connection (see README)" };
+
+	t[0] = tl;
+	t[0].dst = dst;
+	memset(&t[1], 0, sizeof(t[1]));
+}
+
 /* Default sweep of this transport, keeping the sizes that fit max (0 = no limit) and
  * adding max itself when some did not: a size the user did not name is never fatal. */
 static void default_sizes(const struct transport *tp, uint32_t max, struct sizes *s)
@@ -127,11 +145,13 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 		{ "version", 'V', OPT_VERSION, &version, 0, 0, NULL, "program version" },
 		{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 	};
-	const struct opt *tables[] = { common, tp->opts, NULL };
+	struct opt tl_opts[2];
+	const struct opt *tables[] = { common, tp->opts, tp->timeline ? tl_opts : NULL, NULL };
 	void *state = NULL;
 	struct port_addr none;
 	char err[64];
 
+	timeline_opt(tl_opts, &o.timeline);
 	g_prog = base_name(argv[0]);
 	g_tp = tp;
 	g_tables = tables;
@@ -225,8 +245,10 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 		{ "version", 'V', OPT_VERSION, &version, 0, 0, NULL, "program version" },
 		{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 	};
-	const struct opt *tables[] = { common, tp->opts, NULL };
+	struct opt tl_opts[2];
+	const struct opt *tables[] = { common, tp->opts, tp->timeline ? tl_opts : NULL, NULL };
 
+	timeline_opt(tl_opts, &o.timeline);
 	g_prog = base_name(argv[0]);
 	g_tp = tp;
 	g_tables = tables;

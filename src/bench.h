@@ -42,6 +42,7 @@ struct client_opts {
 	uint32_t count, warmup;
 	int keep, quiet, owd, mem;
 	const char *output, *json;
+	const char *timeline; /* --timeline FILE (TLS, DTLS), or NULL */
 	uint32_t timeout_ms, reply_size, max_loss;
 };
 

@@ -21,6 +21,7 @@
 #include "msg.h"
 #include "port.h"
 #include "report.h"
+#include "tlfile.h"
 
 #define END_TRIES_DGRAM 5
 
@@ -39,6 +40,9 @@ struct run {
 	int progress;         /* stderr is a terminal and not --quiet */
 	uint32_t size_idx;    /* index of the size being run, for the progress line */
 	uint64_t progress_ns; /* last redraw */
+	struct tlfile tlf;    /* --timeline */
+	uint32_t conns;       /* connections dialled in this run */
+	uint64_t tl_cpu0;     /* port_cpu_ns() at the start of the connection being made */
 };
 
 static int parse_reply_hdr(const uint8_t *hdr, uint32_t *len)
@@ -87,6 +91,8 @@ static int open_conn(struct run *r, void **conn, struct sample *s, uint64_t *t)
 		t[2] = t[1];
 		return e;
 	}
+	r->conns++;
+	tlfile_attach(&r->tlf, *conn, t[0], r->tl_cpu0, s->start_rt_us);
 	e = r->tp->handshake(*conn);
 	t[2] = port_mono_ns();
 	if (r->tp->info != NULL)
@@ -117,6 +123,7 @@ static int one_message(struct run *r, uint32_t len, struct sample *s)
 	if (r->o->mem && !r->o->keep)
 		mem_mark(); /* --mem: this connection's peak starts here (keep: client_run) */
 	s->start_rt_us = port_real_us();
+	r->tl_cpu0 = c0;
 	t[0] = port_mono_ns();
 	t[1] = t[2] = t[0];
 	if (conn == NULL) {
@@ -162,6 +169,10 @@ done:
 	s->err = e;
 	if (r->o->mem && !r->o->keep)
 		s->heap_peak_bytes = (uint32_t)mem_peak_since(r->info->heap_baseline);
+	if (r->tlf.attached) { /* written now, so outside the CPU time of the next message */
+		tlfile_done(&r->tlf, r->conn, r->run_id, r->conns, s->seq);
+		r->cpu_mark = 0;
+	}
 	return e;
 }
 
@@ -256,10 +267,13 @@ static int keep_setup(struct run *r)
 	int e;
 
 	memset(&s, 0, sizeof(s));
+	s.start_rt_us = port_real_us();
+	r->tl_cpu0 = port_cpu_ns();
 	t[0] = port_mono_ns();
 	e = open_conn(r, &r->conn, &s, t);
 	r->info->setup_ns[0] = t[1] - t[0];
 	r->info->setup_ns[1] = t[2] - t[1];
+	tlfile_done(&r->tlf, r->conn, r->run_id, r->conns, r->seq);
 	return e;
 }
 
@@ -328,6 +342,8 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 		return 1;
 	}
 	port_addr_str(&r.peer, info.peer, sizeof(info.peer));
+	if (tlfile_open(&r.tlf, prog, o->timeline, tp, "client") != 0)
+		return 1;
 	e = tp->setup(conf, &r.state);
 	if (e == 0)
 		e = alloc_run(&r, res, o->sizes.n, o->count);
@@ -383,10 +399,15 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 			status = 1;
 	if (report_files(&info, res, o->sizes.n) != 0)
 		status = 1;
+	if (tlfile_close(&r.tlf) != 0) {
+		fprintf(stderr, "%s: --timeline: write failed\n", prog);
+		status = 1;
+	}
 	report_result_line(stdout, &info, res, o->sizes.n);
 out:
 	if (r.conn != NULL)
 		tp->abort(r.conn);
+	tlfile_close(&r.tlf);
 	for (i = 0; i < o->sizes.n; i++)
 		free(res[i].s);
 	free(r.msg);

@@ -65,51 +65,90 @@ size_t dtls_wire_hello_verify(const uint8_t *ch, const uint8_t *cookie, size_t c
 	return len;
 }
 
-static int sniff_handshake(struct dtls_sniff *s, const uint8_t *p, const uint8_t *end)
+static uint64_t u48(const uint8_t *p)
 {
-	int hvr = 0;
-
-	while (end - p >= DTLS_HS_HDR) {
-		uint32_t off = u24(p + 6), flen = u24(p + 9);
-		const uint8_t *body = p + DTLS_HS_HDR;
-
-		if ((size_t)(end - body) < flen)
-			break;
-		switch (p[0]) {
-		case DTLS_HS_HELLO_VERIFY: hvr = s->hvr = 1; break;
-		case DTLS_HS_SERVER_HELLO: s->hello = 1; break;
-		case DTLS_HS_CERTIFICATE: s->cert = 1; break;
-		case DTLS_HS_SERVER_KEY_EXCHANGE:
-			/* ECParameters: curve_type 3 = named_curve, then the group (RFC 8422 5.4)
-			 */
-			if (off == 0 && flen >= 3 && body[0] == 3)
-				s->group = (uint16_t)u16(body + 1);
-			break;
-		default: break;
-		}
-		p = body + flen;
-	}
-	return hvr;
+	return (uint64_t)u24(p) << 24 | u24(p + 3);
 }
 
-int dtls_sniff_feed(struct dtls_sniff *s, const uint8_t *d, size_t n)
+static void walk_handshake(const uint8_t *r, const uint8_t *p, const uint8_t *end,
+                           dtls_wire_walk_fn fn, void *arg)
+{
+	while (end - p >= DTLS_HS_HDR) {
+		struct dtls_wire_unit u = { 0 };
+
+		u.ctype = DTLS_CT_HANDSHAKE;
+		u.hs_type = p[0];
+		u.rseq = u48(r + 5);
+		u.msg_len = u24(p + 1);
+		u.msg_seq = (uint16_t)u16(p + 4);
+		u.frag_off = u24(p + 6);
+		u.frag_len = u24(p + 9);
+		if ((size_t)(end - p - DTLS_HS_HDR) < u.frag_len)
+			break;
+		u.bytes = DTLS_HS_HDR + u.frag_len;
+		u.body = p + DTLS_HS_HDR;
+		fn(arg, &u);
+		p += DTLS_HS_HDR + u.frag_len;
+	}
+}
+
+void dtls_wire_walk(const uint8_t *d, size_t n, dtls_wire_walk_fn fn, void *arg)
 {
 	size_t off = 0;
-	int hvr = 0;
 
 	while (n - off >= DTLS_REC_HDR) {
 		const uint8_t *r = d + off;
 		size_t len = u16(r + 11);
+		struct dtls_wire_unit u = { 0 };
 
 		if (n - off - DTLS_REC_HDR < len)
 			break;
-		if (u16(r + 3) == 0) { /* epoch 0: plaintext */
-			if (r[0] == DTLS_CT_HANDSHAKE)
-				hvr |= sniff_handshake(s, r + DTLS_REC_HDR, r + DTLS_REC_HDR + len);
-			else if (r[0] == DTLS_CT_CCS && s->hello && !s->cert)
-				s->resumed = 1;
+		u.ctype = r[0];
+		u.epoch = (uint16_t)u16(r + 3);
+		if (u.epoch == 0 && u.ctype == DTLS_CT_HANDSHAKE) {
+			walk_handshake(r, r + DTLS_REC_HDR, r + DTLS_REC_HDR + len, fn, arg);
+		} else {
+			u.rseq = u48(r + 5);
+			u.bytes = (uint32_t)(DTLS_REC_HDR + len);
+			u.frag_len = (uint32_t)len;
+			u.body = r + DTLS_REC_HDR;
+			fn(arg, &u);
 		}
 		off += DTLS_REC_HDR + len;
 	}
-	return hvr;
+}
+
+struct sniff_walk {
+	struct dtls_sniff *s;
+	int hvr;
+};
+
+static void sniff_unit(void *arg, const struct dtls_wire_unit *u)
+{
+	struct sniff_walk *w = arg;
+	struct dtls_sniff *s = w->s;
+
+	if (u->epoch != 0)
+		return; /* encrypted */
+	if (u->ctype == DTLS_CT_CCS && s->hello && !s->cert)
+		s->resumed = 1;
+	switch (u->ctype == DTLS_CT_HANDSHAKE ? u->hs_type : 0) {
+	case DTLS_HS_HELLO_VERIFY: w->hvr = s->hvr = 1; break;
+	case DTLS_HS_SERVER_HELLO: s->hello = 1; break;
+	case DTLS_HS_CERTIFICATE: s->cert = 1; break;
+	case DTLS_HS_SERVER_KEY_EXCHANGE:
+		/* ECParameters: curve_type 3 = named_curve, then the group (RFC 8422 5.4) */
+		if (u->frag_off == 0 && u->frag_len >= 3 && u->body[0] == 3)
+			s->group = (uint16_t)u16(u->body + 1);
+		break;
+	default: break;
+	}
+}
+
+int dtls_sniff_feed(struct dtls_sniff *s, const uint8_t *d, size_t n)
+{
+	struct sniff_walk w = { s, 0 };
+
+	dtls_wire_walk(d, n, sniff_unit, &w);
+	return w.hvr;
 }

@@ -54,4 +54,24 @@ struct dtls_sniff {
 /* Feeds one datagram the server sent. Returns 1 when it held a HelloVerifyRequest. */
 int dtls_sniff_feed(struct dtls_sniff *s, const uint8_t *d, size_t n);
 
+/* One unit of a datagram: each handshake fragment of a plaintext (epoch 0) record, and
+ * each other record whole (ChangeCipherSpec, alert, and every record of a later epoch:
+ * the Finished, application data). */
+struct dtls_wire_unit {
+	uint8_t ctype;   /* record content type */
+	uint8_t hs_type; /* epoch 0 handshake: message type; else 0 */
+	uint16_t epoch;
+	uint64_t rseq;                        /* record sequence number (48 bits) */
+	uint16_t msg_seq;                     /* handshake message_seq (epoch 0 handshake) */
+	uint32_t frag_off, frag_len, msg_len; /* the fragment of the message it carries */
+	uint32_t bytes;      /* fragment with its 12-byte header, or record with its 13 */
+	const uint8_t *body; /* the fragment's (or the record's) bytes after its header */
+};
+
+typedef void (*dtls_wire_walk_fn)(void *arg, const struct dtls_wire_unit *u);
+
+/* Calls fn(arg, unit) for each unit of the datagram d[0..n), in order; a truncated record
+ * ends the walk. */
+void dtls_wire_walk(const uint8_t *d, size_t n, dtls_wire_walk_fn fn, void *arg);
+
 #endif

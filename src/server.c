@@ -18,6 +18,7 @@
 #include "msg.h"
 #include "port.h"
 #include "srvlog.h"
+#include "tlfile.h"
 
 #define END_LINGER_MS 1000u
 
@@ -27,6 +28,9 @@ struct srv {
 	const struct server_opts *o;
 	uint8_t *buf, *reply;
 	struct srvlog log;
+	struct tlfile tlf; /* --timeline */
+	int64_t conn_seq;  /* first request's sequence number on this connection, -1: none */
+	uint32_t conn_run; /* and its run id */
 	/* the client run being served (by run id), for the END line */
 	uint32_t run_id, run_received, run_valid;
 	int have_run;
@@ -77,6 +81,10 @@ static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_r
 
 	msg_parse(s->buf, (size_t)n, &h);
 	note_run(s, h.run_id);
+	if (s->conn_seq < 0) {
+		s->conn_seq = h.seq;
+		s->conn_run = h.run_id;
+	}
 	st = msg_check_padding(s->buf, (size_t)n);
 	if (st == REPLY_OK && h.reply_len > s->o->max_size)
 		st = REPLY_TOO_BIG;
@@ -196,8 +204,12 @@ static void serve_one(struct srv *s, void *conn)
 	uint64_t t0 = port_mono_ns(), c0 = port_cpu_ns(), rt0 = port_real_us(), t_hs;
 	uint32_t cno = ++s->conns, m0 = s->messages;
 	char peer[80] = "?", eb[160];
-	int e = s->tp->handshake(conn);
+	int e;
 
+	s->conn_seq = -1;
+	s->conn_run = s->run_id;
+	tlfile_attach(&s->tlf, conn, t0, c0, rt0);
+	e = s->tp->handshake(conn);
 	t_hs = port_mono_ns();
 	if (s->tp->peer != NULL)
 		s->tp->peer(conn, peer, sizeof(peer));
@@ -215,6 +227,7 @@ static void serve_one(struct srv *s, void *conn)
 	srvlog_conn(&s->log, cno, s->messages - m0, rt0, t_hs - t0, port_mono_ns() - t0,
 	            port_cpu_ns() - c0, e, heap_peak(s));
 	srvlog_flush(&s->log);
+	tlfile_done(&s->tlf, NULL, s->conn_run, cno, s->conn_seq);
 }
 
 int server_run(const char *prog, const struct transport *tp, const struct server_opts *o,
@@ -247,6 +260,8 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 		fprintf(stderr, "%s: --output: cannot write '%s'\n", prog, o->output);
 		goto out;
 	}
+	if (tlfile_open(&s.tlf, prog, o->timeline, tp, "server") != 0)
+		goto out;
 	e = tp->setup(conf, &state);
 	if (e == ACK_ERR_ARG) {
 		status = 2; /* the transport named the bad option value itself */
@@ -295,7 +310,12 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 	       " dropped=%" PRIu32 "\n",
 	       s.conns, s.messages, s.valid, s.invalid, s.dropped);
 	status = srvlog_close(&s.log) == 0 ? 0 : 1;
+	if (tlfile_close(&s.tlf) != 0) {
+		fprintf(stderr, "%s: --timeline: write failed\n", prog);
+		status = 1;
+	}
 out:
+	tlfile_close(&s.tlf);
 	if (state != NULL)
 		tp->teardown(state);
 	free(s.buf);

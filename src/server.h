@@ -15,6 +15,7 @@ struct server_opts {
 	uint32_t timeout_ms;     /* a silent peer is dropped after this */
 	uint32_t max_size;       /* largest request and reply accepted */
 	const char *output;      /* server CSV, or NULL */
+	const char *timeline;    /* --timeline FILE (TLS, DTLS), or NULL */
 };
 
 /* Serves clients one after another until an END (unless forever) or the idle timeout.

@@ -29,6 +29,7 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/ssl_ticket.h"
 #include "mbedtls/x509_crt.h"
+#include "timeline.h"
 #include "tls_sniff.h"
 #include "transport.h"
 
@@ -81,6 +82,7 @@ struct tls_conn {
 	void (*dgram_hook)(struct tls_conn *c, const uint8_t *buf, size_t n, int tx);
 	void *dgram;
 	uint32_t timer_expiries;
+	struct timeline *tl; /* --timeline: this connection's rows, or NULL (not owned) */
 };
 
 /* Per process. conf must outlive ctx (its strings are kept). Loads the CA, certificate
@@ -117,6 +119,9 @@ void tls_conn_info(const struct tls_conn *c, struct tp_info *out);
 /* "TLSv1.3 TLS1-3-AES-128-GCM-SHA256 secp256r1 EC-256", the key type being the server
  * certificate's, plus a note when the defaults pinned the suite and group. */
 void tls_conn_describe(const struct tls_conn *c, char *buf, size_t len);
+
+/* Name of an Mbed TLS handshake state (mbedtls_ssl_states), for timeline rows. */
+const char *tls_state_name(int state);
 
 /* Internal to tls_common.c / tls_conn.c: installs the key log callback on c->ssl. */
 void tls_conn_keylog(struct tls_conn *c);

@@ -37,6 +37,14 @@ static uint64_t deadline_in(int timeout_ms)
 	return timeout_ms < 0 ? FOREVER : port_mono_ns() + (uint64_t)timeout_ms * 1000000u;
 }
 
+/* Every record (or datagram) the connection moves, as it moves it: the handshake timeline
+ * (timeline.h), with Mbed TLS's handshake state at that moment. */
+static void moved(struct tls_conn *c, const uint8_t *buf, size_t n, int tx)
+{
+	timeline_io(c->tl, tx, buf, n, port_mono_ns(), c->in_hs,
+	            (int)c->ssl.MBEDTLS_PRIVATE(state));
+}
+
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
 	struct tls_conn *c = ctx;
@@ -53,6 +61,8 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 	}
 	if (c->dgram_hook != NULL)
 		c->dgram_hook(c, buf, (size_t)n, 1);
+	if (c->tl != NULL)
+		moved(c, buf, (size_t)n, 1);
 	return n;
 }
 
@@ -88,6 +98,8 @@ static int bio_read(struct tls_conn *c, unsigned char *buf, size_t len, uint32_t
 	}
 	if (c->dgram_hook != NULL)
 		c->dgram_hook(c, buf, (size_t)n, 0);
+	if (c->tl != NULL)
+		moved(c, buf, (size_t)n, 0);
 	return n;
 }
 

@@ -5,7 +5,9 @@
 
 enum {
 	REC_CCS = 20,
+	REC_ALERT = 21,
 	REC_HANDSHAKE = 22,
+	REC_APP = 23,
 	HS_SERVER_HELLO = 2,
 	HS_CERTIFICATE = 11,
 	HS_SERVER_KEY_EXCHANGE = 12,
@@ -72,6 +74,30 @@ void tls_sniff_init(struct tls_sniff *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void tls_sniff_walk(struct tls_sniff *s, tls_sniff_walk_fn fn, void *arg)
+{
+	tls_sniff_init(s);
+	s->walk = fn;
+	s->walk_arg = arg;
+}
+
+void tls_sniff_learn(struct tls_sniff *s, const struct tls_sniff *from)
+{
+	if (s->version == 0)
+		s->version = from->version;
+	s->hrr |= from->hrr;
+}
+
+static void emit(struct tls_sniff *s, uint8_t ctype, uint8_t hs_type, uint8_t enc, uint8_t hrr,
+                 uint32_t bytes)
+{
+	struct tls_sniff_unit u = { ctype, hs_type, enc, hrr, { 0, 0 }, bytes };
+
+	if (ctype == REC_ALERT && !enc && s->alert_have == 2)
+		memcpy(u.alert, s->alert, 2);
+	s->walk(s->walk_arg, &u);
+}
+
 static uint16_t u16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -119,11 +145,17 @@ out:
 static void message_done(struct tls_sniff *s)
 {
 	size_t n = s->body_have;
+	uint8_t hrr = 0;
 
-	if (s->msg_type == HS_SERVER_HELLO)
+	if (s->msg_type == HS_SERVER_HELLO) {
 		parse_hello(s, s->body, n);
-	else if (s->msg_type == HS_SERVER_KEY_EXCHANGE && n >= 3 && s->body[0] == EC_NAMED_CURVE)
+		hrr = n >= 34 && memcmp(s->body + 2, hrr_random, sizeof(hrr_random)) == 0;
+	} else if (s->msg_type == HS_SERVER_KEY_EXCHANGE && n >= 3 &&
+	           s->body[0] == EC_NAMED_CURVE) {
 		s->group = u16(s->body + 1);
+	}
+	if (s->walk != NULL)
+		emit(s, REC_HANDSHAKE, s->msg_type, 0, hrr, 4u + (uint32_t)n + s->body_skipped);
 }
 
 /* Handshake messages may span records and records may hold several messages. */
@@ -140,6 +172,7 @@ static void feed_handshake(struct tls_sniff *s, const uint8_t *p, size_t n)
 			s->msg_type = s->hs[0];
 			s->msg_left = (uint32_t)s->hs[1] << 16 | (uint32_t)s->hs[2] << 8 | s->hs[3];
 			s->body_have = 0;
+			s->body_skipped = 0;
 			if (s->msg_type == HS_CERTIFICATE)
 				s->saw_cert = 1;
 		} else {
@@ -151,6 +184,9 @@ static void feed_handshake(struct tls_sniff *s, const uint8_t *p, size_t n)
 
 				memcpy(s->body + s->body_have, p, c);
 				s->body_have += (uint32_t)c;
+				s->body_skipped += (uint32_t)(take - c);
+			} else {
+				s->body_skipped += (uint32_t)take;
 			}
 			p += take;
 			n -= take;
@@ -167,12 +203,17 @@ static void record_start(struct tls_sniff *s)
 {
 	uint8_t type = s->rec[0];
 
-	if (type == REC_HANDSHAKE)
+	s->rec_enc = s->done || type == REC_APP;
+	s->alert_have = 0;
+	if (type == REC_HANDSHAKE || s->done)
 		return;
 	/* TLS 1.2: the server's CCS ends its plaintext flight; without a Certificate before it
-	 * the handshake was abbreviated. TLS 1.3 sends a dummy CCS (RFC 8446 D.4): go on. */
-	if (type == REC_CCS && s->version == 0x0304)
+	 * the handshake was abbreviated. TLS 1.3 sends a dummy CCS (RFC 8446 D.4), also after
+	 * a HelloRetryRequest (whose version field says 1.2): go on. */
+	if (type == REC_CCS && (s->version == 0x0304 || s->hrr))
 		return;
+	if (type == REC_ALERT)
+		return; /* a plaintext alert ends the handshake, and is read as one */
 	if (type == REC_CCS && s->saw_hello)
 		s->resumed = !s->saw_cert;
 	s->done = 1; /* CCS, alert, or application data: the rest is encrypted */
@@ -180,8 +221,8 @@ static void record_start(struct tls_sniff *s)
 
 void tls_sniff_feed(struct tls_sniff *s, const uint8_t *p, size_t n)
 {
-	while (n > 0 && !s->done) {
-		size_t take;
+	while (n > 0 && (!s->done || s->walk != NULL)) {
+		size_t take, i;
 
 		if (s->rec_have < sizeof(s->rec)) {
 			s->rec[s->rec_have++] = *p++;
@@ -192,13 +233,21 @@ void tls_sniff_feed(struct tls_sniff *s, const uint8_t *p, size_t n)
 			record_start(s);
 		} else {
 			take = n < s->rec_left ? n : s->rec_left;
-			if (s->rec[0] == REC_HANDSHAKE)
+			if (s->rec[0] == REC_HANDSHAKE && !s->rec_enc)
 				feed_handshake(s, p, take);
+			else if (s->rec[0] == REC_ALERT && !s->rec_enc)
+				for (i = 0; i < take && s->alert_have < 2; i++)
+					s->alert[s->alert_have++] = p[i];
 			p += take;
 			n -= take;
 			s->rec_left -= (uint32_t)take;
 		}
-		if (s->rec_left == 0)
-			s->rec_have = 0;
+		if (s->rec_left != 0)
+			continue;
+		s->rec_have = 0;
+		if (s->rec[0] == REC_ALERT && !s->rec_enc)
+			s->done = 1;
+		if (s->walk != NULL && (s->rec[0] != REC_HANDSHAKE || s->rec_enc))
+			emit(s, s->rec[0], 0, s->rec_enc, 0, 5u + u16(s->rec + 3));
 	}
 }

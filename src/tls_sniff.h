@@ -9,6 +9,12 @@
  *   TLS 1.2: ServerKeyExchange (ECParameters: named group); a ChangeCipherSpec before any
  *            Certificate message = abbreviated (resumed) handshake.
  * Feeding stops at the first encrypted record. No allocation; constant work per byte.
+ *
+ * Walking (the handshake timeline, timeline.h): with a walk callback set, the same reading
+ * reports every unit as it completes, in either direction, and goes on past the first
+ * encrypted record (record headers only): each plaintext handshake message, and each
+ * other record (ChangeCipherSpec, alert, and every encrypted record: TLS 1.3's handshake
+ * after the ServerHello, TLS 1.2's Finished after the CCS) as one unit.
  */
 #ifndef ACKBENCH_TLS_SNIFF_H
 #define ACKBENCH_TLS_SNIFF_H
@@ -19,6 +25,18 @@
 /* ServerHello with an ffdhe8192 key share is ~1100 bytes: keep the whole of it. */
 #define TLS_SNIFF_BODY 1280
 
+/* One unit of the walk. */
+struct tls_sniff_unit {
+	uint8_t ctype;    /* record content type (20 CCS, 21 alert, 22 handshake, 23 data) */
+	uint8_t hs_type;  /* plaintext handshake message type; 0 for a record unit */
+	uint8_t enc;      /* 1: an encrypted record */
+	uint8_t hrr;      /* a ServerHello that is a HelloRetryRequest */
+	uint8_t alert[2]; /* plaintext alert: level, description */
+	uint32_t bytes;   /* handshake message with its 4-byte header, or record with its 5 */
+};
+
+typedef void (*tls_sniff_walk_fn)(void *arg, const struct tls_sniff_unit *u);
+
 struct tls_sniff {
 	uint8_t rec[5]; /* record header being read */
 	uint8_t rec_have;
@@ -28,6 +46,8 @@ struct tls_sniff {
 	uint32_t rec_left; /* payload bytes left in the current record */
 	uint32_t msg_left; /* body bytes left in the current handshake message */
 	uint32_t body_have;
+	uint32_t body_skipped;        /* body bytes of the message not kept */
+	uint8_t rec_enc;              /* the current record is encrypted */
 	uint8_t body[TLS_SNIFF_BODY]; /* first bytes of ServerHello / ServerKeyExchange */
 	/* results */
 	int done;         /* 1 once an encrypted record (or the 1.2 CCS) was seen */
@@ -37,11 +57,22 @@ struct tls_sniff {
 	int resumed;      /* 1: abbreviated handshake (TLS 1.2) / PSK accepted (TLS 1.3) */
 	uint16_t version; /* 0x0303 or 0x0304 once the ServerHello was parsed */
 	uint16_t group;   /* IANA TLS group of the key exchange, 0 = none seen */
+	/* walking (NULL: sniffing only) */
+	tls_sniff_walk_fn walk;
+	void *walk_arg;
+	uint8_t alert_have, alert[2];
 };
 
 void tls_sniff_init(struct tls_sniff *s);
-/* Feeds the next n bytes the server sent to the client, in order. */
+/* Feeds the next n bytes the server sent to the client, in order (walking: the next n
+ * bytes of one direction). */
 void tls_sniff_feed(struct tls_sniff *s, const uint8_t *p, size_t n);
+/* Sets s up for walking one direction: fn(arg, unit) for every unit, in order. */
+void tls_sniff_walk(struct tls_sniff *s, tls_sniff_walk_fn fn, void *arg);
+/* Walking the client's direction: the version and HelloRetryRequest learnt from the
+ * server's, which tell whether a handshake record after a CCS is encrypted (TLS 1.2) or
+ * not (TLS 1.3's compatibility CCS). */
+void tls_sniff_learn(struct tls_sniff *s, const struct tls_sniff *from);
 /* Name of an IANA TLS group id ("secp256r1", "x25519", ...), or NULL if unknown. */
 const char *tls_group_name(uint16_t id);
 /* IANA TLS group id of a name (also accepts P-256, P-384, P-521, prime256v1), or 0. */

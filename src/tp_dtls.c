@@ -257,6 +257,13 @@ static void dtls_peer(void *conn, char *buf, size_t len)
 	snprintf(buf, len, "%s", d->c->peer);
 }
 
+static void dtls_timeline(void *conn, struct timeline *tl)
+{
+	struct dtls_conn *d = conn;
+
+	d->c->tl = tl;
+}
+
 const struct transport tp_dtls = {
 	.name = "dtls",
 	.datagram = 1,
@@ -277,4 +284,6 @@ const struct transport tp_dtls = {
 	.info = dtls_info,
 	.describe = dtls_describe,
 	.peer = dtls_peer,
+	.timeline = dtls_timeline,
+	.state_name = tls_state_name,
 };

@@ -156,6 +156,13 @@ static void tls_peer(void *conn, char *buf, size_t len)
 	snprintf(buf, len, "%s", c->peer);
 }
 
+static void tls_timeline(void *conn, struct timeline *tl)
+{
+	struct tls_conn *c = conn;
+
+	c->tl = tl;
+}
+
 const struct transport tp_tls = {
 	.name = "tls",
 	.datagram = 0,
@@ -176,4 +183,6 @@ const struct transport tp_tls = {
 	.info = tls_info,
 	.describe = tls_describe,
 	.peer = tls_peer,
+	.timeline = tls_timeline,
+	.state_name = tls_state_name,
 };

@@ -42,6 +42,8 @@ struct tp_info {
 	                                    * received (the cookie round trip), 0 = none */
 };
 
+struct timeline;
+
 struct transport {
 	const char *name; /* "tcp", "udp", "tls", "dtls" */
 	int datagram;     /* 1: each message is one datagram/record */
@@ -78,6 +80,11 @@ struct transport {
 	void (*describe)(void *conn, char *buf, size_t len);
 	/* Optional: peer address of conn (for server logs). */
 	void (*peer)(void *conn, char *buf, size_t len);
+	/* Optional (TLS, DTLS): hands every record conn moves from now on to tl
+	 * (timeline_io), NULL to stop; tl stays the caller's. state_name names the stack's
+	 * handshake states in tl's rows (may be NULL). */
+	void (*timeline)(void *conn, struct timeline *tl);
+	const char *(*state_name)(int state);
 };
 
 extern const struct transport tp_tcp, tp_udp, tp_tls, tp_dtls;

@@ -1,0 +1,62 @@
+/* tlfile.c - see tlfile.h. */
+#include "tlfile.h"
+
+#include <stdlib.h>
+
+int tlfile_open(struct tlfile *t, const char *prog, const char *path, const struct transport *tp,
+                const char *side)
+{
+	t->f = NULL;
+	t->tl = NULL;
+	t->tp = tp;
+	t->side = side;
+	t->attached = t->failed = 0;
+	if (path == NULL)
+		return 0;
+	t->tl = calloc(1, sizeof(*t->tl));
+	t->f = t->tl ? fopen(path, "w") : NULL;
+	if (t->f == NULL) {
+		fprintf(stderr, "%s: --timeline: cannot write '%s'\n", prog, path);
+		free(t->tl);
+		t->tl = NULL;
+		return -1;
+	}
+	timeline_header(t->f);
+	return 0;
+}
+
+void tlfile_attach(struct tlfile *t, void *conn, uint64_t start_ns, uint64_t start_cpu_ns,
+                   uint64_t start_rt_us)
+{
+	if (t->f == NULL)
+		return;
+	timeline_begin(t->tl, t->tp->datagram, start_ns, start_cpu_ns, start_rt_us);
+	t->tp->timeline(conn, t->tl);
+	t->attached = 1;
+}
+
+void tlfile_done(struct tlfile *t, void *conn, uint32_t run_id, uint32_t conn_no, int64_t seq)
+{
+	struct timeline_id id = { run_id, conn_no, seq, t->side, t->tp->name };
+
+	if (t->f == NULL || !t->attached)
+		return;
+	if (conn != NULL)
+		t->tp->timeline(conn, NULL);
+	t->attached = 0;
+	if (timeline_write(t->tl, t->f, &id, t->tp->state_name) != 0)
+		t->failed = 1;
+}
+
+int tlfile_close(struct tlfile *t)
+{
+	int r;
+
+	if (t->f == NULL)
+		return 0;
+	r = fclose(t->f) != 0 || t->failed ? -1 : 0;
+	t->f = NULL;
+	free(t->tl);
+	t->tl = NULL;
+	return r;
+}

@@ -1,0 +1,36 @@
+/* tlfile.h - the --timeline file of a client or server loop: one struct timeline for the
+ * connection being served, handed to the transport when the connection starts, and its
+ * rows written once the connection is over (outside the timed path). */
+#ifndef ACKBENCH_TLFILE_H
+#define ACKBENCH_TLFILE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "timeline.h"
+#include "transport.h"
+
+struct tlfile {
+	FILE *f; /* NULL: no --timeline */
+	const struct transport *tp;
+	const char *side;
+	struct timeline *tl;
+	int attached; /* rows of a connection not written yet */
+	int failed;
+};
+
+/* Opens path (NULL: no timeline, every call below then does nothing) and writes the
+ * header. Returns 0, or -1 after printing "prog: --timeline: ..." on stderr. */
+int tlfile_open(struct tlfile *t, const char *prog, const char *path, const struct transport *tp,
+                const char *side);
+/* A new connection conn started at start_ns/start_cpu_ns/start_rt_us: its records go to
+ * the timeline from now on. */
+void tlfile_attach(struct tlfile *t, void *conn, uint64_t start_ns, uint64_t start_cpu_ns,
+                   uint64_t start_rt_us);
+/* Writes the rows of the attached connection (conn: still open, detached from the
+ * timeline; NULL: already closed). seq: its first message's sequence number, -1 none. */
+void tlfile_done(struct tlfile *t, void *conn, uint32_t run_id, uint32_t conn_no, int64_t seq);
+/* Closes the file. Returns 0, or -1 when a write failed. */
+int tlfile_close(struct tlfile *t);
+
+#endif
