@@ -13,11 +13,17 @@
  *       trickle   the first LEN (64) bytes of a valid message, one byte every 200 ms
  *                 (UDP: one-byte datagrams)
  *       valid     a valid LEN (100) byte message asking for a REPLY_LEN (24) byte reply
+ *       cut       a valid header announcing LEN (1000) bytes and 100 of them, then FIN
+ *                 (TCP; on UDP it is the same as truncated)
+ *       squat     no traffic: tries to bind PORT on ADDR itself, with SO_REUSEADDR and
+ *                 SO_REUSEPORT, as a local process that wants the server's datagrams
+ *                 would; prints "bound" or "refused: REASON"
  * Then it waits up to MS (-w, default 5000) for an answer and prints one line:
  *   reply ack|nak status=S seq=N len=L got=B   (B = bytes received of the reply)
  *   closed   (orderly close)   reset   (connection reset)   timeout   (nothing came)
  * Exit status: 0 when it ran (whatever it printed), 2 on bad usage, 1 on a local error.
  */
+#define _DEFAULT_SOURCE /* SO_REUSEPORT */
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -143,7 +149,7 @@ static void report(int fd, int dgram, int wait_ms)
 static int usage(void)
 {
 	fprintf(stderr, "usage: badpeer [-a ADDR] [-l LEN] [-r REPLY_LEN] [-w MS] tcp|udp PORT "
-	                "garbage|truncated|overlong|badpad|silent|trickle|valid\n");
+	                "garbage|truncated|cut|overlong|badpad|silent|trickle|valid|squat\n");
 	return 2;
 }
 
@@ -170,6 +176,36 @@ static int dial(const char *addr, const char *port, int dgram)
 	return fd;
 }
 
+/* squat: bind the server's port as a stranger would, with every reuse option set. */
+static int squat(const char *addr, const char *port, int dgram)
+{
+	struct addrinfo hints, *ai;
+	int fd, one = 1, r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = dgram ? SOCK_DGRAM : SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (getaddrinfo(addr, port, &hints, &ai) != 0) {
+		fprintf(stderr, "badpeer: cannot resolve %s port %s\n", addr, port);
+		return 1;
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype, 0);
+	if (fd < 0) {
+		freeaddrinfo(ai);
+		return 1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	r = bind(fd, ai->ai_addr, ai->ai_addrlen);
+	if (r == 0)
+		printf("bound\n");
+	else
+		printf("refused: %s\n", strerror(errno));
+	close(fd);
+	freeaddrinfo(ai);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *addr = "127.0.0.1", *kind;
@@ -192,6 +228,8 @@ int main(int argc, char **argv)
 	if (!dgram && strcmp(argv[optind], "tcp") != 0)
 		return usage();
 	kind = argv[optind + 2];
+	if (strcmp(kind, "squat") == 0)
+		return squat(addr, argv[optind + 1], dgram);
 	fd = dial(addr, argv[optind + 1], dgram);
 	if (fd < 0)
 		return 1;
@@ -201,9 +239,11 @@ int main(int argc, char **argv)
 			buf[i] = (uint8_t)rand();
 		buf[0] = 0xFF; /* never "ACKB" */
 		e = send_all(fd, buf, dgram ? 64 : HDR);
-	} else if (strcmp(kind, "truncated") == 0) {
+	} else if (strcmp(kind, "truncated") == 0 || strcmp(kind, "cut") == 0) {
 		request(len ? (uint32_t)len : 1000, 24, 100);
 		e = send_all(fd, buf, 100);
+		if (e == 0 && kind[0] == 'c' && !dgram)
+			shutdown(fd, SHUT_WR);
 	} else if (strcmp(kind, "overlong") == 0) {
 		/* The header alone: the server must refuse on the announced length. */
 		request(len ? (uint32_t)len : 2u << 20, 24, HDR);

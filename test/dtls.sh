@@ -170,6 +170,14 @@ back_to_back() {
 	local i ok=0 kargs
 	creds server
 	start_server "b2b" dtls_server -b 127.0.0.1 --forever --idle-timeout 3 "${CREDS[@]}" || return 0
+	# The server owns its port: a second server is refused, so is a process that would
+	# share it with SO_REUSEPORT (and take part of the clients' datagrams).
+	run_client "b2b-busy" 10 dtls_server -b 127.0.0.1 -p "$SRV_PORT" "${CREDS[@]}"
+	check_rc "dtls_server on a port in use: exit 1" "$RC" 1 "$ERR"
+	check_eq "dtls_server on a port in use: one line" "$(cat "$ERR")" \
+		"dtls_server: cannot listen on port $SRV_PORT: Address already in use"
+	check_eq "dtls_server's port: a SO_REUSEPORT bind is refused" \
+		"$(timeout 10 "$BADPEER" udp "$SRV_PORT" squat 2>&1)" "refused: Address already in use"
 	creds client
 	for i in $(seq 20); do
 		kargs=()
@@ -182,6 +190,10 @@ back_to_back() {
 		fi
 	done
 	check_eq "twenty clients back to back: all acked, all seen by the server" "$ok" 20
+	# Each client's session had a socket of its own on the port (port_udp_adopt): still
+	# nobody else can bind it.
+	check_eq "dtls_server's port after 20 sessions: a SO_REUSEPORT bind is refused" \
+		"$(timeout 10 "$BADPEER" udp "$SRV_PORT" squat 2>&1)" "refused: Address already in use"
 	wait_exit "$SRV_PID" 20
 	check_rc "back to back: server exits 0 when idle" "$EXIT_RC" 0 "$SRV_ERR"
 	check_eq "back to back: server connections (10 x 4 per message + 10 kept)" \

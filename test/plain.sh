@@ -225,6 +225,18 @@ option_tests() {
 	check_eq "tcp_server on a port in use: one line" "$(cat "$ERR")" \
 		"tcp_server: cannot listen on port $SRV_PORT: Address already in use"
 	stop_server "$SRV_PID"
+	# UDP too: a second server (or any process binding with SO_REUSEPORT) would share the
+	# port and take part of the clients' datagrams.
+	start_server "srv-busy-udp" udp_server -b 127.0.0.1 --forever || return 0
+	run_client "busy" 10 udp_server -b 127.0.0.1 -p "$SRV_PORT"
+	check_rc "udp_server on a port in use: exit 1" "$RC" 1 "$ERR"
+	check_eq "udp_server on a port in use: one line" "$(cat "$ERR")" \
+		"udp_server: cannot listen on port $SRV_PORT: Address already in use"
+	check_eq "udp_server's port: a SO_REUSEPORT bind is refused" \
+		"$(timeout 10 "$BADPEER" udp "$SRV_PORT" squat 2>&1)" "refused: Address already in use"
+	check_eq "udp_server's port: a SO_REUSEPORT bind of [::] is refused" \
+		"$(timeout 10 "$BADPEER" -a :: udp "$SRV_PORT" squat 2>&1)" "refused: Address already in use"
+	stop_server "$SRV_PID"
 }
 
 # --- no server, a server that dies or stops answering ---

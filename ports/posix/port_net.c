@@ -205,7 +205,7 @@ static int bound_port_of(int fd, uint16_t *port)
 	return 0;
 }
 
-static int open_bound(const struct port_addr *a, int datagram)
+static int open_bound(const struct port_addr *a, int datagram, int reuse_port)
 {
 	int fd = socket(sa_of(a)->sa_family, (datagram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
 	                0);
@@ -213,9 +213,14 @@ static int open_bound(const struct port_addr *a, int datagram)
 
 	if (fd < 0)
 		return sys_err();
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* Also lets a UDP listener and its adopted connected sockets share the port. */
-	if (datagram)
+	/* TCP: a restarted server may rebind while old connections sit in TIME_WAIT (safe: it
+	 * never lets two listeners share a port). UDP gets no reuse option at all: with
+	 * SO_REUSEADDR or SO_REUSEPORT a second server, or any process of the same user, could
+	 * bind the port too and take part of the clients' datagrams. A port in use is refused
+	 * (EADDRINUSE). port_udp_adopt shares the port only for an instant, see there. */
+	if (!datagram)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	else if (reuse_port)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (bind(fd, sa_of(a), a->len) != 0) {
 		int r = sys_err();
@@ -229,7 +234,7 @@ static int open_bound(const struct port_addr *a, int datagram)
 
 int port_listen(const struct port_addr *a, int datagram, uint16_t *bound_port)
 {
-	int fd = open_bound(a, datagram);
+	int fd = open_bound(a, datagram, 0);
 	int r;
 
 	if (fd < 0)
@@ -373,33 +378,43 @@ int port_wait_any(const int *h, unsigned n, int timeout_ms)
 	return ACK_ERR_TIMEOUT;
 }
 
+static void reuse_port_set(int fd, int on)
+{
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
+}
+
+/* The new listener must bind the port the old one holds. Linux allows that only while every
+ * socket on the port has SO_REUSEPORT (and the same user), so both get it for the bind and
+ * lose it right after: from then on any other bind of the port fails again (EADDRINUSE),
+ * while the two sockets keep it. The connected socket gets its peer's datagrams (the kernel
+ * prefers an exact 4-tuple match), the new listener everyone else's. */
 int port_udp_adopt(int *lh, const struct port_addr *peer)
 {
 	struct sockaddr_storage local;
 	socklen_t llen = sizeof(local);
 	struct port_addr la;
-	int nl;
+	int nl, r = 0;
 
 	if (getsockname(*lh, (struct sockaddr *)&local, &llen) != 0)
 		return sys_err();
 	memset(&la, 0, sizeof(la));
 	memcpy(la.raw, &local, llen);
 	la.len = llen;
-	nl = open_bound(&la, 1);
+	reuse_port_set(*lh, 1);
+	nl = open_bound(&la, 1, 1);
+	if (nl >= 0 && connect(*lh, sa_of(peer), peer->len) != 0)
+		r = sys_err();
+	reuse_port_set(*lh, 0);
 	if (nl < 0)
 		return nl;
-	if (connect(*lh, sa_of(peer), peer->len) != 0) {
-		int r = sys_err();
-
-		close(nl);
+	reuse_port_set(nl, 0);
+	if (r != 0) {
+		port_close(nl);
 		return r;
 	}
-	{
-		int conn = *lh;
-
-		*lh = nl;
-		return conn;
-	}
+	r = *lh;
+	*lh = nl;
+	return r;
 }
 
 int port_shutdown_write(int h)
