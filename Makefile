@@ -7,17 +7,27 @@
 #   make SAN=1            sanitizer build (build/<target>-san)
 #   make STATIC=1         statically linked programs (build/<target>-static)
 #   make CONFIG=small     Mbed TLS config ports/config/ackbench_config_small.h
+#   make STACK=openssl    the tls/dtls programs on another TLS stack (src/stack/<name>/,
+#                         build/<target>-<stack>); `make -s print-STACKS` lists them
 #   make footprint        text/data/bss of every built target and config
 #   make V=1              show full commands;  WERROR=1 turns warnings into errors
 # CC, CFLAGS, LDFLAGS, AR may be overridden.
 
 TARGET ?= native
 CONFIG ?= full
+# The TLS stacks: one folder src/stack/<name>/ each (src/stack/README.md), mbedtls first.
+STACKS := mbedtls $(sort $(filter-out mbedtls,$(patsubst src/stack/%/stack.mk,%,\
+          $(wildcard src/stack/*/stack.mk))))
+STACK ?= mbedtls
 include ports/targets/$(TARGET).mk
 
-SUFFIX := $(if $(filter full,$(CONFIG)),,-$(CONFIG))$(if $(SAN),-san,)$(if $(STATIC),-static,)
-BUILD := build/$(TARGET)$(SUFFIX)
-MBT := $(BUILD)/mbedtls
+CFG_SUFFIX := $(if $(filter full,$(CONFIG)),,-$(CONFIG))
+VARIANT := $(if $(SAN),-san,)$(if $(STATIC),-static,)
+STACK_SUFFIX := $(if $(filter mbedtls,$(STACK)),,-$(STACK))
+BUILD := build/$(TARGET)$(CFG_SUFFIX)$(STACK_SUFFIX)$(VARIANT)
+# The Mbed TLS tree of this target/config/variant: the mbedtls stack's library, and for
+# every stack the test tools (udp_proxy, benchmark) built from it.
+MBT := build/$(TARGET)$(CFG_SUFFIX)$(VARIANT)/mbedtls
 
 ifeq ($(V),1)
 Q :=
@@ -33,23 +43,46 @@ SANITIZE := -fsanitize=address -fsanitize=undefined -fno-sanitize-recover=undefi
 SANFLAGS := $(if $(SAN),$(SANITIZE))
 # Each ackbench_config_<CONFIG>.h is a whole Mbed TLS config (full.h includes the default).
 MBEDTLS_CFG := -I$(CURDIR)/ports/config -DMBEDTLS_CONFIG_FILE='<ackbench_config_$(CONFIG).h>'
+# The core (src/*.c, ports/) knows no TLS library: no stack include path here.
 ALL_CFLAGS := $(CFLAGS) $(TARGET_CFLAGS) $(SANFLAGS) $(WARN) $(if $(WERROR),-Werror,) \
-              -std=c11 -D_POSIX_C_SOURCE=200809L -MMD -MP \
-              -Iports -Isrc -isystem $(MBT)/include $(MBEDTLS_CFG) \
+              -std=c11 -D_POSIX_C_SOURCE=200809L -MMD -MP -Iports -Isrc \
               -DACKBENCH_CONFIG='"$(CONFIG)"' -DACKBENCH_TARGET='"$(TARGET)"'
 ALL_LDFLAGS := $(LDFLAGS) $(TARGET_LDFLAGS) $(SANFLAGS) $(if $(STATIC),-static)
 MBT_LIBS := $(MBT)/library/libmbedtls.a $(MBT)/library/libmbedx509.a $(MBT)/library/libmbedcrypto.a
-LIBS := $(MBT_LIBS) -lm
 
-PROGS := tcp_client tcp_server udp_client udp_server
-PROGS += $(foreach p,tls dtls,$(if $(wildcard src/$(p)_client.c),$(p)_client $(p)_server))
-# Every src/*.c that is not a program's main() is part of the shared core.
+# The stack: its stack.mk sets STACK_CFLAGS (include paths, defines), STACK_LIBS (link
+# arguments), STACK_DEPS (files its objects and programs need first: a library it builds),
+# and STACK_REFUSE (why it cannot build this TARGET/CONFIG, empty when it can).
+STACK_DIR := src/stack/$(STACK)
+ifeq ($(filter $(STACK),$(STACKS)),)
+STACK_REFUSE := unknown stack (known: $(STACKS))
+else
+include $(STACK_DIR)/stack.mk
+endif
+# Goals that build nothing are not refused.
+ifneq ($(STACK_REFUSE),)
+ifneq ($(filter-out print-% clean distclean lint format format-check deps,$(or $(MAKECMDGOALS),all)),)
+$(error STACK=$(STACK) TARGET=$(TARGET) CONFIG=$(CONFIG): $(STACK_REFUSE))
+endif
+endif
+STACK_CFLAGS_ALL := -I$(STACK_DIR) $(STACK_CFLAGS)
+
+PLAIN_PROGS := tcp_client tcp_server udp_client udp_server
+SEC_PROGS := $(foreach p,tls dtls,$(if $(wildcard src/$(p)_client.c),$(p)_client $(p)_server))
+PROGS := $(PLAIN_PROGS) $(SEC_PROGS)
+# Every src/*.c that is not a program's main() is part of the shared core, an archive:
+# a program links only the members it uses (tcp_client no TLS code at all).
 CORE := $(filter-out %_client %_server,$(basename $(notdir $(wildcard src/*.c))))
 PORT_DIR ?= posix
 PORT := $(basename $(notdir $(wildcard ports/$(PORT_DIR)/*.c)))
+STACK_SRCS := $(basename $(notdir $(wildcard $(STACK_DIR)/*.c)))
 
 CORE_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(PORT)))
-BINS := $(addprefix $(BUILD)/bin/,$(PROGS))
+CORE_LIB := $(BUILD)/lib/libackbench.a
+STACK_OBJS := $(addprefix $(BUILD)/obj/stack/,$(addsuffix .o,$(STACK_SRCS)))
+PLAIN_BINS := $(addprefix $(BUILD)/bin/,$(PLAIN_PROGS))
+SEC_BINS := $(addprefix $(BUILD)/bin/,$(SEC_PROGS))
+BINS := $(PLAIN_BINS) $(SEC_BINS)
 UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
 
 .SECONDARY:
@@ -79,24 +112,38 @@ $(MBT)/programs/test/udp_proxy $(MBT)/programs/test/benchmark: $(MBT)/.built
 	  >>$(MBT)/build.log 2>&1
 
 # --- our objects and programs ---
-$(BUILD)/obj/%.o: src/%.c $(MBT)/.built
+$(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(BUILD)/obj/%.o: ports/$(PORT_DIR)/%.c $(MBT)/.built
+$(BUILD)/obj/%.o: ports/$(PORT_DIR)/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(BUILD)/bin/%: $(BUILD)/obj/%.o $(CORE_OBJS) $(MBT_LIBS)
+$(BUILD)/obj/stack/%.o: $(STACK_DIR)/%.c $(STACK_DEPS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(STACK_CFLAGS_ALL) -c -o $@ $<
+$(CORE_LIB): $(CORE_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AR       $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $(CORE_OBJS)
+$(PLAIN_BINS): $(BUILD)/bin/%: $(BUILD)/obj/%.o $(CORE_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD       $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJS) $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) -lm
+$(SEC_BINS): $(BUILD)/bin/%: $(BUILD)/obj/%.o $(STACK_OBJS) $(CORE_LIB) $(STACK_DEPS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD       $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(STACK_OBJS) $(CORE_LIB) $(STACK_LIBS) -lm
 
 # --- tests ---
-$(BUILD)/test/%: test/unit/%.c test/unit/check.h $(CORE_OBJS) $(MBT_LIBS)
+# Unit tests see the core and the stack (test_mem installs the stack's allocator hook).
+$(BUILD)/test/%: test/unit/%.c test/unit/check.h $(STACK_OBJS) $(CORE_LIB) $(STACK_DEPS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJS) $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit $(ALL_LDFLAGS) -o $@ $< $(STACK_OBJS) $(CORE_LIB) \
+	  $(STACK_LIBS) -lm
 # The misbehaving client of the integration tests: plain POSIX sockets, no core objects.
 $(BUILD)/test/badpeer: test/badpeer.c
 	@mkdir -p $(@D)
@@ -136,7 +183,7 @@ footprint:
 print-%:
 	@echo '$($*)'
 
-FORMAT_FILES := $(wildcard src/*.[ch] ports/*.h ports/*/*.[ch] test/unit/*.[ch])
+FORMAT_FILES := $(wildcard src/*.[ch] src/stack/*/*.[ch] ports/*.h ports/*/*.[ch] test/unit/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_FILES)
 format-check:
@@ -149,4 +196,4 @@ clean:
 distclean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/test/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/stack/*.d $(BUILD)/test/*.d)

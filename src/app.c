@@ -11,8 +11,9 @@
 #include "mem.h"
 #include "msg.h"
 #include "opts.h"
-#include "psa/crypto.h"
+#include "sec_opts.h"
 #include "server.h"
+#include "stack.h"
 
 #define MAX_STREAM_MSG (256u * 1024u * 1024u)
 
@@ -93,17 +94,56 @@ static void default_sizes(const struct transport *tp, uint32_t max, struct sizes
 		s->v[s->n++] = max;
 }
 
-/* --mem: before psa_crypto_init(), so that every Mbed TLS and PSA block is counted (and
- * none allocated by the default calloc is freed by the counting free). */
-static int app_mem_install(void)
+/* "0.1.0 (stack mbedtls 3.6.6, <its build configuration>)" for --version. */
+static const char *version_text(const struct transport *tp)
+{
+	static char v[256];
+
+	if (tp->stack == NULL)
+		return ACKBENCH_VERSION;
+	snprintf(v, sizeof(v), "%s (stack %s %s, %s; config %s, target %s)", ACKBENCH_VERSION,
+	         tp->stack->name, tp->stack->version(), tp->stack->build_config(),
+	         ACKBENCH_CONFIG, ACKBENCH_TARGET);
+	return v;
+}
+
+/* The option tables of tp: the common ones, then its own (secure transports: the shared
+ * sec_opts table). */
+static void tables_of(const struct transport *tp, const struct opt *common,
+                      const struct opt *tl_opts, const struct opt **tables)
+{
+	tables[0] = common;
+	tables[1] = tp->stack != NULL ? sec_opts_table(tp) : tp->opts;
+	tables[2] = tp->timeline != NULL ? tl_opts : NULL;
+	tables[3] = NULL;
+}
+
+/* The stack's library-wide set-up. --mem first, so that every block of the library is
+ * counted (and none allocated by the default allocator is freed by the counting one). */
+static int stack_start(const struct transport *tp, int mem)
 {
 	char err[96];
-	int r = mem_install();
+	int r;
 
-	if (r != 0)
+	err_use_stack(tp->stack);
+	if (tp->stack == NULL)
+		return 0;
+	if (mem && (r = tp->stack->mem_install()) != 0) {
 		fprintf(stderr, "%s: --mem: cannot install the counting allocator: %s\n", g_prog,
 		        err_str(r, err, sizeof(err)));
+		return r;
+	}
+	r = tp->stack->init();
+	if (r != 0)
+		fprintf(stderr, "%s: %s library set-up failed: %s\n", g_prog, tp->stack->title,
+		        err_str(r, err, sizeof(err)));
 	return r;
+}
+
+static void stack_stop(const struct transport *tp)
+{
+	if (tp->stack != NULL)
+		tp->stack->deinit();
 }
 
 int app_client_main(const struct transport *tp, int argc, char **argv)
@@ -134,7 +174,7 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 		{ "owd", 0, OPT_FLAG, &o.owd, 0, 0, NULL,
 		  "report one-way delay (needs synchronised clocks)" },
 		{ "mem", 0, OPT_FLAG, &o.mem, 0, 0, NULL,
-		  "Mbed TLS heap peak per connection above the set-up baseline (times then include "
+		  "TLS stack heap peak per connection above the set-up baseline (times then include "
 		  "the counting)" },
 		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE",
 		  "raw samples as CSV, one row per message" },
@@ -146,7 +186,7 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 		{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 	};
 	struct opt tl_opts[2];
-	const struct opt *tables[] = { common, tp->opts, tp->timeline ? tl_opts : NULL, NULL };
+	const struct opt *tables[4];
 	void *state = NULL;
 	struct port_addr none;
 	char err[64];
@@ -155,6 +195,7 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	g_prog = base_name(argv[0]);
 	g_tp = tp;
 	g_tables = tables;
+	tables_of(tp, common, tl_opts, tables);
 	o.addr = "127.0.0.1";
 	o.port = tp->default_port;
 	o.count = 1000;
@@ -166,7 +207,7 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	conf.hs_timeout[0] = 500;
 	conf.hs_timeout[1] = 8000;
 	conf.mtu = 1400;
-	switch (opts_parse(g_prog, tables, argc, argv, client_help, ACKBENCH_VERSION)) {
+	switch (opts_parse(g_prog, tables, argc, argv, client_help, version_text(tp))) {
 	case 1: return 0;
 	case -1: return 2;
 	default: break;
@@ -174,26 +215,26 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	conf.timeout_ms = o.timeout_ms;
 	conf.prog = g_prog;
 	conf.addr = o.addr;
-	if (o.mem && app_mem_install() != 0)
+	if (tp->stack != NULL && sec_opts_merge(tp, &conf) != 0)
+		return 2;
+	if (stack_start(tp, o.mem) != 0)
 		return 1;
-	if (psa_crypto_init() != PSA_SUCCESS) {
-		fprintf(stderr, "%s: psa_crypto_init failed\n", g_prog);
-		return 1;
-	}
-	/* The largest message one send can carry depends on the transport (and for DTLS on
-	 * the MTU): ask it before any traffic, refuse named sizes above it. */
+	/* Set up once, for the whole run. The largest message one send can carry depends on
+	 * the transport (and for DTLS on the MTU): ask it before any traffic, refuse named
+	 * sizes above it. */
 	memset(&none, 0, sizeof(none));
 	status = tp->setup(&conf, &state);
 	if (status != 0) {
 		/* ACK_ERR_ARG: the transport named the bad option value itself */
 		if (status == ACK_ERR_ARG)
-			return 2;
-		fprintf(stderr, "%s: cannot set up %s: %s\n", g_prog, tp->name,
-		        err_str(status, err, sizeof(err)));
-		return 1;
+			status = 2;
+		else
+			fprintf(stderr, "%s: cannot set up %s: %s\n", g_prog, tp->name,
+			        err_str(status, err, sizeof(err)));
+		goto out;
 	}
+	status = 2;
 	max = tp->max_msg(state, &none);
-	tp->teardown(state);
 	if (o.sizes.n == 0)
 		default_sizes(tp, max, &o.sizes);
 	for (i = 0; i < o.sizes.n; i++)
@@ -202,18 +243,21 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 			        "%s: --sizes: %" PRIu32
 			        " bytes is above the largest %s message (%" PRIu32 " bytes)\n",
 			        g_prog, o.sizes.v[i], tp->name, max);
-			return 2;
+			goto out;
 		}
 	if (max != 0 && o.reply_size > max) {
 		fprintf(stderr,
 		        "%s: --reply-size: %" PRIu32
 		        " bytes is above the largest %s message (%" PRIu32 " bytes)\n",
 		        g_prog, o.reply_size, tp->name, max);
-		return 2;
+		goto out;
 	}
-	(void)err;
-	status = client_run(g_prog, tp, &o, &conf);
-	mbedtls_psa_crypto_free();
+	status = client_run(g_prog, tp, &o, state);
+	state = NULL; /* client_run tore it down */
+out:
+	if (state != NULL)
+		tp->teardown(state);
+	stack_stop(tp);
 	return status;
 }
 
@@ -238,7 +282,7 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE",
 		  "server CSV: a row per message and per connection" },
 		{ "mem", 0, OPT_FLAG, &o.mem, 0, 0, NULL,
-		  "Mbed TLS heap peak per connection above the set-up baseline (times then include "
+		  "TLS stack heap peak per connection above the set-up baseline (times then include "
 		  "the counting)" },
 		{ "quiet", 'q', OPT_FLAG, &o.quiet, 0, 0, NULL, "fewer messages" },
 		{ "help", 'h', OPT_HELP, &help, 0, 0, NULL, "this text" },
@@ -246,12 +290,13 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 		{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 	};
 	struct opt tl_opts[2];
-	const struct opt *tables[] = { common, tp->opts, tp->timeline ? tl_opts : NULL, NULL };
+	const struct opt *tables[4];
 
 	timeline_opt(tl_opts, &o.timeline);
 	g_prog = base_name(argv[0]);
 	g_tp = tp;
 	g_tables = tables;
+	tables_of(tp, common, tl_opts, tables);
 	o.bind = "0.0.0.0";
 	o.port = tp->default_port;
 	o.idle_timeout_s = 300;
@@ -261,24 +306,21 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 	conf.hs_timeout[0] = 500;
 	conf.hs_timeout[1] = 8000;
 	conf.mtu = 1400;
-	switch (opts_parse(g_prog, tables, argc, argv, server_help, ACKBENCH_VERSION)) {
+	switch (opts_parse(g_prog, tables, argc, argv, server_help, version_text(tp))) {
 	case 1: return 0;
 	case -1: return 2;
 	default: break;
 	}
 	conf.timeout_ms = o.timeout_ms;
 	conf.prog = g_prog;
-	if (o.mem && app_mem_install() != 0)
+	if (tp->stack != NULL && sec_opts_merge(tp, &conf) != 0)
+		return 2;
+	if (stack_start(tp, o.mem) != 0)
 		return 1;
 	if (o.mem && !o.quiet)
-		fprintf(stderr,
-		        "%s: --mem: Mbed TLS heap accounting on: times include its overhead\n",
-		        g_prog);
-	if (psa_crypto_init() != PSA_SUCCESS) {
-		fprintf(stderr, "%s: psa_crypto_init failed\n", g_prog);
-		return 1;
-	}
+		fprintf(stderr, "%s: --mem: %s heap accounting on: times include its overhead\n",
+		        g_prog, tp->stack != NULL ? tp->stack->title : "no TLS stack");
 	status = server_run(g_prog, tp, &o, &conf);
-	mbedtls_psa_crypto_free();
+	stack_stop(tp);
 	return status;
 }

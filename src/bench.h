@@ -49,6 +49,8 @@ struct client_opts {
 /* Everything a report needs about the run besides the per-size results. */
 struct run_info {
 	const char *prog, *proto, *mode;
+	const struct stack *stack; /* the transport's TLS stack, NULL for tcp/udp */
+	unsigned cols;             /* optional columns the transport fills (TP_COL_*) */
 	char peer[80];
 	char negotiated[160]; /* transport's describe() of the first connection, or "" */
 	uint32_t run_id;

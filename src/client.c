@@ -309,7 +309,7 @@ static int alloc_run(struct run *r, struct size_result *res, uint32_t nsizes, ui
 }
 
 int client_run(const char *prog, const struct transport *tp, const struct client_opts *o,
-               const struct tp_conf *conf)
+               void *state)
 {
 	struct size_result res[SIZES_MAX];
 	struct run_info info;
@@ -324,9 +324,12 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	memset(&r, 0, sizeof(r));
 	r.tp = tp;
 	r.o = o;
+	r.state = state;
 	r.info = &info;
 	info.prog = prog;
 	info.proto = tp->name;
+	info.stack = tp->stack;
+	info.cols = tp->cols;
 	info.mode = o->keep ? "keep" : "per-message";
 	info.o = o;
 	r.progress = !o->quiet && port_stderr_is_tty();
@@ -339,14 +342,12 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	e = port_resolve(o->addr, (uint16_t)o->port, tp->datagram, 0, &r.peer);
 	if (e != 0) {
 		fprintf(stderr, "%s: --addr: cannot resolve '%s'\n", prog, o->addr);
-		return 1;
+		goto out;
 	}
 	port_addr_str(&r.peer, info.peer, sizeof(info.peer));
 	if (tlfile_open(&r.tlf, prog, o->timeline, tp, "client") != 0)
-		return 1;
-	e = tp->setup(conf, &r.state);
-	if (e == 0)
-		e = alloc_run(&r, res, o->sizes.n, o->count);
+		goto out;
+	e = alloc_run(&r, res, o->sizes.n, o->count);
 	if (e != 0) {
 		fprintf(stderr, "%s: setup failed: %s\n", prog, err_str(e, eb, sizeof(eb)));
 		goto out;

@@ -5,10 +5,11 @@
 #include "bench.h"
 #include "transport.h"
 
-/* Runs the whole sweep against o->addr:o->port and writes the results (stdout, -o CSV,
- * --json). Returns the exit status: 0 all messages acked, 1 some failed or were lost or
- * the run could not start. */
+/* Runs the whole sweep against o->addr:o->port over state (tp->setup()'s, done once by
+ * the caller; torn down here) and writes the results (stdout, -o CSV, --json). Returns the
+ * exit status: 0 all messages acked, 1 some failed or were lost or the run could not
+ * start. */
 int client_run(const char *prog, const struct transport *tp, const struct client_opts *o,
-               const struct tp_conf *conf);
+               void *state);
 
 #endif

@@ -1,15 +1,20 @@
-/* err.c - error text for ACK_ERR_* codes, OS errors and Mbed TLS errors. */
+/* err.c - error text for ACK_ERR_* codes, OS errors and the TLS stack's errors. */
 #include "err.h"
 
 #include <stdio.h>
 
-#include "mbedtls/error.h"
 #include "port.h"
+#include "stack.h"
+
+static const struct stack *g_stack;
+
+void err_use_stack(const struct stack *st)
+{
+	g_stack = st;
+}
 
 const char *err_str(int code, char *buf, size_t len)
 {
-	char mb[160];
-
 	switch (code) {
 	case 0: snprintf(buf, len, "no error"); return buf;
 	case ACK_ERR_TIMEOUT: snprintf(buf, len, "timed out"); return buf;
@@ -27,10 +32,7 @@ const char *err_str(int code, char *buf, size_t len)
 	}
 	if (ACK_ERR_IS_SYS(code)) {
 		snprintf(buf, len, "%s", port_sys_strerror(ACK_ERR_SYS_NUM(code)));
-	} else if (code < 0 && code >= -0x7FFF) {
-		mbedtls_strerror(code, mb, sizeof(mb));
-		snprintf(buf, len, "%s (-0x%04X)", mb, (unsigned)-code);
-	} else {
+	} else if (g_stack == NULL || g_stack->strerror(code, buf, len) != 0) {
 		snprintf(buf, len, "error %d", code);
 	}
 	return buf;

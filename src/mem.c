@@ -4,8 +4,6 @@
 
 #include <stdlib.h>
 
-#include "mbedtls/platform.h"
-
 #define MEM_MAGIC ((size_t)0xac4be11eu)
 
 struct hdr {
@@ -19,17 +17,17 @@ struct hdr {
 static size_t g_cur, g_peak;
 static uint64_t g_allocs;
 
-static void *mem_calloc(size_t n, size_t size)
+static struct hdr *hdr_of(void *p)
 {
-	struct hdr *h;
-	size_t len;
+	struct hdr *h = (struct hdr *)(void *)((unsigned char *)p - HDR_LEN);
 
-	if (n != 0 && size > (SIZE_MAX - HDR_LEN) / n)
-		return NULL;
-	len = n * size;
-	h = calloc(1, HDR_LEN + len);
-	if (h == NULL)
-		return NULL;
+	if (h->magic != MEM_MAGIC)
+		abort(); /* not ours: freeing it would corrupt the heap, counting it the figures */
+	return h;
+}
+
+static void *account(struct hdr *h, size_t len)
+{
 	h->size = len;
 	h->magic = MEM_MAGIC;
 	g_cur += len;
@@ -39,23 +37,56 @@ static void *mem_calloc(size_t n, size_t size)
 	return (unsigned char *)h + HDR_LEN;
 }
 
-static void mem_free(void *p)
+void *mem_calloc(size_t n, size_t size)
+{
+	struct hdr *h;
+
+	if (n != 0 && size > (SIZE_MAX - HDR_LEN) / n)
+		return NULL;
+	h = calloc(1, HDR_LEN + n * size);
+	return h == NULL ? NULL : account(h, n * size);
+}
+
+void *mem_malloc(size_t size)
+{
+	struct hdr *h;
+
+	if (size > SIZE_MAX - HDR_LEN)
+		return NULL;
+	h = malloc(HDR_LEN + size);
+	return h == NULL ? NULL : account(h, size);
+}
+
+void mem_free(void *p)
 {
 	struct hdr *h;
 
 	if (p == NULL)
 		return;
-	h = (struct hdr *)(void *)((unsigned char *)p - HDR_LEN);
-	if (h->magic != MEM_MAGIC)
-		abort(); /* not ours: freeing it would corrupt the heap, counting it the figures */
+	h = hdr_of(p);
 	h->magic = 0;
 	g_cur -= h->size;
 	free(h);
 }
 
-int mem_install(void)
+/* In place where the C library can: the old and the new block are not counted at once. */
+void *mem_realloc(void *p, size_t size)
 {
-	return mbedtls_platform_set_calloc_free(mem_calloc, mem_free);
+	struct hdr *h, *g;
+	size_t old;
+
+	if (p == NULL)
+		return mem_malloc(size);
+	if (size > SIZE_MAX - HDR_LEN)
+		return NULL;
+	h = hdr_of(p);
+	old = h->size;
+	g = realloc(h, HDR_LEN + size);
+	if (g == NULL)
+		return NULL; /* p stays valid, as realloc's */
+	g_cur -= old;
+	g_allocs--; /* account() counts it again */
+	return account(g, size);
 }
 
 size_t mem_mark(void)

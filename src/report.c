@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mbedtls/build_info.h"
 #include "port.h"
+#include "stack.h"
 
 #ifndef ACKBENCH_CONFIG
 #define ACKBENCH_CONFIG "unknown"
@@ -28,10 +28,15 @@ const char *const phase_names[PH_N] = {
 	"connect", "handshake", "exchange", "close", "total", "cpu"
 };
 
-void report_build(char *buf, size_t len)
+void report_build(const struct stack *st, char *buf, size_t len)
 {
-	snprintf(buf, len, "compiler=\"%s\" mbedtls=%s config=%s target=%s", COMPILER,
-	         MBEDTLS_VERSION_STRING, ACKBENCH_CONFIG, ACKBENCH_TARGET);
+	if (st == NULL) {
+		snprintf(buf, len, "compiler=\"%s\" stack=none config=%s target=%s", COMPILER,
+		         ACKBENCH_CONFIG, ACKBENCH_TARGET);
+		return;
+	}
+	snprintf(buf, len, "compiler=\"%s\" stack=%s %s=%s config=%s target=%s", COMPILER,
+	         st->name, st->name, st->version(), ACKBENCH_CONFIG, ACKBENCH_TARGET);
 }
 
 void report_size_stats(struct size_result *res)
@@ -63,7 +68,7 @@ void report_header(FILE *f, const struct run_info *info)
 	port_cpu_governor(gov, sizeof(gov));
 	port_system(sys, sizeof(sys));
 	port_hostname(host, sizeof(host));
-	report_build(build, sizeof(build));
+	report_build(info->stack, build, sizeof(build));
 	fprintf(f, "# ackbench %s %s: proto=%s mode=%s peer=%s run=%08" PRIx32 "\n",
 	        ACKBENCH_VERSION, info->prog, info->proto, info->mode, info->peer, info->run_id);
 	fprintf(f,
@@ -83,9 +88,12 @@ void report_header(FILE *f, const struct run_info *info)
 	if (o->owd)
 		fprintf(f, "# owd: one-way delay needs the two hosts' clocks synchronised "
 		           "(PTP/NTP)\n");
+	if (info->stack != NULL)
+		fprintf(f, "# stack: %s %s (%s)\n", info->stack->name, info->stack->version(),
+		        info->stack->build_config());
 	if (o->mem)
-		fprintf(f,
-		        "# mem: Mbed TLS heap accounting on (--mem): times include its overhead\n");
+		fprintf(f, "# mem: %s heap accounting on (--mem): times include its overhead\n",
+		        info->stack != NULL ? info->stack->title : "no TLS stack");
 	fprintf(f, "# times in microseconds; percentiles nearest-rank over acked messages\n");
 }
 
@@ -121,7 +129,7 @@ static int write_csv(const struct run_info *info, const struct size_result *res,
 	FILE *f = fopen(info->o->output, "w");
 	/* dtls only: the cookie round trip within handshake_us (0 without HelloVerifyRequest),
 	 * appended last so that the other columns keep their places. */
-	int cookie = strcmp(info->proto, "dtls") == 0;
+	int cookie = (info->cols & TP_COL_COOKIE) != 0;
 	unsigned i, j;
 	int k;
 
@@ -189,7 +197,7 @@ static int write_json(const struct run_info *info, const struct size_result *res
 	port_cpu_governor(gov, sizeof(gov));
 	port_system(sys, sizeof(sys));
 	port_hostname(host, sizeof(host));
-	report_build(build, sizeof(build));
+	report_build(info->stack, build, sizeof(build));
 	fprintf(f, "{\n  \"tool\": \"ackbench\",\n  \"version\": \"%s\",\n", ACKBENCH_VERSION);
 	json_str(f, "program", info->prog);
 	json_str(f, "proto", info->proto);
@@ -200,8 +208,12 @@ static int write_json(const struct run_info *info, const struct size_result *res
 	json_str(f, "host", host);
 	json_str(f, "system", sys);
 	json_str(f, "governor", gov);
-	fprintf(f, "  \"mbedtls\": \"%s\",\n  \"config\": \"%s\",\n", MBEDTLS_VERSION_STRING,
-	        ACKBENCH_CONFIG);
+	json_str(f, "stack", info->stack != NULL ? info->stack->name : "none");
+	json_str(f, "stack_version", info->stack != NULL ? info->stack->version() : "");
+	json_str(f, "stack_build", info->stack != NULL ? info->stack->build_config() : "");
+	if (info->stack != NULL) /* the key older readers know: "mbedtls": "3.6.6" */
+		json_str(f, info->stack->name, info->stack->version());
+	fprintf(f, "  \"config\": \"%s\",\n", ACKBENCH_CONFIG);
 	fprintf(f, "  \"clock_res_ns\": %" PRIu64 ",\n  \"run_id\": \"%08" PRIx32 "\",\n",
 	        port_clock_res_ns(), info->run_id);
 	fprintf(f, "  \"started_rt_us\": %" PRIu64 ",\n", info->started_rt_us);
@@ -273,8 +285,9 @@ void report_heap(FILE *f, struct run_info *info, const struct size_result *res, 
 	if (f != NULL)
 		fprintf(f,
 		        "# heap: per connection peak p50=%" PRIu32 " max=%" PRIu32
-		        " bytes (Mbed TLS heap, baseline %" PRIu32 " bytes after setup%s)\n",
-		        info->heap_p50, info->heap_max, info->heap_baseline,
+		        " bytes (%s heap, baseline %" PRIu32 " bytes after setup%s)\n",
+		        info->heap_p50, info->heap_max,
+		        info->stack != NULL ? info->stack->title : "no TLS stack", info->heap_baseline,
 		        info->o->keep ? "; --keep: one connection" : "");
 }
 

@@ -6,6 +6,8 @@
 
 #include "bench.h"
 
+struct stack;
+
 /* Computes res->st (acked rows only). Allocates a scratch array; call outside timing. */
 void report_size_stats(struct size_result *res);
 /* "# ..." lines: program, peer, mode, counts, clock, governor, build. */
@@ -26,7 +28,8 @@ void report_progress(const struct run_info *info, const struct size_result *res,
 /* The closing "result ..." line: totals over all sizes. */
 void report_result_line(FILE *f, const struct run_info *info, const struct size_result *res,
                         unsigned n);
-/* One line of build facts: compiler, Mbed TLS version, config, target. */
-void report_build(char *buf, size_t len);
+/* One line of build facts: compiler, TLS stack and its version (NULL: none), config,
+ * target. */
+void report_build(const struct stack *st, char *buf, size_t len);
 
 #endif

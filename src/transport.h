@@ -2,7 +2,7 @@
  * transport.h - the table of functions that swaps plain TCP/UDP for TLS/DTLS once, at
  * start-up (as wrk's struct sock does). The benchmark loop (client.c, server.c) sees only
  * this. Every function returns 0 / a count on success or a negative error (ACK_ERR_* from
- * port.h or an Mbed TLS code); err_str() turns either into text.
+ * port.h or a code of the transport's TLS stack); err_str() turns either into text.
  */
 #ifndef ACKBENCH_TRANSPORT_H
 #define ACKBENCH_TRANSPORT_H
@@ -23,7 +23,7 @@ struct tp_conf {
 	const char *ca_file, *cert_file, *key_file;
 	const char *server_name; /* expected name in the server certificate (client) */
 	const char *tls_version; /* "1.2", "1.3" or NULL to negotiate */
-	const char *ciphersuite; /* Mbed TLS name or NULL */
+	const char *ciphersuite; /* the stack's suite names, or NULL */
 	const char *groups;      /* comma list or NULL */
 	const char *keylog_file; /* NSS key log output or NULL */
 	int resume;              /* client: resume sessions on reconnect */
@@ -43,13 +43,21 @@ struct tp_info {
 };
 
 struct timeline;
+struct stack;
+
+/* Optional result columns a transport fills (CSV/JSON), transport.cols. */
+#define TP_COL_COOKIE 1u /* cookie_us: the DTLS cookie round trip (tp_info.cookie_ns) */
 
 struct transport {
 	const char *name; /* "tcp", "udp", "tls", "dtls" */
 	int datagram;     /* 1: each message is one datagram/record */
 	uint16_t default_port;
 	const char *default_sizes; /* sweep when -s is not given (clamped to max_msg) */
-	const struct opt *opts;    /* extra options of this transport, or NULL */
+	const struct opt *opts;    /* extra options of a plain transport, or NULL */
+	/* Secure transports: the TLS stack behind them (stack.h); their options are
+	 * sec_opts.h's table. NULL for tcp/udp. */
+	const struct stack *stack;
+	unsigned cols; /* TP_COL_* it fills */
 
 	/* Once per process: certificates, RNG, config. *state is passed to the others. */
 	int (*setup)(const struct tp_conf *conf, void **state);

@@ -20,7 +20,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "dtls_conn.h"
+#include "dtls_srv.h"
 #include "err.h"
 
 #define STRAY_LOG_MAX 10 /* stray datagrams reported one by one, then only counted */
@@ -58,8 +58,9 @@ void dtls_srv_conf(struct dtls_state *s)
 	mbedtls_ssl_conf_dtls_cookies(&s->t.conf, cookie_write, cookie_check, s);
 }
 
-/* ClientHello random: 32 bytes after the record (13), handshake (12) headers, version (2). */
-void dtls_srv_seen(struct dtls_conn *d, const uint8_t *buf, size_t n)
+/* The connection's on_rx: ClientHello random, 32 bytes after the record (13), handshake
+ * (12) headers, version (2). */
+static void seen(struct dtls_conn *d, const uint8_t *buf, size_t n)
 {
 	const uint8_t *cookie;
 	size_t clen;
@@ -113,7 +114,7 @@ static void hello_verify(struct dtls_state *s, const struct port_addr *from, con
 
 int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out)
 {
-	uint64_t deadline = dtls_deadline(timeout_ms);
+	uint64_t deadline = sec_deadline(timeout_ms);
 	struct port_addr from;
 	const uint8_t *cookie;
 	size_t clen;
@@ -122,7 +123,7 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 
 	*out = NULL;
 	for (;;) {
-		n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), dtls_ms_left(deadline), &from);
+		n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), sec_ms_left(deadline), &from);
 		if (n < 0)
 			return n;
 		if (!dtls_wire_client_hello(s->pk, n < DTLS_PEEK_MAX ? (size_t)n : DTLS_PEEK_MAX,
@@ -146,6 +147,7 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 		if (r != 0)
 			return r;
 		snprintf((*out)->cli_id, sizeof((*out)->cli_id), "%s", id);
+		(*out)->on_rx = seen;
 		(*out)->first_read = 1;
 		(*out)->active_ns = port_mono_ns();
 		s->cur = *out;
@@ -188,7 +190,7 @@ static int hello_queued(struct dtls_conn *d)
 	struct dtls_state *s = d->s;
 	const uint8_t *cookie;
 	size_t clen;
-	int n = port_peek_from(d->c->h, s->pk, sizeof(s->pk), 0, NULL);
+	int n = port_peek_from(d->c->io.h, s->pk, sizeof(s->pk), 0, NULL);
 
 	return n > 0 && dtls_wire_client_hello(s->pk, n < DTLS_PEEK_MAX ? (size_t)n : DTLS_PEEK_MAX,
 	                                       &cookie, &clen);
@@ -223,9 +225,9 @@ int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms)
 
 	if (d->first_read && timeout_ms >= 0 && (uint32_t)timeout_ms < s->budget_ms)
 		wait_ms = (int)s->budget_ms;
-	deadline = dtls_deadline(wait_ms);
+	deadline = sec_deadline(wait_ms);
 	for (;;) {
-		int hs[2] = { c->h, s->t.lh }, ms = dtls_ms_left(deadline), n;
+		int hs[2] = { c->io.h, s->t.lh }, ms = sec_ms_left(deadline), n;
 
 		if (!mbedtls_ssl_check_pending(&c->ssl)) {
 			if (ms == 0)
@@ -233,7 +235,7 @@ int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms)
 			if (waiting) {
 				/* a new client waits: give way once this one is idle for a timer */
 				uint64_t way = d->active_ns + (uint64_t)s->hs_min_ms * 1000000u;
-				int left = dtls_ms_left(way);
+				int left = sec_ms_left(way);
 
 				if (left == 0) {
 					s->superseded++;
@@ -265,7 +267,7 @@ int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms)
 			n = reconnect(d, 1);
 		if (n != 0)
 			return n;
-		deadline = dtls_deadline(timeout_ms >= 0 && (uint32_t)timeout_ms < s->budget_ms
+		deadline = sec_deadline(timeout_ms >= 0 && (uint32_t)timeout_ms < s->budget_ms
 		                                 ? (int)s->budget_ms
 		                                 : timeout_ms);
 		waiting = 0;

@@ -1,8 +1,9 @@
 /*
  * tls_conn.c - the per-connection half of tls_common.h: an mbedtls_ssl_context over a port
- * handle, with our own BIO callbacks (no mbedtls_net_*: sockets live in ports/).
+ * handle, with our own BIO callbacks over sec_io.h (no mbedtls_net_*: sockets live in
+ * ports/).
  *
- * Time bounds: every read through the BIO gives up at conn->deadline_ns, which the caller
+ * Time bounds: every read through the BIO gives up at the sec_io deadline, which the caller
  * sets for the whole operation (the whole handshake, one recv, the close). A peer that
  * trickles one byte at a time therefore cannot hold a handshake longer than its deadline,
  * which a per-read timeout alone would not ensure (notes item 9). A timed-out read returns
@@ -18,89 +19,29 @@
 #include "mbedtls/net_sockets.h" /* MBEDTLS_ERR_NET_* codes only */
 #include "port.h"
 
-#define FOREVER   UINT64_MAX
+#define FOREVER   SEC_IO_FOREVER
 #define LINGER_MS 200u /* after a failed handshake, see linger() */
-
-static int ms_left(uint64_t deadline_ns)
-{
-	uint64_t now = port_mono_ns();
-
-	if (deadline_ns == FOREVER)
-		return -1;
-	if (now >= deadline_ns)
-		return 0;
-	return (int)((deadline_ns - now + 999999u) / 1000000u);
-}
-
-static uint64_t deadline_in(int timeout_ms)
-{
-	return timeout_ms < 0 ? FOREVER : port_mono_ns() + (uint64_t)timeout_ms * 1000000u;
-}
-
-/* Every record (or datagram) the connection moves, as it moves it: the handshake timeline
- * (timeline.h), with Mbed TLS's handshake state at that moment. */
-static void moved(struct tls_conn *c, const uint8_t *buf, size_t n, int tx)
-{
-	timeline_io(c->tl, tx, buf, n, port_mono_ns(), c->in_hs,
-	            (int)c->ssl.MBEDTLS_PRIVATE(state));
-}
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
 	struct tls_conn *c = ctx;
-	int n = port_send(c->h, buf, len);
+	int n = sec_io_send(&c->io, buf, len);
 
-	if (n < 0) {
-		c->io_err = n;
-		return MBEDTLS_ERR_NET_SEND_FAILED;
-	}
-	if (c->in_hs) {
-		c->hs_tx += (uint32_t)n;
-		if (c->t->server && c->dgram_hook == NULL)
-			tls_sniff_feed(&c->sniff, buf, (size_t)n);
-	}
-	if (c->dgram_hook != NULL)
-		c->dgram_hook(c, buf, (size_t)n, 1);
-	if (c->tl != NULL)
-		moved(c, buf, (size_t)n, 1);
-	return n;
+	return n < 0 ? MBEDTLS_ERR_NET_SEND_FAILED : n;
 }
 
 /* limit_ms: Mbed TLS's own per-read timeout (datagram retransmission timer), 0 = none. */
 static int bio_read(struct tls_conn *c, unsigned char *buf, size_t len, uint32_t limit_ms)
 {
-	int ms = ms_left(c->deadline_ns), n;
-	int by_limit = limit_ms != 0 && (ms < 0 || (uint32_t)ms > limit_ms);
+	int n = sec_io_recv(&c->io, buf, len, limit_ms);
 
-	if (c->deadline_ns != FOREVER && ms == 0 && c->in_hs) {
-		c->io_err = ACK_ERR_TIMEOUT; /* overall handshake deadline passed */
-		return MBEDTLS_ERR_SSL_WANT_READ;
-	}
-	n = port_recv(c->h, buf, len, by_limit ? (int)limit_ms : ms, NULL);
-	if (n == ACK_ERR_TIMEOUT) {
-		if (by_limit) {
-			c->timer_expiries++;
-			return MBEDTLS_ERR_SSL_TIMEOUT;
-		}
-		c->io_err = n;
-		return MBEDTLS_ERR_SSL_WANT_READ;
-	}
-	if (n == ACK_ERR_EOF)
-		return 0; /* Mbed TLS: MBEDTLS_ERR_SSL_CONN_EOF, end without close_notify */
-	if (n < 0) {
-		c->io_err = n;
+	if (n == SEC_IO_TIMER)
+		return MBEDTLS_ERR_SSL_TIMEOUT;
+	if (n == ACK_ERR_TIMEOUT)
+		return MBEDTLS_ERR_SSL_WANT_READ; /* Mbed TLS keeps its partial-record state */
+	if (n < 0)
 		return MBEDTLS_ERR_NET_RECV_FAILED;
-	}
-	if (c->in_hs) {
-		c->hs_rx += (uint32_t)n;
-		if (!c->t->server && c->dgram_hook == NULL)
-			tls_sniff_feed(&c->sniff, buf, (size_t)n);
-	}
-	if (c->dgram_hook != NULL)
-		c->dgram_hook(c, buf, (size_t)n, 0);
-	if (c->tl != NULL)
-		moved(c, buf, (size_t)n, 0);
-	return n;
+	return n; /* 0 (SEC_IO_EOF): MBEDTLS_ERR_SSL_CONN_EOF, end without close_notify */
 }
 
 static int bio_recv(void *ctx, unsigned char *buf, size_t len)
@@ -113,13 +54,18 @@ static int bio_recv_timeout(void *ctx, unsigned char *buf, size_t len, uint32_t 
 	return bio_read(ctx, buf, len, timeout_ms);
 }
 
+/* Mbed TLS's handshake state at an I/O, for the timeline rows (sec_io.h). */
+static int hs_state(void *arg)
+{
+	const struct tls_conn *c = arg;
+
+	return (int)c->ssl.MBEDTLS_PRIVATE(state);
+}
+
 /* The port error behind an Mbed TLS failure says more than the Mbed TLS code. */
 static int take_err(struct tls_conn *c, int r)
 {
-	int e = c->io_err;
-
-	c->io_err = 0;
-	return e != 0 ? e : r;
+	return sec_io_take_err(&c->io, r);
 }
 
 int tls_conn_new(struct tls_ctx *t, int h, const char *peer, struct tls_conn **out)
@@ -132,9 +78,10 @@ int tls_conn_new(struct tls_ctx *t, int h, const char *peer, struct tls_conn **o
 		return ACK_ERR_NOMEM;
 	}
 	c->t = t;
-	c->h = h;
+	sec_io_init(&c->io, h, t->server, t->datagram);
+	c->io.hs_state = hs_state;
+	c->io.state_arg = c;
 	mbedtls_ssl_init(&c->ssl);
-	tls_sniff_init(&c->sniff);
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
 	*out = c;
 	return 0;
@@ -199,9 +146,9 @@ static void linger(struct tls_conn *c)
 	uint64_t end = port_mono_ns() + LINGER_MS * 1000000u;
 	uint8_t sink[256];
 
-	if (c->t->datagram || port_shutdown_write(c->h) != 0)
+	if (c->t->datagram || port_shutdown_write(c->io.h) != 0)
 		return;
-	while (port_recv(c->h, sink, sizeof(sink), ms_left(end), NULL) > 0)
+	while (port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(end), NULL) > 0)
 		;
 }
 
@@ -211,19 +158,18 @@ int tls_conn_handshake(struct tls_conn *c)
 
 	if (r != 0)
 		return r;
-	c->deadline_ns = deadline_in((int)c->t->hs_deadline_ms);
-	c->in_hs = 1;
+	sec_io_hs_begin(&c->io, c->t->hs_deadline_ms);
 	do
 		r = mbedtls_ssl_handshake(&c->ssl);
 	while ((r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) &&
-	       c->io_err == 0);
-	c->in_hs = 0;
+	       c->io.err == 0);
+	sec_io_hs_end(&c->io);
 	if (r == 0) {
 		c->hs_done = 1;
 		return 0;
 	}
 	report_verify(c);
-	if (c->io_err == 0 && r != MBEDTLS_ERR_SSL_CONN_EOF)
+	if (c->io.err == 0 && r != MBEDTLS_ERR_SSL_CONN_EOF)
 		linger(c);
 	if (r == MBEDTLS_ERR_SSL_CONN_EOF)
 		r = ACK_ERR_EOF;
@@ -234,7 +180,7 @@ int tls_conn_send(struct tls_conn *c, const uint8_t *buf, size_t len)
 {
 	size_t off = 0;
 
-	c->deadline_ns = FOREVER; /* writes block in the socket, as plain TCP's do */
+	sec_io_deadline(&c->io, -1); /* writes block in the socket, as plain TCP's do */
 	while (off < len) {
 		/* May write less than asked (one record, at most 16383 bytes in TLS 1.3); after
 		 * WANT_READ/WANT_WRITE it must be called again with the same arguments. */
@@ -243,7 +189,7 @@ int tls_conn_send(struct tls_conn *c, const uint8_t *buf, size_t len)
 		if (n > 0)
 			off += (size_t)n;
 		else if ((n != MBEDTLS_ERR_SSL_WANT_READ && n != MBEDTLS_ERR_SSL_WANT_WRITE) ||
-		         c->io_err != 0)
+		         c->io.err != 0)
 			return take_err(c, n < 0 ? n : ACK_ERR_PROTO);
 	}
 	return 0;
@@ -270,7 +216,7 @@ static int read_once(struct tls_conn *c, uint8_t *buf, size_t cap)
 		}
 #endif
 		if ((n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE) &&
-		    c->io_err == 0)
+		    c->io.err == 0)
 			continue;
 		return take_err(c, n);
 	}
@@ -280,7 +226,7 @@ int tls_conn_recv(struct tls_conn *c, uint8_t *buf, size_t cap, int timeout_ms)
 {
 	if (c->peer_closed)
 		return ACK_ERR_EOF;
-	c->deadline_ns = deadline_in(timeout_ms);
+	sec_io_deadline(&c->io, timeout_ms);
 	return read_once(c, buf, cap);
 }
 
@@ -307,7 +253,7 @@ static void save_session(struct tls_conn *c)
 static void conn_free(struct tls_conn *c)
 {
 	mbedtls_ssl_free(&c->ssl);
-	port_close(c->h);
+	sec_io_close(&c->io);
 	free(c);
 }
 
@@ -322,10 +268,10 @@ void tls_conn_abort(struct tls_conn *c)
 static int stream_fin(struct tls_conn *c)
 {
 	uint8_t sink[256];
-	int r = port_shutdown_write(c->h);
+	int r = port_shutdown_write(c->io.h);
 
 	while (r >= 0)
-		r = port_recv(c->h, sink, sizeof(sink), ms_left(c->deadline_ns), NULL);
+		r = port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(c->io.deadline_ns), NULL);
 	return r == ACK_ERR_EOF ? 0 : r;
 }
 
@@ -334,12 +280,12 @@ int tls_conn_close(struct tls_conn *c, int timeout_ms)
 	uint8_t sink[256];
 	int r = 0, n;
 
-	c->deadline_ns = deadline_in(timeout_ms);
+	sec_io_deadline(&c->io, timeout_ms);
 	if (c->hs_done) {
 		do
 			n = mbedtls_ssl_close_notify(&c->ssl);
 		while ((n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE) &&
-		       c->io_err == 0);
+		       c->io.err == 0);
 		if (n < 0)
 			r = take_err(c, n);
 		/* Wait for the peer's close_notify (anything else it still sends is dropped). Not
@@ -362,16 +308,18 @@ int tls_conn_close(struct tls_conn *c, int timeout_ms)
 void tls_conn_info(const struct tls_conn *c, struct tp_info *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->hs_tx_bytes = c->hs_tx;
-	out->hs_rx_bytes = c->hs_rx;
-	out->resumed = c->sniff.resumed;
+	out->hs_tx_bytes = c->io.hs_tx;
+	out->hs_rx_bytes = c->io.hs_rx;
+	out->resumed = sec_io_resumed(&c->io);
+	out->cookie_ns = c->io.cookie_ns;
 }
 
 void tls_conn_describe(const struct tls_conn *c, char *buf, size_t len)
 {
 	const struct tls_ctx *t = c->t;
 	const mbedtls_x509_crt *peer = t->server ? NULL : mbedtls_ssl_get_peer_cert(&c->ssl);
-	const char *group = tls_group_name(c->sniff.group);
+	uint16_t gid = sec_io_group(&c->io);
+	const char *group = tls_group_name(gid);
 	char key[24], gbuf[16];
 
 	if (peer != NULL)
@@ -380,13 +328,12 @@ void tls_conn_describe(const struct tls_conn *c, char *buf, size_t len)
 	else
 		snprintf(key, sizeof(key), "%s", t->own_key);
 	if (group == NULL) {
-		snprintf(gbuf, sizeof(gbuf), c->sniff.group ? "group-0x%04x" : "no-group",
-		         (unsigned)c->sniff.group);
+		snprintf(gbuf, sizeof(gbuf), gid ? "group-0x%04x" : "no-group", (unsigned)gid);
 		group = gbuf;
 	}
 	snprintf(buf, len, "%s %s %s %s%s%s%s%s%s", mbedtls_ssl_get_version(&c->ssl),
 	         mbedtls_ssl_get_ciphersuite(&c->ssl), group, key,
-	         c->sniff.hrr ? " (after HelloRetryRequest)" : "",
+	         sec_io_hrr(&c->io) ? " (after HelloRetryRequest)" : "",
 	         t->pinned_suite || t->pinned_group ? " (pinned by default: " : "",
 	         t->pinned_suite ? "AES-128-GCM" : "",
 	         t->pinned_suite && t->pinned_group ? ", " : "",

@@ -1,12 +1,14 @@
 /*
- * dtls_conn.h - state of the dtls transport, shared by tp_dtls.c (options, set-up, the
- * transport table), dtls_conn.c (one connection of either side) and dtls_srv.c (the
- * server's listening socket, cookies, reconnects).
+ * dtls_conn.h - state of the dtls transport, shared by tp_dtls.c (set-up, the transport
+ * table), dtls_conn.c (one connection of either side) and dtls_srv.c (the server's
+ * listening socket, cookies, reconnects; dtls_srv.h). dtls_conn.c does not call
+ * dtls_srv.c: the server hooks its per-datagram work on dtls_conn.on_rx.
  *
  * A DTLS connection is a tls_conn (tls_common.h) over a connected UDP handle, plus the
  * dtls_conn below: the retransmission timer that Mbed TLS drives through
- * mbedtls_ssl_set_timer_cb (on port_mono_ns, so no MBEDTLS_TIMING_C), and what the BIO hook
- * learns from each datagram (retransmissions, the cookie round trip, the server's flight).
+ * mbedtls_ssl_set_timer_cb (on port_mono_ns, so no MBEDTLS_TIMING_C), and what its tap on
+ * the connection's sec_io learns from each datagram (retransmissions). The server's
+ * flight (cookie round trip, group, resumed) is read by sec_io itself.
  */
 #ifndef ACKBENCH_DTLS_CONN_H
 #define ACKBENCH_DTLS_CONN_H
@@ -46,9 +48,8 @@ struct dtls_conn {
 	int expired;            /* a timer expiry not yet followed by a send */
 	uint32_t expiries_seen; /* c->timer_expiries already taken into account */
 	uint32_t retrans;       /* timer expiries that were followed by a resend */
-	uint64_t hs_start_ns, cookie_ns;
-	struct dtls_sniff sniff; /* client: the server's flight */
-	/* server */
+	/* server (dtls_srv.c): called for every datagram received, and its state */
+	void (*on_rx)(struct dtls_conn *d, const uint8_t *buf, size_t n);
 	int first_read;          /* no request yet since the (re)handshake */
 	uint64_t active_ns;      /* last datagram from the peer */
 	uint8_t random[32];      /* this session's ClientHello random */
@@ -66,16 +67,5 @@ int dtls_conn_handshake(struct dtls_conn *d);
  * reset, by Mbed TLS itself (reset 0: MBEDTLS_ERR_SSL_CLIENT_RECONNECT, the ClientHello
  * kept) or here (reset 1: after the peer's close_notify). */
 int dtls_conn_restart(struct dtls_conn *d, int reset);
-/* port_mono_ns() + ms (ms < 0: UINT64_MAX), and back. */
-uint64_t dtls_deadline(int ms);
-int dtls_ms_left(uint64_t deadline_ns);
-
-/* dtls_srv.c */
-void dtls_srv_conf(struct dtls_state *s);
-int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out);
-int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms);
-/* The server's BIO hook work for a received datagram (ClientHello copies). */
-void dtls_srv_seen(struct dtls_conn *d, const uint8_t *buf, size_t n);
-void dtls_srv_report(const struct dtls_state *s);
 
 #endif

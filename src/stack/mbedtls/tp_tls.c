@@ -1,64 +1,25 @@
 /*
- * tp_tls.c - the tls transport: TCP (ports/) under Mbed TLS 3.6 with mutual
- * authentication. All TLS work is in tls_common.c / tls_conn.c, shared with DTLS.
+ * tp_tls.c - the tls transport of the mbedtls stack: TCP (ports/) under Mbed TLS 3.6 with
+ * mutual authentication. All TLS work is in tls_common.c / tls_conn.c, shared with DTLS.
+ * Its options are sec_opts.h's shared table.
  */
 #include <stdlib.h>
 
-#include "opts.h"
 #include "port.h"
+#include "stack.h"
 #include "tls_common.h"
 #include "transport.h"
 
 #define CONNECT_TIMEOUT_MS 10000 /* as tcp's dial */
 
-/* Filled by the option table; merged into the program's tp_conf by tls_setup(). */
-static struct tp_conf tls_opt;
-
-static const struct opt tls_opts[] = {
-	{ "ca", 0, OPT_STR, &tls_opt.ca_file, 0, 0, "FILE",
-	  "trusted CA, PEM (./certs/ca.crt; 'make certs' makes them)" },
-	{ "cert", 0, OPT_STR, &tls_opt.cert_file, 0, 0, "FILE",
-	  "own certificate (./certs/client.crt or ./certs/server.crt); client: 'none' sends none" },
-	{ "key", 0, OPT_STR, &tls_opt.key_file, 0, 0, "FILE",
-	  "own private key (./certs/client.key or ./certs/server.key)" },
-	{ "server-name", 0, OPT_STR, &tls_opt.server_name, 0, 0, "NAME",
-	  "client: name or IP the server certificate must hold (the --addr value)" },
-	{ "tls", 0, OPT_STR, &tls_opt.tls_version, 0, 0, "1.2|1.3",
-	  "pin the version (default: negotiate, 1.3 preferred)" },
-	{ "ciphersuite", 0, OPT_STR, &tls_opt.ciphersuite, 0, 0, "LIST",
-	  "Mbed TLS suite names, comma list; 'any' = library default (pinned to AES-128-GCM: "
-	  "TLS1-3-AES-128-GCM-SHA256, TLS-ECDHE-{ECDSA,RSA}-WITH-AES-128-GCM-SHA256)" },
-	{ "groups", 0, OPT_STR, &tls_opt.groups, 0, 0, "LIST",
-	  "key-exchange groups, e.g. x25519,secp384r1 (TLS 1.2: also the curves accepted for ECDSA "
-	  "certificates); 'any' = library default (pinned to secp256r1)" },
-	{ "resume", 0, OPT_FLAG, &tls_opt.resume, 0, 0, NULL,
-	  "client: resume the session (ticket) on every reconnect after the first" },
-	{ "keylog", 0, OPT_STR, &tls_opt.keylog_file, 0, 0, "FILE",
-	  "append session secrets in NSS key log format, for Wireshark (off)" },
-	{ "hs-deadline", 0, OPT_UINT, &tls_opt.hs_deadline_ms, 1, 3600000, "MS",
-	  "drop a peer whose handshake is not over within MS (10000)" },
-	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
-};
-
 static int tls_setup(const struct tp_conf *conf, void **state)
 {
 	struct tls_ctx *t = malloc(sizeof(*t));
-	struct tp_conf c = *conf;
 	int r;
 
 	if (t == NULL)
 		return ACK_ERR_NOMEM;
-	c.ca_file = tls_opt.ca_file;
-	c.cert_file = tls_opt.cert_file;
-	c.key_file = tls_opt.key_file;
-	c.server_name = tls_opt.server_name;
-	c.tls_version = tls_opt.tls_version;
-	c.ciphersuite = tls_opt.ciphersuite;
-	c.groups = tls_opt.groups;
-	c.keylog_file = tls_opt.keylog_file;
-	c.resume = tls_opt.resume;
-	c.hs_deadline_ms = tls_opt.hs_deadline_ms;
-	r = tls_ctx_init(t, &c, 0);
+	r = tls_ctx_init(t, conf, 0);
 	if (r != 0) {
 		tls_ctx_free(t);
 		free(t);
@@ -160,7 +121,7 @@ static void tls_timeline(void *conn, struct timeline *tl)
 {
 	struct tls_conn *c = conn;
 
-	c->tl = tl;
+	c->io.tl = tl;
 }
 
 const struct transport tp_tls = {
@@ -168,7 +129,7 @@ const struct transport tp_tls = {
 	.datagram = 0,
 	.default_port = 5003,
 	.default_sizes = "32,64,256,1K,4K,16K,64K,256K,1M",
-	.opts = tls_opts,
+	.stack = &sec_stack,
 	.setup = tls_setup,
 	.teardown = tls_teardown,
 	.max_msg = tls_max,

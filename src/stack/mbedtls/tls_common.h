@@ -1,18 +1,21 @@
 /*
- * tls_common.h - the Mbed TLS 3.6 layer shared by the tls and dtls transports.
+ * tls_common.h - the Mbed TLS 3.6 layer shared by the tls and dtls transports of the
+ * mbedtls stack (src/stack/README.md).
  *
  * Two levels, as in Mbed TLS itself:
  *   struct tls_ctx   once per process: RNG, certificates, key, the mbedtls_ssl_config
  *                    (verify-required on both sides, pinned suites/groups/version, tickets),
  *                    the saved session for --resume, the key log.
  *   struct tls_conn  once per connection: an mbedtls_ssl_context over a port handle, with
- *                    our own BIO callbacks (port_send/port_recv) that count the handshake's
- *                    wire bytes and enforce deadlines (so a trickling peer is dropped).
+ *                    our own BIO callbacks over sec_io.h (port_send/port_recv, handshake
+ *                    byte counts, deadlines so a trickling peer is dropped, sniffing, the
+ *                    timeline tap), the same code for every stack.
  *
  * The transport kind (stream or datagram) is a parameter of tls_ctx_init(). What only DTLS
  * needs (timer callbacks, cookies, client transport id, MTU) is not here: a DTLS transport
  * calls tls_conn_new() on its connected datagram handle, then tls_conn_prepare(), adds its
- * settings to conn->ssl / ctx->conf, and uses the rest as is.
+ * settings to conn->ssl / ctx->conf, hooks its datagram work on conn->io.stack_tap, and
+ * uses the rest as is.
  *
  * Every function returns 0 (or a byte count) or a negative error: ACK_ERR_* (port.h) or an
  * Mbed TLS code; err_str() turns either into text. Messages go to stderr, one line each,
@@ -29,8 +32,7 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/ssl_ticket.h"
 #include "mbedtls/x509_crt.h"
-#include "timeline.h"
-#include "tls_sniff.h"
+#include "sec_io.h"
 #include "transport.h"
 
 #define TLS_HS_DEADLINE_MS 10000u /* default whole-handshake bound */
@@ -64,25 +66,12 @@ struct tls_ctx {
 struct tls_conn {
 	struct tls_ctx *t;
 	mbedtls_ssl_context ssl;
-	int h;                  /* port handle, owned */
-	int ready;              /* tls_conn_prepare() done */
-	int hs_done;            /* handshake completed */
-	int in_hs;              /* inside tls_conn_handshake(): count bytes, feed the sniffer */
-	int peer_closed;        /* peer's close_notify seen */
-	int ticket;             /* TLS 1.3 client: a NewSessionTicket arrived */
-	int io_err;             /* the port error behind the last Mbed TLS failure, or 0 */
-	uint64_t deadline_ns;   /* the BIO's reads give up at this port_mono_ns() time */
-	uint32_t hs_tx, hs_rx;  /* handshake bytes on the wire (TLS records) */
-	struct tls_sniff sniff; /* server-to-client handshake flight */
+	struct sec_io io; /* handle (owned), deadline, byte counts, sniffers, taps */
+	int ready;        /* tls_conn_prepare() done */
+	int hs_done;      /* handshake completed */
+	int peer_closed;  /* peer's close_notify seen */
+	int ticket;       /* TLS 1.3 client: a NewSessionTicket arrived */
 	char peer[64];
-	/* Datagram transports (tp_dtls.c): when set, the BIO passes every datagram it moves to
-	 * dgram_hook (tx: 1 sent, 0 received) instead of feeding the stream sniffer; dgram is
-	 * the hook's own state. timer_expiries counts reads that Mbed TLS's retransmission
-	 * timer ended (MBEDTLS_ERR_SSL_TIMEOUT to Mbed TLS). */
-	void (*dgram_hook)(struct tls_conn *c, const uint8_t *buf, size_t n, int tx);
-	void *dgram;
-	uint32_t timer_expiries;
-	struct timeline *tl; /* --timeline: this connection's rows, or NULL (not owned) */
 };
 
 /* Per process. conf must outlive ctx (its strings are kept). Loads the CA, certificate

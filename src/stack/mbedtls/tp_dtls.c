@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dtls_conn.h"
-#include "opts.h"
+#include "dtls_srv.h"
+#include "stack.h"
 #include "transport.h"
 
 #define DTLS_HS_MIN_MS  500u /* LAN defaults (notes item 8); app.c sets the same */
@@ -18,41 +18,6 @@
 #define DTLS_MTU        1400u /* 1500-byte Ethernet - IPv6 (40) - UDP (8), 52 bytes spare */
 #define AEAD_EXPANSION  24u   /* AES-GCM/CCM: 8-byte explicit nonce + 16-byte tag */
 #define WORST_EXPANSION 80u   /* CBC + HMAC-SHA384: 16 IV + 48 MAC + 16 padding */
-
-/* Filled by the option table; merged into the program's tp_conf by dtls_setup(). */
-static struct tp_conf dtls_opt;
-
-static const struct opt dtls_opts[] = {
-	{ "ca", 0, OPT_STR, &dtls_opt.ca_file, 0, 0, "FILE",
-	  "trusted CA, PEM (./certs/ca.crt; 'make certs' makes them)" },
-	{ "cert", 0, OPT_STR, &dtls_opt.cert_file, 0, 0, "FILE",
-	  "own certificate (./certs/client.crt or ./certs/server.crt); client: 'none' sends none" },
-	{ "key", 0, OPT_STR, &dtls_opt.key_file, 0, 0, "FILE",
-	  "own private key (./certs/client.key or ./certs/server.key)" },
-	{ "server-name", 0, OPT_STR, &dtls_opt.server_name, 0, 0, "NAME",
-	  "client: name or IP the server certificate must hold (the --addr value)" },
-	{ "ciphersuite", 0, OPT_STR, &dtls_opt.ciphersuite, 0, 0, "LIST",
-	  "Mbed TLS suite names, comma list; 'any' = library default (pinned to "
-	  "TLS-ECDHE-{ECDSA,RSA}-WITH-AES-128-GCM-SHA256)" },
-	{ "groups", 0, OPT_STR, &dtls_opt.groups, 0, 0, "LIST",
-	  "key-exchange groups, e.g. x25519,secp384r1; 'any' = library default (pinned to "
-	  "secp256r1)" },
-	{ "resume", 0, OPT_FLAG, &dtls_opt.resume, 0, 0, NULL,
-	  "client: resume the session (ticket) on every reconnect after the first" },
-	{ "no-cookie", 0, OPT_FLAG, &dtls_opt.no_cookie, 0, 0, NULL,
-	  "server: no HelloVerifyRequest (the handshake without the cookie round trip)" },
-	{ "hs-timeout", 0, OPT_PAIR, dtls_opt.hs_timeout, 10, 60000, "MIN,MAX",
-	  "handshake retransmission timer, doubling from MIN to MAX ms (500,8000); keep MIN above "
-	  "the round trip plus the slower peer's handshake crypto" },
-	{ "mtu", 0, OPT_UINT, &dtls_opt.mtu, 512, 65507, "N",
-	  "largest datagram (UDP payload, mbedtls_ssl_set_mtu) in bytes (1400: fits a 1500-byte "
-	  "Ethernet MTU under IPv6); the largest message is N - 37 with AES-128-GCM" },
-	{ "keylog", 0, OPT_STR, &dtls_opt.keylog_file, 0, 0, "FILE",
-	  "append session secrets in NSS key log format, for Wireshark (off)" },
-	{ "hs-deadline", 0, OPT_UINT, &dtls_opt.hs_deadline_ms, 1, 3600000, "MS",
-	  "drop a peer whose handshake is not over within MS (10000)" },
-	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
-};
 
 /* Record expansion (header + cipher) of a DTLS 1.2 suite, as
  * mbedtls_ssl_get_record_expansion() computes it once negotiated. */
@@ -103,35 +68,16 @@ static uint32_t hs_budget(uint32_t min, uint32_t max, uint32_t deadline_ms)
 static int dtls_setup(const struct tp_conf *conf, void **state)
 {
 	struct dtls_state *s = calloc(1, sizeof(*s));
-	struct tp_conf c = *conf;
 	int r;
 
 	if (s == NULL)
 		return ACK_ERR_NOMEM;
 	mbedtls_ssl_cookie_init(&s->cookie);
-	c.ca_file = dtls_opt.ca_file;
-	c.cert_file = dtls_opt.cert_file;
-	c.key_file = dtls_opt.key_file;
-	c.server_name = dtls_opt.server_name;
-	c.tls_version = "1.2"; /* DTLS 1.2: Mbed TLS 3.6 has no DTLS 1.3 */
-	c.ciphersuite = dtls_opt.ciphersuite;
-	c.groups = dtls_opt.groups;
-	c.keylog_file = dtls_opt.keylog_file;
-	c.resume = dtls_opt.resume;
-	c.hs_deadline_ms = dtls_opt.hs_deadline_ms;
-	s->cookies = !dtls_opt.no_cookie;
-	s->hs_min_ms = dtls_opt.hs_timeout[1] ? dtls_opt.hs_timeout[0]
-	               : conf->hs_timeout[1]  ? conf->hs_timeout[0]
-	                                      : DTLS_HS_MIN_MS;
-	s->hs_max_ms = dtls_opt.hs_timeout[1] ? dtls_opt.hs_timeout[1]
-	               : conf->hs_timeout[1]  ? conf->hs_timeout[1]
-	                                      : DTLS_HS_MAX_MS;
-	s->mtu = (uint16_t)(dtls_opt.mtu ? dtls_opt.mtu : conf->mtu ? conf->mtu : DTLS_MTU);
-	r = tls_ctx_init(&s->t, &c, 1);
-	if (r == 0 && !c.server && dtls_opt.no_cookie) {
-		fprintf(stderr, "%s: --no-cookie is a server option\n", s->t.prog);
-		r = ACK_ERR_ARG;
-	}
+	s->cookies = !conf->no_cookie;
+	s->hs_min_ms = conf->hs_timeout[1] ? conf->hs_timeout[0] : DTLS_HS_MIN_MS;
+	s->hs_max_ms = conf->hs_timeout[1] ? conf->hs_timeout[1] : DTLS_HS_MAX_MS;
+	s->mtu = (uint16_t)(conf->mtu ? conf->mtu : DTLS_MTU);
+	r = tls_ctx_init(&s->t, conf, 1);
 	if (r != 0) {
 		tls_ctx_free(&s->t);
 		mbedtls_ssl_cookie_free(&s->cookie);
@@ -141,7 +87,7 @@ static int dtls_setup(const struct tp_conf *conf, void **state)
 	mbedtls_ssl_conf_handshake_timeout(&s->t.conf, s->hs_min_ms, s->hs_max_ms);
 	s->budget_ms = hs_budget(s->hs_min_ms, s->hs_max_ms, s->t.hs_deadline_ms);
 	s->max_payload = max_payload(s);
-	if (c.server)
+	if (conf->server)
 		dtls_srv_conf(s);
 	*state = s;
 	return 0;
@@ -238,9 +184,7 @@ static void dtls_info(void *conn, struct tp_info *out)
 	struct dtls_conn *d = conn;
 
 	tls_conn_info(d->c, out);
-	out->resumed = d->sniff.resumed;
 	out->hs_retrans = d->retrans;
-	out->cookie_ns = d->cookie_ns;
 }
 
 static void dtls_describe(void *conn, char *buf, size_t len)
@@ -261,7 +205,7 @@ static void dtls_timeline(void *conn, struct timeline *tl)
 {
 	struct dtls_conn *d = conn;
 
-	d->c->tl = tl;
+	d->c->io.tl = tl;
 }
 
 const struct transport tp_dtls = {
@@ -269,7 +213,8 @@ const struct transport tp_dtls = {
 	.datagram = 1,
 	.default_port = 5004,
 	.default_sizes = "32,64,256,1K,4K,16K",
-	.opts = dtls_opts,
+	.stack = &sec_stack,
+	.cols = TP_COL_COOKIE,
 	.setup = dtls_setup,
 	.teardown = dtls_teardown,
 	.max_msg = dtls_max,

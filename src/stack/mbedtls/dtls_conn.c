@@ -9,20 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t dtls_deadline(int ms)
-{
-	return ms < 0 ? UINT64_MAX : port_mono_ns() + (uint64_t)ms * 1000000u;
-}
-
-int dtls_ms_left(uint64_t deadline_ns)
-{
-	uint64_t now = port_mono_ns();
-
-	if (deadline_ns == UINT64_MAX)
-		return -1;
-	return now >= deadline_ns ? 0 : (int)((deadline_ns - now + 999999u) / 1000000u);
-}
-
 /* ---- the timer Mbed TLS drives (mbedtls_timing_set_delay/get_delay semantics) ---- */
 
 static void timer_set(void *p, uint32_t int_ms, uint32_t fin_ms)
@@ -51,15 +37,17 @@ static int timer_get(void *p)
 	return el >= d->int_ns;
 }
 
-/* Sees every datagram of the connection (tls_conn.c's BIO). A send that follows a timer
- * expiry (seen here, or as a read tls_conn.c ended with MBEDTLS_ERR_SSL_TIMEOUT) is a
+/* The tap on the connection's sec_io: sees every datagram. A send that follows a timer
+ * expiry (seen here, or as a read sec_io ended at Mbed TLS's limit, SEC_IO_TIMER) is a
  * retransmission; other resends (answers to the peer's retransmissions) are not counted. */
-static void dgram_hook(struct tls_conn *c, const uint8_t *buf, size_t n, int tx)
+static void dgram_tap(void *arg, int tx, const uint8_t *buf, size_t n, uint64_t now)
 {
-	struct dtls_conn *d = c->dgram;
+	struct dtls_conn *d = arg;
+	struct sec_io *io = &d->c->io;
 
-	if (c->timer_expiries != d->expiries_seen) {
-		d->expiries_seen = c->timer_expiries;
+	(void)now;
+	if (io->timer_expiries != d->expiries_seen) {
+		d->expiries_seen = io->timer_expiries;
 		d->expired = 1;
 	}
 	if (tx) {
@@ -68,11 +56,8 @@ static void dgram_hook(struct tls_conn *c, const uint8_t *buf, size_t n, int tx)
 		return;
 	}
 	d->expired = 0;
-	if (c->t->server) {
-		dtls_srv_seen(d, buf, n);
-	} else if (c->in_hs && dtls_sniff_feed(&d->sniff, buf, n) && d->cookie_ns == 0) {
-		d->cookie_ns = port_mono_ns() - d->hs_start_ns;
-	}
+	if (d->on_rx != NULL)
+		d->on_rx(d, buf, n);
 }
 
 int dtls_conn_new(struct dtls_state *s, int h, const char *peer, struct dtls_conn **out)
@@ -91,8 +76,8 @@ int dtls_conn_new(struct dtls_state *s, int h, const char *peer, struct dtls_con
 		return r;
 	}
 	d->s = s;
-	d->c->dgram_hook = dgram_hook;
-	d->c->dgram = d;
+	d->c->io.stack_tap = dgram_tap;
+	d->c->io.stack_arg = d;
 	*out = d;
 	return 0;
 }
@@ -139,7 +124,6 @@ int dtls_conn_handshake(struct dtls_conn *d)
 	struct tls_conn *c = d->c;
 	int r = 0, tries = 0;
 
-	d->hs_start_ns = port_mono_ns();
 	if (!c->ready) {
 		r = tls_conn_prepare(c);
 		if (r == 0)
@@ -162,8 +146,6 @@ int dtls_conn_handshake(struct dtls_conn *d)
 	if (r == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
 		mbedtls_ssl_send_alert_message(&c->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
 		                               MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
-	c->sniff.group = d->sniff.group; /* for tls_conn_describe() */
-	c->sniff.resumed = d->sniff.resumed;
 	if (r == 0 && !c->t->server)
 		check_max(d);
 	if (c->t->server && d->retrans != 0) { /* the client reports its own per message */
@@ -189,10 +171,9 @@ int dtls_conn_restart(struct dtls_conn *d, int reset)
 	}
 	c->hs_done = 0;
 	c->peer_closed = 0;
-	c->hs_tx = c->hs_rx = 0;
+	sec_io_hs_reset(&c->io);
 	d->retrans = 0;
 	d->expired = 0;
 	d->dup_hello = 0;
-	memset(&d->sniff, 0, sizeof(d->sniff));
 	return dtls_conn_handshake(d);
 }

@@ -199,22 +199,18 @@ void tls_conn_keylog(struct tls_conn *c)
 
 static int open_keylog(struct tls_ctx *t, const char *path)
 {
-	static int warned; /* the client sets up twice (size probe, then the run) */
-
 	if (path == NULL)
 		return 0;
 	t->keylog = fopen(path, "a");
 	if (t->keylog == NULL)
 		return fail(t, "keylog", path, "cannot open for writing", ACK_ERR_ARG);
 	setvbuf(t->keylog, NULL, _IONBF, 0); /* no copies of secrets in stdio buffers */
-	if (!warned)
-		fprintf(stderr,
+	fprintf(stderr,
 		        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file "
 		        "can "
 		        "decrypt the captured traffic; the file writes also add to handshake "
 		        "times\n",
 		        t->prog, path);
-	warned = 1;
 	return 0;
 }
 
@@ -295,11 +291,6 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	t->pinned_suite = c->ciphersuite == NULL;
 	t->pinned_group = c->groups == NULL;
 	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : TLS_HS_DEADLINE_MS;
-	if (t->server && (c->resume || c->server_name != NULL)) {
-		fprintf(stderr, "%s: --%s is a client option (the server always issues tickets)\n",
-		        t->prog, c->resume ? "resume" : "server-name");
-		return ACK_ERR_ARG;
-	}
 	t->server_name = c->server_name ? c->server_name : c->addr;
 	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
 		return fail(t, "server-name", "", "needed to check the server certificate",

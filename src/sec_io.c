@@ -1,0 +1,153 @@
+/* sec_io.c - see sec_io.h. */
+#include "sec_io.h"
+
+#include <string.h>
+
+#include "port.h"
+#include "timeline.h"
+
+uint64_t sec_deadline(int ms)
+{
+	return ms < 0 ? SEC_IO_FOREVER : port_mono_ns() + (uint64_t)ms * 1000000u;
+}
+
+int sec_ms_left(uint64_t deadline_ns)
+{
+	uint64_t now = port_mono_ns();
+
+	if (deadline_ns == SEC_IO_FOREVER)
+		return -1;
+	return now >= deadline_ns ? 0 : (int)((deadline_ns - now + 999999u) / 1000000u);
+}
+
+void sec_io_init(struct sec_io *io, int h, int server, int datagram)
+{
+	memset(io, 0, sizeof(*io));
+	io->h = h;
+	io->server = server;
+	io->datagram = datagram;
+	io->deadline_ns = SEC_IO_FOREVER;
+	tls_sniff_init(&io->sniff);
+}
+
+void sec_io_close(struct sec_io *io)
+{
+	port_close(io->h);
+	io->h = -1;
+}
+
+void sec_io_hs_begin(struct sec_io *io, uint32_t deadline_ms)
+{
+	io->deadline_ns = sec_deadline((int)deadline_ms);
+	if (io->in_hs)
+		return;
+	io->in_hs = 1;
+	io->hs_start_ns = port_mono_ns();
+}
+
+void sec_io_hs_reset(struct sec_io *io)
+{
+	io->in_hs = 0;
+	io->hs_tx = io->hs_rx = 0;
+	io->cookie_ns = 0;
+	tls_sniff_init(&io->sniff);
+	memset(&io->dsniff, 0, sizeof(io->dsniff));
+}
+
+void sec_io_hs_end(struct sec_io *io)
+{
+	io->in_hs = 0;
+}
+
+void sec_io_deadline(struct sec_io *io, int timeout_ms)
+{
+	io->deadline_ns = sec_deadline(timeout_ms);
+}
+
+/* The handshake flight from server to client: the stream sniffer on TLS, the datagram
+ * one on DTLS (which also times the cookie round trip). */
+static void sniff(struct sec_io *io, const uint8_t *buf, size_t n)
+{
+	if (!io->datagram)
+		tls_sniff_feed(&io->sniff, buf, n);
+	else if (dtls_sniff_feed(&io->dsniff, buf, n) && !io->server && io->cookie_ns == 0)
+		io->cookie_ns = port_mono_ns() - io->hs_start_ns;
+}
+
+static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n)
+{
+	uint64_t now = io->tl != NULL || io->stack_tap != NULL ? port_mono_ns() : 0;
+
+	if (io->in_hs) {
+		if (tx)
+			io->hs_tx += (uint32_t)n;
+		else
+			io->hs_rx += (uint32_t)n;
+		if (tx == io->server)
+			sniff(io, buf, n);
+	}
+	if (io->stack_tap != NULL)
+		io->stack_tap(io->stack_arg, tx, buf, n, now);
+	if (io->tl != NULL)
+		timeline_io(io->tl, tx, buf, n, now, io->in_hs,
+		            io->hs_state != NULL ? io->hs_state(io->state_arg) : -1);
+}
+
+int sec_io_send(struct sec_io *io, const uint8_t *buf, size_t len)
+{
+	int n = port_send(io->h, buf, len);
+
+	if (n < 0) {
+		io->err = n;
+		return n;
+	}
+	moved(io, 1, buf, (size_t)n);
+	return n;
+}
+
+int sec_io_recv(struct sec_io *io, uint8_t *buf, size_t len, uint32_t limit_ms)
+{
+	int ms = sec_ms_left(io->deadline_ns), n;
+	int by_limit = limit_ms != 0 && (ms < 0 || (uint32_t)ms > limit_ms);
+
+	if (io->deadline_ns != SEC_IO_FOREVER && ms == 0 && io->in_hs) {
+		io->err = ACK_ERR_TIMEOUT; /* the overall handshake deadline passed */
+		return ACK_ERR_TIMEOUT;
+	}
+	n = port_recv(io->h, buf, len, by_limit ? (int)limit_ms : ms, NULL);
+	if (n == ACK_ERR_TIMEOUT && by_limit) {
+		io->timer_expiries++;
+		return SEC_IO_TIMER;
+	}
+	if (n == ACK_ERR_EOF)
+		return SEC_IO_EOF;
+	if (n < 0) {
+		io->err = n;
+		return n;
+	}
+	moved(io, 0, buf, (size_t)n);
+	return n;
+}
+
+int sec_io_take_err(struct sec_io *io, int r)
+{
+	int e = io->err;
+
+	io->err = 0;
+	return e != 0 ? e : r;
+}
+
+uint16_t sec_io_group(const struct sec_io *io)
+{
+	return io->datagram ? io->dsniff.group : io->sniff.group;
+}
+
+int sec_io_resumed(const struct sec_io *io)
+{
+	return io->datagram ? io->dsniff.resumed : io->sniff.resumed;
+}
+
+int sec_io_hrr(const struct sec_io *io)
+{
+	return io->datagram ? 0 : io->sniff.hrr;
+}

@@ -1,0 +1,95 @@
+/*
+ * sec_io.h - the stack-neutral I/O of one TLS/DTLS connection. Every stack's BIO/IO
+ * callbacks (Mbed TLS mbedtls_ssl_set_bio, OpenSSL BIO_meth_*, wolfSSL IORecv/IOSend) call
+ * sec_io_send()/sec_io_recv() and nothing else, so that for every stack, in one code path:
+ *   - bytes move through port_send()/port_recv() (ports/), on the connection's handle;
+ *   - every read gives up at io->deadline_ns (the whole handshake, one recv, the close), so
+ *     a peer trickling one byte at a time cannot hold a handshake past --hs-deadline;
+ *   - the handshake's wire bytes are counted both ways (between sec_io_hs_begin/end);
+ *   - the server's handshake flight is read from the wire: tls_sniff (streams) or
+ *     dtls_sniff (datagrams) learn the group, resumed, HelloRetryRequest/HelloVerifyRequest
+ *     without any library getter;
+ *   - the handshake timeline (timeline.h, --timeline) is handed every record/datagram moved
+ *     (timeline_io: direction, bytes, monotonic time, in-handshake, the stack's state);
+ *     a stack's own DTLS code has a tap of its own beside it (retransmissions).
+ * No TLS library header here. Returns: > 0 bytes; SEC_IO_EOF (stream closed); SEC_IO_TIMER
+ * (the stack's own per-read limit, e.g. its DTLS retransmission timer, ran out);
+ * ACK_ERR_TIMEOUT (our deadline passed; also kept in io->err); another ACK_ERR_* (kept in
+ * io->err). A stack maps these onto its callback's codes and reports io->err (the port's
+ * error says more than the library's "recv failed") with sec_io_take_err().
+ */
+#ifndef ACKBENCH_SEC_IO_H
+#define ACKBENCH_SEC_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dtls_wire.h"
+#include "tls_sniff.h"
+
+#define SEC_IO_FOREVER UINT64_MAX
+#define SEC_IO_EOF     0  /* stream: the peer closed (without close_notify, to the library) */
+#define SEC_IO_TIMER   (-0x10100) /* the limit_ms of sec_io_recv() ran out */
+
+struct timeline;
+
+/* tx: 1 sent by us, 0 received; buf[0..n) the bytes moved in one call (a datagram on DTLS,
+ * a part of the stream on TLS); mono_ns: port_mono_ns() right after the move. */
+typedef void (*sec_io_tap_fn)(void *arg, int tx, const uint8_t *buf, size_t n, uint64_t mono_ns);
+
+struct sec_io {
+	int h;                /* port handle, owned: closed by sec_io_close() */
+	int server, datagram; /* our side; DTLS */
+	int in_hs;            /* between sec_io_hs_begin and sec_io_hs_end */
+	int err;              /* the port error behind the last failed call, or 0 */
+	uint64_t deadline_ns; /* reads give up at this port_mono_ns() time */
+	uint64_t hs_start_ns; /* sec_io_hs_begin() time of the first handshake */
+	uint32_t hs_tx, hs_rx; /* handshake bytes on the wire */
+	uint32_t timer_expiries; /* reads ended by limit_ms (SEC_IO_TIMER) */
+	uint64_t cookie_ns;      /* DTLS client: hs start .. HelloVerifyRequest received, 0 = none */
+	struct tls_sniff sniff;  /* stream: the server-to-client flight */
+	struct dtls_sniff dsniff; /* datagram: the server's flight, as the client gets it */
+	/* The stack's own tap (e.g. its DTLS code counting retransmissions), optional. */
+	sec_io_tap_fn stack_tap;
+	void *stack_arg;
+	/* The neutral hook: --timeline's rows for this connection (transport.timeline sets
+	 * it; NULL = none, not owned), with the stack's handshake state at each move
+	 * (hs_state(state_arg), optional: -1 without). */
+	struct timeline *tl;
+	int (*hs_state)(void *state_arg);
+	void *state_arg;
+};
+
+/* h is the connected handle (owned from here on). */
+void sec_io_init(struct sec_io *io, int h, int server, int datagram);
+/* Closes the handle (once). */
+void sec_io_close(struct sec_io *io);
+/* The handshake starts (or goes on, after a DTLS cookie exchange): deadline = now +
+ * deadline_ms; bytes are counted and the flight sniffed until sec_io_hs_end(). */
+void sec_io_hs_begin(struct sec_io *io, uint32_t deadline_ms);
+void sec_io_hs_end(struct sec_io *io);
+/* Forgets the last handshake (counters, sniffers): before a new one on the same
+ * connection (a DTLS client reconnecting from the same port). */
+void sec_io_hs_reset(struct sec_io *io);
+/* The next reads give up timeout_ms from now (< 0: never). */
+void sec_io_deadline(struct sec_io *io, int timeout_ms);
+
+/* The two calls of the stacks' callbacks. limit_ms: the stack's own bound on this read
+ * (0 = none); when it ends the read first, SEC_IO_TIMER and timer_expiries++. */
+int sec_io_send(struct sec_io *io, const uint8_t *buf, size_t len);
+int sec_io_recv(struct sec_io *io, uint8_t *buf, size_t len, uint32_t limit_ms);
+
+/* io->err if set (then cleared), else r. */
+int sec_io_take_err(struct sec_io *io, int r);
+
+/* What the wire showed of the last handshake. */
+uint16_t sec_io_group(const struct sec_io *io);
+int sec_io_resumed(const struct sec_io *io);
+int sec_io_hrr(const struct sec_io *io);
+
+/* port_mono_ns() + ms (ms < 0: SEC_IO_FOREVER), and the ms left until a deadline
+ * (-1: forever, 0: passed; rounded up). */
+uint64_t sec_deadline(int ms);
+int sec_ms_left(uint64_t deadline_ns);
+
+#endif

@@ -1,0 +1,121 @@
+/* sec_opts.c - see sec_opts.h. */
+#include "sec_opts.h"
+
+#include <stdio.h>
+
+#include "port.h"
+#include "stack.h"
+
+#define ONLY_STREAM 1
+#define ONLY_DGRAM  2
+#define N_OPTS      14
+
+static struct tp_conf g_val; /* what the command line gave */
+
+struct sec_opt {
+	unsigned only; /* 0: both kinds */
+	struct opt o;
+};
+
+static const struct sec_opt all[N_OPTS] = {
+	{ 0,
+	  { "ca", 0, OPT_STR, &g_val.ca_file, 0, 0, "FILE",
+	    "trusted CA, PEM (./certs/ca.crt; 'make certs' makes them)" } },
+	{ 0,
+	  { "cert", 0, OPT_STR, &g_val.cert_file, 0, 0, "FILE",
+	    "own certificate (./certs/client.crt or ./certs/server.crt); client: 'none' sends "
+	    "none" } },
+	{ 0,
+	  { "key", 0, OPT_STR, &g_val.key_file, 0, 0, "FILE",
+	    "own private key (./certs/client.key or ./certs/server.key)" } },
+	{ 0,
+	  { "server-name", 0, OPT_STR, &g_val.server_name, 0, 0, "NAME",
+	    "client: name or IP the server certificate must hold (the --addr value)" } },
+	{ ONLY_STREAM,
+	  { "tls", 0, OPT_STR, &g_val.tls_version, 0, 0, "1.2|1.3",
+	    "pin the version (default: negotiate, 1.3 preferred)" } },
+	{ 0,
+	  { "ciphersuite", 0, OPT_STR, &g_val.ciphersuite, 0, 0, "LIST",
+	    "suite names of this build's TLS stack (README: Stacks), comma list; 'any' = library "
+	    "default (pinned to AES-128-GCM with ECDHE)" } },
+	{ 0,
+	  { "groups", 0, OPT_STR, &g_val.groups, 0, 0, "LIST",
+	    "key-exchange groups, e.g. x25519,secp384r1 (TLS 1.2: also the curves accepted for "
+	    "ECDSA certificates); 'any' = library default (pinned to secp256r1)" } },
+	{ 0,
+	  { "resume", 0, OPT_FLAG, &g_val.resume, 0, 0, NULL,
+	    "client: resume the session (ticket) on every reconnect after the first" } },
+	{ ONLY_DGRAM,
+	  { "no-cookie", 0, OPT_FLAG, &g_val.no_cookie, 0, 0, NULL,
+	    "server: no HelloVerifyRequest (the handshake without the cookie round trip)" } },
+	{ ONLY_DGRAM,
+	  { "hs-timeout", 0, OPT_PAIR, g_val.hs_timeout, 10, 60000, "MIN,MAX",
+	    "handshake retransmission timer, doubling from MIN to MAX ms (500,8000); keep MIN "
+	    "above the round trip plus the slower peer's handshake crypto" } },
+	{ ONLY_DGRAM,
+	  { "mtu", 0, OPT_UINT, &g_val.mtu, 512, 65507, "N",
+	    "largest datagram (UDP payload) in bytes (1400: fits a 1500-byte Ethernet MTU under "
+	    "IPv6); the largest message is N - 37 with AES-128-GCM" } },
+	{ 0,
+	  { "keylog", 0, OPT_STR, &g_val.keylog_file, 0, 0, "FILE",
+	    "append session secrets in NSS key log format, for Wireshark (off)" } },
+	{ 0,
+	  { "hs-deadline", 0, OPT_UINT, &g_val.hs_deadline_ms, 1, 3600000, "MS",
+	    "drop a peer whose handshake is not over within MS (10000)" } },
+	{ 0, { NULL, 0, 0, NULL, 0, 0, NULL, NULL } },
+};
+
+const struct opt *sec_opts_table(const struct transport *tp)
+{
+	static struct opt out[2][N_OPTS];
+	struct opt *t = out[tp->datagram != 0];
+	unsigned i, n = 0;
+
+	if (t[0].lng != NULL)
+		return t;
+	for (i = 0; all[i].o.lng != NULL; i++)
+		if (all[i].only != (tp->datagram ? ONLY_STREAM : ONLY_DGRAM))
+			t[n++] = all[i].o;
+	t[n] = all[i].o;
+	return t;
+}
+
+int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
+{
+	c->ca_file = g_val.ca_file;
+	c->cert_file = g_val.cert_file;
+	c->key_file = g_val.key_file;
+	c->server_name = g_val.server_name;
+	/* DTLS 1.2 only: no stack here has DTLS 1.3 (Mbed TLS 3.6 has none) */
+	c->tls_version = tp->datagram ? "1.2" : g_val.tls_version;
+	c->ciphersuite = g_val.ciphersuite;
+	c->groups = g_val.groups;
+	c->keylog_file = g_val.keylog_file;
+	c->resume = g_val.resume;
+	c->no_cookie = g_val.no_cookie;
+	c->hs_deadline_ms = g_val.hs_deadline_ms;
+	if (g_val.hs_timeout[1] != 0) {
+		c->hs_timeout[0] = g_val.hs_timeout[0];
+		c->hs_timeout[1] = g_val.hs_timeout[1];
+	}
+	if (g_val.mtu != 0)
+		c->mtu = g_val.mtu;
+	if (c->server && (c->resume || c->server_name != NULL)) {
+		fprintf(stderr, "%s: --%s is a client option (the server always issues tickets)\n",
+		        c->prog, c->resume ? "resume" : "server-name");
+		return ACK_ERR_ARG;
+	}
+	if (!c->server && c->no_cookie) {
+		fprintf(stderr, "%s: --no-cookie is a server option\n", c->prog);
+		return ACK_ERR_ARG;
+	}
+	return 0;
+}
+
+int sec_opts_refuse(const struct tp_conf *c, const char *stack, const char *opt,
+                    const char *why)
+{
+	fprintf(stderr, "%s: --%s: not supported by the %s stack (%s)\n", c->prog, opt, stack,
+	        why);
+	return ACK_ERR_ARG;
+}
