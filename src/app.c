@@ -102,8 +102,8 @@ static const char *version_text(const struct transport *tp)
 	if (tp->stack == NULL)
 		return ACKBENCH_VERSION;
 	snprintf(v, sizeof(v), "%s (stack %s %s, %s; config %s, target %s)", ACKBENCH_VERSION,
-	         tp->stack->name, tp->stack->version(), tp->stack->build_config(),
-	         ACKBENCH_CONFIG, ACKBENCH_TARGET);
+	         tp->stack->name, tp->stack->version(), tp->stack->build_config(), ACKBENCH_CONFIG,
+	         ACKBENCH_TARGET);
 	return v;
 }
 
@@ -174,7 +174,8 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 		{ "owd", 0, OPT_FLAG, &o.owd, 0, 0, NULL,
 		  "report one-way delay (needs synchronised clocks)" },
 		{ "mem", 0, OPT_FLAG, &o.mem, 0, 0, NULL,
-		  "TLS stack heap peak per connection above the set-up baseline (times then include "
+		  "TLS stack heap peak per connection above the set-up baseline (times then "
+		  "include "
 		  "the counting)" },
 		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE",
 		  "raw samples as CSV, one row per message" },
@@ -282,7 +283,8 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE",
 		  "server CSV: a row per message and per connection" },
 		{ "mem", 0, OPT_FLAG, &o.mem, 0, 0, NULL,
-		  "TLS stack heap peak per connection above the set-up baseline (times then include "
+		  "TLS stack heap peak per connection above the set-up baseline (times then "
+		  "include "
 		  "the counting)" },
 		{ "quiet", 'q', OPT_FLAG, &o.quiet, 0, 0, NULL, "fewer messages" },
 		{ "help", 'h', OPT_HELP, &help, 0, 0, NULL, "this text" },

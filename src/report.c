@@ -35,8 +35,8 @@ void report_build(const struct stack *st, char *buf, size_t len)
 		         ACKBENCH_CONFIG, ACKBENCH_TARGET);
 		return;
 	}
-	snprintf(buf, len, "compiler=\"%s\" stack=%s %s=%s config=%s target=%s", COMPILER,
-	         st->name, st->name, st->version(), ACKBENCH_CONFIG, ACKBENCH_TARGET);
+	snprintf(buf, len, "compiler=\"%s\" stack=%s %s=%s config=%s target=%s", COMPILER, st->name,
+	         st->name, st->version(), ACKBENCH_CONFIG, ACKBENCH_TARGET);
 }
 
 void report_size_stats(struct size_result *res)
@@ -287,8 +287,8 @@ void report_heap(FILE *f, struct run_info *info, const struct size_result *res, 
 		        "# heap: per connection peak p50=%" PRIu32 " max=%" PRIu32
 		        " bytes (%s heap, baseline %" PRIu32 " bytes after setup%s)\n",
 		        info->heap_p50, info->heap_max,
-		        info->stack != NULL ? info->stack->title : "no TLS stack", info->heap_baseline,
-		        info->o->keep ? "; --keep: one connection" : "");
+		        info->stack != NULL ? info->stack->title : "no TLS stack",
+		        info->heap_baseline, info->o->keep ? "; --keep: one connection" : "");
 }
 
 void report_result_line(FILE *f, const struct run_info *info, const struct size_result *res,

@@ -28,7 +28,7 @@
 #include "tls_sniff.h"
 
 #define SEC_IO_FOREVER UINT64_MAX
-#define SEC_IO_EOF     0  /* stream: the peer closed (without close_notify, to the library) */
+#define SEC_IO_EOF     0 /* stream: the peer closed (without close_notify, to the library) */
 #define SEC_IO_TIMER   (-0x10100) /* the limit_ms of sec_io_recv() ran out */
 
 struct timeline;
@@ -38,16 +38,16 @@ struct timeline;
 typedef void (*sec_io_tap_fn)(void *arg, int tx, const uint8_t *buf, size_t n, uint64_t mono_ns);
 
 struct sec_io {
-	int h;                /* port handle, owned: closed by sec_io_close() */
-	int server, datagram; /* our side; DTLS */
-	int in_hs;            /* between sec_io_hs_begin and sec_io_hs_end */
-	int err;              /* the port error behind the last failed call, or 0 */
-	uint64_t deadline_ns; /* reads give up at this port_mono_ns() time */
-	uint64_t hs_start_ns; /* sec_io_hs_begin() time of the first handshake */
-	uint32_t hs_tx, hs_rx; /* handshake bytes on the wire */
+	int h;                   /* port handle, owned: closed by sec_io_close() */
+	int server, datagram;    /* our side; DTLS */
+	int in_hs;               /* between sec_io_hs_begin and sec_io_hs_end */
+	int err;                 /* the port error behind the last failed call, or 0 */
+	uint64_t deadline_ns;    /* reads give up at this port_mono_ns() time */
+	uint64_t hs_start_ns;    /* sec_io_hs_begin() time of the first handshake */
+	uint32_t hs_tx, hs_rx;   /* handshake bytes on the wire */
 	uint32_t timer_expiries; /* reads ended by limit_ms (SEC_IO_TIMER) */
-	uint64_t cookie_ns;      /* DTLS client: hs start .. HelloVerifyRequest received, 0 = none */
-	struct tls_sniff sniff;  /* stream: the server-to-client flight */
+	uint64_t cookie_ns;     /* DTLS client: hs start .. HelloVerifyRequest received, 0 = none */
+	struct tls_sniff sniff; /* stream: the server-to-client flight */
 	struct dtls_sniff dsniff; /* datagram: the server's flight, as the client gets it */
 	/* The stack's own tap (e.g. its DTLS code counting retransmissions), optional. */
 	sec_io_tap_fn stack_tap;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 
 #include "port.h"
-#include "stack.h"
 
 #define ONLY_STREAM 1
 #define ONLY_DGRAM  2
@@ -112,10 +111,8 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	return 0;
 }
 
-int sec_opts_refuse(const struct tp_conf *c, const char *stack, const char *opt,
-                    const char *why)
+int sec_opts_refuse(const struct tp_conf *c, const char *stack, const char *opt, const char *why)
 {
-	fprintf(stderr, "%s: --%s: not supported by the %s stack (%s)\n", c->prog, opt, stack,
-	        why);
+	fprintf(stderr, "%s: --%s: not supported by the %s stack (%s)\n", c->prog, opt, stack, why);
 	return ACK_ERR_ARG;
 }

@@ -19,7 +19,6 @@ const struct opt *sec_opts_table(const struct transport *tp);
 int sec_opts_merge(const struct transport *tp, struct tp_conf *c);
 /* One line "prog: --opt: not supported by the <stack> stack (why)" and ACK_ERR_ARG: for a
  * stack's setup() refusing an option it cannot do. */
-int sec_opts_refuse(const struct tp_conf *c, const char *stack, const char *opt,
-                    const char *why);
+int sec_opts_refuse(const struct tp_conf *c, const char *stack, const char *opt, const char *why);
 
 #endif

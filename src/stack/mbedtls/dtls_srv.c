@@ -268,8 +268,8 @@ int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms)
 		if (n != 0)
 			return n;
 		deadline = sec_deadline(timeout_ms >= 0 && (uint32_t)timeout_ms < s->budget_ms
-		                                 ? (int)s->budget_ms
-		                                 : timeout_ms);
+		                                ? (int)s->budget_ms
+		                                : timeout_ms);
 		waiting = 0;
 	}
 }

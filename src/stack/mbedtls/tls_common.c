@@ -206,11 +206,11 @@ static int open_keylog(struct tls_ctx *t, const char *path)
 		return fail(t, "keylog", path, "cannot open for writing", ACK_ERR_ARG);
 	setvbuf(t->keylog, NULL, _IONBF, 0); /* no copies of secrets in stdio buffers */
 	fprintf(stderr,
-		        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file "
-		        "can "
-		        "decrypt the captured traffic; the file writes also add to handshake "
-		        "times\n",
-		        t->prog, path);
+	        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file "
+	        "can "
+	        "decrypt the captured traffic; the file writes also add to handshake "
+	        "times\n",
+	        t->prog, path);
 	return 0;
 }
 

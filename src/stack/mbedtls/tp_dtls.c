@@ -2,9 +2,10 @@
  * tp_dtls.c - the dtls transport: DTLS 1.2 over UDP (ports/) under Mbed TLS 3.6, mutual
  * authentication (verify-required both sides), HelloVerifyRequest cookies. The TLS work is
  * tls_common.c / tls_conn.c, shared with tls; the datagram parts are dtls_conn.c (timer,
- * MTU, retransmissions, the server's flight read from the wire) and dtls_srv.c (the
- * server's listening socket, cookies, reconnects). Here: the options, the handshake
- * timeouts, and the largest message one record carries at the MTU.
+ * MTU, retransmissions) and dtls_srv.c (the server's listening socket, cookies,
+ * reconnects); the server's flight is read from the wire by sec_io.c. Here: the handshake
+ * timeouts, and the largest message one record carries at the MTU. The options are
+ * sec_opts.h's shared table.
  */
 #include <stdlib.h>
 #include <string.h>
