@@ -16,8 +16,8 @@
 TARGET ?= native
 CONFIG ?= full
 # The TLS stacks: one folder src/stack/<name>/ each (src/stack/README.md), mbedtls first.
-STACKS := mbedtls $(sort $(filter-out mbedtls,$(patsubst src/stack/%/stack.mk,%,\
-          $(wildcard src/stack/*/stack.mk))))
+STACKS := $(strip mbedtls $(sort $(filter-out mbedtls,$(patsubst src/stack/%/stack.mk,%,\
+          $(wildcard src/stack/*/stack.mk)))))
 STACK ?= mbedtls
 include ports/targets/$(TARGET).mk
 
