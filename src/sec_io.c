@@ -74,10 +74,10 @@ static void sniff(struct sec_io *io, const uint8_t *buf, size_t n)
 		io->cookie_ns = port_mono_ns() - io->hs_start_ns;
 }
 
-static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n)
+/* now: a send is stamped before the call (when the bytes leave: a sender preempted after
+ * it would stamp them late), a receive after it. */
+static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint64_t now)
 {
-	uint64_t now = io->tl != NULL || io->stack_tap != NULL ? port_mono_ns() : 0;
-
 	if (io->in_hs) {
 		if (tx)
 			io->hs_tx += (uint32_t)n;
@@ -93,15 +93,21 @@ static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n)
 		            io->hs_state != NULL ? io->hs_state(io->state_arg) : -1);
 }
 
+static uint64_t stamp(const struct sec_io *io)
+{
+	return io->tl != NULL || io->stack_tap != NULL ? port_mono_ns() : 0;
+}
+
 int sec_io_send(struct sec_io *io, const uint8_t *buf, size_t len)
 {
+	uint64_t now = stamp(io);
 	int n = port_send(io->h, buf, len);
 
 	if (n < 0) {
 		io->err = n;
 		return n;
 	}
-	moved(io, 1, buf, (size_t)n);
+	moved(io, 1, buf, (size_t)n, now);
 	return n;
 }
 
@@ -125,7 +131,7 @@ int sec_io_recv(struct sec_io *io, uint8_t *buf, size_t len, uint32_t limit_ms)
 		io->err = n;
 		return n;
 	}
-	moved(io, 0, buf, (size_t)n);
+	moved(io, 0, buf, (size_t)n, stamp(io));
 	return n;
 }
 
