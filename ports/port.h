@@ -101,6 +101,12 @@ int port_sendto(int h, const void *buf, size_t len, const struct port_addr *to);
  * or an error. One whole datagram on UDP (truncated to len). If from != NULL the sender's
  * address is stored there. */
 int port_recv(int h, void *buf, size_t len, int timeout_ms, struct port_addr *from);
+/* Arrival stamps (the handshake timeline): port_rx_stamps(h, 1) asks the system to stamp
+ * what h receives (0 or an error; a port without them returns 0 and stamps nothing); then
+ * port_rx_stamp(h) is, after each port_recv() on h, when the last bytes it returned
+ * reached this host, in port_mono_ns() time, or 0 when unknown. */
+int port_rx_stamps(int h, int on);
+uint64_t port_rx_stamp(int h);
 /* UDP server: connects the listening socket lh to peer, so that it carries one session,
  * and opens a new listening socket in its place (as mbedtls_net_accept does for UDP).
  * On success *lh is the new listener and the returned handle is the connected one. */

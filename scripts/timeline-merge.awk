@@ -28,6 +28,7 @@ NF >= 19 {
 	t = $19 + $14 # absolute: the connection's realtime start + its monotonic offset
 	ev[k, side, n, "dir"] = $6; ev[k, side, n, "type"] = $7
 	ev[k, side, n, "t"] = t; ev[k, side, n, "cpu"] = $15
+	ev[k, side, n, "arr"] = $20 != "" ? $19 + $20 : ""
 	ev[k, side, n, "re"] = $16; ev[k, side, n, "st"] = $18
 	ev[k, side, n, "key"] = key($5, $7, $8, $10, $11)
 	if (side == "client") cstart[k] = $19
@@ -91,6 +92,7 @@ function messages(k, off,   sd, rd, i, j, best, m, t, x) {
 			M[m, "from"] = sd; M[m, "type"] = ev[k, sd, i, "type"]; M[m, "key"] = ev[k, sd, i, "key"]
 			M[m, "tx"] = ev[k, sd, i, "t"] - (x ? off : 0); M[m, "txcpu"] = ev[k, sd, i, "cpu"]
 			M[m, "re"] = ev[k, sd, i, "re"]; M[m, "rx"] = ""; M[m, "rxcpu"] = ""; M[m, "st"] = ""
+			M[m, "arr"] = ""
 		}
 	}
 	for (x = 0; x < 2; x++) {
@@ -98,6 +100,7 @@ function messages(k, off,   sd, rd, i, j, best, m, t, x) {
 		for (i = 1; i <= ne[k, rd]; i++) {
 			if (ev[k, rd, i, "dir"] != "rx") continue
 			t = ev[k, rd, i, "t"] - (x ? 0 : off)
+			if (ev[k, rd, i, "arr"] != "") t = ev[k, rd, i, "arr"] - (x ? 0 : off)
 			best = ""
 			for (j = 1; j <= nm; j++)
 				if (M[j, "from"] == sd && M[j, "key"] == ev[k, rd, i, "key"] && M[j, "rx"] == "" && \
@@ -109,7 +112,8 @@ function messages(k, off,   sd, rd, i, j, best, m, t, x) {
 				M[best, "key"] = ev[k, rd, i, "key"]; M[best, "tx"] = ""; M[best, "txcpu"] = ""
 				M[best, "re"] = ev[k, rd, i, "re"]
 			}
-			M[best, "rx"] = t; M[best, "rxcpu"] = ev[k, rd, i, "cpu"]; M[best, "st"] = ev[k, rd, i, "st"]
+			M[best, "rx"] = ev[k, rd, i, "t"] - (x ? 0 : off); M[best, "rxcpu"] = ev[k, rd, i, "cpu"]; M[best, "st"] = ev[k, rd, i, "st"]
+			M[best, "arr"] = ev[k, rd, i, "arr"] == "" ? "" : ev[k, rd, i, "arr"] - (x ? 0 : off)
 		}
 	}
 	for (i = 1; i <= nm; i++) { O[i] = i; M[i, "at"] = M[i, "tx"] != "" ? M[i, "tx"] : M[i, "rx"] }
@@ -209,7 +213,11 @@ END {
 			}
 			if (M[b, "txcpu"] != "" && fcpu != "") put(cf, sz, f, "work_cpu", M[b, "txcpu"] - fcpu)
 			else if (M[b, "txcpu"] != "" && pf == "") put(cf, sz, f, "work_cpu", M[b, "txcpu"])
-			if (M[b, "tx"] != "" && M[b, "rx"] != "") put(cf, sz, f, "wire", M[b, "rx"] - M[b, "tx"])
+			if (M[b, "tx"] != "" && M[b, "rx"] != "") {
+				arr = M[b, "arr"] != "" ? M[b, "arr"] : M[b, "rx"]
+				put(cf, sz, f, "wire", arr - M[b, "tx"])
+				if (M[b, "arr"] != "") put(cf, sz, f, "buffered", M[b, "rx"] - arr)
+			}
 			if (F[f, "re"]) { # the timer: from the same sender's previous flight
 				for (g = f - 1; g >= 1 && F[g, "from"] != s; g--) ;
 				if (g >= 1 && M[F[g, "last"], "tx"] != "" && M[a, "tx"] != "")
@@ -234,7 +242,8 @@ END {
 			m = O[j]
 			print cf, sz, run, sq, j, M[m, "from"], M[m, "type"], abbrev(M[m, "type"], M[m, "st"]), \
 			      v(M[m, "tx"] == "" ? "" : M[m, "tx"] - c0), v(M[m, "rx"] == "" ? "" : M[m, "rx"] - c0), \
-			      M[m, "re"], M[m, "flight"], F[M[m, "flight"], "name"] > (out ".msgs")
+			      M[m, "re"], M[m, "flight"], F[M[m, "flight"], "name"], \
+			      v(M[m, "arr"] == "" ? "" : M[m, "arr"] - c0) > (out ".msgs")
 		}
 	}
 	print "conns", tot, unmatched + 0, unsized + 0 > (out ".info")

@@ -13,7 +13,7 @@ tl_png_term() {
 tl_swimlane_script() {
 	awk -F '\t' -v cfg="$1" -v run="$2" -v seq="$3" -v gaps="$4/m.gaps" '
 		$1 == cfg && $3 == run && $4 == seq {
-			n++; from[n] = $6; ab[n] = $8; tx[n] = $9; rx[n] = $10; re[n] = $11
+			n++; from[n] = $6; ab[n] = $8; tx[n] = $9; rx[n] = $10; re[n] = $11; ar[n] = $14
 			if ($9 != "" && $9 > ymax) ymax = $9
 			if ($10 != "" && $10 > ymax) ymax = $10
 		}
@@ -43,9 +43,11 @@ tl_swimlane_script() {
 				col = re[i] == 1 ? "#2f9f2f" : xs == 0 ? "#1f5fbf" : "#bf3f1f"
 				dt = re[i] == 1 ? "dt 2" : "dt 1"
 				ys = tx[i] != "" ? tx[i] / 1000 : rx[i] / 1000
-				yr = rx[i] != "" ? rx[i] / 1000 : ys
+				yr = ar[i] != "" ? ar[i] / 1000 : rx[i] != "" ? rx[i] / 1000 : ys
 				xe = rx[i] != "" ? xr : 0.5 # never received: the arrow stops half way
 				printf "set arrow from %g,%g to %g,%g head lc rgb \"%s\" %s lw 1.5\n", xs, ys, xe, yr, col, dt
+				if (ar[i] != "" && rx[i] - ar[i] > 0) # waited in the buffer until read
+					printf "set arrow from %g,%g to %g,%g nohead lc rgb \"%s\" dt 3 lw 3\n", xr + (xr ? 0.03 : -0.03), yr, xr + (xr ? 0.03 : -0.03), rx[i] / 1000, "#7f7f7f"
 				# labels beside the sender, moved down when rows share a time (one datagram)
 				ly = ys
 				if (i > 1 && from[i] == from[i - 1] && ly - lasty < ymax / 45) ly = lasty + ymax / 45
@@ -58,7 +60,8 @@ tl_swimlane_script() {
 			print "     NaN with boxes fs solid 0.7 fc rgb \"#f9d49c\" title \"compute within the flight\", \\"
 			print "     NaN with lines lw 1.5 lc rgb \"#1f5fbf\" title \"client -> server\", \\"
 			print "     NaN with lines lw 1.5 lc rgb \"#bf3f1f\" title \"server -> client\", \\"
-			print "     NaN with lines lw 1.5 dt 2 lc rgb \"#2f9f2f\" title \"resent (DTLS timer)\""
+			print "     NaN with lines lw 1.5 dt 2 lc rgb \"#2f9f2f\" title \"resent (DTLS timer)\", \\"
+			print "     NaN with lines lw 3 dt 3 lc rgb \"#7f7f7f\" title \"arrived, waiting to be read\""
 		}' "$4/m.msgs"
 }
 

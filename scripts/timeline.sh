@@ -22,8 +22,9 @@ message size, over all connections (p50/p90, microseconds), for each flight:
   work      the sender's CPU from the first message of the flight it answers received to
             its last message of this flight sent: the crypto listed beside it happens here,
             and its floor is that crypto at the rate of the stack's own benchmark
-  wire      from the last message sent to its reception on the other side (time on the
-            wire and in the receiver's socket buffer while it worked on earlier messages)
+  wire      from the last message sent to its arrival on the other side (the kernel's
+            receive stamp; without one, until the receiver read it)
+  buffered  from that arrival until the receiver read it (it was busy with earlier ones)
   timer     a flight resent (DTLS): from the same sender's previous flight to the resend
 and per side its handshake (start to last message), CPU, compute (gaps + spans) and the
 rest, waiting. The configuration is the client's --json "negotiated" of the run (and its
@@ -243,18 +244,18 @@ awk -F '\t' -v rates="$tmp/rates" -v mode="$mode" '
 		for (gi = 1; gi <= ng; gi++) {
 			split(groups[gi], gg, SUBSEP)
 			printf "\n## %s, size %s\n", gg[1], gg[2]
-			printf "%-44s %5s %13s %6s %13s %6s %13s  %-27s %6s %13s %13s\n", "flight", "n", "gap", "cpu",
-			       "span", "cpu", "work cpu", "crypto", "floor", "wire", "timer"
+			printf "%-44s %5s %13s %6s %13s %6s %13s  %-27s %6s %13s %13s %13s\n", "flight", "n", "gap", "cpu",
+			       "span", "cpu", "work cpu", "crypto", "floor", "wire", "buffered", "timer"
 			for (r = 1; r <= nr; r++) {
 				split(rows[r], rr, SUBSEP)
 				if (rr[1] != gg[1] || rr[2] != gg[2] || rr[3] >= 900) continue
 				k = rows[r]
 				nmx = nm[k]; if (length(nmx) > 44) nmx = substr(nmx, 1, 41) "..."
 				ops = crypto(gg[1], nm[k])
-				printf "%-44s %5d %s %s %s %s %s  %-27s %6s %s %s\n", nmx, N[k], pp(k SUBSEP "gap"),
+				printf "%-44s %5d %s %s %s %s %s  %-27s %6s %s %s %s\n", nmx, N[k], pp(k SUBSEP "gap"),
 				       p1(k SUBSEP "gap_cpu"), pp(k SUBSEP "span"), p1(k SUBSEP "span_cpu"),
 				       pp(k SUBSEP "work_cpu"), ops == "" ? "" : ops, floor_of(gg[1], ops),
-				       pp(k SUBSEP "wire"), pp(k SUBSEP "timer")
+				       pp(k SUBSEP "wire"), pp(k SUBSEP "buffered"), pp(k SUBSEP "timer")
 			}
 			printf "%-44s %5s %13s %13s %13s %13s\n", "side", "n", "handshake", "cpu", "compute", "waiting"
 			for (r = 1; r <= nr; r++) {
@@ -268,8 +269,8 @@ awk -F '\t' -v rates="$tmp/rates" -v mode="$mode" '
 		print "\n# gap: last received .. first sent; span: first .. last sent; work cpu: the sender'"'"'s CPU from the first"
 		print "# message of the flight it answers received to its last sent (the crypto beside it; floor: that"
 		print "# crypto at the rate per CPU second of the stack'"'"'s own benchmark: ECDH its static figure, keygen"
-		print "# its ECDHE figure less that, the signatures of the key type); wire: last"
-		print "# sent .. received on the other side; timer: a resent flight after its sender'"'"'s previous one."
+		print "# its ECDHE figure less that, the signatures of the key type); wire: last sent .. arrived on the"
+		print "# other side; buffered: arrived .. read; timer: a resent flight after its sender'"'"'s previous one."
 	}' "$tmp/pct" >"$outdir/where-the-time-goes.txt"
 cat "$outdir/where-the-time-goes.txt"
 awk '$1 == "conns" && $3 > 0 { printf "timeline: %d connection(s) with one side only, not merged\n", $3 }' \

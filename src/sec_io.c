@@ -59,6 +59,12 @@ void sec_io_hs_end(struct sec_io *io)
 	io->in_hs = 0;
 }
 
+void sec_io_timeline(struct sec_io *io, struct timeline *tl)
+{
+	io->tl = tl;
+	port_rx_stamps(io->h, tl != NULL); /* arrival times: best effort */
+}
+
 void sec_io_deadline(struct sec_io *io, int timeout_ms)
 {
 	io->deadline_ns = sec_deadline(timeout_ms);
@@ -88,9 +94,12 @@ static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint6
 	}
 	if (io->stack_tap != NULL)
 		io->stack_tap(io->stack_arg, tx, buf, n, now);
-	if (io->tl != NULL)
+	if (io->tl != NULL) {
+		if (!tx)
+			timeline_rx_arrival(io->tl, port_rx_stamp(io->h));
 		timeline_io(io->tl, tx, buf, n, now, io->in_hs,
 		            io->hs_state != NULL ? io->hs_state(io->state_arg) : -1);
+	}
 }
 
 static uint64_t stamp(const struct sec_io *io)

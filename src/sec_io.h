@@ -71,6 +71,9 @@ void sec_io_hs_end(struct sec_io *io);
 /* Forgets the last handshake (counters, sniffers): before a new one on the same
  * connection (a DTLS client reconnecting from the same port). */
 void sec_io_hs_reset(struct sec_io *io);
+/* --timeline: hands every record/datagram moved from now on to tl (NULL: stop), with
+ * the kernel's arrival stamps of what is received (port_rx_stamps). transport.timeline. */
+void sec_io_timeline(struct sec_io *io, struct timeline *tl);
 /* The next reads give up timeout_ms from now (< 0: never). */
 void sec_io_deadline(struct sec_io *io, int timeout_ms);
 

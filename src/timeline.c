@@ -38,6 +38,7 @@ static struct timeline_event *next_event(struct timeline *tl)
 	e->cpu_ns = tl->now_cpu_ns == UINT64_MAX || tl->now_cpu_ns < tl->start_cpu_ns
 	                    ? UINT64_MAX
 	                    : tl->now_cpu_ns - tl->start_cpu_ns;
+	e->arr_ns = !tl->tx && tl->arr_ns > tl->start_ns ? tl->arr_ns - tl->start_ns : 0;
 	e->tx = tl->tx;
 	e->in_hs = tl->in_hs;
 	e->state = tl->state;
@@ -98,21 +99,30 @@ void timeline_begin(struct timeline *tl, int datagram, uint64_t start_ns, uint64
 	tls_sniff_walk(&tl->walk[1], stream_unit, tl);
 }
 
+void timeline_rx_arrival(struct timeline *tl, uint64_t arrival_ns)
+{
+	tl->arr_ns = arrival_ns;
+}
+
 void timeline_io(struct timeline *tl, int tx, const uint8_t *buf, size_t n, uint64_t now_ns,
                  int in_hs, int state)
 {
-	if (!in_hs && !tl->datagram)
+	if (!in_hs && !tl->datagram) {
+		tl->arr_ns = 0;
 		return;
+	}
 	tl->now_ns = now_ns;
 	tl->now_cpu_ns = 0;
 	tl->tx = tx != 0;
 	tl->in_hs = in_hs != 0;
 	tl->state = (int16_t)state;
-	if (tl->datagram) {
+	if (tl->datagram)
 		dtls_wire_walk(buf, n, dgram_unit, tl);
+	else
+		tls_sniff_feed(&tl->walk[tl->tx], buf, n);
+	tl->arr_ns = 0; /* each stamp belongs to one read */
+	if (tl->datagram)
 		return;
-	}
-	tls_sniff_feed(&tl->walk[tl->tx], buf, n);
 	/* the client's direction learns the version from the server's (and the other way) */
 	tls_sniff_learn(&tl->walk[!tl->tx], &tl->walk[tl->tx]);
 }
@@ -120,7 +130,7 @@ void timeline_io(struct timeline *tl, int tx, const uint8_t *buf, size_t n, uint
 void timeline_header(FILE *f)
 {
 	fputs("run_id,conn,seq,side,proto,dir,type,epoch,record_seq,msg_seq,frag_off,frag_len,"
-	      "bytes,t_us,cpu_us,retrans,in_hs,state,start_rt_us\n",
+	      "bytes,t_us,cpu_us,retrans,in_hs,state,start_rt_us,arrival_us\n",
 	      f);
 }
 
@@ -196,8 +206,11 @@ int timeline_write(const struct timeline *tl, FILE *f, const struct timeline_id 
 		fprintf(f, "%" PRIu32 ",%.3f,", e->bytes, (double)e->t_ns / 1e3);
 		if (e->cpu_ns != UINT64_MAX)
 			fprintf(f, "%.3f", (double)e->cpu_ns / 1e3);
-		fprintf(f, ",%d,%u,%s,%" PRIu64 "\n", resent(tl, i), (unsigned)e->in_hs,
+		fprintf(f, ",%d,%u,%s,%" PRIu64 ",", resent(tl, i), (unsigned)e->in_hs,
 		        st ? st : "", tl->start_rt_us);
+		if (e->arr_ns != 0)
+			fprintf(f, "%.3f", (double)e->arr_ns / 1e3);
+		fputc('\n', f);
 	}
 	if (tl->lost != 0)
 		fprintf(stderr,

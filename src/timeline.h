@@ -27,10 +27,10 @@
 #define TIMELINE_EVENTS 96 /* a DTLS handshake with every flight resent several times */
 
 struct timeline_event {
-	uint64_t t_ns; /* since the connection's start */
-	uint64_t
-	        cpu_ns; /* the side's CPU time since the connection's start; UINT64_MAX: not read */
-	uint64_t rseq;  /* DTLS record sequence number */
+	uint64_t t_ns;   /* since the connection's start (a send: before the call) */
+	uint64_t cpu_ns; /* the side's CPU since the connection's start; UINT64_MAX: not read */
+	uint64_t arr_ns; /* received: when its bytes reached the host (kernel stamp), 0 unknown */
+	uint64_t rseq;   /* DTLS record sequence number */
 	uint32_t bytes;
 	uint32_t frag_off, frag_len; /* DTLS handshake fragment */
 	uint16_t epoch, msg_seq;     /* DTLS */
@@ -48,7 +48,7 @@ struct timeline {
 	unsigned n, lost; /* events kept; events past TIMELINE_EVENTS */
 	uint8_t enc[2];   /* encrypted records so far, per direction (rx, tx) */
 	/* per I/O call being read */
-	uint64_t now_ns, now_cpu_ns;
+	uint64_t now_ns, now_cpu_ns, arr_ns;
 	int16_t state;
 	uint8_t tx, in_hs;
 	struct tls_sniff walk[2]; /* stream: one reader per direction (rx, tx) */
@@ -74,6 +74,10 @@ void timeline_begin(struct timeline *tl, int datagram, uint64_t start_ns, uint64
  * handshake state at this I/O, or -1. Reads the CPU clock once when it keeps a row. */
 void timeline_io(struct timeline *tl, int tx, const uint8_t *buf, size_t n, uint64_t now_ns,
                  int in_hs, int state);
+/* Before timeline_io() of a receive: when its bytes reached the host (port_rx_stamp(),
+ * port_mono_ns() time; 0 unknown). Read time and arrival differ when the side was busy
+ * with earlier messages while these waited in its socket buffer. */
+void timeline_rx_arrival(struct timeline *tl, uint64_t arrival_ns);
 /* The CSV header line (with its newline). */
 void timeline_header(FILE *f);
 /* Writes tl's rows; state_name (may be NULL) names a state. A unit seen again in the same

@@ -12,6 +12,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <string.h>
+#include <time.h>
 
 #include "port.h"
 #include "posix_net.h"
@@ -20,7 +22,9 @@
 
 static struct {
 	signed char kind;
-	int rcvtimeo; /* timeout_ms + 2 last set (1: none, wait forever); 0: not known */
+	signed char stamps; /* SO_TIMESTAMPNS on: reads go through recvmsg */
+	int rcvtimeo;       /* timeout_ms + 2 last set (1: none, wait forever); 0: not known */
+	uint64_t rx_ns;     /* arrival of the last read's bytes (port_mono_ns time), 0 unknown */
 } g_handle[HANDLE_SLOTS];
 
 void posix_handle_new(int h, int kind)
@@ -28,7 +32,76 @@ void posix_handle_new(int h, int kind)
 	if (h >= 0 && h < HANDLE_SLOTS) {
 		g_handle[h].kind = (signed char)kind;
 		g_handle[h].rcvtimeo = 0; /* accepted sockets inherit the listener's */
+		g_handle[h].stamps = 0;
+		g_handle[h].rx_ns = 0;
 	}
+}
+
+int port_rx_stamps(int h, int on)
+{
+	if (h < 0 || h >= HANDLE_SLOTS || g_handle[h].kind == POSIX_H_UNKNOWN)
+		return 0; /* not ours: no stamps */
+	if (setsockopt(h, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) != 0)
+		return ACK_ERR_SYS(errno);
+	g_handle[h].stamps = on != 0;
+	g_handle[h].rx_ns = 0;
+	return 0;
+}
+
+uint64_t port_rx_stamp(int h)
+{
+	return h >= 0 && h < HANDLE_SLOTS ? g_handle[h].rx_ns : 0;
+}
+
+/* The kernel's realtime stamp of the bytes just read (SCM_TIMESTAMPNS; on TCP the last
+ * segment read), as port_mono_ns() time. */
+static void take_stamp(int h, struct msghdr *m)
+{
+	struct cmsghdr *c;
+	struct timespec ts, now_rt;
+	uint64_t rt, now_mono, age;
+
+	g_handle[h].rx_ns = 0;
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+		now_mono = port_mono_ns();
+		clock_gettime(CLOCK_REALTIME, &now_rt);
+		rt = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		age = (uint64_t)now_rt.tv_sec * 1000000000u + (uint64_t)now_rt.tv_nsec;
+		age = age > rt ? age - rt : 0;
+		g_handle[h].rx_ns = now_mono > age ? now_mono - age : 0;
+	}
+}
+
+/* recvfrom, through recvmsg when h's reads are stamped. */
+static ssize_t rx(int h, void *buf, size_t len, int flags, struct sockaddr *sa, socklen_t *slen)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec)) * 2];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { buf, len };
+	struct msghdr m;
+	ssize_t n;
+
+	if (h < 0 || h >= HANDLE_SLOTS || !g_handle[h].stamps)
+		return recvfrom(h, buf, len, flags, sa, slen);
+	memset(&m, 0, sizeof(m));
+	m.msg_name = sa;
+	m.msg_namelen = slen ? *slen : 0;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl.b;
+	m.msg_controllen = sizeof(ctl.b);
+	n = recvmsg(h, &m, flags);
+	if (n >= 0) {
+		if (slen)
+			*slen = m.msg_namelen;
+		take_stamp(h, &m);
+	}
+	return n;
 }
 
 int posix_handle_is_stream(int h)
@@ -82,7 +155,7 @@ ssize_t posix_recv_wait(int h, void *buf, size_t len, int timeout_ms, struct soc
 		uint64_t t0 = port_mono_ns(), spent_ms;
 
 		do
-			n = recvfrom(h, buf, len, 0, sa, slen);
+			n = rx(h, buf, len, 0, sa, slen);
 		while (n < 0 && errno == EINTR);
 		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ||
 		    posix_timed_out(t0, timeout_ms))
@@ -100,7 +173,7 @@ ssize_t posix_recv_wait(int h, void *buf, size_t len, int timeout_ms, struct soc
 		}
 	}
 	do
-		n = recvfrom(h, buf, len, MSG_DONTWAIT, sa, slen);
+		n = rx(h, buf, len, MSG_DONTWAIT, sa, slen);
 	while (n < 0 && errno == EINTR);
 	return n;
 }

@@ -206,7 +206,7 @@ static void dtls_timeline(void *conn, struct timeline *tl)
 {
 	struct dtls_conn *d = conn;
 
-	d->c->io.tl = tl;
+	sec_io_timeline(&d->c->io, tl);
 }
 
 const struct transport tp_dtls = {
