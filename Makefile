@@ -3,6 +3,7 @@
 #   make test             unit + integration tests, then the same under ASan/UBSan
 #   make run              the main job: all protocols on loopback, one comparison table
 #   make bench            the loopback benchmark against sockperf (prints ratios)
+#   make matrix           the configuration matrix (scripts/matrix.sh; MATRIX_ARGS='-x ...')
 #   make TARGET=name      cross-build with ports/targets/<name>.mk
 #   make SAN=1            sanitizer build (build/<target>-san)
 #   make STATIC=1         statically linked programs (build/<target>-static)
@@ -86,7 +87,7 @@ BINS := $(PLAIN_BINS) $(SEC_BINS)
 UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
 
 .SECONDARY:
-.PHONY: all mbedtls deps run test unit integration test-san bench certs format \
+.PHONY: all mbedtls deps run matrix test unit integration test-san bench certs format \
         format-check lint clean distclean footprint
 all: $(BINS)
 
@@ -169,6 +170,10 @@ certs/ca.crt: scripts/gen-certs.sh
 	$(Q)scripts/gen-certs.sh
 run: deps all certs
 	$(Q)scripts/loopback.sh -B $(BUILD)/bin
+# The default grid (about 10 minutes on 2 cores) or MATRIX_ARGS, e.g. MATRIX_ARGS='-x key=ec256,rsa2048'.
+matrix: deps all
+	$(Q)scripts/deps.sh bench
+	$(Q)scripts/matrix.sh -B $(BUILD)/bin $(MATRIX_ARGS)
 # The minimal connect/send/read/close loop the per-message TCP figure is compared with.
 $(BUILD)/test/ref_tcp_loop: test/ref_tcp_loop.c
 	@mkdir -p $(@D)

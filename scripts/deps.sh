@@ -11,6 +11,7 @@ Installs the missing Debian packages of each group (default: build test).
   bench    sockperf (the loopback reference), util-linux (taskset)
   capture  tshark
   report   gnuplot-nox
+  browser  chromium (test/matrix.sh renders report.html headless)
   ssh      openssh-server, openssh-client
   cross    gcc-{aarch64,arm,riscv64}-linux-gnu cross compilers + libc, qemu-user
   all      every group
@@ -25,6 +26,7 @@ pkgs_of() {
 	bench) echo "sockperf util-linux" ;;
 	capture) echo "tshark" ;;
 	report) echo "gnuplot-nox" ;;
+	browser) echo "chromium" ;;
 	ssh) echo "openssh-server openssh-client" ;;
 	cross) echo "gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-riscv64-cross qemu-user" ;;
 	*) return 1 ;;
@@ -33,7 +35,7 @@ pkgs_of() {
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -gt 0 ] || set -- build test
-[ "$1" = all ] && set -- build test bench capture report ssh cross
+[ "$1" = all ] && set -- build test bench capture report browser ssh cross
 
 want=""
 for g in "$@"; do

@@ -384,3 +384,149 @@ lib_failed() {
 	done
 	[ $# -eq 0 ]
 }
+
+# --- the comparison method shared by loopback.sh, compare.sh and matrix.sh ---
+# Client and server on different CPUs (when there are two), runs in rounds in a shuffled
+# order with a recorded seed, the plain baseline in every round, and each p50 and each
+# overhead with a distribution-free 95% confidence interval over the rounds.
+
+# lib_pin_init [C,S]: LIB_CCPU/LIB_SCPU from C,S (dies when not two CPUs of this host), or
+# by default 0,1 when there are at least two CPUs; LIB_ON_CLIENT and LIB_ON_SERVER are then
+# "taskset -c N" to put before a command (empty without pinning), LIB_PIN_NOTE one line
+# for the output saying which.
+# shellcheck disable=SC2034 # LIB_ON_* and LIB_PIN_NOTE are results for the sourcing script
+lib_pin_init() {
+	LIB_NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+	LIB_ON_CLIENT=""
+	LIB_ON_SERVER=""
+	if [ -n "${1:-}" ]; then
+		lib_cpu_pair "$1" || die "-c: '$1' is not two different CPU numbers"
+		lib_cpu_range "$1"
+	elif [ "$LIB_NCPU" -ge 2 ] && command -v taskset >/dev/null; then
+		LIB_CCPU=0
+		LIB_SCPU=1
+	else
+		LIB_CCPU=""
+		LIB_SCPU=""
+		LIB_PIN_NOTE="pinning: none (taskset not found: scripts/deps.sh bench)"
+		[ "$LIB_NCPU" -ge 2 ] || LIB_PIN_NOTE="pinning: none (1 CPU: client and server share it)"
+		return 0
+	fi
+	command -v taskset >/dev/null || die "taskset not found (scripts/deps.sh bench)"
+	LIB_ON_CLIENT="taskset -c $LIB_CCPU"
+	LIB_ON_SERVER="taskset -c $LIB_SCPU"
+	LIB_PIN_NOTE="pinning: client on CPU $LIB_CCPU, server on CPU $LIB_SCPU (of $LIB_NCPU), every run"
+}
+
+# lib_seed [SEED]: SEED when given (checked), else a new one from /dev/urandom; prints it.
+lib_seed() {
+	if [ -n "${1:-}" ]; then
+		lib_is_count "$1" || [ "$1" = 0 ] || die "-S: '$1' is not a number"
+		printf '%s\n' "$1"
+		return 0
+	fi
+	od -An -N4 -tu4 /dev/urandom | tr -d ' '
+}
+
+# lib_shuffle SEED ROUND: the lines of stdin in an order that depends only on SEED and ROUND
+# (Fisher-Yates driven by the MINSTD generator, exact in any awk's doubles), so that a run
+# can be replayed from its recorded seed.
+lib_shuffle() {
+	awk -v seed="$1" -v round="$2" '
+	function next_r() { x = (x * 48271) % 2147483647; return x }
+	{ l[NR] = $0 }
+	END {
+		x = (seed % 2147483646) + 1
+		for (i = 0; i < round * 7 + 3; i++) next_r()
+		for (i = NR; i > 1; i--) {
+			j = next_r() % i + 1
+			t = l[i]; l[i] = l[j]; l[j] = t
+		}
+		for (i = 1; i <= NR; i++) print l[i]
+	}'
+}
+
+# lib_load_busy "L1 L5 L15": true when the 1-minute load average is at least half the
+# number of CPUs (others' work then shares the CPUs the runs are pinned to).
+lib_load_busy() {
+	awk -v l="${1%% *}" -v n="$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)" \
+		'BEGIN { exit !(l + 0 >= n / 2) }'
+}
+
+# lib_load_record FILE WHEN: appends "load_WHEN: L1 L5 L15" to FILE and warns when busy.
+lib_load_record() {
+	_ll=$(lib_loadavg)
+	printf 'load_%s: %s\n' "$2" "$_ll" >>"$1"
+	if lib_load_busy "$_ll"; then
+		warn "load average $2 the runs: $_ll on $(getconf _NPROCESSORS_ONLN 2>/dev/null) CPUs: the machine was busy, expect wider intervals"
+	fi
+}
+
+# lib_awk_ci: awk functions for distribution-free (sign test / order statistics) intervals:
+#   ci_sort(A, N)                sorts A[1..N] ascending
+#   ci_med(A, N)                 median of sorted A[1..N]
+#   ci_k(N)                      rank k of the 95% interval [X(k), X(N+1-k)] of a median from
+#                                N values, the largest k with 2 P(Bin(N, 1/2) <= k-1) <= 0.05;
+#                                0 when N < 6 (no interval reaches 95%)
+#   ci_cov(N, K)                 its exact coverage, 1 - 2 P(Bin(N, 1/2) <= K-1)
+#   ci_over(MED, LO, HI)         an overhead for a table: "+12.3 [10.1..14.0]"; "within noise"
+#                                when LO <= 0 <= HI; "lower by 2.0 [0.5..3.1]" when HI < 0;
+#                                "n/a (<6 rounds)" without an interval. Never a negative cost.
+lib_awk_ci() {
+	cat <<'AWK'
+function ci_sort(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+}
+function ci_med(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+function ci_cdf(n, k,   t, c, i) {
+	t = 2 ^ -n; c = t
+	for (i = 1; i <= k; i++) { t = t * (n - i + 1) / i; c += t }
+	return c
+}
+function ci_k(n,   k) {
+	if (n > 1000) { k = int(n / 2 - 1.959964 * sqrt(n) / 2); return k < 1 ? 0 : k }
+	k = 0
+	while (k < n / 2 && 2 * ci_cdf(n, k) <= 0.05) k++
+	return k
+}
+function ci_cov(n, k) { return n > 1000 ? 0.95 : 1 - 2 * ci_cdf(n, k - 1) }
+function ci_over(m, lo, hi) {
+	if (lo == "-" || lo == "") return "n/a (<6 rounds)"
+	if (lo + 0 <= 0 && hi + 0 >= 0) return "within noise"
+	if (hi + 0 < 0) return sprintf("lower by %.1f [%.1f..%.1f]", -m, -hi, -lo)
+	return sprintf("+%.1f [%.1f..%.1f]", m, lo, hi)
+}
+AWK
+}
+
+# lib_ci: reads KEY<TAB>VALUE lines and prints, per KEY in the order first seen,
+# KEY n median lo hi coverage (tab-separated; lo, hi and coverage "-" when n < 6).
+lib_ci() {
+	awk -F '\t' -v OFS='\t' "$(lib_awk_ci)"'
+	{ if (!($1 in n)) order[++nk] = $1; v[$1, ++n[$1]] = $2 + 0 }
+	END {
+		for (i = 1; i <= nk; i++) {
+			key = order[i]; m = n[key]
+			split("", a)
+			for (j = 1; j <= m; j++) a[j] = v[key, j]
+			ci_sort(a, m); k = ci_k(m)
+			if (k) print key, m, ci_med(a, m), a[k], a[m + 1 - k], sprintf("%.4f", ci_cov(m, k))
+			else print key, m, ci_med(a, m), "-", "-", "-"
+		}
+	}'
+}
+
+# lib_ci_pairs PAIRS ROWS: paired differences for lib_ci. PAIRS: lines KEY<TAB>REF; ROWS:
+# lines ROUND<TAB>NAME<TAB>VALUE. Prints KEY<TAB>(KEY's value - REF's value) for every round
+# that has both, so that drift common to a round cancels out.
+lib_ci_pairs() {
+	awk -F '\t' -v OFS='\t' 'FNR == NR { ref[++np] = $2; key[np] = $1; next }
+	{ if (!(($1) in seen)) { seen[$1] = 1; rounds[++nr] = $1 } v[$1, $2] = $3 }
+	END {
+		for (p = 1; p <= np; p++)
+			for (r = 1; r <= nr; r++)
+				if (((rounds[r], key[p]) in v) && ((rounds[r], ref[p]) in v))
+					print key[p], v[rounds[r], key[p]] - v[rounds[r], ref[p]]
+	}' "$1" "$2"
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # loopback.sh - the main job: every program pair in the bin directory, on loopback, with
-# each protocol's default sweep of sizes, one message per connection and then --keep;
-# the clients' own tables as they come, then one comparison table (scripts/compare.sh).
+# each protocol's default sweep of sizes, one message per connection and --keep, in rounds
+# (every run once per round, in a shuffled order, client and server pinned to different
+# CPUs), then one comparison table with 95% intervals (scripts/compare.sh).
 set -eu
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -9,18 +10,26 @@ set -eu
 
 usage() {
 	cat <<USAGE
-Usage: $0 [-B BINDIR] [-d DIR] [-n COUNT] [-P PROTOS] [-s SIZES] [-t SECS] [-q]
+Usage: $0 [-B BINDIR] [-d DIR] [-n COUNT] [-r ROUNDS] [-c C,S] [-S SEED] [-P PROTOS]
+          [-s SIZES] [-t SECS] [-v] [-q]
 Runs, for every protocol whose NAME_client and NAME_server are in BINDIR (tcp, tls, udp,
-dtls), its server on 127.0.0.1 (-p 0) and its client, per message and then --keep,
-writing each client's CSV (-o) and JSON summary (--json), and each server's log and CSV,
-into DIR; then prints the comparison table of scripts/compare.sh (also DIR/comparison.txt).
+dtls), its server on 127.0.0.1 (-p 0) and its client, per message and --keep, ROUNDS times:
+each round runs every one of them once, in an order shuffled per round (the seed is in
+DIR/env.txt), the client and the server pinned to different CPUs (when there are two).
+Writes each client's table, CSV (-o) and JSON summary (--json) as TAG-rN.*, and each
+server's log and CSV, into DIR; then prints the comparison table of scripts/compare.sh
+(also DIR/comparison.txt): p50s over the rounds, overheads with their 95% interval.
   -B BINDIR  programs (default: build/native/bin)
   -d DIR     run directory (default: results/loopback-<UTC time>); must hold no results
-  -n COUNT   timed messages per size (default: the clients' own, 1000)
+  -n COUNT   timed messages per size and round (default: 100)
+  -r ROUNDS  rounds (default: 6, the fewest that give a 95% interval)
+  -c C,S     client and server CPUs (default: 0,1 when there are two)
+  -S SEED    seed of the run order (default: random)
   -P PROTOS  comma list of protocols to run (default: every pair found)
   -s SIZES   sizes for every client (default: each protocol's own sweep)
   -t SECS    kill a client still running after SECS (default: 3600)
-  -q         keep the clients' tables in DIR only (not on stdout)
+  -v         the clients' tables on stdout as they come (default: in DIR only)
+  -q         (the default; kept for old command lines)
   -h         this text
 TLS and DTLS programs run from the top of the tree and read certs/ (make certs).
 Progress goes to stderr, one line per run. Exit status: 0 when every client run passed,
@@ -30,18 +39,25 @@ USAGE
 
 bin="$LIB_ROOT/build/native/bin"
 dir=""
-count=""
+count=100
+rounds=6
+cpus=""
+seed=""
 protos=""
 sizes=""
 limit=3600
-quiet=0
+quiet=1
 cmdline="$0 $*"
 case "${1:-}" in --help) usage; exit 0 ;; esac
-while getopts B:d:n:P:s:t:qh opt; do
+while getopts B:d:n:r:c:S:P:s:t:vqh opt; do
 	case "$opt" in
 	B) bin=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	n) count=$OPTARG ;;
+	r) rounds=$OPTARG ;;
+	c) cpus=$OPTARG ;;
+	S) seed=$OPTARG ;;
+	v) quiet=0 ;;
 	P) protos=$OPTARG ;;
 	s) sizes=$OPTARG ;;
 	t) limit=$OPTARG ;;
@@ -52,10 +68,8 @@ while getopts B:d:n:P:s:t:qh opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { log "unexpected argument '$1' (see --help)"; exit 2; }
-if [ -n "$count" ] && ! lib_is_count "$count"; then
-	log "-n: '$count' is not a positive number"
-	exit 2
-fi
+lib_is_count "$count" || { log "-n: '$count' is not a positive number"; exit 2; }
+lib_is_count "$rounds" || { log "-r: '$rounds' is not a positive number"; exit 2; }
 lib_is_count "$limit" || { log "-t: '$limit' is not a positive number of seconds"; exit 2; }
 
 bin=$(lib_abs "$bin")
@@ -95,35 +109,44 @@ cleanup() { lib_cleanup; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+lib_pin_init "$cpus"
+seed=$(lib_seed "$seed")
 LIB_BIN=$bin lib_record_env "$dir/env.txt" "$cmdline"
+printf 'seed: %s\nrounds: %s\ncount: %s\n%s\n' "$seed" "$rounds" "$count" "$LIB_PIN_NOTE" >>"$dir/env.txt"
+log "$LIB_PIN_NOTE; $rounds rounds of $count messages per size, seed $seed"
+lib_load_record "$dir/env.txt" before
 
 failed=()
-total=$((${#run[@]} * 2))
+total=$((${#run[@]} * 2 * rounds))
 i=0
 
-# run_one PROTO MODE: one server, one client run; appends to failed on failure.
+# run_one ROUND PROTO-MODE: one pinned server, one pinned client run; appends to failed on
+# failure.
 run_one() {
-	local p=$1 mode=$2 tag=$1-$2 rc=0 args
+	local p=${2%%-*} mode=${2#*-} tag=$2-r$1 rc=0 args
 	local -a cargs
 
 	i=$((i + 1))
-	log "[$i/$total] $tag: ${count:-the default} messages per size -> $dir/$tag.*"
-	if ! lib_server_start "$dir/server-$tag.log" "$bin/${p}_server" -b 127.0.0.1 -p 0 \
+	log "[$i/$total] round $1: $2: $count messages per size -> $dir/$tag.*"
+	# shellcheck disable=SC2086 # LIB_ON_SERVER is a command prefix (words)
+	if ! lib_server_start "$dir/server-$tag.log" $LIB_ON_SERVER "$bin/${p}_server" -b 127.0.0.1 -p 0 \
 		-o "$dir/server-$tag.csv"; then
 		failed+=("$tag (server did not start)")
 		return 0
 	fi
 	cargs=(-a 127.0.0.1 -p "$LIB_SERVER_PORT" --json "$dir/$tag.json" -o "$dir/$tag.csv")
-	[ -z "$count" ] || cargs+=(-n "$count")
+	cargs+=(-n "$count")
 	[ -z "$sizes" ] || cargs+=(-s "$sizes")
 	[ "$mode" = per-message ] || cargs+=(--keep)
 	args="${cargs[*]}"
-	printf '%s\n' "$bin/${p}_client $args" >>"$dir/commands.txt"
+	printf '%s\n' "$LIB_ON_SERVER${LIB_ON_SERVER:+ }$bin/${p}_server -b 127.0.0.1 -p 0 -o $dir/server-$tag.csv" >>"$dir/commands.txt"
+	printf '%s\n' "$LIB_ON_CLIENT${LIB_ON_CLIENT:+ }$bin/${p}_client $args" >>"$dir/commands.txt"
+	# shellcheck disable=SC2086 # LIB_ON_CLIENT is a command prefix (words)
 	if [ "$quiet" -eq 1 ]; then
-		timeout --foreground -k 10 "$limit" "$bin/${p}_client" "${cargs[@]}" \
+		timeout --foreground -k 10 "$limit" $LIB_ON_CLIENT "$bin/${p}_client" "${cargs[@]}" \
 			>"$dir/$tag.txt" 2>"$dir/$tag.err" || rc=$?
 	else
-		timeout --foreground -k 10 "$limit" "$bin/${p}_client" "${cargs[@]}" \
+		timeout --foreground -k 10 "$limit" $LIB_ON_CLIENT "$bin/${p}_client" "${cargs[@]}" \
 			2>"$dir/$tag.err" | tee "$dir/$tag.txt"
 		rc=${PIPESTATUS[0]}
 	fi
@@ -147,10 +170,16 @@ run_one() {
 	return 0
 }
 
+jobs=()
 for p in "${run[@]}"; do
-	run_one "$p" per-message
-	run_one "$p" keep
+	jobs+=("$p-per-message" "$p-keep")
 done
+for r in $(seq 1 "$rounds"); do
+	while read -r job; do
+		run_one "$r" "$job" </dev/null
+	done < <(printf '%s\n' "${jobs[@]}" | lib_shuffle "$seed" "$r")
+done
+lib_load_record "$dir/env.txt" after
 
 echo
 echo "# comparison ($dir)"

@@ -19,8 +19,8 @@ fi
 
 RUN=$TMP/run
 rc=0
-timeout -k 10 900 "$ROOT/scripts/loopback.sh" -B "$BIN" -d "$RUN" -n 20 -q >"$TMP/loop.out" 2>"$TMP/loop.err" </dev/null || rc=$?
-check_rc "a real short run (loopback.sh -n 20) passes" "$rc" 0 "$TMP/loop.err"
+timeout -k 10 900 "$ROOT/scripts/loopback.sh" -B "$BIN" -d "$RUN" -n 20 -r 1 -q >"$TMP/loop.out" 2>"$TMP/loop.err" </dev/null || rc=$?
+check_rc "a real short run (loopback.sh -n 20 -r 1) passes" "$rc" 0 "$TMP/loop.err"
 if ! compgen -G "$RUN/*.json" >/dev/null; then
 	not_ok "the run wrote client summaries" "$(tail -n 5 "$TMP/loop.err")"
 	summary

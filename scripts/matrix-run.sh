@@ -1,0 +1,168 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # the variables are matrix.sh's (this file is sourced by it)
+# matrix-run.sh - the running half of matrix.sh (sourced by it, not run alone): certificates,
+# one probe per cell (negotiated parameters, heap peak, handshake bytes; a cell whose probe
+# fails is skipped with the program's own error line), then the rounds in their recorded
+# shuffled order, resumable, with a progress line on a terminal, then the report.
+# Uses matrix.sh's variables: dir ids bases cargs sargs cbin cproto sizes count rounds
+# seed limit resuming default_grid maxheap maxbytes requires.
+
+CPID=""
+matrix_cleanup() {
+	[ -z "$CPID" ] || kill -TERM "$CPID" 2>/dev/null || true
+	lib_cleanup
+}
+trap matrix_cleanup EXIT
+trap 'exit 130' INT TERM
+
+first_size=${sizes%%,*}
+all=(${ids[@]+"${ids[@]}"} ${bases[@]+"${bases[@]}"})
+
+if [ "$resuming" -eq 0 ]; then
+	LIB_BIN=$bin0 lib_record_env "$dir/env.txt" "$0 ${argv[*]-}"
+	{
+		printf 'seed: %s\nrounds: %s\ncount: %s\nsizes: %s\nlimit_s: %s\n' "$seed" \
+			"$rounds" "$count" "$sizes" "$limit"
+		printf '%s\n' "$LIB_PIN_NOTE"
+		printf 'ci: 95%% distribution-free (sign test) interval from the order statistics of the per-round p50s; overheads from per-round paired differences\n'
+		printf 'started: %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	} >"$dir/meta.txt"
+else
+	printf 'continued: %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" >>"$dir/meta.txt"
+fi
+lib_load_record "$dir/meta.txt" before
+
+# Certificates per key type, in the matrix directory (generated once, kept for reruns).
+awk -F '\t' 'NR > 1 && $2 == "run" && $6 != "-" { print $6 }' "$dir/cells.tsv" | sort -u >"$dir/certs/keys"
+while read -r k; do
+	if [ ! -r "$dir/certs/$k/ca.crt" ]; then
+		log "certificates: $k -> $dir/certs/$k"
+		"$LIB_ROOT/scripts/gen-certs.sh" -o "$dir/certs/$k" -t "$k" >"$dir/certs/$k.log" 2>&1 ||
+			die "scripts/gen-certs.sh -t $k failed; see $dir/certs/$k.log"
+	fi
+done <"$dir/certs/keys"
+
+# run_cell ID OUT N SIZES EXTRA...: one pinned server and client run of cell ID, the
+# client's files OUT.json (renamed from OUT.part.json only when it passed), OUT.csv, OUT.out.
+run_cell() {
+	local id=$1 out=$2 n=$3 sz=$4 rc=0 scmd ccmd
+	shift 4
+	local p=${cproto[$id]} bin=${cbin[$id]}
+	mkdir -p "$dir/cells/$id"
+	scmd="$LIB_ON_SERVER $bin/${p}_server -b 127.0.0.1 -p 0 ${sargs[$id]}"
+	# shellcheck disable=SC2086 # the commands are lists of words (no spaces in paths)
+	lib_server_start "$out.server.log" $scmd || return 1
+	ccmd="$LIB_ON_CLIENT $bin/${p}_client -a 127.0.0.1 -p $LIB_SERVER_PORT -n $n -s $sz ${cargs[$id]} $* --json $out.part.json -o $out.csv"
+	printf 'server: %s\nclient: %s\n' "$scmd" "$ccmd" >>"$dir/cells/$id/commands.txt"
+	# shellcheck disable=SC2086
+	timeout -k 5 "$limit" $ccmd >"$out.out" 2>&1 &
+	CPID=$!
+	wait "$CPID" || rc=$?
+	CPID=""
+	lib_server_stop "$LIB_SERVER_PID" 10 || true
+	[ "$rc" -eq 0 ] && [ -s "$out.part.json" ] || return 1
+	mv "$out.part.json" "$out.json"
+}
+
+# The reason a probe failed: the first error line of the client, else of the server.
+probe_reason() {
+	local l
+	l=$(grep -v -e '^#' -e '^result ' -e '^size ' -e '^[0-9]' "$1.out" 2>/dev/null | head -n 1)
+	[ -n "$l" ] || l=$(grep -v -e '^ready' -e '^#' "$1.server.log" 2>/dev/null | head -n 1)
+	printf '%s\n' "${l:-probe run failed (no message)}"
+}
+
+# --- probes: one short run per cell with --mem (heap peak) before any timed round ---
+for id in ${ids[@]+"${ids[@]}"}; do
+	pr=$dir/cells/$id/probe
+	if [ -f "$pr.json" ] || [ -f "$pr.fail" ]; then continue; fi
+	if run_cell "$id" "$pr" 3 "$first_size" -w 0 --mem; then
+		bdir=${cbin[$id]} proto=${cproto[$id]}
+		# shellcheck disable=SC2016 # the $ words are for the rerun script
+		{
+			printf '#!/bin/sh\n# Reruns cell %s alone (one pinned server and client, as in round runs).\n' "$id"
+			printf 'set -eu\ncd %s\nLIB_ROOT=%s\n. scripts/lib.sh\n' "$LIB_ROOT" "$LIB_ROOT"
+			printf 'lib_server_start "${TMPDIR:-/tmp}/%s.server.log" %s %s/%s_server -b 127.0.0.1 -p 0 %s\n' \
+				"$id" "$LIB_ON_SERVER" "$bdir" "$proto" "${sargs[$id]}"
+			printf '%s %s/%s_client -a 127.0.0.1 -p "$LIB_SERVER_PORT" -n %s -s %s %s "$@"\n' \
+				"$LIB_ON_CLIENT" "$bdir" "$proto" "$count" "$sizes" "${cargs[$id]}"
+			printf 'lib_server_stop "$LIB_SERVER_PID" 10 || true\n'
+		} >"$dir/cells/$id/rerun.sh"
+		chmod +x "$dir/cells/$id/rerun.sh"
+	else
+		probe_reason "$pr" >"$pr.fail"
+		log "skipped: $id: $(cat "$pr.fail")"
+	fi
+done
+# Cells whose probe failed become skipped cells, with the reason, in cells.tsv.
+awk -F '\t' -v OFS='\t' -v d="$dir/cells" 'NR > 1 && $2 == "run" && $1 !~ /^base-/ {
+	f = d "/" $1 "/probe.fail"
+	if ((getline r < f) > 0) { $2 = "skipped"; $3 = "probe: " r }
+	close(f)
+} { print }' "$dir/cells.tsv" >"$dir/cells.tsv.new" && mv "$dir/cells.tsv.new" "$dir/cells.tsv"
+runnable=()
+for id in "${all[@]}"; do
+	[ -f "$dir/cells/$id/probe.fail" ] || runnable+=("$id")
+done
+[ ${#runnable[@]} -gt ${#bases[@]} ] || die "every cell was skipped (see above); nothing to run"
+
+# --- the order: every round shuffles all cells and baselines (seed and round decide it) ---
+if [ ! -f "$dir/order.tsv" ]; then
+	for r in $(seq 1 "$rounds"); do
+		printf '%s\n' "${runnable[@]}" | lib_shuffle "$seed" "$r" | awk -v r="$r" '{ print r "\t" $0 }'
+	done >"$dir/order.tsv.new"
+	mv "$dir/order.tsv.new" "$dir/order.tsv"
+fi
+total=$(wc -l <"$dir/order.tsv")
+todo=0
+while IFS=$'\t' read -r r id; do
+	[ -f "$dir/cells/$id/r$r.json" ] || todo=$((todo + 1))
+done <"$dir/order.tsv"
+if [ "$resuming" -eq 1 ]; then
+	log "continuing $dir: $((total - todo)) of $total runs done, $todo to go"
+fi
+if [ "$default_grid" -eq 1 ]; then
+	log "default grid: ${#runnable[@]} cells and baselines x $rounds rounds = $total runs, about 10 minutes on 2 idle cores"
+else
+	log "$total runs (${#runnable[@]} cells and baselines x $rounds rounds); the progress line estimates the time left"
+fi
+
+fmt_s() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+t0=$(date +%s) done=0 failed=() k=$((total - todo))
+while IFS=$'\t' read -r r id; do
+	out=$dir/cells/$id/r$r
+	[ ! -f "$out.json" ] || continue
+	k=$((k + 1))
+	if [ -t 2 ]; then
+		el=$(($(date +%s) - t0)) left="?"
+		[ "$done" -eq 0 ] || left=$(fmt_s $((el * (todo - done) / done)))
+		printf '\r\033[K[%d/%d] round %d/%d %s  %s elapsed, about %s left' "$k" "$total" \
+			"$r" "$rounds" "$id" "$(fmt_s "$el")" "$left" >&2
+	fi
+	if ! run_cell "$id" "$out" "$count" "$sizes" </dev/null; then
+		[ ! -t 2 ] || printf '\r\033[K' >&2
+		failed+=("$id round $r (see $out.out)")
+		log "FAILED: $id round $r; see $out.out"
+	fi
+	done=$((done + 1))
+	if [ ! -t 2 ] && [ "$(awk -F '\t' -v r="$r" '$1 == r' "$dir/order.tsv" | tail -n 1 | cut -f 2)" = "$id" ]; then
+		log "round $r/$rounds done ($k/$total runs, $(fmt_s $(($(date +%s) - t0))) elapsed)"
+	fi
+done < <(cat "$dir/order.tsv")
+[ ! -t 2 ] || printf '\r\033[K' >&2
+lib_load_record "$dir/meta.txt" after
+printf 'finished: %s\nrun_seconds: %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" \
+	"$(($(date +%s) - t0))" >>"$dir/meta.txt"
+
+rep=(-o "$dir")
+[ -z "$maxheap" ] || rep+=(--max-heap "$maxheap")
+[ -z "$maxbytes" ] || rep+=(--max-bytes "$maxbytes")
+for q in ${requires[@]+"${requires[@]}"}; do rep+=(--require "$q"); done
+"$LIB_ROOT/scripts/matrix-report.sh" "${rep[@]}" "$dir" || failed+=("the report")
+cat "$dir/summary.md"
+if [ ${#failed[@]} -gt 0 ]; then
+	lib_failed "${failed[@]}" || true
+	log "${#failed[@]} failure(s); continue with: $0 -C $dir"
+	exit 1
+fi
+log "matrix done in $(fmt_s $(($(date +%s) - t0))): $dir ($nskip skipped cells listed in summary.md)"

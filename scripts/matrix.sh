@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# matrix.sh - a grid of TLS/DTLS configurations on loopback, interleaved and pinned: every
+# cell and the plain TCP/UDP baseline once per round, rounds in a shuffled order, then the
+# ranked summary and the report (scripts/matrix-report.sh). Resumable (-C DIR).
+set -eu
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<USAGE
+Usage: $0 [-x AXIS=V1,V2...]... [-B BINDIR] [-s SIZES] [-n COUNT] [-r ROUNDS] [-d DIR] [-c C,S]
+          [-S SEED] [-t SECS] [-b] [-l] [--max-heap N] [--max-bytes N] [--require AXIS=V]...
+       $0 -C DIR        continue an interrupted matrix (its recorded options; finished runs kept)
+Runs every combination of the axes' values (a cell) on 127.0.0.1, each cell and the plain
+baseline (tcp for tls, udp for dtls, per mode) once per round, in a shuffled order per round
+(seed recorded), client and server pinned to different CPUs. Writes DIR and prints the
+ranked summary (DIR/summary.md; DIR/report.html, DIR/cells.csv beside it).
+Axes (default value when the axis is not given):
+  proto   tls dtls (tls)                 tls     1.2 1.3 (1.3; dtls: 1.2)
+  key     ec256 ec384 rsa2048 rsa3072    group   secp256r1 secp384r1 secp521r1 x25519 x448
+          (ec256)                                (secp256r1)
+  suite   aes128gcm aes256gcm chacha20   resume  0 1 (0; 1 = --resume, per-message only)
+          (aes128gcm)
+  config  full small (full)              stack   mbedtls, or one of: make -s print-STACKS
+  mode    per-message keep (per-message) rep     1..9 (1): repeats of every cell (A/A check)
+With no -x at all, the default grid: -x tls=1.2,1.3 -x key=ec256,rsa2048
+  -x group=secp256r1,x25519 -x mode=per-message,keep (16 cells, about 10 minutes on 2 cores).
+  -B BINDIR  programs of config=full stack=mbedtls, also the baselines' (default:
+             build/native/bin); other configs and stacks: build/native-CONFIG-STACK/bin (its
+             -san/-static suffix kept)
+  -s SIZES   message sizes of every run (default: 64,1K,16K)
+  -n COUNT   timed messages per size per run (default: 60)
+  -r ROUNDS  rounds (default: 8; 6 or more for a 95% interval)
+  -d DIR     run directory (default: results/matrix-<UTC time>)
+  -c C,S     client and server CPUs (default: 0,1 when there are two)
+  -S SEED    seed of the run order (default: random; recorded in DIR/meta.txt)
+  -t SECS    kill a client still running after SECS (default: 600)
+  -b         build a missing CONFIG/STACK build with make instead of skipping its cells
+  -l         list the cells (and the skipped ones with the reason), run nothing
+  --max-heap N, --max-bytes N, --require AXIS=V   "the cheapest that fits" constraints
+     (heap peak, handshake bytes on the wire; K suffix = x1024)
+  -h         this text
+Cells a build cannot run are listed as skipped with the reason. Exit status: 0 when every
+run passed, 1 when one failed, 2 usage error.
+USAGE
+}
+
+AXES="proto tls key group suite resume config stack mode rep"
+axis_values() {
+	case "$1" in
+	proto) echo "tls dtls" ;;
+	tls) echo "1.2 1.3" ;;
+	key) echo "ec256 ec384 rsa2048 rsa3072" ;;
+	group) echo "secp256r1 secp384r1 secp521r1 x25519 x448" ;;
+	suite) echo "aes128gcm aes256gcm chacha20" ;;
+	resume) echo "0 1" ;;
+	config) echo "full small" ;;
+	stack) echo "mbedtls $(stacks_known)" ;;
+	mode) echo "per-message keep" ;;
+	rep) echo "1 2 3 4 5 6 7 8 9" ;;
+	*) return 1 ;;
+	esac
+}
+axis_default() {
+	case "$1" in
+	proto) echo tls ;; tls) echo 1.3 ;; key) echo ec256 ;; group) echo secp256r1 ;;
+	suite) echo aes128gcm ;; resume) echo 0 ;; config) echo full ;; stack) echo mbedtls ;;
+	mode) echo per-message ;; rep) echo 1 ;;
+	esac
+}
+stacks_known() {
+	[ -n "${STACKS_CACHE+x}" ] ||
+		STACKS_CACHE=$(make -C "$LIB_ROOT" -s print-STACKS 2>/dev/null | tr ' ' '\n' |
+			grep -vx mbedtls | tr '\n' ' ' || true)
+	echo "$STACKS_CACHE openssl wolfssl" | tr ' ' '\n' | awk 'NF && !s[$0]++' | tr '\n' ' '
+}
+bad() { log "$*"; exit 2; }
+
+argv=("$@")
+declare -A ax=()
+bin0=build/native/bin sizes=64,1K,16K count=60 rounds=8 dir="" cpus="" seed="" limit=600 build=0 list=0
+cont="" maxheap="" maxbytes="" requires=()
+to_bytes() {
+	case "$2" in
+	*[Kk]) lib_is_count "${2%?}" || bad "$1: '$2' is not a size"; echo $((${2%?} * 1024)) ;;
+	*) lib_is_count "$2" || bad "$1: '$2' is not a size"; echo "$2" ;;
+	esac
+}
+add_axis() {
+	local name=${1%%=*} vals=${1#*=} v
+	case "$1" in *=?*) ;; *) bad "-x: '$1' is not AXIS=V1,V2 (axes: $AXES)" ;; esac
+	axis_values "$name" >/dev/null || bad "-x: unknown axis '$name' (axes: $AXES)"
+	[ -z "${ax[$name]+x}" ] || bad "-x: axis '$name' given twice"
+	for v in ${vals//,/ }; do
+		case " $(axis_values "$name") " in
+		*" $v "*) ;;
+		*) bad "-x $name: unknown value '$v' (one of: $(axis_values "$name"))" ;;
+		esac
+		case " ${ax[$name]:-} " in *" $v "*) bad "-x $name: value '$v' given twice" ;; esac
+		ax[$name]="${ax[$name]:-}${ax[$name]:+ }$v"
+	done
+}
+parse_args() {
+	local OPTIND=1 opt a
+	local -a rest=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--help) usage; exit 0 ;;
+		--max-heap) [ $# -ge 2 ] || bad "--max-heap needs a value"; maxheap=$(to_bytes --max-heap "$2"); shift 2 ;;
+		--max-bytes) [ $# -ge 2 ] || bad "--max-bytes needs a value"; maxbytes=$(to_bytes --max-bytes "$2"); shift 2 ;;
+		--require)
+			[ $# -ge 2 ] || bad "--require needs AXIS=V"
+			a=${2%%=*}
+			axis_values "$a" >/dev/null || bad "--require: unknown axis '$a' (axes: $AXES)"
+			case " $(axis_values "$a") " in *" ${2#*=} "*) ;; *) bad "--require $a: unknown value '${2#*=}'" ;; esac
+			requires+=("$2"); shift 2 ;;
+		--*) bad "unknown option '$1' (see --help)" ;;
+		*) rest+=("$1"); shift ;;
+		esac
+	done
+	set -- "${rest[@]+"${rest[@]}"}"
+	while getopts x:B:s:n:r:d:c:S:t:blC:h opt; do
+		case "$opt" in
+		x) add_axis "$OPTARG" ;;
+		B) bin0=$OPTARG ;;
+		s) sizes=$OPTARG ;;
+		n) count=$OPTARG ;;
+		r) rounds=$OPTARG ;;
+		d) dir=$OPTARG ;;
+		c) cpus=$OPTARG ;;
+		S) seed=$OPTARG ;;
+		t) limit=$OPTARG ;;
+		b) build=1 ;;
+		l) list=1 ;;
+		C) cont=$OPTARG ;;
+		h) usage; exit 0 ;;
+		*) usage >&2; exit 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -eq 0 ] || bad "unexpected argument '$1' (see --help)"
+}
+parse_args "$@"
+if [ -n "$cont" ]; then
+	[ -r "$cont/args" ] || bad "-C: '$cont' holds no matrix (no $cont/args)"
+	contdir=$(lib_abs "$cont")
+	mapfile -t argv <"$contdir/args"
+	ax=() requires=() cont=""
+	parse_args "${argv[@]+"${argv[@]}"}"
+	dir=$contdir
+	seed=$(sed -n 's/^seed: //p' "$dir/meta.txt")
+	resuming=1
+else
+	resuming=0
+fi
+lib_is_count "$count" || bad "-n: '$count' is not a positive number"
+lib_is_count "$rounds" || bad "-r: '$rounds' is not a positive number"
+lib_is_count "$limit" || bad "-t: '$limit' is not a positive number of seconds"
+case "$sizes" in "" | *[!0-9Kk,]* | ,* | *, | *,,*) bad "-s: '$sizes' is not a list like 64,1K,16K" ;; esac
+default_grid=0
+if [ ${#ax[@]} -eq 0 ]; then
+	default_grid=1
+	add_axis tls=1.2,1.3; add_axis key=ec256,rsa2048
+	add_axis group=secp256r1,x25519; add_axis mode=per-message,keep
+fi
+[ "$rounds" -ge 6 ] || warn "-r $rounds: fewer than 6 rounds give no 95% interval (overheads print as n/a)"
+command -v jq >/dev/null || die "jq not found (scripts/deps.sh build installs it)"
+lib_need_cmds "scripts/deps.sh build" openssl
+
+bin0=$(realpath -m --relative-to="$LIB_ROOT" "$(lib_abs "$bin0")")
+cd "$LIB_ROOT"
+if [ "$resuming" -eq 0 ]; then
+	dir=$(lib_abs "${dir:-$LIB_ROOT/results/matrix-$(lib_utc_stamp)}")
+	[ ! -e "$dir/args" ] || bad "-d: '$dir' already holds a matrix; continue it with -C $dir"
+	mkdir -p "$dir/cells" "$dir/certs"
+	printf '%s\n' "${argv[@]+"${argv[@]}"}" >"$dir/args"
+	seed=$(lib_seed "$seed")
+fi
+lib_pin_init "$cpus"
+log "$LIB_PIN_NOTE"
+
+# --- the cells: the product of the axes, each with its build, arguments or skip reason ---
+combos=("")
+for a in $AXES; do
+	vals=${ax[$a]:-$(axis_default "$a")}
+	next=()
+	for c in "${combos[@]}"; do
+		for v in $vals; do next+=("$c$a=$v "); done
+	done
+	combos=("${next[@]}")
+done
+get() { local w; for w in $1; do [ "${w%%=*}" != "$2" ] || { echo "${w#*=}"; return; }; done; }
+# bindir_of CONFIG STACK: -B's directory with CONFIG and STACK in its build name
+# (build/<target>[-config][-stack][-san][-static], full and mbedtls left out).
+bindir_of() {
+	local top=${bin0%/bin} name rest
+	name=${top##*/} top=${top%/*}
+	rest=${name#native}
+	[ "$rest" != "$name" ] || rest=""
+	name=native
+	[ "$1" = full ] || name="$name-$1"
+	[ "$2" = mbedtls ] || name="$name-$2"
+	echo "$top/$name$rest/bin"
+}
+suite_name() { # SUITE VERSION KEY
+	local kx=ECDSA
+	case "$3" in rsa*) kx=RSA ;; esac
+	case "$1.$2" in
+	aes128gcm.1.3) echo TLS1-3-AES-128-GCM-SHA256 ;;
+	aes256gcm.1.3) echo TLS1-3-AES-256-GCM-SHA384 ;;
+	chacha20.1.3) echo TLS1-3-CHACHA20-POLY1305-SHA256 ;;
+	aes128gcm.1.2) echo "TLS-ECDHE-$kx-WITH-AES-128-GCM-SHA256" ;;
+	aes256gcm.1.2) echo "TLS-ECDHE-$kx-WITH-AES-256-GCM-SHA384" ;;
+	chacha20.1.2) echo "TLS-ECDHE-$kx-WITH-CHACHA20-POLY1305-SHA256" ;;
+	esac
+}
+cell_id() { # SPEC: the values that vary (always proto and mode), joined by '_'
+	local id="" a v
+	for a in $AXES; do
+		v=$(get "$1" "$a")
+		case "$a" in
+		proto | mode) id="$id${id:+_}$v" ;;
+		*) [ -z "${ax[$a]+x}" ] || id="$id${id:+_}$a-$v" ;;
+		esac
+	done
+	echo "$id"
+}
+: >"$dir/cells.tsv.new"
+printf 'cell\tstatus\treason\tproto\ttls\tkey\tgroup\tsuite\tresume\tconfig\tstack\tmode\trep\tbin\tbaseline\n' >"$dir/cells.tsv.new"
+ids=() bases=()
+declare -A cargs=() sargs=() cbin=() cproto=()
+built_tried=" "
+stacks_built=" $(make -s print-STACKS 2>/dev/null | tr '\n' ' ') "
+for spec in "${combos[@]}"; do
+	proto=$(get "$spec" proto) tls=$(get "$spec" tls) key=$(get "$spec" key)
+	group=$(get "$spec" group) suite=$(get "$spec" suite) res=$(get "$spec" resume)
+	config=$(get "$spec" config) stack=$(get "$spec" stack) mode=$(get "$spec" mode)
+	[ "$proto" = tls ] || [ -n "${ax[tls]+x}" ] || { tls=1.2; spec=${spec/tls=1.3/tls=1.2}; }
+	id=$(cell_id "$spec") reason="" bin=$(bindir_of "$config" "$stack")
+	base=base-$([ "$proto" = tls ] && echo tcp || echo udp)-$mode
+	if [ "$proto" = dtls ] && [ "$tls" = 1.3 ]; then
+		reason="DTLS 1.3: the DTLS programs speak DTLS 1.2 only"
+	elif [ "$mode" = keep ] && [ "$res" = 1 ]; then
+		reason="resume=1 changes per-message runs only (keep has one handshake)"
+	elif [ "$stack" != mbedtls ] && [ "${stacks_built#* "$stack" }" = "$stacks_built" ]; then
+		reason="stack $stack: not in this tree yet (make -s print-STACKS lists none such)"
+	elif [ ! -x "$bin/${proto}_client" ] || [ ! -x "$bin/${proto}_server" ]; then
+		mk="CONFIG=$config$([ "$stack" = mbedtls ] || echo " STACK=$stack")"
+		if [ "$build" -eq 1 ] && [ "${built_tried#* "$bin" }" = "$built_tried" ]; then
+			built_tried="$built_tried$bin "
+			log "building $bin: make $mk"
+			# shellcheck disable=SC2086 # $mk is a list of make variables
+			nice make -s -j2 $mk all >"$dir/build-${bin//\//_}.log" 2>&1 ||
+				warn "make $mk failed; see $dir/build-${bin//\//_}.log"
+		fi
+		[ -x "$bin/${proto}_client" ] || reason="no build $bin (make $mk, or matrix.sh -b)"
+	fi
+	c=() s=()
+	if [ -z "$reason" ]; then
+		crt=$dir/certs/$key
+		c+=(--ca "$crt/ca.crt" --cert "$crt/client.crt" --key "$crt/client.key")
+		s+=(--ca "$crt/ca.crt" --cert "$crt/server.crt" --key "$crt/server.key")
+		[ "$proto" = dtls ] || { c+=(--tls "$tls"); s+=(--tls "$tls"); }
+		sn=$(suite_name "$suite" "$tls" "$key")
+		# TLS 1.2: the groups also name the curves an ECDSA certificate may use.
+		g=$group
+		case "$tls.$key" in
+		1.2.ec256) [ "$g" = secp256r1 ] || g="$g,secp256r1" ;;
+		1.2.ec384) [ "$g" = secp384r1 ] || g="$g,secp384r1" ;;
+		esac
+		c+=(--ciphersuite "$sn" --groups "$g")
+		s+=(--ciphersuite "$sn" --groups "$g")
+		[ "$res" = 0 ] || c+=(--resume)
+		[ "$mode" = per-message ] || c+=(--keep)
+		cargs[$id]="${c[*]}" sargs[$id]="${s[*]}" cbin[$id]=$bin cproto[$id]=$proto
+		ids+=("$id")
+		case " ${bases[*]-} " in *" $base "*) ;; *) bases+=("$base") ;; esac
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" \
+		"$([ -z "$reason" ] && echo run || echo skipped)" "${reason:--}" "$proto" "$tls" \
+		"$key" "$group" "$suite" "$res" "$config" "$stack" "$mode" "$(get "$spec" rep)" \
+		"$bin" "$base" >>"$dir/cells.tsv.new"
+done
+for b in ${bases[@]+"${bases[@]}"}; do
+	p=${b#base-} p=${p%%-*} m=${b#base-*-}
+	cbin[$b]=$bin0 cproto[$b]=$p sargs[$b]=""
+	cargs[$b]=""
+	[ "$m" != keep ] || cargs[$b]=--keep
+	printf '%s\trun\t-\t%s\t-\t-\t-\t-\t-\tfull\t-\t%s\t-\t%s\t-\n' "$b" "$p" "$m" "$bin0" >>"$dir/cells.tsv.new"
+done
+mv "$dir/cells.tsv.new" "$dir/cells.tsv"
+nskip=$(awk -F '\t' '$2 == "skipped"' "$dir/cells.tsv" | wc -l)
+awk -F '\t' -v p="$LIB_PROG" '$2 == "skipped" { printf "%s: skipped: %s: %s\n", p, $1, $3 }' "$dir/cells.tsv" >&2
+if [ "$list" -eq 1 ]; then
+	awk -F '\t' 'NR > 1 && $2 == "run" { print "cell: " $1 }' "$dir/cells.tsv"
+	rm -rf "$dir"
+	exit 0
+fi
+[ ${#ids[@]} -gt 0 ] || die "every cell was skipped (see above); nothing to run"
+# shellcheck source-path=SCRIPTDIR source=matrix-run.sh
+. "$LIB_ROOT/scripts/matrix-run.sh"

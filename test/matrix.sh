@@ -1,0 +1,145 @@
+#!/bin/bash
+# matrix.sh - scripts/matrix.sh end to end on loopback: a 2x2x2 matrix (key x stack x mode,
+# a stack without a build: its cells listed as skipped with the reason) killed midway and
+# continued to the same runs; bad axes (one line, exit 2); two identical cells within noise
+# while RSA-3072 against P-256 handshakes is not; the constraints; the main job's table
+# without a negative overhead; report.html rendered by headless Chromium. About 2 minutes.
+#   test/matrix.sh BIN_DIR
+set -eu
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/lib.sh"
+test_init "$@"
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MATRIX=$ROOT/scripts/matrix.sh
+
+# --- bad axes: one clear line, exit 2 ---
+bad_axis() { # DESC ERE ARGS...
+	local desc=$1 ere=$2 rc=0
+	shift 2
+	"$MATRIX" -B "$BIN" -d "$TMP/bad" "$@" >"$TMP/bad.out" 2>"$TMP/bad.err" </dev/null || rc=$?
+	check_rc "$desc: exit 2" "$rc" 2 "$TMP/bad.err"
+	check_eq "$desc: one line" "$(wc -l <"$TMP/bad.err")" 1
+	check_grep "$desc: names it" "$TMP/bad.err" "$ere"
+}
+bad_axis "unknown axis" "unknown axis 'colour'" -x colour=red
+bad_axis "unknown value" "-x key: unknown value 'ec999'" -x key=ec256,ec999
+bad_axis "no values" "-x: 'mode=' is not AXIS=V1,V2" -x mode=
+bad_axis "unknown --require axis" "--require: unknown axis 'speed'" --require speed=1
+check "a refused command line left no directory" [ ! -e "$TMP/bad" ]
+
+# --- a 2x2x2 matrix, killed midway, continued ---
+M=$TMP/m
+# shellcheck disable=SC2054 # the commas are the axes' values
+args=(-B "$BIN" -d "$M" -x key=ec256,rsa2048 -x stack=mbedtls,wolfssl
+	-x mode=per-message,keep -n 10 -s 64,1K -r 6 -S 11 --max-heap 32K)
+"$MATRIX" "${args[@]}" >"$TMP/m1.out" 2>"$TMP/m1.err" </dev/null &
+mpid=$!
+PIDS+=("$mpid")
+runs() { find "$M/cells" -name 'r[0-9]*.json' ! -name '*.part.json' 2>/dev/null | wc -l; }
+i=0
+while [ "$(runs)" -lt 8 ] && [ "$i" -lt 1200 ] && kill -0 "$mpid" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -TERM "$mpid" 2>/dev/null || true
+wait_exit "$mpid" 60
+check_eq "killed midway: exit 130" "$EXIT_RC" 130
+n1=$(runs)
+total=$(wc -l <"$M/order.tsv" 2>/dev/null || echo 0)
+check "killed midway: some runs done, not all ($n1 of $total)" [ "$n1" -ge 8 ] && [ "$n1" -lt "$total" ]
+check_grep "skipped cells listed with the reason (stack without a build)" "$TMP/m1.err" \
+	'^matrix: skipped: tls_key-ec256_stack-wolfssl_per-message: (no build .*native-wolfssl|stack wolfssl: not in this tree)'
+cp "$M/order.tsv" "$TMP/order.before"
+rc=0
+timeout -k 5 300 "$MATRIX" -C "$M" >"$TMP/m2.out" 2>"$TMP/m2.err" </dev/null || rc=$?
+check_rc "-C continues the matrix to its end" "$rc" 0 "$TMP/m2.err"
+check_grep "-C says what was done" "$TMP/m2.err" "continuing .*: $n1 of $total runs done"
+check "the same run order after the interruption" cmp -s "$TMP/order.before" "$M/order.tsv"
+check_eq "every run of the order done (4 cells + 2 baselines x 6 rounds)" "$(runs)/$total" "36/36"
+want=$(awk -F '\t' '{ print $2 }' "$M/order.tsv" | sort -u | tr '\n' ' ')
+check_eq "the cells: 4 runnable and the tcp baselines per mode" "$want" \
+	"base-tcp-keep base-tcp-per-message tls_key-ec256_stack-mbedtls_keep tls_key-ec256_stack-mbedtls_per-message tls_key-rsa2048_stack-mbedtls_keep tls_key-rsa2048_stack-mbedtls_per-message "
+check_eq "4 skipped cells in cells.tsv" "$(awk -F '\t' '$2 == "skipped"' "$M/cells.tsv" | wc -l)" 4
+check_grep "summary.md lists the skipped cells" "$M/summary.md" '^- m: tls_key-rsa2048_stack-wolfssl_keep: '
+check_grep "summary: tls per-message ranked" "$M/summary.md" '^## m: tls per-message, ranked by the handshake cost'
+check_grep "summary: ec256 cheaper than rsa2048 (rank 1)" "$M/summary.md" '^\| 1 \| tls_key-ec256_stack-mbedtls_per-message \| \+[0-9.]+ \['
+check_grep "--max-heap 32K: none fits, saying why" "$M/summary.md" \
+	'^The cheapest that fits \(heap peak <= 32768 B\): none \(.*heap [0-9]+ > 32768'
+check_grep "the record: each cell's commands" "$M/cells/tls_key-rsa2048_stack-mbedtls_keep/commands.txt" \
+	'^client: (taskset -c [0-9]+ )?.*tls_client .*--cert .*/certs/rsa2048/client.crt .*--keep'
+check_grep "the record: negotiated parameters" "$M/summary.md" 'tls_key-rsa2048_stack-mbedtls_keep: TLSv1.3 .* RSA-2048'
+check_grep "the record: pinning, seed and load" "$M/meta.txt" '^seed: 11$'
+check_grep "the record: load after" "$M/meta.txt" '^load_after: '
+check_grep "cells.csv has every size of a cell" "$M/cells.csv" '^m,tls_key-ec256_stack-mbedtls_keep,run,.*,1024,6,'
+rc=0
+timeout -k 5 60 "$M/cells/tls_key-ec256_stack-mbedtls_keep/rerun.sh" -n 5 -q >"$TMP/rerun.out" 2>&1 || rc=$?
+check_rc "a cell reruns alone (its rerun.sh)" "$rc" 0 "$TMP/rerun.out"
+check_nogrep "no progress line when stderr is not a terminal" "$TMP/m2.err" $'\r'
+
+# --- identical cells within noise; RSA-3072 against P-256 not ---
+N=$TMP/n
+rc=0
+if command -v script >/dev/null; then
+	timeout -k 5 300 script -qec "$MATRIX -B $BIN -d $N -x key=ec256,rsa3072 -x rep=1,2 -n 10 -s 64 -r 12 --require key=rsa3072" \
+		/dev/null >"$TMP/n.tty" </dev/null || rc=$?
+	check_grep "on a terminal: a progress line with the time left" "$TMP/n.tty" \
+		$'\r.*\\[[0-9]+/60\\] round [0-9]+/12 .* elapsed, about [0-9]+m[0-9]+s left'
+else
+	timeout -k 5 300 "$MATRIX" -B "$BIN" -d "$N" -x key=ec256,rsa3072 -x rep=1,2 -n 10 -s 64 -r 12 \
+		--require key=rsa3072 >"$TMP/n.tty" 2>&1 </dev/null || rc=$?
+fi
+check_rc "the A/A matrix (rep=1,2)" "$rc" 0 "$TMP/n.tty"
+awk -F '|' '/^\| [0-9]+ \| tls_key-/ { gsub(/ /, "", $3); gsub(/ /, "", $7); print $3 "=" $7 }' "$N/summary.md" >"$TMP/vs"
+ec=$(grep '^tls_key-ec256' "$TMP/vs" | sed 's/.*=//' | sort | tr '\n' ' ')
+check_eq "two identical ec256 cells: one the cheapest, the other within noise" "$ec" "(cheapest) withinnoise "
+rsa=$(grep -c '^tls_key-rsa3072.*=+[0-9.]*\[' "$TMP/vs" || true)
+check_eq "both rsa3072 cells cost more than the cheapest ec256 (interval above 0)" "$rsa" 2
+check_grep "--require key=rsa3072: the cheapest that fits is an rsa3072 cell" "$N/summary.md" \
+	'^The cheapest that fits \(key=rsa3072\): tls_key-rsa3072_per-message_rep-[12] \(\+'
+
+# --- the main job's table: no negative overhead ---
+rc=0
+timeout -k 5 600 "$ROOT/scripts/loopback.sh" -B "$BIN" -d "$TMP/loop" -n 20 -r 6 -s 64,1K \
+	>"$TMP/loop.out" 2>"$TMP/loop.err" </dev/null || rc=$?
+check_rc "loopback.sh, 6 rounds" "$rc" 0 "$TMP/loop.err"
+check_grep "loopback.sh says how it pinned" "$TMP/loop.err" '^loopback: pinning: '
+check_grep "the table has intervals or 'within noise'" "$TMP/loop.out" \
+	'^keep +64 +[0-9.]+ +[0-9.]+ +(\+[0-9.]+ \[[0-9.]+\.\.[0-9.]+\]|within noise|lower by)'
+check_nogrep "no negative overhead in the main job's table" "$TMP/loop.out" \
+	'^(per-message|keep) +[0-9]+ +[0-9.-]+ +[0-9.-]+ +-[0-9]'
+
+# --- report.html: self-contained, rendered by headless Chromium ---
+R=$M/report.html
+check_nogrep "report.html fetches nothing (no src=, href=, url(, @import)" "$R" \
+	'(src=|href=|url\(|@import)'
+check_eq "report.html has its four plots" "$(grep -c '<svg class="plot"' "$R")" 4
+check_grep "the handshake plot has interval whiskers" "$R" 'class="whisker"'
+if ! "$ROOT/scripts/deps.sh" browser >"$TMP/deps.log" 2>&1; then
+	not_ok "scripts/deps.sh browser installs chromium" "$(tail -n 3 "$TMP/deps.log")"
+else
+	cr=(chromium --headless --no-sandbox --disable-gpu --disable-background-networking
+		--disable-component-update --disable-sync --no-first-run)
+	rc=0
+	timeout -k 5 120 "${cr[@]}" --user-data-dir="$TMP/chr1" --window-size=1000,2600 \
+		--screenshot="$TMP/report.png" "file://$R" >"$TMP/chr.out" 2>&1 || rc=$?
+	check_rc "chromium renders report.html" "$rc" 0 "$TMP/chr.out"
+	check_eq "to a PNG" "$(od -An -tx1 -N8 "$TMP/report.png" 2>/dev/null | tr -d ' \n')" 89504e470d0a1a0a
+	check "the PNG is not trivial" [ "$(wc -c <"$TMP/report.png" 2>/dev/null || echo 0)" -gt 20000 ]
+	rc=0
+	timeout -k 5 120 "${cr[@]}" --user-data-dir="$TMP/chr2" --dump-dom "file://$R" \
+		>"$TMP/dom.html" 2>"$TMP/dom.err" || rc=$?
+	check_rc "chromium loads the page's DOM" "$rc" 0 "$TMP/dom.err"
+	check_grep "the page's text: the ranking" "$TMP/dom.html" '<h2>m: tls keep, ranked by the record cost at 1024 B</h2>'
+	check_grep "the page's text: a skipped cell" "$TMP/dom.html" '<li>m: tls_key-ec256_stack-wolfssl_keep: '
+	check_eq "the plots are in the rendered page" "$(grep -o '<svg class="plot"' "$TMP/dom.html" | wc -l)" 4
+	check_grep "the record-cost plot has a line per configuration" "$TMP/dom.html" 'class="series"'
+fi
+
+# --- two matrix directories side by side ---
+rc=0
+"$ROOT/scripts/matrix-report.sh" -o "$TMP/both" "$M" "$N" >"$TMP/both.out" 2>&1 || rc=$?
+check_rc "matrix-report.sh with two directories" "$rc" 0 "$TMP/both.out"
+check_grep "side by side: both in the summary" "$TMP/both/summary.md" '^## 2:n: tls per-message'
+check_grep "side by side: both in the handshake plot" "$TMP/both/report.html" '>1:m</text>'
+summary
