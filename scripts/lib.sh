@@ -462,6 +462,17 @@ lib_load_record() {
 	fi
 }
 
+# lib_bytes OPTION VALUE: VALUE in bytes (a positive number, K suffix = x1024); exits 2 with
+# one line naming OPTION when it is not one.
+lib_bytes() {
+	case "$2" in
+	*[Kk]) lib_is_count "${2%?}" && { echo $((${2%?} * 1024)); return 0; } ;;
+	*) lib_is_count "$2" && { echo "$2"; return 0; } ;;
+	esac
+	log "$1: '$2' is not a size (a number, K = 1024)"
+	exit 2
+}
+
 # lib_awk_ci: awk functions for distribution-free (sign test / order statistics) intervals:
 #   ci_sort(A, N)                sorts A[1..N] ascending
 #   ci_med(A, N)                 median of sorted A[1..N]

@@ -25,19 +25,13 @@ USAGE
 }
 
 out="" maxheap="" maxbytes="" requires=""
-bytes_of() {
-	case "$2" in
-	*[Kk]) lib_is_count "${2%?}" || { log "$1: '$2' is not a size"; exit 2; }; echo $((${2%?} * 1024)) ;;
-	*) lib_is_count "$2" || { log "$1: '$2' is not a size"; exit 2; }; echo "$2" ;;
-	esac
-}
 dirs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
 	-o) [ $# -ge 2 ] || { usage >&2; exit 2; }; out=$2; shift 2 ;;
-	--max-heap) [ $# -ge 2 ] || { usage >&2; exit 2; }; maxheap=$(bytes_of "$1" "$2"); shift 2 ;;
-	--max-bytes) [ $# -ge 2 ] || { usage >&2; exit 2; }; maxbytes=$(bytes_of "$1" "$2"); shift 2 ;;
+	--max-heap) [ $# -ge 2 ] || { usage >&2; exit 2; }; maxheap=$(lib_bytes "$1" "$2"); shift 2 ;;
+	--max-bytes) [ $# -ge 2 ] || { usage >&2; exit 2; }; maxbytes=$(lib_bytes "$1" "$2"); shift 2 ;;
 	--require)
 		[ $# -ge 2 ] || { usage >&2; exit 2; }
 		case "$2" in *=?*) ;; *) log "--require: '$2' is not AXIS=V"; exit 2 ;; esac

@@ -81,12 +81,6 @@ argv=("$@")
 declare -A ax=()
 bin0=build/native/bin sizes=64,1K,16K count=60 rounds=8 dir="" cpus="" seed="" limit=600 build=0 list=0
 cont="" maxheap="" maxbytes="" requires=()
-to_bytes() {
-	case "$2" in
-	*[Kk]) lib_is_count "${2%?}" || bad "$1: '$2' is not a size"; echo $((${2%?} * 1024)) ;;
-	*) lib_is_count "$2" || bad "$1: '$2' is not a size"; echo "$2" ;;
-	esac
-}
 add_axis() {
 	local name=${1%%=*} vals=${1#*=} v
 	case "$1" in *=?*) ;; *) bad "-x: '$1' is not AXIS=V1,V2 (axes: $AXES)" ;; esac
@@ -107,8 +101,8 @@ parse_args() {
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--help) usage; exit 0 ;;
-		--max-heap) [ $# -ge 2 ] || bad "--max-heap needs a value"; maxheap=$(to_bytes --max-heap "$2"); shift 2 ;;
-		--max-bytes) [ $# -ge 2 ] || bad "--max-bytes needs a value"; maxbytes=$(to_bytes --max-bytes "$2"); shift 2 ;;
+		--max-heap) [ $# -ge 2 ] || bad "--max-heap needs a value"; maxheap=$(lib_bytes --max-heap "$2"); shift 2 ;;
+		--max-bytes) [ $# -ge 2 ] || bad "--max-bytes needs a value"; maxbytes=$(lib_bytes --max-bytes "$2"); shift 2 ;;
 		--require)
 			[ $# -ge 2 ] || bad "--require needs AXIS=V"
 			a=${2%%=*}
