@@ -145,6 +145,19 @@ $(BUILD)/test/%: test/unit/%.c test/unit/check.h $(STACK_OBJS) $(CORE_LIB) $(STA
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit $(ALL_LDFLAGS) -o $@ $< $(STACK_OBJS) $(CORE_LIB) \
 	  $(STACK_LIBS) -lm
+# Unit tests over the in-memory port ports/fake/ (fake_port.h) instead of the platform's:
+# the core's objects without the port's, no TLS stack.
+FAKE_TESTS := test_server
+FAKE_OBJS := $(patsubst ports/fake/%.c,$(BUILD)/obj/fake/%.o,$(wildcard ports/fake/*.c))
+$(BUILD)/obj/fake/%.o: ports/fake/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(addprefix $(BUILD)/test/,$(FAKE_TESTS)): $(BUILD)/test/%: test/unit/%.c test/unit/check.h \
+  $(filter-out $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(PORT))),$(CORE_OBJS)) $(FAKE_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit -Iports/fake $(ALL_LDFLAGS) -o $@ $< $(filter %.o,$^) -lm
 # The misbehaving client of the integration tests: plain POSIX sockets, no core objects.
 $(BUILD)/test/badpeer: test/badpeer.c
 	@mkdir -p $(@D)
@@ -201,4 +214,4 @@ clean:
 distclean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/stack/*.d $(BUILD)/test/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/stack/*.d $(BUILD)/obj/fake/*.d $(BUILD)/test/*.d)
