@@ -11,6 +11,7 @@
 #   make STACK=openssl    the tls/dtls programs on another TLS stack (src/stack/<name>/,
 #                         build/<target>-<stack>); `make -s print-STACKS` lists them
 #   make footprint        text/data/bss of every built target and config
+#   make fuzz             libFuzzer targets, FUZZ_SECONDS each (test/fuzz/fuzz.mk)
 #   make V=1              show full commands;  WERROR=1 turns warnings into errors
 # CC, CFLAGS, LDFLAGS, AR may be overridden.
 
@@ -175,6 +176,7 @@ integration: all certs $(BUILD)/test/badpeer $(MBT)/programs/test/udp_proxy
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit integration
 	$(Q)$(MAKE) --no-print-directory SAN=1 unit integration
+	$(Q)$(MAKE) --no-print-directory fuzz-test
 test-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 unit integration
 
@@ -201,7 +203,8 @@ footprint:
 print-%:
 	@echo '$($*)'
 
-FORMAT_FILES := $(wildcard src/*.[ch] src/stack/*/*.[ch] ports/*.h ports/*/*.[ch] test/unit/*.[ch])
+FORMAT_FILES := $(wildcard src/*.[ch] src/stack/*/*.[ch] ports/*.h ports/*/*.[ch] test/unit/*.[ch] \
+                test/fuzz/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_FILES)
 format-check:
@@ -214,4 +217,5 @@ clean:
 distclean:
 	rm -rf build
 
+include test/fuzz/fuzz.mk
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/stack/*.d $(BUILD)/obj/fake/*.d $(BUILD)/test/*.d)

@@ -10,6 +10,7 @@ Installs the missing Debian packages of each group (default: build test).
   test     iproute2, nftables, procps (network namespaces, loss injection)
   bench    sockperf (the loopback reference), util-linux (taskset)
   capture  tshark
+  fuzz     clang-14 and its libFuzzer runtime (make fuzz, make test)
   report   gnuplot-nox
   browser  chromium (test/matrix.sh renders report.html headless)
   ssh      openssh-server, openssh-client
@@ -25,6 +26,7 @@ pkgs_of() {
 	test) echo "iproute2 nftables procps" ;;
 	bench) echo "sockperf util-linux" ;;
 	capture) echo "tshark" ;;
+	fuzz) echo "clang-14 libclang-rt-14-dev" ;;
 	report) echo "gnuplot-nox" ;;
 	browser) echo "chromium" ;;
 	ssh) echo "openssh-server openssh-client" ;;
@@ -35,7 +37,7 @@ pkgs_of() {
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -gt 0 ] || set -- build test
-[ "$1" = all ] && set -- build test bench capture report browser ssh cross
+[ "$1" = all ] && set -- build test bench capture report browser ssh cross fuzz
 
 want=""
 for g in "$@"; do
