@@ -5,7 +5,8 @@
  * take what is queued, across sends, as TCP does. A datagram socket has a queue of whole
  * datagrams, each with its sender; a datagram goes to the socket connected to its sender,
  * else to the one bound to its destination (as Linux picks). Blocking is the idle hook,
- * then a clock jump by the timeout (fake_port.h).
+ * then a clock jump by the timeout (fake_port.h). Arrival stamps are the clock when the
+ * bytes were sent.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ enum kind { K_FREE, K_LISTEN, K_STREAM, K_DGRAM };
 struct chunk {
 	struct chunk *next;
 	struct port_addr from;
+	uint64_t at;     /* port_mono_ns() when it arrived */
 	size_t len, off; /* stream: off bytes already read */
 	uint8_t data[];
 };
@@ -39,6 +41,8 @@ struct sock {
 	size_t queued;
 	uint64_t rx_total;
 	int discard;
+	int stamps;           /* port_rx_stamps() on */
+	uint64_t last_at;     /* arrival of the last bytes read */
 	int backlog[BACKLOG]; /* listener: accepted-to-be stream ends */
 	unsigned nback;
 };
@@ -227,6 +231,7 @@ static int enqueue(struct sock *s, const void *buf, size_t len, const struct por
 		return ACK_ERR_NOMEM;
 	c->next = NULL;
 	c->from = *from;
+	c->at = port_mono_ns();
 	c->len = len;
 	c->off = 0;
 	if (len > 0)
@@ -429,6 +434,7 @@ static size_t take(struct sock *s, uint8_t *buf, size_t len, struct port_addr *f
 		memcpy(buf, c->data, n);
 		if (peek)
 			return c->len;
+		s->last_at = c->at;
 		s->head = c->next;
 		if (s->head == NULL)
 			s->tail = NULL;
@@ -441,6 +447,7 @@ static size_t take(struct sock *s, uint8_t *buf, size_t len, struct port_addr *f
 		size_t n = c->len - c->off < len - got ? c->len - c->off : len - got;
 
 		memcpy(buf + got, c->data + c->off, n);
+		s->last_at = c->at;
 		got += n;
 		c->off += n;
 		s->queued -= n;
@@ -469,6 +476,23 @@ int port_recv(int h, void *buf, size_t len, int timeout_ms, struct port_addr *fr
 	if (s->kind == K_STREAM && s->head == NULL)
 		return len > 0 ? ACK_ERR_EOF : 0;
 	return (int)take(s, buf, len, from, 0);
+}
+
+int port_rx_stamps(int h, int on)
+{
+	struct sock *s = get(h, K_FREE);
+
+	if (s == NULL)
+		return ACK_ERR_SYS(EBADF);
+	s->stamps = on;
+	return 0;
+}
+
+uint64_t port_rx_stamp(int h)
+{
+	struct sock *s = get(h, K_FREE);
+
+	return s != NULL && s->stamps ? s->last_at : 0;
 }
 
 int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_addr *from)
