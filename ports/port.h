@@ -27,6 +27,8 @@
 #define ACK_ERR_REFUSED    (-0x10007) /* peer refused the message (nak) */
 #define ACK_ERR_ARG        (-0x10008) /* bad argument */
 #define ACK_ERR_TRUNCATED  (-0x10009) /* TLS: closed without close_notify (truncation) */
+#define ACK_ERR_CUT        (-0x1000A) /* stream closed in the middle of a message */
+#define ACK_ERR_STOPPED    (-0x1000B) /* a stop was requested (port_stop_requested) */
 #define ACK_ERR_SYS_BASE   (-0x20000) /* ACK_ERR_SYS(e) = ACK_ERR_SYS_BASE - e */
 #define ACK_ERR_SYS(e)     (ACK_ERR_SYS_BASE - (e))
 #define ACK_ERR_IS_SYS(r)  ((r) <= ACK_ERR_SYS_BASE)
@@ -125,5 +127,18 @@ int port_shutdown_write(int h);
 void port_close(int h);
 /* Text of an OS error number. */
 const char *port_sys_strerror(int e);
+
+/* ---- stopping (SIGINT, SIGTERM on POSIX) ---- */
+
+/* Turns the platform's stop requests into a flag read by port_stop_requested(). With
+ * interrupt_waits, a wait in progress ends with an error when a stop comes (a server waiting
+ * for its next client); without, waits go on to their own bounds (a client finishing its
+ * message). A second request has the platform's default effect. Returns 0 or an error. */
+int port_stop_install(int interrupt_waits);
+/* 0 until a stop was requested, then its number (POSIX: the signal; the exit status a shell
+ * shows for it is 128 + that number). */
+int port_stop_requested(void);
+/* Name of a stop request number ("SIGINT", "SIGTERM"). */
+const char *port_stop_name(int sig);
 
 #endif

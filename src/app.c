@@ -39,7 +39,9 @@ static void client_help(FILE *f)
 	opts_print(f, g_tables);
 	fprintf(f,
 	        "\nDefault sizes (%s): %s (clamped to what one %s can carry).\n"
-	        "Exit status: 0 every message acked, 1 some failed or were lost, 2 usage error.\n",
+	        "Exit status: 0 every message acked, 1 some failed or were lost, 2 usage error,\n"
+	        "128+N stopped by signal N (SIGINT 130, SIGTERM 143; what was measured is "
+	        "written).\n",
 	        g_tp->name, g_tp->default_sizes, g_tp->datagram ? "datagram" : "message");
 }
 
@@ -52,7 +54,8 @@ static void server_help(FILE *f)
 	        "client's END unless --forever.\n\n",
 	        g_prog, g_tp->name);
 	opts_print(f, g_tables);
-	fprintf(f, "\nExit status: 0 served, 1 could not start or write results, 2 usage error.\n");
+	fprintf(f, "\nSIGINT/SIGTERM: rows written, \"done\" printed, exit 0.\n"
+	           "Exit status: 0 served, 1 could not start or write results, 2 usage error.\n");
 }
 
 /* --timeline, for transports with a handshake (tp->timeline): t[0..1] */
@@ -208,6 +211,7 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	conf.hs_timeout[0] = 500;
 	conf.hs_timeout[1] = 8000;
 	conf.mtu = 1400;
+	opts_side(OPT_CLIENT);
 	switch (opts_parse(g_prog, tables, argc, argv, client_help, version_text(tp))) {
 	case 1: return 0;
 	case -1: return 2;
@@ -308,6 +312,7 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 	conf.hs_timeout[0] = 500;
 	conf.hs_timeout[1] = 8000;
 	conf.mtu = 1400;
+	opts_side(OPT_SERVER);
 	switch (opts_parse(g_prog, tables, argc, argv, server_help, version_text(tp))) {
 	case 1: return 0;
 	case -1: return 2;

@@ -4,6 +4,7 @@
 #define ACKBENCH_BENCH_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "opts.h"
 #include "stats.h"
@@ -62,6 +63,11 @@ struct run_info {
 	/* --mem (mem.h): Mbed TLS heap after set-up, and the per-connection peaks above it
 	 * (acked connections; --keep: the one connection's) */
 	uint32_t heap_baseline, heap_p50, heap_max, heap_conns;
+	/* result files (report_open .. report_close) */
+	FILE *csv, *json;
+	int files_failed; /* bit 1: CSV, bit 2: JSON (one error line each) */
+	int stopped;      /* port_stop_requested() that ended the run early, 0 = none */
+	int finished;     /* every size run (or stopped): the JSON's last version */
 };
 
 #endif

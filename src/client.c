@@ -45,6 +45,16 @@ struct run {
 	uint64_t tl_cpu0;     /* port_cpu_ns() at the start of the connection being made */
 };
 
+/* SIGINT/SIGTERM (port_stop_install(0)): the only place the client asks. Waits are not
+ * interrupted, so the message in progress is finished (within its --timeout); the loops look
+ * here after each message, then the sizes so far are written and summed up. */
+static int client_stopping(struct run *r)
+{
+	if (r->info->stopped == 0)
+		r->info->stopped = port_stop_requested();
+	return r->info->stopped != 0;
+}
+
 static int parse_reply_hdr(const uint8_t *hdr, uint32_t *len)
 {
 	struct reply_hdr h;
@@ -198,6 +208,8 @@ static int run_size(struct run *r, struct size_result *res)
 	for (i = 0; i < o->warmup; i++) {
 		int e = one_message(r, res->size, &scratch);
 
+		if (client_stopping(r))
+			return 0;
 		if (e != 0 && ++fails >= o->max_loss) {
 			fprintf(stderr,
 			        "%s: size %u: %u warm-up messages in a row failed, last: %s\n",
@@ -215,11 +227,14 @@ static int run_size(struct run *r, struct size_result *res)
 			report_progress(r->info, res, r->size_idx, i + 1, &r->progress_ns);
 			r->cpu_mark = 0;
 		}
-		if (e == 0) {
+		if (e == 0)
 			fails = 0;
+		else
+			res->lost++;
+		if (client_stopping(r))
+			break;
+		if (e == 0)
 			continue;
-		}
-		res->lost++;
 		if (++fails >= o->max_loss) {
 			if (r->progress)
 				report_progress(r->info, res, r->size_idx, UINT32_MAX,
@@ -241,7 +256,9 @@ static int run_size(struct run *r, struct size_result *res)
 /* END tells the server the run is over; its seq is the number of data messages sent. */
 static int send_end(struct run *r)
 {
-	int tries = r->tp->datagram ? END_TRIES_DGRAM : 1, i, e = ACK_ERR_TIMEOUT;
+	/* After a stop, one try: the user is waiting. */
+	int tries = r->tp->datagram && !r->info->stopped ? END_TRIES_DGRAM : 1, i;
+	int e = ACK_ERR_TIMEOUT;
 	struct sample s;
 	uint32_t data_sent = r->seq;
 
@@ -277,15 +294,14 @@ static int keep_setup(struct run *r)
 	return e;
 }
 
-/* --keep: one figure, the peak over the whole connection (from keep_setup to the close
- * after END), in every row it carried. */
-static void keep_heap(struct run *r, struct size_result *res, uint32_t nsizes)
+/* --keep: one figure, the connection's peak from keep_setup to the end of this size, in
+ * every row of the size (written when the size ends). */
+static void keep_heap(struct run *r, struct size_result *res)
 {
-	uint32_t peak = (uint32_t)mem_peak_since(r->info->heap_baseline), i, j;
+	uint32_t peak = (uint32_t)mem_peak_since(r->info->heap_baseline), j;
 
-	for (i = 0; i < nsizes; i++)
-		for (j = 0; j < res[i].n; j++)
-			res[i].s[j].heap_peak_bytes = peak;
+	for (j = 0; j < res->n; j++)
+		res->s[j].heap_peak_bytes = peak;
 }
 
 static int alloc_run(struct run *r, struct size_result *res, uint32_t nsizes, uint32_t count)
@@ -314,7 +330,7 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	struct size_result res[SIZES_MAX];
 	struct run_info info;
 	struct run r;
-	uint32_t i, lost = 0;
+	uint32_t i, lost = 0, nsizes = 0;
 	int e, status = 1;
 	size_t olen;
 	char eb[160];
@@ -347,6 +363,14 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	port_addr_str(&r.peer, info.peer, sizeof(info.peer));
 	if (tlfile_open(&r.tlf, prog, o->timeline, tp, "client") != 0)
 		goto out;
+	if (port_stop_install(0) != 0)
+		fprintf(stderr, "%s: cannot catch SIGINT/SIGTERM: a stop loses the results\n",
+		        prog);
+	/* Before any traffic: a result file that cannot be written is a usage error. */
+	if (report_open(&info) != 0) {
+		status = 2;
+		goto out;
+	}
 	e = alloc_run(&r, res, o->sizes.n, o->count);
 	if (e != 0) {
 		fprintf(stderr, "%s: setup failed: %s\n", prog, err_str(e, eb, sizeof(eb)));
@@ -366,10 +390,11 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	}
 	if (!o->quiet)
 		report_header(stdout, &info);
-	for (i = 0; i < o->sizes.n; i++) {
+	for (i = 0; i < o->sizes.n && !info.stopped; i++) {
 		r.size_idx = i;
 		r.progress_ns = 0; /* each size shows its line at once */
 		run_size(&r, &res[i]);
+		nsizes = i + 1;
 		report_size_stats(&res[i]);
 		lost += res[i].lost;
 		if (res[i].n == res[i].lost && i == 0 && res[i].n > 0 && !o->keep) {
@@ -383,29 +408,38 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 			printf("# negotiated: %s\n", info.negotiated);
 		if (!o->quiet)
 			report_size_table(stdout, &info, &res[i], i == 0);
+		if (o->mem && o->keep)
+			keep_heap(&r, &res[i]);
+		report_size_done(&info, res, nsizes);
 	}
 	e = send_end(&r);
 	info.end_acked = e == 0;
 	if (e != 0)
 		fprintf(stderr, "%s: the server did not acknowledge END (%s)\n", prog,
 		        err_str(e, eb, sizeof(eb)));
-	if (o->mem) {
-		if (o->keep)
-			keep_heap(&r, res, o->sizes.n);
-		report_heap(o->quiet ? NULL : stdout, &info, res, o->sizes.n);
-	}
+	if (o->mem)
+		report_heap(o->quiet ? NULL : stdout, &info, res, nsizes);
 	status = lost == 0 ? 0 : 1;
-	for (i = 0; i < o->sizes.n; i++)
+	for (i = 0; i < nsizes; i++)
 		if (res[i].abandoned || res[i].n < o->count)
 			status = 1;
-	if (report_files(&info, res, o->sizes.n) != 0)
+	if (report_close(&info, res, nsizes) != 0)
 		status = 1;
 	if (tlfile_close(&r.tlf) != 0) {
 		fprintf(stderr, "%s: --timeline: write failed\n", prog);
 		status = 1;
 	}
-	report_result_line(stdout, &info, res, o->sizes.n);
+	report_result_line(stdout, &info, res, nsizes);
+	if (info.stopped) {
+		fprintf(stderr,
+		        "%s: stopped by %s after %u of %u sizes (%u of %u messages of the last); "
+		        "what was measured is written\n",
+		        prog, port_stop_name(info.stopped), nsizes, o->sizes.n,
+		        nsizes ? res[nsizes - 1].n : 0, o->count);
+		status = 128 + info.stopped;
+	}
 out:
+	report_close(&info, res, nsizes);
 	if (r.conn != NULL)
 		tp->abort(r.conn);
 	tlfile_close(&r.tlf);

@@ -25,6 +25,10 @@ const char *err_str(int code, char *buf, size_t len)
 	case ACK_ERR_NOMEM: snprintf(buf, len, "out of memory"); return buf;
 	case ACK_ERR_REFUSED: snprintf(buf, len, "refused by peer (nak)"); return buf;
 	case ACK_ERR_ARG: snprintf(buf, len, "invalid argument"); return buf;
+	case ACK_ERR_STOPPED: snprintf(buf, len, "stopped by a signal"); return buf;
+	case ACK_ERR_CUT:
+		snprintf(buf, len, "connection closed in the middle of a message");
+		return buf;
 	case ACK_ERR_TRUNCATED:
 		snprintf(buf, len, "connection closed without close_notify (truncated)");
 		return buf;

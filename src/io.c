@@ -22,6 +22,9 @@ static int read_min(const struct transport *tp, void *conn, uint8_t *buf, size_t
 	while (*got < min) {
 		int n = tp->recv(conn, buf + *got, max - *got, io_ms_left(deadline_ns));
 
+		/* A close between messages is the peer's normal end; within one it is not. */
+		if (n == ACK_ERR_EOF && *got > 0)
+			return ACK_ERR_CUT;
 		if (n < 0)
 			return n;
 		*got += (size_t)n;

@@ -17,7 +17,8 @@ typedef int (*io_hdr_fn)(const uint8_t *hdr, uint32_t *len);
  * (port_mono_ns() time), so a peer trickling bytes cannot hold it longer.
  * Returns the total length, or: the parse() error; ACK_ERR_TOO_BIG when the announced
  * length exceeds cap (on a stream, the header is in buf and the body is left unread);
- * ACK_ERR_PROTO on a short or mis-sized datagram; a transport error.
+ * ACK_ERR_PROTO on a short or mis-sized datagram; ACK_ERR_CUT when a stream ends after part
+ * of the message (ACK_ERR_EOF only when it ends before its first byte); a transport error.
  */
 int io_read(const struct transport *tp, void *conn, uint8_t *buf, size_t cap, size_t hdr_len,
             io_hdr_fn parse, uint64_t deadline_ns);

@@ -28,6 +28,7 @@ enum reply_status {
 	REPLY_BAD_PADDING = 2,
 	REPLY_TOO_BIG = 3,
 	REPLY_BAD_LENGTH = 4,
+	REPLY_AMPLIFY = 5, /* reply larger than the request to a peer that proved no address */
 };
 
 struct msg_hdr {

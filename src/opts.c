@@ -5,6 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int g_side; /* opts_side() */
+
+void opts_side(int side)
+{
+	g_side = side;
+}
+
+static int side_of(const struct opt *o)
+{
+	if (strncmp(o->help, "client: ", 8) == 0)
+		return OPT_CLIENT;
+	return strncmp(o->help, "server: ", 8) == 0 ? OPT_SERVER : 0;
+}
+
+/* 1 when o belongs to the other program (opts_side). */
+static int other_side(const struct opt *o)
+{
+	return side_of(o) != 0 && g_side != 0 && side_of(o) != g_side;
+}
+
 int opts_parse_u32(const char *text, int allow_suffix, uint32_t min, uint32_t max, uint32_t *out,
                    char *err, size_t errlen)
 {
@@ -160,6 +180,11 @@ int opts_parse(const char *prog, const struct opt *const *tables, int argc, char
 			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, name);
 			return -1;
 		}
+		if (other_side(o)) {
+			fprintf(stderr, "%s: %s is a %s option\n", prog, name,
+			        side_of(o) == OPT_CLIENT ? "client" : "server");
+			return -1;
+		}
 		if (o->kind == OPT_HELP || o->kind == OPT_VERSION || o->kind == OPT_FLAG) {
 			if (val != NULL) {
 				fprintf(stderr, "%s: %s takes no value\n", prog, name);
@@ -199,6 +224,8 @@ void opts_print(FILE *f, const struct opt *const *tables)
 
 	for (t = tables; *t != NULL; t++)
 		for (o = *t; o->lng != NULL; o++) {
+			if (other_side(o))
+				continue;
 			if (o->shrt != 0)
 				snprintf(left, sizeof(left), "-%c, --%s%s%s", o->shrt, o->lng,
 				         o->arg ? " " : "", o->arg ? o->arg : "");

@@ -33,9 +33,16 @@ struct opt {
 	enum opt_kind kind;
 	void *dst;
 	uint32_t min, max;
-	const char *arg; /* name of the argument in --help, NULL for flags */
-	const char *help;
+	const char *arg;  /* name of the argument in --help, NULL for flags */
+	const char *help; /* "client: ..." or "server: ...": an option of that program only */
 };
+
+enum { OPT_CLIENT = 1, OPT_SERVER = 2 };
+
+/* Which program parses and prints (OPT_CLIENT or OPT_SERVER; 0, the default: both). An
+ * option whose help starts with the other side's "client: " or "server: " is then refused
+ * ("--x is a server option") and not listed by opts_print. */
+void opts_side(int side);
 
 /* Parses argv against the tables (a NULL-terminated array of tables, each ended by an
  * entry with lng == NULL). Returns 0 to run, 1 when --help or --version was printed,

@@ -1,6 +1,7 @@
 /* report.c - see report.h. Output lines are stable: tests and scripts grep them. */
 #include "report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,44 +125,44 @@ void report_size_table(FILE *f, const struct run_info *info, const struct size_r
 	fflush(f);
 }
 
-static int write_csv(const struct run_info *info, const struct size_result *res, unsigned n)
+/* The CSV's column heads; dtls adds cookie_us (the cookie round trip within handshake_us, 0
+ * without HelloVerifyRequest) after the others so that they keep their places, and --mem
+ * heap_peak_bytes after every other column, optional ones included. */
+static void csv_header(FILE *f, const struct run_info *info)
 {
-	FILE *f = fopen(info->o->output, "w");
-	/* dtls only: the cookie round trip within handshake_us (0 without HelloVerifyRequest),
-	 * appended last so that the other columns keep their places. */
-	int cookie = (info->cols & TP_COL_COOKIE) != 0;
-	unsigned i, j;
-	int k;
-
-	if (f == NULL)
-		return -1;
-	/* heap_peak_bytes (--mem) comes after every other column, optional ones included */
 	fprintf(f,
 	        "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,"
 	        "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s\n",
-	        info->o->owd ? ",owd_us" : "", cookie ? ",cookie_us" : "",
+	        info->o->owd ? ",owd_us" : "",
+	        (info->cols & TP_COL_COOKIE) != 0 ? ",cookie_us" : "",
 	        info->o->mem ? ",heap_peak_bytes" : "");
-	for (i = 0; i < n; i++)
-		for (j = 0; j < res[i].n; j++) {
-			const struct sample *s = &res[i].s[j];
+}
 
-			fprintf(f, "%s,%s,%" PRIu32 ",%" PRIu32, info->proto, info->mode,
-			        res[i].size, s->seq);
-			for (k = PH_CONNECT; k <= PH_TOTAL; k++)
-				fprintf(f, ",%.3f", (double)s->ns[k] / 1e3);
-			fprintf(f, ",%d,%.3f,%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%d,%d",
-			        s->err == 0, (double)s->ns[PH_CPU] / 1e3, s->start_rt_us,
-			        s->info.hs_tx_bytes, s->info.hs_rx_bytes, s->info.hs_retrans,
-			        s->info.resumed, s->err);
-			if (info->o->owd)
-				fprintf(f, ",%.3f", (double)s->owd_ns / 1e3);
-			if (cookie)
-				fprintf(f, ",%.3f", (double)s->info.cookie_ns / 1e3);
-			if (info->o->mem)
-				fprintf(f, ",%" PRIu32, s->heap_peak_bytes);
-			fputc('\n', f);
-		}
-	return fclose(f) == 0 ? 0 : -1;
+static void csv_rows(FILE *f, const struct run_info *info, const struct size_result *res)
+{
+	int cookie = (info->cols & TP_COL_COOKIE) != 0;
+	unsigned j;
+	int k;
+
+	for (j = 0; j < res->n; j++) {
+		const struct sample *s = &res->s[j];
+
+		fprintf(f, "%s,%s,%" PRIu32 ",%" PRIu32, info->proto, info->mode, res->size,
+		        s->seq);
+		for (k = PH_CONNECT; k <= PH_TOTAL; k++)
+			fprintf(f, ",%.3f", (double)s->ns[k] / 1e3);
+		fprintf(f, ",%d,%.3f,%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%d,%d",
+		        s->err == 0, (double)s->ns[PH_CPU] / 1e3, s->start_rt_us,
+		        s->info.hs_tx_bytes, s->info.hs_rx_bytes, s->info.hs_retrans,
+		        s->info.resumed, s->err);
+		if (info->o->owd)
+			fprintf(f, ",%.3f", (double)s->owd_ns / 1e3);
+		if (cookie)
+			fprintf(f, ",%.3f", (double)s->info.cookie_ns / 1e3);
+		if (info->o->mem)
+			fprintf(f, ",%" PRIu32, s->heap_peak_bytes);
+		fputc('\n', f);
+	}
 }
 
 static void json_stats(FILE *f, const char *name, const struct stats *s, int comma)
@@ -184,16 +185,15 @@ static void json_str(FILE *f, const char *key, const char *v)
 	fprintf(f, "\",\n");
 }
 
-static int write_json(const struct run_info *info, const struct size_result *res, unsigned n)
+/* The whole JSON document over the n sizes done so far, into f (rewritten each time). */
+static void write_json(FILE *f, const struct run_info *info, const struct size_result *res,
+                       unsigned n)
 {
 	const struct client_opts *o = info->o;
-	FILE *f = fopen(o->json, "w");
 	char gov[64], sys[160], host[64], build[256];
 	unsigned i;
 	int k;
 
-	if (f == NULL)
-		return -1;
 	port_cpu_governor(gov, sizeof(gov));
 	port_system(sys, sizeof(sys));
 	port_hostname(host, sizeof(host));
@@ -224,6 +224,13 @@ static int write_json(const struct run_info *info, const struct size_result *res
 	        (double)info->setup_ns[0] / 1e3, (double)info->setup_ns[1] / 1e3);
 	fprintf(f, "  \"reconnects\": %" PRIu32 ",\n  \"end_acked\": %s,\n", info->reconnects,
 	        info->end_acked ? "true" : "false");
+	/* "running" while sizes are still to come, "stopped" after SIGINT/SIGTERM */
+	fprintf(f, "  \"state\": \"%s\",\n  \"stopped_by\": %s%s%s,\n",
+	        info->stopped    ? "stopped"
+	        : info->finished ? "complete"
+	                         : "running",
+	        info->stopped ? "\"" : "", info->stopped ? port_stop_name(info->stopped) : "null",
+	        info->stopped ? "\"" : "");
 	if (o->mem)
 		fprintf(f,
 		        "  \"heap\": {\"unit\": \"bytes\", \"baseline\": %" PRIu32
@@ -243,20 +250,81 @@ static int write_json(const struct run_info *info, const struct size_result *res
 		fprintf(f, "    }%s\n", i + 1 < n ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");
-	return fclose(f) == 0 ? 0 : -1;
 }
 
-int report_files(const struct run_info *info, const struct size_result *res, unsigned n)
+/* One line per file and failure kind; later failures of the same file stay quiet. */
+static int file_failed(struct run_info *info, int which, const char *opt, const char *path)
 {
+	if (!(info->files_failed & which))
+		fprintf(stderr, "%s: %s: cannot write '%s': %s\n", info->prog, opt, path,
+		        strerror(errno));
+	info->files_failed |= which;
+	return -1;
+}
+
+int report_open(struct run_info *info)
+{
+	const struct client_opts *o = info->o;
+
+	if (o->output != NULL) {
+		info->csv = fopen(o->output, "w");
+		if (info->csv == NULL)
+			return file_failed(info, 1, "--output", o->output);
+		csv_header(info->csv, info);
+		if (fflush(info->csv) != 0)
+			return file_failed(info, 1, "--output", o->output);
+	}
+	if (o->json != NULL) {
+		info->json = fopen(o->json, "w");
+		if (info->json == NULL)
+			return file_failed(info, 2, "--json", o->json);
+	}
+	return 0;
+}
+
+int report_size_done(struct run_info *info, const struct size_result *res, unsigned n)
+{
+	const struct client_opts *o = info->o;
 	int r = 0;
 
-	if (info->o->output != NULL && write_csv(info, res, n) != 0) {
-		fprintf(stderr, "%s: --output: cannot write '%s'\n", info->prog, info->o->output);
-		r = -1;
+	if (info->csv != NULL && n > 0) {
+		errno = 0;
+		csv_rows(info->csv, info, &res[n - 1]);
+		if (fflush(info->csv) != 0 || ferror(info->csv))
+			r = file_failed(info, 1, "--output", o->output);
 	}
-	if (info->o->json != NULL && write_json(info, res, n) != 0) {
-		fprintf(stderr, "%s: --json: cannot write '%s'\n", info->prog, info->o->json);
-		r = -1;
+	if (info->json != NULL) {
+		errno = 0;
+		info->json = freopen(o->json, "w", info->json);
+		if (info->json == NULL)
+			return file_failed(info, 2, "--json", o->json);
+		write_json(info->json, info, res, n);
+		if (fflush(info->json) != 0 || ferror(info->json))
+			r = file_failed(info, 2, "--json", o->json);
+	}
+	return r;
+}
+
+int report_close(struct run_info *info, const struct size_result *res, unsigned n)
+{
+	int r = info->files_failed ? -1 : 0;
+
+	info->finished = 1;
+	if (info->json != NULL) {
+		errno = 0;
+		info->json = freopen(info->o->json, "w", info->json);
+		if (info->json == NULL)
+			return file_failed(info, 2, "--json", info->o->json);
+		write_json(info->json, info, res, n);
+		if (fclose(info->json) != 0)
+			r = file_failed(info, 2, "--json", info->o->json);
+		info->json = NULL;
+	}
+	if (info->csv != NULL) {
+		errno = 0;
+		if (fclose(info->csv) != 0)
+			r = file_failed(info, 1, "--output", info->o->output);
+		info->csv = NULL;
 	}
 	return r;
 }

@@ -15,8 +15,15 @@ void report_header(FILE *f, const struct run_info *info);
 /* The phase table of one size (column heads when first). */
 void report_size_table(FILE *f, const struct run_info *info, const struct size_result *res,
                        int first);
-/* Writes the -o CSV and --json files the options name. Returns 0 or -1 (error printed). */
-int report_files(const struct run_info *info, const struct size_result *res, unsigned n);
+/* Result files, so that nothing measured is lost: report_open() before any traffic creates
+ * the -o CSV (header row) and the --json file, so that a path that cannot be written is
+ * refused at once; report_size_done() after each size appends that size's rows (res[n-1])
+ * and flushes, and rewrites the JSON over the n sizes so far ("state": "running");
+ * report_close() writes the final JSON ("complete", or "stopped" with "stopped_by" when
+ * info->stopped) and closes both. Each returns 0 or -1 after one line on stderr per file. */
+int report_open(struct run_info *info);
+int report_size_done(struct run_info *info, const struct size_result *res, unsigned n);
+int report_close(struct run_info *info, const struct size_result *res, unsigned n);
 /* --mem: fills info->heap_* from the acked rows' heap_peak_bytes and prints the
  * "# heap: ..." line on f (NULL: none). Allocates a scratch array; call outside timing. */
 void report_heap(FILE *f, struct run_info *info, const struct size_result *res, unsigned n);

@@ -99,9 +99,10 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	}
 	if (g_val.mtu != 0)
 		c->mtu = g_val.mtu;
+	/* Normally refused already by opts_parse (opts_side: help text "client: ..."). */
 	if (c->server && (c->resume || c->server_name != NULL)) {
-		fprintf(stderr, "%s: --%s is a client option (the server always issues tickets)\n",
-		        c->prog, c->resume ? "resume" : "server-name");
+		fprintf(stderr, "%s: --%s is a client option\n", c->prog,
+		        c->resume ? "resume" : "server-name");
 		return ACK_ERR_ARG;
 	}
 	if (!c->server && c->no_cookie) {

@@ -20,7 +20,10 @@
 #include "srvlog.h"
 #include "tlfile.h"
 
-#define END_LINGER_MS 1000u
+#define END_LINGER_MS   1000u
+/* The wait for the next client is cut into slices of this, so that a stop request that
+ * came just before the wait began is seen within it (see server_stopping). */
+#define ACCEPT_SLICE_MS 1000
 
 struct srv {
 	const char *prog;
@@ -37,6 +40,8 @@ struct srv {
 	/* totals */
 	uint32_t conns, messages, valid, invalid, dropped;
 	int end_seen;
+	uint32_t reply_max; /* largest reply: --max-size, or less if one send carries less */
+	uint32_t amplify;   /* tp->amplify(): reply <= amplify x request; 0 = no limit */
 	/* --mem: Mbed TLS heap after set-up, largest per-connection peak above it */
 	size_t heap_base, heap_max;
 };
@@ -64,11 +69,41 @@ static void note_run(struct srv *s, uint32_t run_id)
 	s->run_received = s->run_valid = 0;
 }
 
+/* SIGINT/SIGTERM (port_stop_install(1)): the only place the server asks. A wait in progress
+ * returns at once with an error; the loops then look here, between messages and between
+ * connections, and stop: rows written, "done" printed, exit 0. */
+static int server_stopping(void)
+{
+	return port_stop_requested() != 0;
+}
+
+/* What a connection ends with when a stop comes: a UDP client that sent its END is done. */
+static int stop_status(const struct srv *s)
+{
+	return s->end_seen ? 0 : ACK_ERR_STOPPED;
+}
+
 /* The sender of the last datagram (a UDP "connection" has several); only for error lines. */
 static void dgram_peer(const struct srv *s, void *conn, char *peer, size_t len)
 {
 	if (s->tp->datagram && s->tp->peer != NULL)
 		s->tp->peer(conn, peer, len);
+}
+
+static void why_refused(const struct srv *s, int st, const struct msg_hdr *h, char *buf, size_t len)
+{
+	if (st == REPLY_AMPLIFY)
+		snprintf(buf, len,
+		         "reply of %" PRIu32 " bytes above %" PRIu32
+		         " x the request to an unproven address (--amplify)",
+		         h->reply_len, s->amplify);
+	else if (st == REPLY_TOO_BIG && s->reply_max < s->o->max_size)
+		snprintf(buf, len, "reply size above the largest %s message (%" PRIu32 " bytes)",
+		         s->tp->name, s->reply_max);
+	else if (st == REPLY_TOO_BIG)
+		snprintf(buf, len, "reply size above --max-size");
+	else
+		snprintf(buf, len, "padding is not 'A'");
 }
 
 /* Answers one complete request of n bytes. Returns 0, or an error that ends the conn. */
@@ -77,6 +112,7 @@ static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_r
 {
 	struct msg_hdr h;
 	struct reply_hdr rh;
+	char why[96];
 	int st, e;
 
 	msg_parse(s->buf, (size_t)n, &h);
@@ -86,8 +122,11 @@ static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_r
 		s->conn_run = h.run_id;
 	}
 	st = msg_check_padding(s->buf, (size_t)n);
-	if (st == REPLY_OK && h.reply_len > s->o->max_size)
+	if (st == REPLY_OK && h.reply_len > s->reply_max)
 		st = REPLY_TOO_BIG;
+	if (st == REPLY_OK && s->amplify != 0 &&
+	    (uint64_t)h.reply_len > (uint64_t)s->amplify * (uint32_t)n)
+		st = REPLY_AMPLIFY;
 	rh.status = (uint8_t)st;
 	rh.run_id = h.run_id;
 	rh.seq = h.seq;
@@ -113,11 +152,11 @@ static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_r
 	} else {
 		s->invalid++;
 		dgram_peer(s, conn, peer, peer_len);
+		why_refused(s, st, &h, why, sizeof(why));
 		fprintf(stderr,
 		        "%s: conn %" PRIu32 " from %s: message seq=%" PRIu32 " size=%" PRIu32
 		        " refused: %s\n",
-		        s->prog, cno, peer, h.seq, h.len,
-		        st == REPLY_TOO_BIG ? "reply size above --max-size" : "padding is not 'A'");
+		        s->prog, cno, peer, h.seq, h.len, why);
 	}
 	return e;
 }
@@ -132,6 +171,9 @@ static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_
 		uint32_t wait_ms = s->o->timeout_ms;
 		uint64_t deadline;
 
+		if (server_stopping())
+			return stop_status(s);
+
 		/* After a UDP client's END, linger only briefly: long enough to answer a repeated
 		 * END whose ack was lost, not a whole --timeout. */
 		if (s->end_seen && !s->o->forever && s->tp->datagram && wait_ms > END_LINGER_MS)
@@ -145,6 +187,8 @@ static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_
 			n = ACK_ERR_TOO_BIG;
 		if (n == ACK_ERR_EOF)
 			return 0;
+		if (n < 0 && server_stopping())
+			return stop_status(s);
 		if (n == ACK_ERR_TIMEOUT && s->tp->datagram)
 			return 0; /* a UDP "connection" is a burst of datagrams */
 		if (n < 0)
@@ -214,11 +258,17 @@ static void serve_one(struct srv *s, void *conn)
 	if (s->tp->peer != NULL)
 		s->tp->peer(conn, peer, sizeof(peer));
 	if (e != 0) {
-		fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s\n", s->prog,
-		        cno, peer, err_str(e, eb, sizeof(eb)));
+		if (server_stopping())
+			e = ACK_ERR_STOPPED;
+		else
+			fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s\n",
+			        s->prog, cno, peer, err_str(e, eb, sizeof(eb)));
 		s->tp->abort(conn);
 	} else {
 		e = serve_conn(s, conn, cno, peer, sizeof(peer));
+		if (e == ACK_ERR_STOPPED)
+			fprintf(stderr, "%s: conn %" PRIu32 " from %s: cut off by the stop\n",
+			        s->prog, cno, peer);
 		if (e == 0)
 			e = s->tp->close(conn, (int)s->o->timeout_ms);
 		else
@@ -228,6 +278,27 @@ static void serve_one(struct srv *s, void *conn)
 	            port_cpu_ns() - c0, e, heap_peak(s));
 	srvlog_flush(&s->log);
 	tlfile_done(&s->tlf, NULL, s->conn_run, cno, s->conn_seq);
+}
+
+/* The next client within --idle-timeout, waited for in slices (ACCEPT_SLICE_MS) so that a
+ * stop is seen even when it came just before a wait began. */
+static int accept_next(struct srv *s, void *state, void **conn)
+{
+	uint64_t idle_ns = (uint64_t)s->o->idle_timeout_s * 1000000000u;
+	uint64_t t0 = port_mono_ns();
+
+	for (;;) {
+		uint64_t spent = port_mono_ns() - t0;
+		int slice = ACCEPT_SLICE_MS, e;
+
+		if (idle_ns != 0 && spent >= idle_ns)
+			return ACK_ERR_TIMEOUT;
+		if (idle_ns != 0 && idle_ns - spent < (uint64_t)slice * 1000000u)
+			slice = (int)((idle_ns - spent) / 1000000u) + 1;
+		e = s->tp->accept(state, slice, conn);
+		if (e != ACK_ERR_TIMEOUT || server_stopping())
+			return e;
+	}
 }
 
 int server_run(const char *prog, const struct transport *tp, const struct server_opts *o,
@@ -272,6 +343,17 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 		        err_str(e, eb, sizeof(eb)));
 		goto out;
 	}
+	if (port_stop_install(1) != 0)
+		fprintf(stderr, "%s: cannot catch SIGINT/SIGTERM: a stop loses the rows\n", prog);
+	{
+		struct port_addr none;
+		uint32_t m;
+
+		memset(&none, 0, sizeof(none));
+		m = tp->max_msg(state, &none);
+		s.reply_max = m != 0 && m < o->max_size ? m : o->max_size;
+		s.amplify = tp->amplify != NULL ? tp->amplify(state) : 0;
+	}
 	e = tp->listen(state, &bind, &port);
 	if (e != 0) {
 		fprintf(stderr, "%s: cannot listen on port %" PRIu32 ": %s\n", prog, o->port,
@@ -285,8 +367,12 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 	for (;;) {
 		if (o->mem)
 			mem_mark(); /* the next connection's peak starts at its accept */
-		e = tp->accept(state, o->idle_timeout_s ? (int)o->idle_timeout_s * 1000 : -1,
-		               &conn);
+		e = accept_next(&s, state, &conn);
+		if (server_stopping()) {
+			if (e == 0)
+				tp->abort(conn);
+			break;
+		}
 		if (e == ACK_ERR_TIMEOUT) {
 			fprintf(stderr,
 			        "%s: no client for %" PRIu32 " s (--idle-timeout), exiting\n", prog,
@@ -300,10 +386,12 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 			continue;
 		}
 		serve_one(&s, conn);
-		if (s.end_seen && !o->forever)
+		if ((s.end_seen && !o->forever) || server_stopping())
 			break;
 		s.end_seen = 0;
 	}
+	if (server_stopping())
+		fprintf(stderr, "%s: stopped by %s\n", prog, port_stop_name(port_stop_requested()));
 	if (o->mem)
 		printf("heap conn_peak_max=%zu baseline=%zu\n", s.heap_max, s.heap_base);
 	printf("done conns=%" PRIu32 " messages=%" PRIu32 " valid=%" PRIu32 " invalid=%" PRIu32

@@ -1,12 +1,23 @@
 /* tp_plain.c - plain TCP and UDP transports (no security layer). */
 #include <stdlib.h>
 
+#include "opts.h"
 #include "port.h"
 #include "transport.h"
 
 /* The largest UDP payload over IPv4 (65535 - 20 - 8); IPv6 allows 20 more, kept equal so a
  * sweep means the same on both. */
 #define UDP_MAX_PAYLOAD 65507u
+
+/* udp_server --amplify K: replies up to K times their request (see transport.h). */
+static uint32_t udp_amplify = 1;
+
+static const struct opt udp_opts[] = {
+	{ "amplify", 0, OPT_UINT, &udp_amplify, 1, 65507, "K",
+	  "server: replies up to K times their request's size (1: never larger, as a UDP "
+	  "source is not proven; see README)" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+};
 
 struct plain_state {
 	int lh; /* listening handle (server) */
@@ -205,6 +216,12 @@ static uint32_t udp_max(void *state, const struct port_addr *peer)
 	return UDP_MAX_PAYLOAD;
 }
 
+static uint32_t udp_amplify_of(void *state)
+{
+	(void)state;
+	return udp_amplify;
+}
+
 static void plain_peer(void *conn, char *buf, size_t len)
 {
 	struct plain_conn *c = conn;
@@ -236,6 +253,7 @@ const struct transport tp_udp = {
 	.datagram = 1,
 	.default_port = 5002,
 	.default_sizes = "32,64,256,1K,1472,4K,16K,65507",
+	.opts = udp_opts,
 	.setup = plain_setup,
 	.teardown = plain_teardown,
 	.max_msg = udp_max,
@@ -248,4 +266,5 @@ const struct transport tp_udp = {
 	.close = udp_close,
 	.abort = plain_abort,
 	.peer = plain_peer,
+	.amplify = udp_amplify_of,
 };

@@ -88,6 +88,10 @@ struct transport {
 	void (*describe)(void *conn, char *buf, size_t len);
 	/* Optional: peer address of conn (for server logs). */
 	void (*peer)(void *conn, char *buf, size_t len);
+	/* Optional, server: how many times its request's size a reply may be (0 = no limit).
+	 * Plain UDP peers never prove their address, so a larger reply could be reflected at a
+	 * forged source (udp: 1 unless --amplify). Connections and DTLS cookies prove it. */
+	uint32_t (*amplify)(void *state);
 	/* Optional (TLS, DTLS): hands every record conn moves from now on to tl
 	 * (timeline_io), NULL to stop; tl stays the caller's. state_name names the stack's
 	 * handshake states in tl's rows (may be NULL). */

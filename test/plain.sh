@@ -143,7 +143,7 @@ good_runs() {
 # --- single options ---
 
 option_tests() {
-	local p row1
+	local p row1 amp
 	for p in tcp udp; do
 		# -w: warm-up messages are sent (the server counts them) but not in the rows.
 		start_server "srv-w-$p" "${p}_server" -b 127.0.0.1 --timeout 500 || continue
@@ -171,8 +171,11 @@ option_tests() {
 		check_grep "$p --owd: says it needs synchronised clocks" "$OUT" "^# owd: .*synchronised"
 		wait_exit "$SRV_PID" 20
 
-		# --reply-size: the server pads the reply; the client reads all of it.
-		start_server "srv-rs-$p" "${p}_server" -b 127.0.0.1 --timeout 500 --forever || continue
+		# --reply-size: the server pads the reply; the client reads all of it (udp: only
+		# with the server's allowance, --amplify, see amplify_tests).
+		amp=()
+		[ "$p" = udp ] && amp=(--amplify 1000)
+		start_server "srv-rs-$p" "${p}_server" -b 127.0.0.1 --timeout 500 --forever "${amp[@]}" || continue
 		run_client "rs" "$T" "${p}_client" -p "$SRV_PORT" -s 64,4K -n "$N" -w "$W" --keep \
 			--reply-size 4K
 		check_rc "$p --reply-size 4K: exit 0" "$RC" 0 "$ERR"
@@ -237,6 +240,46 @@ option_tests() {
 	check_eq "udp_server's port: a SO_REUSEPORT bind of [::] is refused" \
 		"$(timeout 10 "$BADPEER" -a :: udp "$SRV_PORT" squat 2>&1)" "refused: Address already in use"
 	stop_server "$SRV_PID"
+}
+
+# --- udp_server is no reflector: no reply larger than its request, unless allowed ---
+
+amplify_tests() {
+	local from="conn [0-9]+ from 127\.0\.0\.1:[0-9]+:"
+	start_server "srv-amp" udp_server -b 127.0.0.1 --forever --timeout 500 || return 0
+	check_eq "udp: a 100-byte request asking for 4096 bytes gets a 24-byte nak" \
+		"$(timeout 30 "$BADPEER" -l 100 -r 4096 udp "$SRV_PORT" valid 2>&1)" \
+		"reply nak status=5 seq=7 len=24 got=24"
+	check_grep "udp: the server says why" "$SRV_ERR" \
+		"$from message seq=7 size=100 refused: reply of 4096 bytes above 1 x the request to an unproven address \(--amplify\)$"
+	check_eq "udp: a reply as large as its request is sent" \
+		"$(timeout 30 "$BADPEER" -l 100 -r 100 udp "$SRV_PORT" valid 2>&1)" \
+		"reply ack status=0 seq=7 len=100 got=100"
+	check_eq "udp: a reply above the largest datagram gets a nak" \
+		"$(timeout 30 "$BADPEER" -l 100 -r 70000 udp "$SRV_PORT" valid 2>&1)" \
+		"reply nak status=3 seq=7 len=24 got=24"
+	check_grep "udp: ... and the server says why" "$SRV_ERR" \
+		"$from message seq=7 size=100 refused: reply size above the largest udp message \(65507 bytes\)$"
+	run_client "amp" "$T" udp_client -p "$SRV_PORT" -s 64 -n 3 -w 0 --reply-size 1K --max-loss 3
+	check_rc "udp_client --reply-size 1K -s 64 without the allowance: exit 1" "$RC" 1 "$ERR"
+	check_grep "udp_client: the messages are refused" "$ERR" "refused by peer \(nak\)"
+	stop_server "$SRV_PID"
+	start_server "srv-amp16" udp_server -b 127.0.0.1 --forever --timeout 500 --amplify 16 || return 0
+	check_eq "udp --amplify 16: 1600 bytes for 100 are sent" \
+		"$(timeout 30 "$BADPEER" -l 100 -r 1600 udp "$SRV_PORT" valid 2>&1)" \
+		"reply ack status=0 seq=7 len=1600 got=1600"
+	check_eq "udp --amplify 16: 1601 are not" \
+		"$(timeout 30 "$BADPEER" -l 100 -r 1601 udp "$SRV_PORT" valid 2>&1)" \
+		"reply nak status=5 seq=7 len=24 got=24"
+	stop_server "$SRV_PID"
+	# TCP's handshake proves the address: no limit there.
+	start_server "srv-amp-tcp" tcp_server -b 127.0.0.1 --forever --timeout 500 || return 0
+	check_eq "tcp: 4096 bytes for 100 are sent" \
+		"$(timeout 30 "$BADPEER" -l 100 -r 4096 tcp "$SRV_PORT" valid 2>&1)" \
+		"reply ack status=0 seq=7 len=4096 got=4096"
+	stop_server "$SRV_PID"
+	refused udp_client "--amplify is a server option" -p 9 --amplify 2
+	refused tcp_server "unknown option '--amplify' (see --help)" --amplify 2
 }
 
 # --- no server, a server that dies or stops answering ---
@@ -330,7 +373,7 @@ bad() {
 }
 
 badpeer_tests() {
-	local p max from run
+	local p max from run inv
 	from="conn [0-9]+ from 127\.0\.0\.1:[0-9]+:"
 	for p in tcp udp; do
 		max=65536
@@ -340,6 +383,7 @@ badpeer_tests() {
 		if [ "$p" = tcp ]; then
 			bad tcp garbage closed "$from not an ackbench message; connection dropped$"
 			bad tcp truncated closed "$from timed out; connection dropped$"
+			bad tcp cut closed "$from connection closed in the middle of a message; connection dropped$"
 			bad tcp overlong "reply nak status=3 seq=7 len=24 got=24" \
 				"$from message of 2097152 bytes refused: above --max-size 65536; connection closed$"
 			bad tcp badpad "reply nak status=2 seq=7 len=24 got=24" \
@@ -366,14 +410,110 @@ badpeer_tests() {
 		check_grep "$p after bad peers: the server saw every message valid" "$SRV_OUT" \
 			"^end run=$run sent=$((2 * (N + W))) received=$((2 * (N + W))) valid=$((2 * (N + W)))$"
 		check_nogrep "$p after bad peers: no sanitizer report" "$SRV_ERR" "Sanitizer|runtime error"
-		stop_server "$SRV_PID"
+		# Every bad peer counted: tcp garbage, truncated, cut, silent, trickle dropped and
+		# overlong, badpad refused; udp garbage, truncated, 3 trickle datagrams dropped and
+		# 2 overlong, badpad refused. Messages answered: badpad, badpeer's valid and the good
+		# client's (an overlong one is refused before it is read).
+		kill -TERM "$SRV_PID"
+		wait_exit "$SRV_PID" 10
+		check_rc "$p after bad peers: SIGTERM, the server exits 0" "$EXIT_RC" 0 "$SRV_ERR"
+		inv=2
+		[ "$p" = udp ] && inv=3
+		check_grep "$p after bad peers: every one counted in the done line" "$SRV_OUT" \
+			"^done conns=[0-9]+ messages=$((2 * (N + W) + 2)) valid=$((2 * (N + W) + 1)) invalid=$inv dropped=5$"
 	done
+}
+
+# --- result files and SIGINT/SIGTERM: nothing measured is lost ---
+
+# stop_client PROTO SIG: a client stopped by SIG in its second size or later writes what it
+# measured, says so, sends END and exits 128 + the signal's number.
+stop_client() {
+	local p=$1 sig=$2 want m run
+	want=$((128 + $(kill -l "$sig")))
+	start_server "srv-stop-$p-$sig" "${p}_server" -b 127.0.0.1 --timeout 1000 \
+		-o "$TMP/stop-srv.csv" || return 0
+	"$BIN/${p}_client" -p "$SRV_PORT" -s 64,128,256,512,1K,2K -n 20000 -w 0 --keep \
+		-o "$TMP/stop.csv" --json "$TMP/stop.json" >"$TMP/stop.out" 2>"$TMP/stop.err" </dev/null &
+	cpid=$!
+	PIDS+=("$cpid")
+	if ! wait_lines "$TMP/stop.out" "^64 +total " 1 60; then
+		not_ok "$p SIG$sig: first size done within 60 s" "$(cat "$TMP/stop.err")"
+		stop_server "$cpid"
+		stop_server "$SRV_PID"
+		return 0
+	fi
+	kill "-$sig" "$cpid"
+	wait_exit "$cpid" 30
+	check_rc "$p client SIG$sig: exit $want" "$EXIT_RC" "$want" "$TMP/stop.err"
+	check_grep "$p client SIG$sig: says what it did" "$TMP/stop.err" \
+		"^${p}_client: stopped by SIG$sig after [2-6] of 6 sizes \([0-9]+ of 20000 messages of the last\); what was measured is written$"
+	m=$(sed -n 's/^result .* messages=\([0-9]*\) acked=\1 lost=0 end=acked$/\1/p' "$TMP/stop.out")
+	check "$p client SIG$sig: result line, every message sent acked, END acked" test -n "$m"
+	check_eq "$p client SIG$sig: a CSV row per message sent" "$(($(wc -l <"$TMP/stop.csv") - 1))" "${m:-x}"
+	check_eq "$p client SIG$sig: JSON stopped, its sizes add up to the rows" \
+		"$(jq -c '[.state, .stopped_by, ([.sizes[].n] | add)]' "$TMP/stop.json" 2>&1)" \
+		"[\"stopped\",\"SIG$sig\",${m:-x}]"
+	run=$(run_id "$TMP/stop.out")
+	wait_exit "$SRV_PID" 20
+	check_rc "$p client SIG$sig: the server got END and exits 0" "$EXIT_RC" 0 "$SRV_ERR"
+	check_grep "$p client SIG$sig: the server saw the same count" "$SRV_OUT" \
+		"^end run=$run sent=${m:-x} received=${m:-x} valid=${m:-x}$"
+}
+
+stop_tests() {
+	local p
+	dead_port tcp_server
+	# An output path that cannot be written is refused before any traffic (exit 2).
+	for p in tcp udp; do
+		refused "${p}_client" "--output: cannot write '$TMP/none/x.csv': No such file or directory" \
+			-p "$DEAD_PORT" -o "$TMP/none/x.csv"
+		refused "${p}_client" "--json: cannot write '$TMP/none/x.json': No such file or directory" \
+			-p "$DEAD_PORT" --json "$TMP/none/x.json"
+	done
+	stop_client tcp TERM
+	stop_client udp INT
+
+	# Servers stop cleanly on SIGTERM/SIGINT: rows written, "done", exit 0.
+	for p in tcp udp; do
+		start_server "srv-idle-$p" "${p}_server" -b 127.0.0.1 -o "$TMP/idle.csv" || continue
+		kill -INT "$SRV_PID"
+		wait_exit "$SRV_PID" 10
+		check_rc "$p idle server SIGINT: exit 0" "$EXIT_RC" 0 "$SRV_ERR"
+		check_grep "$p idle server SIGINT: done line" "$SRV_OUT" "^done conns=0 messages=0 "
+		check_eq "$p idle server SIGINT: one line on stderr" "$(cat "$SRV_ERR")" \
+			"${p}_server: stopped by SIGINT"
+		check_grep "$p idle server SIGINT: CSV written" "$TMP/idle.csv" "^kind,proto,conn,"
+	done
+	# A peer holding the connection (--timeout 60 s) does not hold the stop.
+	start_server "srv-held" tcp_server -b 127.0.0.1 --timeout 60000 -o "$TMP/held.csv" || return 0
+	"$BADPEER" -w 20000 tcp "$SRV_PORT" silent >/dev/null 2>&1 &
+	PIDS+=("$!")
+	wait_lines "$SRV_OUT" "^ready" 1 5 || true
+	sleep 0.5 # the server has accepted it
+	kill -TERM "$SRV_PID"
+	wait_exit "$SRV_PID" 10
+	check_rc "tcp server SIGTERM with a silent peer connected: exit 0 at once" "$EXIT_RC" 0 "$SRV_ERR"
+	check_grep "tcp server SIGTERM: says the peer was cut off" "$SRV_ERR" \
+		"^tcp_server: conn 1 from 127\.0\.0\.1:[0-9]+: cut off by the stop$"
+	check_grep "tcp server SIGTERM: its connection row is written" "$TMP/held.csv" "^conn,tcp,1,0,"
+	# udp_server lingers 1 s after END for a repeated one: a stop then keeps the run's rows.
+	start_server "srv-linger" udp_server -b 127.0.0.1 -o "$TMP/linger.csv" || return 0
+	run_client "linger" "$T" udp_client -p "$SRV_PORT" -s 64 -n 20 -w 0
+	kill -TERM "$SRV_PID"
+	wait_exit "$SRV_PID" 10
+	check_rc "udp server SIGTERM right after END: exit 0" "$EXIT_RC" 0 "$SRV_ERR"
+	check_eq "udp server SIGTERM right after END: a msg row per message and END" \
+		"$(awk -F, '$1 == "msg" && $10 == 0' "$TMP/linger.csv" | wc -l)" 21
+	check_grep "udp server SIGTERM right after END: done line" "$SRV_OUT" \
+		"^done conns=1 messages=20 valid=20 invalid=0 dropped=0$"
 }
 
 if [ ! -x "$BADPEER" ]; then
 	not_ok "bad-peer tool at $BADPEER (make $BADPEER)"
 fi
-for part in usage_tests good_runs option_tests failure_tests badpeer_tests; do
+for part in usage_tests good_runs option_tests amplify_tests failure_tests badpeer_tests stop_tests; do
+	[ "$part" != amplify_tests ] || [ -x "$BADPEER" ] || continue
 	[ "$part" != badpeer_tests ] || [ -x "$BADPEER" ] || continue
 	t0=$SECONDS
 	"$part"

@@ -462,7 +462,12 @@ usage_runs() {
 		-p 1 --tls 1.3 --ciphersuite TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256
 	refused tls_client "--key: '$EC/ca.key': does not match the public key of --cert" \
 		-p 1 --ca "$EC/ca.crt" --cert "$EC/client.crt" --key "$EC/ca.key"
-	refused tls_server "--resume is a client option (the server always issues tickets)" -p 0 --resume
+	refused tls_server "--resume is a client option" -p 0 --resume
+	refused tls_server "--server-name is a client option" -p 0 --server-name localhost
+	run_client "help" 10 tls_server --help
+	check_nogrep "tls_server --help: no client-only option listed" "$OUT" "^ +--(server-name|resume) "
+	run_client "help" 10 tls_client --help
+	check_grep "tls_client --help: lists --server-name" "$OUT" "^ +--server-name NAME "
 	refused tls_server "--cert: cannot load '$TMP/none.crt': PK - Read/write of file failed (-0x3E00) (run 'make certs' or give --cert FILE)" \
 		-p 0 --cert "$TMP/none.crt"
 }

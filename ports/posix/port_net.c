@@ -89,7 +89,7 @@ int port_wait_readable(int h, int timeout_ms)
 
 	do
 		r = poll(&p, 1, timeout_ms < 0 ? -1 : timeout_ms);
-	while (r < 0 && errno == EINTR);
+	while (r < 0 && errno == EINTR && posix_eintr_retry());
 	if (r < 0)
 		return sys_err();
 	return r == 0 ? ACK_ERR_TIMEOUT : 0;
@@ -102,7 +102,7 @@ static int wait_writable(int h, int timeout_ms)
 
 	do
 		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
+	while (r < 0 && errno == EINTR && posix_eintr_retry());
 	if (r < 0)
 		return sys_err();
 	return r == 0 ? ACK_ERR_TIMEOUT : 0;
@@ -265,7 +265,7 @@ int port_accept(int lh, int timeout_ms, struct port_addr *peer)
 
 		do
 			fd = accept4(lh, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-		while (fd < 0 && errno == EINTR);
+		while (fd < 0 && errno == EINTR && posix_eintr_retry());
 		if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return sys_err();
 		if (fd < 0 && posix_timed_out(t0, timeout_ms))
@@ -297,7 +297,7 @@ int port_send(int h, const void *buf, size_t len)
 
 	do
 		n = send(h, buf, len, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && posix_eintr_retry());
 	return n < 0 ? sys_err() : (int)n;
 }
 
@@ -307,7 +307,7 @@ int port_sendto(int h, const void *buf, size_t len, const struct port_addr *to)
 
 	do
 		n = sendto(h, buf, len, MSG_NOSIGNAL, sa_of(to), to->len);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && posix_eintr_retry());
 	return n < 0 ? sys_err() : (int)n;
 }
 
@@ -343,7 +343,7 @@ int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_add
 	do
 		n = recvfrom(h, buf, len, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT,
 		             (struct sockaddr *)&ss, &slen);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && posix_eintr_retry());
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? ACK_ERR_TIMEOUT : sys_err();
 	if (from != NULL) {
@@ -369,7 +369,7 @@ int port_wait_any(const int *h, unsigned n, int timeout_ms)
 	}
 	do
 		r = poll(p, n, timeout_ms < 0 ? -1 : timeout_ms);
-	while (r < 0 && errno == EINTR);
+	while (r < 0 && errno == EINTR && posix_eintr_retry());
 	if (r < 0)
 		return sys_err();
 	for (i = 0; i < n; i++)

@@ -156,7 +156,7 @@ ssize_t posix_recv_wait(int h, void *buf, size_t len, int timeout_ms, struct soc
 
 		do
 			n = rx(h, buf, len, 0, sa, slen);
-		while (n < 0 && errno == EINTR);
+		while (n < 0 && errno == EINTR && posix_eintr_retry());
 		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ||
 		    posix_timed_out(t0, timeout_ms))
 			return n;
@@ -174,6 +174,6 @@ ssize_t posix_recv_wait(int h, void *buf, size_t len, int timeout_ms, struct soc
 	}
 	do
 		n = rx(h, buf, len, MSG_DONTWAIT, sa, slen);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && posix_eintr_retry());
 	return n;
 }

@@ -27,4 +27,8 @@ int posix_timed_out(uint64_t t0, int ms);
 ssize_t posix_recv_wait(int h, void *buf, size_t len, int timeout_ms, struct sockaddr *sa,
                         socklen_t *slen);
 
+/* After EINTR: 1 to retry the call, 0 to return the error (a stop was requested and waits
+ * are to be interrupted, port_signal.c). */
+int posix_eintr_retry(void);
+
 #endif
