@@ -41,5 +41,8 @@ uint64_t fake_rx_total(int h);
  * to wait for (each one returned ACK_ERR_TIMEOUT after a 60 s jump). */
 unsigned fake_open_handles(void);
 unsigned fake_stalls(void);
+/* What port_stop_requested() returns from now on (0: no stop; 15 is named "SIGTERM"), as if
+ * that signal had come; fake_reset() clears it. */
+void fake_stop_request(int sig);
 
 #endif

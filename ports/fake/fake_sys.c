@@ -11,11 +11,35 @@
 
 static uint64_t g_now = FAKE_T0_NS;
 static uint64_t g_rand = 0x9E3779B97F4A7C15ull;
+static int g_stop;
 
 void fake_sys_reset(void)
 {
 	g_now = FAKE_T0_NS;
 	g_rand = 0x9E3779B97F4A7C15ull;
+	g_stop = 0;
+}
+
+void fake_stop_request(int sig)
+{
+	g_stop = sig;
+}
+
+/* Stopping: no signals here; a test requests a stop with fake_stop_request(). */
+int port_stop_install(int interrupt_waits)
+{
+	(void)interrupt_waits;
+	return 0;
+}
+
+int port_stop_requested(void)
+{
+	return g_stop;
+}
+
+const char *port_stop_name(int sig)
+{
+	return sig == 2 ? "SIGINT" : sig == 15 ? "SIGTERM" : "a signal";
 }
 
 void fake_clock_set(uint64_t ns)
