@@ -24,6 +24,9 @@ or DTLS: -d tcp.port==P,tls / -d udp.port==P,dtls):
         CertificateRequest, and the client a non-empty Certificate
   tcp, udp   the messages' 'A' padding is visible in the packets to the server;
   tls, dtls  it is not (only encrypted application data records)
+The capture's start and stop are certain: datagrams to ADDR's discard port (9, RFC 863)
+are sent until the pcap holds one before the client starts and one after it ended
+(FAILED ... capture: ... when not within 20 s, or when dumpcap dropped packets).
 Prints one line per check, "ok PROTO CHECK: ..." or "FAILED PROTO CHECK: ...".
   -P PROTOS  comma list (default: every pair in BINDIR)
   -a ADDR    server address (127.0.0.1). A loopback address: the server is started here
@@ -230,20 +233,89 @@ mkdir -p "$dir" || usage_error "-d: cannot create $dir"
 [ -e "$dir/env.txt" ] || LIB_BIN=$bin lib_record_env "$dir/env.txt" "$cmdline"
 
 CAP_PID=""
-stop_capture() {
+CAP_LOG=""
+CAP_PCAP=""
+# The capture's start and stop are made certain with probe datagrams to the discard port (9,
+# RFC 863; 13 if the server itself is on 9) of ADDR, which the capture filter also takes
+# (the checks look only at the server's port): capturing has begun once a start probe is in
+# the pcap file, and every packet of the run is in it once an end probe sent after the
+# client ended is (packets on one interface are captured in order).
+probe_port() { if [ "$1" = 9 ]; then echo 13; else echo 9; fi; }
+
+# probe_until_seen MARK SECS: sends MARK to ADDR's probe port every 0.2 s until the pcap
+# holds it (dumpcap writes its file out within about a second); 1 if not within SECS.
+probe_until_seen() {
+	local mark=$1 i
+	for i in $(seq $(($2 * 5))); do
+		# bash's /dev/udp/HOST/PORT: one datagram
+		printf '%s' "$mark" 2>/dev/null >"/dev/udp/$addr/$PROBE_PORT" || true
+		sleep 0.2
+		if grep -aqF -- "$mark" "$CAP_PCAP" 2>/dev/null; then
+			return 0
+		fi
+		lib_alive "$CAP_PID" || return 1
+	done
+	: "$i"
+	return 1
+}
+
+# start_capture PROTO PORT PCAP: dumpcap (tshark's capture engine) on the server's port and
+# the probe port, classic pcap (-P), at most 10 minutes; returns once a probe was captured.
+start_capture() {
 	local i=0
+	CAP_PCAP=$3
+	CAP_LOG=$dir/$1.dumpcap.log
+	PROBE_PORT=$(probe_port "$2")
+	dumpcap -n -q -P -i "$iface" -f "port $2 or udp dst port $PROBE_PORT" -w "$CAP_PCAP" \
+		-a duration:600 >"$CAP_LOG" 2>&1 &
+	CAP_PID=$!
+	until grep -q '^Capturing on' "$CAP_LOG" 2>/dev/null; do
+		if ! lib_alive "$CAP_PID" || [ "$i" -ge 200 ]; then
+			CAP_WHY="dumpcap did not start: $(tail -n 1 "$CAP_LOG")"
+			return 1
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if ! probe_until_seen "ackbench-capture-start-$$-$RANDOM" 20; then
+		CAP_WHY="no start probe captured within 20 s ($(tail -n 1 "$CAP_LOG"))"
+		return 1
+	fi
+}
+
+# stop_capture [certain]: with "certain", first waits until an end probe is in the pcap;
+# then SIGINT and a bounded wait for dumpcap to write the rest and exit. Returns 1 (reason
+# in CAP_WHY) when the capture could not be made complete.
+stop_capture() {
+	local i=0 r=0 drops
 	[ -n "$CAP_PID" ] || return 0
+	if [ "${1:-}" = certain ] && ! probe_until_seen "ackbench-capture-end-$$-$RANDOM" 20; then
+		CAP_WHY="no end probe captured within 20 s: the capture may miss the run's last packets"
+		r=1
+	fi
 	kill -INT "$CAP_PID" 2>/dev/null || true
-	while lib_alive "$CAP_PID" && [ "$i" -lt 100 ]; do
+	while lib_alive "$CAP_PID" && [ "$i" -lt 300 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -KILL "$CAP_PID" 2>/dev/null || true
+	if lib_alive "$CAP_PID"; then
+		kill -KILL "$CAP_PID" 2>/dev/null || true
+		CAP_WHY="dumpcap did not stop within 30 s of SIGINT: pcap may be cut short"
+		r=1
+	fi
 	wait "$CAP_PID" 2>/dev/null || true
 	CAP_PID=""
+	# "Packets received/dropped on interface 'lo': 12/0 ..."
+	drops=$(sed -n 's/^Packets received\/dropped on interface .*: [0-9]*\/\([0-9]*\) .*/\1/p' \
+		"$CAP_LOG" 2>/dev/null | head -n 1)
+	if [ "${1:-}" = certain ] && [ "${drops:-0}" != 0 ]; then
+		CAP_WHY="dumpcap dropped $drops packets"
+		r=1
+	fi
+	return "$r"
 }
 cleanup() {
-	stop_capture
+	stop_capture || true
 	lib_cleanup
 }
 trap cleanup EXIT
@@ -268,21 +340,13 @@ for p in $run; do
 	fi
 	pcap=$dir/$p.pcap
 	rm -f "$pcap" "$dir/$p.keylog"
-	# dumpcap (tshark's capture engine, starts in a fraction of tshark's time) writes
-	# classic pcap (-P) until stopped below, at most 10 minutes.
-	dumpcap -n -q -P -i "$iface" -f "port $port" -w "$pcap" -a duration:600 >"$dir/$p.dumpcap.log" 2>&1 &
-	CAP_PID=$!
-	i=0
-	until grep -q '^Capturing on' "$dir/$p.dumpcap.log" 2>/dev/null; do
-		if ! lib_alive "$CAP_PID" || [ "$i" -ge 200 ]; then
-			result FAILED "$p" capture "dumpcap did not start: $(tail -n 1 "$dir/$p.dumpcap.log")"
-			stop_capture
-			[ -z "$local_srv" ] || lib_server_stop "$LIB_SERVER_PID" 0 || true
-			continue 2
-		fi
-		sleep 0.05
-		i=$((i + 1))
-	done
+	CAP_WHY=""
+	if ! start_capture "$p" "$port" "$pcap"; then
+		result FAILED "$p" capture "$CAP_WHY"
+		stop_capture || true
+		[ -z "$local_srv" ] || lib_server_stop "$LIB_SERVER_PID" 0 || true
+		continue
+	fi
 	cli=("$bin/${p}_client" -a "$addr" -p "$port" -n "$count" -s "$sizes" -w 0 \
 		-o "$dir/$p.csv" --json "$dir/$p.json")
 	[ ${#tls_args[@]} = 0 ] || cli+=("${tls_args[@]}" --cert "$certs/client.crt" --key "$certs/client.key")
@@ -291,8 +355,7 @@ for p in $run; do
 	echo "${cli[*]} $*" >>"$dir/commands.txt"
 	rc=0
 	timeout -k 5 300 "${cli[@]}" "$@" >"$dir/$p.txt" 2>"$dir/$p.err" </dev/null || rc=$?
-	sleep 0.2 # the last packets (the close) reach the capture
-	stop_capture
+	stop_capture certain || result FAILED "$p" capture "$CAP_WHY"
 	[ -z "$local_srv" ] || lib_server_stop "$LIB_SERVER_PID" 5 || true
 	if [ "$rc" != 0 ]; then
 		result FAILED "$p" client "exit $rc: $(tail -n 1 "$dir/$p.err")"

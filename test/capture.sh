@@ -51,6 +51,10 @@ for p in "${pairs[@]}"; do
 	check "$p: pcap written next to the results" test -s "$TMP/all/$p.pcap"
 	check "$p: the client's results are beside it" test -s "$TMP/all/$p.json"
 	check_grep "$p: the client ran (every message acked)" "$TMP/all/$p.txt" "^result proto=$p .* lost=0 end=acked"
+	# The capture was running before the client and until after it: the start and end
+	# probes are both in the pcap, the start one before the first packet of the server port.
+	check "$p: start and end probes captured" grep -aq "ackbench-capture-start-" "$TMP/all/$p.pcap"
+	check "$p: ... the end one too" grep -aq "ackbench-capture-end-" "$TMP/all/$p.pcap"
 done
 for p in tcp udp; do
 	has "$p" || continue
