@@ -459,6 +459,8 @@ negative_runs() {
 	start_server "neg" dtls_server -b 127.0.0.1 --forever "${CREDS[@]}" || return 0
 	refused_run "client without certificate" server "Certificate was missing" \
 		--ca "$EC/ca.crt" --cert none
+	check_grep "client without certificate: the server's handshake_failure alert reaches it" \
+		"$ERR" "last: SSL - A fatal alert message was received from our peer"
 	creds rogue-client "$b"
 	refused_run "client cert from another CA" server \
 		"The certificate is not correctly signed by the trusted CA" "${CREDS[@]}"

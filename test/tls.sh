@@ -196,6 +196,15 @@ client_cert_negatives() {
 	start_server "neg-srv-$v" tls_server -b 127.0.0.1 --forever "${CREDS[@]}" -o "$TMP/neg.csv" || return 0
 	refused_run "tls $v client without certificate" server "Certificate was missing" \
 		--tls "$v" --ca "$EC/ca.crt" --cert none
+	if [ "$v" = 1.2 ]; then
+		# RFC 5246 7.4.6: the refusal is a fatal handshake_failure alert, not a bare close.
+		check_grep "tls 1.2 client without certificate: the server's alert reaches it" "$ERR" \
+			"last: SSL - A fatal alert message was received from our peer"
+	else
+		# The server's alert comes under keys the client has left: Mbed TLS says "MAC".
+		check_grep "tls 1.3 client without certificate: the MAC failure is explained" "$ERR" \
+			"^tls_client: 127\.0\.0\.1:$SRV_PORT: TLS 1\.3: a MAC failure on the first records usually means the server refused our certificate"
+	fi
 	refused_run "tls $v client cert from another CA" server \
 		"The certificate is not correctly signed by the trusted CA" \
 		--tls "$v" --ca "$EC/ca.crt" --cert "$b/rogue-client.crt" --key "$b/rogue-client.key"

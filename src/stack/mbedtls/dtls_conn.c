@@ -140,12 +140,7 @@ int dtls_conn_handshake(struct dtls_conn *d)
 		if (r == 0)
 			r = conn_settings(d);
 	}
-	/* Mbed TLS refuses a client without certificate silently (a stream peer sees the
-	 * close, a datagram peer would retransmit until its deadline): say it, RFC 5246
-	 * 7.4.6 (fatal handshake_failure). */
-	if (r == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
-		mbedtls_ssl_send_alert_message(&c->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
-		                               MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+	/* A client without certificate got its handshake_failure alert in tls_conn_handshake. */
 	if (r == 0 && !c->t->server)
 		check_max(d);
 	if (c->t->server && d->retrans != 0) { /* the client reports its own per message */

@@ -60,6 +60,7 @@ struct tls_ctx {
 	uint16_t groups[TLS_MAX_GROUPS + 1];
 	FILE *keylog;
 	uint32_t last_flags; /* client: last verify failure printed (printed once each) */
+	int mac_hint;        /* client: the TLS 1.3 "MAC failed" hint was printed (once) */
 	char own_key[24];    /* "EC-256", "RSA-2048": type of our certificate's key */
 };
 

@@ -152,6 +152,33 @@ static void linger(struct tls_conn *c)
 		;
 }
 
+/* Mbed TLS refuses a TLS 1.2 / DTLS 1.2 client without a certificate silently (a stream
+ * peer sees an unexpected EOF, a datagram peer would retransmit until its deadline): say it,
+ * RFC 5246 7.4.6, with a fatal handshake_failure. TLS 1.3 sends certificate_required
+ * itself (RFC 8446 4.4.2.4). */
+static void refuse_alert(struct tls_conn *c, int r)
+{
+	if (c->t->server && r == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE &&
+	    mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
+		mbedtls_ssl_send_alert_message(&c->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+		                               MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+}
+
+/* TLS 1.3 client: the server checks our certificate after we sent our Finished, so its
+ * refusal (an alert under the handshake keys) arrives when we already read with the
+ * application keys, and Mbed TLS reports a MAC failure. Say what it usually means, once. */
+static void mac_hint(struct tls_conn *c, int r)
+{
+	if (c->t->server || c->t->mac_hint || r != MBEDTLS_ERR_SSL_INVALID_MAC ||
+	    mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
+		return;
+	c->t->mac_hint = 1;
+	fprintf(stderr,
+	        "%s: %s: TLS 1.3: a MAC failure on the first records usually means the server "
+	        "refused our certificate (its alert is then unreadable); see the server's log\n",
+	        c->t->prog, c->peer);
+}
+
 int tls_conn_handshake(struct tls_conn *c)
 {
 	int r = tls_conn_prepare(c);
@@ -169,6 +196,7 @@ int tls_conn_handshake(struct tls_conn *c)
 		return 0;
 	}
 	report_verify(c);
+	refuse_alert(c, r);
 	if (c->io.err == 0 && r != MBEDTLS_ERR_SSL_CONN_EOF)
 		linger(c);
 	if (r == MBEDTLS_ERR_SSL_CONN_EOF)
@@ -218,6 +246,7 @@ static int read_once(struct tls_conn *c, uint8_t *buf, size_t cap)
 		if ((n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE) &&
 		    c->io.err == 0)
 			continue;
+		mac_hint(c, n);
 		return take_err(c, n);
 	}
 }
