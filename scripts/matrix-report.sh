@@ -49,7 +49,7 @@ mkdir -p "$out"
 command -v jq >/dev/null || die "jq not found (scripts/deps.sh build installs it)"
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${MATRIX_KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 
 # Per run: LABEL CELL ROUND SIZE TOTAL_P50 CPU_P50 HANDSHAKE_P50; per cell: its description
 # (cells.tsv with the label), probe facts (heap peak, handshake bytes, negotiated).

@@ -77,6 +77,17 @@ for id in ${ids[@]+"${ids[@]}"}; do
 	pr=$dir/cells/$id/probe
 	if [ -f "$pr.json" ] || [ -f "$pr.fail" ]; then continue; fi
 	if run_cell "$id" "$pr" 3 "$first_size" -w 0 --mem; then
+		neg=$(jq -r '.negotiated // ""' "$pr.json")
+		for w in ${cwant[$id]}; do
+			case " $neg " in
+			*" $w "*) ;;
+			*)
+				printf 'negotiated "%s", not %s (the build lacks it?)\n' "$neg" "$w" >"$pr.fail"
+				log "skipped: $id: $(cat "$pr.fail")"
+				continue 2
+				;;
+			esac
+		done
 		bdir=${cbin[$id]} proto=${cproto[$id]}
 		# shellcheck disable=SC2016 # the $ words are for the rerun script
 		{
@@ -165,4 +176,5 @@ if [ ${#failed[@]} -gt 0 ]; then
 	log "${#failed[@]} failure(s); continue with: $0 -C $dir"
 	exit 1
 fi
+nskip=$(awk -F '\t' '$2 == "skipped"' "$dir/cells.tsv" | wc -l)
 log "matrix done in $(fmt_s $(($(date +%s) - t0))): $dir ($nskip skipped cells listed in summary.md)"

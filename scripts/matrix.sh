@@ -223,7 +223,7 @@ cell_id() { # SPEC: the values that vary (always proto and mode), joined by '_'
 : >"$dir/cells.tsv.new"
 printf 'cell\tstatus\treason\tproto\ttls\tkey\tgroup\tsuite\tresume\tconfig\tstack\tmode\trep\tbin\tbaseline\n' >"$dir/cells.tsv.new"
 ids=() bases=()
-declare -A cargs=() sargs=() cbin=() cproto=()
+declare -A cargs=() sargs=() cbin=() cproto=() cwant=()
 built_tried=" "
 stacks_built=" $(make -s print-STACKS 2>/dev/null | tr '\n' ' ') "
 for spec in "${combos[@]}"; do
@@ -268,6 +268,9 @@ for spec in "${combos[@]}"; do
 		[ "$res" = 0 ] || c+=(--resume)
 		[ "$mode" = per-message ] || c+=(--keep)
 		cargs[$id]="${c[*]}" sargs[$id]="${s[*]}" cbin[$id]=$bin cproto[$id]=$proto
+		# What the probe's "negotiated" must show (else the build ran something else).
+		kt=$(echo "$key" | sed 's/^ec/EC-/; s/^rsa/RSA-/')
+		cwant[$id]="$([ "$proto" = dtls ] && echo DTLS || echo TLS)v$tls $sn $group $kt"
 		ids+=("$id")
 		case " ${bases[*]-} " in *" $base "*) ;; *) bases+=("$base") ;; esac
 	fi
