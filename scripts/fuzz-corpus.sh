@@ -12,6 +12,7 @@ pairs of BINDIR on loopback under scripts/capture.sh and writes, per fuzz target
   server/     tcp and udp: everything each client sent, as the target's records (a new
               connection or source port where the capture shows one; per message and
               --keep runs)
+  client/     the same runs: everything the server answered
   msg/        single requests (64 and 1K bytes, END) and replies, as captured
   dtls_wire/  every DTLS datagram of both directions (ClientHello with and without
               cookie, HelloVerifyRequest, the server's flights, full and resumed)
@@ -75,22 +76,26 @@ unhex() {
 	perl -ne 'chomp; print pack("H*", $_)'
 }
 
-# server_seed PCAP PROTO PORT FILE: what the clients sent to PORT, as fuzz_server records
-# [ctl][len:2][bytes]; ctl 1 = on a new connection / source port, 4 = then close it.
-server_seed() {
-	local pcap=$1 proto=$2 port=$3 file=$4 first=04 tcp=1 # tcp, --max-size 64K
-	local filter="tcp.dstport==$port && tcp.len>0" conn=tcp.stream
-	if [ "$proto" = udp ]; then
-		first=05 tcp=0 filter="udp.dstport==$port" conn=udp.srcport
-	fi
+# records PCAP PROTO PORT DIR FIRST FILE: what was sent to PORT (DIR server) or from it
+# (DIR client) as the records of fuzz_server / fuzz_client: FIRST (the target's first
+# byte, hex), then [ctl][len:2][bytes] per packet. fuzz_server's ctl: 1 = on a new
+# connection / source port, 4 = then close it (tcp); fuzz_client's: 1 = then close.
+records() {
+	local pcap=$1 proto=$2 port=$3 dir=$4 first=$5 file=$6 new=1 close=4 end=dst conn
+	[ "$dir" = server ] || new=0 close=1 end=src
+	[ "$proto" = tcp ] || close=0
+	conn=tcp.stream
+	[ "$proto" = tcp ] || conn=udp.srcport
+	local filter="$proto.${end}port==$port"
+	[ "$proto" = udp ] || filter="$filter && tcp.len>0"
 	fields "$pcap" "$filter" "$conn" "$proto.payload" |
-		awk -v first="$first" -v tcp="$tcp" '
+		awk -v first="$first" -v newbit="$new" -v closebit="$close" '
 		function emit(ctl, hex) { printf "%02x%04x%s", ctl, length(hex) / 2, hex }
 		BEGIN { printf "%s", first }
-		{ if (NR > 1) emit(pctl + (tcp && $1 != prev ? 4 : 0), phex)
-		  pctl = ($1 != prev) ? 1 : 0; prev = $1; phex = $2 }
-		END { if (NR > 0) emit(pctl + (tcp ? 4 : 0), phex); print "" }' | unhex >"$file"
-	[ "$(wc -c <"$file")" -gt 4 ] || die "no payload to port $port in $pcap"
+		{ if (NR > 1) emit(pctl + ($1 != prev ? closebit : 0), phex)
+		  pctl = ($1 != prev) ? newbit : 0; prev = $1; phex = $2 }
+		END { if (NR > 0) emit(pctl + closebit, phex); print "" }' | unhex >"$file"
+	[ "$(wc -c <"$file")" -gt 4 ] || die "no payload $dir port $port in $pcap"
 }
 
 # each_payload PCAP FILTER FIELD DIR PREFIX: one file per packet matching FILTER.
@@ -107,11 +112,16 @@ each_payload() {
 [ -x "$bin/tcp_client" ] || die "no programs in $bin (make all)"
 [ -r "$root/certs/ca.crt" ] || die "no certificates in $root/certs (make certs)"
 new=$tmp/corpus
-mkdir -p "$new"/{server,msg,dtls_wire,tls_sniff,opts}
+mkdir -p "$new"/{server,client,msg,dtls_wire,tls_sniff,opts}
 
 # tcp and udp, a connection per message and --keep (with a padded reply)
+# first bytes: fuzz_server tcp 04 / udp 05 (--max-size 64K); fuzz_client --count 2 (08),
+# udp +1, --keep +2, --reply-size 100 +4
 while read -r p port; do
-	server_seed "$tmp/plain/$p.pcap" "$p" "$port" "$new/server/$p-per-message"
+	u=0
+	[ "$p" = tcp ] || u=1
+	records "$tmp/plain/$p.pcap" "$p" "$port" server "$(printf %02x $((4 + u)))" "$new/server/$p-per-message"
+	records "$tmp/plain/$p.pcap" "$p" "$port" client "$(printf %02x $((8 + u)))" "$new/client/$p-per-message"
 	if [ "$p" = tcp ]; then
 		each_payload "$tmp/plain/$p.pcap" "tcp.dstport==$port && tcp.len>0" tcp.payload \
 			"$new/msg" "tcp-request"
@@ -120,7 +130,10 @@ while read -r p port; do
 	fi
 done < <(capture plain tcp,udp 2 64,1K)
 while read -r p port; do
-	server_seed "$tmp/keep/$p.pcap" "$p" "$port" "$new/server/$p-keep"
+	u=0
+	[ "$p" = tcp ] || u=1
+	records "$tmp/keep/$p.pcap" "$p" "$port" server "$(printf %02x $((4 + u)))" "$new/server/$p-keep"
+	records "$tmp/keep/$p.pcap" "$p" "$port" client "$(printf %02x $((14 + u)))" "$new/client/$p-keep"
 done < <(capture keep tcp,udp 2 64,1K --keep --reply-size 100)
 
 # dtls, full and resumed: every datagram of both directions

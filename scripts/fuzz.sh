@@ -6,7 +6,7 @@ set -eu
 usage() {
 	cat <<USAGE
 Usage: $0 [-B DIR] [-t SECONDS] [-f] [-h] TARGET...
-For each TARGET (msg, dtls_wire, tls_sniff, opts, server):
+For each TARGET (msg, dtls_wire, tls_sniff, opts, server, client):
   1. replays test/fuzz/regress/TARGET/* (inputs that once failed) and the seed corpus
      test/fuzz/corpus/TARGET/* (recorded from real traffic, scripts/fuzz-corpus.sh);
   2. fuzzes for SECONDS, starting from the seeds, into the working corpus

@@ -1,13 +1,13 @@
 # fuzz.mk - libFuzzer targets (test/fuzz/fuzz_*.c), included by the Makefile.
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="msg server"]   fuzz each target that long
-#   make fuzz-test     replay seeds + regression inputs, then FUZZ_TEST_SECONDS (7) each
+#   make fuzz-test     replay seeds + regression inputs, then FUZZ_TEST_SECONDS (6) each
 #   make fuzzers       only build them (build/native-fuzz/bin/fuzz_*)
 # Always native, clang + ASan + UBSan, in build/native-fuzz/ (never mixed with the normal
 # objects); the in-memory port ports/fake/ stands in for the network.
 FUZZ_CC ?= clang-14
 FUZZ_AR ?= ar
 FUZZ_SECONDS ?= 60
-FUZZ_TEST_SECONDS ?= 7
+FUZZ_TEST_SECONDS ?= 6
 FUZZ_B := build/native-fuzz
 FUZZ_TARGETS ?= $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 # The stack-neutral core (an archive: each target links what it reaches) and the fake

@@ -5,8 +5,8 @@
  * two UDP sources each answered on their own socket. Every handle is closed at the end. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "capture.h"
 #include "check.h"
 #include "fake_port.h"
 #include "msg.h"
@@ -159,9 +159,8 @@ static int run(const struct transport *tp, const struct step *script, uint32_t m
 		                 .timeout_ms = 5000,
 		                 .max_size = max_size };
 	struct tp_conf conf = { .server = 1, .timeout_ms = 5000, .prog = "test_server" };
-	FILE *out = tmpfile(), *err = tmpfile();
-	int saved_out = dup(1), saved_err = dup(2), r, i;
-	size_t n;
+	struct capture c;
+	int r, i;
 
 	fake_reset();
 	memset(&g, 0, sizeof(g));
@@ -170,24 +169,9 @@ static int run(const struct transport *tp, const struct step *script, uint32_t m
 	g.h[0] = g.h[1] = -1;
 	port_resolve("127.0.0.1", tp->default_port, g.udp, 0, &g.srv);
 	fake_set_idle(peer_step, NULL);
-	fflush(stdout);
-	dup2(fileno(out), 1);
-	dup2(fileno(err), 2);
+	capture_begin(&c);
 	r = server_run("test_server", tp, &o, &conf);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, 1);
-	dup2(saved_err, 2);
-	close(saved_out);
-	close(saved_err);
-	rewind(out);
-	rewind(err);
-	n = fread(g_out, 1, sizeof(g_out) - 1, out);
-	g_out[n] = '\0';
-	n = fread(g_err, 1, sizeof(g_err) - 1, err);
-	g_err[n] = '\0';
-	fclose(out);
-	fclose(err);
+	capture_end(&c, g_out, sizeof(g_out), g_err, sizeof(g_err));
 	fake_set_idle(NULL, NULL);
 	for (i = 0; i < PEERS; i++) {
 		read_replies(i);
