@@ -8,11 +8,12 @@
  * --reply-size 100 (else 24), bits 3-4 --count 1..4. Then records [ctl][len:2 big
  * endian][len bytes], one per client wait: ctl bit 1 first sends a correct ack of the
  * last request seen, then the bytes follow on the same connection (to the same source);
- * bit 0 then closes the connection (tcp). When the records run out the server goes
- * silent (on fake time) but still closes each connection the client closes.
+ * bit 0 then closes the connection (tcp), bit 2 then sends the client SIGTERM
+ * (fake_stop_request). When the records run out the server goes silent (on fake time)
+ * but still closes each connection the client closes.
  *
- * Properties, beyond ASan/UBSan: exit status 0 or 1; no wait without a bound; every
- * handle the client opened is closed.
+ * Properties, beyond ASan/UBSan: exit status 0 or 1 (143 once stopped); no wait without
+ * a bound; every handle the client opened is closed.
  */
 #include <string.h>
 
@@ -33,6 +34,7 @@ struct srv {
 	struct port_addr last_from; /* udp: where the last request came from */
 	struct msg_hdr last;        /* the last request header seen */
 	int have_last;
+	int stopped;                         /* SIGTERM was requested */
 	uint8_t hdr[CONNS_MAX][MSG_HDR_LEN]; /* tcp: header being read */
 	size_t have[CONNS_MAX], skip[CONNS_MAX];
 };
@@ -147,6 +149,10 @@ static int server_step(void *arg)
 		port_close(h);
 		s->h[s->n - 1] = -1;
 	}
+	if (ctl & 4) {
+		fake_stop_request(15);
+		s->stopped = 1;
+	}
 	return 1;
 }
 
@@ -185,7 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	FUZZ_ASSERT(tp->setup(&conf, &state) == 0);
 	fake_set_idle(server_step, &s);
 	r = client_run("fuzz_client", tp, &o, state);
-	FUZZ_ASSERT(r == 0 || r == 1);
+	FUZZ_ASSERT(r == 0 || r == 1 || (s.stopped && r == 128 + 15));
 	FUZZ_ASSERT(fake_stalls() == 0);
 	fake_set_idle(NULL, NULL);
 	for (i = 0; i < s.n; i++)

@@ -7,12 +7,13 @@
  * 64K, 1M), bit 3 --forever. Then records [ctl][len:2 big endian][len bytes], delivered
  * one per server wait (the peer sends when the server waits for it); ctl bit 0: on a new
  * connection (udp: from a new source port), bit 1: together with the next record, bit 2:
- * then close that connection (tcp: FIN). When the records run out every connection is
- * closed; the server then gives up on its idle timeout (fake time, no real waiting).
+ * then close that connection (tcp: FIN), bit 3: then SIGTERM (fake_stop_request). When the
+ * records run out every connection is closed; the server then gives up on its idle timeout
+ * (fake time, no real waiting).
  *
  * Properties, beyond ASan/UBSan: every reply is a well-formed ack/nak whose length field
- * is its size; the server returns 0; no wait was "forever" with nothing to come; every
- * handle it opened is closed again.
+ * is its size; the server returns 0, stopped or not; no wait was "forever" with nothing
+ * to come; every handle it opened is closed again.
  */
 #include <string.h>
 
@@ -122,6 +123,8 @@ static int deliver(struct peer *pe)
 		else
 			port_shutdown_write(pe->h[i]);
 	}
+	if (ctl & 8)
+		fake_stop_request(15);
 	return (ctl & 2) != 0;
 }
 
