@@ -1,0 +1,25 @@
+# stack.mk - how the Makefile builds the wolfssl stack (src/stack/README.md): wolfSSL 5.5.4
+# from Debian's source package (scripts/fetch-wolfssl.sh: bookworm, Debian's patches),
+# configured as Debian configures libwolfssl-dev (--enable-distro) plus the two things that
+# package lacks and ackbench needs: the key log (HAVE_SECRET_CALLBACK, for --keylog) and
+# the DTLS MTU (--enable-dtls-mtu, for --mtu). A static library in $(WOLF); autotools
+# (scripts/deps.sh wolfssl) generate its configure script. Native target, full config only.
+WOLF := $(BUILD)/wolfssl
+WOLF_CONFIGURE := --enable-distro --enable-dtls-mtu --enable-static --disable-shared \
+                  --disable-examples --disable-crypttests CPPFLAGS=-DHAVE_SECRET_CALLBACK
+# $(WOLF)/wolf_build.h: ACKBENCH_WOLFSSL_BUILD, the build configuration stack.c reports
+STACK_CFLAGS := -isystem $(WOLF)/src -I$(WOLF)
+STACK_LIBS := $(WOLF)/src/src/.libs/libwolfssl.a -lm -lpthread
+STACK_DEPS := $(WOLF)/.built
+STACK_REFUSE := $(if $(filter-out native,$(TARGET)),wolfSSL is built for the native target only,)$(if $(filter-out full,$(CONFIG)),$(if $(filter-out native,$(TARGET)),; ,)CONFIG=$(CONFIG) is an Mbed TLS config (wolfSSL has Debian's one),)
+
+$(WOLF)/.built: scripts/fetch-wolfssl.sh $(STACK_DIR)/stack.mk
+	@echo "  WOLFSSL  $(WOLF)"
+	$(Q)tree=$$(scripts/fetch-wolfssl.sh) && rm -rf $(WOLF) && mkdir -p $(WOLF) && \
+	  cp -R "$$tree" $(WOLF)/src
+	$(Q)cd $(WOLF)/src && { ./autogen.sh && ./configure CC="$(CC)" $(WOLF_CONFIGURE) && \
+	  $(MAKE) src/libwolfssl.la; } >../build.log 2>&1 || \
+	  { tail -n 30 $(WOLF)/build.log; echo "wolfSSL build failed: $(WOLF)/build.log"; exit 1; }
+	$(Q)printf '#define ACKBENCH_WOLFSSL_BUILD "Debian source %s, ./configure %s, static"\n' \
+	  "$$(cat $(WOLF)/src/.ackbench-patched)" "$(WOLF_CONFIGURE)" >$(WOLF)/wolf_build.h
+	$(Q)touch $@

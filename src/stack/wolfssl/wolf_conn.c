@@ -1,0 +1,361 @@
+/*
+ * wolf_conn.c - the per-connection half of wolf.h: a WOLFSSL over a port handle, its IO
+ * callbacks calling sec_io.h (no wolfSSL socket code: sockets live in ports/).
+ *
+ * Time bounds: every read gives up at io.deadline_ns, which the caller sets for the whole
+ * operation (handshake, one recv, the close); a timed-out read returns WANT_READ to
+ * wolfSSL, which keeps its partial-record state, and io.err = ACK_ERR_TIMEOUT ends our
+ * loop. DTLS connections are non-blocking to wolfSSL (wolfSSL_dtls_set_using_nonblock):
+ * the retransmission timer's expiry is a WANT_READ too, answered here with
+ * wolf_dtls_timeout().
+ */
+#include "wolf.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "port.h"
+#include "tls_sniff.h"
+
+#define LINGER_MS 200u /* after a failed handshake, see linger() */
+
+static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+	struct wolf_conn *c = ctx;
+	int n = sec_io_send(&c->io, (const uint8_t *)buf, (size_t)sz);
+
+	(void)ssl;
+	if (n < 0)
+		return WOLFSSL_CBIO_ERR_GENERAL; /* the port's error is in io.err */
+	if (c->t_min != 0)
+		wolf_dtls_moved(c, 1);
+	return n;
+}
+
+static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+	struct wolf_conn *c = ctx;
+	uint32_t limit = c->t_min != 0 ? wolf_dtls_limit(c) : 0;
+	int n = sec_io_recv(&c->io, (uint8_t *)buf, (size_t)sz, limit);
+
+	(void)ssl;
+	if (n > 0) {
+		if (c->t_min != 0)
+			wolf_dtls_moved(c, 0);
+		return n;
+	}
+	if (n == SEC_IO_TIMER) {
+		c->expired = 1; /* the loop calls wolf_dtls_timeout() */
+		return WOLFSSL_CBIO_ERR_WANT_READ;
+	}
+	if (n == SEC_IO_EOF && !c->io.datagram)
+		return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+	if (n == ACK_ERR_TIMEOUT || n == SEC_IO_EOF)
+		return WOLFSSL_CBIO_ERR_WANT_READ; /* io.err ends the caller's loop */
+	return WOLFSSL_CBIO_ERR_GENERAL;
+}
+
+void wolf_conn_io(WOLFSSL_CTX *ctx)
+{
+	wolfSSL_CTX_SetIORecv(ctx, io_recv);
+	wolfSSL_CTX_SetIOSend(ctx, io_send);
+}
+
+int wolf_err(struct wolf_conn *c, int r)
+{
+	int e = wolfSSL_get_error(c->ssl, r);
+
+	if (e == WOLFSSL_ERROR_ZERO_RETURN)
+		return ACK_ERR_EOF;
+	if (e == SOCKET_PEER_CLOSED_E || e == WOLFSSL_ERROR_SYSCALL)
+		return ACK_ERR_TRUNCATED;
+	if (e >= 0)
+		return ACK_ERR_PROTO;
+	return e;
+}
+
+/* A WANT_READ/WANT_WRITE that is not our deadline: call wolfSSL again. */
+static int again(struct wolf_conn *c, int r)
+{
+	int e = wolfSSL_get_error(c->ssl, r);
+
+	return (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io.err == 0;
+}
+
+/* c->ssl for c, over c->io. */
+static int conn_ssl(struct wolf_conn *c)
+{
+	struct wolf_ctx *t = c->t;
+
+	c->ssl = wolfSSL_new(t->ctx);
+	if (c->ssl == NULL)
+		return ACK_ERR_NOMEM;
+	wolfSSL_SetIOReadCtx(c->ssl, c);
+	wolfSSL_SetIOWriteCtx(c->ssl, c);
+	wolfSSL_set_ex_data(c->ssl, 0, c); /* for the verify callback */
+	if (t->server)
+		return 0;
+	/* DNS names and (OPENSSL_ALL builds) IP literals against the subjectAltName */
+	if (wolfSSL_check_domain_name(c->ssl, t->server_name) != WOLFSSL_SUCCESS)
+		return ACK_ERR_NOMEM;
+	if (t->resume && t->session != NULL)
+		wolfSSL_set_session(c->ssl, t->session); /* unusable: full handshake */
+	/* TLS 1.3: the first key share is the first group (not wolfSSL's default) */
+	if (!t->datagram && t->ngroups > 0)
+		wolfSSL_UseKeyShare(c->ssl, (word16)t->groups[0]);
+	return 0;
+}
+
+int wolf_conn_new(struct wolf_ctx *t, int h, const char *peer, struct wolf_conn **out)
+{
+	struct wolf_conn *c = calloc(1, sizeof(*c));
+	int r;
+
+	*out = NULL;
+	if (c == NULL) {
+		port_close(h);
+		return ACK_ERR_NOMEM;
+	}
+	c->t = t;
+	sec_io_init(&c->io, h, t->server, t->datagram);
+	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
+	r = conn_ssl(c);
+	if (r != 0) {
+		wolf_conn_abort(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+int wolf_conn_renew(struct wolf_conn *c)
+{
+	wolfSSL_free(c->ssl);
+	c->ssl = NULL;
+	sec_io_hs_reset(&c->io);
+	c->hs_done = c->peer_closed = 0;
+	c->verr = c->verr_depth = 0;
+	return conn_ssl(c);
+}
+
+/* Why we refused the peer's certificate: only the verifying side knows (the other gets
+ * an alert). A client prints each distinct reason once, as every message of a run would
+ * otherwise repeat it. */
+static void report_verify(struct wolf_conn *c, int e)
+{
+	struct wolf_ctx *t = c->t;
+	char why[160], x509[120] = "";
+	int key = c->verr != 0 ? c->verr : e;
+
+	if (c->verr == 0 && e != NO_PEER_CERT)
+		return;
+	if (!t->server && key == t->last_verr)
+		return;
+	t->last_verr = key;
+	wolfSSL_ERR_error_string_n((unsigned long)e, why, sizeof(why));
+	if (e == NO_PEER_CERT)
+		snprintf(why, sizeof(why), "Certificate was missing");
+	if (c->verr > 0)
+		snprintf(x509, sizeof(x509), " (%s, depth %d)",
+		         wolfSSL_X509_verify_cert_error_string(c->verr), c->verr_depth);
+	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s%s\n", t->prog, c->peer,
+	        t->server ? "client" : "server", why, x509,
+	        e == ASN_BEFORE_DATE_E ? " (check this machine's clock: boards without a "
+	                                 "real-time clock boot in 1970)"
+	                               : "");
+}
+
+/* After wolfSSL sent its fatal alert: end our side and drain briefly before the close, so
+ * the peer reads the alert rather than a reset (closing with unread data sends RST). */
+static void linger(struct wolf_conn *c)
+{
+	uint64_t end = sec_deadline((int)LINGER_MS);
+	uint8_t sink[256];
+
+	if (c->io.datagram || port_shutdown_write(c->io.h) != 0)
+		return;
+	while (port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(end), NULL) > 0)
+		;
+}
+
+int wolf_conn_handshake(struct wolf_conn *c)
+{
+	int r, e;
+
+	sec_io_hs_begin(&c->io, c->t->hs_deadline_ms);
+	for (;;) {
+		r = c->t->server ? wolfSSL_accept(c->ssl) : wolfSSL_connect(c->ssl);
+		if (r == WOLFSSL_SUCCESS)
+			break;
+		if (!again(c, r)) {
+			e = wolfSSL_get_error(c->ssl, r);
+			sec_io_hs_end(&c->io);
+			report_verify(c, e);
+			if (c->io.err == 0 && e != SOCKET_PEER_CLOSED_E)
+				linger(c);
+			return sec_io_take_err(&c->io, wolf_err(c, r));
+		}
+		if (c->expired && (r = wolf_dtls_timeout(c)) != 0) {
+			sec_io_hs_end(&c->io);
+			return sec_io_take_err(&c->io, r);
+		}
+	}
+	sec_io_hs_end(&c->io);
+	c->hs_done = 1;
+	return 0;
+}
+
+int wolf_conn_send(struct wolf_conn *c, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	sec_io_deadline(&c->io, -1); /* writes block in the socket, as plain TCP's do */
+	while (off < len) {
+		int chunk = len - off > INT_MAX / 2 ? INT_MAX / 2 : (int)(len - off);
+		int n = wolfSSL_write(c->ssl, buf + off, chunk);
+
+		if (n > 0)
+			off += (size_t)n;
+		else if (!again(c, n))
+			return sec_io_take_err(&c->io, wolf_err(c, n));
+	}
+	return 0;
+}
+
+static int read_once(struct wolf_conn *c, uint8_t *buf, size_t cap)
+{
+	int want = cap > INT_MAX ? INT_MAX : (int)cap;
+
+	for (;;) {
+		int n = wolfSSL_read(c->ssl, buf, want);
+
+		if (n > 0)
+			return n;
+		if (again(c, n))
+			continue; /* a record without data (a ticket, a duplicate) */
+		n = sec_io_take_err(&c->io, wolf_err(c, n));
+		if (n == ACK_ERR_EOF)
+			c->peer_closed = 1;
+		return n;
+	}
+}
+
+int wolf_conn_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms)
+{
+	if (c->peer_closed)
+		return ACK_ERR_EOF;
+	sec_io_deadline(&c->io, timeout_ms);
+	return read_once(c, buf, cap);
+}
+
+/* TLS 1.2 carries the ticket in the handshake, TLS 1.3 after it: a session without one
+ * would only give a full handshake next time. */
+static void save_session(struct wolf_conn *c)
+{
+	struct wolf_ctx *t = c->t;
+	WOLFSSL_SESSION *s;
+
+	if (t->server || !t->resume || !c->hs_done)
+		return;
+	s = wolfSSL_get1_session(c->ssl);
+	if (s == NULL)
+		return;
+	if (!wolfSSL_SESSION_has_ticket(s)) {
+		wolfSSL_SESSION_free(s);
+		return;
+	}
+	if (t->session != NULL)
+		wolfSSL_SESSION_free(t->session);
+	t->session = s;
+}
+
+void wolf_conn_abort(struct wolf_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ssl != NULL)
+		wolfSSL_free(c->ssl);
+	sec_io_close(&c->io);
+	free(c->dtls);
+	free(c);
+}
+
+/* Our FIN, then the peer's, as tcp's close does, so the close phases compare. */
+static int stream_fin(struct wolf_conn *c)
+{
+	uint8_t sink[256];
+	int r = port_shutdown_write(c->io.h);
+
+	while (r >= 0)
+		r = port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(c->io.deadline_ns), NULL);
+	return r == ACK_ERR_EOF ? 0 : r;
+}
+
+int wolf_conn_close(struct wolf_conn *c, int timeout_ms)
+{
+	uint8_t sink[256];
+	int r = 0, n;
+
+	sec_io_deadline(&c->io, timeout_ms);
+	if (c->hs_done) {
+		do
+			n = wolfSSL_shutdown(c->ssl); /* sends close_notify once */
+		while (n != WOLFSSL_SUCCESS && n != WOLFSSL_SHUTDOWN_NOT_DONE && again(c, n));
+		if (n != WOLFSSL_SUCCESS && n != WOLFSSL_SHUTDOWN_NOT_DONE)
+			r = sec_io_take_err(&c->io, wolf_err(c, n));
+		/* The peer's close_notify (not on datagrams: it may be lost, and a DTLS run ends
+		 * with an acknowledged END message instead). */
+		while (r == 0 && !c->peer_closed && !c->io.datagram) {
+			n = read_once(c, sink, sizeof(sink));
+			if (n < 0 && n != ACK_ERR_EOF)
+				r = n;
+		}
+	}
+	if (r == 0 && !c->io.datagram)
+		r = stream_fin(c);
+	if (r == 0)
+		save_session(c);
+	wolf_conn_abort(c);
+	return r;
+}
+
+void wolf_conn_info(const struct wolf_conn *c, struct tp_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->hs_tx_bytes = c->io.hs_tx;
+	out->hs_rx_bytes = c->io.hs_rx;
+	out->hs_retrans = c->retrans;
+	out->resumed = sec_io_resumed(&c->io);
+	out->cookie_ns = c->io.cookie_ns;
+}
+
+void wolf_conn_describe(const struct wolf_conn *c, char *buf, size_t len)
+{
+	const struct wolf_ctx *t = c->t;
+	uint16_t gid = sec_io_group(&c->io);
+	const char *group = tls_group_name(gid);
+	char key[24], gbuf[16];
+
+	snprintf(key, sizeof(key), "%s", t->own_key);
+	if (!t->server) {
+		WOLFSSL_X509 *x = wolfSSL_get_peer_certificate(c->ssl);
+
+		if (x != NULL)
+			wolf_key_name(x, key, sizeof(key));
+		wolfSSL_X509_free(x);
+	}
+	if (group == NULL) {
+		snprintf(gbuf, sizeof(gbuf), gid ? "group-0x%04x" : "no-group", (unsigned)gid);
+		group = gbuf;
+	}
+	snprintf(buf, len, "%s %s %s %s%s%s%s%s%s", wolfSSL_get_version(c->ssl),
+	         wolfSSL_get_cipher_name(c->ssl), group, key,
+	         sec_io_hrr(&c->io) ? " (after HelloRetryRequest)" : "",
+	         t->pinned_suite || t->pinned_group ? " (pinned by default: " : "",
+	         t->pinned_suite ? "AES-128-GCM" : "",
+	         t->pinned_suite && t->pinned_group ? ", " : "",
+	         t->pinned_group   ? "secp256r1)"
+	         : t->pinned_suite ? ")"
+	                           : "");
+}

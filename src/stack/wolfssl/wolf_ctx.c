@@ -1,0 +1,310 @@
+/*
+ * wolf_ctx.c - the per-process half of wolf.h: the WOLFSSL_CTX with certificates,
+ * verify-required mutual authentication, the pinned suites/groups/version, tickets and
+ * the key log. The per-connection half is wolf_conn.c.
+ */
+#include "wolf.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "err.h"
+#include "port.h"
+#include "tls_sniff.h"
+
+/* Comparison runs pin AES-128-GCM with ECDHE on secp256r1, as on the other stacks; the
+ * TLS 1.2 suite follows the server's key type, so ECDSA and RSA are both listed. */
+#define DEFAULT_SUITES \
+	"TLS13-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
+#define DEFAULT_GROUP WOLFSSL_ECC_SECP256R1 /* = IANA 23, as every WOLFSSL_ECC_* id */
+
+static FILE *g_keylog; /* one WOLFSSL_CTX per process; its callback has no argument */
+
+static int fail(const struct wolf_ctx *t, const char *opt, const char *val, const char *why,
+                int code)
+{
+	fprintf(stderr, "%s: --%s: '%s': %s\n", t->prog, opt, val, why);
+	return code;
+}
+
+static int fail_load(const struct wolf_ctx *t, const char *opt, const char *path, int code)
+{
+	char eb[160];
+
+	fprintf(stderr, "%s: --%s: cannot load '%s': %s (run 'make certs' or give --%s FILE)\n",
+	        t->prog, opt, path, err_str(code, eb, sizeof(eb)), opt);
+	return ACK_ERR_ARG;
+}
+
+static WOLFSSL_METHOD *method(const struct wolf_ctx *t, const char *v)
+{
+	if (t->datagram)
+		return t->server ? wolfDTLSv1_2_server_method() : wolfDTLSv1_2_client_method();
+	if (v != NULL && strcmp(v, "1.2") == 0)
+		return t->server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method();
+	if (v != NULL && strcmp(v, "1.3") == 0)
+		return t->server ? wolfTLSv1_3_server_method() : wolfTLSv1_3_client_method();
+	return t->server ? wolfSSLv23_server_method() : wolfSSLv23_client_method();
+}
+
+/* Is name one of this build's suites? wolfSSL_CTX_set_cipher_list skips unknown names
+ * silently when another one matches. */
+static int known_suite(const char *name)
+{
+	const char *s;
+	int i;
+
+	for (i = 0; (s = wolfSSL_get_cipher_list(i)) != NULL; i++)
+		if (strcmp(s, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int set_suites(struct wolf_ctx *t, const char *list, const char *version)
+{
+	char buf[512], *p, *q;
+	unsigned n = 0, n13 = 0;
+
+	if (list != NULL && strcmp(list, "any") == 0)
+		return 0;
+	if (list == NULL) {
+		snprintf(t->suite_max, sizeof(t->suite_max), "ECDHE-ECDSA-AES128-GCM-SHA256");
+		if (wolfSSL_CTX_set_cipher_list(t->ctx, DEFAULT_SUITES) != WOLFSSL_SUCCESS)
+			return fail(t, "ciphersuite", DEFAULT_SUITES, "refused by wolfSSL",
+			            ACK_ERR_ARG);
+		return 0;
+	}
+	if (strlen(list) >= sizeof(buf))
+		return fail(t, "ciphersuite", list, "too long", ACK_ERR_ARG);
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (p = buf; p != NULL; p = q) {
+		q = strchr(p, ',');
+		if (q != NULL)
+			*q++ = '\0';
+		if (*p == '\0')
+			return fail(t, "ciphersuite", list, "not a comma list of suite names",
+			            ACK_ERR_ARG);
+		if (!known_suite(p))
+			return fail(t, "ciphersuite", p,
+			            "unknown to this wolfSSL build (names look like "
+			            "ECDHE-ECDSA-AES128-GCM-SHA256, TLS13-AES128-GCM-SHA256)",
+			            ACK_ERR_ARG);
+		n13 += strncmp(p, "TLS13-", 6) == 0;
+		n++;
+		/* the one with the largest DTLS record expansion: CBC > the rest */
+		if (t->suite_max[0] == '\0' || strstr(p, "-CBC-") || strstr(p, "-SHA384"))
+			snprintf(t->suite_max, sizeof(t->suite_max), "%.63s", p);
+		if (q != NULL)
+			q[-1] = ':';
+	}
+	if (version != NULL && strcmp(version, "1.3") == 0 && n13 == 0)
+		return fail(t, "ciphersuite", list, "no TLS 1.3 suite, but --tls 1.3", ACK_ERR_ARG);
+	if (version != NULL && strcmp(version, "1.2") == 0 && n13 == n)
+		return fail(t, "ciphersuite", list, "only TLS 1.3 suites, but --tls 1.2",
+		            ACK_ERR_ARG);
+	if (wolfSSL_CTX_set_cipher_list(t->ctx, buf) != WOLFSSL_SUCCESS)
+		return fail(t, "ciphersuite", list, "refused by wolfSSL", ACK_ERR_ARG);
+	return 0;
+}
+
+/* The groups go to both lists wolfSSL keeps: supported_groups (UseSupportedCurve, also
+ * what a TLS 1.2 server picks from) and the TLS 1.3 key-share preference (set_groups). */
+static int set_groups(struct wolf_ctx *t, const char *list, const char *version)
+{
+	const char *p = list;
+	int i;
+
+	if (list != NULL && strcmp(list, "any") == 0)
+		return 0;
+	if (list == NULL) {
+		t->groups[t->ngroups++] = DEFAULT_GROUP;
+	} else {
+		for (;;) {
+			size_t len = strcspn(p, ",");
+			uint16_t id = tls_group_id(p, len);
+			char name[32];
+
+			if (t->ngroups == WOLF_MAX_GROUPS)
+				return fail(t, "groups", list, "too many groups", ACK_ERR_ARG);
+			snprintf(name, sizeof(name), "%.*s", (int)len, p);
+			if (id == 0)
+				return fail(t, "groups", name,
+				            "unknown group (known: secp256r1, secp384r1, secp521r1, "
+				            "x25519, x448, brainpoolP256r1.., ffdhe2048..ffdhe8192)",
+				            ACK_ERR_ARG);
+			t->groups[t->ngroups++] = id;
+			if (p[len] == '\0')
+				break;
+			p += len + 1;
+		}
+	}
+	for (i = 0; i < t->ngroups; i++) {
+		const char *name = tls_group_name((uint16_t)t->groups[i]);
+
+		if (wolfSSL_CTX_UseSupportedCurve(t->ctx, (word16)t->groups[i]) != WOLFSSL_SUCCESS)
+			return fail(t, "groups", name != NULL ? name : "?",
+			            "not in this wolfSSL build", ACK_ERR_ARG);
+	}
+	/* DTLS 1.2 and a TLS 1.2-only method have no TLS 1.3 key-share list */
+	if (t->datagram || (version != NULL && strcmp(version, "1.2") == 0) ||
+	    wolfSSL_CTX_set_groups(t->ctx, t->groups, t->ngroups) == WOLFSSL_SUCCESS)
+		return 0;
+	return fail(t, "groups", list, "refused by wolfSSL", ACK_ERR_ARG);
+}
+
+/* NSS key log format (draft-ietf-tls-keylogfile), as Wireshark reads it; wolfSSL writes
+ * the hex in upper case, the other stacks (and our tests) in lower case. */
+static void keylog_line(const WOLFSSL *ssl, const char *line)
+{
+	char out[400];
+	size_t i, sp = strcspn(line, " ");
+
+	(void)ssl;
+	if (g_keylog == NULL || strlen(line) >= sizeof(out) - 1)
+		return;
+	for (i = 0; line[i] != '\0'; i++)
+		out[i] = i > sp ? (char)tolower((unsigned char)line[i]) : line[i];
+	out[i++] = '\n';
+	fwrite(out, 1, i, g_keylog);
+	memset(out, 0, sizeof(out));
+}
+
+static int open_keylog(struct wolf_ctx *t, const char *path)
+{
+	if (path == NULL)
+		return 0;
+	g_keylog = fopen(path, "a");
+	if (g_keylog == NULL)
+		return fail(t, "keylog", path, "cannot open for writing", ACK_ERR_ARG);
+	setvbuf(g_keylog, NULL, _IONBF, 0); /* no copies of secrets in stdio buffers */
+	fprintf(stderr,
+	        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file can "
+	        "decrypt the captured traffic; the file writes also add to handshake times\n",
+	        t->prog, path);
+	wolfSSL_CTX_set_keylog_callback(t->ctx, keylog_line);
+	return 0;
+}
+
+void wolf_key_name(WOLFSSL_X509 *x, char *buf, size_t len)
+{
+	WOLFSSL_EVP_PKEY *k = x != NULL ? wolfSSL_X509_get_pubkey(x) : NULL;
+	int id = k != NULL ? wolfSSL_EVP_PKEY_base_id(k) : 0;
+
+	snprintf(buf, len, "%s-%d",
+	         id == EVP_PKEY_EC ? "EC" : id == EVP_PKEY_RSA ? "RSA" : "key",
+	         k != NULL ? wolfSSL_EVP_PKEY_bits(k) : 0);
+	wolfSSL_EVP_PKEY_free(k);
+}
+
+static int load_credentials(struct wolf_ctx *t, const struct tp_conf *c)
+{
+	const char *ca = c->ca_file ? c->ca_file : "certs/ca.crt";
+	const char *crt = c->cert_file ? c->cert_file
+	                  : t->server  ? "certs/server.crt"
+	                               : "certs/client.crt";
+	const char *key = c->key_file ? c->key_file
+	                  : t->server ? "certs/server.key"
+	                              : "certs/client.key";
+	int r;
+
+	r = wolfSSL_CTX_load_verify_locations(t->ctx, ca, NULL);
+	if (r != WOLFSSL_SUCCESS)
+		return fail_load(t, "ca", ca, r);
+	if (!t->server && strcmp(crt, "none") == 0) {
+		snprintf(t->own_key, sizeof(t->own_key), "none");
+		return 0; /* a client without certificate: the server must refuse it */
+	}
+	r = wolfSSL_CTX_use_certificate_chain_file(t->ctx, crt);
+	if (r != WOLFSSL_SUCCESS)
+		return fail_load(t, "cert", crt, r);
+	r = wolfSSL_CTX_use_PrivateKey_file(t->ctx, key, WOLFSSL_FILETYPE_PEM);
+	if (r != WOLFSSL_SUCCESS)
+		return fail_load(t, "key", key, r);
+	if (wolfSSL_CTX_check_private_key(t->ctx) != WOLFSSL_SUCCESS)
+		return fail(t, "key", key, "does not match the public key of --cert", ACK_ERR_ARG);
+	wolf_key_name(wolfSSL_CTX_get0_certificate(t->ctx), t->own_key, sizeof(t->own_key));
+	return 0;
+}
+
+/* Remembers the first refused certificate of the chain (the reason printed). */
+static int verify_cb(int ok, WOLFSSL_X509_STORE_CTX *st)
+{
+	WOLFSSL *ssl = wolfSSL_X509_STORE_CTX_get_ex_data(
+	        st, wolfSSL_get_ex_data_X509_STORE_CTX_idx());
+	struct wolf_conn *c = ssl != NULL ? wolfSSL_get_ex_data(ssl, 0) : NULL;
+
+	if (!ok && c != NULL && c->verr == 0) {
+		c->verr = st->error != 0 ? st->error : -1;
+		c->verr_depth = st->error_depth;
+	}
+	return ok;
+}
+
+int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
+{
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->lh = -1;
+	t->prog = c->prog ? c->prog : "ackbench";
+	t->server = c->server;
+	t->datagram = datagram;
+	t->resume = c->resume;
+	t->pinned_suite = c->ciphersuite == NULL;
+	t->pinned_group = c->groups == NULL;
+	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : WOLF_HS_DEADLINE_MS;
+	t->server_name = c->server_name ? c->server_name : c->addr;
+	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
+		return fail(t, "server-name", "", "needed to check the server certificate",
+		            ACK_ERR_ARG);
+	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
+	    (datagram || strcmp(c->tls_version, "1.3") != 0))
+		return fail(t, "tls", c->tls_version, datagram ? "DTLS has only 1.2" : "want 1.2 or 1.3",
+		            ACK_ERR_ARG);
+	t->ctx = wolfSSL_CTX_new(method(t, c->tls_version));
+	if (t->ctx == NULL) {
+		fprintf(stderr, "%s: wolfSSL_CTX_new failed\n", t->prog);
+		return ACK_ERR_NOMEM;
+	}
+	if (c->tls_version == NULL && !datagram &&
+	    wolfSSL_CTX_SetMinVersion(t->ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS)
+		return ACK_ERR_PROTO;
+	wolf_conn_io(t->ctx);
+	r = load_credentials(t, c);
+	if (r != 0)
+		return r;
+	/* Mutual authentication, verify-required both sides. mutual_auth makes a TLS 1.2
+	 * server answer an empty client Certificate with a fatal handshake_failure alert
+	 * (RFC 5246 7.4.6); FAIL_IF_NO_PEER_CERT alone only closes. */
+	wolfSSL_CTX_set_verify(t->ctx,
+	                       WOLFSSL_VERIFY_PEER |
+	                               (t->server ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+	                       verify_cb);
+	if (t->server)
+		wolfSSL_CTX_mutual_auth(t->ctx, 1);
+	if ((r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
+	    (r = set_groups(t, c->groups, c->tls_version)) != 0)
+		return r;
+	/* Tickets only: the server keeps no session cache (as the other stacks), so a
+	 * resumed handshake is a ticket's; the client asks for one only with --resume. */
+	if (t->server)
+		wolfSSL_CTX_set_session_cache_mode(t->ctx, WOLFSSL_SESS_CACHE_OFF);
+	else if (t->resume)
+		wolfSSL_CTX_UseSessionTicket(t->ctx);
+	return open_keylog(t, c->keylog_file);
+}
+
+void wolf_ctx_free(struct wolf_ctx *t)
+{
+	port_close(t->lh);
+	t->lh = -1;
+	if (g_keylog != NULL)
+		fclose(g_keylog);
+	g_keylog = NULL;
+	if (t->session != NULL)
+		wolfSSL_SESSION_free(t->session);
+	t->session = NULL;
+	if (t->ctx != NULL)
+		wolfSSL_CTX_free(t->ctx);
+	t->ctx = NULL;
+}

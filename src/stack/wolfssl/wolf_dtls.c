@@ -1,0 +1,296 @@
+/*
+ * wolf_dtls.c - the dtls transport of the wolfssl stack: DTLS 1.2 over UDP (ports/) under
+ * wolfSSL 5.5, mutual authentication, HelloVerifyRequest cookies (wolf_dsrv.c), the MTU,
+ * and the handshake retransmission timer.
+ *
+ * The timer: wolfSSL with custom IO has no timer of its own to call (its blocking mode
+ * waits whole seconds in the IO callback). Here connections are non-blocking to wolfSSL;
+ * during the handshake each read is limited (sec_io_recv's limit_ms) to the current
+ * flight's timer, which starts at --hs-timeout MIN when we send a new flight and doubles
+ * after each expiry up to MAX; an expiry asks wolfSSL to resend its last flight
+ * (wolfSSL_dtls_got_timeout), and after MAX has run out the handshake fails, as Mbed TLS's
+ * does. A send that follows an expiry is a retransmission (counted, as on Mbed TLS).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sec_opts.h"
+#include "stack.h"
+#include "wolf.h"
+#include "wolf_dsrv.h"
+
+#define DTLS_HS_MIN_MS 500u  /* LAN defaults, as the other stacks */
+#define DTLS_HS_MAX_MS 8000u
+#define DTLS_MTU       1400u /* 1500-byte Ethernet - IPv6 (40) - UDP (8), 52 bytes spare */
+#define WOLF_MAX_MTU   16384u /* wolfSSL_dtls_set_mtu refuses more (MAX_RECORD_SIZE) */
+
+/* ---- the timer (wolf.h) ---- */
+
+uint32_t wolf_dtls_limit(struct wolf_conn *c)
+{
+	uint64_t now;
+
+	if (!c->io.in_hs || c->t_end_ns == 0)
+		return 0;
+	now = port_mono_ns();
+	return now >= c->t_end_ns ? 1 : (uint32_t)((c->t_end_ns - now + 999999u) / 1000000u);
+}
+
+void wolf_dtls_moved(struct wolf_conn *c, int tx)
+{
+	if (!c->io.in_hs)
+		return;
+	if (!tx) {
+		c->expired = 0;
+		c->t_cur = c->t_min; /* the peer answered: our next flight starts at MIN */
+		return;
+	}
+	if (c->expired) {
+		c->retrans++;
+		c->expired = 0;
+	}
+	c->t_end_ns = port_mono_ns() + (uint64_t)c->t_cur * 1000000u;
+}
+
+int wolf_dtls_timeout(struct wolf_conn *c)
+{
+	int r;
+
+	if (c->t_cur >= c->t_max)
+		return ACK_ERR_TIMEOUT; /* the last (MAX) timeout ran out */
+	c->t_cur = 2 * c->t_cur > c->t_max ? c->t_max : 2 * c->t_cur;
+	c->t_end_ns = 0;
+	r = wolfSSL_dtls_got_timeout(c->ssl); /* resends the last flight */
+	if (r != WOLFSSL_SUCCESS)
+		return sec_io_take_err(&c->io, wolf_err(c, r));
+	return 0;
+}
+
+/* ---- the transport ---- */
+
+/* Record expansion of a DTLS 1.2 suite (wolfSSL names): AES-GCM/CCM 8-byte explicit nonce
+ * + 16-byte tag (CCM-8: 8), ChaCha20-Poly1305 tag only, CBC IV + MAC + padding. */
+static uint32_t suite_expansion(const char *name)
+{
+	if (strstr(name, "CCM-8") != NULL || strstr(name, "CCM8") != NULL)
+		return 16;
+	if (strstr(name, "GCM") != NULL || strstr(name, "CCM") != NULL)
+		return 24;
+	if (strstr(name, "CHACHA20-POLY1305") != NULL)
+		return 16;
+	return 32u + (strstr(name, "SHA384") ? 48u : strstr(name, "SHA256") ? 32u : 20u);
+}
+
+/* The largest payload one record carries at the MTU, for the listed suite with the
+ * largest expansion, as wolfSSL 5.5 computes it (wolfSSL_GetMaxFragSize): it reserves a
+ * handshake header (12 bytes) in every record, and one more block with CBC. The pinned
+ * suites (AES-128-GCM): mtu - 49, where Mbed TLS allows mtu - 37. */
+static uint32_t max_payload(const struct wolf_dstate *s)
+{
+	const char *name = s->t.suite_max[0] != '\0' ? s->t.suite_max : "any-CBC-SHA384";
+	uint32_t exp = suite_expansion(name);
+
+	if (exp > 24)
+		exp += 16; /* CBC: wolfSSL's extra block */
+	return s->mtu - DTLS_REC_HDR - DTLS_HS_HDR - exp;
+}
+
+static uint32_t hs_budget(uint32_t min, uint32_t max, uint32_t deadline_ms)
+{
+	uint64_t sum = 0, t = min;
+
+	for (;;) {
+		sum += t;
+		if (t >= max)
+			break;
+		t = 2 * t > max ? max : 2 * t;
+	}
+	return sum < deadline_ms ? (uint32_t)sum : deadline_ms;
+}
+
+static int dtls_setup(const struct tp_conf *conf, void **state)
+{
+	struct wolf_dstate *s;
+	int r;
+
+	if (conf->no_cookie)
+		return sec_opts_refuse(conf, "wolfssl", "no-cookie",
+		                       "wolfSSL 5.5's DTLS 1.2 server always sends HelloVerifyRequest");
+	if (conf->mtu > WOLF_MAX_MTU)
+		return sec_opts_refuse(conf, "wolfssl", "mtu",
+		                       "wolfSSL_dtls_set_mtu takes at most 16384");
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return ACK_ERR_NOMEM;
+	s->hs_min_ms = conf->hs_timeout[1] ? conf->hs_timeout[0] : DTLS_HS_MIN_MS;
+	s->hs_max_ms = conf->hs_timeout[1] ? conf->hs_timeout[1] : DTLS_HS_MAX_MS;
+	s->mtu = (uint16_t)(conf->mtu ? conf->mtu : DTLS_MTU);
+	r = wolf_ctx_init(&s->t, conf, 1);
+	if (r == 0)
+		r = wolfSSL_CTX_dtls_set_mtu(s->t.ctx, s->mtu) == WOLFSSL_SUCCESS ? 0 : ACK_ERR_ARG;
+	if (r == 0 && conf->server)
+		r = wolf_dsrv_init(s);
+	if (r != 0) {
+		wolf_ctx_free(&s->t);
+		free(s);
+		return r;
+	}
+	s->budget_ms = hs_budget(s->hs_min_ms, s->hs_max_ms, s->t.hs_deadline_ms);
+	s->max_payload = max_payload(s);
+	*state = s;
+	return 0;
+}
+
+static void dtls_teardown(void *state)
+{
+	struct wolf_dstate *s = state;
+
+	if (s == NULL)
+		return;
+	if (s->t.server)
+		wolf_dsrv_report(s);
+	wolf_ctx_free(&s->t);
+	free(s);
+}
+
+static uint32_t dtls_max(void *state, const struct port_addr *peer)
+{
+	const struct wolf_dstate *s = state;
+
+	(void)peer;
+	return s->max_payload;
+}
+
+void wolf_dtls_prep(struct wolf_conn *c)
+{
+	const struct wolf_dstate *s = (const struct wolf_dstate *)(const void *)c->t;
+
+	c->t_min = c->t_cur = s->hs_min_ms;
+	c->t_max = s->hs_max_ms;
+	c->t_end_ns = 0;
+	c->expired = 0;
+	c->retrans = 0;
+	/* our timer decides; wolfSSL's own (whole seconds) must never give up first */
+	wolfSSL_dtls_set_using_nonblock(c->ssl, 1);
+	wolfSSL_dtls_set_timeout_init(c->ssl, 1);
+	wolfSSL_dtls_set_timeout_max(c->ssl, 1 << 20);
+}
+
+int wolf_dtls_conn(struct wolf_dstate *s, int h, const char *peer, struct wolf_conn **out)
+{
+	int r = wolf_conn_new(&s->t, h, peer, out);
+
+	if (r == 0)
+		wolf_dtls_prep(*out);
+	return r;
+}
+
+static int dtls_dial(void *state, const struct port_addr *peer, void **conn)
+{
+	char name[80];
+	int h = port_udp_connect(peer);
+
+	if (h < 0)
+		return h;
+	port_addr_str(peer, name, sizeof(name));
+	return wolf_dtls_conn(state, h, name, (struct wolf_conn **)conn);
+}
+
+static int dtls_listen(void *state, const struct port_addr *bind, uint16_t *port)
+{
+	struct wolf_dstate *s = state;
+
+	s->t.lh = port_listen(bind, 1, port);
+	return s->t.lh < 0 ? s->t.lh : 0;
+}
+
+static int dtls_accept(void *state, int timeout_ms, void **conn)
+{
+	return wolf_dsrv_accept(state, timeout_ms, (struct wolf_conn **)conn);
+}
+
+static int dtls_handshake(void *conn)
+{
+	struct wolf_conn *c = conn;
+
+	return c->t->server ? wolf_dsrv_handshake(c) : wolf_conn_handshake(c);
+}
+
+static int dtls_send(void *conn, const uint8_t *buf, size_t len)
+{
+	return wolf_conn_send(conn, buf, len); /* one record: len <= max_payload (app.c) */
+}
+
+static int dtls_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
+{
+	struct wolf_conn *c = conn;
+
+	if (c->t->server)
+		return wolf_dsrv_recv(c, buf, cap, timeout_ms);
+	return wolf_conn_recv(c, buf, cap, timeout_ms);
+}
+
+/* close_notify, not waiting for the peer's (it may be lost; a run ends with an
+ * acknowledged END). Its failure does not undo an acknowledged message. */
+static int dtls_close(void *conn, int timeout_ms)
+{
+	struct wolf_conn *c = conn;
+
+	wolf_dsrv_forget(c);
+	wolf_conn_close(c, timeout_ms);
+	return 0;
+}
+
+static void dtls_abort(void *conn)
+{
+	wolf_dsrv_forget(conn);
+	wolf_conn_abort(conn);
+}
+
+static void dtls_info(void *conn, struct tp_info *out)
+{
+	wolf_conn_info(conn, out);
+}
+
+static void dtls_describe(void *conn, char *buf, size_t len)
+{
+	wolf_conn_describe(conn, buf, len);
+}
+
+static void dtls_peer(void *conn, char *buf, size_t len)
+{
+	const struct wolf_conn *c = conn;
+
+	snprintf(buf, len, "%s", c->peer);
+}
+
+static void dtls_timeline(void *conn, struct timeline *tl)
+{
+	struct wolf_conn *c = conn;
+
+	c->io.tl = tl; /* sec_io writes the rows; no wolfSSL state names (state_name NULL) */
+}
+
+const struct transport tp_dtls = {
+	.name = "dtls",
+	.datagram = 1,
+	.default_port = 5004,
+	.default_sizes = "32,64,256,1K,4K,16K",
+	.stack = &sec_stack,
+	.cols = TP_COL_COOKIE,
+	.setup = dtls_setup,
+	.teardown = dtls_teardown,
+	.max_msg = dtls_max,
+	.dial = dtls_dial,
+	.listen = dtls_listen,
+	.accept = dtls_accept,
+	.handshake = dtls_handshake,
+	.send = dtls_send,
+	.recv = dtls_recv,
+	.close = dtls_close,
+	.abort = dtls_abort,
+	.info = dtls_info,
+	.describe = dtls_describe,
+	.peer = dtls_peer,
+	.timeline = dtls_timeline,
+};
