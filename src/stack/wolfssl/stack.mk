@@ -2,10 +2,12 @@
 # from Debian's source package (scripts/fetch-wolfssl.sh: bookworm, Debian's patches),
 # configured as Debian configures libwolfssl-dev (--enable-distro) plus the two things that
 # package lacks and ackbench needs: the key log (HAVE_SECRET_CALLBACK, for --keylog) and
-# the DTLS MTU (--enable-dtls-mtu, for --mtu). A static library in $(WOLF); autotools
+# the DTLS MTU (--enable-dtls-mtu, for --mtu); and --enable-ticket-nonce-malloc, without
+# which a wolfSSL 5.5 TLS 1.3 client fails on the first NewSessionTicket of a server that
+# sends nonces longer than 8 bytes (Mbed TLS sends 32: wolfSSL PR 5593). A static library in $(WOLF); autotools
 # (scripts/deps.sh wolfssl) generate its configure script. Native target, full config only.
 WOLF := $(BUILD)/wolfssl
-WOLF_CONFIGURE := --enable-distro --enable-dtls-mtu --enable-static --disable-shared \
+WOLF_CONFIGURE := --enable-distro --enable-dtls-mtu --enable-ticket-nonce-malloc --enable-static --disable-shared \
                   --disable-examples --disable-crypttests CPPFLAGS=-DHAVE_SECRET_CALLBACK
 # $(WOLF)/wolf_build.h: ACKBENCH_WOLFSSL_BUILD, the build configuration stack.c reports
 STACK_CFLAGS := -isystem $(WOLF)/src -I$(WOLF)

@@ -139,13 +139,34 @@ int wolf_conn_renew(struct wolf_conn *c)
 	return conn_ssl(c);
 }
 
+/* The reason in the words the other stacks use (the tests look for the same phrase on
+ * every stack), then wolfSSL's own. */
+static const char *verify_phrase(int e, int verr)
+{
+	switch (e) {
+	case NO_PEER_CERT: return "Certificate was missing";
+	case ASN_AFTER_DATE_E: return "The certificate validity has expired";
+	case ASN_BEFORE_DATE_E: return "The certificate validity starts in the future";
+	case DOMAIN_NAME_MISMATCH:
+	case IPADDR_MISMATCH: return "The certificate Common Name (CN) does not match with the expected CN";
+	case ASN_NO_SIGNER_E: return "The certificate is not correctly signed by the trusted CA";
+	default: break;
+	}
+	if (verr == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || verr == ASN_NO_SIGNER_E)
+		return "The certificate is not correctly signed by the trusted CA";
+	if (verr == ASN_AFTER_DATE_E)
+		return "The certificate validity has expired";
+	return NULL;
+}
+
 /* Why we refused the peer's certificate: only the verifying side knows (the other gets
  * an alert). A client prints each distinct reason once, as every message of a run would
  * otherwise repeat it. */
 static void report_verify(struct wolf_conn *c, int e)
 {
 	struct wolf_ctx *t = c->t;
-	char why[160], x509[120] = "";
+	const char *phrase = verify_phrase(e, c->verr);
+	char why[WOLFSSL_MAX_ERROR_SZ];
 	int key = c->verr != 0 ? c->verr : e;
 
 	if (c->verr == 0 && e != NO_PEER_CERT)
@@ -154,13 +175,9 @@ static void report_verify(struct wolf_conn *c, int e)
 		return;
 	t->last_verr = key;
 	wolfSSL_ERR_error_string_n((unsigned long)e, why, sizeof(why));
-	if (e == NO_PEER_CERT)
-		snprintf(why, sizeof(why), "Certificate was missing");
-	if (c->verr > 0)
-		snprintf(x509, sizeof(x509), " (%s, depth %d)",
-		         wolfSSL_X509_verify_cert_error_string(c->verr), c->verr_depth);
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s%s\n", t->prog, c->peer,
-	        t->server ? "client" : "server", why, x509,
+	fprintf(stderr, "%s: %s: %s certificate rejected: %s%swolfSSL: %s, depth %d%s%s\n",
+	        t->prog, c->peer, t->server ? "client" : "server", phrase ? phrase : "",
+	        phrase ? " (" : "(", why, c->verr_depth, ")",
 	        e == ASN_BEFORE_DATE_E ? " (check this machine's clock: boards without a "
 	                                 "real-time clock boot in 1970)"
 	                               : "");
