@@ -14,6 +14,8 @@ Installs the missing Debian packages of each group (default: build test).
   report   gnuplot-nox
   browser  chromium (test/matrix.sh renders report.html headless)
   ssh      openssh-server, openssh-client
+  wolfssl  autoconf, automake, libtool, patch, xz-utils: build wolfSSL 5.5.4 from
+           Debian's source package (make STACK=wolfssl; scripts/fetch-wolfssl.sh)
   cross    gcc-{aarch64,arm,riscv64}-linux-gnu cross compilers + libc, qemu-user
   all      every group
 Runs apt-get as root (through sudo when not root), non-interactively.
@@ -30,6 +32,7 @@ pkgs_of() {
 	report) echo "gnuplot-nox" ;;
 	browser) echo "chromium" ;;
 	ssh) echo "openssh-server openssh-client" ;;
+	wolfssl) echo "autoconf automake libtool patch xz-utils" ;;
 	cross) echo "gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-riscv64-cross qemu-user" ;;
 	*) return 1 ;;
 	esac
@@ -37,7 +40,7 @@ pkgs_of() {
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -gt 0 ] || set -- build test
-[ "$1" = all ] && set -- build test bench capture report browser ssh cross fuzz
+[ "$1" = all ] && set -- build test bench capture report browser ssh cross fuzz wolfssl
 
 want=""
 for g in "$@"; do

@@ -150,6 +150,7 @@ static const char *verify_phrase(int e, int verr)
 	case DOMAIN_NAME_MISMATCH:
 	case IPADDR_MISMATCH: return "The certificate Common Name (CN) does not match with the expected CN";
 	case ASN_NO_SIGNER_E: return "The certificate is not correctly signed by the trusted CA";
+	case EXTKEYUSE_AUTH_E: return "Usage does not match the extendedKeyUsage extension";
 	default: break;
 	}
 	if (verr == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || verr == ASN_NO_SIGNER_E)
@@ -175,12 +176,12 @@ static void report_verify(struct wolf_conn *c, int e)
 		return;
 	t->last_verr = key;
 	wolfSSL_ERR_error_string_n((unsigned long)e, why, sizeof(why));
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%swolfSSL: %s, depth %d%s%s\n",
+	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s%swolfSSL: %s, depth %d)\n",
 	        t->prog, c->peer, t->server ? "client" : "server", phrase ? phrase : "",
-	        phrase ? " (" : "(", why, c->verr_depth, ")",
 	        e == ASN_BEFORE_DATE_E ? " (check this machine's clock: boards without a "
 	                                 "real-time clock boot in 1970)"
-	                               : "");
+	                               : "",
+	        phrase ? " (" : "(", why, c->verr_depth);
 }
 
 /* After wolfSSL sent its fatal alert: end our side and drain briefly before the close, so

@@ -6,7 +6,11 @@
 #include "wolf.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <string.h>
+
+#include <wolfssl/openssl/ecdsa.h>
+#include <wolfssl/openssl/evp.h>
 
 #include "err.h"
 #include "port.h"
@@ -27,10 +31,19 @@ static int fail(const struct wolf_ctx *t, const char *opt, const char *val, cons
 	return code;
 }
 
+/* wolfSSL's load functions say WOLFSSL_BAD_FILE for a file they cannot open, and
+ * "no error" through ERR: the OS's reason says more. */
 static int fail_load(const struct wolf_ctx *t, const char *opt, const char *path, int code)
 {
+	FILE *f = fopen(path, "r");
 	char eb[160];
 
+	if (f == NULL)
+		code = ACK_ERR_SYS(errno);
+	else
+		fclose(f);
+	if (code == 0 || code == WOLFSSL_FAILURE)
+		code = WOLFSSL_BAD_FILE;
 	fprintf(stderr, "%s: --%s: cannot load '%s': %s (run 'make certs' or give --%s FILE)\n",
 	        t->prog, opt, path, err_str(code, eb, sizeof(eb)), opt);
 	return ACK_ERR_ARG;
@@ -196,6 +209,32 @@ void wolf_key_name(WOLFSSL_X509 *x, char *buf, size_t len)
 	wolfSSL_EVP_PKEY_free(k);
 }
 
+/* wolfSSL_CTX_check_private_key does not see an EC key that is not the certificate's
+ * (5.5 checks only that the public point is valid): sign with the key, verify with the
+ * certificate. 1 when they match (or the key is not EC). */
+static int ec_pair(WOLFSSL_CTX *ctx)
+{
+	static const unsigned char dg[32] = "ackbench key/certificate check";
+	WOLFSSL_EVP_PKEY *k = wolfSSL_CTX_get0_privatekey(ctx); /* owned by ctx */
+	WOLFSSL_EVP_PKEY *p;
+	WOLFSSL_EC_KEY *ek, *pk;
+	WOLFSSL_ECDSA_SIG *sig;
+	int ok;
+
+	if (k == NULL || wolfSSL_EVP_PKEY_base_id(k) != EVP_PKEY_EC)
+		return 1;
+	p = wolfSSL_X509_get_pubkey(wolfSSL_CTX_get0_certificate(ctx));
+	ek = wolfSSL_EVP_PKEY_get1_EC_KEY(k);
+	pk = p != NULL ? wolfSSL_EVP_PKEY_get1_EC_KEY(p) : NULL;
+	sig = ek != NULL ? wolfSSL_ECDSA_do_sign(dg, sizeof(dg), ek) : NULL;
+	ok = sig != NULL && pk != NULL && wolfSSL_ECDSA_do_verify(dg, sizeof(dg), sig, pk) == 1;
+	wolfSSL_ECDSA_SIG_free(sig);
+	wolfSSL_EC_KEY_free(ek);
+	wolfSSL_EC_KEY_free(pk);
+	wolfSSL_EVP_PKEY_free(p);
+	return ok;
+}
+
 static int load_credentials(struct wolf_ctx *t, const struct tp_conf *c)
 {
 	const char *ca = c->ca_file ? c->ca_file : "certs/ca.crt";
@@ -220,7 +259,7 @@ static int load_credentials(struct wolf_ctx *t, const struct tp_conf *c)
 	r = wolfSSL_CTX_use_PrivateKey_file(t->ctx, key, WOLFSSL_FILETYPE_PEM);
 	if (r != WOLFSSL_SUCCESS)
 		return fail_load(t, "key", key, r);
-	if (wolfSSL_CTX_check_private_key(t->ctx) != WOLFSSL_SUCCESS)
+	if (wolfSSL_CTX_check_private_key(t->ctx) != WOLFSSL_SUCCESS || !ec_pair(t->ctx))
 		return fail(t, "key", key, "does not match the public key of --cert", ACK_ERR_ARG);
 	wolf_key_name(wolfSSL_CTX_get0_certificate(t->ctx), t->own_key, sizeof(t->own_key));
 	return 0;
