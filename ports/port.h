@@ -104,7 +104,8 @@ int port_sendto(int h, const void *buf, size_t len, const struct port_addr *to);
  * address is stored there. */
 int port_recv(int h, void *buf, size_t len, int timeout_ms, struct port_addr *from);
 /* Arrival stamps (the handshake timeline): port_rx_stamps(h, 1) asks the system to stamp
- * what h receives (0 or an error; a port without them returns 0 and stamps nothing); then
+ * what h receives (0 or an error; a port without them returns 0 and stamps nothing; h < 0
+ * only gets the system ready, before the first connection); then
  * port_rx_stamp(h) is, after each port_recv() on h, when the last bytes it returned
  * reached this host, in port_mono_ns() time, or 0 when unknown. */
 int port_rx_stamps(int h, int on);

@@ -5,7 +5,9 @@
 # Variables: clock = auto|same|rtt, out = prefix of the output files:
 #   out.msgs   one line per message of every matched connection (see put_msg)
 #   out.flights one line per flight and metric: "cfg<TAB>size<TAB>k<TAB>label<TAB>metric<TAB>value"
-#   out.conns  per connection: cfg size run seq handshake_us (client first..last event) ...
+#   out.conns  per connection and side: cfg size run seq side handshake (start .. last row)
+#              cpu compute (its flights' gaps and spans) waiting (stretches ending in a
+#              receive) first-row flights-of-the-connection, and (server) its clock offset
 #   out.gaps   per flight with a known start: cfg run seq side from first_tx last_tx (us)
 #   out.info   clock mode, counts; errors go to stderr as one line, exit 1.
 BEGIN { FS = ","; OFS = "\t" }
@@ -200,6 +202,7 @@ END {
 				if (M[m, "flight"] == pf && M[m, "rx"] != "") { frx = M[m, "rx"]; fcpu = M[m, "rxcpu"]; break }
 			}
 			if (pf == "" && s == "client") { prx = c0; pcpu = 0 } # from the connection's start
+			if (F[f, "re"]) prx = "" # a resend: no compute before it, its wait is the timer
 			if (M[a, "tx"] != "" && prx != "") {
 				print cf, run, sq, s, v(prx - c0), v(M[a, "tx"] - c0), v(M[b, "tx"] - c0) > (out ".gaps")
 				put(cf, sz, f, "gap", M[a, "tx"] - prx)
@@ -211,8 +214,9 @@ END {
 				comp[s] += M[b, "tx"] - M[a, "tx"]
 				if (M[b, "txcpu"] != "" && M[a, "txcpu"] != "") put(cf, sz, f, "span_cpu", M[b, "txcpu"] - M[a, "txcpu"])
 			}
+			if (F[f, "re"]) fcpu = ""
 			if (M[b, "txcpu"] != "" && fcpu != "") put(cf, sz, f, "work_cpu", M[b, "txcpu"] - fcpu)
-			else if (M[b, "txcpu"] != "" && pf == "") put(cf, sz, f, "work_cpu", M[b, "txcpu"])
+			else if (M[b, "txcpu"] != "" && pf == "" && !F[f, "re"]) put(cf, sz, f, "work_cpu", M[b, "txcpu"])
 			if (M[b, "tx"] != "" && M[b, "rx"] != "") {
 				arr = M[b, "arr"] != "" ? M[b, "arr"] : M[b, "rx"]
 				put(cf, sz, f, "wire", arr - M[b, "tx"])
@@ -234,9 +238,17 @@ END {
 			put(cf, sz, 900 + x, "wall", wall)
 			put(cf, sz, 900 + x, "cpu", ev[k, s, n, "cpu"])
 			put(cf, sz, 900 + x, "compute", comp[s])
-			put(cf, sz, 900 + x, "wait", wall - comp[s])
-			print cf, sz, run, sq, s, v(wall), ev[k, s, n, "cpu"], \
-			      v(ev[k, s, 1, "t"] - (x ? off : 0) - c0), (k in csvhs ? csvhs[k] : ""), nf > (out ".conns")
+			# waiting, from the side's own rows: every stretch that ends in a receive
+			wt = 0; prev = st0
+			for (i2 = 1; i2 <= n; i2++) {
+				tt = ev[k, s, i2, "t"] - (x ? off : 0)
+				if (ev[k, s, i2, "dir"] == "rx") wt += tt - prev
+				prev = tt
+			}
+			put(cf, sz, 900 + x, "wait", wt)
+			print cf, sz, run, sq, s, v(wall), ev[k, s, n, "cpu"], v(comp[s]), v(wt), \
+			      v(ev[k, s, 1, "t"] - (x ? off : 0) - c0), (k in csvhs ? csvhs[k] : ""), nf, \
+			      x ? v(off) : "" > (out ".conns")
 		}
 		for (j = 1; j <= nm; j++) {
 			m = O[j]

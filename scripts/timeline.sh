@@ -39,8 +39,9 @@ server's connections start within the client's.
              from BINDIR/../mbedtls, for the configurations' group and key)
   -B BINDIR  the programs' build (build/native/bin)
   -N         no plots;  -o DIR  where tables and plots go (RUNDIR/timeline)
-Writes DIR/where-the-time-goes.txt (also printed) and DIR/swimlane-N.{png,svg} (the median
-connection of each configuration: arrows for the messages, compute gaps shaded).
+Writes DIR/where-the-time-goes.txt (also printed), DIR/connections.tsv (each connection's
+figures per side) and DIR/swimlane-N.{png,svg} (the median connection of each
+configuration: arrows for the messages, compute gaps shaded).
 Needs gnuplot for the plots (scripts/deps.sh report).
 Exit status: 0; 1 bad input (no timelines, runs without the other side) or a failed plot;
 2 usage error.
@@ -113,6 +114,10 @@ fi
 mode=$(awk '$1 == "clock" { print $2 }' "$tmp/m.info")
 [ -n "$outdir" ] || outdir=$1/timeline
 mkdir -p "$outdir"
+{
+	printf 'config\tsize\trun_id\tseq\tside\thandshake_us\tcpu_us\tcompute_us\twaiting_us\tfirst_row_us\tcsv_handshake_us\tflights\tclock_offset_us\n'
+	cat "$tmp/m.conns"
+} >"$outdir/connections.tsv"
 
 # --- crypto floors: the stack's own benchmark, for each configuration's group and key ---
 # The benchmark counts operations per wall-clock second; on a busy host it gets less than a
@@ -184,6 +189,7 @@ awk -F '\t' -v rates="$tmp/rates" -v mode="$mode" '
 	function crypto(cf, name,   v13, res) {
 		v13 = cf ~ / TLSv1\.3 /
 		res = cf ~ /resumed/
+		if (name ~ /resent/) return "- (the same bytes again)"
 		if (name ~ /HVR/) return "cookie (HMAC)"
 		if (name ~ /HRR/) return "-"
 		if (name ~ /total/) return ""
@@ -215,7 +221,7 @@ awk -F '\t' -v rates="$tmp/rates" -v mode="$mode" '
 			F[g, key] = kx "|" sg "|" vf "|" dh
 		}
 		split(F[g, key], w, "|")
-		if (ops == "" || ops == "-" || ops ~ /HMAC/) return ops == "" ? "" : "0"
+		if (ops == "" || ops ~ /^-/ || ops ~ /HMAC/) return ops == "" ? "" : "0"
 		t = 0
 		n = split(ops, p, "+")
 		for (i = 1; i <= n; i++) {
@@ -231,7 +237,7 @@ awk -F '\t' -v rates="$tmp/rates" -v mode="$mode" '
 	function pp(k) { return (k in P50) ? sprintf("%6.0f/%-6.0f", P50[k], P90[k]) : sprintf("%13s", "-") }
 	function p1(k) { return (k in P50) ? sprintf("%6.0f", P50[k]) : sprintf("%6s", "-") }
 	{
-		key = $1 SUBSEP $2 SUBSEP $3
+		key = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4 # a flight: its place and its messages
 		if (!(key in seen)) { seen[key] = 1; rows[++nr] = key; nm[key] = $4 }
 		P50[key, $5] = $6; P90[key, $5] = $7
 		if ($8 > N[key]) N[key] = $8

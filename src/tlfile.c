@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "port.h"
+
 int tlfile_open(struct tlfile *t, const char *prog, const char *path, const struct transport *tp,
                 const char *side)
 {
@@ -22,6 +24,7 @@ int tlfile_open(struct tlfile *t, const char *prog, const char *path, const stru
 		return -1;
 	}
 	timeline_header(t->f);
+	port_rx_stamps(-1, 1); /* arrival stamps on from the first connection */
 	return 0;
 }
 

@@ -37,10 +37,28 @@ void posix_handle_new(int h, int kind)
 	}
 }
 
+/* Linux stamps packets only while some socket asks for it, and turns that on lazily (a
+ * deferred static key): packets of a connection whose socket asked just now, after the
+ * last stamping socket closed, may go unstamped. One socket that keeps asking, opened at
+ * the first call, keeps it on for the whole process. */
+static void keep_stamping(void)
+{
+	static int keeper = -1;
+	int on = 1;
+
+	if (keeper >= 0)
+		return;
+	keeper = socket(AF_INET, SOCK_DGRAM, 0);
+	if (keeper >= 0)
+		setsockopt(keeper, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+}
+
 int port_rx_stamps(int h, int on)
 {
+	if (on)
+		keep_stamping();
 	if (h < 0 || h >= HANDLE_SLOTS || g_handle[h].kind == POSIX_H_UNKNOWN)
-		return 0; /* not ours: no stamps */
+		return 0; /* not ours (h < 0: only getting ready): no stamps */
 	if (setsockopt(h, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) != 0)
 		return ACK_ERR_SYS(errno);
 	g_handle[h].stamps = on != 0;
