@@ -5,6 +5,7 @@
 #   make bench            the loopback benchmark against sockperf (prints ratios)
 #   make matrix           the configuration matrix (scripts/matrix.sh; MATRIX_ARGS='-x ...')
 #   make TARGET=name      cross-build with ports/targets/<name>.mk
+#   make TARGET=cortex-m4 bare-metal image for QEMU (mk/mcu.mk; scripts/mcu.sh runs it)
 #   make SAN=1            sanitizer build (build/<target>-san)
 #   make STATIC=1         statically linked programs (build/<target>-static)
 #   make CONFIG=small     Mbed TLS config ports/config/ackbench_config_small.h
@@ -86,6 +87,7 @@ PLAIN_BINS := $(addprefix $(BUILD)/bin/,$(PLAIN_PROGS))
 SEC_BINS := $(addprefix $(BUILD)/bin/,$(SEC_PROGS))
 BINS := $(PLAIN_BINS) $(SEC_BINS)
 UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
+include mk/mcu.mk
 
 .SECONDARY:
 .PHONY: all mbedtls deps run matrix test unit integration test-san bench certs format \

@@ -17,6 +17,7 @@ Installs the missing Debian packages of each group (default: build test).
   wolfssl  autoconf, automake, libtool, patch, xz-utils: build wolfSSL 5.5.4 from
            Debian's source package (make STACK=wolfssl; scripts/fetch-wolfssl.sh)
   cross    gcc-{aarch64,arm,riscv64}-linux-gnu cross compilers + libc, qemu-user
+  mcu      bare-metal Cortex-M: gcc-arm-none-eabi, newlib, qemu-system-arm
   all      every group
 Runs apt-get as root (through sudo when not root), non-interactively.
 USAGE
@@ -34,13 +35,14 @@ pkgs_of() {
 	ssh) echo "openssh-server openssh-client" ;;
 	wolfssl) echo "autoconf automake libtool patch xz-utils" ;;
 	cross) echo "gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-riscv64-cross qemu-user" ;;
+	mcu) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm" ;;
 	*) return 1 ;;
 	esac
 }
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -gt 0 ] || set -- build test
-[ "$1" = all ] && set -- build test bench capture report browser ssh cross fuzz wolfssl
+[ "$1" = all ] && set -- build test bench capture report browser ssh cross fuzz wolfssl mcu
 
 want=""
 for g in "$@"; do

@@ -1,0 +1,205 @@
+/* plan.c - see plan.h. */
+#include "plan.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "creds.h"
+#include "mbedtls/x509.h"
+#include "mem.h"
+
+#define FIRST_MSG 64 /* the exchange phase: one 64-byte request and its reply */
+
+/* The benchmark's own memory (kept out of .bss, see ports/mps2/sections.ld). */
+__attribute__((section(".noinit"), aligned(8))) static uint32_t g_stack[2][SIDE_STACK_BYTES / 4];
+__attribute__((section(".noinit"))) static uint8_t g_pipe[2][LINK_CAP];
+__attribute__((section(".noinit"))) static uint8_t g_msg[2][HS_MSG_MAX];
+
+struct run {
+	struct hs_env *env;
+	struct side side[2];
+	const char *key;
+	enum hs_proto proto;
+	mbedtls_ssl_config conf[2];      /* client, server */
+	mbedtls_ssl_session session;     /* the client's, for resumption */
+	int have_session;
+	struct plan_tally *t;
+};
+
+static void print_hs(const struct run *ru, const char *kind, unsigned i, const struct hs_result *r,
+                     int ok)
+{
+	static const char *const side[2] = { "client", "server" };
+	int s;
+
+	for (s = 0; s < 2; s++)
+		printf("hs key=%s proto=%s kind=%s i=%u side=%s ok=%d resumed=%d cookie=%d "
+		       "hs_instr=%" PRIu64 " xchg_instr=%" PRIu64 " close_instr=%" PRIu64
+		       " heap_peak=%lu stack_peak=%lu hs_bytes_out=%" PRIu64 " hs_bytes_in=%" PRIu64
+		       " hs_writes_out=%" PRIu64 " verify=0x%" PRIx32 " err=-0x%04x suite=%s\n",
+		       ru->key, hs_proto_name[ru->proto], kind, i, side[s], ok, r->resumed, r->hvr,
+		       r->instr[s][PH_HS], r->instr[s][PH_XCHG], r->instr[s][PH_CLOSE],
+		       (unsigned long)r->heap_peak[s], (unsigned long)r->stack_peak[s], r->hs_bytes[s], r->hs_bytes[1 - s], r->hs_writes[s], r->verify[s],
+		       (unsigned)-r->err[s], r->suite[0] ? r->suite : "-");
+}
+
+/* One connection: handshake, the first exchange, close. With records, the record cost of
+ * every size is measured over it before the close. Returns 1 when it did what was asked. */
+static int connect_once(struct run *ru, const mbedtls_ssl_config *ccf,
+                        const mbedtls_ssl_config *scf, int resume, struct hs_result *r,
+                        const struct plan *records)
+{
+	struct hs_conn c;
+	uint64_t x[2] = { 0, 0 };
+	int rc, s;
+
+	hs_conn_init(&c, ru->proto, &ru->side[CLI], &ru->side[SRV], ccf, scf, g_pipe[0], g_pipe[1],
+	             g_msg[0], g_msg[1], &ru->session);
+	c.ep[CLI].have_session = resume && ru->have_session;
+	rc = hs_conn_handshake(&c, r);
+	if (rc == 0)
+		rc = hs_conn_exchange(&c, FIRST_MSG, x);
+	if (rc != 0) {
+		r->err[CLI] = r->err[CLI] ? r->err[CLI] : rc;
+		hs_conn_abort(&c, r);
+		ru->have_session = 0;
+		return 0;
+	}
+	for (s = 0; s < 2; s++)
+		r->instr[s][PH_XCHG] = x[s];
+	for (unsigned k = 0; records != NULL && k < records->nsizes; k++) {
+		uint64_t in[2] = { 0, 0 }, b0[2] = { c.c2s.bytes, c.s2c.bytes };
+		size_t size = records->sizes[k];
+		unsigned j;
+		for (j = 0, rc = 0; j < records->reps && rc == 0; j++)
+			rc = hs_conn_exchange(&c, size, in);
+		ru->t->records++;
+		if (rc != 0) {
+			ru->t->record_failed++;
+			printf("rec key=%s proto=%s size=%lu ok=0 err=-0x%04x\n", ru->key,
+			       hs_proto_name[ru->proto], (unsigned long)size, (unsigned)-rc);
+			break;
+		}
+		for (s = 0; s < 2; s++)
+			printf("rec key=%s proto=%s size=%lu n=%u side=%s ok=1 instr_per_msg=%" PRIu64
+			       " bytes_out_per_msg=%" PRIu64 "\n",
+			       ru->key, hs_proto_name[ru->proto], (unsigned long)size, records->reps,
+			       s == CLI ? "client" : "server", in[s] / records->reps,
+			       ((s == CLI ? c.c2s.bytes : c.s2c.bytes) - b0[s]) / records->reps);
+	}
+	rc = hs_conn_close(&c, r) || rc;
+	ru->have_session = c.ep[CLI].have_session;
+	return rc == 0 && r->verify[CLI] == 0 && r->verify[SRV] == 0 && r->resumed == resume &&
+	       (ru->proto != HS_DTLS12 || r->hvr);
+}
+
+static void handshakes(struct run *ru, const struct plan *p, int resume)
+{
+	struct hs_result r;
+	unsigned i;
+	int ok;
+
+	for (i = 0; i < p->n; i++) {
+		ok = connect_once(ru, &ru->conf[CLI], &ru->conf[SRV], resume, &r, NULL);
+		ru->t->handshakes++;
+		ru->t->failed += !ok;
+		print_hs(ru, resume ? "resumed" : "full", i, &r, ok);
+	}
+}
+
+/* A peer with a certificate from another CA: the other side must refuse it, in the
+ * handshake, with a verification failure. */
+static void negative(struct run *ru, struct hs_cred *rogue, int rogue_server)
+{
+	mbedtls_ssl_config bad;
+	struct hs_result r;
+	int refuser = rogue_server ? CLI : SRV, ok, rc;
+
+	rc = hs_conf(&bad, ru->env, ru->proto, rogue_server, rogue);
+	memset(&r, 0, sizeof(r));
+	ok = rc == 0 && !connect_once(ru, rogue_server ? &ru->conf[CLI] : &bad,
+	                              rogue_server ? &bad : &ru->conf[SRV], 0, &r, NULL);
+	ok = ok && r.err[refuser] == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED &&
+	     (r.verify[refuser] & MBEDTLS_X509_BADCERT_NOT_TRUSTED) != 0;
+	mbedtls_ssl_config_free(&bad);
+	ru->t->negatives++;
+	ru->t->refused += ok;
+	printf("neg key=%s proto=%s case=%s refused=%d by=%s client_err=-0x%04x "
+	       "server_err=-0x%04x verify=0x%" PRIx32 "\n",
+	       ru->key, hs_proto_name[ru->proto], rogue_server ? "rogue-server" : "rogue-client", ok,
+	       refuser == CLI ? "client" : "server", (unsigned)-r.err[CLI], (unsigned)-r.err[SRV],
+	       r.verify[refuser]);
+}
+
+static int load(struct hs_cred *c, struct hs_env *env, const char *ca, const char *crt,
+                const char *key, const char *what, const char *type)
+{
+	int r = hs_cred_load(c, env, ca, crt, key);
+
+	if (r != 0)
+		printf("error key=%s %s: credentials do not parse: -0x%04x\n", type, what, (unsigned)-r);
+	return r;
+}
+
+int plan_run(const struct plan *p, struct hs_env *env, struct plan_tally *t)
+{
+	struct hs_cred cred[4]; /* client, server, rogue client, rogue server */
+	struct run ru;
+	unsigned k;
+	int pr, rc = 0, i;
+
+	memset(&ru, 0, sizeof(ru));
+	ru.env = env;
+	ru.t = t;
+	side_init(&ru.side[CLI], "client", g_stack[CLI]);
+	side_init(&ru.side[SRV], "server", g_stack[SRV]);
+	for (k = 0; k < mcu_cred_count; k++) {
+		const struct mcu_cred_set *cs = &mcu_cred_sets[k];
+		if (!(p->keys & (1u << k)))
+			continue;
+		ru.key = cs->type;
+		if (load(&cred[0], env, cs->ca, cs->client_crt, cs->client_key, "client", cs->type) ||
+		    load(&cred[1], env, cs->ca, cs->server_crt, cs->server_key, "server", cs->type) ||
+		    load(&cred[2], env, cs->ca, cs->rogue_client_crt, cs->rogue_client_key,
+		         "rogue client", cs->type) ||
+		    load(&cred[3], env, cs->ca, cs->rogue_server_crt, cs->rogue_server_key,
+		         "rogue server", cs->type))
+			return -1;
+		for (pr = 0; pr < HS_NPROTO; pr++) {
+			if (!(p->protos & (1u << pr)))
+				continue;
+			ru.proto = (enum hs_proto)pr;
+			if ((rc = hs_conf(&ru.conf[CLI], env, ru.proto, 0, &cred[0])) != 0 ||
+			    (rc = hs_conf(&ru.conf[SRV], env, ru.proto, 1, &cred[1])) != 0) {
+				printf("error key=%s proto=%s: config: -0x%04x\n", ru.key, hs_proto_name[pr],
+				       (unsigned)-rc);
+				return -1;
+			}
+			mbedtls_ssl_session_init(&ru.session);
+			ru.have_session = 0;
+			printf("baseline key=%s proto=%s heap=%lu\n", ru.key, hs_proto_name[pr],
+			       (unsigned long)mem_current());
+			handshakes(&ru, p, 0);
+			handshakes(&ru, p, 1);
+			if (p->nsizes > 0) {
+				struct hs_result r;
+				t->handshakes++;
+				if (!connect_once(&ru, &ru.conf[CLI], &ru.conf[SRV], 0, &r, p)) {
+					t->failed++;
+					print_hs(&ru, "records", 0, &r, 0);
+				}
+			}
+			if (p->negatives) {
+				negative(&ru, &cred[2], 0);
+				negative(&ru, &cred[3], 1);
+			}
+			mbedtls_ssl_session_free(&ru.session);
+			mbedtls_ssl_config_free(&ru.conf[CLI]);
+			mbedtls_ssl_config_free(&ru.conf[SRV]);
+		}
+		for (i = 0; i < 4; i++)
+			hs_cred_free(&cred[i]);
+	}
+	return t->failed || t->record_failed || t->refused != t->negatives ? -1 : 0;
+}

@@ -1,0 +1,100 @@
+/* setup.c - what both sides share for a run (randomness, tickets, cookies), credentials
+ * and the per-protocol configurations of hs.h. Nothing here is measured: it is the
+ * image's start-up, the baseline the per-connection heap figures are above. */
+#include <string.h>
+
+#include "hs.h"
+
+int hs_env_init(struct hs_env *env)
+{
+	static const char pers[] = "ackbench-mcu";
+	int r;
+
+	mbedtls_entropy_init(&env->entropy);
+	mbedtls_ctr_drbg_init(&env->drbg);
+	mbedtls_ssl_ticket_init(&env->ticket);
+	mbedtls_ssl_cookie_init(&env->cookie);
+	r = mbedtls_ctr_drbg_seed(&env->drbg, mbedtls_entropy_func, &env->entropy,
+	                          (const unsigned char *)pers, sizeof(pers) - 1);
+	if (r == 0)
+		r = mbedtls_ssl_ticket_setup(&env->ticket, mbedtls_ctr_drbg_random, &env->drbg,
+		                             MBEDTLS_CIPHER_AES_128_GCM, 86400);
+	if (r == 0)
+		r = mbedtls_ssl_cookie_setup(&env->cookie, mbedtls_ctr_drbg_random, &env->drbg);
+	return r;
+}
+
+void hs_env_free(struct hs_env *env)
+{
+	mbedtls_ssl_cookie_free(&env->cookie);
+	mbedtls_ssl_ticket_free(&env->ticket);
+	mbedtls_ctr_drbg_free(&env->drbg);
+	mbedtls_entropy_free(&env->entropy);
+}
+
+int hs_cred_load(struct hs_cred *c, struct hs_env *env, const char *ca, const char *crt,
+                 const char *key)
+{
+	int r;
+
+	mbedtls_x509_crt_init(&c->ca);
+	mbedtls_x509_crt_init(&c->crt);
+	mbedtls_pk_init(&c->key);
+	r = mbedtls_x509_crt_parse(&c->ca, (const unsigned char *)ca, strlen(ca) + 1);
+	if (r == 0)
+		r = mbedtls_x509_crt_parse(&c->crt, (const unsigned char *)crt, strlen(crt) + 1);
+	if (r == 0)
+		r = mbedtls_pk_parse_key(&c->key, (const unsigned char *)key, strlen(key) + 1, NULL, 0,
+		                         mbedtls_ctr_drbg_random, &env->drbg);
+	return r;
+}
+
+void hs_cred_free(struct hs_cred *c)
+{
+	mbedtls_pk_free(&c->key);
+	mbedtls_x509_crt_free(&c->crt);
+	mbedtls_x509_crt_free(&c->ca);
+}
+
+int hs_conf(mbedtls_ssl_config *conf, struct hs_env *env, enum hs_proto p, int server,
+            struct hs_cred *cred)
+{
+	int r;
+	mbedtls_ssl_protocol_version v =
+	        p == HS_TLS13 ? MBEDTLS_SSL_VERSION_TLS1_3 : MBEDTLS_SSL_VERSION_TLS1_2;
+
+	mbedtls_ssl_config_init(conf);
+	r = mbedtls_ssl_config_defaults(conf, server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
+	                                p == HS_DTLS12 ? MBEDTLS_SSL_TRANSPORT_DATAGRAM
+	                                               : MBEDTLS_SSL_TRANSPORT_STREAM,
+	                                MBEDTLS_SSL_PRESET_DEFAULT);
+	if (r != 0)
+		return r;
+	mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &env->drbg);
+	mbedtls_ssl_conf_min_tls_version(conf, v);
+	mbedtls_ssl_conf_max_tls_version(conf, v);
+	/* The server's default is NONE: both sides require the peer's certificate. */
+	mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	mbedtls_ssl_conf_ca_chain(conf, &cred->ca, NULL);
+	r = mbedtls_ssl_conf_own_cert(conf, &cred->crt, &cred->key);
+	if (r != 0)
+		return r;
+	if (server) {
+		mbedtls_ssl_conf_session_tickets_cb(conf, mbedtls_ssl_ticket_write,
+		                                    mbedtls_ssl_ticket_parse, &env->ticket);
+		if (p == HS_DTLS12)
+			mbedtls_ssl_conf_dtls_cookies(conf, mbedtls_ssl_cookie_write,
+			                              mbedtls_ssl_cookie_check, &env->cookie);
+	} else {
+		mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+		/* Since 3.6.1 a TLS 1.3 client drops tickets unless asked to hand them over. */
+		mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+		        conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+	}
+	/* Virtual time runs only as fast as the two sides compute: retransmitting would mean
+	 * a timer shorter than a handshake's instructions (20 s = 2e10 at shift=0). */
+	if (p == HS_DTLS12)
+		mbedtls_ssl_conf_handshake_timeout(conf, 20000, 60000);
+	return 0;
+}
+

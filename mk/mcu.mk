@@ -1,0 +1,61 @@
+# mcu.mk - the bare-metal image of TARGET=cortex-m4 / cortex-m33 (ports/targets/, a target
+# that sets MCU_MACHINE). Included by the Makefile after its variables: for such a target
+# `make` builds build/<target>-<config>/mcu/ackbench-mcu.elf instead of the eight programs.
+#   MCU_KEYS   extra key types compiled in beside certs/ (default rsa2048; each is generated
+#              with scripts/gen-certs.sh -t TYPE under the build dir, never in the tree)
+# scripts/mcu.sh runs the image under qemu-system-arm -icount shift=0.
+ifneq ($(MCU_MACHINE),)
+ifeq ($(filter mcu%,$(CONFIG))$(filter print-%,$(MAKECMDGOALS)),)
+$(error TARGET=$(TARGET) is bare metal and needs a bare-metal Mbed TLS config (CONFIG=mcu), not '$(CONFIG)')
+endif
+
+MCU_DIR := $(BUILD)/mcu
+MCU_IMAGE := $(MCU_DIR)/ackbench-mcu.elf
+MCU_KEYS ?= rsa2048
+MCU_CERT_DIRS := certs $(addprefix $(MCU_DIR)/certs-,$(MCU_KEYS))
+# The image's own code, the board port, and the stack-neutral parts of src/ it shares
+# (heap accounting, wire format, handshake sniffers).
+MCU_SRCS := $(wildcard mcu/*.c) $(wildcard ports/mps2/*.c) src/mem.c src/msg.c \
+            src/tls_sniff.c src/dtls_wire.c
+MCU_OBJS := $(patsubst %.c,$(MCU_DIR)/obj/%.o,$(MCU_SRCS)) $(MCU_DIR)/obj/creds.o
+ifneq ($(STACK),mbedtls)
+$(error TARGET=$(TARGET): the bare-metal image is built on Mbed TLS only (not STACK=$(STACK)))
+endif
+# The image calls Mbed TLS directly: its headers and config on top of the core's flags.
+MCU_CFLAGS_ALL := $(ALL_CFLAGS) $(MCU_CFLAGS) -Iports/mps2 -Imcu -isystem $(MBT)/include \
+                  $(MBEDTLS_CFG)
+MCU_LDFLAGS := $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -nostartfiles --specs=rdimon.specs \
+               -Lports/mps2 -T$(MCU_LD) -Wl,-Map=$(MCU_DIR)/ackbench-mcu.map
+
+BINS := $(MCU_IMAGE)
+.DEFAULT_GOAL := all
+UNIT :=
+
+.PHONY: mcu-deps
+mcu-deps:
+	$(Q)scripts/deps.sh mcu
+$(MBT)/.built: | mcu-deps
+
+$(MCU_DIR)/obj/%.o: %.c $(MBT)/.built
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(MCU_CFLAGS_ALL) -c -o $@ $<
+
+# Credentials: certs/ (make certs) and one generated set per extra key type.
+$(MCU_DIR)/certs-%/certs.info: scripts/gen-certs.sh
+	@echo "  CERTS    $(@D) ($*)"
+	$(Q)scripts/gen-certs.sh -o $(@D) -t $* >/dev/null
+$(MCU_DIR)/creds.c: scripts/mcu-creds.sh certs/ca.crt $(addsuffix /certs.info,$(filter-out certs,$(MCU_CERT_DIRS)))
+	@mkdir -p $(@D)
+	$(Q)scripts/mcu-creds.sh $(MCU_CERT_DIRS) >$@.tmp && mv $@.tmp $@
+$(MCU_DIR)/obj/creds.o: $(MCU_DIR)/creds.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(MCU_CFLAGS_ALL) -c -o $@ $<
+
+$(MCU_IMAGE): $(MCU_OBJS) $(MBT_LIBS) ports/mps2/sections.ld ports/mps2/$(MCU_LD)
+	@$(if $(Q),echo "  LD       $@")
+	$(Q)$(CC) $(MCU_LDFLAGS) -o $@ $(MCU_OBJS) $(MBT_LIBS) -lm
+
+-include $(wildcard $(MCU_DIR)/obj/*/*.d $(MCU_DIR)/obj/*/*/*.d $(MCU_DIR)/obj/*.d)
+endif

@@ -1,0 +1,41 @@
+/*
+ * mps2.h - what the MPS2 bare-metal port (QEMU mps2-an386 Cortex-M4, mps2-an505 Cortex-M33)
+ * offers the image besides ports/port.h: the clock in SysTick ticks, semihosting (command
+ * line, console, exit) and the boot hook. See ports/README.md, "ports/mps2".
+ */
+#ifndef ACKBENCH_MPS2_H
+#define ACKBENCH_MPS2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbedtls/platform_time.h"
+
+/* SysTick runs on the processor clock (CLKSOURCE = 1): 25 MHz on AN386, 20 MHz on AN505
+ * (QEMU's values for these boards). Under -icount shift=0 QEMU advances the virtual clock
+ * by 1 ns per instruction, so one tick is 1e9 / MPS2_SYSCLK_HZ instructions. */
+#ifndef MPS2_SYSCLK_HZ
+#error "MPS2_SYSCLK_HZ must be set by the target (ports/targets/cortex-m*.mk)"
+#endif
+#define MPS2_NS_PER_TICK (1000000000u / MPS2_SYSCLK_HZ)
+
+/* Starts SysTick free-running (24-bit, wraps counted by its interrupt). */
+void mps2_clock_start(void);
+/* Ticks since mps2_clock_start(), 64 bits. */
+uint64_t mps2_ticks(void);
+
+/* Seconds since reset, for mbedtls_platform_set_time() (MBEDTLS_PLATFORM_TIME_ALT). */
+mbedtls_time_t port_mbedtls_time(mbedtls_time_t *t);
+/* "TEST-ONLY..." or the name of the board's TRNG, for the image's banner. */
+const char *port_entropy_kind(void);
+
+/* Semihosting: the command line QEMU was given (-semihosting-config arg=...), split into
+ * argv (at most max entries, in a static buffer). Returns argc, or -1. */
+int mps2_cmdline(char **argv, int max);
+/* Semihosting SYS_EXIT_EXTENDED: QEMU exits with status code. Does not return. */
+__attribute__((noreturn)) void mps2_exit(int code);
+/* Writes a NUL-terminated string to the host's stderr-like debug console (SYS_WRITE0),
+ * without stdio: for faults. */
+void mps2_write0(const char *s);
+
+#endif
