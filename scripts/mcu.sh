@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# mcu.sh - runs the bare-metal image (make TARGET=cortex-m4|cortex-m33, mk/mcu.mk) under
+# qemu-system-arm with -icount shift=0, where the virtual clock advances 1 ns per
+# instruction: every figure is an instruction count, the same on every machine and run.
+# Writes a run directory (raw output, CSV, JSON summary, env.txt, footprint) and prints the
+# table: instructions per handshake per side, and an estimate in ms at the clock given.
+set -eu
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<USAGE
+Usage: $0 [-T TARGET] [-f FREQ] [-n N] [-r R] [-s SIZES] [-P PROTOS] [-k KEYS] [-x]
+          [-d DIR] [-t SECS] [-q]
+Builds the image of TARGET if needed (make TARGET=..., which installs scripts/deps.sh mcu),
+runs it under QEMU and writes into DIR:
+  raw.txt          the image's output (one key=value line per handshake side, record
+                   size, negative case)
+  handshakes.csv   per handshake and side: instructions of the handshake, first exchange
+                   and close, heap peak, stack peak, handshake bytes out/in
+  records.csv      per protocol, message size and side: instructions per message
+  negatives.csv    the rogue-certificate cases (each must be refused)
+  footprint.csv    flash and RAM of the image by section and by component
+  mcu.json         summary (tool "ackbench-mcu"; scripts/report.sh reads it)
+  env.txt          QEMU version, machine, CPU, compiler, Mbed TLS, config, image sha256
+  table.txt        the table printed on stdout
+  -T TARGET  cortex-m4 (QEMU mps2-an386, default) or cortex-m33 (mps2-an505)
+  -f FREQ    core clock of the estimate: 64M, 168MHz, 1.2G, 48000000 (default 64M).
+             The estimate assumes ONE INSTRUCTION PER CYCLE: real cores stall on flash
+             wait states and multi-cycle instructions, so it is a lower bound, not a
+             measurement of any chip
+  -n N       handshakes of each kind (full, resumed) per protocol and key (default 5)
+  -r R       messages per size for the record cost (default 20)
+  -s SIZES   comma list of message sizes, 32..4096 (default 64,256,1024,4096; 0 = none)
+  -P PROTOS  comma list of tls1.2,tls1.3,dtls1.2 (default all)
+  -k KEYS    comma list of compiled-in key types (default all: certs/ and MCU_KEYS)
+  -x         skip the rogue-certificate cases
+  -d DIR     run directory (default results/mcu-TARGET-<UTC time>); must hold no results
+  -t SECS    stop QEMU after SECS of wall time (default 1800)
+  -q         table to DIR/table.txt only
+Environment: MCU_QEMU (default qemu-system-arm).
+Exit status: 0 all handshakes passed and every rogue peer was refused, 1 a check failed
+or QEMU did not finish, 2 bad input.
+USAGE
+}
+
+target=cortex-m4
+freq=64M
+dir=""
+limit=1800
+quiet=0
+img_args=()
+cmdline="$0 $*"
+qemu=${MCU_QEMU:-qemu-system-arm}
+case "${1:-}" in --help) usage; exit 0 ;; esac
+while getopts T:f:n:r:s:P:k:xd:t:qh opt; do
+	case "$opt" in
+	T) target=$OPTARG ;;
+	f) freq=$OPTARG ;;
+	n | r | s | k) img_args+=("-$opt" "$OPTARG") ;;
+	P) img_args+=(-p "$OPTARG") ;;
+	x) img_args+=(-x) ;;
+	d) dir=$OPTARG ;;
+	t) limit=$OPTARG ;;
+	q) quiet=1 ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || { log "unexpected argument '$1' (see --help)"; exit 2; }
+
+# FREQ -> Hz: a positive number with an optional k/M/G and optional Hz, 1 kHz..10 GHz.
+hz=$(awk -v f="$freq" 'BEGIN {
+	if (f !~ /^[0-9]+(\.[0-9]+)?([kKmMgG])?([hH][zZ])?$/) exit 1
+	n = f; sub(/[kKmMgG]?([hH][zZ])?$/, "", n); u = substr(f, length(n) + 1, 1)
+	m = (u ~ /[kK]/) ? 1e3 : (u ~ /[mM]/) ? 1e6 : (u ~ /[gG]/) ? 1e9 : 1
+	v = n * m; if (v < 1e3 || v > 1e10) exit 1
+	printf "%.0f\n", v }') || {
+	log "-f: '$freq' is not a clock frequency (e.g. 64M, 168MHz, 48000000; 1 kHz..10 GHz)"
+	exit 2
+}
+lib_is_count "$limit" || { log "-t: '$limit' is not a positive number of seconds"; exit 2; }
+mk=$LIB_ROOT/ports/targets/$target.mk
+machine=""
+[ ! -f "$mk" ] || machine=$(sed -n 's/^MCU_MACHINE := //p' "$mk")
+if [ -z "$machine" ]; then
+	log "-T: unknown bare-metal target '$target' (known: $(grep -l '^MCU_MACHINE' "$LIB_ROOT"/ports/targets/*.mk | xargs -n1 basename | sed 's/\.mk$//' | tr '\n' ' '))"
+	exit 2
+fi
+cpu=$(sed -n 's/^MCU_CPU := //p' "$mk")
+command -v "$qemu" >/dev/null 2>&1 ||
+	{ log "$qemu not found (scripts/deps.sh mcu installs qemu-system-arm)"; exit 2; }
+command -v jq >/dev/null 2>&1 || { log "jq not found (scripts/deps.sh build)"; exit 2; }
+
+mkvar() { env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$LIB_ROOT" TARGET="$target" "$@"; }
+build=$LIB_ROOT/$(mkvar print-BUILD)
+config=$(mkvar print-CONFIG)
+sizetool=$(mkvar print-SIZE)
+img=$build/mcu/ackbench-mcu.elf
+log "building $target ($img)"
+mkvar -j2 all >&2 || die "make TARGET=$target failed"
+
+[ -n "$dir" ] || dir=$LIB_ROOT/results/mcu-$target-$(lib_utc_stamp)
+dir=$(lib_abs "$dir")
+if [ -e "$dir/raw.txt" ] || [ -e "$dir/mcu.json" ]; then
+	log "-d: $dir already holds results"
+	exit 2
+fi
+mkdir -p "$dir"
+
+# QEMU's option syntax doubles a comma inside a value.
+sh_args="arg=ackbench-mcu"
+for a in "${img_args[@]+"${img_args[@]}"}"; do sh_args="$sh_args,arg=${a//,/,,}"; done
+qcmd=("$qemu" -machine "$machine" -cpu "$cpu" -nographic -monitor none -serial none
+	-icount shift=0 -semihosting-config "enable=on,target=native,$sh_args" -kernel "$img")
+
+LIB_BIN=$build/mcu lib_record_env "$dir/env.txt" "$cmdline"
+{
+	printf 'target: %s\n' "$target"
+	printf 'machine: %s\n' "$machine"
+	printf 'mcu_cpu: %s\n' "$cpu"
+	printf 'qemu: %s\n' "$("$qemu" --version | head -n 1)"
+	printf 'qemu_command: %s\n' "${qcmd[*]}"
+	printf 'icount: shift=0 (1 ns of virtual time per instruction)\n'
+	printf 'compiler: %s\n' "$("$(mkvar print-CC)" --version | head -n 1)"
+	printf 'config: %s\n' "$config"
+	printf 'image: %s\n' "$img"
+	printf 'image_sha256: %s\n' "$(sha256sum "$img" | cut -d ' ' -f 1)"
+	printf 'estimate_clock_hz: %s (1 instruction per cycle assumed)\n' "$hz"
+} >>"$dir/env.txt"
+
+log "running $target under $machine (-icount shift=0), at most $limit s -> $dir"
+rc=0
+t0=$(date +%s)
+timeout -k 5 "$limit" "${qcmd[@]}" >"$dir/raw.txt" 2>"$dir/qemu.err" </dev/null || rc=$?
+printf 'wall_seconds: %s\n' "$(($(date +%s) - t0))" >>"$dir/env.txt"
+case "$rc" in
+0 | 1) ;;
+124 | 137) die "QEMU did not finish within $limit s (-t); partial output in $dir/raw.txt" ;;
+2) die "the image refused its options: $(head -n 1 "$dir/raw.txt")" ;;
+*) die "QEMU exit status $rc: $(tail -n 1 "$dir/qemu.err" "$dir/raw.txt" | tr '\n' ' ')" ;;
+esac
+grep -q '^summary ' "$dir/raw.txt" || die "the image ended without its summary line ($dir/raw.txt)"
+
+# "kind key=v key=v ..." lines -> CSV with the given columns.
+to_csv() {
+	awk -v kind="$1" -v cols="$2" 'BEGIN { n = split(cols, c, ","); print cols }
+	$1 == kind { delete v; for (i = 2; i <= NF; i++) { k = $i; sub(/=.*/, "", k); x = $i
+			sub(/^[^=]*=/, "", x); v[k] = x }
+		line = ""; for (i = 1; i <= n; i++) line = line (i > 1 ? "," : "") v[c[i]]; print line }' \
+		"$dir/raw.txt"
+}
+to_csv hs key,proto,kind,i,side,ok,resumed,cookie,hs_instr,xchg_instr,close_instr,heap_peak,stack_peak,hs_bytes_out,hs_bytes_in,hs_writes_out,verify,err,suite \
+	>"$dir/handshakes.csv"
+to_csv rec key,proto,size,n,side,ok,instr_per_msg,bytes_out_per_msg >"$dir/records.csv"
+to_csv neg key,proto,case,refused,by,client_err,server_err,verify >"$dir/negatives.csv"
+
+# Footprint: sections of the image, and flash/RAM by component from the link map.
+"$sizetool" -A "$img" | awk 'NR > 2 && $1 ~ /^\./ { print $1 "," $2 }' |
+	grep -E '^\.(text|ARM.exidx|data|bss|noinit),' >"$dir/sections.tmp"
+# mawk has no strtonum: hexadecimal by hand.
+HEX='function hex(s,   i, v) { s = tolower(s); sub(/^0x/, "", s); v = 0
+	for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+	return v }'
+heap=$(arm-none-eabi-nm "$img" | awk "$HEX"'
+	$3 == "__heap_start" { s = hex($1) } $3 == "__heap_end" { e = hex($1) } END { print e - s }')
+awk -F, -v heap="$heap" '
+	{ s[$1] = $2 }
+	END {
+		print "item,bytes,what"
+		printf "flash,%d,.text + .ARM.exidx + .data initialisers\n", s[".text"] + s[".ARM.exidx"] + s[".data"]
+		printf "ram_static,%d,.data + .bss (TLS code and libc)\n", s[".data"] + s[".bss"]
+		printf "text,%d,code and constants\n", s[".text"] + s[".ARM.exidx"]
+		printf "data,%d,initialised data\n", s[".data"]
+		printf "bss,%d,zeroed data\n", s[".bss"]
+		printf "bench_noinit,%d,the benchmark: two 32 KiB side stacks and link buffers (not needed on a device)\n", s[".noinit"]
+		printf "heap_region,%d,room for malloc (the used part is the heap peak)\n", heap
+	}' "$dir/sections.tmp" >"$dir/footprint.csv"
+rm -f "$dir/sections.tmp"
+# Per component: input sections in the map, by archive (Mbed TLS libraries, libc, ours).
+awk "$HEX"'
+	function add(sz, file, sec,   comp) {
+		if (file ~ /libmbedcrypto\.a/) comp = "mbedcrypto"
+		else if (file ~ /libmbedx509\.a/) comp = "mbedx509"
+		else if (file ~ /libmbedtls\.a/) comp = "mbedtls"
+		else if (file ~ /lib(c|g|m|rdimon|gcc|nosys)[_a-z]*\.a/) comp = "libc+libgcc"
+		else if (file ~ /creds\.o/) comp = "credentials"
+		else if (file ~ /obj\/ports\//) comp = "port"
+		else comp = "benchmark"
+		if (sec ~ /^\.(text|rodata)/) flash[comp] += sz
+		else if (sec ~ /^\.data/) { flash[comp] += sz; ram[comp] += sz }
+		else if (sec ~ /^\.(bss|COMMON)/) ram[comp] += sz
+		seen[comp] = 1
+	}
+	/^Discarded input sections/ { skip = 1 } /^Linker script and memory map/ { skip = 0 }
+	skip { next }
+	/^ \.(text|rodata|data|bss)[^ ]*$/ { pend = $1; next }
+	pend != "" && NF == 3 && $1 ~ /^0x/ { add(hex($2), $3, pend); pend = ""; next }
+	/^ \.(text|rodata|data|bss)[^ ]* +0x/ && NF == 4 { add(hex($3), $4, $1) }
+	/^ COMMON +0x/ && NF == 4 { add(hex($3), $4, ".bss") }
+	{ pend = "" }
+	END { for (c in seen) printf "component_%s,%d,flash (ram %d)\n", c, flash[c], ram[c] }' \
+	"$build/mcu/ackbench-mcu.map" | sort >>"$dir/footprint.csv"
+
+# Summary JSON: per key, protocol, kind and side the median over the N handshakes (the
+# first RSA handshake of a run also pays Mbed TLS's blinding set-up: min/max show it).
+jq -R -s --arg target "$target" --arg machine "$machine" --arg cpu "$cpu" --arg config "$config" \
+	--argjson hz "$hz" --arg host "$(uname -n)" \
+	--arg mbedtls "$(sed -n 's/.* mbedtls=\([^ ]*\).*/\1/p' "$dir/raw.txt" | head -n 1)" '
+	def rows(kind): split("\n") | map(select(startswith(kind + " ")) | split(" ")[1:]
+		| map(capture("^(?<key>[^=]+)=(?<value>.*)$")) | from_entries
+		| with_entries(.value |= (if test("^-?[0-9]+$") then tonumber else . end)));
+	def median: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
+	(rows("hs")) as $hs | (rows("rec")) as $rec | (rows("neg")) as $neg |
+	{ tool: "ackbench-mcu", target: $target, machine: $machine, cpu: $cpu, config: $config,
+	  mbedtls: $mbedtls, host: $host, estimate_hz: $hz,
+	  assumption: "estimated time = instructions / clock: one instruction per cycle, an estimate, not a measurement of any chip",
+	  counted_by: "QEMU -icount shift=0 virtual clock (1 ns per instruction), read through SysTick",
+	  handshakes: ($hs | group_by([.key, .proto, .kind, .side]) | map({
+		key: .[0].key, proto: .[0].proto, kind: .[0].kind, side: .[0].side, n: length,
+		ok: (map(select(.ok == 1)) | length),
+		instr: (map(.hs_instr) | median), instr_min: (map(.hs_instr) | min),
+		instr_max: (map(.hs_instr) | max),
+		est_ms: ((map(.hs_instr) | median) / $hz * 1000),
+		xchg_instr: (map(.xchg_instr) | median), close_instr: (map(.close_instr) | median),
+		heap_peak: (map(.heap_peak) | max), stack_peak: (map(.stack_peak) | max),
+		hs_bytes_out: (map(.hs_bytes_out) | median), hs_bytes_in: (map(.hs_bytes_in) | median),
+		suite: .[0].suite })),
+	  records: ($rec | map(select(.ok == 1) | {key, proto, size, side, n, instr: .instr_per_msg,
+		est_us: (.instr_per_msg / $hz * 1e6), bytes_out: .bytes_out_per_msg})),
+	  negatives: $neg,
+	  baseline_heap: (rows("baseline") | map({key, proto, heap})),
+	  summary: (rows("summary")[0]) }' "$dir/raw.txt" >"$dir/mcu.json"
+jq -n --slurpfile j "$dir/mcu.json" --rawfile f "$dir/footprint.csv" \
+	'$j[0] + { footprint: ($f | split("\n")[1:] | map(select(length > 0) | split(",")
+		| { (.[0]): (.[1] | tonumber) }) | add) }' >"$dir/mcu.json.tmp"
+mv "$dir/mcu.json.tmp" "$dir/mcu.json"
+
+"$LIB_ROOT/scripts/mcu-table.sh" "$dir/mcu.json" >"$dir/table.txt"
+[ "$quiet" -eq 1 ] || cat "$dir/table.txt"
+
+jq -e '.summary.failed == 0 and .summary.record_failed == 0 and .summary.refused == .summary.negatives' \
+	"$dir/mcu.json" >/dev/null || {
+	log "FAILED: $(grep '^summary' "$dir/raw.txt")"
+	exit 1
+}
+log "done: $(grep '^summary' "$dir/raw.txt")"
