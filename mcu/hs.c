@@ -118,8 +118,8 @@ static int read_msg(struct hs_ep *e, size_t hdr_len, size_t len_off)
 	int n, spins = 0;
 
 	while (e->len == 0 || e->have < e->len) {
-		size_t want = e->dtls ? HS_MSG_MAX - e->have
-		                      : (e->len != 0 ? e->len : hdr_len) - e->have;
+		size_t want =
+		        e->dtls ? HS_MSG_MAX - e->have : (e->len != 0 ? e->len : hdr_len) - e->have;
 		n = mbedtls_ssl_read(&e->ssl, e->buf + e->have, want);
 		/* TLS 1.3: a NewSessionTicket came first. Mbed TLS reports it in two steps
 		 * (WANT_READ with the message kept, then RECEIVED_NEW_SESSION_TICKET); the
@@ -179,7 +179,8 @@ static int op_reply(void *arg)
 	if (r != 0)
 		return r;
 	e->have = e->len = 0;
-	if (reply_parse(e->buf, REPLY_HDR_LEN, &rh) != 0 || rh.status != REPLY_OK || rh.seq != e->seq)
+	if (reply_parse(e->buf, REPLY_HDR_LEN, &rh) != 0 || rh.status != REPLY_OK ||
+	    rh.seq != e->seq)
 		return ACK_ERR_PROTO;
 	return 0;
 }

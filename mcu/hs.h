@@ -56,7 +56,7 @@ struct hs_ep {
 	const mbedtls_ssl_config *conf;
 	struct link_pipe *tx, *rx;
 	int server, dtls, open, done, hvr;
-	int err; /* first error of this side (0 = none) */
+	int err;                      /* first error of this side (0 = none) */
 	mbedtls_ssl_session *session; /* client: offered (if valid) and saved again at close */
 	int have_session, want_ticket;
 	uint8_t *buf; /* HS_MSG_MAX bytes */
@@ -68,11 +68,11 @@ struct hs_ep {
 struct hs_result {
 	int ok, resumed, hvr;
 	int err[2];
-	uint32_t verify[2];                /* mbedtls_ssl_get_verify_result */
-	uint64_t instr[2][PH_N];           /* per side and phase */
+	uint32_t verify[2];      /* mbedtls_ssl_get_verify_result */
+	uint64_t instr[2][PH_N]; /* per side and phase */
 	size_t heap_peak[2], stack_peak[2];
-	uint64_t hs_bytes[2];              /* bytes each side sent during the handshake */
-	uint64_t hs_writes[2];             /* its writes: records (TLS) / datagrams (DTLS) */
+	uint64_t hs_bytes[2];  /* bytes each side sent during the handshake */
+	uint64_t hs_writes[2]; /* its writes: records (TLS) / datagrams (DTLS) */
 	char suite[56];
 };
 

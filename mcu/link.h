@@ -23,8 +23,8 @@ struct link_pipe {
 	int datagram;
 	unsigned ndg;
 	uint16_t dg_len[LINK_MAXDG];
-	uint64_t bytes;    /* bytes written so far */
-	uint64_t writes;   /* datagrams (or stream writes) so far */
+	uint64_t bytes;  /* bytes written so far */
+	uint64_t writes; /* datagrams (or stream writes) so far */
 };
 
 /* Empties p (counters too) and sets its kind; buf must hold LINK_CAP bytes. */

@@ -21,8 +21,8 @@ struct run {
 	struct side side[2];
 	const char *key;
 	enum hs_proto proto;
-	mbedtls_ssl_config conf[2];      /* client, server */
-	mbedtls_ssl_session session;     /* the client's, for resumption */
+	mbedtls_ssl_config conf[2];  /* client, server */
+	mbedtls_ssl_session session; /* the client's, for resumption */
 	int have_session;
 	struct plan_tally *t;
 };
@@ -40,7 +40,8 @@ static void print_hs(const struct run *ru, const char *kind, unsigned i, const s
 		       " hs_writes_out=%" PRIu64 " verify=0x%" PRIx32 " err=-0x%04x suite=%s\n",
 		       ru->key, hs_proto_name[ru->proto], kind, i, side[s], ok, r->resumed, r->hvr,
 		       r->instr[s][PH_HS], r->instr[s][PH_XCHG], r->instr[s][PH_CLOSE],
-		       (unsigned long)r->heap_peak[s], (unsigned long)r->stack_peak[s], r->hs_bytes[s], r->hs_bytes[1 - s], r->hs_writes[s], r->verify[s],
+		       (unsigned long)r->heap_peak[s], (unsigned long)r->stack_peak[s],
+		       r->hs_bytes[s], r->hs_bytes[1 - s], r->hs_writes[s], r->verify[s],
 		       (unsigned)-r->err[s], r->suite[0] ? r->suite : "-");
 }
 
@@ -82,10 +83,10 @@ static int connect_once(struct run *ru, const mbedtls_ssl_config *ccf,
 			break;
 		}
 		for (s = 0; s < 2; s++)
-			printf("rec key=%s proto=%s size=%lu n=%u side=%s ok=1 instr_per_msg=%" PRIu64
-			       " bytes_out_per_msg=%" PRIu64 "\n",
-			       ru->key, hs_proto_name[ru->proto], (unsigned long)size, records->reps,
-			       s == CLI ? "client" : "server", in[s] / records->reps,
+			printf("rec key=%s proto=%s size=%lu n=%u side=%s ok=1 "
+			       "instr_per_msg=%" PRIu64 " bytes_out_per_msg=%" PRIu64 "\n",
+			       ru->key, hs_proto_name[ru->proto], (unsigned long)size,
+			       records->reps, s == CLI ? "client" : "server", in[s] / records->reps,
 			       ((s == CLI ? c.c2s.bytes : c.s2c.bytes) - b0[s]) / records->reps);
 	}
 	rc = hs_conn_close(&c, r) || rc;
@@ -127,9 +128,9 @@ static void negative(struct run *ru, struct hs_cred *rogue, int rogue_server)
 	ru->t->refused += ok;
 	printf("neg key=%s proto=%s case=%s refused=%d by=%s client_err=-0x%04x "
 	       "server_err=-0x%04x verify=0x%" PRIx32 "\n",
-	       ru->key, hs_proto_name[ru->proto], rogue_server ? "rogue-server" : "rogue-client", ok,
-	       refuser == CLI ? "client" : "server", (unsigned)-r.err[CLI], (unsigned)-r.err[SRV],
-	       r.verify[refuser]);
+	       ru->key, hs_proto_name[ru->proto], rogue_server ? "rogue-server" : "rogue-client",
+	       ok, refuser == CLI ? "client" : "server", (unsigned)-r.err[CLI],
+	       (unsigned)-r.err[SRV], r.verify[refuser]);
 }
 
 static int load(struct hs_cred *c, struct hs_env *env, const char *ca, const char *crt,
@@ -138,7 +139,8 @@ static int load(struct hs_cred *c, struct hs_env *env, const char *ca, const cha
 	int r = hs_cred_load(c, env, ca, crt, key);
 
 	if (r != 0)
-		printf("error key=%s %s: credentials do not parse: -0x%04x\n", type, what, (unsigned)-r);
+		printf("error key=%s %s: credentials do not parse: -0x%04x\n", type, what,
+		       (unsigned)-r);
 	return r;
 }
 
@@ -159,8 +161,10 @@ int plan_run(const struct plan *p, struct hs_env *env, struct plan_tally *t)
 		if (!(p->keys & (1u << k)))
 			continue;
 		ru.key = cs->type;
-		if (load(&cred[0], env, cs->ca, cs->client_crt, cs->client_key, "client", cs->type) ||
-		    load(&cred[1], env, cs->ca, cs->server_crt, cs->server_key, "server", cs->type) ||
+		if (load(&cred[0], env, cs->ca, cs->client_crt, cs->client_key, "client",
+		         cs->type) ||
+		    load(&cred[1], env, cs->ca, cs->server_crt, cs->server_key, "server",
+		         cs->type) ||
 		    load(&cred[2], env, cs->ca, cs->rogue_client_crt, cs->rogue_client_key,
 		         "rogue client", cs->type) ||
 		    load(&cred[3], env, cs->ca, cs->rogue_server_crt, cs->rogue_server_key,
@@ -172,8 +176,8 @@ int plan_run(const struct plan *p, struct hs_env *env, struct plan_tally *t)
 			ru.proto = (enum hs_proto)pr;
 			if ((rc = hs_conf(&ru.conf[CLI], env, ru.proto, 0, &cred[0])) != 0 ||
 			    (rc = hs_conf(&ru.conf[SRV], env, ru.proto, 1, &cred[1])) != 0) {
-				printf("error key=%s proto=%s: config: -0x%04x\n", ru.key, hs_proto_name[pr],
-				       (unsigned)-rc);
+				printf("error key=%s proto=%s: config: -0x%04x\n", ru.key,
+				       hs_proto_name[pr], (unsigned)-rc);
 				return -1;
 			}
 			mbedtls_ssl_session_init(&ru.session);

@@ -44,8 +44,8 @@ int hs_cred_load(struct hs_cred *c, struct hs_env *env, const char *ca, const ch
 	if (r == 0)
 		r = mbedtls_x509_crt_parse(&c->crt, (const unsigned char *)crt, strlen(crt) + 1);
 	if (r == 0)
-		r = mbedtls_pk_parse_key(&c->key, (const unsigned char *)key, strlen(key) + 1, NULL, 0,
-		                         mbedtls_ctr_drbg_random, &env->drbg);
+		r = mbedtls_pk_parse_key(&c->key, (const unsigned char *)key, strlen(key) + 1, NULL,
+		                         0, mbedtls_ctr_drbg_random, &env->drbg);
 	return r;
 }
 
@@ -64,10 +64,10 @@ int hs_conf(mbedtls_ssl_config *conf, struct hs_env *env, enum hs_proto p, int s
 	        p == HS_TLS13 ? MBEDTLS_SSL_VERSION_TLS1_3 : MBEDTLS_SSL_VERSION_TLS1_2;
 
 	mbedtls_ssl_config_init(conf);
-	r = mbedtls_ssl_config_defaults(conf, server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
-	                                p == HS_DTLS12 ? MBEDTLS_SSL_TRANSPORT_DATAGRAM
-	                                               : MBEDTLS_SSL_TRANSPORT_STREAM,
-	                                MBEDTLS_SSL_PRESET_DEFAULT);
+	r = mbedtls_ssl_config_defaults(
+	        conf, server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
+	        p == HS_DTLS12 ? MBEDTLS_SSL_TRANSPORT_DATAGRAM : MBEDTLS_SSL_TRANSPORT_STREAM,
+	        MBEDTLS_SSL_PRESET_DEFAULT);
 	if (r != 0)
 		return r;
 	mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &env->drbg);
@@ -97,4 +97,3 @@ int hs_conf(mbedtls_ssl_config *conf, struct hs_env *env, enum hs_proto p, int s
 		mbedtls_ssl_conf_handshake_timeout(conf, 20000, 60000);
 	return 0;
 }
-

@@ -19,10 +19,10 @@
 
 struct side {
 	const char *name;
-	uint32_t *stack;    /* SIDE_STACK_BYTES, 8-byte aligned */
-	uint64_t instr;     /* instructions in this side's calls since side_begin */
-	long heap_cur;      /* bytes this side holds now (since side_begin) */
-	size_t heap_peak;   /* its highest point since side_begin */
+	uint32_t *stack;  /* SIDE_STACK_BYTES, 8-byte aligned */
+	uint64_t instr;   /* instructions in this side's calls since side_begin */
+	long heap_cur;    /* bytes this side holds now (since side_begin) */
+	size_t heap_peak; /* its highest point since side_begin */
 	uint64_t calls;
 };
 

@@ -34,7 +34,7 @@ i=0
 for d in "$@"; do
 	for f in $files; do
 		name=$(printf 's%d_%s' "$i" "$f" | tr './-' '___')
-		echo "static const char $name[] ="
+		echo "static const char ${name}[] ="
 		cstr "$d/$f"
 		echo "	;"
 	done

@@ -21,7 +21,10 @@ while getopts f:h opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] && [ -f "$1" ] || { usage >&2; exit 2; }
+if [ $# -ne 1 ] || [ ! -f "$1" ]; then
+	usage >&2
+	exit 2
+fi
 case "$hz" in *[!0-9]*) echo "mcu-table: -f: '$hz' is not a number of Hz" >&2; exit 2 ;; esac
 
 jq -r --arg hz "$hz" '

@@ -82,6 +82,25 @@ hz=$(awk -v f="$freq" 'BEGIN {
 	exit 2
 }
 lib_is_count "$limit" || { log "-t: '$limit' is not a positive number of seconds"; exit 2; }
+in_range() { lib_is_count "$1" && [ "$1" -le "$2" ]; }
+sizes_ok() {
+	[ "$1" = 0 ] && return 0
+	[[ $1 =~ ^[0-9]+(,[0-9]+){0,7}$ ]] || return 1
+	awk -v l="$1" 'BEGIN { n = split(l, x, ","); for (i = 1; i <= n; i++) if (x[i] < 32 || x[i] > 4096) exit 1 }'
+}
+# The image checks its options too (and -k against what it holds); these fail here first.
+for ((a = 0; a < ${#img_args[@]}; a++)); do
+	v=${img_args[a + 1]:-}
+	case "${img_args[a]}" in
+	-n) in_range "$v" 1000 || { log "-n: '$v' is not a number in 1..1000"; exit 2; } ;;
+	-r) in_range "$v" 10000 || { log "-r: '$v' is not a number in 1..10000"; exit 2; } ;;
+	-s) sizes_ok "$v" || { log "-s: '$v' is not a comma list of at most 8 sizes in 32..4096 (or 0)"; exit 2; } ;;
+	-p) [[ $v =~ ^(tls1\.2|tls1\.3|dtls1\.2)(,(tls1\.2|tls1\.3|dtls1\.2))*$ ]] ||
+		{ log "-P: '$v' is not a comma list of tls1.2, tls1.3, dtls1.2"; exit 2; } ;;
+	*) continue ;;
+	esac
+	a=$((a + 1))
+done
 mk=$LIB_ROOT/ports/targets/$target.mk
 machine=""
 [ ! -f "$mk" ] || machine=$(sed -n 's/^MCU_MACHINE := //p' "$mk")
@@ -139,7 +158,7 @@ printf 'wall_seconds: %s\n' "$(($(date +%s) - t0))" >>"$dir/env.txt"
 case "$rc" in
 0 | 1) ;;
 124 | 137) die "QEMU did not finish within $limit s (-t); partial output in $dir/raw.txt" ;;
-2) die "the image refused its options: $(head -n 1 "$dir/raw.txt")" ;;
+2) log "the image refused its options: $(head -n 1 "$dir/raw.txt")"; exit 2 ;;
 *) die "QEMU exit status $rc: $(tail -n 1 "$dir/qemu.err" "$dir/raw.txt" | tr '\n' ' ')" ;;
 esac
 grep -q '^summary ' "$dir/raw.txt" || die "the image ended without its summary line ($dir/raw.txt)"

@@ -14,7 +14,10 @@ loopback.sh, capture.sh; one directory per client host or target) and prints, fo
 run, mode and size, a table of every phase: TCP vs TLS and UDP vs DTLS, p50 and p99,
 the overhead of the secure side in microseconds and as a ratio (scripts/compare.sh does
 the pairing). With several directories it ends with the total p50 of every run side by
-side. Then draws with gnuplot, into RUNDIR/plots/ (PNG and SVG):
+side. A bare-metal run of scripts/mcu.sh (its mcu.json) gets its own tables (instructions
+per handshake per side, estimate at its clock), and with several directories a handshake
+table puts every run side by side (Linux: measured p50; bare metal: estimate). Then draws
+with gnuplot, into RUNDIR/plots/ (PNG and SVG; Linux runs):
   latency-MODE    total time per message vs message size (log scales), p50 (solid)
                   and p99 (dashed) for each protocol
   phases-MODE     stacked bars of the mean time of each phase (connect, handshake,
@@ -226,11 +229,48 @@ GP
 	done
 }
 
+# is_mcu DIR: a bare-metal run of scripts/mcu.sh (mcu.json, tool "ackbench-mcu").
+is_mcu() { [ -f "$1/mcu.json" ] && jq -e '.tool == "ackbench-mcu"' "$1/mcu.json" >/dev/null 2>&1; }
+
+# hs_rows DIR: "proto kind key us" per handshake kind. Linux runs: the handshake phase p50
+# of the smallest size, one message per connection (proto and key from "negotiated").
+# Bare-metal runs: (client + server instructions) / the run's clock, one per cycle.
+hs_rows() {
+	local f
+	if is_mcu "$1"; then
+		jq -r '.estimate_hz as $f | .handshakes | group_by([.proto, .kind, .key])[]
+			| select(.[0].kind != "records")
+			| "\(.[0].proto) \(.[0].kind) \(.[0].key) \(map(.instr) | add / $f * 1e6)"' "$1/mcu.json"
+		return 0
+	fi
+	for f in "$1"/*.json; do
+		[ -f "$f" ] && jq -r 'select(type == "object" and .tool == "ackbench" and .mode == "per-message"
+			and (.proto == "tls" or .proto == "dtls"))
+			| (.negotiated | split(" ")) as $n
+			| ($n[0] // "" | ascii_downcase | sub("v"; "")) as $p
+			| ($n[3] // "" | ascii_downcase | sub("-"; "")) as $k
+			| [.sizes[] | select(.handshake.n > 0)] | min_by(.size) // empty
+			| "\($p) full \($k) \(.handshake.p50)"' "$f"
+	done
+	return 0
+}
+
 status=0
 labels=()
 i=0
 for d in "$@"; do
 	i=$((i + 1))
+	hs_rows "$d" >"$tmp/hs$i.rows"
+	if is_mcu "$d"; then
+		: >"$tmp/run$i.rows"
+		lbl=$(jq -r '.target + "/" + .machine' "$d/mcu.json")
+		case " ${labels[*]} " in *" $lbl "*) lbl="$lbl:$(basename "$d")" ;; esac
+		labels+=("$lbl")
+		echo "# run $i: $d ($lbl, bare metal under QEMU)"
+		"$LIB_ROOT/scripts/mcu-table.sh" "$d/mcu.json"
+		echo
+		continue
+	fi
 	rows "$d" >"$tmp/run$i.rows"
 	lbl=$(label "$d")
 	case " ${labels[*]} " in *" $lbl "*) lbl="$lbl:$(basename "$d")" ;; esac
@@ -248,6 +288,25 @@ for d in "$@"; do
 	echo
 	[ "$plots" = 0 ] || plots_of "$tmp/run$i.rows" "$lbl" "$d/plots"
 done
+
+if [ $# -gt 1 ] && [ -n "$(cat "$tmp"/hs*.rows)" ]; then
+	echo "# handshake per connection (microseconds) of every run. Linux runs: handshake phase"
+	echo "# p50 of the smallest size, one message per connection (full handshakes unless the"
+	echo "# client ran --resume). Bare-metal runs: (client + server instructions) / clock,"
+	echo "# ONE INSTRUCTION PER CYCLE ASSUMED (an estimate, not a measurement of a chip)."
+	printf '%-8s %-8s %-8s' proto kind key
+	for l in "${labels[@]}"; do printf ' %20.20s' "$l"; done
+	echo
+	for j in $(seq "$i"); do
+		awk -v j="$j" '{print $1, $2, $3, j, $4}' "$tmp/hs$j.rows"
+	done | awk -v nr="$i" '{ k = $1 " " $2 " " $3; if (!(k in seen)) { seen[k]; keys[++n] = k }
+			v[k, $4] = $5 }
+		END { for (x = 1; x <= n; x++) { split(keys[x], f, " ")
+			printf "%-8s %-8s %-8s", f[1], f[2], f[3]
+			for (j = 1; j <= nr; j++) printf " %20s", ((keys[x], j) in v) ? sprintf("%.1f", v[keys[x], j]) : "-"
+			print "" } }' | sort -k1,1 -k2,2 -k3,3
+	echo
+fi
 
 if [ $# -gt 1 ]; then
 	echo "# total p50 (microseconds) of every run"
