@@ -34,7 +34,7 @@ UNIT :=
 .PHONY: mcu-deps
 mcu-deps:
 	$(Q)scripts/deps.sh mcu
-$(MBT)/.built: | mcu-deps
+$(MBT)/.built: ports/mps2/target.mk | mcu-deps
 
 $(MCU_DIR)/obj/%.o: %.c $(MBT)/.built
 	@mkdir -p $(@D)

@@ -289,38 +289,43 @@ for d in "$@"; do
 	[ "$plots" = 0 ] || plots_of "$tmp/run$i.rows" "$lbl" "$d/plots"
 done
 
+# runs_header KEYFMT WIDTH K1 K2 K3: the three key names, then each run's label.
+runs_header() {
+	local kf=$1 w=$2 l
+	shift 2
+	# shellcheck disable=SC2059  # the key format is ours
+	printf "$kf" "$@"
+	for l in "${labels[@]}"; do printf " %$w.${w}s" "$l"; done
+	echo
+}
+# side_by_side KEYFMT WIDTH: "K1 K2 K3 RUN VALUE" lines on stdin -> a row per key with a
+# column per run ("-" where a run has none).
+side_by_side() {
+	awk -v nr="$i" -v kf="$1" -v w="$2" '{ k = $1 " " $2 " " $3
+			if (!(k in seen)) { seen[k]; keys[++n] = k }; v[k, $4] = $5 }
+		END { for (x = 1; x <= n; x++) { split(keys[x], f, " "); printf kf, f[1], f[2], f[3]
+			for (j = 1; j <= nr; j++) printf " %" w "s", ((keys[x], j) in v) ? sprintf("%.1f", v[keys[x], j]) : "-"
+			print "" } }'
+}
+
 if [ $# -gt 1 ] && [ -n "$(cat "$tmp"/hs*.rows)" ]; then
 	echo "# handshake per connection (microseconds) of every run. Linux runs: handshake phase"
 	echo "# p50 of the smallest size, one message per connection (full handshakes unless the"
 	echo "# client ran --resume). Bare-metal runs: (client + server instructions) / clock,"
 	echo "# ONE INSTRUCTION PER CYCLE ASSUMED (an estimate, not a measurement of a chip)."
-	printf '%-8s %-8s %-8s' proto kind key
-	for l in "${labels[@]}"; do printf ' %20.20s' "$l"; done
-	echo
+	runs_header '%-8s %-8s %-8s' 20 proto kind key
 	for j in $(seq "$i"); do
 		awk -v j="$j" '{print $1, $2, $3, j, $4}' "$tmp/hs$j.rows"
-	done | awk -v nr="$i" '{ k = $1 " " $2 " " $3; if (!(k in seen)) { seen[k]; keys[++n] = k }
-			v[k, $4] = $5 }
-		END { for (x = 1; x <= n; x++) { split(keys[x], f, " ")
-			printf "%-8s %-8s %-8s", f[1], f[2], f[3]
-			for (j = 1; j <= nr; j++) printf " %20s", ((keys[x], j) in v) ? sprintf("%.1f", v[keys[x], j]) : "-"
-			print "" } }' | sort -k1,1 -k2,2 -k3,3
+	done | side_by_side '%-8s %-8s %-8s' 20 | sort -k1,1 -k2,2 -k3,3
 	echo
 fi
 
 if [ $# -gt 1 ]; then
 	echo "# total p50 (microseconds) of every run"
-	printf '%-5s %-12s %8s' proto mode size
-	for l in "${labels[@]}"; do printf ' %16.16s' "$l"; done
-	echo
+	runs_header '%-5s %-12s %8s' 16 proto mode size
 	for j in $(seq "$i"); do
 		awk -v j="$j" '$4 == "total" {print $1, $2, $3, j, $6}' "$tmp/run$j.rows"
-	done | awk -v nr="$i" '{ k = $1 " " $2 " " $3; if (!(k in seen)) { seen[k]; keys[++n] = k }
-			v[k, $4] = $5 }
-		END { for (x = 1; x <= n; x++) { split(keys[x], f, " ")
-			printf "%-5s %-12s %8s", f[1], f[2], f[3]
-			for (j = 1; j <= nr; j++) printf " %16s", ((keys[x], j) in v) ? sprintf("%.1f", v[keys[x], j]) : "-"
-			print "" } }' | sort -k1,1 -k2,2 -k3,3n
+	done | side_by_side '%-5s %-12s %8s' 16 | sort -k1,1 -k2,2 -k3,3n
 	if [ "$plots" = 1 ]; then
 		[ -n "$outdir" ] || outdir=$1/plots
 		mkdir -p "$outdir"
