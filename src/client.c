@@ -21,6 +21,7 @@
 #include "msg.h"
 #include "port.h"
 #include "report.h"
+#include "runend.h"
 #include "tlfile.h"
 
 #define END_TRIES_DGRAM 5
@@ -41,19 +42,10 @@ struct run {
 	uint32_t size_idx;    /* index of the size being run, for the progress line */
 	uint64_t progress_ns; /* last redraw */
 	struct tlfile tlf;    /* --timeline */
+	struct runend end;    /* stopped, or a peer that never answered (runend.h) */
 	uint32_t conns;       /* connections dialled in this run */
 	uint64_t tl_cpu0;     /* port_cpu_ns() at the start of the connection being made */
 };
-
-/* SIGINT/SIGTERM (port_stop_install(0)): the only place the client asks. Waits are not
- * interrupted, so the message in progress is finished (within its --timeout); the loops look
- * here after each message, then the sizes so far are written and summed up. */
-static int client_stopping(struct run *r)
-{
-	if (r->info->stopped == 0)
-		r->info->stopped = port_stop_requested();
-	return r->info->stopped != 0;
-}
 
 static int parse_reply_hdr(const uint8_t *hdr, uint32_t *len)
 {
@@ -102,6 +94,8 @@ static int open_conn(struct run *r, void **conn, struct sample *s, uint64_t *t)
 		return e;
 	}
 	r->conns++;
+	if (!r->tp->datagram) /* a stream connection is an answer; a UDP socket is not */
+		runend_answered(&r->end);
 	tlfile_attach(&r->tlf, *conn, t[0], r->tl_cpu0, s->start_rt_us);
 	e = r->tp->handshake(*conn);
 	t[2] = port_mono_ns();
@@ -112,6 +106,8 @@ static int open_conn(struct run *r, void **conn, struct sample *s, uint64_t *t)
 		*conn = NULL;
 		return e;
 	}
+	if (r->tp->stack != NULL) /* a handshake done */
+		runend_answered(&r->end);
 	if (r->info->negotiated[0] == '\0' && r->tp->describe != NULL)
 		r->tp->describe(*conn, r->info->negotiated, sizeof(r->info->negotiated));
 	return 0;
@@ -208,7 +204,7 @@ static int run_size(struct run *r, struct size_result *res)
 	for (i = 0; i < o->warmup; i++) {
 		int e = one_message(r, res->size, &scratch);
 
-		if (client_stopping(r))
+		if (runend_after(&r->end, r->info, e))
 			return 0;
 		if (e != 0 && ++fails >= o->max_loss) {
 			fprintf(stderr,
@@ -231,8 +227,10 @@ static int run_size(struct run *r, struct size_result *res)
 			fails = 0;
 		else
 			res->lost++;
-		if (client_stopping(r))
+		if (runend_after(&r->end, r->info, e)) {
+			res->abandoned = r->end.gave_up;
 			break;
+		}
 		if (e == 0)
 			continue;
 		if (++fails >= o->max_loss) {
@@ -390,14 +388,15 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	}
 	if (!o->quiet)
 		report_header(stdout, &info);
-	for (i = 0; i < o->sizes.n && !info.stopped; i++) {
+	for (i = 0; i < o->sizes.n && !info.stopped && !r.end.gave_up; i++) {
 		r.size_idx = i;
 		r.progress_ns = 0; /* each size shows its line at once */
 		run_size(&r, &res[i]);
 		nsizes = i + 1;
 		report_size_stats(&res[i]);
 		lost += res[i].lost;
-		if (res[i].n == res[i].lost && i == 0 && res[i].n > 0 && !o->keep) {
+		if (res[i].n == res[i].lost && i == 0 && res[i].n > 0 && !o->keep &&
+		    !r.end.gave_up) {
 			fprintf(stderr, "%s: no message of size %u was acknowledged by %s: %s\n",
 			        prog, res[i].size, info.peer,
 			        err_str(res[i].s[0].err, eb, sizeof(eb)));
@@ -412,9 +411,10 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 			keep_heap(&r, &res[i]);
 		report_size_done(&info, res, nsizes);
 	}
-	e = send_end(&r);
+	/* END to a peer that never answered would only cost its retries' time. */
+	e = r.end.gave_up ? ACK_ERR_TIMEOUT : send_end(&r);
 	info.end_acked = e == 0;
-	if (e != 0)
+	if (e != 0 && !r.end.gave_up)
 		fprintf(stderr, "%s: the server did not acknowledge END (%s)\n", prog,
 		        err_str(e, eb, sizeof(eb)));
 	if (o->mem)

@@ -453,6 +453,23 @@ good_after() {
 	check_rc "$what: the server goes on: a good client is served" "$RC" 0 "$ERR"
 }
 
+# A silent address (a UDP socket nobody reads: a stopped udp_server): the client gives up
+# after two handshake deadlines instead of running every warm-up, message and END retry.
+silent_run() {
+	local what="silent address"
+	start_server "silent" udp_server -b 127.0.0.1 || return 0
+	kill -STOP "$SRV_PID"
+	creds client
+	run_client "silent-cli" "$T" dtls_client -p "$SRV_PORT" -s 64,128 -n 3 --timeout 500 \
+		--hs-deadline 1000 "${CREDS[@]}"
+	check_rc "$what: exit 1" "$RC" 1 "$ERR"
+	check_eq "$what: one line: given up after two handshakes" "$(cat "$ERR")" \
+		"dtls_client: 127.0.0.1:$SRV_PORT never answered (2 messages in a row: timed out, nothing acknowledged): giving up"
+	check_grep "$what: nothing sent after it (no END, no second size)" "$OUT" \
+		"^result proto=dtls mode=per-message sizes=1 messages=0 acked=0 lost=0 end=lost$"
+	stop_server "$SRV_PID"
+}
+
 negative_runs() {
 	local b=$EC/bad name reason
 	creds server
@@ -579,6 +596,7 @@ loopback_runs
 back_to_back
 junk_run
 negative_runs
+silent_run
 proxy_runs
 ns_runs
 s_client_run

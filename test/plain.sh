@@ -310,6 +310,15 @@ failure_tests() {
 		done
 	done
 
+	# A silent address (a socket nobody reads): given up after two timeouts, no END tries.
+	start_server "srv-silent" udp_server -b 127.0.0.1 || return 0
+	kill -STOP "$SRV_PID"
+	run_client "silent" "$T" udp_client -p "$SRV_PORT" -s 64,128 -n "$N" -w "$W" --timeout 200
+	check_rc "udp, silent address: exit 1" "$RC" 1 "$ERR"
+	check_eq "udp, silent address: one line" "$(cat "$ERR")" \
+		"udp_client: 127.0.0.1:$SRV_PORT never answered (2 messages in a row: timed out, nothing acknowledged): giving up"
+	stop_server "$SRV_PID"
+
 	# A server that dies mid-run (SIGKILL: the port is closed, sends are refused) and
 	# one that stops answering (SIGSTOP: true silent loss, counted after --timeout).
 	for p in tcp udp; do
