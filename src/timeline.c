@@ -31,7 +31,9 @@ static struct timeline_event *next_event(struct timeline *tl)
 		return NULL;
 	}
 	if (tl->now_cpu_ns == 0) /* the first row of this I/O call reads the CPU clock */
-		tl->now_cpu_ns = tl->in_hs ? port_cpu_ns() : UINT64_MAX;
+		tl->now_cpu_ns = !tl->in_hs      ? UINT64_MAX
+		                 : tl->cpu_clock ? tl->cpu_clock()
+		                                 : port_cpu_ns();
 	e = &tl->ev[tl->n++];
 	memset(e, 0, sizeof(*e));
 	e->t_ns = tl->now_ns - tl->start_ns;

@@ -44,6 +44,8 @@ struct timeline_event {
 
 struct timeline {
 	int datagram;
+	uint64_t (*cpu_clock)(void); /* the side's CPU clock: port_cpu_ns unless set (a
+	                              * threaded loop gives its thread's) */
 	uint64_t start_ns, start_cpu_ns, start_rt_us;
 	unsigned n, lost; /* events kept; events past TIMELINE_EVENTS */
 	uint8_t enc[2];   /* encrypted records so far, per direction (rx, tx) */

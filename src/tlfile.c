@@ -51,6 +51,12 @@ void tlfile_done(struct tlfile *t, void *conn, uint32_t run_id, uint32_t conn_no
 		t->failed = 1;
 }
 
+void tlfile_cpu_clock(struct tlfile *t, uint64_t (*clock_ns)(void))
+{
+	if (t->tl != NULL)
+		t->tl->cpu_clock = clock_ns;
+}
+
 int tlfile_close(struct tlfile *t)
 {
 	int r;

@@ -30,6 +30,10 @@ void tlfile_attach(struct tlfile *t, void *conn, uint64_t start_ns, uint64_t sta
 /* Writes the rows of the attached connection (conn: still open, detached from the
  * timeline; NULL: already closed). seq: its first message's sequence number, -1 none. */
 void tlfile_done(struct tlfile *t, void *conn, uint32_t run_id, uint32_t conn_no, int64_t seq);
+/* The CPU clock of the rows (port_cpu_ns by default). A loop serving connections on
+ * several threads keeps one struct timeline per worker, serialises the writes to the one
+ * FILE, and gives each its thread's CPU clock. */
+void tlfile_cpu_clock(struct tlfile *t, uint64_t (*clock_ns)(void));
 /* Closes the file. Returns 0, or -1 when a write failed. */
 int tlfile_close(struct tlfile *t);
 

@@ -121,7 +121,8 @@ static void tls_timeline(void *conn, struct timeline *tl)
 {
 	struct wolf_conn *c = conn;
 
-	c->io.tl = tl; /* sec_io writes the rows; no wolfSSL state names (state_name NULL) */
+	/* sec_io writes the rows (with arrival stamps); no wolfSSL state names (state_name NULL) */
+	sec_io_timeline(&c->io, tl);
 }
 
 const struct transport tp_tls = {

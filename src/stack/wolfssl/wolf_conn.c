@@ -148,7 +148,8 @@ static const char *verify_phrase(int e, int verr)
 	case ASN_AFTER_DATE_E: return "The certificate validity has expired";
 	case ASN_BEFORE_DATE_E: return "The certificate validity starts in the future";
 	case DOMAIN_NAME_MISMATCH:
-	case IPADDR_MISMATCH: return "The certificate Common Name (CN) does not match with the expected CN";
+	case IPADDR_MISMATCH:
+		return "The certificate Common Name (CN) does not match with the expected CN";
 	case ASN_NO_SIGNER_E: return "The certificate is not correctly signed by the trusted CA";
 	case EXTKEYUSE_AUTH_E: return "Usage does not match the extendedKeyUsage extension";
 	default: break;
@@ -176,8 +177,8 @@ static void report_verify(struct wolf_conn *c, int e)
 		return;
 	t->last_verr = key;
 	wolfSSL_ERR_error_string_n((unsigned long)e, why, sizeof(why));
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s%swolfSSL: %s, depth %d)\n",
-	        t->prog, c->peer, t->server ? "client" : "server", phrase ? phrase : "",
+	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s%swolfSSL: %s, depth %d)\n", t->prog,
+	        c->peer, t->server ? "client" : "server", phrase ? phrase : "",
 	        e == ASN_BEFORE_DATE_E ? " (check this machine's clock: boards without a "
 	                                 "real-time clock boot in 1970)"
 	                               : "",

@@ -141,10 +141,11 @@ static int set_groups(struct wolf_ctx *t, const char *list, const char *version)
 				return fail(t, "groups", list, "too many groups", ACK_ERR_ARG);
 			snprintf(name, sizeof(name), "%.*s", (int)len, p);
 			if (id == 0)
-				return fail(t, "groups", name,
-				            "unknown group (known: secp256r1, secp384r1, secp521r1, "
-				            "x25519, x448, brainpoolP256r1.., ffdhe2048..ffdhe8192)",
-				            ACK_ERR_ARG);
+				return fail(
+				        t, "groups", name,
+				        "unknown group (known: secp256r1, secp384r1, secp521r1, "
+				        "x25519, x448, brainpoolP256r1.., ffdhe2048..ffdhe8192)",
+				        ACK_ERR_ARG);
 			t->groups[t->ngroups++] = id;
 			if (p[len] == '\0')
 				break;
@@ -204,7 +205,9 @@ void wolf_key_name(WOLFSSL_X509 *x, char *buf, size_t len)
 	int id = k != NULL ? wolfSSL_EVP_PKEY_base_id(k) : 0;
 
 	snprintf(buf, len, "%s-%d",
-	         id == EVP_PKEY_EC ? "EC" : id == EVP_PKEY_RSA ? "RSA" : "key",
+	         id == EVP_PKEY_EC    ? "EC"
+	         : id == EVP_PKEY_RSA ? "RSA"
+	                              : "key",
 	         k != NULL ? wolfSSL_EVP_PKEY_bits(k) : 0);
 	wolfSSL_EVP_PKEY_free(k);
 }
@@ -268,8 +271,8 @@ static int load_credentials(struct wolf_ctx *t, const struct tp_conf *c)
 /* Remembers the first refused certificate of the chain (the reason printed). */
 static int verify_cb(int ok, WOLFSSL_X509_STORE_CTX *st)
 {
-	WOLFSSL *ssl = wolfSSL_X509_STORE_CTX_get_ex_data(
-	        st, wolfSSL_get_ex_data_X509_STORE_CTX_idx());
+	WOLFSSL *ssl =
+	        wolfSSL_X509_STORE_CTX_get_ex_data(st, wolfSSL_get_ex_data_X509_STORE_CTX_idx());
 	struct wolf_conn *c = ssl != NULL ? wolfSSL_get_ex_data(ssl, 0) : NULL;
 
 	if (!ok && c != NULL && c->verr == 0) {
@@ -298,8 +301,8 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 		            ACK_ERR_ARG);
 	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
 	    (datagram || strcmp(c->tls_version, "1.3") != 0))
-		return fail(t, "tls", c->tls_version, datagram ? "DTLS has only 1.2" : "want 1.2 or 1.3",
-		            ACK_ERR_ARG);
+		return fail(t, "tls", c->tls_version,
+		            datagram ? "DTLS has only 1.2" : "want 1.2 or 1.3", ACK_ERR_ARG);
 	t->ctx = wolfSSL_CTX_new(method(t, c->tls_version));
 	if (t->ctx == NULL) {
 		fprintf(stderr, "%s: wolfSSL_CTX_new failed\n", t->prog);
@@ -315,10 +318,9 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	/* Mutual authentication, verify-required both sides. mutual_auth makes a TLS 1.2
 	 * server answer an empty client Certificate with a fatal handshake_failure alert
 	 * (RFC 5246 7.4.6); FAIL_IF_NO_PEER_CERT alone only closes. */
-	wolfSSL_CTX_set_verify(t->ctx,
-	                       WOLFSSL_VERIFY_PEER |
-	                               (t->server ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
-	                       verify_cb);
+	wolfSSL_CTX_set_verify(
+	        t->ctx, WOLFSSL_VERIFY_PEER | (t->server ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+	        verify_cb);
 	if (t->server)
 		wolfSSL_CTX_mutual_auth(t->ctx, 1);
 	if ((r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||

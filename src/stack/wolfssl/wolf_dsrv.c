@@ -31,12 +31,12 @@
 #define STRAY_LOG_MAX 10 /* stray datagrams reported one by one, then only counted */
 #define COOKIE_LEN    32 /* WC_SHA256_DIGEST_SIZE, wolfSSL's DTLS_COOKIE_SZ */
 
-struct wolf_dsc {         /* c->dtls of a server connection */
-	char cli_id[80];      /* "ip:port", bound into the cookie */
-	uint8_t secret[32];   /* this client's cookie secret */
-	uint8_t random[32];   /* the session's ClientHello random */
-	int first_read;       /* no request yet since the (re)handshake */
-	uint64_t active_ns;   /* last datagram from the peer */
+struct wolf_dsc {           /* c->dtls of a server connection */
+	char cli_id[80];    /* "ip:port", bound into the cookie */
+	uint8_t secret[32]; /* this client's cookie secret */
+	uint8_t random[32]; /* the session's ClientHello random */
+	int first_read;     /* no request yet since the (re)handshake */
+	uint64_t active_ns; /* last datagram from the peer */
 };
 
 static struct wolf_dstate *state_of(const struct wolf_conn *c)
@@ -98,7 +98,7 @@ static int cookie_of(const uint8_t secret[32], const uint8_t *d, size_t n, uint8
 	i += 1 + len[1];
 	if (i + 1 > left || i + 1 + b[i] + 2 > left)
 		return -1;
-	i += 1 + b[i]; /* the cookie itself */
+	i += 1 + b[i];       /* the cookie itself */
 	part[2] = b + i + 2; /* cipher_suites */
 	len[2] = (size_t)b[i] << 8 | b[i + 1];
 	i += 2 + len[2];
@@ -129,8 +129,7 @@ static void drop_stray(struct wolf_dstate *s, const struct port_addr *from, int 
 	        s->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
 }
 
-static void hello_verify(struct wolf_dstate *s, const struct port_addr *from,
-                         const uint8_t ck[32])
+static void hello_verify(struct wolf_dstate *s, const struct port_addr *from, const uint8_t ck[32])
 {
 	uint8_t out[128];
 	size_t len;

@@ -17,10 +17,10 @@ struct wolf_dstate {
 	struct wolf_ctx t; /* first: a wolf_conn's t points here; t.lh listens */
 	uint16_t mtu;      /* largest datagram (UDP payload), wolfSSL_CTX_dtls_set_mtu */
 	uint32_t hs_min_ms, hs_max_ms;
-	uint32_t max_payload; /* largest record payload (message) at mtu */
-	uint32_t budget_ms;   /* a client's whole handshake: timer series, --hs-deadline */
-	uint8_t key[32];      /* server: cookie key (per-client cookie secrets derive from it) */
-	struct wolf_conn *cur;      /* server: the connection being served */
+	uint32_t max_payload;  /* largest record payload (message) at mtu */
+	uint32_t budget_ms;    /* a client's whole handshake: timer series, --hs-deadline */
+	uint8_t key[32];       /* server: cookie key (per-client cookie secrets derive from it) */
+	struct wolf_conn *cur; /* server: the connection being served */
 	uint8_t pk[WOLF_PEEK_MAX]; /* server: the next datagram on a socket */
 	/* server counters, printed at the end */
 	uint32_t conns, hvr, stray, superseded, reconnects, retrans, retrans_conns;

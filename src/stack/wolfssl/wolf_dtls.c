@@ -19,9 +19,9 @@
 #include "wolf.h"
 #include "wolf_dsrv.h"
 
-#define DTLS_HS_MIN_MS 500u  /* LAN defaults, as the other stacks */
+#define DTLS_HS_MIN_MS 500u /* LAN defaults, as the other stacks */
 #define DTLS_HS_MAX_MS 8000u
-#define DTLS_MTU       1400u /* 1500-byte Ethernet - IPv6 (40) - UDP (8), 52 bytes spare */
+#define DTLS_MTU       1400u  /* 1500-byte Ethernet - IPv6 (40) - UDP (8), 52 bytes spare */
 #define WOLF_MAX_MTU   16384u /* wolfSSL_dtls_set_mtu refuses more (MAX_RECORD_SIZE) */
 
 /* ---- the timer (wolf.h) ---- */
@@ -114,8 +114,9 @@ static int dtls_setup(const struct tp_conf *conf, void **state)
 	int r;
 
 	if (conf->no_cookie)
-		return sec_opts_refuse(conf, "wolfssl", "no-cookie",
-		                       "wolfSSL 5.5's DTLS 1.2 server always sends HelloVerifyRequest");
+		return sec_opts_refuse(
+		        conf, "wolfssl", "no-cookie",
+		        "wolfSSL 5.5's DTLS 1.2 server always sends HelloVerifyRequest");
 	if (conf->mtu > WOLF_MAX_MTU)
 		return sec_opts_refuse(conf, "wolfssl", "mtu",
 		                       "wolfSSL_dtls_set_mtu takes at most 16384");
@@ -268,7 +269,8 @@ static void dtls_timeline(void *conn, struct timeline *tl)
 {
 	struct wolf_conn *c = conn;
 
-	c->io.tl = tl; /* sec_io writes the rows; no wolfSSL state names (state_name NULL) */
+	/* sec_io writes the rows (with arrival stamps); no wolfSSL state names (state_name NULL) */
+	sec_io_timeline(&c->io, tl);
 }
 
 const struct transport tp_dtls = {
