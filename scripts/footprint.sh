@@ -23,6 +23,7 @@ build=0
 targets=""
 configs=""
 progs=""
+case "${1:-}" in --help) usage; exit 0 ;; esac
 while getopts bt:c:p:h opt; do
 	case "$opt" in
 	b) build=1 ;;

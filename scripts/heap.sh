@@ -44,6 +44,7 @@ sizes=64,1K
 keep=""
 bindir=""
 runner=""
+case "${1:-}" in --help) usage; exit 0 ;; esac
 while getopts t:c:B:r:k:n:s:d:h opt; do
 	case "$opt" in
 	t) targets=${OPTARG//,/ } ;;

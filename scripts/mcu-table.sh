@@ -13,6 +13,7 @@ USAGE
 }
 
 hz=""
+case "${1:-}" in --help) usage; exit 0 ;; esac
 while getopts f:h opt; do
 	case "$opt" in
 	f) hz=$OPTARG ;;

@@ -61,14 +61,20 @@ static int parse_reply_hdr(const uint8_t *hdr, uint32_t *len)
 static int await_reply(struct run *r, void *conn, uint32_t seq, uint64_t deadline,
                        struct reply_hdr *h)
 {
+	int malformed = 0; /* a datagram came that is no reply at all: say so, not "timed out" */
+
 	for (;;) {
 		/* The server sends nothing more until the next request: ask for the whole reply
 		 * in the first read. */
 		int n = io_read_want(r->tp, conn, r->reply, r->reply_cap, REPLY_HDR_LEN,
 		                     r->reply_len, parse_reply_hdr, deadline);
 
-		if (n == ACK_ERR_PROTO && r->tp->datagram)
+		if (n == ACK_ERR_PROTO && r->tp->datagram) {
+			malformed = 1;
 			continue; /* stray datagram: not ours */
+		}
+		if (n == ACK_ERR_TIMEOUT && malformed)
+			return ACK_ERR_PROTO;
 		if (n < 0)
 			return n;
 		reply_parse(r->reply, (size_t)n, h);
@@ -356,6 +362,7 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	e = port_resolve(o->addr, (uint16_t)o->port, tp->datagram, 0, &r.peer);
 	if (e != 0) {
 		fprintf(stderr, "%s: --addr: cannot resolve '%s'\n", prog, o->addr);
+		status = 2; /* an option value that names no address */
 		goto out;
 	}
 	port_addr_str(&r.peer, info.peer, sizeof(info.peer));

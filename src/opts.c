@@ -2,6 +2,7 @@
 #include "opts.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,7 @@ int opts_parse_sizes(const char *text, uint32_t min, uint32_t max, struct sizes 
 {
 	char item[32];
 	const char *p = text;
+	unsigned i;
 
 	s->n = 0;
 	for (;;) {
@@ -86,6 +88,13 @@ int opts_parse_sizes(const char *text, uint32_t min, uint32_t max, struct sizes 
 		item[len] = '\0';
 		if (opts_parse_u32(item, 1, min, max, &s->v[s->n], err, errlen) != 0)
 			return -1;
+		for (i = 0; i < s->n; i++)
+			if (s->v[i] == s->v[s->n]) {
+				/* the CSV and JSON tell sizes apart by their value only */
+				snprintf(err, errlen, "'%s': %" PRIu32 " bytes is given twice",
+				         text, s->v[s->n]);
+				return -1;
+			}
 		s->n++;
 		if (p[len] == '\0')
 			return 0;

@@ -318,7 +318,7 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 	e = port_resolve(o->bind, (uint16_t)o->port, tp->datagram, 1, &bind);
 	if (e != 0) {
 		fprintf(stderr, "%s: --bind: cannot resolve '%s'\n", prog, o->bind ? o->bind : "");
-		return 1;
+		return 2; /* an option value that names no address */
 	}
 	s.buf = malloc((size_t)o->max_size + 1);
 	s.reply = malloc(o->max_size > REPLY_HDR_LEN ? o->max_size : REPLY_HDR_LEN);

@@ -54,7 +54,13 @@ usage_tests() {
 		refused "${p}_server" "--max-size: '16' is out of range (32..268435456)" --max-size 16
 		refused "${p}_server" "--timeout: '0' is out of range (1..3600000)" --timeout 0
 		refused "${p}_server" "--forever takes no value" --forever=1
+		# digits and dots: an IPv4 literal, not a name to look up; exit 2 like any bad value
+		refused "${p}_client" "--addr: cannot resolve '999.1.1.1'" -a 999.1.1.1 -p "$DEAD_PORT"
+		refused "${p}_server" "--bind: cannot resolve '999.1.1.1'" -b 999.1.1.1
+		refused "${p}_client" "-s: '64,1K,1024': 1024 bytes is given twice" -p "$DEAD_PORT" -s 64,1K,1024
+		refused "${p}_server" "--mem is a client option" --mem
 	done
+	refused tcp_server "unknown option '--server-name' (see --help)" --server-name x
 	refused udp_client "--sizes: 65508 bytes is above the largest udp message (65507 bytes)" \
 		-p "$DEAD_PORT" -s 65508
 	refused udp_client "--sizes: 65536 bytes is above the largest udp message (65507 bytes)" \
@@ -471,7 +477,7 @@ stop_client() {
 }
 
 stop_tests() {
-	local p
+	local p rc
 	dead_port tcp_server
 	# An output path that cannot be written is refused before any traffic (exit 2).
 	for p in tcp udp; do
@@ -482,6 +488,17 @@ stop_tests() {
 	done
 	stop_client tcp TERM
 	stop_client udp INT
+
+	# Results that cannot reach stdout (a full disk) fail the run, with one line.
+	for p in tcp udp; do
+		start_server "srv-full-$p" "${p}_server" -b 127.0.0.1 --timeout 500 || continue
+		rc=0
+		timeout 60 "$BIN/${p}_client" -p "$SRV_PORT" -s 64 -n 3 -w 0 >/dev/full 2>"$TMP/full.err" || rc=$?
+		check_rc "$p client, stdout on a full device: exit 1" "$rc" 1 "$TMP/full.err"
+		check_eq "$p client, stdout on a full device: one line" "$(cat "$TMP/full.err")" \
+			"${p}_client: stdout: write failed: No space left on device"
+		wait_exit "$SRV_PID" 20
+	done
 
 	# Servers stop cleanly on SIGTERM/SIGINT: rows written, "done", exit 0.
 	for p in tcp udp; do

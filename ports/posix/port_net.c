@@ -40,6 +40,9 @@ int port_resolve(const char *host, uint16_t port, int datagram, int passive, str
 	snprintf(serv, sizeof(serv), "%u", (unsigned)port);
 	if (host != NULL && host[0] == '\0')
 		host = NULL;
+	/* Digits and dots only: an IPv4 literal, never a name to look up ("999.1.1.1"). */
+	if (host != NULL && host[strspn(host, "0123456789.")] == '\0')
+		hints.ai_flags |= AI_NUMERICHOST;
 	if (getaddrinfo(host, serv, &hints, &res) != 0 || res == NULL)
 		return ACK_ERR_RESOLVE;
 	memset(out, 0, sizeof(*out));

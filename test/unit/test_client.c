@@ -22,7 +22,7 @@
 #define REPLY_US 250u /* the responder's "service time" */
 #define CLOSE_US 40u  /* ... and its time to close a connection */
 
-enum mode { ANSWER, NAK_SEQ, SILENT };
+enum mode { ANSWER, NAK_SEQ, SILENT, GARBAGE };
 
 static struct {
 	enum mode mode;
@@ -46,6 +46,12 @@ static void answer(int h, const struct port_addr *to, size_t n)
 	g.requests++;
 	if (g.mode == SILENT)
 		return;
+	if (g.mode == GARBAGE) { /* a reply-sized datagram that is no ack or nak */
+		memset(g_buf, 'x', REPLY_HDR_LEN);
+		if (g.udp)
+			port_sendto(g.lh, g_buf, REPLY_HDR_LEN, to);
+		return;
+	}
 	r.status = g.mode == NAK_SEQ && m.seq == g.nak_seq ? REPLY_BAD_PADDING : REPLY_OK;
 	r.run_id = m.run_id;
 	r.seq = m.seq;
@@ -213,6 +219,19 @@ static void test_udp_silent(void)
 	CHECK_U(fake_stalls(), 0, "silent: no unbounded wait");
 }
 
+/* A UDP server answering garbage: the losses say "malformed", not "timed out". */
+static void test_udp_garbage(void)
+{
+	g.mode = GARBAGE;
+	CHECK_I(run(&tp_udp, 0, REPLY_HDR_LEN, NULL), 1, "garbage: exit status 1");
+	CHECK(strstr(g_err,
+	             "was acknowledged by 127.0.0.1:5002: malformed or unexpected message\n") !=
+	              NULL,
+	      "garbage: the loss is named malformed");
+	CHECK(strstr(g_err, "timed out") == NULL, "garbage: ... not a timeout");
+	CHECK_U(fake_open_handles(), 0, "garbage: every handle closed");
+}
+
 int main(void)
 {
 	snprintf(g_csv, sizeof(g_csv), "/tmp/ackbench-test_client-%ld.csv", (long)getpid());
@@ -220,6 +239,7 @@ int main(void)
 	test_udp_keep();
 	test_tcp_nak();
 	test_udp_silent();
+	test_udp_garbage();
 	remove(g_csv);
 	return check_done();
 }

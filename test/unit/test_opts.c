@@ -187,11 +187,13 @@ static void test_sizes(void)
 	REFUSED("--sizes: '512M' is out of range (32..268435456)", "--sizes", "64,512M");
 	REFUSED("--sizes: 'x' is not a number", "--sizes", "64,x");
 	REFUSED("--sizes: '1Q' is not a number (suffixes: K, M)", "--sizes", "1Q,64");
-	for (i = 0; i < SIZES_MAX; i++)
-		strcat(many, "64,");
-	strcat(many, "64");
+	REFUSED("--sizes: '64,1K,1024': 1024 bytes is given twice", "--sizes", "64,1K,1024");
+	REFUSED("--sizes: '64,64': 64 bytes is given twice", "--sizes", "64,64");
+	for (i = 0; i < SIZES_MAX; i++) /* 100,101,...,131 */
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%u,", 100 + i);
+	strcat(many, "132");
 	REFUSED("--sizes: more than 32 sizes", "--sizes", many);
-	many[strlen(many) - 3] = '\0'; /* exactly 32 */
+	many[strlen(many) - 4] = '\0'; /* exactly 32 */
 	CHECK_I(parse("--sizes", many, NULL), 0, "exactly 32 sizes accepted");
 	CHECK_U(v.sizes.n, SIZES_MAX, "32 sizes stored");
 }
