@@ -83,6 +83,8 @@ struct hs_conn {
 };
 
 extern const char *const hs_proto_name[HS_NPROTO];
+/* The protocols this build's config has (a bit per enum hs_proto). */
+unsigned hs_protos_built(void);
 
 /* Seeds the DRBG from the port's entropy, sets up tickets and cookies. 0 or Mbed TLS error. */
 int hs_env_init(struct hs_env *env);

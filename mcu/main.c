@@ -74,12 +74,12 @@ static int parse(int argc, char **argv, struct plan *p)
 {
 	const char *keys[8];
 	unsigned long v;
-	unsigned i;
+	unsigned i, nkeys;
 	char *tok, *save = NULL;
 	int a;
 
-	for (i = 0; i < mcu_cred_count && i < 8; i++)
-		keys[i] = mcu_cred_sets[i].type;
+	for (nkeys = 0; nkeys < mcu_cred_count && nkeys < 8; nkeys++)
+		keys[nkeys] = mcu_cred_sets[nkeys].type;
 	for (a = 1; a < argc; a++) {
 		const char *o = argv[a];
 		char *arg = a + 1 < argc ? argv[a + 1] : NULL;
@@ -121,9 +121,15 @@ static int parse(int argc, char **argv, struct plan *p)
 		case 'p':
 			if (names("-p", arg, hs_proto_name, HS_NPROTO, &p->protos))
 				return -1;
+			for (i = 0; i < HS_NPROTO; i++)
+				if (p->protos & ~hs_protos_built() & (1u << i)) {
+					printf(PROG ": -p: config %s has no %s\n", ACKBENCH_CONFIG,
+					       hs_proto_name[i]);
+					return -1;
+				}
 			break;
 		case 'k':
-			if (names("-k", arg, keys, i, &p->keys))
+			if (names("-k", arg, keys, nkeys, &p->keys))
 				return -1;
 			break;
 		default: usage(); return -1;
@@ -144,13 +150,14 @@ static uint64_t calibrate(uint32_t n)
 int main(void)
 {
 	static char *argv[32];
-	struct plan p = { 5, 20, { 64, 256, 1024, 4096 }, 4, (1u << HS_NPROTO) - 1, ~0u, 1 };
+	struct plan p = { 5, 20, { 64, 256, 1024, 4096 }, 4, 0, ~0u, 1 };
 	struct plan_tally t;
 	struct hs_env env;
 	char sys[64];
 	int argc, r;
 	psa_status_t st;
 
+	p.protos = hs_protos_built();
 	argc = mps2_cmdline(argv, 32);
 	if (argc < 0 || parse(argc, argv, &p) != 0)
 		return 2;

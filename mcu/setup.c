@@ -5,6 +5,19 @@
 
 #include "hs.h"
 
+unsigned hs_protos_built(void)
+{
+	unsigned p = 1u << HS_TLS12;
+
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+	p |= 1u << HS_TLS13;
+#endif
+#if defined(MBEDTLS_SSL_PROTO_DTLS)
+	p |= 1u << HS_DTLS12;
+#endif
+	return p;
+}
+
 int hs_env_init(struct hs_env *env)
 {
 	static const char pers[] = "ackbench-mcu";
@@ -87,9 +100,11 @@ int hs_conf(mbedtls_ssl_config *conf, struct hs_env *env, enum hs_proto p, int s
 			                              mbedtls_ssl_cookie_check, &env->cookie);
 	} else {
 		mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
 		/* Since 3.6.1 a TLS 1.3 client drops tickets unless asked to hand them over. */
 		mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
 		        conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+#endif
 	}
 	/* Virtual time runs only as fast as the two sides compute: retransmitting would mean
 	 * a timer shorter than a handshake's instructions (20 s = 2e10 at shift=0). */

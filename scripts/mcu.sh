@@ -11,8 +11,8 @@ set -eu
 
 usage() {
 	cat <<USAGE
-Usage: $0 [-T TARGET] [-f FREQ] [-n N] [-r R] [-s SIZES] [-P PROTOS] [-k KEYS] [-x]
-          [-d DIR] [-t SECS] [-q]
+Usage: $0 [-T TARGET] [-c CONFIG] [-f FREQ] [-n N] [-r R] [-s SIZES] [-P PROTOS] [-k KEYS]
+          [-x] [-d DIR] [-t SECS] [-q]
 Builds the image of TARGET if needed (make TARGET=..., which installs scripts/deps.sh mcu),
 runs it under QEMU and writes into DIR:
   raw.txt          the image's output (one key=value line per handshake side, record
@@ -26,6 +26,8 @@ runs it under QEMU and writes into DIR:
   env.txt          QEMU version, machine, CPU, compiler, Mbed TLS, config, image sha256
   table.txt        the table printed on stdout
   -T TARGET  cortex-m4 (QEMU mps2-an386, default) or cortex-m33 (mps2-an505)
+  -c CONFIG  bare-metal Mbed TLS config ports/config/ackbench_config_CONFIG.h: mcu
+             (default), mcu-tls12 (no TLS 1.3), mcu-4k (4096-byte incoming records)
   -f FREQ    core clock of the estimate: 64M, 168MHz, 1.2G, 48000000 (default 64M).
              The estimate assumes ONE INSTRUCTION PER CYCLE: real cores stall on flash
              wait states and multi-cycle instructions, so it is a lower bound, not a
@@ -46,6 +48,7 @@ USAGE
 }
 
 target=cortex-m4
+config=mcu
 freq=64M
 dir=""
 limit=1800
@@ -54,9 +57,10 @@ img_args=()
 cmdline="$0 $*"
 qemu=${MCU_QEMU:-qemu-system-arm}
 case "${1:-}" in --help) usage; exit 0 ;; esac
-while getopts T:f:n:r:s:P:k:xd:t:qh opt; do
+while getopts T:c:f:n:r:s:P:k:xd:t:qh opt; do
 	case "$opt" in
 	T) target=$OPTARG ;;
+	c) config=$OPTARG ;;
 	f) freq=$OPTARG ;;
 	n | r | s | k) img_args+=("-$opt" "$OPTARG") ;;
 	P) img_args+=(-p "$OPTARG") ;;
@@ -109,19 +113,28 @@ if [ -z "$machine" ]; then
 	exit 2
 fi
 cpu=$(sed -n 's/^MCU_CPU := //p' "$mk")
+case "$config" in
+mcu | mcu-*) [ -f "$LIB_ROOT/ports/config/ackbench_config_$config.h" ] ;;
+*) false ;;
+esac || {
+	log "-c: '$config' is not a bare-metal config (known: $(for f in "$LIB_ROOT"/ports/config/ackbench_config_mcu*.h; do f=${f##*_config_}; printf '%s ' "${f%.h}"; done))"
+	exit 2
+}
 command -v "$qemu" >/dev/null 2>&1 ||
 	{ log "$qemu not found (scripts/deps.sh mcu installs qemu-system-arm)"; exit 2; }
 command -v jq >/dev/null 2>&1 || { log "jq not found (scripts/deps.sh build)"; exit 2; }
 
-mkvar() { env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$LIB_ROOT" TARGET="$target" "$@"; }
+mkvar() {
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$LIB_ROOT" \
+		TARGET="$target" CONFIG="$config" "$@"
+}
 build=$LIB_ROOT/$(mkvar print-BUILD)
-config=$(mkvar print-CONFIG)
 sizetool=$(mkvar print-SIZE)
 img=$build/mcu/ackbench-mcu.elf
-log "building $target ($img)"
-mkvar -j2 all >&2 || die "make TARGET=$target failed"
+log "building $target $config ($img)"
+mkvar -j2 all >&2 || die "make TARGET=$target CONFIG=$config failed"
 
-[ -n "$dir" ] || dir=$LIB_ROOT/results/mcu-$target-$(lib_utc_stamp)
+[ -n "$dir" ] || dir=$LIB_ROOT/results/mcu-$target-$config-$(lib_utc_stamp)
 dir=$(lib_abs "$dir")
 if [ -e "$dir/raw.txt" ] || [ -e "$dir/mcu.json" ]; then
 	log "-d: $dir already holds results"

@@ -38,7 +38,9 @@ if ! "$ROOT/scripts/deps.sh" mcu >"$TMP/deps.log" 2>&1; then
 	exit 1
 fi
 rc=0
-(cd "$ROOT" && nice make -s TARGET="$target" -j2 all) >"$TMP/build.log" 2>&1 || rc=$?
+# Not our caller's make flags (make test's SAN=1 or CONFIG=... are not this target's).
+env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS nice make -s -C "$ROOT" TARGET="$target" -j2 all \
+	>"$TMP/build.log" 2>&1 || rc=$?
 check_rc "make TARGET=$target builds the image" "$rc" 0 "$TMP/build.log"
 [ "$rc" -eq 0 ] || { summary; exit 1; }
 
@@ -179,6 +181,7 @@ bad "clock '0'" "'0' is not a clock frequency" "$RUNNER" -f 0 -d "$TMP/x6"
 bad "handshake count 0" "-n: '0' is not a number" "$RUNNER" -n 0 -d "$TMP/x7"
 bad "message size above the outgoing record" "-s: '64,8192' is not" "$RUNNER" -s 64,8192 -d "$TMP/x8"
 bad "unknown protocol" "-P: 'tls1.1' is not" "$RUNNER" -P tls1.1 -d "$TMP/x9"
+bad "a Linux config is not a bare-metal one" "-c: 'small' is not a bare-metal config" "$RUNNER" -c small -d "$TMP/x10"
 
 # The Cortex-M33 image, when it was built (make TARGET=cortex-m33).
 if [ "$target" = cortex-m4 ] && [ -f "$ROOT/build/cortex-m33-mcu/mcu/ackbench-mcu.elf" ]; then
