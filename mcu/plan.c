@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "creds.h"
+#include "floor.h"
 #include "mbedtls/x509.h"
 #include "mem.h"
 
@@ -156,6 +157,10 @@ int plan_run(const struct plan *p, struct hs_env *env, struct plan_tally *t)
 	ru.t = t;
 	side_init(&ru.side[CLI], "client", g_stack[CLI]);
 	side_init(&ru.side[SRV], "server", g_stack[SRV]);
+	if ((rc = floor_sym(env)) != 0) {
+		printf("error: symmetric crypto floor: -0x%04x\n", (unsigned)-rc);
+		return -1;
+	}
 	for (k = 0; k < mcu_cred_count; k++) {
 		const struct mcu_cred_set *cs = &mcu_cred_sets[k];
 		if (!(p->keys & (1u << k)))
@@ -170,6 +175,10 @@ int plan_run(const struct plan *p, struct hs_env *env, struct plan_tally *t)
 		    load(&cred[3], env, cs->ca, cs->rogue_server_crt, cs->rogue_server_key,
 		         "rogue server", cs->type))
 			return -1;
+		if ((rc = floor_pk(cs->type, &cred[1], env)) != 0) {
+			printf("error key=%s: crypto floor: -0x%04x\n", cs->type, (unsigned)-rc);
+			return -1;
+		}
 		for (pr = 0; pr < HS_NPROTO; pr++) {
 			if (!(p->protos & (1u << pr)))
 				continue;

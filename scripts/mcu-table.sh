@@ -29,7 +29,8 @@ fi
 case "$hz" in *[!0-9]*) echo "mcu-table: -f: '$hz' is not a number of Hz" >&2; exit 2 ;; esac
 
 jq -r --arg hz "$hz" '
-	(if $hz == "" then .estimate_hz else ($hz | tonumber) end) as $f
+	. as $root
+	| (if $hz == "" then .estimate_hz else ($hz | tonumber) end) as $f
 	| ($f / 1e6 | tostring | sub("\\.0+$"; "")) as $mhz
 	| def pad(n): tostring | if length >= n then . else (" " * (n - length)) + . end;
 	  def lpad(n): tostring | if length >= n then . else . + (" " * (n - length)) end;
@@ -49,6 +50,14 @@ jq -r --arg hz "$hz" '
 	    (.instr | pad(14)) + (.instr | ms | pad(12)) + (.heap_peak | pad(11)) +
 	    (.stack_peak | pad(11)) + (.hs_bytes_out | pad(10)) + (.hs_bytes_in | pad(9))
 	    + (if .ok != .n then "  FAILED \(.n - .ok)" else "" end)),
+	"",
+	"# crypto floor of one side, measured alone (ECDHE P-256 gen + shared, one signature, two",
+	"# verifications) and the full handshake over it (median of client and server, all protocols):",
+	(.floor[] | .key as $k | .side as $fl
+	  | ([$k] | map(lpad(8)) | join("")) + "gen \(.ecdhe_gen)  shared \(.ecdhe_shared)  sign \(.sign)  verify \(.verify)  side \(.side)" +
+	    "  full/floor " + ([$root.handshakes[] | select(.key == $k and .kind == "full") | .instr / $fl]
+	      | if length == 0 then "-" else (min * 100 | round / 100 | tostring) + ".." + (max * 100 | round / 100 | tostring) end)),
+	(if .floor_sym then "# symmetric: SHA-256 \(.floor_sym.sha256_per_kib) and AES-128-GCM \(.floor_sym.aes128gcm_per_kib) instructions per KiB" else empty end),
 	"",
 	"# record cost over an established session: one request of SIZE bytes and its 24-byte reply",
 	([ "key", "proto" ] | map(lpad(8)) | join("")) + ("size" | pad(6)) + ("  side    ") +

@@ -20,6 +20,9 @@ runs it under QEMU and writes into DIR:
   handshakes.csv   per handshake and side: instructions of the handshake, first exchange
                    and close, heap peak, stack peak, handshake bytes out/in
   records.csv      per protocol, message size and side: instructions per message
+  floor.csv        the crypto floor per key type: ECDHE generation and shared secret, one
+                   signature, one verification, and a side's sum (gen + shared + sign +
+                   2 verify), measured alone in the same image
   negatives.csv    the rogue-certificate cases (each must be refused)
   footprint.csv    flash and RAM of the image by section and by component
   mcu.json         summary (tool "ackbench-mcu"; scripts/report.sh reads it)
@@ -188,6 +191,7 @@ to_csv hs key,proto,kind,i,side,ok,resumed,cookie,hs_instr,xchg_instr,close_inst
 	>"$dir/handshakes.csv"
 to_csv rec key,proto,size,n,side,ok,instr_per_msg,bytes_out_per_msg >"$dir/records.csv"
 to_csv neg key,proto,case,refused,by,client_err,server_err,verify >"$dir/negatives.csv"
+to_csv floor key,ecdhe_gen,ecdhe_shared,sign,verify,side >"$dir/floor.csv"
 
 # Footprint: sections of the image, and flash/RAM by component from the link map.
 "$sizetool" -A "$img" | awk 'NR > 2 && $1 ~ /^\./ { print $1 "," $2 }' |
@@ -264,6 +268,7 @@ jq -R -s --arg target "$target" --arg machine "$machine" --arg cpu "$cpu" --arg 
 		est_us: (.instr_per_msg / $hz * 1e6), bytes_out: .bytes_out_per_msg})),
 	  negatives: $neg,
 	  baseline_heap: (rows("baseline") | map({key, proto, heap})),
+	  floor: rows("floor"), floor_sym: (rows("floor_sym")[0]),
 	  summary: (rows("summary")[0]) }' "$dir/raw.txt" >"$dir/mcu.json"
 jq -n --slurpfile j "$dir/mcu.json" --rawfile f "$dir/footprint.csv" \
 	'$j[0] + { footprint: ($f | split("\n")[1:] | map(select(length > 0) | split(",")

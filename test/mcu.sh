@@ -112,7 +112,14 @@ check "a 1024-byte message costs the client more than a 64-byte one, and carries
 		END { for (p in i) if (p ~ /,64$/) { q = p; sub(/,64$/, ",1024", q)
 			if (!(i[q] > i[p] && b[q] > b[p] + 900)) exit 1; n++ } exit n != 3 }' "$R"
 
+# shellcheck disable=SC2317  # called through check
 jq_true() { jq -e "$@" >/dev/null; }
+# The crypto floor measured alone in the same image: a full handshake side does at least
+# these operations and, outside them, little else.
+check "each full handshake side costs 0.98-1.10 x its crypto floor (ECDHE gen + shared, sign, 2 verify)" \
+	jq_true '(.floor[] | select(.key == "ec256") | .side) as $f | $f > 0 and
+		([.handshakes[] | select(.key == "ec256" and .kind == "full") | .instr / $f]
+		 | length == 6 and min >= 0.98 and max <= 1.10)' "$A/mcu.json"
 check "footprint reported: flash and static RAM, Mbed TLS components" \
 	jq_true '.footprint.flash > 100000 and .footprint.ram_static > 0 and .footprint.component_mbedcrypto > 0 and .footprint.component_mbedtls > 0' "$A/mcu.json"
 check_grep "the table states the one-instruction-per-cycle assumption" "$A/table.txt" \
