@@ -135,11 +135,11 @@ $(CORE_LIB): $(CORE_OBJS)
 $(PLAIN_BINS): $(BUILD)/bin/%: $(BUILD)/obj/%.o $(CORE_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD       $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(CORE_LIB) -lm -lpthread
 $(SEC_BINS): $(BUILD)/bin/%: $(BUILD)/obj/%.o $(STACK_OBJS) $(CORE_LIB) $(STACK_DEPS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD       $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(STACK_OBJS) $(CORE_LIB) $(STACK_LIBS) -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(STACK_OBJS) $(CORE_LIB) $(STACK_LIBS) -lm -lpthread
 
 # --- tests ---
 # Unit tests see the core and the stack (test_mem installs the stack's allocator hook).
@@ -147,7 +147,7 @@ $(BUILD)/test/%: test/unit/%.c test/unit/check.h $(STACK_OBJS) $(CORE_LIB) $(STA
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit $(ALL_LDFLAGS) -o $@ $< $(STACK_OBJS) $(CORE_LIB) \
-	  $(STACK_LIBS) -lm
+	  $(STACK_LIBS) -lm -lpthread
 # Unit tests over the in-memory port ports/fake/ (fake_port.h) instead of the platform's:
 # the core's objects without the port's, no TLS stack.
 FAKE_TESTS := test_server test_client
@@ -160,7 +160,7 @@ $(addprefix $(BUILD)/test/,$(FAKE_TESTS)): $(BUILD)/test/%: test/unit/%.c test/u
   $(filter-out $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(PORT))),$(CORE_OBJS)) $(FAKE_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit -Iports/fake $(ALL_LDFLAGS) -o $@ $< $(filter %.o,$^) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit -Iports/fake $(ALL_LDFLAGS) -o $@ $< $(filter %.o,$^) -lm -lpthread
 # The misbehaving client of the integration tests: plain POSIX sockets, no core objects.
 $(BUILD)/test/badpeer: test/badpeer.c
 	@mkdir -p $(@D)

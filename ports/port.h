@@ -142,4 +142,21 @@ int port_stop_requested(void);
 /* Name of a stop request number ("SIGINT", "SIGTERM"). */
 const char *port_stop_name(int sig);
 
+/* ---- threads (servers' --max-conns, clients' --parallel; src/server.c, src/client.c) ---- */
+
+/* Runs fn(arg, i) for i = 0 .. n-1 on n threads, i = 0 on the calling thread, and returns
+ * once all have returned. Returns 0, or an error when a thread could not be started (the
+ * ones started are joined first; fn(arg, 0) has then not run). A port without threads
+ * returns ACK_ERR_ARG for n > 1. */
+int port_threads_run(unsigned n, void (*fn)(void *arg, unsigned i), void *arg);
+/* A mutex; NULL from port_mutex_new() when out of memory. lock/unlock/free accept NULL
+ * (no-op), so single-threaded code can pass one it did not make. */
+struct port_mutex;
+struct port_mutex *port_mutex_new(void);
+void port_mutex_lock(struct port_mutex *m);
+void port_mutex_unlock(struct port_mutex *m);
+void port_mutex_free(struct port_mutex *m);
+/* CPU time (user + system) of the calling thread, in nanoseconds. */
+uint64_t port_thread_cpu_ns(void);
+
 #endif

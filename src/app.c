@@ -17,6 +17,7 @@
 #include "stack.h"
 
 #define MAX_STREAM_MSG (256u * 1024u * 1024u)
+#define MAX_CONNS      256u /* --max-conns, --parallel: threads */
 
 static const char *g_prog;
 static const struct transport *g_tp;
@@ -160,6 +161,19 @@ static void stack_stop(const struct transport *tp)
 		tp->stack->deinit();
 }
 
+/* --mem counts one process-wide heap and reads its peak per connection: one connection at
+ * a time only. Returns 1 when fine, 0 after the error line. */
+static int app_mem_alone(int mem, uint32_t conns, const char *opt)
+{
+	if (!mem || conns <= 1)
+		return 1;
+	fprintf(stderr,
+	        "%s: --mem needs --%s 1 (the heap counter is process-wide, its peaks per "
+	        "connection)\n",
+	        g_prog, opt);
+	return 0;
+}
+
 int app_client_main(const struct transport *tp, int argc, char **argv)
 {
 	static struct client_opts o;
@@ -179,6 +193,9 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 		{ "warmup", 'w', OPT_UINT, &o.warmup, 0, 1000000, "N",
 		  "untimed messages before each size (10)" },
 		{ "keep", 0, OPT_FLAG, &o.keep, 0, 0, NULL, "one connection for all messages" },
+		{ "parallel", 'P', OPT_UINT, &o.parallel, 1, MAX_CONNS, "N",
+		  "N connections in flight at once, one thread each, every message still timed "
+		  "alone (1); --keep: N kept connections" },
 		{ "reply-size", 0, OPT_SIZE, &o.reply_size, REPLY_HDR_LEN, MAX_STREAM_MSG, "N",
 		  "pad each reply to N bytes (24: the bare ack)" },
 		{ "timeout", 0, OPT_UINT, &o.timeout_ms, 1, 3600000, "MS",
@@ -217,6 +234,7 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	o.warmup = 10;
 	o.timeout_ms = 2000;
 	o.max_loss = 10;
+	o.parallel = 1;
 	o.reply_size = REPLY_HDR_LEN;
 	conf.timeout_ms = 0;
 	conf.hs_timeout[0] = 500;
@@ -231,6 +249,9 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	conf.timeout_ms = o.timeout_ms;
 	conf.prog = g_prog;
 	conf.addr = o.addr;
+	conf.conns = o.parallel;
+	if (!app_mem_alone(o.mem, o.parallel, "parallel"))
+		return 2;
 	if (tp->stack != NULL && sec_opts_merge(tp, &conf) != 0)
 		return 2;
 	if (stack_start(tp, o.mem) != 0)
@@ -296,6 +317,9 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 		  "drop a peer silent for MS within a connection (5000)" },
 		{ "max-size", 0, OPT_SIZE, &o.max_size, MSG_HDR_LEN, MAX_STREAM_MSG, "N",
 		  "largest message and reply accepted (1M)" },
+		{ "max-conns", 0, OPT_UINT, &o.max_conns, 1, MAX_CONNS, "N",
+		  "serve up to N connections at once, one thread each, 2 x --max-size of buffers "
+		  "each (1; udp: always one thread for all)" },
 		{ "output", 'o', OPT_STR, &o.output, 0, 0, "FILE",
 		  "server CSV: a row per message and per connection" },
 		{ "mem", 0, OPT_FLAG, &o.mem, 0, 0, NULL,
@@ -320,6 +344,7 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 	o.idle_timeout_s = 300;
 	o.timeout_ms = 5000;
 	o.max_size = 1024u * 1024u;
+	o.max_conns = 1;
 	conf.server = 1;
 	conf.hs_timeout[0] = 500;
 	conf.hs_timeout[1] = 8000;
@@ -337,6 +362,9 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 	}
 	conf.timeout_ms = o.timeout_ms;
 	conf.prog = g_prog;
+	conf.conns = tp == &tp_udp ? 1 : o.max_conns;
+	if (!app_mem_alone(o.mem, o.max_conns, "max-conns"))
+		return 2;
 	if (tp->stack != NULL && sec_opts_merge(tp, &conf) != 0)
 		return 2;
 	if (stack_start(tp, o.mem) != 0)

@@ -21,16 +21,19 @@ struct sample {
 	uint64_t start_rt_us; /* realtime clock at the start of the message */
 	int64_t owd_ns;       /* server receive stamp - client send stamp */
 	uint32_t seq;
-	int err; /* 0 when acked */
+	uint32_t slot; /* --parallel: the connection slot (thread) that sent it, 0 .. N-1 */
+	int err;       /* 0 when acked */
 	struct tp_info info;
 	uint32_t heap_peak_bytes; /* --mem: Mbed TLS heap peak of its connection - baseline */
 };
 
 struct size_result {
 	uint32_t size;
-	uint32_t n;    /* rows filled (acked + failed), at most count */
-	uint32_t lost; /* rows not acked */
-	int abandoned; /* stopped after too many failures in a row */
+	uint32_t n;       /* rows filled (acked + failed), at most count */
+	uint32_t lost;    /* rows not acked */
+	int abandoned;    /* stopped after too many failures in a row */
+	uint64_t wall_ns; /* first timed message's start .. last one's end, all slots */
+	uint32_t conns;   /* connections the timed messages opened */
 	struct sample *s;
 	struct stats st[PH_N]; /* over acked rows only */
 	struct stats owd;
@@ -41,6 +44,7 @@ struct client_opts {
 	uint32_t port;
 	struct sizes sizes;
 	uint32_t count, warmup;
+	uint32_t parallel; /* connection slots in flight at once (1) */
 	int keep, quiet, owd, mem;
 	const char *output, *json;
 	const char *timeline; /* --timeline FILE (TLS, DTLS), or NULL */

@@ -1,13 +1,8 @@
 /*
  * client.c - the benchmark loop. For each size: warm-up messages (not recorded), then
- * count messages, each timed phase by phase:
- *   connect   dial() (TCP connect / UDP socket+connect)
- *   handshake handshake() (TLS/DTLS; 0 for plain)
- *   exchange  stamp + send the request .. the matching reply is read
- *   close     close(): our end, then the peer's end seen (bounded)
- * In --keep mode one connection carries every message, so connect/handshake/close are 0 per
- * row and the set-up is reported once. Nothing is printed or allocated between t0 and the
- * last stamp of a message.
+ * count messages, each timed phase by phase (climsg.c). With --parallel N, N connection
+ * slots take the size's messages one by one, each on its own thread and connection; the
+ * size's wall time then gives messages and connections per second.
  */
 #include "client.h"
 
@@ -16,290 +11,211 @@
 #include <string.h>
 
 #include "err.h"
-#include "io.h"
+#include "climsg.h"
 #include "mem.h"
 #include "msg.h"
 #include "port.h"
 #include "report.h"
 #include "runend.h"
-#include "tlfile.h"
 
 #define END_TRIES_DGRAM 5
 
-struct run {
-	const struct transport *tp;
-	const struct client_opts *o;
-	void *state;
-	struct port_addr peer;
-	void *conn;     /* keep mode: the open connection */
-	uint8_t *msg;   /* request buffer, largest size */
-	uint8_t *reply; /* reply buffer */
-	size_t reply_cap;
-	uint32_t seq, run_id, reply_len;
-	struct run_info *info;
-	uint64_t cpu_mark;    /* port_cpu_ns() at the end of the last message; 0: read afresh */
-	int progress;         /* stderr is a terminal and not --quiet */
-	uint32_t size_idx;    /* index of the size being run, for the progress line */
-	uint64_t progress_ns; /* last redraw */
-	struct tlfile tlf;    /* --timeline */
-	struct runend end;    /* stopped, or a peer that never answered (runend.h) */
-	uint32_t conns;       /* connections dialled in this run */
-	uint64_t tl_cpu0;     /* port_cpu_ns() at the start of the connection being made */
+/* The size being run, shared by the slots (under r->lock). */
+struct size_run {
+	struct run *r;
+	struct size_result *res;
+	uint32_t warm_left; /* warm-up messages not yet taken */
+	uint32_t taken;     /* timed messages taken (rows res->s[0 .. taken-1]) */
+	uint32_t done;      /* of them, finished */
+	uint32_t fails;     /* failures in a row, warm-up and timed alike */
+	int stop;           /* abandoned */
+	int warm_over;      /* warm-up given up after max_loss failures (said once) */
+	uint64_t t0, t1;    /* first timed message's start, last one's end */
+	uint32_t opened0;   /* connections opened by the slots before the size */
 };
 
-static int parse_reply_hdr(const uint8_t *hdr, uint32_t *len)
+/* Takes the next message of the size for a slot: 1 a warm-up, 2 a timed one (*row), 0 none
+ * left. Its sequence number goes to *seq. */
+static int take(struct size_run *z, struct sample **row, uint32_t *seq)
 {
-	struct reply_hdr h;
-	int r = reply_parse(hdr, REPLY_HDR_LEN, &h);
+	struct run *r = z->r;
+	int k = 0;
 
-	*len = h.len;
-	return r;
+	port_mutex_lock(r->lock);
+	/* after a stop request (SIGINT/SIGTERM) or a peer that never answered (runend_after
+	 * in finish()) no slot takes another message; those in progress are finished */
+	if (!z->stop && !r->info->stopped && !r->end.gave_up) {
+		if (z->warm_left > 0) {
+			z->warm_left--;
+			k = 1;
+		} else if (z->res->n < r->o->count) {
+			*row = &z->res->s[z->res->n++];
+			if (z->res->n == 1)
+				z->t0 = port_mono_ns();
+			k = 2;
+		}
+		if (k != 0)
+			*seq = r->seq++;
+	}
+	port_mutex_unlock(r->lock);
+	return k;
 }
 
-/* Reads replies until the one for seq arrives. On a datagram transport a reply to an
- * earlier message (late, or duplicated) is dropped and reading goes on until deadline. */
-static int await_reply(struct run *r, void *conn, uint32_t seq, uint64_t deadline,
-                       struct reply_hdr *h)
+/* Accounts a finished message (kind as take() gave it, e its result). */
+static void finish(struct size_run *z, struct slot *sl, int kind, int e, int opened)
 {
-	int malformed = 0; /* a datagram came that is no reply at all: say so, not "timed out" */
+	struct run *r = z->r;
+	const struct client_opts *o = r->o;
+	struct size_result *res = z->res;
+	char eb[160];
 
-	for (;;) {
-		/* The server sends nothing more until the next request: ask for the whole reply
-		 * in the first read. */
-		int n = io_read_want(r->tp, conn, r->reply, r->reply_cap, REPLY_HDR_LEN,
-		                     r->reply_len, parse_reply_hdr, deadline);
-
-		if (n == ACK_ERR_PROTO && r->tp->datagram) {
-			malformed = 1;
-			continue; /* stray datagram: not ours */
+	port_mutex_lock(r->lock);
+	if (kind == 1) {
+		if (runend_after(&r->end, r->info, e)) {
+			z->stop = 1;
+			goto out;
 		}
-		if (n == ACK_ERR_TIMEOUT && malformed)
-			return ACK_ERR_PROTO;
-		if (n < 0)
-			return n;
-		reply_parse(r->reply, (size_t)n, h);
-		if (h->run_id != r->run_id || h->seq != seq) {
-			if (r->tp->datagram)
-				continue;
-			return ACK_ERR_PROTO;
-		}
-		if (h->status != REPLY_OK)
-			return ACK_ERR_REFUSED;
-		return 0;
-	}
-}
-
-static int open_conn(struct run *r, void **conn, struct sample *s, uint64_t *t)
-{
-	int e = r->tp->dial(r->state, &r->peer, conn);
-
-	t[1] = port_mono_ns();
-	if (e != 0) {
-		*conn = NULL;
-		t[2] = t[1];
-		return e;
-	}
-	r->conns++;
-	if (!r->tp->datagram) /* a stream connection is an answer; a UDP socket is not */
-		runend_answered(&r->end);
-	tlfile_attach(&r->tlf, *conn, t[0], r->tl_cpu0, s->start_rt_us);
-	e = r->tp->handshake(*conn);
-	t[2] = port_mono_ns();
-	if (r->tp->info != NULL)
-		r->tp->info(*conn, &s->info);
-	if (e != 0) {
-		r->tp->abort(*conn);
-		*conn = NULL;
-		return e;
-	}
-	if (r->tp->stack != NULL) /* a handshake done */
-		runend_answered(&r->end);
-	if (r->info->negotiated[0] == '\0' && r->tp->describe != NULL)
-		r->tp->describe(*conn, r->info->negotiated, sizeof(r->info->negotiated));
-	return 0;
-}
-
-/* One timed message of len bytes. Fills s; returns 0 when it was acked.
- * Its CPU time runs from the end of the previous message (nothing but the loop runs in
- * between; cpu_mark is 0 after anything else) to its own end: one CPU clock read per
- * message, not two, as each is a syscall where the monotonic clock is not. */
-static int one_message(struct run *r, uint32_t len, struct sample *s)
-{
-	uint64_t t[5], c0 = r->cpu_mark != 0 ? r->cpu_mark : port_cpu_ns();
-	void *conn = r->conn;
-	struct reply_hdr h;
-	int e = 0;
-
-	memset(s, 0, sizeof(*s));
-	s->seq = r->seq++;
-	if (r->o->mem && !r->o->keep)
-		mem_mark(); /* --mem: this connection's peak starts here (keep: client_run) */
-	s->start_rt_us = port_real_us();
-	r->tl_cpu0 = c0;
-	t[0] = port_mono_ns();
-	t[1] = t[2] = t[0];
-	if (conn == NULL) {
-		e = open_conn(r, &conn, s, t);
-		if (e != 0) {
-			t[3] = t[4] = t[2];
-			goto done;
-		}
-		if (r->o->keep) {
-			r->conn = conn;
-			r->info->reconnects++;
-		}
-	}
-	{
-		uint64_t send_rt = port_real_us();
-
-		msg_stamp(r->msg, s->seq, send_rt);
-		e = r->tp->send(conn, r->msg, len);
 		if (e == 0)
-			e = await_reply(r, conn, s->seq,
-			                port_mono_ns() + (uint64_t)r->o->timeout_ms * 1000000u, &h);
-		t[3] = port_mono_ns();
-		if (e == 0)
-			s->owd_ns = ((int64_t)h.rx_rt_us - (int64_t)send_rt) * 1000;
+			z->fails = 0;
+		else if (++z->fails >= o->max_loss && !z->warm_over) {
+			fprintf(stderr,
+			        "%s: size %u: %u warm-up messages in a row failed, last: %s\n",
+			        r->info->prog, res->size, z->fails, err_str(e, eb, sizeof(eb)));
+			z->warm_left = 0; /* on with the timed ones */
+			z->warm_over = 1;
+		}
+		goto out;
 	}
-	if (e != 0) {
-		r->tp->abort(conn);
-		r->conn = NULL;
-		t[4] = t[3];
-		goto done;
+	z->done++;
+	z->t1 = port_mono_ns();
+	res->conns += opened != 0;
+	if (r->progress) {
+		report_progress(r->info, res, r->size_idx, z->done, &r->progress_ns);
+		sl->cpu_mark = 0;
 	}
-	if (!r->o->keep)
-		e = r->tp->close(conn, (int)r->o->timeout_ms);
-	t[4] = port_mono_ns();
-done:
-	s->ns[PH_CONNECT] = t[1] - t[0];
-	s->ns[PH_HANDSHAKE] = t[2] - t[1];
-	s->ns[PH_EXCHANGE] = t[3] - t[2];
-	s->ns[PH_CLOSE] = t[4] - t[3];
-	s->ns[PH_TOTAL] = t[4] - t[0];
-	r->cpu_mark = port_cpu_ns();
-	s->ns[PH_CPU] = r->cpu_mark - c0;
-	s->err = e;
-	if (r->o->mem && !r->o->keep)
-		s->heap_peak_bytes = (uint32_t)mem_peak_since(r->info->heap_baseline);
-	if (r->tlf.attached) { /* written now, so outside the CPU time of the next message */
-		tlfile_done(&r->tlf, r->conn, r->run_id, r->conns, s->seq);
-		r->cpu_mark = 0;
+	if (e != 0)
+		res->lost++;
+	if (runend_after(&r->end, r->info, e)) {
+		res->abandoned |= r->end.gave_up;
+		z->stop = 1;
+		goto out;
 	}
+	if (e == 0) {
+		z->fails = 0;
+		goto out;
+	}
+	if (++z->fails >= o->max_loss && !z->stop) {
+		if (r->progress)
+			report_progress(r->info, res, r->size_idx, UINT32_MAX, &r->progress_ns);
+		fprintf(stderr,
+		        "%s: size %u: abandoned after %u failures in a row (%u of %u "
+		        "sent), last: %s\n",
+		        r->info->prog, res->size, z->fails, res->n, o->count,
+		        err_str(e, eb, sizeof(eb)));
+		res->abandoned = 1;
+		z->stop = 1;
+	}
+out:
+	port_mutex_unlock(r->lock);
+}
+
+/* One slot's share of a size: messages as long as there are some to take. */
+static void slot_size(void *arg, unsigned i)
+{
+	struct size_run *z = arg;
+	struct slot *sl = &z->r->slots[i];
+	struct sample scratch, *row = NULL;
+	uint32_t seq = 0;
+	int k;
+
+	sl->cpu_mark = 0;
+	while ((k = take(z, &row, &seq)) != 0) {
+		uint32_t opened = sl->opened;
+		int e = climsg_one(sl, z->res->size, seq, k == 2 ? row : &scratch);
+
+		finish(z, sl, k, e, sl->opened != opened);
+	}
+}
+
+/* Returns 0 normally, or an error when the slots could not be started. */
+static int run_size(struct run *r, struct size_result *res)
+{
+	struct size_run z;
+	char eb[160];
+	int e;
+
+	memset(&z, 0, sizeof(z));
+	z.r = r;
+	z.res = res;
+	z.warm_left = r->o->warmup;
+	climsg_build(r, MSG_DATA, res->size);
+	e = port_threads_run(r->nslots, slot_size, &z);
+	if (e != 0)
+		fprintf(stderr, "%s: --parallel %u: cannot start the slots: %s\n", r->info->prog,
+		        r->nslots, err_str(e, eb, sizeof(eb)));
+	if (r->progress)
+		report_progress(r->info, res, r->size_idx, UINT32_MAX, &r->progress_ns);
+	res->wall_ns = res->n > 0 ? z.t1 - z.t0 : 0;
 	return e;
 }
 
-static void build_msg(struct run *r, uint8_t type, uint32_t len)
-{
-	struct msg_hdr h = {
-		.type = type, .run_id = r->run_id, .len = len, .reply_len = r->reply_len
-	};
-
-	msg_build(r->msg, &h);
-}
-
-/* Returns 0 normally, or a fatal error (nothing could reach the server at all). */
-static int run_size(struct run *r, struct size_result *res)
-{
-	const struct client_opts *o = r->o;
-	struct sample scratch;
-	uint32_t i, fails = 0;
-	char eb[160];
-
-	build_msg(r, MSG_DATA, res->size);
-	r->cpu_mark = 0;
-	for (i = 0; i < o->warmup; i++) {
-		int e = one_message(r, res->size, &scratch);
-
-		if (runend_after(&r->end, r->info, e))
-			return 0;
-		if (e != 0 && ++fails >= o->max_loss) {
-			fprintf(stderr,
-			        "%s: size %u: %u warm-up messages in a row failed, last: %s\n",
-			        r->info->prog, res->size, fails, err_str(e, eb, sizeof(eb)));
-			break;
-		}
-		if (e == 0)
-			fails = 0;
-	}
-	for (i = 0; i < o->count; i++) {
-		struct sample *s = &res->s[res->n++];
-		int e = one_message(r, res->size, s);
-
-		if (r->progress) {
-			report_progress(r->info, res, r->size_idx, i + 1, &r->progress_ns);
-			r->cpu_mark = 0;
-		}
-		if (e == 0)
-			fails = 0;
-		else
-			res->lost++;
-		if (runend_after(&r->end, r->info, e)) {
-			res->abandoned = r->end.gave_up;
-			break;
-		}
-		if (e == 0)
-			continue;
-		if (++fails >= o->max_loss) {
-			if (r->progress)
-				report_progress(r->info, res, r->size_idx, UINT32_MAX,
-				                &r->progress_ns);
-			fprintf(stderr,
-			        "%s: size %u: abandoned after %u failures in a row (%u of %u "
-			        "sent), last: %s\n",
-			        r->info->prog, res->size, fails, i + 1, o->count,
-			        err_str(e, eb, sizeof(eb)));
-			res->abandoned = 1;
-			break;
-		}
-	}
-	if (r->progress)
-		report_progress(r->info, res, r->size_idx, UINT32_MAX, &r->progress_ns);
-	return 0;
-}
-
-/* END tells the server the run is over; its seq is the number of data messages sent. */
+/* END tells the server the run is over; its seq is the number of data messages sent. It
+ * goes on slot 0 once the other slots' connections are closed. */
 static int send_end(struct run *r)
 {
 	/* After a stop, one try: the user is waiting. */
 	int tries = r->tp->datagram && !r->info->stopped ? END_TRIES_DGRAM : 1, i;
 	int e = ACK_ERR_TIMEOUT;
+	struct slot *sl = &r->slots[0];
 	struct sample s;
-	uint32_t data_sent = r->seq;
+	unsigned k;
 
-	build_msg(r, MSG_END, MSG_HDR_LEN);
-	r->cpu_mark = 0;
+	for (k = 1; k < r->nslots; k++)
+		if (r->slots[k].conn != NULL) {
+			r->tp->close(r->slots[k].conn, (int)r->o->timeout_ms);
+			r->slots[k].conn = NULL;
+		}
+	climsg_build(r, MSG_END, MSG_HDR_LEN);
+	sl->cpu_mark = 0;
 	for (i = 0; i < tries; i++) {
-		r->seq = data_sent;
-		e = one_message(r, MSG_HDR_LEN, &s);
+		e = climsg_one(sl, MSG_HDR_LEN, r->seq, &s);
 		if (e == 0)
 			break;
 	}
-	if (r->conn != NULL) {
-		r->tp->close(r->conn, (int)r->o->timeout_ms);
-		r->conn = NULL;
+	if (sl->conn != NULL) {
+		r->tp->close(sl->conn, (int)r->o->timeout_ms);
+		sl->conn = NULL;
 	}
 	return e;
 }
 
+/* --keep: every slot opens its connection; slot 0's set-up is the one reported. */
 static int keep_setup(struct run *r)
 {
 	struct sample s;
 	uint64_t t[3];
-	int e;
+	unsigned k;
+	int e = 0;
 
-	memset(&s, 0, sizeof(s));
-	s.start_rt_us = port_real_us();
-	r->tl_cpu0 = port_cpu_ns();
-	t[0] = port_mono_ns();
-	e = open_conn(r, &r->conn, &s, t);
-	r->info->setup_ns[0] = t[1] - t[0];
-	r->info->setup_ns[1] = t[2] - t[1];
-	tlfile_done(&r->tlf, r->conn, r->run_id, r->conns, r->seq);
+	for (k = 0; k < r->nslots && e == 0; k++) {
+		struct slot *sl = &r->slots[k];
+
+		memset(&s, 0, sizeof(s));
+		s.start_rt_us = port_real_us();
+		sl->tl_cpu0 = r->cpu_ns();
+		t[0] = port_mono_ns();
+		e = climsg_open(sl, &sl->conn, &s, t);
+		if (k == 0) {
+			r->info->setup_ns[0] = t[1] - t[0];
+			r->info->setup_ns[1] = t[2] - t[1];
+		}
+		tlfile_done(&sl->tlf, sl->conn, r->run_id, sl->conn_no, r->seq);
+	}
 	return e;
 }
 
 /* --keep: one figure, the connection's peak from keep_setup to the end of this size, in
- * every row of the size (written when the size ends). */
+ * every row of the size (written when the size ends). (--mem runs one slot.) */
 static void keep_heap(struct run *r, struct size_result *res)
 {
 	uint32_t peak = (uint32_t)mem_peak_since(r->info->heap_baseline), j;
@@ -315,10 +231,20 @@ static int alloc_run(struct run *r, struct size_result *res, uint32_t nsizes, ui
 	for (i = 0; i < nsizes; i++)
 		if (res[i].size > max)
 			max = res[i].size;
-	r->msg = malloc(max);
 	r->reply_cap = r->reply_len + 1;
-	r->reply = malloc(r->reply_cap);
-	if (r->msg == NULL || r->reply == NULL)
+	r->slots = calloc(r->nslots, sizeof(*r->slots));
+	if (r->slots == NULL)
+		return ACK_ERR_NOMEM;
+	for (i = 0; i < r->nslots; i++) {
+		r->slots[i].r = r;
+		r->slots[i].id = i;
+		r->slots[i].msg = malloc(max);
+		r->slots[i].reply = malloc(r->reply_cap);
+		if (r->slots[i].msg == NULL || r->slots[i].reply == NULL ||
+		    tlfile_share(&r->tlf, &r->slots[i].tlf, r->cpu_ns) != 0)
+			return ACK_ERR_NOMEM;
+	}
+	if (r->nslots > 1 && (r->lock = port_mutex_new()) == NULL)
 		return ACK_ERR_NOMEM;
 	for (i = 0; i < nsizes; i++) {
 		res[i].s = calloc(count ? count : 1, sizeof(struct sample));
@@ -326,6 +252,25 @@ static int alloc_run(struct run *r, struct size_result *res, uint32_t nsizes, ui
 			return ACK_ERR_NOMEM;
 	}
 	return 0;
+}
+
+static void free_run(struct run *r, struct size_result *res, uint32_t nsizes)
+{
+	uint32_t i;
+
+	for (i = 0; r->slots != NULL && i < r->nslots; i++) {
+		if (r->slots[i].conn != NULL)
+			r->tp->abort(r->slots[i].conn);
+		free(r->slots[i].msg);
+		free(r->slots[i].reply);
+		tlfile_unshare(&r->slots[i].tlf, &r->tlf);
+	}
+	free(r->slots);
+	port_mutex_free(r->lock);
+	for (i = 0; i < nsizes; i++)
+		free(res[i].s);
+	if (r->state != NULL)
+		r->tp->teardown(r->state);
 }
 
 int client_run(const char *prog, const struct transport *tp, const struct client_opts *o,
@@ -346,6 +291,8 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	r.o = o;
 	r.state = state;
 	r.info = &info;
+	r.nslots = o->parallel > 1 ? o->parallel : 1;
+	r.cpu_ns = r.nslots > 1 ? port_thread_cpu_ns : port_cpu_ns;
 	info.prog = prog;
 	info.proto = tp->name;
 	info.stack = tp->stack;
@@ -398,7 +345,8 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	for (i = 0; i < o->sizes.n && !info.stopped && !r.end.gave_up; i++) {
 		r.size_idx = i;
 		r.progress_ns = 0; /* each size shows its line at once */
-		run_size(&r, &res[i]);
+		if (run_size(&r, &res[i]) != 0)
+			goto out;
 		nsizes = i + 1;
 		report_size_stats(&res[i]);
 		lost += res[i].lost;
@@ -432,6 +380,8 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 			status = 1;
 	if (report_close(&info, res, nsizes) != 0)
 		status = 1;
+	for (i = 0; i < r.nslots; i++)
+		tlfile_unshare(&r.slots[i].tlf, &r.tlf);
 	if (tlfile_close(&r.tlf) != 0) {
 		fprintf(stderr, "%s: --timeline: write failed\n", prog);
 		status = 1;
@@ -447,14 +397,7 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 	}
 out:
 	report_close(&info, res, nsizes);
-	if (r.conn != NULL)
-		tp->abort(r.conn);
+	free_run(&r, res, o->sizes.n);
 	tlfile_close(&r.tlf);
-	for (i = 0; i < o->sizes.n; i++)
-		free(res[i].s);
-	free(r.msg);
-	free(r.reply);
-	if (r.state != NULL)
-		tp->teardown(r.state);
 	return status;
 }

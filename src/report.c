@@ -95,6 +95,11 @@ void report_header(FILE *f, const struct run_info *info)
 	if (o->mem)
 		fprintf(f, "# mem: %s heap accounting on (--mem): times include its overhead\n",
 		        info->stack != NULL ? info->stack->title : "no TLS stack");
+	if (o->parallel > 1)
+		fprintf(f,
+		        "# parallel: %" PRIu32 " connection slots in flight at once, each message "
+		        "timed by its own slot; cpu is the slot thread's\n",
+		        o->parallel);
 	fprintf(f, "# times in microseconds; percentiles nearest-rank over acked messages\n");
 }
 
@@ -104,6 +109,12 @@ static void row(FILE *f, uint32_t size, const char *name, const struct stats *s,
 	        "%-8" PRIu32 " %-9s %6zu %5" PRIu32 " %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
 	        size, name, s->n, lost, s->min_us, s->p50_us, s->p90_us, s->p99_us, s->max_us,
 	        s->mean_us, s->stddev_us);
+}
+
+/* Per second over the size's wall time (first timed message's start .. last one's end). */
+static double rate(uint32_t n, uint64_t wall_ns)
+{
+	return wall_ns > 0 ? (double)n * 1e9 / (double)wall_ns : 0.0;
 }
 
 void report_size_table(FILE *f, const struct run_info *info, const struct size_result *res,
@@ -118,6 +129,13 @@ void report_size_table(FILE *f, const struct run_info *info, const struct size_r
 		row(f, res->size, phase_names[k], &res->st[k], res->lost);
 	if (info->o->owd)
 		row(f, res->size, "owd", &res->owd, res->lost);
+	if (res->wall_ns > 0)
+		fprintf(f,
+		        "# size %" PRIu32 " rate: %.1f msg/s, %.1f conn/s over %.3f s with %" PRIu32
+		        " in parallel\n",
+		        res->size, rate(res->n - res->lost, res->wall_ns),
+		        rate(res->conns, res->wall_ns), (double)res->wall_ns / 1e9,
+		        info->o->parallel ? info->o->parallel : 1);
 	if (res->abandoned)
 		fprintf(f,
 		        "# size %" PRIu32 " abandoned after %" PRIu32 " of %" PRIu32 " messages\n",
@@ -127,12 +145,13 @@ void report_size_table(FILE *f, const struct run_info *info, const struct size_r
 
 /* The CSV's column heads; dtls adds cookie_us (the cookie round trip within handshake_us, 0
  * without HelloVerifyRequest) after the others so that they keep their places, and --mem
- * heap_peak_bytes after every other column, optional ones included. */
+ * heap_peak_bytes after every other column, optional ones included, but slot (--parallel's
+ * connection slot, 0 without): added last of all, so that no column that was there moved. */
 static void csv_header(FILE *f, const struct run_info *info)
 {
 	fprintf(f,
 	        "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,"
-	        "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s\n",
+	        "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s,slot\n",
 	        info->o->owd ? ",owd_us" : "",
 	        (info->cols & TP_COL_COOKIE) != 0 ? ",cookie_us" : "",
 	        info->o->mem ? ",heap_peak_bytes" : "");
@@ -161,7 +180,7 @@ static void csv_rows(FILE *f, const struct run_info *info, const struct size_res
 			fprintf(f, ",%.3f", (double)s->info.cookie_ns / 1e3);
 		if (info->o->mem)
 			fprintf(f, ",%" PRIu32, s->heap_peak_bytes);
-		fputc('\n', f);
+		fprintf(f, ",%" PRIu32 "\n", s->slot);
 	}
 }
 
@@ -218,6 +237,7 @@ static void write_json(FILE *f, const struct run_info *info, const struct size_r
 	        port_clock_res_ns(), info->run_id);
 	fprintf(f, "  \"started_rt_us\": %" PRIu64 ",\n", info->started_rt_us);
 	fprintf(f, "  \"count\": %" PRIu32 ",\n  \"warmup\": %" PRIu32 ",\n", o->count, o->warmup);
+	fprintf(f, "  \"parallel\": %" PRIu32 ",\n", o->parallel ? o->parallel : 1);
 	fprintf(f, "  \"timeout_ms\": %" PRIu32 ",\n  \"reply_size\": %" PRIu32 ",\n",
 	        o->timeout_ms, o->reply_size);
 	fprintf(f, "  \"setup_us\": {\"connect\": %.3f, \"handshake\": %.3f},\n",
@@ -243,6 +263,9 @@ static void write_json(FILE *f, const struct run_info *info, const struct size_r
 		        "    {\"size\": %" PRIu32 ", \"n\": %" PRIu32 ", \"lost\": %" PRIu32
 		        ", \"abandoned\": %s,\n",
 		        res[i].size, res[i].n, res[i].lost, res[i].abandoned ? "true" : "false");
+		fprintf(f, "     \"wall_us\": %.3f, \"msgs_per_s\": %.1f, \"conns_per_s\": %.1f,\n",
+		        (double)res[i].wall_ns / 1e3, rate(res[i].n - res[i].lost, res[i].wall_ns),
+		        rate(res[i].conns, res[i].wall_ns));
 		for (k = 0; k < PH_N; k++)
 			json_stats(f, phase_names[k], &res[i].st[k], k + 1 < PH_N || o->owd);
 		if (o->owd)

@@ -1,9 +1,15 @@
 /*
- * server.c - serves one client connection at a time. Each request is read whole (length
- * checked against --max-size before its body is read), its header and padding checked,
- * and answered with an ack (or a nak naming what was wrong) carrying its run id and
- * sequence number. A peer that sends garbage, stops mid-message or goes silent is logged
- * in one line and dropped; the server goes on with the next one.
+ * server.c - serves up to --max-conns client connections at once (one connection is
+ * srvconn.c). Concurrency: --max-conns N runs N worker threads (port_threads_run), each the loop
+ * that one connection at a time always was: take the accept lock, accept, let go of it, serve that
+ * connection to its end with the same blocking, deadline-bounded reads. A silent or trickling peer
+ * thus holds one worker for at most its deadlines; the others go on. The per-message path is the
+ * sequential one plus one uncontended lock for the shared counts, and N = 1 starts no thread at
+ * all. Threads rather than an event loop because every transport (Mbed TLS handshakes with their
+ * timers, DTLS reconnects, TCP close) is written as blocking calls with deadlines; an event loop
+ * would have to turn each into a state machine, and the one-client latency path would change with
+ * it. UDP has no connections to hold: one worker answers every datagram as it comes, from any
+ * number of clients.
  */
 #include "server.h"
 
@@ -13,384 +19,217 @@
 #include <string.h>
 
 #include "err.h"
-#include "io.h"
 #include "mem.h"
 #include "msg.h"
+#include "srvconn.h"
 #include "port.h"
-#include "srvlog.h"
-#include "tlfile.h"
 
-#define END_LINGER_MS   1000u
-/* The wait for the next client is cut into slices of this, so that a stop request that
- * came just before the wait began is seen within it (see server_stopping). */
-#define ACCEPT_SLICE_MS 1000
+/* The wait for the next client is cut into slices, so that a stop (or, with more than one
+ * worker, another worker's END) that came just before the wait began is seen within it. */
+#define ACCEPT_SLICE_MS   1000
+#define ACCEPT_SLICE_N_MS 100 /* more than one worker */
 
-struct srv {
-	const char *prog;
-	const struct transport *tp;
-	const struct server_opts *o;
-	uint8_t *buf, *reply;
-	struct srvlog log;
-	struct tlfile tlf; /* --timeline */
-	int64_t conn_seq;  /* first request's sequence number on this connection, -1: none */
-	uint32_t conn_run; /* and its run id */
-	/* the client run being served (by run id), for the END line */
-	uint32_t run_id, run_received, run_valid;
-	int have_run;
-	/* totals */
-	uint32_t conns, messages, valid, invalid, dropped;
-	int end_seen;
-	uint32_t reply_max; /* largest reply: --max-size, or less if one send carries less */
-	uint32_t amplify;   /* tp->amplify(): reply <= amplify x request; 0 = no limit */
-	/* --mem: Mbed TLS heap after set-up, largest per-connection peak above it */
-	size_t heap_base, heap_max;
-};
-
-static int parse_msg_hdr(const uint8_t *hdr, uint32_t *len)
+/* Waits for the next connection under the accept lock. Returns 0 with *conn, or 1 when the
+ * server stops (END seen, idle timeout, SIGINT/SIGTERM). The idle clock runs only while no
+ * connection is being served. */
+static int next_conn(struct srv *s, void **conn)
 {
-	struct msg_hdr h;
+	const struct server_opts *o = s->o;
+	char eb[160];
+	int r = 1;
 
-	if (msg_parse(hdr, MSG_HDR_LEN, &h) != REPLY_OK)
-		return ACK_ERR_PROTO;
-	*len = h.len;
+	port_mutex_lock(s->accept_lock);
+	for (;;) {
+		uint64_t idle_end, now = port_mono_ns();
+		int wait_ms = -1, slice, e, stop, busy;
+
+		port_mutex_lock(s->lock);
+		stop = s->stop;
+		busy = s->active != 0;
+		idle_end = s->idle_ns + (uint64_t)o->idle_timeout_s * 1000000000u;
+		port_mutex_unlock(s->lock);
+		if (stop || srvconn_stopping())
+			break;
+		if (o->idle_timeout_s != 0 && !busy) {
+			if (now >= idle_end) {
+				fprintf(stderr,
+				        "%s: no client for %" PRIu32
+				        " s (--idle-timeout), exiting\n",
+				        s->prog, o->idle_timeout_s);
+				port_mutex_lock(s->lock);
+				s->stop = 1;
+				port_mutex_unlock(s->lock);
+				break;
+			}
+			wait_ms = (int)((idle_end - now + 999999u) / 1000000u);
+		}
+		slice = s->workers > 1 ? ACCEPT_SLICE_N_MS : ACCEPT_SLICE_MS;
+		if (wait_ms < 0 || wait_ms > slice)
+			wait_ms = slice;
+		if (o->mem)
+			mem_mark(); /* the next connection's peak starts at its accept */
+		e = s->tp->accept(s->state, wait_ms, conn);
+		if (srvconn_stopping()) {
+			if (e == 0)
+				s->tp->abort(*conn);
+			break;
+		}
+		if (e == 0) {
+			port_mutex_lock(s->lock);
+			s->active++;
+			port_mutex_unlock(s->lock);
+			r = 0;
+			break;
+		}
+		if (e == ACK_ERR_TIMEOUT)
+			continue;
+		fprintf(stderr, "%s: accept failed: %s\n", s->prog, err_str(e, eb, sizeof(eb)));
+		port_sleep_ms(10); /* e.g. out of descriptors: do not spin */
+	}
+	port_mutex_unlock(s->accept_lock);
+	return r;
+}
+
+/* Allocations of a worker: its request buffer and its reply (padding prefilled). */
+static int worker_init(struct worker *w, struct srv *s)
+{
+	size_t rlen = s->o->max_size > REPLY_HDR_LEN ? s->o->max_size : REPLY_HDR_LEN;
+
+	memset(w, 0, sizeof(*w));
+	w->s = s;
+	w->buf = malloc((size_t)s->o->max_size + 1);
+	w->reply = malloc(rlen);
+	if (w->buf == NULL || w->reply == NULL)
+		return ACK_ERR_NOMEM;
+	memset(w->reply, MSG_PAD, rlen);
 	return 0;
 }
 
-static void note_run(struct srv *s, uint32_t run_id)
+static void worker_free(struct worker *w)
 {
-	if (s->have_run && s->run_id == run_id)
-		return;
-	if (s->have_run)
-		printf("run %08" PRIx32 " ended without END: received=%" PRIu32 " valid=%" PRIu32
-		       "\n",
-		       s->run_id, s->run_received, s->run_valid);
-	s->have_run = 1;
-	s->run_id = run_id;
-	s->run_received = s->run_valid = 0;
+	free(w->buf);
+	free(w->reply);
 }
 
-/* SIGINT/SIGTERM (port_stop_install(1)): the only place the server asks. A wait in progress
- * returns at once with an error; the loops then look here, between messages and between
- * connections, and stop: rows written, "done" printed, exit 0. */
-static int server_stopping(void)
+static void worker_run(void *arg, unsigned i)
 {
-	return port_stop_requested() != 0;
+	struct worker *w = &((struct worker *)arg)[i];
+	void *conn;
+
+	while (next_conn(w->s, &conn) == 0)
+		srvconn_serve(w, conn);
 }
 
-/* What a connection ends with when a stop comes: a UDP client that sent its END is done. */
-static int stop_status(const struct srv *s)
+/* Buffers, log, transport set-up, listener. Returns 0, 1 or 2 (the exit status). */
+static int srv_start(struct srv *s, struct worker *w, const struct tp_conf *conf)
 {
-	return s->end_seen ? 0 : ACK_ERR_STOPPED;
-}
-
-/* The sender of the last datagram (a UDP "connection" has several); only for error lines. */
-static void dgram_peer(const struct srv *s, void *conn, char *peer, size_t len)
-{
-	if (s->tp->datagram && s->tp->peer != NULL)
-		s->tp->peer(conn, peer, len);
-}
-
-static void why_refused(const struct srv *s, int st, const struct msg_hdr *h, char *buf, size_t len)
-{
-	if (st == REPLY_AMPLIFY)
-		snprintf(buf, len,
-		         "reply of %" PRIu32 " bytes above %" PRIu32
-		         " x the request to an unproven address (--amplify)",
-		         h->reply_len, s->amplify);
-	else if (st == REPLY_TOO_BIG && s->reply_max < s->o->max_size)
-		snprintf(buf, len, "reply size above the largest %s message (%" PRIu32 " bytes)",
-		         s->tp->name, s->reply_max);
-	else if (st == REPLY_TOO_BIG)
-		snprintf(buf, len, "reply size above --max-size");
-	else
-		snprintf(buf, len, "padding is not 'A'");
-}
-
-/* Answers one complete request of n bytes. Returns 0, or an error that ends the conn. */
-static int answer(struct srv *s, void *conn, int n, uint64_t rx_rt, uint64_t t_rx, uint32_t cno,
-                  char *peer, size_t peer_len)
-{
-	struct msg_hdr h;
-	struct reply_hdr rh;
-	char why[96];
-	int st, e;
-
-	msg_parse(s->buf, (size_t)n, &h);
-	note_run(s, h.run_id);
-	if (s->conn_seq < 0) {
-		s->conn_seq = h.seq;
-		s->conn_run = h.run_id;
-	}
-	st = msg_check_padding(s->buf, (size_t)n);
-	if (st == REPLY_OK && h.reply_len > s->reply_max)
-		st = REPLY_TOO_BIG;
-	if (st == REPLY_OK && s->amplify != 0 &&
-	    (uint64_t)h.reply_len > (uint64_t)s->amplify * (uint32_t)n)
-		st = REPLY_AMPLIFY;
-	rh.status = (uint8_t)st;
-	rh.run_id = h.run_id;
-	rh.seq = h.seq;
-	rh.len = st == REPLY_OK && h.reply_len > REPLY_HDR_LEN ? h.reply_len : REPLY_HDR_LEN;
-	rh.rx_rt_us = rx_rt;
-	reply_header(s->reply, &rh);
-	e = s->tp->send(conn, s->reply, rh.len);
-	srvlog_msg(&s->log, cno, h.seq, h.len, rx_rt, port_mono_ns() - t_rx, st);
-	if (h.type == MSG_END) {
-		printf("end run=%08" PRIx32 " sent=%" PRIu32 " received=%" PRIu32 " valid=%" PRIu32
-		       "\n",
-		       h.run_id, h.seq, s->run_received, s->run_valid);
-		fflush(stdout);
-		s->have_run = 0;
-		s->end_seen = 1;
-		return e;
-	}
-	s->messages++;
-	s->run_received++;
-	if (st == REPLY_OK) {
-		s->valid++;
-		s->run_valid++;
-	} else {
-		s->invalid++;
-		dgram_peer(s, conn, peer, peer_len);
-		why_refused(s, st, &h, why, sizeof(why));
-		fprintf(stderr,
-		        "%s: conn %" PRIu32 " from %s: message seq=%" PRIu32 " size=%" PRIu32
-		        " refused: %s\n",
-		        s->prog, cno, peer, h.seq, h.len, why);
-	}
-	return e;
-}
-
-/* Serves requests until the peer closes, goes silent or breaks the framing. */
-static int serve_conn(struct srv *s, void *conn, uint32_t cno, char *peer, size_t peer_len)
-{
-	struct io_carry carry = { 0, 0 }; /* one read per request: see io.h */
+	const struct server_opts *o = s->o;
+	struct port_addr bind;
+	uint16_t port = 0;
+	unsigned i;
 	char eb[160];
-
-	for (;;) {
-		uint32_t wait_ms = s->o->timeout_ms;
-		uint64_t deadline;
-
-		if (server_stopping())
-			return stop_status(s);
-
-		/* After a UDP client's END, linger only briefly: long enough to answer a repeated
-		 * END whose ack was lost, not a whole --timeout. */
-		if (s->end_seen && !s->o->forever && s->tp->datagram && wait_ms > END_LINGER_MS)
-			wait_ms = END_LINGER_MS;
-		deadline = port_mono_ns() + (uint64_t)wait_ms * 1000000u;
-		int n = io_read_carry(s->tp, conn, s->buf, s->o->max_size + 1u, MSG_HDR_LEN,
-		                      parse_msg_hdr, deadline, &carry);
-		uint64_t t_rx = port_mono_ns(), rx_rt = port_real_us();
-
-		if (n > (int)s->o->max_size)
-			n = ACK_ERR_TOO_BIG;
-		if (n == ACK_ERR_EOF)
-			return 0;
-		if (n < 0 && server_stopping())
-			return stop_status(s);
-		if (n == ACK_ERR_TIMEOUT && s->tp->datagram)
-			return 0; /* a UDP "connection" is a burst of datagrams */
-		if (n < 0)
-			dgram_peer(s, conn, peer, peer_len);
-		if (n == ACK_ERR_TOO_BIG) {
-			struct reply_hdr rh = { .status = REPLY_TOO_BIG, .len = REPLY_HDR_LEN };
-
-			rh.run_id = get_u32(s->buf + 8);
-			rh.seq = get_u32(s->buf + 12);
-			reply_header(s->reply, &rh);
-			s->tp->send(conn, s->reply, rh.len);
-			s->invalid++;
-			fprintf(stderr,
-			        "%s: conn %" PRIu32 " from %s: message of %" PRIu32
-			        " bytes refused: above --max-size %" PRIu32 "%s\n",
-			        s->prog, cno, peer, get_u32(s->buf + MSG_LEN_OFF), s->o->max_size,
-			        s->tp->datagram ? "" : "; connection closed");
-			if (s->tp->datagram)
-				continue;
-			return ACK_ERR_TOO_BIG;
-		}
-		if (n < 0) {
-			s->dropped++;
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: %s%s\n", s->prog, cno, peer,
-			        n == ACK_ERR_PROTO ? "not an ackbench message"
-			                           : err_str(n, eb, sizeof(eb)),
-			        s->tp->datagram && n == ACK_ERR_PROTO ? "; datagram dropped"
-			                                              : "; connection dropped");
-			if (s->tp->datagram && n == ACK_ERR_PROTO)
-				continue;
-			return n;
-		}
-		n = answer(s, conn, n, rx_rt, t_rx, cno, peer, peer_len);
-		if (n != 0) {
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: reply failed: %s\n", s->prog,
-			        cno, peer, err_str(n, eb, sizeof(eb)));
-			return n;
-		}
-	}
-}
-
-/* --mem: the connection's peak (its accept, whose mem_mark() is in server_run, .. close). */
-static uint32_t heap_peak(struct srv *s)
-{
-	size_t p;
-
-	if (!s->o->mem)
-		return 0;
-	p = mem_peak_since(s->heap_base);
-	if (p > s->heap_max)
-		s->heap_max = p;
-	return (uint32_t)p;
-}
-
-static void serve_one(struct srv *s, void *conn)
-{
-	uint64_t t0 = port_mono_ns(), c0 = port_cpu_ns(), rt0 = port_real_us(), t_hs;
-	uint32_t cno = ++s->conns, m0 = s->messages;
-	char peer[80] = "?", eb[160];
 	int e;
 
-	s->conn_seq = -1;
-	s->conn_run = s->run_id;
-	tlfile_attach(&s->tlf, conn, t0, c0, rt0);
-	e = s->tp->handshake(conn);
-	t_hs = port_mono_ns();
-	if (s->tp->peer != NULL)
-		s->tp->peer(conn, peer, sizeof(peer));
+	e = port_resolve(o->bind, (uint16_t)o->port, s->tp->datagram, 1, &bind);
 	if (e != 0) {
-		if (server_stopping())
-			e = ACK_ERR_STOPPED;
-		else
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s\n",
-			        s->prog, cno, peer, err_str(e, eb, sizeof(eb)));
-		s->tp->abort(conn);
-	} else {
-		e = serve_conn(s, conn, cno, peer, sizeof(peer));
-		if (e == ACK_ERR_STOPPED)
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: cut off by the stop\n",
-			        s->prog, cno, peer);
-		if (e == 0)
-			e = s->tp->close(conn, (int)s->o->timeout_ms);
-		else
-			s->tp->abort(conn);
+		fprintf(stderr, "%s: --bind: cannot resolve '%s'\n", s->prog,
+		        o->bind ? o->bind : "");
+		return 2; /* an option value that names no address */
 	}
-	srvlog_conn(&s->log, cno, s->messages - m0, rt0, t_hs - t0, port_mono_ns() - t0,
-	            port_cpu_ns() - c0, e, heap_peak(s));
-	srvlog_flush(&s->log);
-	tlfile_done(&s->tlf, NULL, s->conn_run, cno, s->conn_seq);
-}
-
-/* The next client within --idle-timeout, waited for in slices (ACCEPT_SLICE_MS) so that a
- * stop is seen even when it came just before a wait began. */
-static int accept_next(struct srv *s, void *state, void **conn)
-{
-	uint64_t idle_ns = (uint64_t)s->o->idle_timeout_s * 1000000000u;
-	uint64_t t0 = port_mono_ns();
-
-	for (;;) {
-		uint64_t spent = port_mono_ns() - t0;
-		int slice = ACCEPT_SLICE_MS, e;
-
-		if (idle_ns != 0 && spent >= idle_ns)
-			return ACK_ERR_TIMEOUT;
-		if (idle_ns != 0 && idle_ns - spent < (uint64_t)slice * 1000000u)
-			slice = (int)((idle_ns - spent) / 1000000u) + 1;
-		e = s->tp->accept(state, slice, conn);
-		if (e != ACK_ERR_TIMEOUT || server_stopping())
-			return e;
+	for (i = 0; i < s->workers; i++)
+		if (worker_init(&w[i], s) != 0) {
+			fprintf(stderr,
+			        "%s: --max-size %" PRIu32 " x --max-conns %u: out of memory\n",
+			        s->prog, o->max_size, s->workers);
+			return 1;
+		}
+	if (s->workers > 1) {
+		s->lock = port_mutex_new();
+		s->accept_lock = port_mutex_new();
+		if (s->lock == NULL || s->accept_lock == NULL) {
+			fprintf(stderr, "%s: out of memory\n", s->prog);
+			return 1;
+		}
 	}
+	if (srvlog_open(&s->log, o->output, s->tp->name, o->mem) != 0) {
+		fprintf(stderr, "%s: --output: cannot write '%s'\n", s->prog, o->output);
+		return 1;
+	}
+	if (tlfile_open(&s->tlf, s->prog, o->timeline, s->tp, "server") != 0)
+		return 1;
+	for (i = 0; i < s->workers; i++)
+		if (tlfile_share(&s->tlf, &w[i].tlf, s->cpu_ns) != 0) {
+			fprintf(stderr, "%s: --timeline: out of memory\n", s->prog);
+			return 1;
+		}
+	e = s->tp->setup(conf, &s->state);
+	if (e == ACK_ERR_ARG)
+		return 2; /* the transport named the bad option value itself */
+	if (e != 0) {
+		fprintf(stderr, "%s: cannot set up %s: %s\n", s->prog, s->tp->name,
+		        err_str(e, eb, sizeof(eb)));
+		return 1;
+	}
+	if (port_stop_install(1) != 0)
+		fprintf(stderr, "%s: cannot catch SIGINT/SIGTERM: a stop loses the rows\n",
+		        s->prog);
+	{
+		struct port_addr none;
+		uint32_t m;
+
+		memset(&none, 0, sizeof(none));
+		m = s->tp->max_msg(s->state, &none);
+		s->reply_max = m != 0 && m < o->max_size ? m : o->max_size;
+		s->amplify = s->tp->amplify != NULL ? s->tp->amplify(s->state) : 0;
+	}
+	e = s->tp->listen(s->state, &bind, &port);
+	if (e != 0) {
+		fprintf(stderr, "%s: cannot listen on port %" PRIu32 ": %s\n", s->prog, o->port,
+		        err_str(e, eb, sizeof(eb)));
+		return 1;
+	}
+	printf("ready port=%u\n", (unsigned)port);
+	fflush(stdout);
+	if (o->mem)
+		s->heap_base = mem_mark(); /* config, certificates, keys, listener */
+	return 0;
 }
 
 int server_run(const char *prog, const struct transport *tp, const struct server_opts *o,
                const struct tp_conf *conf)
 {
 	struct srv s;
-	struct port_addr bind;
-	void *state = NULL, *conn;
-	uint16_t port = 0;
-	int e, status = 1;
+	struct worker *w;
+	unsigned i, n;
+	int e, status;
 	char eb[160];
 
 	memset(&s, 0, sizeof(s));
 	s.prog = prog;
 	s.tp = tp;
 	s.o = o;
-	e = port_resolve(o->bind, (uint16_t)o->port, tp->datagram, 1, &bind);
+	/* UDP: one worker answers all (a datagram comes whole: no peer can hold it) */
+	s.workers = tp == &tp_udp || o->max_conns == 0 ? 1 : o->max_conns;
+	s.cpu_ns = s.workers > 1 ? port_thread_cpu_ns : port_cpu_ns;
+	srvrun_init(&s.runs, s.workers > 1 ? 2 * s.workers : 1);
+	n = s.workers;
+	w = calloc(n, sizeof(*w));
+	if (w == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	status = srv_start(&s, w, conf);
+	if (status != 0)
+		goto out;
+	s.idle_ns = port_mono_ns();
+	e = port_threads_run(n, worker_run, w);
 	if (e != 0) {
-		fprintf(stderr, "%s: --bind: cannot resolve '%s'\n", prog, o->bind ? o->bind : "");
-		return 2; /* an option value that names no address */
-	}
-	s.buf = malloc((size_t)o->max_size + 1);
-	s.reply = malloc(o->max_size > REPLY_HDR_LEN ? o->max_size : REPLY_HDR_LEN);
-	if (s.buf == NULL || s.reply == NULL) {
-		fprintf(stderr, "%s: --max-size %" PRIu32 ": out of memory\n", prog, o->max_size);
-		goto out;
-	}
-	memset(s.reply, MSG_PAD, o->max_size > REPLY_HDR_LEN ? o->max_size : REPLY_HDR_LEN);
-	if (srvlog_open(&s.log, o->output, tp->name, o->mem) != 0) {
-		fprintf(stderr, "%s: --output: cannot write '%s'\n", prog, o->output);
-		goto out;
-	}
-	if (tlfile_open(&s.tlf, prog, o->timeline, tp, "server") != 0)
-		goto out;
-	e = tp->setup(conf, &state);
-	if (e == ACK_ERR_ARG) {
-		status = 2; /* the transport named the bad option value itself */
-		goto out;
-	}
-	if (e != 0) {
-		fprintf(stderr, "%s: cannot set up %s: %s\n", prog, tp->name,
+		fprintf(stderr, "%s: --max-conns %u: cannot start the workers: %s\n", prog, n,
 		        err_str(e, eb, sizeof(eb)));
+		status = 1;
 		goto out;
 	}
-	if (port_stop_install(1) != 0)
-		fprintf(stderr, "%s: cannot catch SIGINT/SIGTERM: a stop loses the rows\n", prog);
-	{
-		struct port_addr none;
-		uint32_t m;
-
-		memset(&none, 0, sizeof(none));
-		m = tp->max_msg(state, &none);
-		s.reply_max = m != 0 && m < o->max_size ? m : o->max_size;
-		s.amplify = tp->amplify != NULL ? tp->amplify(state) : 0;
-	}
-	e = tp->listen(state, &bind, &port);
-	if (e != 0) {
-		fprintf(stderr, "%s: cannot listen on port %" PRIu32 ": %s\n", prog, o->port,
-		        err_str(e, eb, sizeof(eb)));
-		goto out;
-	}
-	printf("ready port=%u\n", (unsigned)port);
-	fflush(stdout);
-	if (o->mem)
-		s.heap_base = mem_mark(); /* config, certificates, keys, listener */
-	for (;;) {
-		if (o->mem)
-			mem_mark(); /* the next connection's peak starts at its accept */
-		e = accept_next(&s, state, &conn);
-		if (server_stopping()) {
-			if (e == 0)
-				tp->abort(conn);
-			break;
-		}
-		if (e == ACK_ERR_TIMEOUT) {
-			fprintf(stderr,
-			        "%s: no client for %" PRIu32 " s (--idle-timeout), exiting\n", prog,
-			        o->idle_timeout_s);
-			break;
-		}
-		if (e != 0) {
-			fprintf(stderr, "%s: accept failed: %s\n", prog,
-			        err_str(e, eb, sizeof(eb)));
-			port_sleep_ms(10); /* e.g. out of descriptors: do not spin */
-			continue;
-		}
-		serve_one(&s, conn);
-		if ((s.end_seen && !o->forever) || server_stopping())
-			break;
-		s.end_seen = 0;
-	}
-	if (server_stopping())
+	if (srvconn_stopping())
 		fprintf(stderr, "%s: stopped by %s\n", prog, port_stop_name(port_stop_requested()));
 	if (o->mem)
 		printf("heap conn_peak_max=%zu baseline=%zu\n", s.heap_max, s.heap_base);
@@ -398,15 +237,22 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 	       " dropped=%" PRIu32 "\n",
 	       s.conns, s.messages, s.valid, s.invalid, s.dropped);
 	status = srvlog_close(&s.log) == 0 ? 0 : 1;
+	for (i = 0; i < n; i++)
+		tlfile_unshare(&w[i].tlf, &s.tlf);
 	if (tlfile_close(&s.tlf) != 0) {
 		fprintf(stderr, "%s: --timeline: write failed\n", prog);
 		status = 1;
 	}
 out:
+	for (i = 0; i < n; i++)
+		tlfile_unshare(&w[i].tlf, &s.tlf);
 	tlfile_close(&s.tlf);
-	if (state != NULL)
-		tp->teardown(state);
-	free(s.buf);
-	free(s.reply);
+	if (s.state != NULL)
+		tp->teardown(s.state);
+	for (i = 0; i < n; i++)
+		worker_free(&w[i]);
+	free(w);
+	port_mutex_free(s.lock);
+	port_mutex_free(s.accept_lock);
 	return status;
 }

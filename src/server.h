@@ -14,11 +14,12 @@ struct server_opts {
 	uint32_t idle_timeout_s; /* 0 = wait forever for the next client */
 	uint32_t timeout_ms;     /* a silent peer is dropped after this */
 	uint32_t max_size;       /* largest request and reply accepted */
+	uint32_t max_conns;      /* connections served at once (worker threads); 0 = 1 */
 	const char *output;      /* server CSV, or NULL */
 	const char *timeline;    /* --timeline FILE (TLS, DTLS), or NULL */
 };
 
-/* Serves clients one after another until an END (unless forever) or the idle timeout.
+/* Serves up to max_conns clients at once until an END (unless forever) or the idle timeout.
  * Prints "ready port=N" on stdout once listening. Returns the exit status: 0, or 1 when
  * it could not start or a write of its CSV failed. Bad peers are logged and dropped. */
 int server_run(const char *prog, const struct transport *tp, const struct server_opts *o,

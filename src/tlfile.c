@@ -57,6 +57,29 @@ void tlfile_cpu_clock(struct tlfile *t, uint64_t (*clock_ns)(void))
 		t->tl->cpu_clock = clock_ns;
 }
 
+int tlfile_share(const struct tlfile *t, struct tlfile *copy, uint64_t (*cpu_ns)(void))
+{
+	*copy = *t;
+	copy->tl = NULL;
+	if (t->f == NULL)
+		return 0;
+	copy->tl = calloc(1, sizeof(*copy->tl));
+	if (copy->tl == NULL)
+		return -1;
+	tlfile_cpu_clock(copy, cpu_ns);
+	return 0;
+}
+
+void tlfile_unshare(struct tlfile *copy, struct tlfile *t)
+{
+	if (copy->failed)
+		t->failed = 1;
+	copy->failed = 0;
+	copy->f = NULL;
+	free(copy->tl);
+	copy->tl = NULL;
+}
+
 int tlfile_close(struct tlfile *t)
 {
 	int r;

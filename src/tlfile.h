@@ -34,6 +34,12 @@ void tlfile_done(struct tlfile *t, void *conn, uint32_t run_id, uint32_t conn_no
  * several threads keeps one struct timeline per worker, serialises the writes to the one
  * FILE, and gives each its thread's CPU clock. */
 void tlfile_cpu_clock(struct tlfile *t, uint64_t (*clock_ns)(void));
+/* --max-conns, --parallel: copy becomes t for another thread, with its own timeline and
+ * cpu_ns as its CPU clock (tlfile_cpu_clock); the file stays t's (the caller serialises
+ * tlfile_done() calls). Returns 0 or -1 (out of memory). tlfile_unshare() frees the copy's timeline
+ * and passes a failed write on to t; call it before tlfile_close(t). */
+int tlfile_share(const struct tlfile *t, struct tlfile *copy, uint64_t (*cpu_ns)(void));
+void tlfile_unshare(struct tlfile *copy, struct tlfile *t);
 /* Closes the file. Returns 0, or -1 when a write failed. */
 int tlfile_close(struct tlfile *t);
 

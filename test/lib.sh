@@ -137,6 +137,9 @@ start_server() {
 	SRV_OUT="$TMP/$name.out"
 	SRV_ERR="$TMP/$name.err"
 	SRV_PORT=
+	# Emptied here, not only by the redirection below: that happens in the child, and the
+	# loop could otherwise read a ready line left by an earlier server of the same NAME.
+	: >"$SRV_OUT"
 	# shellcheck disable=SC2086 # the runner is a command line, split on purpose
 	${SRV_RUNNER:-} "${SRV_BIN:-$BIN}/$prog" -p 0 "$@" >"$SRV_OUT" 2>"$SRV_ERR" &
 	SRV_PID=$!

@@ -35,12 +35,13 @@ for set in "ec256 $EC" "rsa2048 $RSA"; do
 	fi
 done
 
-# heap_col FILE: prints the values of the last column of every row of kind KIND (client
-# CSV: all data rows; server CSV: "conn" rows), failing unless it is heap_peak_bytes.
+# heap_col FILE: prints the heap_peak_bytes column of every row of kind KIND (client CSV:
+# all data rows; server CSV: "conn" rows), failing when there is none. It is the last column
+# but for the client's slot.
 heap_col() {
 	awk -F, -v kind="${2:-}" '
-		NR == 1 { if ($NF != "heap_peak_bytes") exit 1; next }
-		kind == "" || $1 == kind { print $NF }' "$1"
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "heap_peak_bytes") c = i; if (!c) exit 1; next }
+		kind == "" || $1 == kind { print $c }' "$1"
 }
 
 # all_rows FILE AWK-CONDITION [KIND]: every heap value v satisfies it (and there is one).
@@ -52,7 +53,8 @@ all_rows() {
 
 # max_of FILE [KIND]: the largest heap value of the rows (acked client rows: column 10).
 max_of() {
-	awk -F, -v kind="${2:-}" 'NR > 1 && (kind == "" ? $10 == 1 : $1 == kind) && $NF + 0 > m { m = $NF + 0 }
+	awk -F, -v kind="${2:-}" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "heap_peak_bytes") c = i; next }
+		c && (kind == "" ? $10 == 1 : $1 == kind) && $c + 0 > m { m = $c + 0 }
 		END { print m + 0 }' "$1"
 }
 

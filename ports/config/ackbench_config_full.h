@@ -19,4 +19,11 @@
 /* Heap accounting for --mem goes through mbedtls_platform_set_calloc_free(). */
 #define MBEDTLS_PLATFORM_MEMORY
 
+/* Servers' --max-conns and clients' --parallel run connections on several threads that share
+ * the DRBG, the ticket and cookie keys and PSA's key store: Mbed TLS locks them itself only
+ * with these (PSA is thread-safe in 3.6 only so, see docs/architecture/psa-thread-safety).
+ * Uncontended, a lock costs tens of nanoseconds against a handshake's milliseconds. */
+#define MBEDTLS_THREADING_C
+#define MBEDTLS_THREADING_PTHREAD
+
 #endif

@@ -20,6 +20,7 @@ static int g_interrupt_waits;
 static void on_stop(int sig)
 {
 	g_stop = sig;
+	posix_threads_wake(); /* the signal interrupted one thread's wait: the others' too */
 }
 
 int port_stop_install(int interrupt_waits)

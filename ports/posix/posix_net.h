@@ -30,5 +30,8 @@ ssize_t posix_recv_wait(int h, void *buf, size_t len, int timeout_ms, struct soc
 /* After EINTR: 1 to retry the call, 0 to return the error (a stop was requested and waits
  * are to be interrupted, port_signal.c). */
 int posix_eintr_retry(void);
+/* A stop was requested (from its signal handler): every other thread of port_threads_run
+ * gets a wake-up signal, so that its wait in progress sees EINTR too (port_thread.c). */
+void posix_threads_wake(void);
 
 #endif

@@ -84,8 +84,6 @@ int dtls_conn_new(struct dtls_state *s, int h, const char *peer, struct dtls_con
 
 void dtls_conn_free(struct dtls_conn *d)
 {
-	if (d->s->cur == d)
-		d->s->cur = NULL;
 	free(d);
 }
 

@@ -33,10 +33,13 @@ struct dtls_state {
 	uint32_t max_payload;      /* largest record payload (message) at mtu */
 	uint32_t budget_ms;        /* a client's whole handshake: timer series, --hs-deadline */
 	int warned;                /* client: computed max_payload above Mbed TLS's, said once */
-	struct dtls_conn *cur;     /* server: the connection being served */
-	uint8_t pk[DTLS_PEEK_MAX]; /* server: the next datagram on the listening socket */
-	/* server counters, printed at the end */
-	uint32_t conns, hvr, stray, superseded, reconnects, retrans, retrans_conns;
+	unsigned conns_max;        /* server: connections served at once (tp_conf.conns) */
+	uint8_t pk[DTLS_PEEK_MAX]; /* server: the next datagram on the listening socket (read
+	                            * under the core's accept lock only) */
+	/* server counters, printed at the end; the accept's (conns, hvr, stray) are counted
+	 * under the accept lock, the connections' own (the rest) atomically */
+	uint32_t conns, hvr, stray;
+	_Atomic uint32_t superseded, reconnects, retrans, retrans_conns;
 };
 
 struct dtls_conn {

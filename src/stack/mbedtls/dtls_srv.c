@@ -25,6 +25,16 @@
 
 #define STRAY_LOG_MAX 10 /* stray datagrams reported one by one, then only counted */
 
+/* The connection this thread serves (--max-conns: each worker accepts and serves its own),
+ * for the cookie check that Mbed TLS calls without naming the connection. */
+static _Thread_local struct dtls_conn *cur;
+
+void dtls_srv_forget(const struct dtls_conn *d)
+{
+	if (cur == d)
+		cur = NULL;
+}
+
 /* Cookie callbacks (mbedtls_ssl_conf_dtls_cookies). The check also refuses a copy of the
  * current session's own ClientHello arriving after its handshake (a network duplicate):
  * Mbed TLS would take it for a reconnecting client and reset the session; refused, it only
@@ -43,7 +53,8 @@ static int cookie_check(void *p, const unsigned char *cookie, size_t len, const 
 {
 	struct dtls_state *s = p;
 
-	if (s->cur != NULL && s->cur->dup_hello)
+	(void)s;
+	if (cur != NULL && cur->dup_hello)
 		return -1;
 	if (!s->cookies)
 		return 0;
@@ -150,7 +161,7 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 		(*out)->on_rx = seen;
 		(*out)->first_read = 1;
 		(*out)->active_ns = port_mono_ns();
-		s->cur = *out;
+		cur = *out;
 		s->conns++;
 		return 0;
 	}
@@ -187,12 +198,12 @@ static int reconnect(struct dtls_conn *d, int reset)
 /* Is a ClientHello queued on the connection's own socket? */
 static int hello_queued(struct dtls_conn *d)
 {
-	struct dtls_state *s = d->s;
+	uint8_t pk[DTLS_PEEK_MAX]; /* not s->pk: the accepting worker may be using it */
 	const uint8_t *cookie;
 	size_t clen;
-	int n = port_peek_from(d->c->io.h, s->pk, sizeof(s->pk), 0, NULL);
+	int n = port_peek_from(d->c->io.h, pk, sizeof(pk), 0, NULL);
 
-	return n > 0 && dtls_wire_client_hello(s->pk, n < DTLS_PEEK_MAX ? (size_t)n : DTLS_PEEK_MAX,
+	return n > 0 && dtls_wire_client_hello(pk, n < DTLS_PEEK_MAX ? (size_t)n : DTLS_PEEK_MAX,
 	                                       &cookie, &clen);
 }
 
@@ -227,7 +238,11 @@ int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms)
 		wait_ms = (int)s->budget_ms;
 	deadline = sec_deadline(wait_ms);
 	for (;;) {
-		int hs[2] = { c->io.h, s->t.lh }, ms = sec_ms_left(deadline), n;
+		/* One connection at a time: watch the listener too, and give way to a newcomer.
+		 * More: a newcomer is another worker's; only the accepting one reads the
+		 * listener. */
+		unsigned nh = s->conns_max > 1 ? 1 : 2;
+		int hs[2] = { c->io.h, nh > 1 ? s->t.lh : -1 }, ms = sec_ms_left(deadline), n;
 
 		if (!mbedtls_ssl_check_pending(&c->ssl)) {
 			if (ms == 0)
@@ -243,7 +258,7 @@ int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms)
 				}
 				n = port_wait_any(hs, 1, ms < 0 || left < ms ? left : ms);
 			} else {
-				n = port_wait_any(hs, 2, ms);
+				n = port_wait_any(hs, nh, ms);
 			}
 			if (n == ACK_ERR_TIMEOUT)
 				continue;
@@ -279,7 +294,7 @@ void dtls_srv_report(const struct dtls_state *s)
 	printf("dtls conns=%" PRIu32 " hello_verify=%" PRIu32 " retrans=%" PRIu32
 	       " retrans_conns=%" PRIu32 " reconnects=%" PRIu32 " superseded=%" PRIu32
 	       " stray=%" PRIu32 "\n",
-	       s->conns, s->hvr, s->retrans, s->retrans_conns, s->reconnects, s->superseded,
-	       s->stray);
+	       s->conns, s->hvr, (uint32_t)s->retrans, (uint32_t)s->retrans_conns,
+	       (uint32_t)s->reconnects, (uint32_t)s->superseded, s->stray);
 	fflush(stdout);
 }

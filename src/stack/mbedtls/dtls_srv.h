@@ -14,6 +14,8 @@ void dtls_srv_conf(struct dtls_state *s);
 int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out);
 /* transport.recv of the server: reconnects and newcomers handled (see dtls_srv.c). */
 int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms);
+/* d is about to be freed: this thread's cookie check no longer looks at it. */
+void dtls_srv_forget(const struct dtls_conn *d);
 /* The "dtls conns=..." line of the server's counters, on stdout. */
 void dtls_srv_report(const struct dtls_state *s);
 

@@ -291,6 +291,23 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	t->pinned_suite = c->ciphersuite == NULL;
 	t->pinned_group = c->groups == NULL;
 	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : TLS_HS_DEADLINE_MS;
+	if (c->conns > 1) {
+#if defined(MBEDTLS_THREADING_C)
+		t->lock = port_mutex_new();
+		if (t->lock == NULL)
+			return ACK_ERR_NOMEM;
+#else
+		/* The DRBG, ticket and cookie keys and PSA's key store are shared by every
+		 * connection; Mbed TLS locks them only with MBEDTLS_THREADING_C. */
+		fprintf(stderr,
+		        "%s: --%s %u: this Mbed TLS build has no MBEDTLS_THREADING_C (config "
+		        "'%s'), "
+		        "so connections cannot run at once; use 1\n",
+		        t->prog, t->server ? "max-conns" : "parallel", (unsigned)c->conns,
+		        ACKBENCH_CONFIG);
+		return ACK_ERR_ARG;
+#endif
+	}
 	t->server_name = c->server_name ? c->server_name : c->addr;
 	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
 		return fail(t, "server-name", "", "needed to check the server certificate",
@@ -359,6 +376,8 @@ void tls_ctx_free(struct tls_ctx *t)
 		fclose(t->keylog);
 	t->keylog = NULL;
 	mbedtls_ssl_session_free(&t->session);
+	port_mutex_free(t->lock);
+	t->lock = NULL;
 	mbedtls_ssl_ticket_free(&t->ticket);
 	mbedtls_ssl_config_free(&t->conf);
 	mbedtls_pk_free(&t->key);

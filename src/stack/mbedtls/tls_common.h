@@ -56,6 +56,7 @@ struct tls_ctx {
 	mbedtls_ssl_ticket_context ticket; /* server: session ticket keys */
 	mbedtls_ssl_session session;       /* client: last session, for --resume */
 	int have_session;
+	struct port_mutex *lock;        /* conns > 1: guards session (NULL = no-op otherwise) */
 	int suites[TLS_MAX_SUITES + 1]; /* 0-terminated */
 	uint16_t groups[TLS_MAX_GROUPS + 1];
 	FILE *keylog;

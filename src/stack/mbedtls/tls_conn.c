@@ -103,9 +103,11 @@ int tls_conn_prepare(struct tls_conn *c)
 		r = mbedtls_ssl_set_hostname(&c->ssl, t->server_name);
 		if (r != 0)
 			return r;
+		port_mutex_lock(t->lock); /* --parallel: another conn may be saving it */
 		if (t->resume && t->have_session)
 			mbedtls_ssl_set_session(&c->ssl,
 			                        &t->session); /* unusable: full handshake */
+		port_mutex_unlock(t->lock);
 	}
 	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, t->datagram ? bio_recv_timeout : NULL);
 	tls_conn_keylog(c);
@@ -274,9 +276,11 @@ static void save_session(struct tls_conn *c)
 		mbedtls_ssl_session_free(&s);
 		return;
 	}
+	port_mutex_lock(t->lock);
 	mbedtls_ssl_session_free(&t->session);
 	t->session = s; /* ownership of its buffers moves with it */
 	t->have_session = 1;
+	port_mutex_unlock(t->lock);
 }
 
 static void conn_free(struct tls_conn *c)

@@ -75,6 +75,7 @@ static int dtls_setup(const struct tp_conf *conf, void **state)
 		return ACK_ERR_NOMEM;
 	mbedtls_ssl_cookie_init(&s->cookie);
 	s->cookies = !conf->no_cookie;
+	s->conns_max = conf->conns > 1 ? conf->conns : 1;
 	s->hs_min_ms = conf->hs_timeout[1] ? conf->hs_timeout[0] : DTLS_HS_MIN_MS;
 	s->hs_max_ms = conf->hs_timeout[1] ? conf->hs_timeout[1] : DTLS_HS_MAX_MS;
 	s->mtu = (uint16_t)(conf->mtu ? conf->mtu : DTLS_MTU);
@@ -168,6 +169,8 @@ static int dtls_close(void *conn, int timeout_ms)
 	struct dtls_conn *d = conn;
 
 	tls_conn_close(d->c, timeout_ms);
+	if (d->s->t.server)
+		dtls_srv_forget(d);
 	dtls_conn_free(d);
 	return 0;
 }
@@ -177,6 +180,8 @@ static void dtls_abort(void *conn)
 	struct dtls_conn *d = conn;
 
 	tls_conn_abort(d->c);
+	if (d->s->t.server)
+		dtls_srv_forget(d);
 	dtls_conn_free(d);
 }
 

@@ -1,0 +1,145 @@
+/* port_thread.c - threads and mutexes of port.h on POSIX threads. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "port.h"
+#include "posix_net.h"
+
+/* The wake-up signal for posix_threads_wake(): ignored by default, so one arriving late
+ * does nothing; caught here without SA_RESTART, so that it interrupts a blocking call. */
+#define WAKE_SIG SIGURG
+
+static pthread_t g_tids[256];
+static volatile sig_atomic_t g_nt; /* threads in g_tids that may be woken */
+
+struct port_mutex {
+	pthread_mutex_t m;
+};
+
+struct job {
+	void (*fn)(void *arg, unsigned i);
+	void *arg;
+	unsigned i;
+};
+
+static void on_wake(int sig)
+{
+	(void)sig;
+}
+
+/* pthread_kill is async-signal-safe: called from the stop signal's handler. */
+void posix_threads_wake(void)
+{
+	pthread_t self = pthread_self();
+	int i, n = g_nt;
+
+	for (i = 0; i < n; i++)
+		if (!pthread_equal(g_tids[i], self))
+			pthread_kill(g_tids[i], WAKE_SIG);
+}
+
+static void *trampoline(void *p)
+{
+	struct job *j = p;
+
+	j->fn(j->arg, j->i);
+	return NULL;
+}
+
+int port_threads_run(unsigned n, void (*fn)(void *arg, unsigned i), void *arg)
+{
+	pthread_t *tid = NULL;
+	struct job *jobs = NULL;
+	unsigned i, started = 0;
+	int r = 0;
+
+	if (n <= 1) {
+		fn(arg, 0);
+		return 0;
+	}
+	tid = calloc(n, sizeof(*tid));
+	jobs = calloc(n, sizeof(*jobs));
+	if (tid == NULL || jobs == NULL) {
+		r = ACK_ERR_NOMEM;
+		goto out;
+	}
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_wake;
+		sigemptyset(&sa.sa_mask);
+		sigaction(WAKE_SIG, &sa, NULL);
+	}
+	for (i = 1; i < n; i++) {
+		int e;
+
+		jobs[i].fn = fn;
+		jobs[i].arg = arg;
+		jobs[i].i = i;
+		e = pthread_create(&tid[i], NULL, trampoline, &jobs[i]);
+		if (e != 0) {
+			r = ACK_ERR_SYS(e);
+			break;
+		}
+		started++;
+	}
+	if (r == 0) {
+		/* the calling thread too: the stop signal may reach any of them */
+		tid[0] = pthread_self();
+		if (n <= sizeof(g_tids) / sizeof(g_tids[0])) {
+			memcpy(g_tids, tid, (started + 1) * sizeof(*tid));
+			g_nt = (sig_atomic_t)(started + 1);
+		}
+		fn(arg, 0);
+	}
+	g_nt = 0; /* before the joins: no signal to a thread that has ended */
+	for (i = 1; i <= started; i++)
+		pthread_join(tid[i], NULL);
+out:
+	free(tid);
+	free(jobs);
+	return r;
+}
+
+struct port_mutex *port_mutex_new(void)
+{
+	struct port_mutex *m = malloc(sizeof(*m));
+
+	if (m != NULL && pthread_mutex_init(&m->m, NULL) != 0) {
+		free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+void port_mutex_lock(struct port_mutex *m)
+{
+	if (m != NULL)
+		pthread_mutex_lock(&m->m);
+}
+
+void port_mutex_unlock(struct port_mutex *m)
+{
+	if (m != NULL)
+		pthread_mutex_unlock(&m->m);
+}
+
+void port_mutex_free(struct port_mutex *m)
+{
+	if (m != NULL) {
+		pthread_mutex_destroy(&m->m);
+		free(m);
+	}
+}
+
+uint64_t port_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}

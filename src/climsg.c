@@ -1,0 +1,183 @@
+/*
+ * climsg.c - one timed message on one connection slot, phase by phase:
+ *   connect   dial() (TCP connect / UDP socket+connect)
+ *   handshake handshake() (TLS/DTLS; 0 for plain)
+ *   exchange  stamp + send the request .. the matching reply is read
+ *   close     close(): our end, then the peer's end seen (bounded)
+ * In --keep mode the slot's one connection carries every message, so connect/handshake/close
+ * are 0 per row and the set-up is reported once. Nothing is printed or allocated between t0
+ * and the last stamp of a message.
+ */
+#include "climsg.h"
+
+#include <string.h>
+
+#include "io.h"
+#include "mem.h"
+#include "msg.h"
+
+static int parse_reply_hdr(const uint8_t *hdr, uint32_t *len)
+{
+	struct reply_hdr h;
+	int r = reply_parse(hdr, REPLY_HDR_LEN, &h);
+
+	*len = h.len;
+	return r;
+}
+
+/* Reads replies until the one for seq arrives. On a datagram transport a reply to an
+ * earlier message (late, or duplicated) is dropped and reading goes on until deadline. */
+static int await_reply(struct slot *sl, void *conn, uint32_t seq, uint64_t deadline,
+                       struct reply_hdr *h)
+{
+	const struct run *r = sl->r;
+	int malformed = 0; /* a datagram came that is no reply at all: say so, not "timed out" */
+
+	for (;;) {
+		/* The server sends nothing more until the next request: ask for the whole reply
+		 * in the first read. */
+		int n = io_read_want(r->tp, conn, sl->reply, r->reply_cap, REPLY_HDR_LEN,
+		                     r->reply_len, parse_reply_hdr, deadline);
+
+		if (n == ACK_ERR_PROTO && r->tp->datagram) {
+			malformed = 1;
+			continue; /* stray datagram: not ours */
+		}
+		if (n == ACK_ERR_TIMEOUT && malformed)
+			return ACK_ERR_PROTO;
+		if (n < 0)
+			return n;
+		reply_parse(sl->reply, (size_t)n, h);
+		if (h->run_id != r->run_id || h->seq != seq) {
+			if (r->tp->datagram)
+				continue;
+			return ACK_ERR_PROTO;
+		}
+		if (h->status != REPLY_OK)
+			return ACK_ERR_REFUSED;
+		return 0;
+	}
+}
+
+int climsg_open(struct slot *sl, void **conn, struct sample *s, uint64_t *t)
+{
+	struct run *r = sl->r;
+	int e = r->tp->dial(r->state, &r->peer, conn);
+
+	t[1] = port_mono_ns();
+	if (e != 0) {
+		*conn = NULL;
+		t[2] = t[1];
+		return e;
+	}
+	port_mutex_lock(r->lock);
+	sl->conn_no = ++r->conns;
+	if (!r->tp->datagram) /* a stream connection is an answer; a UDP socket is not */
+		runend_answered(&r->end);
+	port_mutex_unlock(r->lock);
+	tlfile_attach(&sl->tlf, *conn, t[0], sl->tl_cpu0, s->start_rt_us);
+	e = r->tp->handshake(*conn);
+	t[2] = port_mono_ns();
+	if (r->tp->info != NULL)
+		r->tp->info(*conn, &s->info);
+	if (e != 0) {
+		r->tp->abort(*conn);
+		*conn = NULL;
+		return e;
+	}
+	sl->opened++;
+	if (r->tp->stack != NULL) { /* a handshake done */
+		port_mutex_lock(r->lock);
+		runend_answered(&r->end);
+		port_mutex_unlock(r->lock);
+	}
+	if (sl->id == 0 && r->info->negotiated[0] == '\0' && r->tp->describe != NULL)
+		r->tp->describe(*conn, r->info->negotiated, sizeof(r->info->negotiated));
+	return 0;
+}
+
+/* One timed message of len bytes. Fills s; returns 0 when it was acked.
+ * Its CPU time runs from the end of the previous message (nothing but the loop runs in
+ * between; cpu_mark is 0 after anything else) to its own end: one CPU clock read per
+ * message, not two, as each is a syscall where the monotonic clock is not. */
+int climsg_one(struct slot *sl, uint32_t len, uint32_t seq, struct sample *s)
+{
+	struct run *r = sl->r;
+	uint64_t t[5], c0 = sl->cpu_mark != 0 ? sl->cpu_mark : r->cpu_ns();
+	void *conn = sl->conn;
+	struct reply_hdr h;
+	int e = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->seq = seq;
+	s->slot = sl->id;
+	if (r->o->mem && !r->o->keep)
+		mem_mark(); /* --mem: this connection's peak starts here (keep: client_run) */
+	s->start_rt_us = port_real_us();
+	sl->tl_cpu0 = c0;
+	t[0] = port_mono_ns();
+	t[1] = t[2] = t[0];
+	if (conn == NULL) {
+		e = climsg_open(sl, &conn, s, t);
+		if (e != 0) {
+			t[3] = t[4] = t[2];
+			goto done;
+		}
+		if (r->o->keep) {
+			sl->conn = conn;
+			port_mutex_lock(r->lock);
+			r->info->reconnects++;
+			port_mutex_unlock(r->lock);
+		}
+	}
+	{
+		uint64_t send_rt = port_real_us();
+
+		msg_stamp(sl->msg, s->seq, send_rt);
+		e = r->tp->send(conn, sl->msg, len);
+		if (e == 0)
+			e = await_reply(sl, conn, s->seq,
+			                port_mono_ns() + (uint64_t)r->o->timeout_ms * 1000000u, &h);
+		t[3] = port_mono_ns();
+		if (e == 0)
+			s->owd_ns = ((int64_t)h.rx_rt_us - (int64_t)send_rt) * 1000;
+	}
+	if (e != 0) {
+		r->tp->abort(conn);
+		sl->conn = NULL;
+		t[4] = t[3];
+		goto done;
+	}
+	if (!r->o->keep)
+		e = r->tp->close(conn, (int)r->o->timeout_ms);
+	t[4] = port_mono_ns();
+done:
+	s->ns[PH_CONNECT] = t[1] - t[0];
+	s->ns[PH_HANDSHAKE] = t[2] - t[1];
+	s->ns[PH_EXCHANGE] = t[3] - t[2];
+	s->ns[PH_CLOSE] = t[4] - t[3];
+	s->ns[PH_TOTAL] = t[4] - t[0];
+	sl->cpu_mark = r->cpu_ns();
+	s->ns[PH_CPU] = sl->cpu_mark - c0;
+	s->err = e;
+	if (r->o->mem && !r->o->keep)
+		s->heap_peak_bytes = (uint32_t)mem_peak_since(r->info->heap_baseline);
+	if (sl->tlf.attached) { /* written now, so outside the CPU time of the next message */
+		port_mutex_lock(r->lock);
+		tlfile_done(&sl->tlf, sl->conn, r->run_id, sl->conn_no, s->seq);
+		port_mutex_unlock(r->lock);
+		sl->cpu_mark = 0;
+	}
+	return e;
+}
+
+void climsg_build(struct run *r, uint8_t type, uint32_t len)
+{
+	struct msg_hdr h = {
+		.type = type, .run_id = r->run_id, .len = len, .reply_len = r->reply_len
+	};
+	unsigned i;
+
+	for (i = 0; i < r->nslots; i++)
+		msg_build(r->slots[i].msg, &h);
+}
