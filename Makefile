@@ -189,7 +189,6 @@ run: deps all certs
 	$(Q)scripts/loopback.sh -B $(BUILD)/bin
 # The default grid (about 10 minutes on 2 cores) or MATRIX_ARGS, e.g. MATRIX_ARGS='-x key=ec256,rsa2048'.
 matrix: deps all
-	$(Q)scripts/deps.sh bench
 	$(Q)scripts/matrix.sh -B $(BUILD)/bin $(MATRIX_ARGS)
 # The minimal connect/send/read/close loop the per-message TCP figure is compared with.
 $(BUILD)/test/ref_tcp_loop: test/ref_tcp_loop.c

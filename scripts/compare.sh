@@ -70,13 +70,13 @@ jq -r --arg ph "$phase" 'select(type == "object" and .tool == "ackbench")
 	| [$r, $p, $m, .size, .[$ph].p50, .[$ph].p99] | map(tostring) | join("\t")' "${files[@]}" \
 	>"$tmp/runs" || die "cannot read the JSON summaries in: $*"
 [ -s "$tmp/runs" ] || die "no tcp/tls/udp/dtls summary in: $*"
-awk -F '\t' -v OFS='\t' '{ print $2 "|" $3 "|" $4, $5 }' "$tmp/runs" | lib_ci >"$tmp/p50"
-awk -F '\t' -v OFS='\t' '{ print $2 "|" $3 "|" $4, $6 }' "$tmp/runs" | lib_ci >"$tmp/p99"
+awk -F '\t' -v OFS='\t' '{ print $2 "|" $3 "|" $4, $5 }' "$tmp/runs" | lib_ci 0.95 >"$tmp/p50"
+awk -F '\t' -v OFS='\t' '{ print $2 "|" $3 "|" $4, $6 }' "$tmp/runs" | lib_ci 0.95 >"$tmp/p99"
 awk -F '\t' -v OFS='\t' '{ print $1, $2 "|" $3 "|" $4, $5 }' "$tmp/runs" >"$tmp/rows"
 awk -F '\t' -v OFS='\t' '$2 == "tls" || $2 == "dtls" {
 	a = $2 == "tls" ? "tcp" : "udp"; print $2 "|" $3 "|" $4, a "|" $3 "|" $4 }' "$tmp/runs" |
 	sort -u >"$tmp/pairs"
-lib_ci_pairs "$tmp/pairs" "$tmp/rows" | lib_ci >"$tmp/over"
+lib_ci_pairs "$tmp/pairs" "$tmp/rows" | lib_ci 0.95 >"$tmp/over"
 
 # Rows: a, b, mode, size, a_p50, b_p50, a_p99, b_p99, over, over_lo, over_hi, rounds.
 rows=$(awk -F '\t' -v OFS='\t' '

@@ -476,13 +476,14 @@ lib_bytes() {
 # lib_awk_ci: awk functions for distribution-free (sign test / order statistics) intervals:
 #   ci_sort(A, N)                sorts A[1..N] ascending
 #   ci_med(A, N)                 median of sorted A[1..N]
-#   ci_k(N)                      rank k of the 95% interval [X(k), X(N+1-k)] of a median from
-#                                N values, the largest k with 2 P(Bin(N, 1/2) <= k-1) <= 0.05;
-#                                0 when N < 6 (no interval reaches 95%)
+#   ci_k(N)                      rank k of the interval [X(k), X(N+1-k)] of a median from N
+#                                values at level ci_level (an awk variable, 0.95 when unset),
+#                                the largest k with 2 P(Bin(N, 1/2) <= k-1) <= 1 - ci_level;
+#                                0 when N is too small (at 95%: N < 6; at 99.9%: N < 11)
 #   ci_cov(N, K)                 its exact coverage, 1 - 2 P(Bin(N, 1/2) <= K-1)
 #   ci_over(MED, LO, HI)         an overhead for a table: "+12.3 [10.1..14.0]"; "within noise"
 #                                when LO <= 0 <= HI; "lower by 2.0 [0.5..3.1]" when HI < 0;
-#                                "n/a (<6 rounds)" without an interval. Never a negative cost.
+#                                "n/a (too few rounds)" without one. Never a negative cost.
 lib_awk_ci() {
 	cat <<'AWK'
 function ci_sort(a, n,   i, j, t) {
@@ -495,15 +496,17 @@ function ci_cdf(n, k,   t, c, i) {
 	for (i = 1; i <= k; i++) { t = t * (n - i + 1) / i; c += t }
 	return c
 }
+function ci_lvl() { return ci_level == "" ? 0.95 : ci_level + 0 }
+function ci_z(l) { return l >= 0.999 ? 3.290527 : l >= 0.99 ? 2.575829 : l >= 0.95 ? 1.959964 : 1.644854 }
 function ci_k(n,   k) {
-	if (n > 1000) { k = int(n / 2 - 1.959964 * sqrt(n) / 2); return k < 1 ? 0 : k }
+	if (n > 1000) { k = int(n / 2 - ci_z(ci_lvl()) * sqrt(n) / 2); return k < 1 ? 0 : k }
 	k = 0
-	while (k < n / 2 && 2 * ci_cdf(n, k) <= 0.05) k++
+	while (k < n / 2 && 2 * ci_cdf(n, k) <= 1 - ci_lvl()) k++
 	return k
 }
-function ci_cov(n, k) { return n > 1000 ? 0.95 : 1 - 2 * ci_cdf(n, k - 1) }
+function ci_cov(n, k) { return n > 1000 ? ci_lvl() : 1 - 2 * ci_cdf(n, k - 1) }
 function ci_over(m, lo, hi) {
-	if (lo == "-" || lo == "") return "n/a (<6 rounds)"
+	if (lo == "-" || lo == "") return "n/a (too few rounds)"
 	if (lo + 0 <= 0 && hi + 0 >= 0) return "within noise"
 	if (hi + 0 < 0) return sprintf("lower by %.1f [%.1f..%.1f]", -m, -hi, -lo)
 	return sprintf("+%.1f [%.1f..%.1f]", m, lo, hi)
@@ -511,10 +514,11 @@ function ci_over(m, lo, hi) {
 AWK
 }
 
-# lib_ci: reads KEY<TAB>VALUE lines and prints, per KEY in the order first seen,
-# KEY n median lo hi coverage (tab-separated; lo, hi and coverage "-" when n < 6).
+# lib_ci [LEVEL]: reads KEY<TAB>VALUE lines and prints, per KEY in the order first seen,
+# KEY n median lo hi coverage (tab-separated; lo, hi and coverage "-" when n is too small
+# for LEVEL, 0.95 by default).
 lib_ci() {
-	awk -F '\t' -v OFS='\t' "$(lib_awk_ci)"'
+	awk -F '\t' -v OFS='\t' -v ci_level="${1:-0.95}" "$(lib_awk_ci)"'
 	{ if (!($1 in n)) order[++nk] = $1; v[$1, ++n[$1]] = $2 + 0 }
 	END {
 		for (i = 1; i <= nk; i++) {
@@ -526,6 +530,15 @@ lib_ci() {
 			else print key, m, ci_med(a, m), "-", "-", "-"
 		}
 	}'
+}
+
+# lib_ci_level PERCENT: the level for lib_ci (90, 95, 99 or 99.9 -> 0.9...); exits 2 with one
+# line otherwise.
+lib_ci_level() {
+	case "$1" in
+	90 | 95 | 99 | 99.9) awk -v p="$1" 'BEGIN { print p / 100 }' ;;
+	*) log "-L: '$1' is not a confidence level (90, 95, 99 or 99.9)"; exit 2 ;;
+	esac
 }
 
 # lib_ci_pairs PAIRS ROWS: paired differences for lib_ci. PAIRS: lines KEY<TAB>REF; ROWS:

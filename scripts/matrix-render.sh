@@ -26,14 +26,17 @@ ranked_rows() {
 	FILENAME ~ /rsize$/ { split($1, g, "|"); rs[$1] = g[3] == "keep" ? $3 : $2; next }
 	FILENAME ~ /table$/ { t[$1 "|" $2 "|" $15] = $0; next }
 	FILENAME ~ /vs$/ { vs[$1] = ci_over($3, $4, $5); next }
+	FILENAME ~ /vscpu$/ { vc[$1] = ci_over($3, $4, $5); next }
 	{
 		split($1, g, "|"); r = ++n[$1]; sz = rs[$1]
 		split(t[g[1] "|" $3 "|" sz], c, "\t")
 		cost = c[21] == "-" ? "n/a (<6 rounds)" : ci_over(c[21], c[22], c[23])
 		p50 = c[18] == "-" ? f(c[17]) : sprintf("%.1f [%.1f..%.1f]", c[17], c[18], c[19])
-		v = r == 1 ? "(cheapest)" : ((g[1] "|" $3 "|" sz) in vs ? vs[g[1] "|" $3 "|" sz] : "-")
-		print g[1], g[2], g[3], sz, r, $3, cost, p50, f(c[24]), v, c[26], c[25], $4, $5
-	}' "$tmp/rsize" "$tmp/table" "$tmp/vs" "$tmp/ranked"
+		k = g[1] "|" $3 "|" sz
+		v = r == 1 ? "(cheapest)" : (k in vs ? vs[k] : "-")
+		w = r == 1 ? "(cheapest)" : (k in vc ? vc[k] : "-")
+		print g[1], g[2], g[3], sz, r, $3, cost, p50, f(c[24]), v, c[26], c[25], $4, $5, w
+	}' "$tmp/rsize" "$tmp/table" "$tmp/vs" "$tmp/vscpu" "$tmp/ranked"
 }
 
 render_md() {
@@ -46,21 +49,24 @@ render_md() {
 	echo "Method: every cell and the plain baseline (tcp for tls, udp for dtls, same mode) run once"
 	echo "per round, rounds in a shuffled order (the seed above), client and server pinned to"
 	echo "different CPUs. A run's p50 is its median over its messages; a cell's p50 is the median"
-	echo "over rounds with a 95% distribution-free interval (sign test: order statistics of the"
+	echo "over rounds with a $pct% distribution-free interval (sign test: order statistics of the"
 	echo "per-round p50s). An overhead is the median of the per-round differences with the"
 	echo "baseline of the same round, with the same interval; 'within noise' when it contains 0."
-	echo "Times in microseconds; bytes: handshake both ways; heap: Mbed TLS heap peak per connection."
+	echo "Times in microseconds; cpu: the client's CPU time per message (its p50), less disturbed"
+	echo "by a busy machine than wall time; vs cheapest: the paired difference with the cheapest cell"
+	echo "of the table (wall time, then CPU time); bytes: handshake both ways; heap: Mbed TLS heap"
+	echo "peak per connection."
 	ranked_rows >"$tmp/rr"
-	awk -F '\t' -v cons="$cons" '
+	awk -F '\t' -v cons="$cons" -v pct="$pct" '
 	function head(l, p, m, s) {
 		printf "\n## %s: %s %s, ranked by %s at %s B\n\n", l, p, m, m == "keep" ? "the record cost" : "the handshake cost (first message included)", s
-		print "| # | cell | overhead [95% CI] | p50 [95% CI] | cpu p50 | vs cheapest | hs bytes | heap peak |"
-		print "|---|---|---|---|---|---|---|---|"
+		print "| # | cell | overhead [" pct "% CI] | p50 [" pct "% CI] | vs cheapest | cpu p50 | cpu vs cheapest | hs bytes | heap peak |"
+		print "|---|---|---|---|---|---|---|---|---|"
 	}
 	{
 		g = $1 "|" $2 "|" $3
 		if (g != last) { if (last != "") tail(last); head($1, $2, $3, $4); last = g }
-		printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $5, $6, $7, $8, $9, $10, $11, $12
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $5, $6, $7, $8, $10, $9, $15, $11, $12
 		if ($13 == "yes" && !(g in fit)) fit[g] = $6 " (" $7 ")"
 		if ($13 != "yes") why[g] = why[g] (why[g] == "" ? "" : "; ") $6 ": " $14
 	}
@@ -72,7 +78,7 @@ render_md() {
 	echo
 	echo "## Every size"
 	echo
-	echo "| matrix | cell | size | rounds | p50 [95% CI] | overhead [95% CI] | cpu p50 |"
+	echo "| matrix | cell | size | rounds | p50 [$pct% CI] | overhead [$pct% CI] | cpu p50 |"
 	echo "|---|---|---|---|---|---|---|"
 	awk -F '\t' "$(lib_awk_ci)"'$3 == "run" {
 		p = $18 == "-" ? sprintf("%.1f", $17) : sprintf("%.1f [%.1f..%.1f]", $17, $18, $19)
@@ -197,7 +203,7 @@ th { background: #eee } svg.plot { display: block; margin: 1em 0; border: 1px so
 HEAD
 	md_to_html <"$out/summary.md"
 	echo "<h2>Plots</h2>"
-	echo "<p>Whiskers: 95% distribution-free intervals over the rounds (see Method).</p>"
+	echo "<p>Whiskers: $pct% distribution-free intervals over the rounds (see Method).</p>"
 	awk -F '\t' -v OFS='\t' '$3 == "run" && $13 == "per-message" && $2 !~ /^base-/ {
 		k = $1 "|" $2; if (k in seen) next; seen[k] = 1
 		print $2, $1, ($21 == "-" ? $17 : $21), $22, $23 }' "$tmp/table" |

@@ -10,26 +10,28 @@ set -eu
 
 usage() {
 	cat <<USAGE
-Usage: $0 [-o OUTDIR] [--max-heap N] [--max-bytes N] [--require AXIS=V]... DIR...
+Usage: $0 [-o OUTDIR] [-L LEVEL] [--max-heap N] [--max-bytes N] [--require AXIS=V]... DIR...
 Reads each matrix directory DIR (several: side by side, e.g. board A and board B) and writes
 OUTDIR/summary.md, OUTDIR/cells.csv and OUTDIR/report.html (default OUTDIR: the one DIR).
+  -L LEVEL        confidence level of the intervals: 90, 95 (default), 99 or 99.9
   --max-heap N    the cheapest that fits: heap peak per connection at most N bytes (K=1024)
   --max-bytes N   ... and handshake bytes on the wire (both ways) at most N
   --require A=V   ... and axis A has value V (repeatable), e.g. --require tls=1.3
   -h              this text
 Cost ranked: per-message cells by the overhead over plain TCP/UDP at the first size (the
 handshake), keep cells by the overhead at the largest size (the record cost).
-Intervals: 95%, distribution-free (sign test on the order statistics of the per-round p50s;
+Intervals: distribution-free (sign test on the order statistics of the per-round p50s;
 overheads on the per-round paired differences with the baseline of the same round).
 USAGE
 }
 
-out="" maxheap="" maxbytes="" requires=""
+out="" maxheap="" maxbytes="" requires="" pct=95
 dirs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
 	-o) [ $# -ge 2 ] || { usage >&2; exit 2; }; out=$2; shift 2 ;;
+	-L) [ $# -ge 2 ] || { usage >&2; exit 2; }; pct=$2; shift 2 ;;
 	--max-heap) [ $# -ge 2 ] || { usage >&2; exit 2; }; maxheap=$(lib_bytes "$1" "$2"); shift 2 ;;
 	--max-bytes) [ $# -ge 2 ] || { usage >&2; exit 2; }; maxbytes=$(lib_bytes "$1" "$2"); shift 2 ;;
 	--require)
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#dirs[@]} -gt 0 ] || { usage >&2; exit 2; }
+level=$(lib_ci_level "$pct")
 for d in "${dirs[@]}"; do
 	[ -r "$d/cells.tsv" ] || { log "'$d' is not a matrix directory (no cells.tsv)"; exit 2; }
 done
@@ -86,13 +89,14 @@ for d in "${dirs[@]}"; do
 done
 
 # p50 over rounds with its interval, and the paired overhead over the cell's baseline.
-awk -F '\t' -v OFS='\t' '{ print $1 "|" $2 "|" $4, $5 }' "$tmp/runs" | lib_ci >"$tmp/abs"
-awk -F '\t' -v OFS='\t' '{ print $1 "|" $2 "|" $4, $6 }' "$tmp/runs" | lib_ci >"$tmp/cpu"
+awk -F '\t' -v OFS='\t' '{ print $1 "|" $2 "|" $4, $5 }' "$tmp/runs" | lib_ci "$level" >"$tmp/abs"
+awk -F '\t' -v OFS='\t' '{ print $1 "|" $2 "|" $4, $6 }' "$tmp/runs" | lib_ci "$level" >"$tmp/cpu"
+awk -F '\t' -v OFS='\t' '{ print $1 "|" $3, $1 "|" $2 "|" $4, $6 }' "$tmp/runs" >"$tmp/cpurows"
 awk -F '\t' -v OFS='\t' '{ print $1 "|" $3, $1 "|" $2 "|" $4, $5 }' "$tmp/runs" >"$tmp/rows"
 awk -F '\t' -v OFS='\t' 'FNR == NR { if ($16 != "-") base[$1 "|" $2] = $16; next }
 	(($1 "|" $2) in base) { print $1 "|" $2 "|" $4, $1 "|" base[$1 "|" $2] "|" $4 }' \
 	"$tmp/cells" "$tmp/runs" | sort -u >"$tmp/pairs"
-lib_ci_pairs "$tmp/pairs" "$tmp/rows" | lib_ci >"$tmp/over"
+lib_ci_pairs "$tmp/pairs" "$tmp/rows" | lib_ci "$level" >"$tmp/over"
 
 # The joined table, one line per label, cell and size (skipped cells: one line, size "-").
 # label cell status reason proto tls key group suite resume config stack mode rep size
@@ -139,7 +143,8 @@ $3 == "run" && $2 !~ /^base-/ {
 awk -F '\t' -v OFS='\t' 'FNR == NR { split($1, g, "|"); rs[$1] = (g[3] == "keep" ? $3 : $2); next }
 	{ split($1, g, "|"); if (!(($1) in best)) best[$1] = $3
 	  print g[1] "|" $3 "|" rs[$1], g[1] "|" best[$1] "|" rs[$1] }' "$tmp/rsize" "$tmp/ranked" >"$tmp/vspairs"
-lib_ci_pairs "$tmp/vspairs" "$tmp/rows" | lib_ci >"$tmp/vs"
+lib_ci_pairs "$tmp/vspairs" "$tmp/rows" | lib_ci "$level" >"$tmp/vs"
+lib_ci_pairs "$tmp/vspairs" "$tmp/cpurows" | lib_ci "$level" >"$tmp/vscpu"
 
 # shellcheck source-path=SCRIPTDIR source=matrix-render.sh
 . "$LIB_ROOT/scripts/matrix-render.sh"

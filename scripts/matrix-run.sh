@@ -24,7 +24,7 @@ if [ "$resuming" -eq 0 ]; then
 		printf 'seed: %s\nrounds: %s\ncount: %s\nsizes: %s\nlimit_s: %s\n' "$seed" \
 			"$rounds" "$count" "$sizes" "$limit"
 		printf '%s\n' "$LIB_PIN_NOTE"
-		printf 'ci: 95%% distribution-free (sign test) interval from the order statistics of the per-round p50s; overheads from per-round paired differences\n'
+		printf 'ci: %s%% distribution-free (sign test) interval from the order statistics of the per-round p50s; overheads from per-round paired differences\n' "$pct"
 		printf 'started: %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	} >"$dir/meta.txt"
 else
@@ -165,7 +165,7 @@ lib_load_record "$dir/meta.txt" after
 printf 'finished: %s\nrun_seconds: %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" \
 	"$(($(date +%s) - t0))" >>"$dir/meta.txt"
 
-rep=(-o "$dir")
+rep=(-o "$dir" -L "$pct")
 [ -z "$maxheap" ] || rep+=(--max-heap "$maxheap")
 [ -z "$maxbytes" ] || rep+=(--max-bytes "$maxbytes")
 for q in ${requires[@]+"${requires[@]}"}; do rep+=(--require "$q"); done

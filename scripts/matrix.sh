@@ -38,6 +38,7 @@ With no -x at all, the default grid: -x tls=1.2,1.3 -x key=ec256,rsa2048
   -t SECS    kill a client still running after SECS (default: 600)
   -b         build a missing CONFIG/STACK build with make instead of skipping its cells
   -l         list the cells (and the skipped ones with the reason), run nothing
+  -L LEVEL   confidence level of the intervals: 90, 95 (default), 99 or 99.9
   --max-heap N, --max-bytes N, --require AXIS=V   "the cheapest that fits" constraints
      (heap peak, handshake bytes on the wire; K suffix = x1024)
   -h         this text
@@ -79,7 +80,7 @@ bad() { log "$*"; exit 2; }
 
 argv=("$@")
 declare -A ax=()
-bin0=build/native/bin sizes=64,1K,16K count=60 rounds=8 dir="" cpus="" seed="" limit=600 build=0 list=0
+bin0=build/native/bin pct=95 sizes=64,1K,16K count=60 rounds=8 dir="" cpus="" seed="" limit=600 build=0 list=0
 cont="" maxheap="" maxbytes="" requires=()
 add_axis() {
 	local name=${1%%=*} vals=${1#*=} v
@@ -114,7 +115,7 @@ parse_args() {
 		esac
 	done
 	set -- "${rest[@]+"${rest[@]}"}"
-	while getopts x:B:s:n:r:d:c:S:t:blC:h opt; do
+	while getopts x:B:s:n:r:d:c:S:t:blL:C:h opt; do
 		case "$opt" in
 		x) add_axis "$OPTARG" ;;
 		B) bin0=$OPTARG ;;
@@ -127,6 +128,7 @@ parse_args() {
 		t) limit=$OPTARG ;;
 		b) build=1 ;;
 		l) list=1 ;;
+		L) pct=$OPTARG; lib_ci_level "$pct" >/dev/null ;;
 		C) cont=$OPTARG ;;
 		h) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
@@ -162,9 +164,12 @@ fi
 command -v jq >/dev/null || die "jq not found (scripts/deps.sh build installs it)"
 lib_need_cmds "scripts/deps.sh build" openssl
 
-bin0=$(realpath -m --relative-to="$LIB_ROOT" "$(lib_abs "$bin0")")
+bin0=$(realpath -m -s --relative-to="$LIB_ROOT" "$(lib_abs "$bin0")")
 cd "$LIB_ROOT"
-if [ "$resuming" -eq 0 ]; then
+if [ "$list" -eq 1 ]; then
+	dir=$(mktemp -d) # -l writes nothing: the cell list is made in a scratch directory
+	trap 'rm -rf "$dir"' EXIT
+elif [ "$resuming" -eq 0 ]; then
 	dir=$(lib_abs "${dir:-$LIB_ROOT/results/matrix-$(lib_utc_stamp)}")
 	[ ! -e "$dir/args" ] || bad "-d: '$dir' already holds a matrix; continue it with -C $dir"
 	mkdir -p "$dir/cells" "$dir/certs"
@@ -291,7 +296,6 @@ nskip=$(awk -F '\t' '$2 == "skipped"' "$dir/cells.tsv" | wc -l)
 awk -F '\t' -v p="$LIB_PROG" '$2 == "skipped" { printf "%s: skipped: %s: %s\n", p, $1, $3 }' "$dir/cells.tsv" >&2
 if [ "$list" -eq 1 ]; then
 	awk -F '\t' 'NR > 1 && $2 == "run" { print "cell: " $1 }' "$dir/cells.tsv"
-	rm -rf "$dir"
 	exit 0
 fi
 [ ${#ids[@]} -gt 0 ] || die "every cell was skipped (see above); nothing to run"

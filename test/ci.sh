@@ -18,7 +18,7 @@ LIB_ROOT=$ROOT
 ci() {
 	local k=$1
 	shift
-	printf "$k\t%s\n" "$@" | sort -R | lib_ci | tr '\t' ' '
+	printf "$k\t%s\n" "$@" | sort -R | lib_ci 0.95 | tr '\t' ' '
 }
 # Order statistics: n = 10 -> [x(2), x(9)], coverage 1 - 2 * 11/1024; n = 20 -> [x(6), x(15)];
 # n = 6 -> [x(1), x(6)], 1 - 2/64; n = 5 -> none reaches 95%.
@@ -31,7 +31,12 @@ check_eq "n=5: no 95% interval" "$(ci d 1 2 3 4 5)" "d 5 3 - - -"
 check_eq "n=1000: [x(469), x(532)]" "$(ci e $(seq 1 1000) | cut -d ' ' -f 4,5)" "469 532"
 check_eq "n=2000 (normal approximation): [x(956), x(1045)]" \
 	"$(ci f $(seq 1 2000) | cut -d ' ' -f 4,5)" "956 1045"
-got=$(printf 'x\t5\ny\t1\nx\t7\n' | lib_ci | cut -f 1,2 | tr '\t\n' ' ')
+ci999() { local k=$1; shift; printf "$k\t%s\n" "$@" | lib_ci 0.999 | tr '\t' ' '; }
+check_eq "99.9%, n=12: [min, max], coverage 1 - 2/4096" "$(ci999 g $(seq 1 12))" "g 12 6.5 1 12 0.9995"
+check_eq "99.9%, n=10: no interval" "$(ci999 h $(seq 1 10))" "h 10 5.5 - - -"
+check_eq "99.9%, n=2000 (normal approximation): [x(926), x(1075)]" \
+	"$(ci999 i $(seq 1 2000) | cut -d ' ' -f 4,5)" "926 1075"
+got=$(printf 'x\t5\ny\t1\nx\t7\n' | lib_ci 0.95 | cut -f 1,2 | tr '\t\n' ' ')
 check_eq "keys in the order first seen, each with its own values" "$got" "x 2 y 1 "
 
 # Paired differences: only rounds that have both, each minus its own round's reference.
@@ -45,7 +50,7 @@ check_eq "ci_over: an interval above 0" "$(over 12.34 10 14)" "+12.3 [10.0..14.0
 check_eq "ci_over: an interval holding 0 is within noise" "$(over -15.4 -30 2)" "within noise"
 check_eq "ci_over: an interval below 0 is no negative cost" "$(over -3 -5 -1)" \
 	"lower by 3.0 [1.0..5.0]"
-check_eq "ci_over: no interval" "$(over 4 - -)" "n/a (<6 rounds)"
+check_eq "ci_over: no interval" "$(over 4 - -)" "n/a (too few rounds)"
 
 # The run order: a permutation, the same for the same seed and round, another for another.
 a=$(seq 1 12 | lib_shuffle 7 1 | tr '\n' ' ')

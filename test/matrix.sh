@@ -29,9 +29,14 @@ bad_axis "unknown --require axis" "--require: unknown axis 'speed'" --require sp
 check "a refused command line left no directory" [ ! -e "$TMP/bad" ]
 
 # --- a 2x2x2 matrix, killed midway, continued ---
+# The programs through a link of their build directory in TMP: the other stack's build
+# (a sibling, native-wolfssl) is then surely missing, whatever this tree has built.
+mkdir -p "$TMP/b"
+ln -s "$(dirname "$BIN")" "$TMP/b/$(basename "$(dirname "$BIN")")"
+LBIN=$TMP/b/$(basename "$(dirname "$BIN")")/bin
 M=$TMP/m
 # shellcheck disable=SC2054 # the commas are the axes' values
-args=(-B "$BIN" -d "$M" -x key=ec256,rsa2048 -x stack=mbedtls,wolfssl
+args=(-B "$LBIN" -d "$M" -x key=ec256,rsa2048 -x stack=mbedtls,wolfssl
 	-x mode=per-message,keep -n 10 -s 64,1K -r 6 -S 11 --max-heap 32K)
 "$MATRIX" "${args[@]}" >"$TMP/m1.out" 2>"$TMP/m1.err" </dev/null &
 mpid=$!
@@ -49,7 +54,7 @@ n1=$(runs)
 total=$(wc -l <"$M/order.tsv" 2>/dev/null || echo 0)
 check "killed midway: some runs done, not all ($n1 of $total)" [ "$n1" -ge 8 ] && [ "$n1" -lt "$total" ]
 check_grep "skipped cells listed with the reason (stack without a build)" "$TMP/m1.err" \
-	'^matrix: skipped: tls_key-ec256_stack-wolfssl_per-message: (no build .*native-wolfssl|stack wolfssl: not in this tree)'
+	'^matrix: skipped: tls_key-ec256_stack-wolfssl_per-message: (no build .*/b/native-wolfssl|stack wolfssl: not in this tree)'
 cp "$M/order.tsv" "$TMP/order.before"
 rc=0
 timeout -k 5 300 "$MATRIX" -C "$M" >"$TMP/m2.out" 2>"$TMP/m2.err" </dev/null || rc=$?
@@ -63,7 +68,10 @@ check_eq "the cells: 4 runnable and the tcp baselines per mode" "$want" \
 check_eq "4 skipped cells in cells.tsv" "$(awk -F '\t' '$2 == "skipped"' "$M/cells.tsv" | wc -l)" 4
 check_grep "summary.md lists the skipped cells" "$M/summary.md" '^- m: tls_key-rsa2048_stack-wolfssl_keep: '
 check_grep "summary: tls per-message ranked" "$M/summary.md" '^## m: tls per-message, ranked by the handshake cost'
-check_grep "summary: ec256 cheaper than rsa2048 (rank 1)" "$M/summary.md" '^\| 1 \| tls_key-ec256_stack-mbedtls_per-message \| \+[0-9.]+ \['
+# (ec256 against rsa2048 is too close to rank reliably with 10 messages on a loaded machine;
+# the A/A matrix below checks a ranking with RSA-3072.)
+check_grep "summary: ranked rows with the overhead's interval" "$M/summary.md" \
+	'^\| 1 \| tls_key-(ec256|rsa2048)_stack-mbedtls_per-message \| \+[0-9.]+ \[[0-9.]+\.\.[0-9.]+\] \|'
 check_grep "--max-heap 32K: none fits, saying why" "$M/summary.md" \
 	'^The cheapest that fits \(heap peak <= 32768 B\): none \(.*heap [0-9]+ > 32768'
 check_grep "the record: each cell's commands" "$M/cells/tls_key-rsa2048_stack-mbedtls_keep/commands.txt" \
@@ -90,11 +98,25 @@ else
 		--require key=rsa3072 >"$TMP/n.tty" 2>&1 </dev/null || rc=$?
 fi
 check_rc "the A/A matrix (rep=1,2)" "$rc" 0 "$TMP/n.tty"
-awk -F '|' '/^\| [0-9]+ \| tls_key-/ { gsub(/ /, "", $3); gsub(/ /, "", $7); print $3 "=" $7 }' "$N/summary.md" >"$TMP/vs"
-ec=$(grep '^tls_key-ec256' "$TMP/vs" | sed 's/.*=//' | sort | tr '\n' ' ')
-check_eq "two identical ec256 cells: one the cheapest, the other within noise" "$ec" "(cheapest) withinnoise "
-rsa=$(grep -c '^tls_key-rsa3072.*=+[0-9.]*\[' "$TMP/vs" || true)
-check_eq "both rsa3072 cells cost more than the cheapest ec256 (interval above 0)" "$rsa" 2
+# vs_cheapest SUMMARY: "cell=wall=cpu" per ranked row: each against the cheapest cell.
+vs_cheapest() {
+	awk -F '|' '/^\| [0-9]+ \| tls_key-/ { gsub(/ /, ""); print $3 "=" $6 "=" $8 }' "$1"
+}
+# Identical cells are checked at 99.9%: at 95% an A/A pair comes out "not within noise" about
+# 4% of the time by design (12 rounds: 2 P(Bin(12, 1/2) <= 2)); at 99.9% the same code (the
+# interval [min, max] of the 12 paired differences) 0.05% of the time.
+rc=0
+"$ROOT/scripts/matrix-report.sh" -L 99.9 -o "$TMP/n999" "$N" >"$TMP/n999.out" 2>&1 || rc=$?
+check_rc "matrix-report.sh -L 99.9" "$rc" 0 "$TMP/n999.out"
+check_grep "-L 99.9: the tables say their level" "$TMP/n999/summary.md" 'overhead \[99\.9% CI\]'
+ec=$(vs_cheapest "$TMP/n999/summary.md" | grep '^tls_key-ec256' | sed 's/^[^=]*=//' | sort | tr '\n' ' ')
+check_eq "two identical ec256 cells: one the cheapest, the other within noise (wall and CPU)" \
+	"$ec" "(cheapest)=(cheapest) withinnoise=withinnoise "
+# RSA-3072 against P-256 at 95%, on the client's CPU time per handshake (an RSA-3072 signature
+# against an ECDSA one: about twice the CPU), which a loaded machine disturbs far less than
+# wall time (that it stretches several times over on these shared cores).
+rsa=$(vs_cheapest "$N/summary.md" | grep -c '^tls_key-rsa3072_[^=]*=[^=]*=+[0-9.]*\[' || true)
+check_eq "both rsa3072 cells cost more CPU than the cheapest ec256 (95% interval above 0)" "$rsa" 2
 check_grep "--require key=rsa3072: the cheapest that fits is an rsa3072 cell" "$N/summary.md" \
 	'^The cheapest that fits \(key=rsa3072\): tls_key-rsa3072_per-message_rep-[12] \(\+'
 
