@@ -14,7 +14,7 @@ FUZZ_TARGETS ?= $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 # port in place of the platform's; no TLS stack.
 FUZZ_FAKE := $(basename $(notdir $(wildcard ports/fake/*.c)))
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) -std=c11 \
+FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(if $(WERROR),-Werror,) -std=c11 \
                -D_POSIX_C_SOURCE=200809L -MMD -MP -Iports -Iports/fake -Isrc -Itest/fuzz \
                -DACKBENCH_CONFIG='"full"' -DACKBENCH_TARGET='"native"'
 FUZZ_LIB := $(FUZZ_B)/lib/libackbench.a
