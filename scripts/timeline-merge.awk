@@ -187,7 +187,8 @@ END {
 		comp["client"] = comp["server"] = 0
 		for (f = 1; f <= nf; f++) {
 			s = F[f, "from"]
-			F[f, "name"] = (s == "client" ? "C" : "S") (++cnt[s]) (F[f, "re"] ? " resent" : "") ": " F[f, "lbl"]
+			F[f, "name"] = (s == "client" ? "C" : "S") (++cnt[s]) (F[f, "re"] ? " resent" : "") \
+			               (M[F[f, "first"], "tx"] == "" ? " (no rows of its sender)" : "") ": " F[f, "lbl"]
 		}
 		for (f = 1; f <= nf; f++) {
 			s = F[f, "from"]; a = F[f, "first"]; b = F[f, "last"]
@@ -217,6 +218,12 @@ END {
 			if (F[f, "re"]) fcpu = ""
 			if (M[b, "txcpu"] != "" && fcpu != "") put(cf, sz, f, "work_cpu", M[b, "txcpu"] - fcpu)
 			else if (M[b, "txcpu"] != "" && pf == "" && !F[f, "re"]) put(cf, sz, f, "work_cpu", M[b, "txcpu"])
+			if (M[a, "tx"] == "" && pf != "" && M[F[pf, "last"], "tx"] != "" && M[b, "rx"] != "") {
+				# sent with no row of its sender (the DTLS server's stateless
+				# HelloVerifyRequest): the receiver's round trip, under wire
+				arr = M[b, "arr"] != "" ? M[b, "arr"] : M[b, "rx"]
+				put(cf, sz, f, "wire", arr - M[F[pf, "last"], "tx"])
+			}
 			if (M[b, "tx"] != "" && M[b, "rx"] != "") {
 				arr = M[b, "arr"] != "" ? M[b, "arr"] : M[b, "rx"]
 				put(cf, sz, f, "wire", arr - M[b, "tx"])

@@ -27,7 +27,7 @@ message size, over all connections (p50/p90, microseconds), for each flight:
   buffered  from that arrival until the receiver read it (it was busy with earlier ones)
   timer     a flight resent (DTLS): from the same sender's previous flight to the resend
 and per side its handshake (start to last message), CPU, compute (gaps + spans) and the
-rest, waiting. The configuration is the client's --json "negotiated" of the run (and its
+rest, waiting. The configuration is the client's --json stack and "negotiated" (and its
 -o CSV beside it, same name, gives each connection's message size), plus "resumed" and
 "cookie" per connection.
 Clocks (-c): same: both sides on one host (realtime start + monotonic offsets agree);
@@ -35,8 +35,11 @@ rtt: two hosts: the server's events are shifted by the offset that makes the rou
 of the first message each side received symmetric (message order and the measured round
 trip; an asymmetric path shifts it by half the asymmetry); auto (default): same when the
 server's connections start within the client's.
-  -F FILE    output of Mbed TLS's programs/test/benchmark for the floors (default: run it,
-             from BINDIR/../mbedtls, for the configurations' group and key)
+  -F FILE    output of Mbed TLS's programs/test/benchmark for the floors of Mbed TLS runs
+             (other stacks get none: their own benchmarks are not built; default: run it,
+             from BINDIR/../mbedtls, for the configurations' group and key, into
+             DIR/benchmark.txt, with its figures per CPU second in DIR/benchmark.rates,
+             which -F DIR/benchmark.txt then reads; other files are taken as printed)
   -B BINDIR  the programs' build (build/native/bin)
   -N         no plots;  -o DIR  where tables and plots go (RUNDIR/timeline)
 Writes DIR/where-the-time-goes.txt (also printed), DIR/connections.tsv (each connection's
@@ -97,7 +100,8 @@ for d in "$@"; do
 		[ -r "$j" ] || continue
 		run=$(jq -r '.run_id // empty' "$j" 2>/dev/null) || continue
 		[ -n "$run" ] || continue
-		neg=$(jq -r '(.proto // "") + " " + (.negotiated // "")' "$j" | sed 's/ (pinned by default[^)]*)//')
+		neg=$(jq -r '(.proto // "") + " " + (.stack // "mbedtls") + " " + (.negotiated // "")' "$j" |
+			sed 's/ (pinned by default[^)]*)//')
 		printf 'C %s|%s\n' "$run" "$neg" >>"$tmp/cfg"
 		csv=${j%.json}.csv
 		[ -r "$csv" ] || continue
@@ -141,16 +145,18 @@ bench_rates() { # bench_rates OUTPUT "REAL USER SYS"
 			printf "%s|%s|%.1f\n", name, unit, r / s
 		} }' >>"$tmp/rates"
 }
-if [ -n "$bench_file" ]; then
-	if [ -r "${bench_file%.txt}.time" ]; then share=$(head -n 1 "${bench_file%.txt}.time"); else share="1 1 0"; fi
-	bench_rates "$bench_file" "$share"
+if [ -n "$bench_file" ] && [ -r "${bench_file%.txt}.rates" ]; then
+	cp "${bench_file%.txt}.rates" "$tmp/rates" # as a run of this script scaled them
+elif [ -n "$bench_file" ]; then
+	bench_rates "$bench_file" "1 1 0" # as printed: a figure per wall-clock second
 else
 	prog="$bin/../mbedtls/programs/test/benchmark"
 	bench_out=$outdir/benchmark.txt
 	: >"$bench_out"
 	: >"${bench_out%.txt}.time"
 	if [ -x "$prog" ]; then
-		cut -f 1 "$tmp/m.flights" | sort -u | awk '{ print $4, $5 }' | sort -u >"$tmp/algs"
+		cut -f 1 "$tmp/m.flights" | sort -u | awk '$2 == "mbedtls" { sub(/,$/, "", $6); print $5, $6 }' |
+			sort -u >"$tmp/algs"
 		while read -r g key; do
 			log "crypto floor: $prog ecdh $g, and the signatures of $key (into $bench_out)"
 			bench_run ecdh "$g"
@@ -163,6 +169,7 @@ else
 	else
 		warn "no $prog (make it, or give -F): no crypto floors"
 	fi
+	cp "$tmp/rates" "${bench_out%.txt}.rates"
 fi
 
 # --- p50/p90 per configuration, size, flight and metric ---
@@ -209,7 +216,8 @@ awk -F '\t' -v rates="$tmp/rates" -v mode="$mode" '
 	}
 	function floor_of(cf, ops,   f, g, key, kx, sg, vf, t, n, i, w, m) {
 		split(cf, f, " ")
-		g = f[4]; key = f[5]
+		if (f[2] != "mbedtls") return "" # the floors are Mbed TLS'"'"'s benchmark
+		g = f[5]; key = f[6]; sub(/,$/, "", key)
 		if (!((g, key) in F)) {
 			# keygen: an ECDHE (keygen + shared secret) less a static ECDH (shared secret)
 			e2 = us(rate("ECDHE-" g, "ephemeral handshake"), 1); e1 = us(rate("ECDH-" g, "static handshake"), 1)

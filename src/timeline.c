@@ -40,7 +40,8 @@ static struct timeline_event *next_event(struct timeline *tl)
 	e->cpu_ns = tl->now_cpu_ns == UINT64_MAX || tl->now_cpu_ns < tl->start_cpu_ns
 	                    ? UINT64_MAX
 	                    : tl->now_cpu_ns - tl->start_cpu_ns;
-	e->arr_ns = !tl->tx && tl->arr_ns > tl->start_ns ? tl->arr_ns - tl->start_ns : 0;
+	e->has_arr = !tl->tx && tl->arr_ns != 0;
+	e->arr_ns = e->has_arr ? (int64_t)(tl->arr_ns - tl->start_ns) : 0;
 	e->tx = tl->tx;
 	e->in_hs = tl->in_hs;
 	e->state = tl->state;
@@ -210,7 +211,7 @@ int timeline_write(const struct timeline *tl, FILE *f, const struct timeline_id 
 			fprintf(f, "%.3f", (double)e->cpu_ns / 1e3);
 		fprintf(f, ",%d,%u,%s,%" PRIu64 ",", resent(tl, i), (unsigned)e->in_hs,
 		        st ? st : "", tl->start_rt_us);
-		if (e->arr_ns != 0)
+		if (e->has_arr)
 			fprintf(f, "%.3f", (double)e->arr_ns / 1e3);
 		fputc('\n', f);
 	}

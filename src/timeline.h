@@ -29,7 +29,9 @@
 struct timeline_event {
 	uint64_t t_ns;   /* since the connection's start (a send: before the call) */
 	uint64_t cpu_ns; /* the side's CPU since the connection's start; UINT64_MAX: not read */
-	uint64_t arr_ns; /* received: when its bytes reached the host (kernel stamp), 0 unknown */
+	int64_t arr_ns;  /* received: when its bytes reached the host (kernel stamp), since the
+	                  * start (before it: a DTLS ClientHello queued before the accept) */
+	uint8_t has_arr; /* arr_ns is known */
 	uint64_t rseq;   /* DTLS record sequence number */
 	uint32_t bytes;
 	uint32_t frag_off, frag_len; /* DTLS handshake fragment */
