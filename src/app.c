@@ -161,6 +161,21 @@ static void stack_stop(const struct transport *tp)
 		tp->stack->deinit();
 }
 
+/* conns > 1 connections at once: only on a stack that says it can (stack.h threads_ok).
+ * Returns 1 when fine, 0 after the error line. */
+static int app_conns_ok(const struct transport *tp, uint32_t conns, const char *opt)
+{
+	if (conns <= 1 || tp->stack == NULL ||
+	    (tp->stack->threads_ok != NULL && tp->stack->threads_ok()))
+		return 1;
+	fprintf(stderr, "%s: --%s %u: %s; use 1\n", g_prog, opt, (unsigned)conns,
+	        tp->stack->threads_ok != NULL
+	                ? "this build's TLS library is not thread-safe (config '" ACKBENCH_CONFIG
+	                  "')"
+	                : "this TLS stack does not declare its connections thread-safe");
+	return 0;
+}
+
 /* --mem counts one process-wide heap and reads its peak per connection: one connection at
  * a time only. Returns 1 when fine, 0 after the error line. */
 static int app_mem_alone(int mem, uint32_t conns, const char *opt)
@@ -250,7 +265,8 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 	conf.prog = g_prog;
 	conf.addr = o.addr;
 	conf.conns = o.parallel;
-	if (!app_mem_alone(o.mem, o.parallel, "parallel"))
+	if (!app_mem_alone(o.mem, o.parallel, "parallel") ||
+	    !app_conns_ok(tp, o.parallel, "parallel"))
 		return 2;
 	if (tp->stack != NULL && sec_opts_merge(tp, &conf) != 0)
 		return 2;
@@ -363,7 +379,8 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 	conf.timeout_ms = o.timeout_ms;
 	conf.prog = g_prog;
 	conf.conns = tp == &tp_udp ? 1 : o.max_conns;
-	if (!app_mem_alone(o.mem, o.max_conns, "max-conns"))
+	if (!app_mem_alone(o.mem, o.max_conns, "max-conns") ||
+	    !app_conns_ok(tp, conf.conns, "max-conns"))
 		return 2;
 	if (tp->stack != NULL && sec_opts_merge(tp, &conf) != 0)
 		return 2;

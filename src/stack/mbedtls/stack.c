@@ -54,6 +54,18 @@ static int mbt_strerror(int code, char *buf, size_t len)
 	return 0;
 }
 
+/* MBEDTLS_THREADING_C locks the DRBG, ticket and cookie keys and PSA's key store; the
+ * connections' own state is per connection (tls_conn, dtls_conn, a thread-local current
+ * connection for the cookie check). */
+static int mbt_threads_ok(void)
+{
+#if defined(MBEDTLS_THREADING_C)
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 const struct stack sec_stack = {
 	.name = "mbedtls",
 	.title = "Mbed TLS",
@@ -63,4 +75,5 @@ const struct stack sec_stack = {
 	.init = mbt_init,
 	.deinit = mbt_deinit,
 	.strerror = mbt_strerror,
+	.threads_ok = mbt_threads_ok,
 };

@@ -291,22 +291,12 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	t->pinned_suite = c->ciphersuite == NULL;
 	t->pinned_group = c->groups == NULL;
 	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : TLS_HS_DEADLINE_MS;
+	/* conns > 1 (the core checked mbt_threads_ok: MBEDTLS_THREADING_C): the DRBG, ticket
+	 * and cookie keys and PSA's key store lock themselves; the saved session is ours */
 	if (c->conns > 1) {
-#if defined(MBEDTLS_THREADING_C)
 		t->lock = port_mutex_new();
 		if (t->lock == NULL)
 			return ACK_ERR_NOMEM;
-#else
-		/* The DRBG, ticket and cookie keys and PSA's key store are shared by every
-		 * connection; Mbed TLS locks them only with MBEDTLS_THREADING_C. */
-		fprintf(stderr,
-		        "%s: --%s %u: this Mbed TLS build has no MBEDTLS_THREADING_C (config "
-		        "'%s'), "
-		        "so connections cannot run at once; use 1\n",
-		        t->prog, t->server ? "max-conns" : "parallel", (unsigned)c->conns,
-		        ACKBENCH_CONFIG);
-		return ACK_ERR_ARG;
-#endif
 	}
 	t->server_name = c->server_name ? c->server_name : c->addr;
 	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
