@@ -12,6 +12,7 @@
 #   make STACK=openssl    the tls/dtls programs on another TLS stack (src/stack/<name>/,
 #                         build/<target>-<stack>); `make -s print-STACKS` lists them
 #   make footprint        text/data/bss of every built target and config
+#   make install          PREFIX (/usr/local), DESTDIR: programs, board scripts, man pages
 #   make fuzz             libFuzzer targets, FUZZ_SECONDS each (test/fuzz/fuzz.mk)
 #   make V=1              show full commands;  WERROR=1 turns warnings into errors
 # CC, CFLAGS, LDFLAGS, AR may be overridden.
@@ -90,7 +91,7 @@ UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
 include mk/mcu.mk
 
 .SECONDARY:
-.PHONY: all mbedtls deps run matrix test unit integration test-san bench certs format \
+.PHONY: all mbedtls deps run matrix test unit integration test-san bench certs format install \
         format-check lint clean distclean footprint
 all: $(BINS)
 
@@ -212,6 +213,14 @@ format-check:
 	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
 lint:
 	$(Q)shellcheck -x scripts/*.sh test/*.sh test/unit/*.sh .ci/run
+
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: this build's programs, the scripts a
+# board needs, manual pages from --help (run under $(QEMU) for a cross build, skipped when
+# that is not here), docs (scripts/install.sh says what goes where).
+PREFIX ?= /usr/local
+install: all
+	$(Q)scripts/install.sh -B $(BUILD)/bin -p "$(PREFIX)" -d "$(DESTDIR)" \
+	  $(if $(QEMU),-r "$(QEMU)",)
 
 clean:
 	rm -rf $(filter-out build/cache,$(wildcard build/*))
