@@ -1,8 +1,9 @@
 # mcu.mk - the bare-metal image of TARGET=cortex-m4 / cortex-m33 (ports/targets/, a target
 # that sets MCU_MACHINE). Included by the Makefile after its variables: for such a target
 # `make` builds build/<target>-<config>/mcu/ackbench-mcu.elf instead of the eight programs.
-#   MCU_KEYS   extra key types compiled in beside certs/ (default rsa2048; each is generated
-#              with scripts/gen-certs.sh -t TYPE under the build dir, never in the tree)
+#   MCU_KEYS   extra key types compiled in beside certs/ (default rsa2048 rsa3072; each is
+#              generated with scripts/gen-certs.sh -t TYPE under the build dir, never in
+#              the tree)
 # scripts/mcu.sh runs the image under qemu-system-arm -icount shift=0.
 ifneq ($(MCU_MACHINE),)
 ifeq ($(filter mcu%,$(CONFIG))$(filter print-%,$(MAKECMDGOALS)),)
@@ -11,7 +12,7 @@ endif
 
 MCU_DIR := $(BUILD)/mcu
 MCU_IMAGE := $(MCU_DIR)/ackbench-mcu.elf
-MCU_KEYS ?= rsa2048
+MCU_KEYS ?= rsa2048 rsa3072
 MCU_CERT_DIRS := certs $(addprefix $(MCU_DIR)/certs-,$(MCU_KEYS))
 # The image's own code, the board port, and the stack-neutral parts of src/ it shares
 # (heap accounting, wire format, handshake sniffers).
@@ -42,10 +43,15 @@ $(MCU_DIR)/obj/%.o: %.c $(MBT)/.built
 	$(Q)$(CC) $(MCU_CFLAGS_ALL) -c -o $@ $<
 
 # Credentials: certs/ (make certs) and one generated set per extra key type.
-$(MCU_DIR)/certs-%/certs.info: scripts/gen-certs.sh
+# The Makefile's .SECONDARY: would let a missing set go unnoticed: the list of key types is
+# recorded in keys.list (rewritten only when it changes), which creds.c depends on.
+MCU_CERT_INFOS := $(addsuffix /certs.info,$(filter-out certs,$(MCU_CERT_DIRS)))
+$(shell mkdir -p $(MCU_DIR) && echo '$(MCU_KEYS)' | cmp -s - $(MCU_DIR)/keys.list || \
+        echo '$(MCU_KEYS)' >$(MCU_DIR)/keys.list)
+$(MCU_CERT_INFOS): $(MCU_DIR)/certs-%/certs.info: scripts/gen-certs.sh
 	@echo "  CERTS    $(@D) ($*)"
 	$(Q)scripts/gen-certs.sh -o $(@D) -t $* >/dev/null
-$(MCU_DIR)/creds.c: scripts/mcu-creds.sh certs/ca.crt $(addsuffix /certs.info,$(filter-out certs,$(MCU_CERT_DIRS)))
+$(MCU_DIR)/creds.c: scripts/mcu-creds.sh certs/ca.crt $(MCU_DIR)/keys.list $(MCU_CERT_INFOS)
 	@mkdir -p $(@D)
 	$(Q)scripts/mcu-creds.sh $(MCU_CERT_DIRS) >$@.tmp && mv $@.tmp $@
 $(MCU_DIR)/obj/creds.o: $(MCU_DIR)/creds.c
