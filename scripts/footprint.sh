@@ -13,7 +13,9 @@ Builds that are not there are left out (listed on stderr).
   -c CONFIGS  comma list (default: every ports/config/ackbench_config_*.h)
   -p PROGRAMS comma list of programs (default: all), e.g. tcp_client,tls_client
 Sizes are bytes. "static" builds include libc; "dynamic" ones only the program and
-Mbed TLS (linked statically in both). Library rows are whole archives, before the
+Mbed TLS (linked statically in both). Bare-metal targets (cortex-m4, cortex-m33) give one
+row per bare-metal config (mcu*): their image, client and server in one, whose bss also
+holds the benchmark's own .noinit buffers (scripts/mcu.sh splits them out). Library rows are whole archives, before the
 linker's --gc-sections drops what a program does not use.
 USAGE
 }
@@ -62,10 +64,31 @@ for t in $targets; do
 	[ -f "$root/ports/targets/$t.mk" ] || { echo "footprint: no target '$t'" >&2; exit 2; }
 	size=$(mkvar TARGET="$t" print-SIZE)
 	size=${size:-size}
+	mcu=$(mkvar TARGET="$t" print-MCU_MACHINE)
 	for c in $configs; do
+		# Bare-metal configs (mcu*) go with bare-metal targets (MCU_MACHINE) only, and the
+		# other way round; a bare-metal build is one static image (mk/mcu.mk).
+		case "$c" in mcu | mcu-*) [ -n "$mcu" ] || continue ;; *) [ -z "$mcu" ] || continue ;; esac
 		for link in dynamic static; do
 			st=""
 			[ "$link" = static ] && st=1
+			[ -z "$mcu" ] || [ "$link" = static ] || continue
+			if [ -n "$mcu" ]; then
+				dir=$root/$(mkvar TARGET="$t" CONFIG="$c" print-BUILD)
+				img=$dir/mcu/ackbench-mcu.elf
+				if [ "$build" -eq 1 ] && [ ! -f "$img" ]; then
+					echo "footprint: building $t $c" >&2
+					mkvar TARGET="$t" CONFIG="$c" -j2 all >&2
+				fi
+				if [ ! -f "$img" ] || ! command -v "$size" >/dev/null 2>&1; then
+					echo "footprint: not built: $t $c ($img; scripts/deps.sh mcu)" >&2
+					continue
+				fi
+				"$size" -B "$img" | awk -v t="$t" -v c="$c" \
+					'NR == 2 { printf "| %s | %s | bare metal | ackbench-mcu.elf | %d | %d | %d | %d |\n", t, c, $1, $2, $3, $4 }' \
+					>>"$prog_rows"
+				continue
+			fi
 			dir=$root/$(mkvar TARGET="$t" CONFIG="$c" ${st:+STATIC=1} print-BUILD)
 			if [ "$build" -eq 1 ] && [ ! -d "$dir/bin" ]; then
 				echo "footprint: building $t $c $link" >&2
