@@ -134,7 +134,7 @@ deploy() {
 deploy three -f "$TMP/hosts" -d ackbench -j 3
 check_rc "deploy to 2 boards + a closed port: exit 1" "$RC" 1 "$TMP/three.err"
 check_eq "one result line per host" "$(grep -Ec '^(ok|FAILED) ' "$OUT")" 3
-check_grep "board1: ok line" "$OUT" '^ok board1: [0-9]+ programs in ackbench \([a-z]+_(client|server) [0-9.]+\)$'
+check_grep "board1: ok line" "$OUT" '^ok board1: [0-9]+ programs in ackbench \([a-z]+_(client|server) [0-9.]+ \(stack [a-z]+ [0-9.]+, .*; config [a-z0-9-]+, target [a-z0-9-]+\)\)$'
 check_grep "board2: ok line" "$OUT" "^ok root@127.0.0.1:$P2: [0-9]+ programs in ackbench "
 check_grep "closed port: FAILED line with the reason" "$OUT" \
 	"^FAILED 127.0.0.1:$DEAD: ssh: connect to host 127.0.0.1 port $DEAD: Connection refused$"
