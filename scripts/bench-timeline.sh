@@ -107,7 +107,7 @@ load1=$(lib_loadavg)
 			b=$(awk -v c="$c-tl" -v k="$k" '$1 == c { print $k }' "$raw" | lib_median -)
 			printf '%s %s ' "$a" "$b"
 		done | awk -v c="$c" '{ printf "%-6s", c
-			for (i = 1; i <= 6; i += 2) printf " %12.1f %12.1f %7.3f", $i, $(i + 1), $i > 0 ? $(i + 1) / $i : 0
+			for (i = 1; i <= 6; i += 2) printf " %12.1f %12.1f %7.3f", $i, $(i + 1), ($i > 0 ? $(i + 1) / $i : 0)
 			print "" }'
 	done
 } | tee "$dir/summary.txt"

@@ -29,7 +29,7 @@ tl_swimlane_script() {
 					printf "set object rect from %g,%g to %g,%g fc rgb \"#f9d49c\" fs solid 0.7 noborder behind\n",
 					       x - 0.07, g[6] / 1000, x + 0.07, g[7] / 1000
 			}
-			printf "set title \"%s: median connection (run %s, message %s)\"\n", cfg, run, seq
+			printf "set title \"%s\\nmedian connection (run %s, message %s)\"\n", cfg, run, seq
 			print "set xrange [-0.7:1.7]"
 			print "set xtics (\"client\" 0, \"server\" 1)"
 			printf "set yrange [%g:0]\n", ymax
@@ -42,10 +42,13 @@ tl_swimlane_script() {
 				xs = from[i] == "client" ? 0 : 1; xr = 1 - xs
 				col = re[i] == 1 ? "#2f9f2f" : xs == 0 ? "#1f5fbf" : "#bf3f1f"
 				dt = re[i] == 1 ? "dt 2" : "dt 1"
-				ys = tx[i] != "" ? tx[i] / 1000 : rx[i] / 1000
+				# without a send row (a stateless HelloVerifyRequest): from half way, as it arrived
+				ys = tx[i] != "" ? tx[i] / 1000 : ar[i] != "" ? ar[i] / 1000 : rx[i] / 1000
+				if (tx[i] == "") xs = 0.5
 				yr = ar[i] != "" ? ar[i] / 1000 : rx[i] != "" ? rx[i] / 1000 : ys
-				xe = rx[i] != "" ? xr : 0.5 # never received: the arrow stops half way
+				xe = rx[i] != "" ? xr : 0.5 # not received in the handshake (lost, or read after it): half way
 				printf "set arrow from %g,%g to %g,%g head lc rgb \"%s\" %s lw 1.5\n", xs, ys, xe, yr, col, dt
+				if (tx[i] == "") xs = from[i] == "client" ? 0 : 1 # its label beside its sender
 				if (ar[i] != "" && rx[i] - ar[i] > 0) # waited in the buffer until read
 					printf "set arrow from %g,%g to %g,%g nohead lc rgb \"%s\" dt 3 lw 3\n", xr + (xr ? 0.03 : -0.03), yr, xr + (xr ? 0.03 : -0.03), rx[i] / 1000, "#7f7f7f"
 				# labels beside the sender, moved down when rows share a time (one datagram)
@@ -53,7 +56,7 @@ tl_swimlane_script() {
 				if (i > 1 && from[i] == from[i - 1] && ly - lasty < ymax / 45) ly = lasty + ymax / 45
 				lasty = ly
 				printf "set label %d \"%s%s%s\" at %g,%g %s font \",8\"\n", i, ab[i],
-				       re[i] == 1 ? " (resent)" : "", rx[i] == "" ? " (lost)" : "",
+				       re[i] == 1 ? " (resent)" : "", rx[i] == "" ? " (no receive row)" : "",
 				       xs == 0 ? -0.1 : 1.1, ly, xs == 0 ? "right" : "left"
 			}
 			print "plot NaN with boxes fs solid 0.7 fc rgb \"#f4a640\" title \"compute: last received .. first sent\", \\"
