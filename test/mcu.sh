@@ -190,6 +190,29 @@ bad "message size above the outgoing record" "-s: '64,8192' is not" "$RUNNER" -s
 bad "unknown protocol" "-P: 'tls1.1' is not" "$RUNNER" -P tls1.1 -d "$TMP/x9"
 bad "a Linux config is not a bare-metal one" "-c: 'small' is not a bare-metal config" "$RUNNER" -c small -d "$TMP/x10"
 
+# QEMU is bounded: a run longer than -t is stopped and reported.
+RC=0
+timeout -k 5 60 "$RUNNER" -T "$target" -d "$TMP/slow" -q -t 1 -n 1000 -k ec256 \
+	>"$TMP/slow.out" 2>"$TMP/slow.err" </dev/null || RC=$?
+if [ "$RC" -eq 1 ] && grep -q 'QEMU did not finish within 1 s' "$TMP/slow.err"; then
+	ok "a run longer than -t 1 is stopped and reported (exit 1)"
+else
+	not_ok "a run longer than -t 1 is stopped and reported (exit 1)" "exit $RC" "$(tail -n 3 "$TMP/slow.err")"
+fi
+
+# The test-only entropy source refuses to compile outside the emulated benchmark build.
+mbt=$ROOT/$(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -C "$ROOT" TARGET="$target" print-MBT)
+RC=0
+arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -I"$ROOT/ports" -I"$ROOT/ports/mps2" -isystem "$mbt/include" \
+	-I"$ROOT/ports/config" -DMBEDTLS_CONFIG_FILE='<ackbench_config_mcu.h>' -DMPS2_SYSCLK_HZ=25000000 \
+	-c "$ROOT/ports/mps2/entropy_testonly.c" -o "$TMP/entropy.o" >"$TMP/entropy.err" 2>&1 || RC=$?
+if [ "$RC" -ne 0 ] && grep -q 'TEST-ONLY entropy source: refused outside the emulated benchmark' "$TMP/entropy.err"; then
+	ok "the test-only entropy source does not compile without ACKBENCH_EMULATED_BENCHMARK"
+else
+	not_ok "the test-only entropy source does not compile without ACKBENCH_EMULATED_BENCHMARK" \
+		"exit $RC" "$(head -n 3 "$TMP/entropy.err")"
+fi
+
 # The Cortex-M33 image, when it was built (make TARGET=cortex-m33).
 if [ "$target" = cortex-m4 ] && [ -f "$ROOT/build/cortex-m33-mcu/mcu/ackbench-mcu.elf" ]; then
 	RC=0
