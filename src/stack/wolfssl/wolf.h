@@ -31,6 +31,8 @@
 
 #define WOLF_HS_DEADLINE_MS 10000u /* default whole-handshake bound */
 #define WOLF_MAX_GROUPS     16
+#define WOLF_FLIGHT_MAX     2048 /* DTLS: our last flight kept (a CCS + Finished is 75 B) */
+#define WOLF_FLIGHT_DG      4
 
 struct wolf_ctx {
 	const char *prog;
@@ -64,6 +66,11 @@ struct wolf_conn {
 	uint64_t t_end_ns;            /* current flight's timer end, 0 = not running */
 	int expired;                  /* the timer ran out; the next send is a resend */
 	uint32_t retrans;             /* sends that followed an expiry */
+	/* Our last handshake flight as sent (datagrams), for wolf_dtls_answer(). */
+	uint8_t flight[WOLF_FLIGHT_MAX];
+	uint16_t flight_dg[WOLF_FLIGHT_DG]; /* datagram lengths, 0-terminated */
+	int flight_n;                       /* datagrams kept; -1: did not fit */
+	int got_data;                       /* application data arrived since the handshake */
 	void *dtls;                   /* the DTLS server's per-connection state, or NULL */
 };
 
@@ -101,7 +108,10 @@ int wolf_err(struct wolf_conn *c, int r);
 uint32_t wolf_dtls_limit(struct wolf_conn *c);
 /* The timer ran out: resend (wolfSSL_dtls_got_timeout) or give up. 0 or an error. */
 int wolf_dtls_timeout(struct wolf_conn *c);
-/* Sends/receipts of c, for the timer (tx 1 sent). */
-void wolf_dtls_moved(struct wolf_conn *c, int tx);
+/* Sends/receipts of c, for the timer and the kept flight (tx 1 sent). */
+void wolf_dtls_moved(struct wolf_conn *c, int tx, const uint8_t *buf, size_t n);
+/* A datagram d[0..n) received after the handshake: when it is a resend of the peer's
+ * last flight, resend ours (see wolf_dtls.c). */
+void wolf_dtls_answer(struct wolf_conn *c, const uint8_t *d, size_t n);
 
 #endif

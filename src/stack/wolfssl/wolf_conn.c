@@ -29,7 +29,7 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	if (n < 0)
 		return WOLFSSL_CBIO_ERR_GENERAL; /* the port's error is in io.err */
 	if (c->t_min != 0)
-		wolf_dtls_moved(c, 1);
+		wolf_dtls_moved(c, 1, (const uint8_t *)buf, (size_t)n);
 	return n;
 }
 
@@ -41,8 +41,10 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 
 	(void)ssl;
 	if (n > 0) {
-		if (c->t_min != 0)
-			wolf_dtls_moved(c, 0);
+		if (c->t_min != 0 && c->io.in_hs)
+			wolf_dtls_moved(c, 0, (const uint8_t *)buf, (size_t)n);
+		else if (c->t_min != 0 && c->hs_done && !c->got_data)
+			wolf_dtls_answer(c, (const uint8_t *)buf, (size_t)n);
 		return n;
 	}
 	if (n == SEC_IO_TIMER) {
@@ -134,7 +136,7 @@ int wolf_conn_renew(struct wolf_conn *c)
 	wolfSSL_free(c->ssl);
 	c->ssl = NULL;
 	sec_io_hs_reset(&c->io);
-	c->hs_done = c->peer_closed = 0;
+	c->hs_done = c->peer_closed = c->got_data = 0;
 	c->verr = c->verr_depth = 0;
 	return conn_ssl(c);
 }
@@ -249,8 +251,10 @@ static int read_once(struct wolf_conn *c, uint8_t *buf, size_t cap)
 	for (;;) {
 		int n = wolfSSL_read(c->ssl, buf, want);
 
-		if (n > 0)
+		if (n > 0) {
+			c->got_data = 1;
 			return n;
+		}
 		if (again(c, n))
 			continue; /* a record without data (a ticket, a duplicate) */
 		n = sec_io_take_err(&c->io, wolf_err(c, n));

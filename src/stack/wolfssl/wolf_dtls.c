@@ -36,20 +36,56 @@ uint32_t wolf_dtls_limit(struct wolf_conn *c)
 	return now >= c->t_end_ns ? 1 : (uint32_t)((c->t_end_ns - now + 999999u) / 1000000u);
 }
 
-void wolf_dtls_moved(struct wolf_conn *c, int tx)
+void wolf_dtls_moved(struct wolf_conn *c, int tx, const uint8_t *buf, size_t n)
 {
+	size_t used = 0;
+	int i;
+
 	if (!c->io.in_hs)
 		return;
 	if (!tx) {
 		c->expired = 0;
 		c->t_cur = c->t_min; /* the peer answered: our next flight starts at MIN */
+		c->flight_n = 0;     /* what we send next is a new flight */
 		return;
+	}
+	for (i = 0; i < c->flight_n; i++)
+		used += c->flight_dg[i];
+	if (c->flight_n >= 0 && c->flight_n < WOLF_FLIGHT_DG && used + n <= WOLF_FLIGHT_MAX) {
+		memcpy(c->flight + used, buf, n);
+		c->flight_dg[c->flight_n++] = (uint16_t)n;
+	} else {
+		c->flight_n = -1;
 	}
 	if (c->expired) {
 		c->retrans++;
 		c->expired = 0;
 	}
 	c->t_end_ns = port_mono_ns() + (uint64_t)c->t_cur * 1000000u;
+}
+
+/* wolfSSL 5.5 drops every plaintext (epoch 0) record once its handshake is done
+ * ("Silently dropping plaintext DTLS message on established connection"), so when our
+ * last flight is lost (the server's ChangeCipherSpec + Finished of a full handshake, the
+ * client's of a resumed one) the peer's retransmissions of its flight, which start with
+ * epoch-0 records, never make wolfSSL resend ours, and the peer's handshake times out
+ * (RFC 6347 4.2.4 wants the resend). Until the first application data arrives, such a
+ * datagram is answered here with our last flight as it was sent (the same records: a
+ * lost one is new to the peer, a copy of one it has is dropped by its replay check).
+ * Not counted as a retransmission (those are timer expiries), as on Mbed TLS. */
+void wolf_dtls_answer(struct wolf_conn *c, const uint8_t *d, size_t n)
+{
+	size_t off = 0;
+	int i;
+
+	if (n < DTLS_REC_HDR + 1 || d[0] != DTLS_CT_HANDSHAKE || d[3] != 0 || d[4] != 0 ||
+	    d[DTLS_REC_HDR] == DTLS_HS_CLIENT_HELLO || c->flight_n <= 0)
+		return;
+	for (i = 0; i < c->flight_n; i++) {
+		if (sec_io_send(&c->io, c->flight + off, c->flight_dg[i]) < 0)
+			return;
+		off += c->flight_dg[i];
+	}
 }
 
 int wolf_dtls_timeout(struct wolf_conn *c)
@@ -171,6 +207,7 @@ void wolf_dtls_prep(struct wolf_conn *c)
 	c->t_end_ns = 0;
 	c->expired = 0;
 	c->retrans = 0;
+	c->flight_n = 0;
 	/* our timer decides; wolfSSL's own (whole seconds) must never give up first */
 	wolfSSL_dtls_set_using_nonblock(c->ssl, 1);
 	wolfSSL_dtls_set_timeout_init(c->ssl, 1);
