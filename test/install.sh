@@ -17,9 +17,11 @@ PREFIX=/opt/ackbench-test-$$
 R=$STAGE$PREFIX
 
 rc=0
+# make as a user types it, not with our caller's make flags (make test runs this script)
+mk=(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -C "$ROOT")
 case "$(basename "$(dirname "$BIN")")" in
-native) how=(make -s -C "$ROOT" install) ;;
-native-san) how=(make -s -C "$ROOT" install SAN=1) ;;
+native) how=("${mk[@]}" install) ;;
+native-san) how=("${mk[@]}" install SAN=1) ;;
 *) how=("$ROOT/scripts/install.sh" -B "$BIN" -p "$PREFIX" -d "$STAGE") ;;
 esac
 echo "# ${how[*]} DESTDIR=$STAGE PREFIX=$PREFIX"
