@@ -233,10 +233,11 @@ GP
 is_mcu() { [ -f "$1/mcu.json" ] && jq -e '.tool == "ackbench-mcu"' "$1/mcu.json" >/dev/null 2>&1; }
 
 # hs_rows DIR: "proto kind key us" per handshake kind. Linux runs: the handshake phase p50
-# of the smallest size, one message per connection (proto and key from "negotiated").
+# of the smallest size, one message per connection (proto and key from "negotiated", kind
+# from the CSV's resumed column).
 # Bare-metal runs: (client + server instructions) / the run's clock, one per cycle.
 hs_rows() {
-	local f
+	local f kind
 	if is_mcu "$1"; then
 		jq -r '.estimate_hz as $f | .handshakes | group_by([.proto, .kind, .key])[]
 			| select(.[0].kind != "records")
@@ -244,13 +245,20 @@ hs_rows() {
 		return 0
 	fi
 	for f in "$1"/*.json; do
-		[ -f "$f" ] && jq -r 'select(type == "object" and .tool == "ackbench" and .mode == "per-message"
+		[ -f "$f" ] || continue
+		# Resumed when most connections of the client's CSV (same name) say so (--resume).
+		kind=full
+		if [ -f "${f%.json}.csv" ] && awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "resumed") c = i; next }
+			c { n++; r += ($c == 1) } END { exit !(c && n && r * 2 > n) }' "${f%.json}.csv"; then
+			kind=resumed
+		fi
+		jq -r --arg kind "$kind" 'select(type == "object" and .tool == "ackbench" and .mode == "per-message"
 			and (.proto == "tls" or .proto == "dtls"))
 			| (.negotiated | split(" ")) as $n
 			| ($n[0] // "" | ascii_downcase | sub("v"; "")) as $p
 			| ($n[3] // "" | ascii_downcase | sub("-"; "")) as $k
 			| [.sizes[] | select(.handshake.n > 0)] | min_by(.size) // empty
-			| "\($p) full \($k) \(.handshake.p50)"' "$f"
+			| "\($p) \($kind) \($k) \(.handshake.p50)"' "$f"
 	done
 	return 0
 }
@@ -310,8 +318,8 @@ side_by_side() {
 
 if [ $# -gt 1 ] && [ -n "$(cat "$tmp"/hs*.rows)" ]; then
 	echo "# handshake per connection (microseconds) of every run. Linux runs: handshake phase"
-	echo "# p50 of the smallest size, one message per connection (full handshakes unless the"
-	echo "# client ran --resume). Bare-metal runs: (client + server instructions) / clock,"
+	echo "# p50 of the smallest size, one message per connection (resumed when the client's CSV"
+	echo "# says most were: --resume). Bare-metal runs: (client + server instructions) / clock,"
 	echo "# ONE INSTRUCTION PER CYCLE ASSUMED (an estimate, not a measurement of a chip)."
 	runs_header '%-8s %-8s %-8s' 20 proto kind key
 	for j in $(seq "$i"); do
