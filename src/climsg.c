@@ -59,6 +59,17 @@ static int await_reply(struct slot *sl, void *conn, uint32_t seq, uint64_t deadl
 	}
 }
 
+/* One-way delay from the server's receive stamp, which the peer controls: the difference
+ * is clamped to a day, so that a bogus stamp shows as an absurd delay, not an overflow. */
+static int64_t owd_ns(uint64_t rx_us, uint64_t tx_us)
+{
+	const uint64_t day_us = 86400ull * 1000000u;
+	uint64_t d = rx_us >= tx_us ? rx_us - tx_us : tx_us - rx_us;
+	int64_t ns = (int64_t)(d < day_us ? d : day_us) * 1000;
+
+	return rx_us >= tx_us ? ns : -ns;
+}
+
 int climsg_open(struct slot *sl, void **conn, struct sample *s, uint64_t *t)
 {
 	struct run *r = sl->r;
@@ -140,7 +151,7 @@ int climsg_one(struct slot *sl, uint32_t len, uint32_t seq, struct sample *s)
 			                port_mono_ns() + (uint64_t)r->o->timeout_ms * 1000000u, &h);
 		t[3] = port_mono_ns();
 		if (e == 0)
-			s->owd_ns = ((int64_t)h.rx_rt_us - (int64_t)send_rt) * 1000;
+			s->owd_ns = owd_ns(h.rx_rt_us, send_rt);
 	}
 	if (e != 0) {
 		r->tp->abort(conn);

@@ -3,7 +3,8 @@
  * answers as ackbench servers do, after a delay on the fake clock: every phase the client
  * reports is then known exactly (exchange = the responder's delay, close = its delay in
  * closing). Also: a nak costs one message, a silent server costs --timeout per message on
- * fake time and the run ends with END lost, and every handle is closed. */
+ * fake time and the run ends with END lost, a bogus server stamp cannot overflow the
+ * one-way delay, and every handle is closed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 #define REPLY_US 250u /* the responder's "service time" */
 #define CLOSE_US 40u  /* ... and its time to close a connection */
 
-enum mode { ANSWER, NAK_SEQ, SILENT, GARBAGE };
+enum mode { ANSWER, NAK_SEQ, SILENT, GARBAGE, BOGUS_STAMP };
 
 static struct {
 	enum mode mode;
@@ -56,7 +57,7 @@ static void answer(int h, const struct port_addr *to, size_t n)
 	r.run_id = m.run_id;
 	r.seq = m.seq;
 	r.len = r.status == REPLY_OK ? m.reply_len : REPLY_HDR_LEN;
-	r.rx_rt_us = port_real_us();
+	r.rx_rt_us = g.mode == BOGUS_STAMP ? 1ull << 62 : port_real_us();
 	reply_build(g_buf, &r);
 	fake_clock_advance(REPLY_US * 1000u);
 	if (g.udp)
@@ -104,7 +105,7 @@ static int responder(void *arg)
 	return acted;
 }
 
-static int run(const struct transport *tp, int keep, uint32_t reply_size, const char *csv)
+static int run(const struct transport *tp, int keep, uint32_t reply_size, const char *csv, int owd)
 {
 	struct client_opts o = { .addr = "127.0.0.1",
 		                 .port = tp->default_port,
@@ -116,7 +117,8 @@ static int run(const struct transport *tp, int keep, uint32_t reply_size, const 
 		                 .output = csv,
 		                 .timeout_ms = 2000,
 		                 .max_loss = 10,
-		                 .reply_size = reply_size };
+		                 .reply_size = reply_size,
+		                 .owd = owd };
 	struct tp_conf conf = { .timeout_ms = 2000, .prog = "test_client" };
 	struct port_addr a;
 	struct capture c;
@@ -161,7 +163,7 @@ static unsigned csv_rows_with(const char *path, const char *phases)
 static void test_tcp_per_message(void)
 {
 	g.mode = ANSWER;
-	CHECK_I(run(&tp_tcp, 0, REPLY_HDR_LEN, g_csv), 0, "tcp: every message acked");
+	CHECK_I(run(&tp_tcp, 0, REPLY_HDR_LEN, g_csv, 0), 0, "tcp: every message acked");
 	CHECK(strstr(g_out, "result proto=tcp mode=per-message sizes=2 messages=6 acked=6 lost=0 "
 	                    "end=acked\n") != NULL,
 	      "tcp: result line");
@@ -178,7 +180,7 @@ static void test_tcp_per_message(void)
 static void test_udp_keep(void)
 {
 	g.mode = ANSWER;
-	CHECK_I(run(&tp_udp, 1, 100, g_csv), 0, "udp keep: every message acked");
+	CHECK_I(run(&tp_udp, 1, 100, g_csv, 0), 0, "udp keep: every message acked");
 	CHECK(strstr(g_out, "result proto=udp mode=keep sizes=2 messages=6 acked=6 lost=0 "
 	                    "end=acked\n") != NULL,
 	      "udp keep: result line");
@@ -191,7 +193,7 @@ static void test_tcp_nak(void)
 {
 	g.mode = NAK_SEQ;
 	g.nak_seq = 2; /* the second timed message of the first size (seq 0 is the warm-up) */
-	CHECK_I(run(&tp_tcp, 1, REPLY_HDR_LEN, NULL), 1, "nak: exit status 1");
+	CHECK_I(run(&tp_tcp, 1, REPLY_HDR_LEN, NULL, 0), 1, "nak: exit status 1");
 	CHECK(strstr(g_out, "messages=6 acked=5 lost=1 end=acked\n") != NULL,
 	      "nak: exactly one message lost");
 	CHECK_U(fake_open_handles(), 0, "nak: every handle closed");
@@ -204,7 +206,7 @@ static void test_udp_silent(void)
 	g.mode = SILENT;
 	fake_reset();
 	t0 = port_mono_ns();
-	CHECK_I(run(&tp_udp, 0, REPLY_HDR_LEN, NULL), 1, "silent: exit status 1");
+	CHECK_I(run(&tp_udp, 0, REPLY_HDR_LEN, NULL, 0), 1, "silent: exit status 1");
 	/* A peer that never answered is given up after two timeouts (runend.h): the warm-up
 	 * and the first timed message; no second size, no END. */
 	CHECK(strstr(g_out, "sizes=1 messages=1 acked=0 lost=1 end=lost\n") != NULL,
@@ -223,13 +225,23 @@ static void test_udp_silent(void)
 static void test_udp_garbage(void)
 {
 	g.mode = GARBAGE;
-	CHECK_I(run(&tp_udp, 0, REPLY_HDR_LEN, NULL), 1, "garbage: exit status 1");
+	CHECK_I(run(&tp_udp, 0, REPLY_HDR_LEN, NULL, 0), 1, "garbage: exit status 1");
 	CHECK(strstr(g_err,
 	             "was acknowledged by 127.0.0.1:5002: malformed or unexpected message\n") !=
 	              NULL,
 	      "garbage: the loss is named malformed");
 	CHECK(strstr(g_err, "timed out") == NULL, "garbage: ... not a timeout");
 	CHECK_U(fake_open_handles(), 0, "garbage: every handle closed");
+}
+
+/* A server's receive stamp is the peer's word: a bogus one (found by fuzz_client) gives a
+ * one-way delay clamped to a day, not a signed overflow (UBSan in make test's SAN run). */
+static void test_bogus_stamp(void)
+{
+	g.mode = BOGUS_STAMP;
+	CHECK_I(run(&tp_tcp, 1, REPLY_HDR_LEN, g_csv, 1), 0, "bogus stamp: every message acked");
+	CHECK_U(csv_rows_with(g_csv, ",0,86400000000.000,"), 6,
+	        "bogus stamp: --owd shows the clamp, a day, in every row");
 }
 
 int main(void)
@@ -240,6 +252,7 @@ int main(void)
 	test_tcp_nak();
 	test_udp_silent();
 	test_udp_garbage();
+	test_bogus_stamp();
 	remove(g_csv);
 	return check_done();
 }
