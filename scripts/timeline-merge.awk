@@ -93,7 +93,10 @@ function messages(k, off,   sd, rd, i, j, best, m, t, x) {
 			m = ++nm
 			M[m, "from"] = sd; M[m, "type"] = ev[k, sd, i, "type"]; M[m, "key"] = ev[k, sd, i, "key"]
 			M[m, "tx"] = ev[k, sd, i, "t"] - (x ? off : 0); M[m, "txcpu"] = ev[k, sd, i, "cpu"]
-			M[m, "re"] = ev[k, sd, i, "re"]; M[m, "rx"] = ""; M[m, "rxcpu"] = ""; M[m, "st"] = ""
+			M[m, "re"] = ev[k, sd, i, "re"]; M[m, "rx"] = ""; M[m, "rxcpu"] = ""
+			# until a receive names it: the sender's state after writing it (Mbed TLS
+			# has moved on by then; only its ticket state names the message)
+			M[m, "st"] = ev[k, sd, i, "st"] ~ /NEW_SESSION_TICKET_FLUSH/ ? "TLS1_3_NEW_SESSION_TICKET" : ""
 			M[m, "arr"] = ""
 		}
 	}
