@@ -249,13 +249,19 @@ END {
 			put(cf, sz, 900 + x, "cpu", ev[k, s, n, "cpu"])
 			put(cf, sz, 900 + x, "compute", comp[s])
 			# waiting, from the side's own rows: every stretch that ends in a receive
-			wt = 0; prev = st0
+			# and the CPU the side spent in them (reading, verifying what came in)
+			wt = 0; prev = st0; wc = 0; pc = 0
 			for (i2 = 1; i2 <= n; i2++) {
 				tt = ev[k, s, i2, "t"] - (x ? off : 0)
-				if (ev[k, s, i2, "dir"] == "rx") wt += tt - prev
-				prev = tt
+				cc = ev[k, s, i2, "cpu"]
+				if (ev[k, s, i2, "dir"] == "rx") {
+					wt += tt - prev
+					if (cc != "" && pc != "") wc += cc - pc
+				}
+				prev = tt; pc = cc
 			}
 			put(cf, sz, 900 + x, "wait", wt)
+			put(cf, sz, 900 + x, "wait_cpu", wc)
 			print cf, sz, run, sq, s, v(wall), ev[k, s, n, "cpu"], v(comp[s]), v(wt), \
 			      v(ev[k, s, 1, "t"] - (x ? off : 0) - c0), (k in csvhs ? csvhs[k] : ""), nf, \
 			      x ? v(off) : "" > (out ".conns")

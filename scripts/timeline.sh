@@ -27,7 +27,9 @@ message size, over all connections (p50/p90, microseconds), for each flight:
   buffered  from that arrival until the receiver read it (it was busy with earlier ones)
   timer     a flight resent (DTLS): from the same sender's previous flight to the resend
 and per side its handshake (start to last message), CPU, compute (gaps + spans) and the
-rest, waiting. The configuration is the client's --json stack and "negotiated" (and its
+rest, waiting (stretches of its own rows that end in a receive), with the CPU it spent
+while waiting (reading and checking what came in: a Mbed TLS client verifies the server's
+certificate there). The configuration is the client's --json stack and "negotiated" (and its
 -o CSV beside it, same name, gives each connection's message size), plus "resumed" and
 "cookie" per connection.
 Clocks (-c): same: both sides on one host (realtime start + monotonic offsets agree);
@@ -271,13 +273,14 @@ awk -F '\t' -v rates="$tmp/rates" -v mode="$mode" '
 				       pp(k SUBSEP "work_cpu"), ops == "" ? "" : ops, floor_of(gg[1], ops),
 				       pp(k SUBSEP "wire"), pp(k SUBSEP "buffered"), pp(k SUBSEP "timer")
 			}
-			printf "%-44s %5s %13s %13s %13s %13s\n", "side", "n", "handshake", "cpu", "compute", "waiting"
+			printf "%-44s %5s %13s %13s %13s %13s %13s\n", "side", "n", "handshake", "cpu", "compute",
+			       "waiting", "cpu waiting"
 			for (r = 1; r <= nr; r++) {
 				split(rows[r], rr, SUBSEP)
 				if (rr[1] != gg[1] || rr[2] != gg[2] || rr[3] < 900) continue
 				k = rows[r]
-				printf "%-44s %5d %s %s %s %s\n", nm[k], N[k], pp(k SUBSEP "wall"), pp(k SUBSEP "cpu"),
-				       pp(k SUBSEP "compute"), pp(k SUBSEP "wait")
+				printf "%-44s %5d %s %s %s %s %s\n", nm[k], N[k], pp(k SUBSEP "wall"), pp(k SUBSEP "cpu"),
+				       pp(k SUBSEP "compute"), pp(k SUBSEP "wait"), pp(k SUBSEP "wait_cpu")
 			}
 		}
 		print "\n# gap: last received .. first sent; span: first .. last sent; work cpu: the sender'"'"'s CPU from the first"
