@@ -32,6 +32,8 @@ void report_heap(FILE *f, struct run_info *info, const struct size_result *res, 
  * done == UINT32_MAX erases it. Call between messages, never inside a timed one. */
 void report_progress(const struct run_info *info, const struct size_result *res, unsigned idx,
                      uint32_t done, uint64_t *last_ns);
+/* n per second over wall_ns (0 when no time passed): messages/s, connections/s. */
+double report_rate(uint32_t n, uint64_t wall_ns);
 /* The closing "result ..." line: totals over all sizes. */
 void report_result_line(FILE *f, const struct run_info *info, const struct size_result *res,
                         unsigned n);
