@@ -183,7 +183,8 @@ integration: all certs $(BUILD)/test/badpeer $(MBT)/programs/test/udp_proxy
 # Cross coverage: the aarch64 programs, which test/cross.sh (one of the integration scripts)
 # runs under qemu-user against the native ones. The sanitizer pass leaves cross.sh out
 # (CROSS_TARGETS=none): the same qemu runs again would only add time.
-test: deps cross-build
+test: deps
+	$(Q)$(MAKE) --no-print-directory cross-build
 	$(Q)$(MAKE) --no-print-directory unit integration
 	$(Q)CROSS_TARGETS=none $(MAKE) --no-print-directory SAN=1 unit integration
 	$(Q)$(MAKE) --no-print-directory fuzz-test
