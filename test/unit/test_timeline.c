@@ -396,11 +396,29 @@ static void test_overflow(void)
 	CHECK_U(tl.n, 0, "stream data after the handshake: no row");
 }
 
+/* Arrival stamps: kept per read, signed (a datagram queued before the connection started),
+ * never on a sent row, and not carried over to the next read. */
+static void test_arrival(void)
+{
+	timeline_begin(&tl, 1, 1000000, 0, 7);
+	timeline_rx_arrival(&tl, 900000); /* 100 us before the start */
+	dgram(0, d_ch2);
+	timeline_rx_arrival(&tl, 2500000);
+	dgram(1, d_flight2);
+	dgram(0, d_flight3);
+	CHECK(tl.ev[0].has_arr && tl.ev[0].arr_ns == -100000,
+	      "a receive keeps its arrival, before the start too");
+	CHECK(!tl.ev[1].has_arr, "a send carries no arrival");
+	CHECK(!tl.ev[tl.n - 1].has_arr, "a read without a stamp has none (not the last one's)");
+	CHECK_U(tl.n, 1 + 5 + 5, "one row per unit");
+}
+
 int main(void)
 {
 	test_tls12();
 	test_tls13_hrr();
 	test_dtls();
 	test_overflow();
+	test_arrival();
 	return check_done();
 }
