@@ -20,6 +20,19 @@ int sec_ms_left(uint64_t deadline_ns)
 	return now >= deadline_ns ? 0 : (int)((deadline_ns - now + 999999u) / 1000000u);
 }
 
+uint32_t sec_hs_budget(uint32_t min, uint32_t max, uint32_t deadline_ms)
+{
+	uint64_t sum = 0, t = min;
+
+	for (;;) {
+		sum += t;
+		if (t >= max)
+			break;
+		t = 2 * t > max ? max : 2 * t;
+	}
+	return sum < deadline_ms ? (uint32_t)sum : deadline_ms;
+}
+
 void sec_io_init(struct sec_io *io, int h, int server, int datagram)
 {
 	memset(io, 0, sizeof(*io));
@@ -105,6 +118,11 @@ static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint6
 static uint64_t stamp(const struct sec_io *io)
 {
 	return io->tl != NULL || io->stack_tap != NULL ? port_mono_ns() : 0;
+}
+
+void sec_io_seen(struct sec_io *io, int tx, const uint8_t *buf, size_t n)
+{
+	moved(io, tx, buf, n);
 }
 
 int sec_io_send(struct sec_io *io, const uint8_t *buf, size_t len)

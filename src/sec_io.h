@@ -82,6 +82,10 @@ void sec_io_deadline(struct sec_io *io, int timeout_ms);
 int sec_io_send(struct sec_io *io, const uint8_t *buf, size_t len);
 int sec_io_recv(struct sec_io *io, uint8_t *buf, size_t len, uint32_t limit_ms);
 
+/* What a stack read through another path (the DTLS ClientHello OpenSSL's DTLSv1_listen
+ * took from the listening socket) counted and shown as if it moved through io now. */
+void sec_io_seen(struct sec_io *io, int tx, const uint8_t *buf, size_t n);
+
 /* io->err if set (then cleared), else r. */
 int sec_io_take_err(struct sec_io *io, int r);
 
@@ -89,6 +93,11 @@ int sec_io_take_err(struct sec_io *io, int r);
 uint16_t sec_io_group(const struct sec_io *io);
 int sec_io_resumed(const struct sec_io *io);
 int sec_io_hrr(const struct sec_io *io);
+
+/* A DTLS handshake's whole budget: the retransmission timer runs min, 2 min, ... up to
+ * max, then the side gives up; --hs-deadline (deadline_ms) may end it sooner. The same
+ * for every stack; a server waits this long for a first request. */
+uint32_t sec_hs_budget(uint32_t min, uint32_t max, uint32_t deadline_ms);
 
 /* port_mono_ns() + ms (ms < 0: SEC_IO_FOREVER), and the ms left until a deadline
  * (-1: forever, 0: passed; rounded up). */

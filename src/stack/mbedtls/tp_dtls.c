@@ -51,21 +51,6 @@ static uint32_t max_payload(const struct dtls_state *s)
 	return room < MBEDTLS_SSL_OUT_CONTENT_LEN ? room : MBEDTLS_SSL_OUT_CONTENT_LEN;
 }
 
-/* A client's whole handshake: Mbed TLS waits min, 2 min, ... up to max, then gives up;
- * --hs-deadline may end it sooner. The server waits this long for a first request. */
-static uint32_t hs_budget(uint32_t min, uint32_t max, uint32_t deadline_ms)
-{
-	uint64_t sum = 0, t = min;
-
-	for (;;) {
-		sum += t;
-		if (t >= max)
-			break;
-		t = 2 * t > max ? max : 2 * t;
-	}
-	return sum < deadline_ms ? (uint32_t)sum : deadline_ms;
-}
-
 static int dtls_setup(const struct tp_conf *conf, void **state)
 {
 	struct dtls_state *s = calloc(1, sizeof(*s));
@@ -87,7 +72,7 @@ static int dtls_setup(const struct tp_conf *conf, void **state)
 		return r;
 	}
 	mbedtls_ssl_conf_handshake_timeout(&s->t.conf, s->hs_min_ms, s->hs_max_ms);
-	s->budget_ms = hs_budget(s->hs_min_ms, s->hs_max_ms, s->t.hs_deadline_ms);
+	s->budget_ms = sec_hs_budget(s->hs_min_ms, s->hs_max_ms, s->t.hs_deadline_ms);
 	s->max_payload = max_payload(s);
 	if (conf->server)
 		dtls_srv_conf(s);

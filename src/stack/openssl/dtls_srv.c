@@ -1,0 +1,273 @@
+/*
+ * dtls_srv.c - the DTLS server of the openssl stack: one client at a time on a listening
+ * UDP socket, as the original suite did it, with DTLSv1_listen and cookie callbacks:
+ *   - each datagram on the listening socket is looked at first (dtls_wire.c): what is not
+ *     a ClientHello (a previous client's close_notify or duplicate, garbage) is dropped
+ *     and counted, and costs the next client no timer;
+ *   - DTLSv1_listen answers a ClientHello without a valid cookie with a HelloVerifyRequest
+ *     from the listening socket, keeping no state for the client (RFC 6347 4.2.1);
+ *   - on a valid cookie the listening socket is connected to that client
+ *     (port_udp_adopt), a new one listens, and the handshake goes on over the connected
+ *     socket from the ClientHello DTLSv1_listen kept. With --no-cookie the ClientHello
+ *     stays queued on the adopted socket and SSL_accept reads it there.
+ * Cookies: HMAC-SHA256 over the client's address and port and a 30-second time slot, with
+ * a key drawn at start-up; the current and the previous slot are accepted. A new client's
+ * ClientHello on the listening socket ends a connection idle for one handshake timer, as
+ * on the mbedtls stack. A client that reconnects from the same address and port reaches
+ * the old connection's socket: OpenSSL refuses that ClientHello, the client retransmits,
+ * and after the old connection's timeout the listening socket takes it.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "dtls_wire.h"
+#include "ossl.h"
+
+#define STRAY_LOG_MAX 10
+#define SLOT_NS       (30ull * 1000000000ull)
+
+static int cookie_make(struct ossl_ctx *t, uint64_t slot, unsigned char *out)
+{
+	unsigned char msg[8 + 80];
+	unsigned int len = 0;
+	char id[80];
+	size_t n;
+	int i;
+
+	port_addr_str(&t->cookie_peer, id, sizeof(id));
+	for (i = 0; i < 8; i++)
+		msg[i] = (unsigned char)(slot >> (56 - 8 * i));
+	n = strlen(id);
+	memcpy(msg + 8, id, n);
+	return HMAC(EVP_sha256(), t->cookie_key, sizeof(t->cookie_key), msg, 8 + n, out, &len) !=
+	                       NULL &&
+	               len >= OSSL_COOKIE_LEN
+	       ? 0
+	       : -1;
+}
+
+static int cookie_gen(SSL *ssl, unsigned char *cookie, unsigned int *len)
+{
+	struct ossl_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	unsigned char mac[EVP_MAX_MD_SIZE];
+
+	if (cookie_make(t, port_mono_ns() / SLOT_NS, mac) != 0)
+		return 0;
+	memcpy(cookie, mac, OSSL_COOKIE_LEN);
+	*len = OSSL_COOKIE_LEN;
+	return 1;
+}
+
+static int cookie_verify(SSL *ssl, const unsigned char *cookie, unsigned int len)
+{
+	struct ossl_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	uint64_t slot = port_mono_ns() / SLOT_NS;
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	int k;
+
+	if (len != OSSL_COOKIE_LEN)
+		return 0;
+	for (k = 0; k < 2 && slot >= (uint64_t)k; k++)
+		if (cookie_make(t, slot - (uint64_t)k, mac) == 0 &&
+		    CRYPTO_memcmp(mac, cookie, OSSL_COOKIE_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+int ossl_dtls_srv_conf(struct ossl_ctx *t)
+{
+	if (RAND_bytes(t->cookie_key, sizeof(t->cookie_key)) != 1)
+		return ossl_err_keep("RAND_bytes");
+	SSL_CTX_set_cookie_generate_cb(t->ctx, cookie_gen);
+	SSL_CTX_set_cookie_verify_cb(t->ctx, cookie_verify);
+	return 0;
+}
+
+static void consume(struct ossl_ctx *t)
+{
+	port_recv(t->lh, t->pk, sizeof(t->pk), 0, NULL);
+}
+
+static void drop_stray(struct ossl_ctx *t, const struct port_addr *from, int n)
+{
+	char name[80];
+
+	consume(t);
+	if (++t->stray > STRAY_LOG_MAX)
+		return;
+	port_addr_str(from, name, sizeof(name));
+	fprintf(stderr,
+	        "%s: %s: %d-byte datagram is not a ClientHello (stale or garbage): dropped%s\n",
+	        t->prog, name, n, t->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
+}
+
+/* Is the datagram at the head of the listening socket a ClientHello? Peeks it into t->pk;
+ * drops it (counted) when it is not. Returns 1, 0 (dropped), or an error. */
+static int hello_next(struct ossl_ctx *t, int timeout_ms, struct port_addr *from)
+{
+	const uint8_t *cookie;
+	size_t clen;
+	int n = port_peek_from(t->lh, t->pk, sizeof(t->pk), timeout_ms, from);
+
+	if (n < 0)
+		return n;
+	if (dtls_wire_client_hello(t->pk, n < OSSL_PEEK_MAX ? (size_t)n : OSSL_PEEK_MAX, &cookie,
+	                           &clen))
+		return 1;
+	drop_stray(t, from, n);
+	return 0;
+}
+
+/* DTLSv1_listen over the listening BIO: 1 with t->cookie_peer's valid ClientHello taken
+ * (kept in the SSL and in t->pk), 0 when it answered or dropped what was there. */
+static int listen_once(struct ossl_ctx *t, SSL **lssl)
+{
+	BIO_ADDR *peer;
+	BIO *b;
+	int r;
+
+	if (*lssl == NULL) {
+		*lssl = SSL_new(t->ctx);
+		b = *lssl != NULL ? ossl_bio_listen(t) : NULL;
+		if (b == NULL) {
+			SSL_free(*lssl);
+			*lssl = NULL;
+			return ossl_err_keep("SSL_new");
+		}
+		SSL_set_bio(*lssl, b, b);
+		SSL_set_accept_state(*lssl); /* before: SSL_accept after it would reset it */
+		SSL_set_options(*lssl, SSL_OP_COOKIE_EXCHANGE | SSL_OP_NO_QUERY_MTU);
+		SSL_set_mtu(*lssl, t->mtu);
+	}
+	peer = BIO_ADDR_new();
+	r = peer != NULL ? DTLSv1_listen(*lssl, peer) : -1;
+	BIO_ADDR_free(peer);
+	if (r < 0) { /* a fatal error on this SSL: the next datagram gets a new one */
+		ERR_clear_error();
+		SSL_free(*lssl);
+		*lssl = NULL;
+		return 0;
+	}
+	return r;
+}
+
+int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
+{
+	uint64_t deadline = sec_deadline(timeout_ms);
+	struct port_addr from;
+	SSL *lssl = NULL;
+	char id[80];
+	int r, h;
+
+	*out = NULL;
+	for (;;) {
+		r = hello_next(t, sec_ms_left(deadline), &from);
+		if (r < 0)
+			break;
+		if (r == 0)
+			continue;
+		if (t->cookies) {
+			r = listen_once(t, &lssl);
+			if (r < 0)
+				break;
+			if (r == 0)
+				continue;
+			from = t->cookie_peer;
+		}
+		h = port_udp_adopt(&t->lh, &from);
+		if (h < 0) {
+			if (!t->cookies)
+				consume(t); /* the client retransmits; do not spin on it */
+			r = h;
+			break;
+		}
+		port_addr_str(&from, id, sizeof(id));
+		r = ossl_conn_take(t, h, id, lssl, out);
+		lssl = NULL;
+		if (r != 0)
+			break;
+		if (t->cookies) { /* the ClientHello DTLSv1_listen took, for the counts */
+			(*out)->hello_len = t->last_len;
+			memcpy((*out)->hello, t->pk, t->last_len);
+		}
+		(*out)->first_read = 1;
+		(*out)->active_ns = port_mono_ns();
+		t->conns++;
+		return 0;
+	}
+	SSL_free(lssl);
+	return r;
+}
+
+/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
+static int newcomer(struct ossl_ctx *t)
+{
+	struct port_addr from;
+
+	return hello_next(t, 0, &from) == 1;
+}
+
+/* As the mbedtls stack's server: the first request after a handshake may take a client's
+ * whole handshake budget; a new client waiting on the listening socket ends a connection
+ * idle for one handshake timer. */
+int ossl_dtls_srv_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeout_ms)
+{
+	struct ossl_ctx *t = c->t;
+	int wait_ms = timeout_ms, waiting = 0;
+	uint64_t deadline;
+
+	if (c->first_read && timeout_ms >= 0 && (uint32_t)timeout_ms < t->budget_ms)
+		wait_ms = (int)t->budget_ms;
+	deadline = sec_deadline(wait_ms);
+	for (;;) {
+		int hs[2] = { c->io.h, t->lh }, ms = sec_ms_left(deadline), n;
+
+		if (SSL_pending(c->ssl) == 0) {
+			if (ms == 0)
+				return ACK_ERR_TIMEOUT;
+			if (waiting) {
+				uint64_t way = c->active_ns + (uint64_t)t->hs_min_ms * 1000000u;
+				int left = sec_ms_left(way);
+
+				if (left == 0) {
+					t->superseded++;
+					return ACK_ERR_TIMEOUT;
+				}
+				n = port_wait_any(hs, 1, ms < 0 || left < ms ? left : ms);
+			} else {
+				n = port_wait_any(hs, 2, ms);
+			}
+			if (n == ACK_ERR_TIMEOUT)
+				continue;
+			if (n < 0)
+				return n;
+			if (n == 1) {
+				waiting = newcomer(t);
+				continue;
+			}
+			c->active_ns = port_mono_ns();
+		}
+		n = ossl_conn_recv(c, buf, cap, 0);
+		if (n > 0) {
+			c->first_read = 0;
+			return n;
+		}
+		if (n != ACK_ERR_TIMEOUT)
+			return n;
+		/* OpenSSL handled the datagram itself (a duplicate, a resend) */
+	}
+}
+
+void ossl_dtls_srv_report(const struct ossl_ctx *t)
+{
+	printf("dtls conns=%" PRIu32 " hello_verify=%" PRIu32 " retrans=%" PRIu32
+	       " retrans_conns=%" PRIu32 " reconnects=0 superseded=%" PRIu32 " stray=%" PRIu32
+	       "\n",
+	       t->conns, t->hvr, t->retrans, t->retrans_conns, t->superseded, t->stray);
+	fflush(stdout);
+}

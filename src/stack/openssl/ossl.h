@@ -1,0 +1,113 @@
+/*
+ * ossl.h - the OpenSSL 3.0 layer of the openssl stack, shared by its tls and dtls
+ * transports (see src/stack/README.md). The same two levels as the mbedtls stack:
+ *   struct ossl_ctx   once per process: the SSL_CTX (verify-required on both sides, pinned
+ *                     suites/groups/version, tickets, key log), the saved session for
+ *                     --resume, the DTLS cookie secret;
+ *   struct ossl_conn  once per connection: an SSL over our own BIO (ossl_bio.c), whose
+ *                     read/write call sec_io.h, so byte counts, deadlines, sniffing and the
+ *                     timeline are the same code as every other stack's.
+ * Every function returns 0 (or a byte count) or a negative error: ACK_ERR_* or
+ * OSSL_ERR_LIB (its text: the OpenSSL error queue at the failure, err_str()).
+ */
+#ifndef ACKBENCH_OSSL_H
+#define ACKBENCH_OSSL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
+
+#include "port.h"
+#include "sec_io.h"
+#include "transport.h"
+
+#define OSSL_ERR_LIB          (-0x18001) /* an OpenSSL failure: text in ossl_err_text() */
+#define OSSL_HS_DEADLINE_MS   10000u
+#define OSSL_COOKIE_LEN       32u
+#define OSSL_PEEK_MAX         4096 /* a DTLS ClientHello (with a ticket) fits */
+
+struct ossl_ctx {
+	const char *prog;
+	int server, datagram;
+	int resume;
+	int pinned_suite, pinned_group;
+	uint32_t hs_deadline_ms;
+	const char *server_name;
+	int lh; /* listening handle (server), -1 = none; closed by ossl_ctx_free */
+	SSL_CTX *ctx;
+	SSL_SESSION *session; /* client: the last session, for --resume */
+	FILE *keylog;
+	int last_verify;   /* client: last verify failure printed (printed once each) */
+	char own_key[24];  /* "EC-256": our certificate's key */
+	/* DTLS */
+	uint16_t mtu;
+	uint32_t hs_min_ms, hs_max_ms, budget_ms, max_payload;
+	int cookies, warned;
+	uint8_t cookie_key[32];
+	struct port_addr cookie_peer; /* server: the address DTLSv1_listen is answering */
+	/* DTLS server counters, printed at the end */
+	uint32_t conns, hvr, stray, superseded, retrans, retrans_conns;
+	uint8_t pk[OSSL_PEEK_MAX]; /* the next/last datagram of the listening socket */
+	size_t last_len;           /* of the last one the listening BIO read */
+};
+
+struct ossl_conn {
+	struct ossl_ctx *t;
+	SSL *ssl;
+	struct sec_io io;
+	int hs_done, peer_closed;
+	char peer[80];
+	/* DTLS */
+	uint64_t timer_ns;    /* the retransmission deadline OpenSSL set on the BIO, 0 none */
+	int timer_expired;    /* the last read ended at that deadline */
+	uint32_t timer_us;    /* the current timeout (DTLS_set_timer_cb) */
+	uint32_t retrans;     /* timer expiries (each followed by a resend of the flight) */
+	int first_read;       /* server: no request yet since the handshake */
+	uint64_t active_ns;   /* server: last datagram from the peer */
+	uint8_t hello[OSSL_PEEK_MAX]; /* server: the ClientHello DTLSv1_listen consumed */
+	size_t hello_len;
+};
+
+/* ossl_ctx.c */
+int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *conf, int datagram);
+void ossl_ctx_free(struct ossl_ctx *t);
+
+/* "EC-256", "RSA-2048": the key type, as the mbedtls stack names it. */
+void ossl_key_name(EVP_PKEY *k, char *buf, size_t len);
+
+/* ossl_conn.c. new: wraps the connected handle h (owned from here on, also on failure). */
+int ossl_conn_new(struct ossl_ctx *t, int h, const char *peer, struct ossl_conn **out);
+/* The same on an SSL made already (the DTLS server's, after DTLSv1_listen; NULL: new). */
+int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl,
+                   struct ossl_conn **out);
+int ossl_conn_handshake(struct ossl_conn *c);
+int ossl_conn_send(struct ossl_conn *c, const uint8_t *buf, size_t len);
+int ossl_conn_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeout_ms);
+int ossl_conn_close(struct ossl_conn *c, int timeout_ms);
+void ossl_conn_abort(struct ossl_conn *c);
+void ossl_conn_info(const struct ossl_conn *c, struct tp_info *out);
+void ossl_conn_describe(const struct ossl_conn *c, char *buf, size_t len);
+/* The error of a failed SSL call r (SSL_get_error), the port's error first. */
+int ossl_conn_err(struct ossl_conn *c, int r);
+
+/* ossl_bio.c: a BIO over io (stream or datagram); for DTLS, the read stops at the
+ * retransmission deadline OpenSSL sets (BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT) and says so. */
+BIO *ossl_bio_new(struct ossl_conn *c);
+/* The DTLS server's listening BIO: reads datagrams from t->lh (without waiting), writes
+ * to the sender of the last one read (DTLSv1_listen's HelloVerifyRequest). */
+BIO *ossl_bio_listen(struct ossl_ctx *t);
+void ossl_bio_cleanup(void);
+
+/* stack.c: keeps the OpenSSL error queue's text for err_str(), returns OSSL_ERR_LIB. */
+int ossl_err_keep(const char *what);
+const char *ossl_err_text(void);
+
+/* dtls_srv.c */
+int ossl_dtls_srv_conf(struct ossl_ctx *t);
+int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out);
+int ossl_dtls_srv_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeout_ms);
+void ossl_dtls_srv_report(const struct ossl_ctx *t);
+
+#endif

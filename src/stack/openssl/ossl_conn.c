@@ -1,0 +1,327 @@
+/*
+ * ossl_conn.c - the per-connection half of ossl.h: an SSL over our BIO (ossl_bio.c) with
+ * the same time bounds, close sequence and refusal messages as the mbedtls stack.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "ossl.h"
+#include "tls_sniff.h"
+
+#define LINGER_MS 200u /* after a failed handshake, see linger() */
+
+/* DTLS_set_timer_cb: the first timeout of a flight is --hs-timeout's MIN, doubled after
+ * each expiry up to MAX. Every call with timer_us != 0 is an expiry after which OpenSSL
+ * resends its flight: a retransmission, counted. */
+static unsigned int dtls_timer(SSL *ssl, unsigned int timer_us)
+{
+	struct ossl_conn *c = SSL_get_app_data(ssl);
+	uint64_t next;
+
+	if (timer_us == 0)
+		return c->t->hs_min_ms * 1000u;
+	c->retrans++;
+	next = 2u * (uint64_t)timer_us;
+	if (next > (uint64_t)c->t->hs_max_ms * 1000u)
+		next = (uint64_t)c->t->hs_max_ms * 1000u;
+	return (unsigned int)next;
+}
+
+static int is_ip(const char *s)
+{
+	return strspn(s, "0123456789.") == strlen(s) || strchr(s, ':') != NULL;
+}
+
+int ossl_conn_new(struct ossl_ctx *t, int h, const char *peer, struct ossl_conn **out)
+{
+	return ossl_conn_take(t, h, peer, NULL, out);
+}
+
+int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl,
+                   struct ossl_conn **out)
+{
+	struct ossl_conn *c = calloc(1, sizeof(*c));
+	BIO *b;
+
+	*out = NULL;
+	if (c == NULL) {
+		SSL_free(ssl);
+		port_close(h);
+		return ACK_ERR_NOMEM;
+	}
+	c->t = t;
+	sec_io_init(&c->io, h, t->server, t->datagram);
+	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
+	c->ssl = ssl != NULL ? ssl : SSL_new(t->ctx);
+	b = c->ssl != NULL ? ossl_bio_new(c) : NULL;
+	if (b == NULL) {
+		ossl_conn_abort(c);
+		return ossl_err_keep("SSL_new");
+	}
+	SSL_set_app_data(c->ssl, c);
+	SSL_set_bio(c->ssl, b, b); /* frees the listening BIO of a taken SSL */
+	if (t->server) {
+		if (ssl == NULL)
+			SSL_set_accept_state(c->ssl);
+	} else {
+		SSL_set_connect_state(c->ssl);
+		/* An IP literal is matched against the certificate's iPAddress entries */
+		if (is_ip(t->server_name)
+		            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), t->server_name) != 1
+		            : SSL_set1_host(c->ssl, t->server_name) != 1 ||
+		                      SSL_set_tlsext_host_name(c->ssl, t->server_name) != 1) {
+			ossl_conn_abort(c);
+			return ossl_err_keep("server name");
+		}
+		if (t->resume && t->session != NULL)
+			SSL_set_session(c->ssl, t->session); /* unusable: full handshake */
+	}
+	if (t->datagram) {
+		SSL_set_options(c->ssl, SSL_OP_NO_QUERY_MTU);
+		SSL_set_mtu(c->ssl, t->mtu);
+		DTLS_set_timer_cb(c->ssl, dtls_timer);
+	}
+	*out = c;
+	return 0;
+}
+
+int ossl_conn_err(struct ossl_conn *c, int r)
+{
+	int e = SSL_get_error(c->ssl, r);
+	unsigned long last = ERR_peek_last_error();
+
+	if (c->io.err != 0) {
+		ERR_clear_error();
+		return sec_io_take_err(&c->io, ACK_ERR_PROTO);
+	}
+	if (e == SSL_ERROR_ZERO_RETURN)
+		return ACK_ERR_EOF;
+	if ((e == SSL_ERROR_SYSCALL && last == 0) ||
+	    (e == SSL_ERROR_SSL && ERR_GET_REASON(last) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+		ERR_clear_error();
+		return c->hs_done ? ACK_ERR_TRUNCATED : ACK_ERR_EOF;
+	}
+	return ossl_err_keep(c->hs_done ? "SSL_read/SSL_write" : "handshake");
+}
+
+/* Prints why we refused the peer's certificate: only the verifying side has the reason.
+ * A client prints each distinct reason once. */
+static void report_verify(struct ossl_conn *c)
+{
+	struct ossl_ctx *t = c->t;
+	long v = SSL_get_verify_result(c->ssl);
+	const char *why;
+
+	if (t->server && ERR_GET_REASON(ERR_peek_last_error()) ==
+	                         SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) {
+		fprintf(stderr, "%s: %s: client certificate rejected: Certificate was missing\n",
+		        t->prog, c->peer);
+		return;
+	}
+	if (v == X509_V_OK || (!t->server && v == t->last_verify))
+		return;
+	t->last_verify = (int)v;
+	why = X509_verify_cert_error_string(v);
+	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->prog, c->peer,
+	        t->server ? "client" : "server", why,
+	        v == X509_V_ERR_CERT_NOT_YET_VALID ? " (check this machine's clock: boards without "
+	                                             "a real-time clock boot in 1970)"
+	                                           : "");
+}
+
+/* After OpenSSL sent its fatal alert: end our side and drain briefly before the close, so
+ * the peer reads the alert rather than a reset. */
+static void linger(struct ossl_conn *c)
+{
+	uint64_t end = sec_deadline((int)LINGER_MS);
+	uint8_t sink[256];
+
+	if (c->t->datagram || port_shutdown_write(c->io.h) != 0)
+		return;
+	while (port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(end), NULL) > 0)
+		;
+}
+
+/* The client's check of max_payload against OpenSSL (once per process). */
+static void check_max(struct ossl_conn *c)
+{
+	struct ossl_ctx *t = c->t;
+	size_t m = DTLS_get_data_mtu(c->ssl);
+
+	if (m != 0 && m < t->max_payload && !t->warned) {
+		fprintf(stderr,
+		        "%s: warning: %s allows %zu-byte messages at --mtu %u, not %u: larger ones "
+		        "will fail\n",
+		        t->prog, SSL_get_cipher_name(c->ssl), m, (unsigned)t->mtu,
+		        (unsigned)t->max_payload);
+		t->warned = 1;
+	}
+}
+
+int ossl_conn_handshake(struct ossl_conn *c)
+{
+	struct ossl_ctx *t = c->t;
+	int r, e;
+
+	sec_io_hs_begin(&c->io, t->datagram ? t->budget_ms : t->hs_deadline_ms);
+	if (c->hello_len != 0) /* taken by DTLSv1_listen from the listening socket */
+		sec_io_seen(&c->io, 0, c->hello, c->hello_len);
+	c->hello_len = 0;
+	for (;;) {
+		r = SSL_do_handshake(c->ssl);
+		if (r == 1)
+			break;
+		e = SSL_get_error(c->ssl, r);
+		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) || c->io.err != 0)
+			break;
+		if (t->datagram && DTLSv1_handle_timeout(c->ssl) < 0)
+			break;
+	}
+	sec_io_hs_end(&c->io);
+	if (t->server && t->datagram && c->retrans != 0) { /* the client reports its own */
+		t->retrans += c->retrans;
+		t->retrans_conns++;
+		fprintf(stderr, "%s: %s: handshake %s after %u retransmission(s)\n", t->prog,
+		        c->peer, r == 1 ? "done" : "failed", (unsigned)c->retrans);
+	}
+	if (r == 1) {
+		c->hs_done = 1;
+		if (t->datagram && !t->server)
+			check_max(c);
+		return 0;
+	}
+	report_verify(c);
+	r = ossl_conn_err(c, r);
+	if (r == OSSL_ERR_LIB)
+		linger(c);
+	return r;
+}
+
+int ossl_conn_send(struct ossl_conn *c, const uint8_t *buf, size_t len)
+{
+	sec_io_deadline(&c->io, -1); /* writes block in the socket, as plain TCP's do */
+	for (;;) {
+		int n = SSL_write(c->ssl, buf, (int)len), e;
+
+		if (n > 0)
+			return 0; /* no partial writes: all of buf */
+		e = SSL_get_error(c->ssl, n);
+		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) || c->io.err != 0)
+			return ossl_conn_err(c, n);
+	}
+}
+
+static int read_once(struct ossl_conn *c, uint8_t *buf, size_t cap)
+{
+	for (;;) {
+		int n = SSL_read(c->ssl, buf, (int)cap), e;
+
+		if (n > 0)
+			return n;
+		e = SSL_get_error(c->ssl, n);
+		if (e == SSL_ERROR_ZERO_RETURN) {
+			c->peer_closed = 1;
+			return ACK_ERR_EOF;
+		}
+		if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) && c->io.err == 0) {
+			if (c->t->datagram && DTLSv1_handle_timeout(c->ssl) < 0)
+				return ossl_conn_err(c, -1);
+			continue; /* a record OpenSSL handled itself (ticket, duplicate) */
+		}
+		return ossl_conn_err(c, n);
+	}
+}
+
+int ossl_conn_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeout_ms)
+{
+	if (c->peer_closed)
+		return ACK_ERR_EOF;
+	sec_io_deadline(&c->io, timeout_ms);
+	return read_once(c, buf, cap);
+}
+
+void ossl_conn_abort(struct ossl_conn *c)
+{
+	if (c == NULL)
+		return;
+	SSL_free(c->ssl); /* frees the BIO */
+	sec_io_close(&c->io);
+	ERR_clear_error();
+	free(c);
+}
+
+/* Our FIN, then the peer's, as tcp's close does. */
+static int stream_fin(struct ossl_conn *c)
+{
+	uint8_t sink[256];
+	int r = port_shutdown_write(c->io.h);
+
+	while (r >= 0)
+		r = port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(c->io.deadline_ns), NULL);
+	return r == ACK_ERR_EOF ? 0 : r;
+}
+
+int ossl_conn_close(struct ossl_conn *c, int timeout_ms)
+{
+	uint8_t sink[256];
+	int r = 0, n;
+
+	sec_io_deadline(&c->io, timeout_ms);
+	if (c->hs_done) {
+		n = SSL_shutdown(c->ssl); /* close_notify; 1 when the peer's was seen too */
+		if (n < 0)
+			r = ossl_conn_err(c, n);
+		/* The peer's close_notify (anything else it still sends is dropped); not on
+		 * datagrams, where DTLS runs end with an acknowledged END instead. */
+		while (r == 0 && n == 0 && !c->peer_closed && !c->t->datagram) {
+			int m = read_once(c, sink, sizeof(sink));
+
+			if (m < 0 && m != ACK_ERR_EOF)
+				r = m;
+		}
+	}
+	if (r == 0 && !c->t->datagram)
+		r = stream_fin(c);
+	ossl_conn_abort(c);
+	return r;
+}
+
+void ossl_conn_info(const struct ossl_conn *c, struct tp_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->hs_tx_bytes = c->io.hs_tx;
+	out->hs_rx_bytes = c->io.hs_rx;
+	out->hs_retrans = c->retrans;
+	out->resumed = sec_io_resumed(&c->io);
+	out->cookie_ns = c->io.cookie_ns;
+}
+
+void ossl_conn_describe(const struct ossl_conn *c, char *buf, size_t len)
+{
+	const struct ossl_ctx *t = c->t;
+	X509 *peer = t->server ? NULL : SSL_get0_peer_certificate(c->ssl);
+	uint16_t gid = sec_io_group(&c->io);
+	const char *group = tls_group_name(gid);
+	char key[24], gbuf[16];
+
+	if (peer != NULL)
+		ossl_key_name(X509_get0_pubkey(peer), key, sizeof(key));
+	else
+		snprintf(key, sizeof(key), "%s", t->own_key);
+	if (group == NULL) {
+		snprintf(gbuf, sizeof(gbuf), gid ? "group-0x%04x" : "no-group", (unsigned)gid);
+		group = gbuf;
+	}
+	snprintf(buf, len, "%s %s %s %s%s%s%s%s%s", SSL_get_version(c->ssl),
+	         SSL_get_cipher_name(c->ssl), group, key,
+	         sec_io_hrr(&c->io) ? " (after HelloRetryRequest)" : "",
+	         t->pinned_suite || t->pinned_group ? " (pinned by default: " : "",
+	         t->pinned_suite ? "AES-128-GCM" : "",
+	         t->pinned_suite && t->pinned_group ? ", " : "",
+	         t->pinned_group   ? "secp256r1)"
+	         : t->pinned_suite ? ")"
+	                           : "");
+}

@@ -1,0 +1,320 @@
+/*
+ * ossl_ctx.c - the per-process half of ossl.h: the SSL_CTX with the same pinned defaults,
+ * options and mutual authentication as the mbedtls stack; the key log; the saved session.
+ */
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "ossl.h"
+#include "tls_sniff.h"
+
+/* The same pin as the mbedtls stack: AES-128-GCM with ECDHE on secp256r1; the TLS 1.2
+ * suite follows the server's key type, so both the ECDSA and the RSA variant. */
+#define DEFAULT_SUITES_13 "TLS_AES_128_GCM_SHA256"
+#define DEFAULT_SUITES_12 "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
+#define DEFAULT_GROUPS    "P-256"
+#define LIST_MAX          512
+
+static int fail(const struct ossl_ctx *t, const char *opt, const char *val, const char *why)
+{
+	fprintf(stderr, "%s: --%s: '%s': %s\n", t->prog, opt, val, why);
+	return ACK_ERR_ARG;
+}
+
+static int fail_load(const struct ossl_ctx *t, const char *opt, const char *path)
+{
+	ossl_err_keep("load");
+	fprintf(stderr, "%s: --%s: cannot load '%s': %s (run 'make certs' or give --%s FILE)\n",
+	        t->prog, opt, path, ossl_err_text(), opt);
+	return ACK_ERR_ARG;
+}
+
+/* "EC-256", "RSA-2048" as the mbedtls stack names key types. */
+void ossl_key_name(EVP_PKEY *k, char *buf, size_t len)
+{
+	int id = k != NULL ? EVP_PKEY_get_base_id(k) : 0;
+
+	snprintf(buf, len, "%s-%d",
+	         id == EVP_PKEY_EC    ? "EC"
+	         : id == EVP_PKEY_RSA ? "RSA"
+	                              : (k != NULL ? EVP_PKEY_get0_type_name(k) : "none"),
+	         k != NULL ? EVP_PKEY_get_bits(k) : 0);
+}
+
+static int load_credentials(struct ossl_ctx *t, const struct tp_conf *c)
+{
+	const char *ca = c->ca_file ? c->ca_file : "certs/ca.crt";
+	const char *crt = c->cert_file ? c->cert_file
+	                  : t->server  ? "certs/server.crt"
+	                               : "certs/client.crt";
+	const char *key = c->key_file ? c->key_file
+	                  : t->server ? "certs/server.key"
+	                              : "certs/client.key";
+
+	if (SSL_CTX_load_verify_file(t->ctx, ca) != 1)
+		return fail_load(t, "ca", ca);
+	if (!t->server && strcmp(crt, "none") == 0) {
+		snprintf(t->own_key, sizeof(t->own_key), "none");
+		return 0; /* a client without certificate: the server must refuse it */
+	}
+	if (SSL_CTX_use_certificate_chain_file(t->ctx, crt) != 1)
+		return fail_load(t, "cert", crt);
+	if (SSL_CTX_use_PrivateKey_file(t->ctx, key, SSL_FILETYPE_PEM) != 1)
+		return fail_load(t, "key", key);
+	if (SSL_CTX_check_private_key(t->ctx) != 1) {
+		ERR_clear_error();
+		return fail(t, "key", key, "does not match the public key of --cert");
+	}
+	ossl_key_name(X509_get0_pubkey(SSL_CTX_get0_certificate(t->ctx)), t->own_key,
+	              sizeof(t->own_key));
+	return 0;
+}
+
+static int set_version(struct ossl_ctx *t, const char *v)
+{
+	int ver;
+
+	if (t->datagram)
+		ver = DTLS1_2_VERSION; /* sec_opts: DTLS is 1.2 */
+	else if (v == NULL)
+		return 0; /* negotiate: 1.3 first, then 1.2 */
+	else if (strcmp(v, "1.2") == 0)
+		ver = TLS1_2_VERSION;
+	else if (strcmp(v, "1.3") == 0)
+		ver = TLS1_3_VERSION;
+	else
+		return fail(t, "tls", v, "want 1.2 or 1.3");
+	SSL_CTX_set_min_proto_version(t->ctx, ver);
+	SSL_CTX_set_max_proto_version(t->ctx, ver);
+	return 0;
+}
+
+/* Appends name to list (':' separated). */
+static int append(char *list, const char *name, size_t len)
+{
+	size_t n = strlen(list);
+
+	if (n + len + 2 > LIST_MAX)
+		return -1;
+	if (n != 0)
+		list[n++] = ':';
+	memcpy(list + n, name, len);
+	list[n + len] = '\0';
+	return 0;
+}
+
+/* --ciphersuite: OpenSSL's names, TLS 1.3 ones (TLS_...) and TLS 1.2 ones apart, each name
+ * checked alone so an unknown one is named. */
+static int set_suites(struct ossl_ctx *t, const char *list, const char *version)
+{
+	char l13[LIST_MAX] = "", l12[LIST_MAX] = "", name[64];
+	const char *p = list;
+
+	if (list == NULL) {
+		if (!t->datagram && SSL_CTX_set_ciphersuites(t->ctx, DEFAULT_SUITES_13) != 1)
+			return ossl_err_keep("SSL_CTX_set_ciphersuites");
+		if (SSL_CTX_set_cipher_list(t->ctx, DEFAULT_SUITES_12) != 1)
+			return ossl_err_keep("SSL_CTX_set_cipher_list");
+		return 0;
+	}
+	if (strcmp(list, "any") == 0)
+		return 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int is13 = strncmp(p, "TLS_", 4) == 0, ok;
+
+		if (len == 0 || len >= sizeof(name))
+			return fail(t, "ciphersuite", list, "not a comma list of suite names");
+		memcpy(name, p, len);
+		name[len] = '\0';
+		ok = is13 ? SSL_CTX_set_ciphersuites(t->ctx, name)
+		          : SSL_CTX_set_cipher_list(t->ctx, name);
+		ERR_clear_error();
+		if (ok != 1 || strchr(name, ':') != NULL || (is13 && t->datagram))
+			return fail(t, "ciphersuite", name,
+			            is13 && t->datagram
+			                    ? "a TLS 1.3 suite, but DTLS is 1.2"
+			                    : "unknown to this OpenSSL build (names look like "
+			                      "ECDHE-ECDSA-AES128-GCM-SHA256, TLS_AES_128_GCM_SHA256)");
+		if (append(is13 ? l13 : l12, name, len) != 0)
+			return fail(t, "ciphersuite", list, "too long");
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	if (version != NULL && strcmp(version, "1.3") == 0 && l13[0] == '\0')
+		return fail(t, "ciphersuite", list, "no TLS 1.3 suite, but --tls 1.3");
+	if (version != NULL && strcmp(version, "1.2") == 0 && l12[0] == '\0')
+		return fail(t, "ciphersuite", list, "only TLS 1.3 suites, but --tls 1.2");
+	if (!t->datagram && SSL_CTX_set_ciphersuites(t->ctx, l13) != 1)
+		return ossl_err_keep("SSL_CTX_set_ciphersuites");
+	if (l12[0] != '\0' && SSL_CTX_set_cipher_list(t->ctx, l12) != 1)
+		return ossl_err_keep("SSL_CTX_set_cipher_list");
+	/* One side of the list empty: that version cannot be negotiated (as with Mbed TLS) */
+	if (l12[0] == '\0')
+		SSL_CTX_set_min_proto_version(t->ctx, TLS1_3_VERSION);
+	if (l13[0] == '\0' && !t->datagram)
+		SSL_CTX_set_max_proto_version(t->ctx, TLS1_2_VERSION);
+	return 0;
+}
+
+/* OpenSSL's name of an IANA group id (tls_sniff.c knows ours). */
+static const char *group_name(uint16_t id)
+{
+	static const struct {
+		uint16_t id;
+		const char *name;
+	} map[] = {
+		{ 0x0017, "P-256" },           { 0x0018, "P-384" },
+		{ 0x0019, "P-521" },           { 0x001D, "X25519" },
+		{ 0x001E, "X448" },            { 0x001A, "brainpoolP256r1" },
+		{ 0x001B, "brainpoolP384r1" }, { 0x001C, "brainpoolP512r1" },
+		{ 0x0016, "secp256k1" },       { 0x0100, "ffdhe2048" },
+		{ 0x0101, "ffdhe3072" },       { 0x0102, "ffdhe4096" },
+		{ 0x0103, "ffdhe6144" },       { 0x0104, "ffdhe8192" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].id == id)
+			return map[i].name;
+	return NULL;
+}
+
+static int set_groups(struct ossl_ctx *t, const char *list)
+{
+	char out[LIST_MAX] = "", name[32];
+	const char *p = list;
+
+	if (list == NULL)
+		list = p = "secp256r1";
+	if (strcmp(list, "any") == 0)
+		return 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		const char *on = group_name(tls_group_id(p, len));
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (on == NULL)
+			return fail(t, "groups", name,
+			            "unknown group (known: secp256r1, secp384r1, secp521r1, x25519, "
+			            "x448, brainpoolP256r1.., ffdhe2048..ffdhe8192)");
+		if (append(out, on, strlen(on)) != 0)
+			return fail(t, "groups", list, "too many groups");
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	if (SSL_CTX_set1_groups_list(t->ctx, out) != 1) {
+		ERR_clear_error();
+		return fail(t, "groups", list, "not all of these groups are in this OpenSSL build");
+	}
+	return 0;
+}
+
+/* NSS key log lines, as OpenSSL formats them (draft-ietf-tls-keylogfile). */
+static void keylog_line(const SSL *ssl, const char *line)
+{
+	struct ossl_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	if (t->keylog != NULL) {
+		fputs(line, t->keylog);
+		fputc('\n', t->keylog);
+	}
+}
+
+static int open_keylog(struct ossl_ctx *t, const char *path)
+{
+	if (path == NULL)
+		return 0;
+	t->keylog = fopen(path, "a");
+	if (t->keylog == NULL)
+		return fail(t, "keylog", path, "cannot open for writing");
+	setvbuf(t->keylog, NULL, _IONBF, 0); /* no copies of secrets in stdio buffers */
+	fprintf(stderr,
+	        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file can "
+	        "decrypt the captured traffic; the file writes also add to handshake times\n",
+	        t->prog, path);
+	SSL_CTX_set_keylog_callback(t->ctx, keylog_line);
+	return 0;
+}
+
+/* Client --resume: the newest session (TLS 1.3: from the NewSessionTicket after the
+ * handshake) is offered on the next connection. */
+static int new_session(SSL *ssl, SSL_SESSION *s)
+{
+	struct ossl_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	SSL_SESSION_free(t->session);
+	t->session = s;
+	return 1; /* we keep the reference */
+}
+
+static void conf_tickets(struct ossl_ctx *t)
+{
+	if (t->server) {
+		/* Stateless tickets, one per full handshake (OpenSSL sends 2 in TLS 1.3 by
+		 * default; Mbed TLS 1), no server-side session cache. */
+		SSL_CTX_set_num_tickets(t->ctx, 1);
+		SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_session_id_context(t->ctx, (const unsigned char *)"ackbench", 8);
+		return;
+	}
+	if (!t->resume) {
+		SSL_CTX_set_options(t->ctx, SSL_OP_NO_TICKET); /* TLS 1.2: ask for none */
+		SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);
+		return;
+	}
+	SSL_CTX_set_session_cache_mode(t->ctx,
+	                               SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(t->ctx, new_session);
+}
+
+int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
+{
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->lh = -1;
+	t->prog = c->prog ? c->prog : "ackbench";
+	t->server = c->server;
+	t->datagram = datagram;
+	t->resume = c->resume;
+	t->pinned_suite = c->ciphersuite == NULL;
+	t->pinned_group = c->groups == NULL;
+	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : OSSL_HS_DEADLINE_MS;
+	t->server_name = c->server_name ? c->server_name : c->addr;
+	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
+		return fail(t, "server-name", "", "needed to check the server certificate");
+	t->ctx = SSL_CTX_new(datagram ? DTLS_method() : TLS_method());
+	if (t->ctx == NULL)
+		return ossl_err_keep("SSL_CTX_new");
+	SSL_CTX_set_app_data(t->ctx, t);
+	r = load_credentials(t, c);
+	if (r != 0)
+		return r;
+	/* Mutual authentication, verify-required on both sides */
+	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	if ((r = set_version(t, c->tls_version)) != 0 ||
+	    (r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
+	    (r = set_groups(t, c->groups)) != 0)
+		return r;
+	SSL_CTX_set_options(t->ctx, SSL_OP_NO_RENEGOTIATION);
+	conf_tickets(t);
+	return open_keylog(t, c->keylog_file);
+}
+
+void ossl_ctx_free(struct ossl_ctx *t)
+{
+	port_close(t->lh);
+	t->lh = -1;
+	if (t->keylog != NULL)
+		fclose(t->keylog);
+	t->keylog = NULL;
+	SSL_SESSION_free(t->session);
+	t->session = NULL;
+	SSL_CTX_free(t->ctx);
+	t->ctx = NULL;
+}

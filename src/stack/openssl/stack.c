@@ -1,0 +1,117 @@
+/* stack.c - the openssl stack's description (stack.h): OpenSSL 3.0 from Debian's
+ * libssl-dev, and the error text of its failures (the error queue, kept at the failure). */
+#include "stack.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/opensslv.h>
+#include <openssl/ssl.h>
+
+#include "mem.h"
+#include "ossl.h"
+
+static char g_err[256];
+
+int ossl_err_keep(const char *what)
+{
+	unsigned long e = ERR_get_error(), last = e;
+	char buf[200];
+
+	while (e != 0) { /* the first one is the cause; the last one is the most specific */
+		last = e;
+		e = ERR_get_error();
+	}
+	if (last == 0) {
+		snprintf(g_err, sizeof(g_err), "OpenSSL: %s failed", what);
+	} else {
+		ERR_error_string_n(last, buf, sizeof(buf));
+		snprintf(g_err, sizeof(g_err), "OpenSSL: %s: %s", what, buf);
+	}
+	return OSSL_ERR_LIB;
+}
+
+const char *ossl_err_text(void)
+{
+	return g_err[0] != '\0' ? g_err : "OpenSSL: failed";
+}
+
+static const char *ossl_version(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION_STRING);
+}
+
+static const char *ossl_build_config(void)
+{
+	static char s[160];
+
+	snprintf(s, sizeof(s), "Debian libssl-dev, built against %s, %s", OPENSSL_VERSION_TEXT,
+	         OpenSSL_version(OPENSSL_PLATFORM));
+	return s;
+}
+
+static void *m_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return mem_malloc(n);
+}
+
+static void *m_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return mem_realloc(p, n);
+}
+
+static void m_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	mem_free(p);
+}
+
+/* Only before OpenSSL's first allocation: it returns 0 after one. */
+static int ossl_mem_install(void)
+{
+	if (CRYPTO_set_mem_functions(m_malloc, m_realloc, m_free) == 1)
+		return 0;
+	snprintf(g_err, sizeof(g_err),
+	         "OpenSSL: CRYPTO_set_mem_functions: too late, OpenSSL already allocated");
+	return OSSL_ERR_LIB;
+}
+
+static int ossl_init(void)
+{
+	if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS,
+	                     NULL) != 1)
+		return ossl_err_keep("OPENSSL_init_ssl");
+	return 0;
+}
+
+static void ossl_deinit(void)
+{
+	ossl_bio_cleanup();
+	OPENSSL_cleanup();
+}
+
+static int ossl_strerror(int code, char *buf, size_t len)
+{
+	if (code != OSSL_ERR_LIB)
+		return -1;
+	snprintf(buf, len, "%s", ossl_err_text());
+	return 0;
+}
+
+const struct stack sec_stack = {
+	.name = "openssl",
+	.title = "OpenSSL",
+	.version = ossl_version,
+	.build_config = ossl_build_config,
+	.mem_install = ossl_mem_install,
+	.init = ossl_init,
+	.deinit = ossl_deinit,
+	.strerror = ossl_strerror,
+};
