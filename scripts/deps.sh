@@ -9,6 +9,7 @@ Installs the missing Debian packages of each group (default: build test).
   build    compiler, make, tools to fetch and unpack Mbed TLS, openssl, jq
   test     iproute2, nftables, procps (network namespaces, loss injection)
   bench    sockperf (the loopback reference), util-linux (taskset)
+  openssl  libssl-dev (the openssl stack: make STACK=openssl)
   capture  tshark
   fuzz     clang-14 and its libFuzzer runtime (make fuzz, make test)
   report   gnuplot-nox
@@ -29,6 +30,7 @@ pkgs_of() {
 	build) echo "gcc make libc6-dev tar bzip2 ca-certificates curl openssl jq" ;;
 	test) echo "iproute2 nftables procps" ;;
 	bench) echo "sockperf util-linux" ;;
+	openssl) echo "libssl-dev openssl" ;;
 	capture) echo "tshark" ;;
 	fuzz) echo "clang-14 libclang-rt-14-dev" ;;
 	report) echo "gnuplot-nox" ;;
@@ -44,7 +46,7 @@ pkgs_of() {
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -gt 0 ] || set -- build test
-[ "$1" = all ] && set -- build test bench capture report browser ssh cross fuzz wolfssl mcu
+[ "$1" = all ] && set -- build test bench capture report browser ssh cross fuzz openssl wolfssl mcu
 
 want=""
 for g in "$@"; do

@@ -194,6 +194,13 @@ lib_git_rev() {
 }
 
 # key: value lines, one fact each, so that people read them and scripts grep them.
+# lib_stack_version BIN_DIR: the TLS stack of BIN_DIR's programs as their --version says
+# ("stack openssl 3.0.19, <build configuration>; ..."), or "unknown".
+lib_stack_version() {
+	_sv=$("${1:-.}/tls_client" -V 2>/dev/null | sed -n 's/^[^ ]* [^ ]* (\(stack .*\))$/\1/p')
+	printf '%s\n' "${_sv:-unknown}"
+}
+
 lib_record_env() {
 	_le_f=$1
 	shift
@@ -206,6 +213,7 @@ lib_record_env() {
 		printf 'cpus: %s\n' "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo unknown)"
 		printf 'governor: %s\n' "$(lib_governor)"
 		printf 'mbedtls: %s\n' "$(lib_mbedtls_source "${LIB_BIN:-}")"
+		printf 'stack: %s\n' "$(lib_stack_version "${LIB_BIN:-}")"
 		printf 'git: %s\n' "$(lib_git_rev)"
 		printf 'bin: %s\n' "${LIB_BIN:-unknown}"
 	} >"$_le_f"
