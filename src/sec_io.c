@@ -122,7 +122,7 @@ static uint64_t stamp(const struct sec_io *io)
 
 void sec_io_seen(struct sec_io *io, int tx, const uint8_t *buf, size_t n)
 {
-	moved(io, tx, buf, n);
+	moved(io, tx, buf, n, port_mono_ns());
 }
 
 int sec_io_send(struct sec_io *io, const uint8_t *buf, size_t len)

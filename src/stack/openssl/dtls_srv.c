@@ -45,10 +45,10 @@ static int cookie_make(struct ossl_ctx *t, uint64_t slot, unsigned char *out)
 	n = strlen(id);
 	memcpy(msg + 8, id, n);
 	return HMAC(EVP_sha256(), t->cookie_key, sizeof(t->cookie_key), msg, 8 + n, out, &len) !=
-	                       NULL &&
-	               len >= OSSL_COOKIE_LEN
-	       ? 0
-	       : -1;
+	                               NULL &&
+	                       len >= OSSL_COOKIE_LEN
+	               ? 0
+	               : -1;
 }
 
 static int cookie_gen(SSL *ssl, unsigned char *cookie, unsigned int *len)
@@ -266,8 +266,7 @@ int ossl_dtls_srv_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeou
 void ossl_dtls_srv_report(const struct ossl_ctx *t)
 {
 	printf("dtls conns=%" PRIu32 " hello_verify=%" PRIu32 " retrans=%" PRIu32
-	       " retrans_conns=%" PRIu32 " reconnects=0 superseded=%" PRIu32 " stray=%" PRIu32
-	       "\n",
+	       " retrans_conns=%" PRIu32 " reconnects=0 superseded=%" PRIu32 " stray=%" PRIu32 "\n",
 	       t->conns, t->hvr, t->retrans, t->retrans_conns, t->superseded, t->stray);
 	fflush(stdout);
 }

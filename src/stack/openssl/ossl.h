@@ -23,10 +23,10 @@
 #include "sec_io.h"
 #include "transport.h"
 
-#define OSSL_ERR_LIB          (-0x18001) /* an OpenSSL failure: text in ossl_err_text() */
-#define OSSL_HS_DEADLINE_MS   10000u
-#define OSSL_COOKIE_LEN       32u
-#define OSSL_PEEK_MAX         4096 /* a DTLS ClientHello (with a ticket) fits */
+#define OSSL_ERR_LIB        (-0x18001) /* an OpenSSL failure: text in ossl_err_text() */
+#define OSSL_HS_DEADLINE_MS 10000u
+#define OSSL_COOKIE_LEN     32u
+#define OSSL_PEEK_MAX       4096 /* a DTLS ClientHello (with a ticket) fits */
 
 struct ossl_ctx {
 	const char *prog;
@@ -39,8 +39,8 @@ struct ossl_ctx {
 	SSL_CTX *ctx;
 	SSL_SESSION *session; /* client: the last session, for --resume */
 	FILE *keylog;
-	int last_verify;   /* client: last verify failure printed (printed once each) */
-	char own_key[24];  /* "EC-256": our certificate's key */
+	int last_verify;  /* client: last verify failure printed (printed once each) */
+	char own_key[24]; /* "EC-256": our certificate's key */
 	/* DTLS */
 	uint16_t mtu;
 	uint32_t hs_min_ms, hs_max_ms, budget_ms, max_payload;
@@ -60,12 +60,12 @@ struct ossl_conn {
 	int hs_done, peer_closed;
 	char peer[80];
 	/* DTLS */
-	uint64_t timer_ns;    /* the retransmission deadline OpenSSL set on the BIO, 0 none */
-	int timer_expired;    /* the last read ended at that deadline */
-	uint32_t timer_us;    /* the current timeout (DTLS_set_timer_cb) */
-	uint32_t retrans;     /* timer expiries (each followed by a resend of the flight) */
-	int first_read;       /* server: no request yet since the handshake */
-	uint64_t active_ns;   /* server: last datagram from the peer */
+	uint64_t timer_ns;  /* the retransmission deadline OpenSSL set on the BIO, 0 none */
+	int timer_expired;  /* the last read ended at that deadline */
+	uint32_t timer_us;  /* the current timeout (DTLS_set_timer_cb) */
+	uint32_t retrans;   /* timer expiries (each followed by a resend of the flight) */
+	int first_read;     /* server: no request yet since the handshake */
+	uint64_t active_ns; /* server: last datagram from the peer */
 	uint8_t hello[OSSL_PEEK_MAX]; /* server: the ClientHello DTLSv1_listen consumed */
 	size_t hello_len;
 };
@@ -80,8 +80,7 @@ void ossl_key_name(EVP_PKEY *k, char *buf, size_t len);
 /* ossl_conn.c. new: wraps the connected handle h (owned from here on, also on failure). */
 int ossl_conn_new(struct ossl_ctx *t, int h, const char *peer, struct ossl_conn **out);
 /* The same on an SSL made already (the DTLS server's, after DTLSv1_listen; NULL: new). */
-int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl,
-                   struct ossl_conn **out);
+int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct ossl_conn **out);
 int ossl_conn_handshake(struct ossl_conn *c);
 int ossl_conn_send(struct ossl_conn *c, const uint8_t *buf, size_t len);
 int ossl_conn_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeout_ms);

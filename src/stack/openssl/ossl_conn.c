@@ -40,8 +40,7 @@ int ossl_conn_new(struct ossl_ctx *t, int h, const char *peer, struct ossl_conn 
 	return ossl_conn_take(t, h, peer, NULL, out);
 }
 
-int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl,
-                   struct ossl_conn **out)
+int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct ossl_conn **out)
 {
 	struct ossl_conn *c = calloc(1, sizeof(*c));
 	BIO *b;
@@ -70,7 +69,8 @@ int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl,
 		SSL_set_connect_state(c->ssl);
 		/* An IP literal is matched against the certificate's iPAddress entries */
 		if (is_ip(t->server_name)
-		            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), t->server_name) != 1
+		            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
+		                                            t->server_name) != 1
 		            : SSL_set1_host(c->ssl, t->server_name) != 1 ||
 		                      SSL_set_tlsext_host_name(c->ssl, t->server_name) != 1) {
 			ossl_conn_abort(c);
@@ -115,8 +115,8 @@ static void report_verify(struct ossl_conn *c)
 	long v = SSL_get_verify_result(c->ssl);
 	const char *why;
 
-	if (t->server && ERR_GET_REASON(ERR_peek_last_error()) ==
-	                         SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) {
+	if (t->server &&
+	    ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) {
 		fprintf(stderr, "%s: %s: client certificate rejected: Certificate was missing\n",
 		        t->prog, c->peer);
 		return;

@@ -133,11 +133,12 @@ static int set_suites(struct ossl_ctx *t, const char *list, const char *version)
 		          : SSL_CTX_set_cipher_list(t->ctx, name);
 		ERR_clear_error();
 		if (ok != 1 || strchr(name, ':') != NULL || (is13 && t->datagram))
-			return fail(t, "ciphersuite", name,
-			            is13 && t->datagram
-			                    ? "a TLS 1.3 suite, but DTLS is 1.2"
-			                    : "unknown to this OpenSSL build (names look like "
-			                      "ECDHE-ECDSA-AES128-GCM-SHA256, TLS_AES_128_GCM_SHA256)");
+			return fail(
+			        t, "ciphersuite", name,
+			        is13 && t->datagram
+			                ? "a TLS 1.3 suite, but DTLS is 1.2"
+			                : "unknown to this OpenSSL build (names look like "
+			                  "ECDHE-ECDSA-AES128-GCM-SHA256, TLS_AES_128_GCM_SHA256)");
 		if (append(is13 ? l13 : l12, name, len) != 0)
 			return fail(t, "ciphersuite", list, "too long");
 		if (p[len] == '\0')
@@ -167,13 +168,20 @@ static const char *group_name(uint16_t id)
 		uint16_t id;
 		const char *name;
 	} map[] = {
-		{ 0x0017, "P-256" },           { 0x0018, "P-384" },
-		{ 0x0019, "P-521" },           { 0x001D, "X25519" },
-		{ 0x001E, "X448" },            { 0x001A, "brainpoolP256r1" },
-		{ 0x001B, "brainpoolP384r1" }, { 0x001C, "brainpoolP512r1" },
-		{ 0x0016, "secp256k1" },       { 0x0100, "ffdhe2048" },
-		{ 0x0101, "ffdhe3072" },       { 0x0102, "ffdhe4096" },
-		{ 0x0103, "ffdhe6144" },       { 0x0104, "ffdhe8192" },
+		{ 0x0017, "P-256" },
+		{ 0x0018, "P-384" },
+		{ 0x0019, "P-521" },
+		{ 0x001D, "X25519" },
+		{ 0x001E, "X448" },
+		{ 0x001A, "brainpoolP256r1" },
+		{ 0x001B, "brainpoolP384r1" },
+		{ 0x001C, "brainpoolP512r1" },
+		{ 0x0016, "secp256k1" },
+		{ 0x0100, "ffdhe2048" },
+		{ 0x0101, "ffdhe3072" },
+		{ 0x0102, "ffdhe4096" },
+		{ 0x0103, "ffdhe6144" },
+		{ 0x0104, "ffdhe8192" },
 	};
 	size_t i;
 
@@ -198,9 +206,10 @@ static int set_groups(struct ossl_ctx *t, const char *list)
 
 		snprintf(name, sizeof(name), "%.*s", (int)len, p);
 		if (on == NULL)
-			return fail(t, "groups", name,
-			            "unknown group (known: secp256r1, secp384r1, secp521r1, x25519, "
-			            "x448, brainpoolP256r1.., ffdhe2048..ffdhe8192)");
+			return fail(
+			        t, "groups", name,
+			        "unknown group (known: secp256r1, secp384r1, secp521r1, x25519, "
+			        "x448, brainpoolP256r1.., ffdhe2048..ffdhe8192)");
 		if (append(out, on, strlen(on)) != 0)
 			return fail(t, "groups", list, "too many groups");
 		if (p[len] == '\0')

@@ -119,7 +119,7 @@ static void tls_timeline(void *conn, struct timeline *tl)
 {
 	struct ossl_conn *c = conn;
 
-	c->io.tl = tl;
+	sec_io_timeline(&c->io, tl);
 }
 
 const struct transport tp_tls = {
