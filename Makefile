@@ -91,7 +91,7 @@ UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
 include mk/mcu.mk
 
 .SECONDARY:
-.PHONY: all mbedtls deps run matrix test unit integration test-san bench certs format install \
+.PHONY: other-stacks all mbedtls deps run matrix test unit integration test-san bench certs format install \
         cross-build \
         format-check lint clean distclean footprint
 all: $(BINS)
@@ -172,21 +172,33 @@ $(BUILD)/test/badpeer: test/badpeer.c
 cross-build:
 	$(Q)scripts/deps.sh cross-aarch64
 	$(Q)$(MAKE) --no-print-directory TARGET=aarch64 all
+# Each stack but mbedtls has a scripts/deps.sh group of its own name.
+STACK_DEB_GROUPS := $(filter-out mbedtls,$(STACKS))
 deps:
-	$(Q)scripts/deps.sh
+	$(Q)scripts/deps.sh build test $(STACK_DEB_GROUPS)
+# The other stacks' programs (native, full config, plain build), for test/stacks.sh.
+OTHER_STACKS := $(filter-out $(STACK),$(STACKS))
+other-stacks:
+	$(Q)for s in $(OTHER_STACKS); do \
+	  $(MAKE) --no-print-directory STACK=$$s TARGET=native CONFIG=full SAN= STATIC= all || exit 1; \
+	done
 unit: $(UNIT)
 	$(Q)test/unit/run.sh $(UNIT)
-# test/dtls.sh injects handshake loss with Mbed TLS's udp_proxy from the same build.
-integration: all certs $(BUILD)/test/badpeer $(MBT)/programs/test/udp_proxy
+# test/dtls.sh injects handshake loss with Mbed TLS's udp_proxy from the same build;
+# test/stacks.sh runs every stack's programs against this build's.
+integration: all certs other-stacks $(BUILD)/test/badpeer $(MBT)/programs/test/udp_proxy
 	$(Q)BADPEER=$(BUILD)/test/badpeer test/run.sh $(BUILD)/bin
-# The README's test command: everything, plain build then sanitizer build.
+# The README's test command: everything, plain build then sanitizer build; every other
+# stack is built and unit-tested, and meets the default one in test/stacks.sh.
 # Cross coverage: the aarch64 programs, which test/cross.sh (one of the integration scripts)
 # runs under qemu-user against the native ones. The sanitizer pass leaves cross.sh out
-# (CROSS_TARGETS=none): the same qemu runs again would only add time.
+# (CROSS_TARGETS=none) and the other stacks' own DTLS loss runs (STACKS_LOSSES=0): the same
+# runs again would only add time.
 test: deps
 	$(Q)$(MAKE) --no-print-directory cross-build
 	$(Q)$(MAKE) --no-print-directory unit integration
-	$(Q)CROSS_TARGETS=none $(MAKE) --no-print-directory SAN=1 unit integration
+	$(Q)for s in $(OTHER_STACKS); do $(MAKE) --no-print-directory STACK=$$s unit || exit 1; done
+	$(Q)CROSS_TARGETS=none STACKS_LOSSES=0 $(MAKE) --no-print-directory SAN=1 unit integration
 	$(Q)$(MAKE) --no-print-directory fuzz-test
 test-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 unit integration
