@@ -58,6 +58,7 @@ struct wolf_conn {
 	struct sec_io io;
 	int hs_done;     /* handshake completed */
 	int peer_closed; /* peer's close_notify seen */
+	int eof;         /* stream: the peer closed the connection */
 	int verr;        /* first certificate error the verify callback saw (X509_V_ERR_*) */
 	int verr_depth;
 	char peer[64];
@@ -79,6 +80,9 @@ struct wolf_conn {
 int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *conf, int datagram);
 void wolf_ctx_free(struct wolf_ctx *t);
 
+/* --keylog on; the CLIENT_RANDOM line of a TLS 1.2 / DTLS 1.2 handshake just done. */
+int wolf_keylog_on(void);
+void wolf_keylog_tls12(WOLFSSL *ssl);
 /* "EC-256", "RSA-2048": the key of certificate x. */
 void wolf_key_name(WOLFSSL_X509 *x, char *buf, size_t len);
 

@@ -51,8 +51,10 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		c->expired = 1; /* the loop calls wolf_dtls_timeout() */
 		return WOLFSSL_CBIO_ERR_WANT_READ;
 	}
-	if (n == SEC_IO_EOF && !c->io.datagram)
+	if (n == SEC_IO_EOF && !c->io.datagram) {
+		c->eof = 1;
 		return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+	}
 	if (n == ACK_ERR_TIMEOUT || n == SEC_IO_EOF)
 		return WOLFSSL_CBIO_ERR_WANT_READ; /* io.err ends the caller's loop */
 	return WOLFSSL_CBIO_ERR_GENERAL;
@@ -96,6 +98,8 @@ static int conn_ssl(struct wolf_conn *c)
 	wolfSSL_SetIOReadCtx(c->ssl, c);
 	wolfSSL_SetIOWriteCtx(c->ssl, c);
 	wolfSSL_set_ex_data(c->ssl, 0, c); /* for the verify callback */
+	if (wolf_keylog_on())
+		wolfSSL_KeepArrays(c->ssl); /* the TLS 1.2 master secret, freed after the handshake */
 	if (t->server)
 		return 0;
 	/* DNS names and (OPENSSL_ALL builds) IP literals against the subjectAltName */
@@ -213,9 +217,10 @@ int wolf_conn_handshake(struct wolf_conn *c)
 			e = wolfSSL_get_error(c->ssl, r);
 			sec_io_hs_end(&c->io);
 			report_verify(c, e);
-			if (c->io.err == 0 && e != SOCKET_PEER_CLOSED_E)
+			if (c->io.err == 0 && e != SOCKET_PEER_CLOSED_E && !c->eof)
 				linger(c);
-			return sec_io_take_err(&c->io, wolf_err(c, r));
+			/* the peer closed mid-handshake (wolfSSL says "error state on socket") */
+			return sec_io_take_err(&c->io, c->eof ? ACK_ERR_EOF : wolf_err(c, r));
 		}
 		if (c->expired && (r = wolf_dtls_timeout(c)) != 0) {
 			sec_io_hs_end(&c->io);
@@ -224,6 +229,11 @@ int wolf_conn_handshake(struct wolf_conn *c)
 	}
 	sec_io_hs_end(&c->io);
 	c->hs_done = 1;
+	if (wolf_keylog_on()) {
+		if (wolfSSL_version(c->ssl) != TLS1_3_VERSION)
+			wolf_keylog_tls12(c->ssl);
+		wolfSSL_FreeArrays(c->ssl);
+	}
 	return 0;
 }
 

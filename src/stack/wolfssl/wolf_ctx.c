@@ -167,20 +167,53 @@ static int set_groups(struct wolf_ctx *t, const char *list, const char *version)
 }
 
 /* NSS key log format (draft-ietf-tls-keylogfile), as Wireshark reads it; wolfSSL writes
- * the hex in upper case, the other stacks (and our tests) in lower case. */
+ * the hex in upper case, the other stacks (and our tests) in lower case. wolfSSL 5.5
+ * writes TLS 1.2's CLIENT_RANDOM line only on a client doing a full handshake (in its
+ * ClientKeyExchange): those are dropped here and wolf_keylog_tls12() writes one for every
+ * TLS 1.2 / DTLS 1.2 handshake of either side, resumed ones too. */
 static void keylog_line(const WOLFSSL *ssl, const char *line)
 {
 	char out[400];
 	size_t i, sp = strcspn(line, " ");
 
 	(void)ssl;
-	if (g_keylog == NULL || strlen(line) >= sizeof(out) - 1)
+	if (g_keylog == NULL || strlen(line) >= sizeof(out) - 1 ||
+	    strncmp(line, "CLIENT_RANDOM ", 14) == 0)
 		return;
 	for (i = 0; line[i] != '\0'; i++)
 		out[i] = i > sp ? (char)tolower((unsigned char)line[i]) : line[i];
 	out[i++] = '\n';
 	fwrite(out, 1, i, g_keylog);
 	memset(out, 0, sizeof(out));
+}
+
+int wolf_keylog_on(void)
+{
+	return g_keylog != NULL;
+}
+
+/* The master secret and client random of the handshake just done: the connection kept
+ * its arrays for it (wolfSSL_KeepArrays, set by wolf_conn.c with --keylog). */
+void wolf_keylog_tls12(WOLFSSL *ssl)
+{
+	unsigned char *ms = NULL, *sr = NULL, *cr = NULL;
+	unsigned int msl = 0, srl = 0, crl = 0, i;
+	char line[16 + 2 * 32 + 1 + 2 * 48 + 2];
+	size_t n;
+
+	if (g_keylog == NULL ||
+	    wolfSSL_get_keys(ssl, &ms, &msl, &sr, &srl, &cr, &crl) != WOLFSSL_SUCCESS ||
+	    msl != 48 || crl != 32)
+		return;
+	n = (size_t)snprintf(line, sizeof(line), "CLIENT_RANDOM ");
+	for (i = 0; i < crl; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%02x", cr[i]);
+	line[n++] = ' ';
+	for (i = 0; i < msl; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%02x", ms[i]);
+	line[n++] = '\n';
+	fwrite(line, 1, n, g_keylog);
+	memset(line, 0, sizeof(line));
 }
 
 static int open_keylog(struct wolf_ctx *t, const char *path)
