@@ -85,6 +85,22 @@ if [ -n "$SRV_PORT" ]; then
 		"^done conns=$P messages=$N valid=$N invalid=0 dropped=0$"
 fi
 
+# --timeline with --parallel and --max-conns: every connection's rows, each its own
+start_server "tl-srv" tls_server -b 127.0.0.1 --max-conns "$P" --timeline "$TMP/tl-srv.csv" || true
+if [ -n "$SRV_PORT" ]; then
+	run_client "tl" "$T" tls_client -p "$SRV_PORT" -s 64 -n 20 -w 0 --parallel "$P" -q \
+		--timeline "$TMP/tl-cli.csv"
+	check_grep "tls --timeline --parallel $P: every message acked" "$OUT" \
+		"^result proto=tls mode=per-message sizes=1 messages=20 acked=20 lost=0 end=acked$"
+	wait_exit "$SRV_PID" 20
+	# 20 connections and END's; each with its ClientHello row once
+	for f in cli srv; do
+		check_eq "tls --timeline --parallel $P: $f: 21 connections, one ClientHello each" \
+			"$(awk -F, '$7 == "ClientHello" { print $2 }' "$TMP/tl-$f.csv" | sort | uniq -c |
+				awk '$1 == 1 { n++ } END { print n + 0 }')" 21
+	done
+fi
+
 # --- held slots: a good client is served while other peers hold connections ---
 
 # hold_keep PROTO PORT: a --keep client that is stopped (SIGSTOP) once its connection is up,
