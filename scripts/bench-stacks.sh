@@ -9,7 +9,8 @@
 #   - TLS 1.3 with --resume: the resumed handshake p50;
 #   - TLS 1.3 --keep: the per-message cost at 64 B, 1 KiB, 16 KiB, 1 MiB minus TCP's;
 #   - the stack's crypto floor where one can be measured (Mbed TLS: its benchmark program;
-#     OpenSSL: `openssl speed ecdsap256 ecdhp256`): 2 ECDHE + 2 signatures + 4
+#     OpenSSL: `openssl speed ecdsap256 ecdhp256`; wolfSSL: wolfCrypt's benchmark -ecc):
+#     2 ECDHE + 2 signatures + 4
 #     verifications of one mutually authenticated handshake, and the TLS 1.3 extra over
 #     TCP as a multiple of it.
 # Client and server are pinned to different CPUs; each round runs every cell once, in an
@@ -146,7 +147,38 @@ floor_openssl() {
 	[ -n "$e" ] && [ -n "$s" ] && [ -n "$v" ] && FLOOR[openssl]=$(lib_handshake_floor "$e" "$s" "$v")
 	return 0
 }
+# wolfCrypt's benchmark (make STACK=wolfssl's WOLF_BENCH, the same build): per operation
+# "avg X ms", wall-clock, scaled by CPU share like Mbed TLS's. An ECDHE per side is a key
+# generation (-ecc-kg) and an agreement. Debian's build caches fixed-point tables (FP_ECC)
+# and the benchmark reuses its keys, so its figures favour wolfSSL a little.
+wtimed() {
+	local TIMEFORMAT='%R %U %S'
+	{ time "${on_client[@]}" "$@" 2>&1; } 2>>"$dir/wolfcrypt-benchmark.time"
+}
+avg_ms() { awk -v a="$2" -v b="$3" 'index($0, a) && index($0, b) { for (i = 1; i < NF; i++) if ($i == "avg") { print $(i + 1); exit } }' "$1"; }
+floor_wolfssl() {
+	local b kg ag sg vf s1 s2
+	b=$LIB_ROOT/$(mkvar STACK=wolfssl print-WOLF_BENCH)
+	if [ ! -x "$b" ]; then
+		log "building ${b#"$LIB_ROOT"/}"
+		mkvar STACK=wolfssl "${b#"$LIB_ROOT"/}" >&2 || return 0
+	fi
+	log "crypto floor: $b -ecc -p256; -ecc-kg -p256"
+	: >"$dir/wolfcrypt-benchmark.time"
+	wtimed "$b" -ecc -p256 >"$dir/wolfcrypt-ecc.txt" || return 0
+	wtimed "$b" -ecc-kg -p256 >"$dir/wolfcrypt-kg.txt" || return 0
+	ag=$(avg_ms "$dir/wolfcrypt-ecc.txt" ECDHE agree)
+	sg=$(avg_ms "$dir/wolfcrypt-ecc.txt" ECDSA sign)
+	vf=$(avg_ms "$dir/wolfcrypt-ecc.txt" ECDSA verify)
+	kg=$(avg_ms "$dir/wolfcrypt-kg.txt" ECC "key gen")
+	s1=$(awk 'NR == 1 && $1 > 0 { s = ($2 + $3) / $1 } END { printf "%.3f", (s > 0 && s < 1 ? s : 1) }' "$dir/wolfcrypt-benchmark.time")
+	s2=$(awk 'NR == 2 && $1 > 0 { s = ($2 + $3) / $1 } END { printf "%.3f", (s > 0 && s < 1 ? s : 1) }' "$dir/wolfcrypt-benchmark.time")
+	[ -n "$ag" ] && [ -n "$sg" ] && [ -n "$vf" ] && [ -n "$kg" ] || return 0
+	FLOOR[wolfssl]=$(awk -v k="$kg" -v a="$ag" -v g="$sg" -v v="$vf" -v s1="$s1" -v s2="$s2" \
+		'BEGIN { printf "%.1f", 1000 * (2 * (k * s2 + a * s1) + (2 * g + 4 * v) * s1) }')
+}
 case " $stacks " in *" mbedtls "*) floor_mbedtls ;; esac
+case " $stacks " in *" wolfssl "*) floor_wolfssl ;; esac
 case " $stacks " in *" openssl "*) floor_openssl ;; esac
 
 # --- runs ---
