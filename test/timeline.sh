@@ -226,7 +226,17 @@ dumpcap_start() {
 	sleep 0.5 # the ring buffer is open once the line is out; give it a moment
 }
 
+# dumpcap_stop PCAP: stops it once PCAP has not grown for a second (at most 6 s): the
+# capture ring hands a partly filled block over only on its timeout, and an interrupt
+# before that loses a short run's packets.
 dumpcap_stop() {
+	local i last=-1 size still=0
+	for ((i = 0; i < 24 && still < 4; i++)); do
+		sleep 0.25
+		size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+		if [ "$size" = "$last" ]; then still=$((still + 1)); else still=0; fi
+		last=$size
+	done
 	kill -INT "$DUMP_PID" 2>/dev/null || true
 	wait_exit "$DUMP_PID" 10
 }
@@ -248,7 +258,7 @@ else
 		timeout -k 5 "$T" "$BIN/tls_client" -a 127.0.0.1 -p "$port" "${cli_creds[@]}" -q --tls 1.2 \
 			-s 64 -n "$N" -w 1 --timeline "$D2/lo.client-tl.csv" -o "$D2/lo.csv" --json "$D2/lo.json" \
 			>"$D2/cli.out" 2>"$D2/cli.err" </dev/null || rc=$?
-		dumpcap_stop
+		dumpcap_stop "$D2/lo.pcap"
 		wait_exit "$spid" 10
 		check_rc "loopback capture run: exit 0" "$rc" 0 "$D2/cli.err"
 		cap_compare "$D2/lo.pcap" "$port" "$D2/lo.client-tl.csv" "$D2/lo.csv" >"$D2/cmp.txt"
@@ -292,7 +302,7 @@ else
 		timeout -k 5 "$T" ip netns exec "$B" "$BIN/tls_client" -a "$IPA" -p "$port" "${cli_creds[@]}" \
 			-q --tls 1.2 -s 64 -n "$N" -w 1 --timeline "$D3/ns.client-tl.csv" -o "$D3/ns.csv" \
 			--json "$D3/ns.json" >"$D3/cli.out" 2>"$D3/cli.err" </dev/null || rc=$?
-		dumpcap_stop
+		dumpcap_stop "$D3/ns.pcap"
 		wait_exit "$spid" 10
 		check_rc "two namespaces: client in $B -> server $IPA in $A: exit 0" "$rc" 0 "$D3/cli.err"
 		cap_compare "$D3/ns.pcap" "$port" "$D3/ns.client-tl.csv" "$D3/ns.csv" >"$D3/cmp.txt"
