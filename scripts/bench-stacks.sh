@@ -304,12 +304,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "" || b == "-") 
 		done
 	done
 	echo
-	printf '%-8s %12s %12s %10s %12s %s\n' stack "resumed_hs" "full_hs" "floor" "tls13/floor" \
-		"keep 64B/1K/16K/1M minus tcp"
+	printf '%-8s %12s %12s %10s %12s %10s %s\n' stack "resumed_hs" "full_hs" "floor" "tls13/floor" \
+		"cpu/floor" "keep 64B/1K/16K/1M minus tcp"
 	for s in $stacks; do
 		t13=$(delta "$s" tls13 tcp 5)
-		printf '%-8s %12s %12s %10s %12s %s/%s/%s/%s\n' "$s" "$(med "$s" resume 7)" \
+		cpu=$(awk -v a="$(med "$s" tls13 8)" -v b="$(med "$s" tls13 9)" 'BEGIN { if (a == "-" || b == "-") print "-"; else print a + b }')
+		printf '%-8s %12s %12s %10s %12s %10s %s/%s/%s/%s\n' "$s" "$(med "$s" resume 7)" \
 			"$(med "$s" tls13 7)" "${FLOOR[$s]:--}" "$(ratio "$t13" "${FLOOR[$s]:-}")" \
+			"$(ratio "$cpu" "${FLOOR[$s]:-}")" \
 			"$(kdelta "$s" 64)" "$(kdelta "$s" 1024)" "$(kdelta "$s" 16384)" "$(kdelta "$s" 1048576)"
 	done
 	echo
@@ -317,6 +319,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "" || b == "-") 
 	echo "cli_cpu/srv_cpu: CPU per connection; hs_B: handshake bytes, both ways; heap: peak per"
 	echo "connection (bytes, --mem run); floor: 2 ECDHE + 2 ECDSA signs + 4 verifies from the"
 	echo "stack's own crypto benchmark ('-': none measured); tls13/floor: TLS 1.3 extra over TCP"
-	echo "as a multiple of it. Raw rows: $raw"
+	echo "as a multiple of it; cpu/floor: TLS 1.3 client + server CPU per connection over it (on a"
+	echo "loaded host the time ratio includes waiting for a CPU, the CPU ratio does not)."
+	echo "Raw rows: $raw"
 } | tee "$dir/table.txt"
 lib_failed "${failed[@]+"${failed[@]}"}"

@@ -102,7 +102,7 @@ static void default_sizes(const struct transport *tp, uint32_t max, struct sizes
 /* "0.1.0 (stack mbedtls 3.6.6, <its build configuration>)" for --version. */
 static const char *version_text(const struct transport *tp)
 {
-	static char v[256];
+	static char v[640];
 
 	if (tp->stack == NULL)
 		return ACKBENCH_VERSION;
