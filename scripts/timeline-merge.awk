@@ -79,8 +79,12 @@ function offset(k,   i, a, b, ka, kb, ca, cb) {
 		if (cb == "" && ev[k, "client", i, "dir"] == "tx" && ev[k, "client", i, "key"] == ka) ca = i
 	}
 	if (ca == "" || cb == "") return ""
-	return ((ev[k, "server", a, "t"] - ev[k, "client", ca, "t"]) + \
-	        (ev[k, "server", b, "t"] - ev[k, "client", cb, "t"])) / 2
+	return ((at(k, "server", a) - ev[k, "client", ca, "t"]) + \
+	        (ev[k, "server", b, "t"] - at(k, "client", cb))) / 2
+}
+# A received row's arrival when stamped (a busy receiver reads later), else its read.
+function at(k, side, i) {
+	return ev[k, side, i, "arr"] != "" ? ev[k, side, i, "arr"] : ev[k, side, i, "t"]
 }
 # Messages of connection k: every sent row, each received row matched to the latest
 # unmatched send of the same message before it (else a message seen only received).
