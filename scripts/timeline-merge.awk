@@ -66,11 +66,15 @@ function init_names() {
 	for (i = 1; (i + 1) in w; i += 2) st2abbr[w[i]] = w[i + 1]
 }
 # The clock offset of the server against the client (us), from message order and the round
-# trip: the server's first received message and its first sent one, seen from both sides.
+# trip: the server's first received message and the last one of its first flight, seen
+# from both sides. The last: a flight's first small writes can reach the peer late against
+# their stamps (seen on veth under load: a ServerHello 500 us after its send call, arriving
+# with the ServerHelloDone), its last one goes out at once.
 function offset(k,   i, a, b, ka, kb, ca, cb) {
 	for (i = 1; i <= ne[k, "server"]; i++) {
 		if (a == "" && ev[k, "server", i, "dir"] == "rx") a = i
-		if (b == "" && ev[k, "server", i, "dir"] == "tx") b = i
+		if (b != "" && ev[k, "server", i, "dir"] == "rx") break
+		if (ev[k, "server", i, "dir"] == "tx") b = i
 	}
 	if (a == "" || b == "") return ""
 	ka = ev[k, "server", a, "key"]; kb = ev[k, "server", b, "key"]
