@@ -101,6 +101,7 @@ void report_header(FILE *f, const struct run_info *info)
 		        "timed by its own slot; cpu is the slot thread's\n",
 		        o->parallel);
 	fprintf(f, "# times in microseconds; percentiles nearest-rank over acked messages\n");
+	fflush(f); /* at once, also into a pipe or file: the run has started (--keep: connected) */
 }
 
 static void row(FILE *f, uint32_t size, const char *name, const struct stats *s, uint32_t lost)

@@ -107,11 +107,11 @@ fi
 # so that it holds the connection and says nothing. HELD_PID is its pid.
 hold_keep() {
 	local out="$TMP/hold-$1-$RANDOM.out"
-	stdbuf -oL "$BIN/$1_client" -p "$2" -s 64 -n 1000000 -w 0 --keep >"$out" 2>&1 &
+	"$BIN/$1_client" -p "$2" -s 64 -n 1000000 -w 0 --keep >"$out" 2>&1 &
 	HELD_PID=$!
 	PIDS+=("$HELD_PID")
 	disown "$HELD_PID" # killed by the EXIT trap: no "Killed" line from the shell
-	# the header is printed once the kept connection is open (and its handshake done)
+	# the header is printed (and flushed) once the kept connection is open, handshake done
 	if wait_lines "$out" "^# ackbench " 1 20; then
 		kill -STOP "$HELD_PID"
 		return 0
