@@ -202,9 +202,22 @@ bindir_of() {
 	[ "$2" = mbedtls ] || name="$name-$2"
 	echo "$top/$name$rest/bin"
 }
-suite_name() { # SUITE VERSION KEY
+suite_name() { # SUITE VERSION KEY STACK: the stack's own name of the suite
 	local kx=ECDSA
 	case "$3" in rsa*) kx=RSA ;; esac
+	if [ "$4" != mbedtls ]; then # OpenSSL-style names (wolfSSL's; OpenSSL's 1.3 ones differ)
+		local t13=TLS13-
+		[ "$4" != openssl ] || t13=TLS_
+		case "$1.$2" in
+		aes128gcm.1.3) echo "${t13}AES128-GCM-SHA256" | sed 's/^TLS_AES128-GCM-SHA256$/TLS_AES_128_GCM_SHA256/' ;;
+		aes256gcm.1.3) echo "${t13}AES256-GCM-SHA384" | sed 's/^TLS_AES256-GCM-SHA384$/TLS_AES_256_GCM_SHA384/' ;;
+		chacha20.1.3) echo "${t13}CHACHA20-POLY1305-SHA256" | sed 's/^TLS_CHACHA20-POLY1305-SHA256$/TLS_CHACHA20_POLY1305_SHA256/' ;;
+		aes128gcm.1.2) echo "ECDHE-$kx-AES128-GCM-SHA256" ;;
+		aes256gcm.1.2) echo "ECDHE-$kx-AES256-GCM-SHA384" ;;
+		chacha20.1.2) echo "ECDHE-$kx-CHACHA20-POLY1305" ;;
+		esac
+		return 0
+	fi
 	case "$1.$2" in
 	aes128gcm.1.3) echo TLS1-3-AES-128-GCM-SHA256 ;;
 	aes256gcm.1.3) echo TLS1-3-AES-256-GCM-SHA384 ;;
@@ -261,7 +274,7 @@ for spec in "${combos[@]}"; do
 		c+=(--ca "$crt/ca.crt" --cert "$crt/client.crt" --key "$crt/client.key")
 		s+=(--ca "$crt/ca.crt" --cert "$crt/server.crt" --key "$crt/server.key")
 		[ "$proto" = dtls ] || { c+=(--tls "$tls"); s+=(--tls "$tls"); }
-		sn=$(suite_name "$suite" "$tls" "$key")
+		sn=$(suite_name "$suite" "$tls" "$key" "$stack")
 		# TLS 1.2: the groups also name the curves an ECDSA certificate may use.
 		g=$group
 		case "$tls.$key" in
