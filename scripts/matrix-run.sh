@@ -133,7 +133,7 @@ if [ "$resuming" -eq 1 ]; then
 	log "continuing $dir: $((total - todo)) of $total runs done, $todo to go"
 fi
 if [ "$default_grid" -eq 1 ]; then
-	log "default grid: ${#runnable[@]} cells and baselines x $rounds rounds = $total runs, about 10 minutes on 2 idle cores"
+	log "default grid: ${#runnable[@]} cells and baselines x $rounds rounds = $total runs, about 10 minutes on 2 cores"
 else
 	log "$total runs (${#runnable[@]} cells and baselines x $rounds rounds); the progress line estimates the time left"
 fi

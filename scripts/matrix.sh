@@ -30,7 +30,7 @@ With no -x at all, the default grid: -x tls=1.2,1.3 -x key=ec256,rsa2048
              build/native/bin); other configs and stacks: build/native-CONFIG-STACK/bin (its
              -san/-static suffix kept)
   -s SIZES   message sizes of every run (default: 64,1K,16K)
-  -n COUNT   timed messages per size per run (default: 60)
+  -n COUNT   timed messages per size per run (default: 100)
   -r ROUNDS  rounds (default: 8; 6 or more for a 95% interval)
   -d DIR     run directory (default: results/matrix-<UTC time>)
   -c C,S     client and server CPUs (default: 0,1 when there are two)
@@ -80,7 +80,7 @@ bad() { log "$*"; exit 2; }
 
 argv=("$@")
 declare -A ax=()
-bin0=build/native/bin pct=95 sizes=64,1K,16K count=60 rounds=8 dir="" cpus="" seed="" limit=600 build=0 list=0
+bin0=build/native/bin pct=95 sizes=64,1K,16K count=100 rounds=8 dir="" cpus="" seed="" limit=600 build=0 list=0
 cont="" maxheap="" maxbytes="" requires=()
 add_axis() {
 	local name=${1%%=*} vals=${1#*=} v
