@@ -103,6 +103,11 @@ void ossl_bio_cleanup(void);
 int ossl_err_keep(const char *what);
 const char *ossl_err_text(void);
 
+/* ossl_state.c: OpenSSL's handshake state of conn (SSL_get_state) and its name, for the
+ * timeline rows (sec_io.h hs_state, transport.state_name). */
+int ossl_state_of(void *conn);
+const char *ossl_state_name(int state);
+
 /* dtls_srv.c */
 int ossl_dtls_srv_conf(struct ossl_ctx *t);
 int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out);

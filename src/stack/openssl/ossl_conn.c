@@ -53,6 +53,8 @@ int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct
 	}
 	c->t = t;
 	sec_io_init(&c->io, h, t->server, t->datagram);
+	c->io.hs_state = ossl_state_of;
+	c->io.state_arg = c;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
 	c->ssl = ssl != NULL ? ssl : SSL_new(t->ctx);
 	b = c->ssl != NULL ? ossl_bio_new(c) : NULL;

@@ -201,4 +201,5 @@ const struct transport tp_dtls = {
 	.describe = dtls_describe,
 	.peer = dtls_peer,
 	.timeline = dtls_timeline,
+	.state_name = ossl_state_name,
 };

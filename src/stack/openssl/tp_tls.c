@@ -143,4 +143,5 @@ const struct transport tp_tls = {
 	.describe = tls_describe,
 	.peer = tls_peer,
 	.timeline = tls_timeline,
+	.state_name = ossl_state_name,
 };
