@@ -12,9 +12,12 @@
 #include "posix_net.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
-static volatile sig_atomic_t g_stop;
+/* Set in the handler, read by every thread (--max-conns, --parallel): a lock-free atomic,
+ * which a signal handler may write (C11 7.14.1.1) and threads may share. */
+static atomic_int g_stop;
 static int g_interrupt_waits;
 
 static void on_stop(int sig)

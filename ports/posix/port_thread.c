@@ -1,6 +1,7 @@
 /* port_thread.c - threads and mutexes of port.h on POSIX threads. */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,7 +14,7 @@
 #define WAKE_SIG SIGURG
 
 static pthread_t g_tids[256];
-static volatile sig_atomic_t g_nt; /* threads in g_tids that may be woken */
+static atomic_int g_nt; /* threads in g_tids that may be woken (set after them) */
 
 struct port_mutex {
 	pthread_mutex_t m;
@@ -92,7 +93,7 @@ int port_threads_run(unsigned n, void (*fn)(void *arg, unsigned i), void *arg)
 		tid[0] = pthread_self();
 		if (n <= sizeof(g_tids) / sizeof(g_tids[0])) {
 			memcpy(g_tids, tid, (started + 1) * sizeof(*tid));
-			g_nt = (sig_atomic_t)(started + 1);
+			g_nt = (int)(started + 1);
 		}
 		fn(arg, 0);
 	}

@@ -72,7 +72,7 @@ struct wolf_conn {
 	uint16_t flight_dg[WOLF_FLIGHT_DG]; /* datagram lengths, 0-terminated */
 	int flight_n;                       /* datagrams kept; -1: did not fit */
 	int got_data;                       /* application data arrived since the handshake */
-	void *dtls;                   /* the DTLS server's per-connection state, or NULL */
+	void *dtls;                         /* the DTLS server's per-connection state, or NULL */
 };
 
 /* wolf_ctx.c. conf must outlive t (its strings are kept). Prints the reason of a failure

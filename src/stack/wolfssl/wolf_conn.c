@@ -99,7 +99,8 @@ static int conn_ssl(struct wolf_conn *c)
 	wolfSSL_SetIOWriteCtx(c->ssl, c);
 	wolfSSL_set_ex_data(c->ssl, 0, c); /* for the verify callback */
 	if (wolf_keylog_on())
-		wolfSSL_KeepArrays(c->ssl); /* the TLS 1.2 master secret, freed after the handshake */
+		wolfSSL_KeepArrays(
+		        c->ssl); /* the TLS 1.2 master secret, freed after the handshake */
 	if (t->server)
 		return 0;
 	/* DNS names and (OPENSSL_ALL builds) IP literals against the subjectAltName */
