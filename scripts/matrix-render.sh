@@ -57,9 +57,9 @@ render_md() {
 	echo "of the table (wall time, then CPU time); bytes: handshake both ways; heap: Mbed TLS heap"
 	echo "peak per connection."
 	ranked_rows >"$tmp/rr"
-	awk -F '\t' -v cons="$cons" -v pct="$pct" '
+	awk -F '\t' -v cons="$cons" -v pct="$pct" -v rk="$rank" '
 	function head(l, p, m, s) {
-		printf "\n## %s: %s %s, ranked by %s at %s B\n\n", l, p, m, m == "keep" ? "the record cost" : "the handshake cost (first message included)", s
+		printf "\n## %s: %s %s, ranked by %s at %s B%s\n\n", l, p, m, m == "keep" ? "the record cost" : "the handshake cost (first message included)", s, rk == "cpu" ? " (client CPU time)" : ""
 		print "| # | cell | overhead [" pct "% CI] | p50 [" pct "% CI] | vs cheapest | cpu p50 | cpu vs cheapest | hs bytes | heap peak |"
 		print "|---|---|---|---|---|---|---|---|---|"
 	}

@@ -10,10 +10,12 @@ set -eu
 
 usage() {
 	cat <<USAGE
-Usage: $0 [-o OUTDIR] [-L LEVEL] [--max-heap N] [--max-bytes N] [--require AXIS=V]... DIR...
+Usage: $0 [-o OUTDIR] [-L LEVEL] [--rank wall|cpu] [--max-heap N] [--max-bytes N] [--require AXIS=V]... DIR...
 Reads each matrix directory DIR (several: side by side, e.g. board A and board B) and writes
 OUTDIR/summary.md, OUTDIR/cells.csv and OUTDIR/report.html (default OUTDIR: the one DIR).
   -L LEVEL        confidence level of the intervals: 90, 95 (default), 99 or 99.9
+  --rank cpu      rank by the client's CPU time per message instead of wall time (a busy
+                  machine stretches wall time far more than CPU time)
   --max-heap N    the cheapest that fits: heap peak per connection at most N bytes (K=1024)
   --max-bytes N   ... and handshake bytes on the wire (both ways) at most N
   --require A=V   ... and axis A has value V (repeatable), e.g. --require tls=1.3
@@ -25,13 +27,17 @@ overheads on the per-round paired differences with the baseline of the same roun
 USAGE
 }
 
-out="" maxheap="" maxbytes="" requires="" pct=95
+out="" maxheap="" maxbytes="" requires="" pct=95 rank=wall
 dirs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
 	-o) [ $# -ge 2 ] || { usage >&2; exit 2; }; out=$2; shift 2 ;;
 	-L) [ $# -ge 2 ] || { usage >&2; exit 2; }; pct=$2; shift 2 ;;
+	--rank)
+		[ $# -ge 2 ] || { usage >&2; exit 2; }
+		case "$2" in wall | cpu) rank=$2 ;; *) log "--rank: '$2' is not wall or cpu"; exit 2 ;; esac
+		shift 2 ;;
 	--max-heap) [ $# -ge 2 ] || { usage >&2; exit 2; }; maxheap=$(lib_bytes "$1" "$2"); shift 2 ;;
 	--max-bytes) [ $# -ge 2 ] || { usage >&2; exit 2; }; maxbytes=$(lib_bytes "$1" "$2"); shift 2 ;;
 	--require)
@@ -123,7 +129,7 @@ awk -F '\t' -v OFS='\t' '$3 == "run" && $2 !~ /^base-/ {
 	if (!(g in hi) || $15 + 0 > hi[g]) hi[g] = $15 + 0
 } END { for (g in lo) print g, lo[g], hi[g] }' "$tmp/table" >"$tmp/rsize"
 # Ranked: group, cost (the overhead's median, else the p50), cell, then the constraints' verdict.
-awk -F '\t' -v OFS='\t' -v mh="$maxheap" -v mb="$maxbytes" -v req="$requires" '
+awk -F '\t' -v OFS='\t' -v mh="$maxheap" -v mb="$maxbytes" -v req="$requires" -v rk="$rank" '
 FNR == NR { split($1, gg, "|"); rs[$1] = gg[3] == "keep" ? $3 : $2; next }
 $3 == "run" && $2 !~ /^base-/ {
 	g = $1 "|" $5 "|" $13
@@ -137,7 +143,7 @@ $3 == "run" && $2 !~ /^base-/ {
 		split(r[i], kv, "=")
 		for (j = 1; j <= 10; j++) if (ax[j] == kv[1] && $(j + 4) != kv[2]) { fit = "no"; why = why " " kv[1] "!=" kv[2] }
 	}
-	print g, ($21 != "-" ? $21 : $17), $2, fit, (why == "" ? "-" : substr(why, 2))
+	print g, (rk == "cpu" ? $24 : $21 != "-" ? $21 : $17), $2, fit, (why == "" ? "-" : substr(why, 2))
 }' "$tmp/rsize" "$tmp/table" | sort -t "$(printf '\t')" -k1,1 -k2,2g >"$tmp/ranked"
 # Each cell against the cheapest of its group, paired by round (at the ranking size).
 awk -F '\t' -v OFS='\t' 'FNR == NR { split($1, g, "|"); rs[$1] = (g[3] == "keep" ? $3 : $2); next }

@@ -165,7 +165,7 @@ lib_load_record "$dir/meta.txt" after
 printf 'finished: %s\nrun_seconds: %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" \
 	"$(($(date +%s) - t0))" >>"$dir/meta.txt"
 
-rep=(-o "$dir" -L "$pct")
+rep=(-o "$dir" -L "$pct" --rank "$rank")
 [ -z "$maxheap" ] || rep+=(--max-heap "$maxheap")
 [ -z "$maxbytes" ] || rep+=(--max-bytes "$maxbytes")
 for q in ${requires[@]+"${requires[@]}"}; do rep+=(--require "$q"); done

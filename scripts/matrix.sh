@@ -10,7 +10,8 @@ set -eu
 usage() {
 	cat <<USAGE
 Usage: $0 [-x AXIS=V1,V2...]... [-B BINDIR] [-s SIZES] [-n COUNT] [-r ROUNDS] [-d DIR] [-c C,S]
-          [-S SEED] [-t SECS] [-b] [-l] [--max-heap N] [--max-bytes N] [--require AXIS=V]...
+          [-S SEED] [-t SECS] [-b] [-l] [-L LEVEL] [--rank wall|cpu] [--max-heap N] [--max-bytes N]
+          [--require AXIS=V]...
        $0 -C DIR        continue an interrupted matrix (its recorded options; finished runs kept)
 Runs every combination of the axes' values (a cell) on 127.0.0.1, each cell and the plain
 baseline (tcp for tls, udp for dtls, per mode) once per round, in a shuffled order per round
@@ -39,6 +40,7 @@ With no -x at all, the default grid: -x tls=1.2,1.3 -x key=ec256,rsa2048
   -b         build a missing CONFIG/STACK build with make instead of skipping its cells
   -l         list the cells (and the skipped ones with the reason), run nothing
   -L LEVEL   confidence level of the intervals: 90, 95 (default), 99 or 99.9
+  --rank cpu rank by the client's CPU time per message, not wall time (for a busy machine)
   --max-heap N, --max-bytes N, --require AXIS=V   "the cheapest that fits" constraints
      (heap peak, handshake bytes on the wire; K suffix = x1024)
   -h         this text
@@ -81,7 +83,7 @@ bad() { log "$*"; exit 2; }
 argv=("$@")
 declare -A ax=()
 bin0=build/native/bin pct=95 sizes=64,1K,16K count=100 rounds=8 dir="" cpus="" seed="" limit=600 build=0 list=0
-cont="" maxheap="" maxbytes="" requires=()
+cont="" maxheap="" maxbytes="" requires=() rank=wall
 add_axis() {
 	local name=${1%%=*} vals=${1#*=} v
 	case "$1" in *=?*) ;; *) bad "-x: '$1' is not AXIS=V1,V2 (axes: $AXES)" ;; esac
@@ -102,6 +104,10 @@ parse_args() {
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--help) usage; exit 0 ;;
+		--rank)
+			[ $# -ge 2 ] || bad "--rank needs wall or cpu"
+			case "$2" in wall | cpu) rank=$2 ;; *) bad "--rank: '$2' is not wall or cpu" ;; esac
+			shift 2 ;;
 		--max-heap) [ $# -ge 2 ] || bad "--max-heap needs a value"; maxheap=$(lib_bytes --max-heap "$2"); shift 2 ;;
 		--max-bytes) [ $# -ge 2 ] || bad "--max-bytes needs a value"; maxbytes=$(lib_bytes --max-bytes "$2"); shift 2 ;;
 		--require)

@@ -119,6 +119,12 @@ rsa=$(vs_cheapest "$N/summary.md" | grep -c '^tls_key-rsa3072_[^=]*=[^=]*=+[0-9.
 check_eq "both rsa3072 cells cost more CPU than the cheapest ec256 (95% interval above 0)" "$rsa" 2
 check_grep "--require key=rsa3072: the cheapest that fits is an rsa3072 cell" "$N/summary.md" \
 	'^The cheapest that fits \(key=rsa3072\): tls_key-rsa3072_per-message_rep-[12] \(\+'
+rc=0
+"$ROOT/scripts/matrix-report.sh" --rank cpu -o "$TMP/ncpu" "$N" >"$TMP/ncpu.out" 2>&1 || rc=$?
+check_rc "matrix-report.sh --rank cpu" "$rc" 0 "$TMP/ncpu.out"
+check_grep "--rank cpu: says so, an ec256 cell first" "$TMP/ncpu/summary.md" \
+	'^\| 1 \| tls_key-ec256_per-message_rep-[12] \|'
+check_grep "--rank cpu: the heading says so" "$TMP/ncpu/summary.md" 'at 64 B \(client CPU time\)$'
 
 # --- the main job's table: no negative overhead ---
 rc=0
