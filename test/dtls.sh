@@ -247,7 +247,7 @@ proxy_start() {
 		PIDS+=("$PROXY_PID")
 		for _ in $(seq 50); do
 			grep -q "Waiting for a remote connection" "$TMP/proxy.out" && return 0
-			kill -0 "$PROXY_PID" 2>/dev/null || break
+			running "$PROXY_PID" || break
 			sleep 0.1
 		done
 		stop_server "$PROXY_PID"
@@ -300,7 +300,7 @@ reconnect_run() {
 		pid=$!
 		PIDS+=("$pid")
 		sleep 1
-		kill -KILL "$pid" 2>/dev/null || true
+		signal KILL "$pid" || true
 		wait "$pid" 2>/dev/null || true
 		if [ "$peer" = good ]; then
 			run_client "rec-good" "$T" dtls_client -p "$PROXY_PORT" -s 64 -n 2 -w 0 "${CREDS[@]}"
@@ -458,7 +458,7 @@ good_after() {
 silent_run() {
 	local what="silent address"
 	start_server "silent" udp_server -b 127.0.0.1 || return 0
-	kill -STOP "$SRV_PID"
+	signal STOP "$SRV_PID" || true
 	creds client
 	run_client "silent-cli" "$T" dtls_client -p "$SRV_PORT" -s 64,128 -n 3 --timeout 500 \
 		--hs-deadline 1000 "${CREDS[@]}"

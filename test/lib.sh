@@ -7,6 +7,8 @@
 #                                 (bounded) for its "ready port=N" line; sets SRV_PID,
 #                                 SRV_PORT, SRV_OUT, SRV_ERR ($TMP/NAME.out/.err)
 #   stop_server PID               SIGTERM, bounded wait, then SIGKILL
+#   running PID                   PID is still a running child of this shell (see below)
+#   signal SIG PID                kill -SIG PID, only while "running PID"
 #   wait_exit PID SECS            waits for PID to end by itself; sets EXIT_RC (124: still
 #                                 running after SECS, then it is killed)
 #   run_client NAME SECS PROG ARGS runs "$BIN/PROG ARGS" under timeout; sets RC, OUT, ERR
@@ -19,6 +21,10 @@
 #   summary                       "N passed, M failed"; returns 1 on any failure
 # Checks never stop the script (set -e stays safe); a test script ends with "summary".
 # Every process started here is killed by the EXIT trap; every wait is bounded.
+# A pid is signalled only while it is still this shell's running child ("running"): bash
+# reaps a child as soon as it ends, and its pid is soon another process's (pid_max is
+# 32768 here and the shared machine goes through it in about 90 s), so a kill by a stale
+# pid hit another test's tee, shell or server (test/dtls.sh ended without its summary).
 # Needs: timeout, jq (checked in test_init).
 # shellcheck disable=SC2034 # RC, OUT, EXIT_RC, DEAD_PORT...: set here for the test scripts
 
@@ -38,11 +44,29 @@ Prints "ok - ..."/"not ok - ..." lines and ends with "N passed, M failed".
 EOF
 }
 
+# running PID: PID is a process (not a zombie) whose parent is this shell. No fork: the
+# check runs in every wait loop. A pid that ended and was reaped fails it even when the
+# kernel has given it to a stranger since (the stranger's parent is not this shell).
+running() {
+	local stat state ppid
+	case "$1" in '' | *[!0-9]*) return 1 ;; esac
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	# "pid (comm) state ppid ...": comm may hold spaces and parentheses
+	read -r state ppid _ <<<"${stat##*) }"
+	[ "$state" != Z ] && [ "$ppid" = "$$" ]
+}
+
+# signal SIG PID: kill -SIG PID while PID is running (1, nothing sent, otherwise).
+signal() {
+	running "$2" || return 1
+	kill "-$1" "$2" 2>/dev/null
+}
+
 tlib_cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do
-		kill -CONT "$p" 2>/dev/null || true
-		kill -KILL "$p" 2>/dev/null || true
+		signal CONT "$p" || continue
+		signal KILL "$p" || true
 	done
 	if [ -n "$TMP" ] && [ -z "${KEEP_TMP:-}" ]; then
 		rm -rf "$TMP"
@@ -147,7 +171,7 @@ start_server() {
 	for i in $(seq 300); do
 		SRV_PORT=$(sed -n 's/^ready port=\([0-9][0-9]*\)$/\1/p' "$SRV_OUT")
 		[ -z "$SRV_PORT" ] || return 0
-		kill -0 "$SRV_PID" 2>/dev/null || break
+		running "$SRV_PID" || break
 		sleep 0.1
 	done
 	not_ok "$name: $prog $* ready (after $i polls)" "$(cat "$SRV_ERR")"
@@ -157,13 +181,13 @@ start_server() {
 
 stop_server() {
 	local i
-	kill -CONT "$1" 2>/dev/null || true
-	kill -TERM "$1" 2>/dev/null || true
+	signal CONT "$1" || true
+	signal TERM "$1" || true
 	for i in $(seq 50); do
-		kill -0 "$1" 2>/dev/null || break
+		running "$1" || break
 		sleep 0.1
 	done
-	[ "$i" -lt 50 ] || kill -KILL "$1" 2>/dev/null || true
+	[ "$i" -lt 50 ] || signal KILL "$1" || true
 	wait "$1" 2>/dev/null || true
 }
 
@@ -171,11 +195,11 @@ wait_exit() {
 	local i n=$(($2 * 10))
 	EXIT_RC=124
 	for i in $(seq "$n"); do
-		kill -0 "$1" 2>/dev/null || break
+		running "$1" || break
 		sleep 0.1
 	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -KILL "$1" 2>/dev/null || true
+	if running "$1"; then
+		signal KILL "$1" || true
 		wait "$1" 2>/dev/null || true
 		return 0
 	fi

@@ -113,7 +113,7 @@ hold_keep() {
 	disown "$HELD_PID" # killed by the EXIT trap: no "Killed" line from the shell
 	# the header is printed (and flushed) once the kept connection is open, handshake done
 	if wait_lines "$out" "^# ackbench " 1 20; then
-		kill -STOP "$HELD_PID"
+		signal STOP "$HELD_PID" || return 1
 		return 0
 	fi
 	return 1
@@ -146,7 +146,7 @@ held_run() {
 	check_nogrep "$what: ... while the holders still hold (none dropped yet)" "$SRV_ERR" \
 		"(timed out|dropped|failed)"
 	# a stop reaches every worker, also those waiting on a held peer (HOLD ms away)
-	kill -TERM "$SRV_PID"
+	signal TERM "$SRV_PID" || true
 	wait_exit "$SRV_PID" 3
 	check_rc "$what: SIGTERM: exit 0 within 3 s" "$EXIT_RC" 0 "$SRV_ERR"
 	check_grep "$what: SIGTERM: done line" "$SRV_OUT" "^done conns=[0-9]+ messages=[0-9]+ "
@@ -189,7 +189,7 @@ if [ -n "$SRV_PORT" ]; then
 	cpid=$!
 	PIDS+=("$cpid")
 	sleep 1 # some messages done (rows are written when the size ends: here at the stop)
-	kill -TERM "$cpid"
+	signal TERM "$cpid" || true
 	wait_exit "$cpid" 10
 	check_rc "tls_client --parallel 4, SIGTERM: exit 128+15" "$EXIT_RC" 143 "$TMP/term.err"
 	check_grep "tls_client --parallel 4, SIGTERM: result line" "$OUT" \

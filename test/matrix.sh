@@ -43,11 +43,11 @@ mpid=$!
 PIDS+=("$mpid")
 runs() { find "$M/cells" -name 'r[0-9]*.json' ! -name '*.part.json' 2>/dev/null | wc -l; }
 i=0
-while [ "$(runs)" -lt 8 ] && [ "$i" -lt 1200 ] && kill -0 "$mpid" 2>/dev/null; do
+while [ "$(runs)" -lt 8 ] && [ "$i" -lt 1200 ] && running "$mpid"; do
 	sleep 0.1
 	i=$((i + 1))
 done
-kill -TERM "$mpid" 2>/dev/null || true
+signal TERM "$mpid" || true
 wait_exit "$mpid" 60
 check_eq "killed midway: exit 130" "$EXIT_RC" 130
 n1=$(runs)

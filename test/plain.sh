@@ -319,7 +319,7 @@ failure_tests() {
 
 	# A silent address (a socket nobody reads): given up after two timeouts, no END tries.
 	start_server "srv-silent" udp_server -b 127.0.0.1 || return 0
-	kill -STOP "$SRV_PID"
+	signal STOP "$SRV_PID" || true
 	run_client "silent" "$T" udp_client -p "$SRV_PORT" -s 64,128 -n "$N" -w "$W" --timeout 200
 	check_rc "udp, silent address: exit 1" "$RC" 1 "$ERR"
 	check_eq "udp, silent address: one line" "$(cat "$ERR")" \
@@ -344,7 +344,7 @@ failure_tests() {
 				stop_server "$SRV_PID"
 				continue
 			fi
-			kill "-$sig" "$SRV_PID"
+			signal "$sig" "$SRV_PID" || true
 			[ "$sig" = STOP ] || wait "$SRV_PID" 2>/dev/null || true
 			wait_exit "$cpid" "$T"
 			check_rc "$p server SIG$sig mid-run: the client ends with exit 1" "$EXIT_RC" 1 \
@@ -385,7 +385,7 @@ bad() {
 			not_ok "$p $kind: server error line" "want: $ere" "$(tail -n 3 "$SRV_ERR")"
 		fi
 	fi
-	check "$p $kind: server still running" kill -0 "$SRV_PID"
+	check "$p $kind: server still running" running "$SRV_PID"
 }
 
 badpeer_tests() {
@@ -430,7 +430,7 @@ badpeer_tests() {
 		# overlong, badpad refused; udp garbage, truncated, 3 trickle datagrams dropped and
 		# 2 overlong, badpad refused. Messages answered: badpad, badpeer's valid and the good
 		# client's (an overlong one is refused before it is read).
-		kill -TERM "$SRV_PID"
+		signal TERM "$SRV_PID" || true
 		wait_exit "$SRV_PID" 10
 		check_rc "$p after bad peers: SIGTERM, the server exits 0" "$EXIT_RC" 0 "$SRV_ERR"
 		inv=2
@@ -459,7 +459,7 @@ stop_client() {
 		stop_server "$SRV_PID"
 		return 0
 	fi
-	kill "-$sig" "$cpid"
+	signal "$sig" "$cpid" || true
 	wait_exit "$cpid" 30
 	check_rc "$p client SIG$sig: exit $want" "$EXIT_RC" "$want" "$TMP/stop.err"
 	check_grep "$p client SIG$sig: says what it did" "$TMP/stop.err" \
@@ -504,7 +504,7 @@ stop_tests() {
 	# Servers stop cleanly on SIGTERM/SIGINT: rows written, "done", exit 0.
 	for p in tcp udp; do
 		start_server "srv-idle-$p" "${p}_server" -b 127.0.0.1 -o "$TMP/idle.csv" || continue
-		kill -INT "$SRV_PID"
+		signal INT "$SRV_PID" || true
 		wait_exit "$SRV_PID" 10
 		check_rc "$p idle server SIGINT: exit 0" "$EXIT_RC" 0 "$SRV_ERR"
 		check_grep "$p idle server SIGINT: done line" "$SRV_OUT" "^done conns=0 messages=0 "
@@ -518,7 +518,7 @@ stop_tests() {
 	PIDS+=("$!")
 	wait_lines "$SRV_OUT" "^ready" 1 5 || true
 	sleep 0.5 # the server has accepted it
-	kill -TERM "$SRV_PID"
+	signal TERM "$SRV_PID" || true
 	wait_exit "$SRV_PID" 10
 	check_rc "tcp server SIGTERM with a silent peer connected: exit 0 at once" "$EXIT_RC" 0 "$SRV_ERR"
 	check_grep "tcp server SIGTERM: says the peer was cut off" "$SRV_ERR" \
@@ -527,7 +527,7 @@ stop_tests() {
 	# udp_server lingers 1 s after END for a repeated one: a stop then keeps the run's rows.
 	start_server "srv-linger" udp_server -b 127.0.0.1 -o "$TMP/linger.csv" || return 0
 	run_client "linger" "$T" udp_client -p "$SRV_PORT" -s 64 -n 20 -w 0
-	kill -TERM "$SRV_PID"
+	signal TERM "$SRV_PID" || true
 	wait_exit "$SRV_PID" 10
 	check_rc "udp server SIGTERM right after END: exit 0" "$EXIT_RC" 0 "$SRV_ERR"
 	check_eq "udp server SIGTERM right after END: a msg row per message and END" \

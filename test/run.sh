@@ -38,21 +38,32 @@ for t in "$dir"/*.sh; do
 	case "$name" in lib.sh | run.sh) continue ;; esac
 	echo "# $name"
 	t0=$(date +%s)
-	# Bounded: a script that hangs is killed (and counted as failed below).
-	timeout -k 10 1200 bash "$t" "$1" 2>&1 | tee "$log" || true
-	rc=${PIPESTATUS[0]}
+	# Bounded: a script that hangs is killed (and counted as failed below). Both statuses
+	# are read at once: after "|| true", PIPESTATUS was true's, so a script whose tee was
+	# killed (its output lost, itself then killed by SIGPIPE) showed as "exit status 0".
+	set +e
+	timeout -k 10 1200 bash "$t" "$1" 2>&1 | tee "$log"
+	st=("${PIPESTATUS[@]}")
+	set -e
+	rc=${st[0]}
+	why="exit status $rc"
+	[ "$rc" -le 128 ] || why="$why: SIG$(kill -l $((rc - 128)) 2>/dev/null || echo '?')"
+	if [ "${st[1]}" -ne 0 ]; then
+		echo "not ok - $name: its output is cut short (tee exit status ${st[1]}; $why)"
+		failed=$((failed + 1))
+	fi
 	# The script's own closing line; shell job notices ("Killed ...") may follow it.
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
 	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
 		failed=$((failed + BASH_REMATCH[2]))
 		if [ "$rc" -ne 0 ] && [ "${BASH_REMATCH[2]}" -eq 0 ]; then
-			echo "not ok - $name exited with status $rc"
+			echo "not ok - $name: $why"
 			failed=$((failed + 1))
 		fi
 	else
-		echo "not ok - $name ended without a summary (exit status $rc)"
-		last="no summary (exit status $rc)"
+		echo "not ok - $name ended without a summary ($why)"
+		last="no summary ($why)"
 		failed=$((failed + 1))
 	fi
 	summaries+=("$name: $last ($(($(date +%s) - t0)) s)")

@@ -237,7 +237,7 @@ dumpcap_stop() {
 		if [ "$size" = "$last" ]; then still=$((still + 1)); else still=0; fi
 		last=$size
 	done
-	kill -INT "$DUMP_PID" 2>/dev/null || true
+	signal INT "$DUMP_PID" || true
 	wait_exit "$DUMP_PID" 10
 }
 

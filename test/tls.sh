@@ -282,7 +282,7 @@ deadline_runs() {
 	else
 		not_ok "trickling peer dropped by the 1 s --hs-deadline (it sends for 10 s)" "$(cat "$SRV_ERR")"
 	fi
-	kill "$tp" 2>/dev/null || true
+	signal TERM "$tp" || true
 	wait "$tp" 2>/dev/null || true
 	# A peer that connects and says nothing.
 	(
@@ -296,7 +296,7 @@ deadline_runs() {
 	else
 		not_ok "silent peer dropped by the 1 s --hs-deadline" "$(cat "$SRV_ERR")"
 	fi
-	kill "$tp" 2>/dev/null || true
+	signal TERM "$tp" || true
 	wait "$tp" 2>/dev/null || true
 	creds "$EC" client
 	good_after "after the deadline drops" "${CREDS[@]}"

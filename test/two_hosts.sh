@@ -22,7 +22,7 @@ PIDS_NS=()
 cleanup_ns() {
 	local p n
 	for p in "${PIDS_NS[@]+"${PIDS_NS[@]}"}"; do
-		kill -TERM "$p" 2>/dev/null || true
+		signal TERM "$p" || true
 	done
 	for p in "${PIDS_NS[@]+"${PIDS_NS[@]}"}"; do
 		wait_exit "$p" 5 2>/dev/null || true
