@@ -211,7 +211,7 @@ negatives_version() {
 				still_serving "$proto $v $ss server: $name" "$ss" "$proto" "${vo[@]}" \
 					--ca "$B/rogue-ca.crt" --cert "$EC/client.crt" --key "$EC/client.key"
 			else
-				check "$proto $v $ss server: $name: still running" kill -0 "$SRV_PID"
+				check "$proto $v $ss server: $name: still running" running "$SRV_PID"
 			fi
 			stop_server "$SRV_PID"
 		done
@@ -241,7 +241,7 @@ proxy_start() {
 		PIDS+=("$PROXY_PID")
 		for _ in $(seq 50); do
 			grep -q "Waiting for a remote connection" "$TMP/proxy.out" && return 0
-			kill -0 "$PROXY_PID" 2>/dev/null || break
+			running "$PROXY_PID" || break
 			sleep 0.1
 		done
 		stop_server "$PROXY_PID"
