@@ -9,6 +9,8 @@
 #     an expired one, a wrong server name: refused, the reason on the verifying side only,
 #     the server goes on serving; a TLS 1.2 server refusing a missing client certificate
 #     sends a fatal alert (the client reports it);
+#   - each stack's servers (but mbedtls': tls.sh, dtls.sh) survive bad peers (test/badpeer.c: garbage, truncated, and on
+#     TLS silent and trickling) and serve a good client afterwards;
 #   - DTLS loss for each stack's own pair except mbedtls (test/dtls.sh has those): Mbed
 #     TLS's udp_proxy (drop, delay, duplicate) and nftables every-Nth drops in a network
 #     namespace made here, losses accounted exactly. STACKS_LOSSES=0 leaves these out (the
@@ -224,6 +226,28 @@ negatives() {
 	negatives_version dtls 1.2
 }
 
+# --- bad peers: each stack's servers survive garbage, a silent and a trickling peer ---
+
+bad_peers() {
+	local ss proto kind kinds
+	for proto in tls dtls; do
+		for ss in "${STACKS[@]}"; do
+			[ "$ss" != mbedtls ] || continue # test/tls.sh and test/dtls.sh have these
+			srv "$ss" "bad-$proto-$ss" "${proto}_server" "${SRV_CREDS[@]}" --timeout 1000 \
+				--hs-deadline 2000 || continue
+			kinds="garbage truncated"
+			[ "$proto" = tls ] && kinds="garbage truncated silent trickle"
+			for kind in $kinds; do
+				timeout -k 5 30 "$BADPEER" "$([ "$proto" = tls ] && echo tcp || echo udp)" \
+					"$SRV_PORT" "$kind" >/dev/null 2>&1 || true
+			done
+			check "$proto $ss server: alive after bad peers ($kinds)" kill -0 "$SRV_PID"
+			still_serving "$proto $ss server: bad peers" "$ss" "$proto" "${CLI_CREDS[@]}"
+			stop_server "$SRV_PID"
+		done
+	done
+}
+
 # --- DTLS loss, each stack's own pair ---
 
 csv_sum() {
@@ -379,6 +403,9 @@ echo "# interop: $(($(date +%s) - t0)) s"
 t0=$(date +%s)
 negatives
 echo "# negatives: $(($(date +%s) - t0)) s"
+t0=$(date +%s)
+bad_peers
+echo "# bad peers: $(($(date +%s) - t0)) s"
 t0=$(date +%s)
 losses
 echo "# losses: $(($(date +%s) - t0)) s"
