@@ -293,7 +293,7 @@ stop_capture() {
 		CAP_WHY="no end probe captured within 20 s: the capture may miss the run's last packets"
 		r=1
 	fi
-	kill -INT "$CAP_PID" 2>/dev/null || true
+	! lib_alive "$CAP_PID" || kill -INT "$CAP_PID" 2>/dev/null || true
 	while lib_alive "$CAP_PID" && [ "$i" -lt 300 ]; do
 		sleep 0.1
 		i=$((i + 1))

@@ -74,13 +74,20 @@ lib_pairs() {
 }
 
 # kill -0 also succeeds on a zombie (a child that ended but was not waited for yet, as
-# with dash), so /proc is asked when there is one.
+# with dash), so /proc is asked when there is one; and on a pid that the shell reaped (bash
+# and dash reap background children as they end) and the kernel has given to another
+# process since, which a busy machine does within minutes (pid_max 32768): so a process
+# is alive for us only while its parent is this shell, and never signalled otherwise.
 lib_alive() {
 	kill -0 "$1" 2>/dev/null || return 1
 	if [ -r "/proc/$1/stat" ]; then
-		case "$(cut -d ' ' -f 3 "/proc/$1/stat" 2>/dev/null)" in
-		Z | X | "") return 1 ;;
+		# "pid (comm) state ppid ...": comm may hold spaces
+		_la_s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+		case "$_la_s" in
+		Z\ * | X\ * | "") return 1 ;;
 		esac
+		_la_s=${_la_s#* }
+		[ "${_la_s%% *}" = "$$" ] || return 1
 	fi
 	return 0
 }
@@ -144,7 +151,7 @@ lib_server_stop() {
 			sleep 0.05
 			_lt_i=$((_lt_i + 1))
 		done
-		kill -KILL "$1" 2>/dev/null || true
+		! lib_alive "$1" || kill -KILL "$1" 2>/dev/null || true
 	fi
 	wait "$1" 2>/dev/null || true
 	lib_forget_pid "$1"

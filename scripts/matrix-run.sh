@@ -9,7 +9,7 @@
 
 CPID=""
 matrix_cleanup() {
-	[ -z "$CPID" ] || kill -TERM "$CPID" 2>/dev/null || true
+	[ -z "$CPID" ] || ! lib_alive "$CPID" || kill -TERM "$CPID" 2>/dev/null || true
 	lib_cleanup
 }
 trap matrix_cleanup EXIT

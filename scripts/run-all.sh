@@ -143,7 +143,7 @@ mkdir -p "$dir" || die "-d: cannot create $dir"
 
 CLIENT_PID=""
 cleanup() {
-	[ -z "$CLIENT_PID" ] || kill -TERM "$CLIENT_PID" 2>/dev/null || true
+	[ -z "$CLIENT_PID" ] || ! lib_alive "$CLIENT_PID" || kill -TERM "$CLIENT_PID" 2>/dev/null || true
 	lib_cleanup
 }
 trap cleanup EXIT
