@@ -4,7 +4,7 @@
 # soon as it ends and the machine soon gives its pid to another process (pid_max 32768),
 # so plain.sh's EXIT trap once killed the tee carrying dtls.sh's output, and run.sh showed
 # that as "no summary (exit status 0)". The pid hand-over is made on purpose in a private
-# pid namespace (ns_last_pid: needs root and unshare); the rest runs anywhere. About 3 s.
+# pid namespace (ns_last_pid: needs root and unshare); the rest runs anywhere. About 2 s.
 #   test/stale_pid.sh BIN_DIR     (BIN_DIR unused: lib.sh's interface)
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -105,5 +105,12 @@ check_grep "run.sh: says the output is cut, and the script's true status" "$TMP/
 	"^not ok - cut\.sh: its output is cut short \(tee exit status 137; exit status 141: SIGPIPE\)$"
 check_grep "run.sh: no summary, no 'exit status 0'" "$TMP/run.out" \
 	"^not ok - cut\.sh ended without a summary \(exit status 141: SIGPIPE\)$"
+
+# --- no test script signals by pid or by name itself: only lib.sh's signal does ---
+
+lint=$(grep -nE '(^|[^[:alnum:]_-])(pkill|killall|kill)( |$)' "$HERE"/*.sh |
+	grep -vE '^[^:]*/(lib|stale_pid)\.sh:' | grep -vE '^[^:]+:[0-9]+:[[:space:]]*#' |
+	grep -v 'kill -l ' || true)
+check_eq "test/*.sh: every signal through lib.sh's signal (a running child only)" "$lint" ""
 
 summary
