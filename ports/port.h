@@ -112,7 +112,12 @@ int port_rx_stamps(int h, int on);
 uint64_t port_rx_stamp(int h);
 /* UDP server: connects the listening socket lh to peer, so that it carries one session,
  * and opens a new listening socket in its place (as mbedtls_net_accept does for UDP).
- * On success *lh is the new listener and the returned handle is the connected one. */
+ * On success *lh is the new listener and the returned handle is the connected one.
+ * Datagrams already queued on lh stay in order: peer's are read from the connected handle,
+ * every other sender's from the new listener (port_recv, port_peek_from and the waits, with
+ * their sender), before anything that arrives later; none of them is lost to the session.
+ * A port that keeps them in a bounded buffer drops, counts and says (one line) what does
+ * not fit: those senders retransmit. */
 int port_udp_adopt(int *lh, const struct port_addr *peer);
 /* UDP: waits up to timeout_ms (<0 = forever, 0 = poll) for a datagram on h and copies up
  * to len bytes of it into buf WITHOUT consuming it; its sender goes to from. Returns the

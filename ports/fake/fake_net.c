@@ -238,6 +238,31 @@ int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_add
 	return (int)fake_take(s, buf, len, from, 1);
 }
 
+/* What other senders had queued on the socket being connected goes to the new listener, in
+ * order (port.h); peer's stays. */
+static void move_others(struct sock *l, struct sock *nl, const struct port_addr *peer)
+{
+	struct chunk **pp = &l->head, *c;
+
+	l->tail = NULL;
+	while ((c = *pp) != NULL) {
+		if (port_addr_equal(&c->from, peer)) {
+			l->tail = c;
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		l->queued -= c->len;
+		c->next = NULL;
+		if (nl->tail != NULL)
+			nl->tail->next = c;
+		else
+			nl->head = c;
+		nl->tail = c;
+		nl->queued += c->len;
+	}
+}
+
 int port_udp_adopt(int *lh, const struct port_addr *peer)
 {
 	struct sock *l = fake_get(*lh, K_DGRAM);
@@ -252,6 +277,7 @@ int port_udp_adopt(int *lh, const struct port_addr *peer)
 	fake_sock[nl].local = l->local;
 	l->remote = *peer;
 	l->connected = 1;
+	move_others(l, &fake_sock[nl], peer);
 	*lh = nl;
 	return conn;
 }

@@ -90,6 +90,8 @@ int port_wait_readable(int h, int timeout_ms)
 	struct pollfd p = { .fd = h, .events = POLLIN };
 	int r;
 
+	if (posix_dgq_pending(h))
+		return 0;
 	do
 		r = poll(&p, 1, timeout_ms < 0 ? -1 : timeout_ms);
 	while (r < 0 && errno == EINTR && posix_eintr_retry());
@@ -318,8 +320,12 @@ int port_recv(int h, void *buf, size_t len, int timeout_ms, struct port_addr *fr
 {
 	struct sockaddr_storage ss;
 	socklen_t slen = sizeof(ss);
-	ssize_t n = posix_recv_wait(h, buf, len, timeout_ms, (struct sockaddr *)&ss, &slen);
+	ssize_t n = -1;
 
+	if (posix_dgq_pending(h))
+		n = posix_dgq_take(h, buf, len, 0, (struct sockaddr *)&ss, &slen);
+	if (n < 0)
+		n = posix_recv_wait(h, buf, len, timeout_ms, (struct sockaddr *)&ss, &slen);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? ACK_ERR_TIMEOUT : sys_err();
 	/* A zero-length datagram is data; a zero read on a stream is the peer's FIN. */
@@ -337,16 +343,19 @@ int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_add
 {
 	struct sockaddr_storage ss;
 	socklen_t slen = sizeof(ss);
-	ssize_t n;
+	ssize_t n = -1;
 	int r = port_wait_readable(h, timeout_ms);
 
 	if (r != 0)
 		return r;
+	if (posix_dgq_pending(h))
+		n = posix_dgq_take(h, buf, len, 1, (struct sockaddr *)&ss, &slen);
 	/* MSG_TRUNC: the return value is the datagram's real length (Linux, FreeBSD). */
-	do
-		n = recvfrom(h, buf, len, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT,
-		             (struct sockaddr *)&ss, &slen);
-	while (n < 0 && errno == EINTR && posix_eintr_retry());
+	if (n < 0)
+		do
+			n = recvfrom(h, buf, len, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT,
+			             (struct sockaddr *)&ss, &slen);
+		while (n < 0 && errno == EINTR && posix_eintr_retry());
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? ACK_ERR_TIMEOUT : sys_err();
 	if (from != NULL) {
@@ -361,22 +370,24 @@ int port_wait_any(const int *h, unsigned n, int timeout_ms)
 {
 	struct pollfd p[4];
 	unsigned i;
-	int r;
+	int r, kept = 0;
 
 	if (n == 0 || n > sizeof(p) / sizeof(p[0]))
 		return ACK_ERR_ARG;
 	for (i = 0; i < n; i++) {
 		p[i].fd = h[i];
 		p[i].events = POLLIN;
-		p[i].revents = 0;
+		p[i].revents = posix_dgq_pending(h[i]) ? POLLIN : 0;
+		kept |= p[i].revents != 0;
 	}
+	/* Datagrams kept (port_dgq.c) are readable now: only look at the others. */
 	do
-		r = poll(p, n, timeout_ms < 0 ? -1 : timeout_ms);
+		r = poll(p, n, kept ? 0 : timeout_ms < 0 ? -1 : timeout_ms);
 	while (r < 0 && errno == EINTR && posix_eintr_retry());
 	if (r < 0)
 		return sys_err();
 	for (i = 0; i < n; i++)
-		if (p[i].revents != 0)
+		if (p[i].revents != 0 || posix_dgq_pending(h[i]))
 			return (int)i;
 	return ACK_ERR_TIMEOUT;
 }
@@ -390,7 +401,9 @@ static void reuse_port_set(int fd, int on)
  * socket on the port has SO_REUSEPORT (and the same user), so both get it for the bind and
  * lose it right after: from then on any other bind of the port fails again (EADDRINUSE),
  * while the two sockets keep it. The connected socket gets its peer's datagrams (the kernel
- * prefers an exact 4-tuple match), the new listener everyone else's. */
+ * prefers an exact 4-tuple match), the new listener everyone else's. What the old socket
+ * had queued before its connect() is drained without waiting (port_dgq.c): the peer's
+ * stays with it, the other clients' go to the new listener, so none of them is lost. */
 int port_udp_adopt(int *lh, const struct port_addr *peer)
 {
 	struct sockaddr_storage local;
@@ -415,6 +428,7 @@ int port_udp_adopt(int *lh, const struct port_addr *peer)
 		port_close(nl);
 		return r;
 	}
+	posix_dgq_adopt(*lh, nl, sa_of(peer), (socklen_t)peer->len);
 	r = *lh;
 	*lh = nl;
 	return r;
@@ -428,6 +442,7 @@ int port_shutdown_write(int h)
 void port_close(int h)
 {
 	posix_handle_new(h, POSIX_H_UNKNOWN);
+	posix_dgq_forget(h);
 	if (h >= 0)
 		close(h);
 }

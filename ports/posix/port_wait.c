@@ -41,16 +41,17 @@ void posix_handle_new(int h, int kind)
  * deferred static key): packets of a connection whose socket asked just now, after the
  * last stamping socket closed, may go unstamped. One socket that keeps asking, opened at
  * the first call, keeps it on for the whole process. */
+static int keeper_fd = -1;
+
 static void keep_stamping(void)
 {
-	static int keeper = -1;
 	int on = 1;
 
-	if (keeper >= 0)
+	if (keeper_fd >= 0)
 		return;
-	keeper = socket(AF_INET, SOCK_DGRAM, 0);
-	if (keeper >= 0)
-		setsockopt(keeper, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	keeper_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (keeper_fd >= 0)
+		setsockopt(keeper_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
 }
 
 int port_rx_stamps(int h, int on)
@@ -71,15 +72,32 @@ uint64_t port_rx_stamp(int h)
 	return h >= 0 && h < HANDLE_SLOTS ? g_handle[h].rx_ns : 0;
 }
 
+int posix_stamping(void)
+{
+	return keeper_fd >= 0;
+}
+
+void posix_stamp_socket(int h)
+{
+	int on = 1;
+
+	setsockopt(h, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+}
+
+void posix_rx_stamp_set(int h, uint64_t ns)
+{
+	if (h >= 0 && h < HANDLE_SLOTS)
+		g_handle[h].rx_ns = ns;
+}
+
 /* The kernel's realtime stamp of the bytes just read (SCM_TIMESTAMPNS; on TCP the last
- * segment read), as port_mono_ns() time. */
-static void take_stamp(int h, struct msghdr *m)
+ * segment read), as port_mono_ns() time; 0 when m carries none. */
+uint64_t posix_stamp_of(struct msghdr *m)
 {
 	struct cmsghdr *c;
 	struct timespec ts, now_rt;
-	uint64_t rt, now_mono, age;
+	uint64_t rt, now_mono, age, ns = 0;
 
-	g_handle[h].rx_ns = 0;
 	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS)
 			continue;
@@ -89,8 +107,9 @@ static void take_stamp(int h, struct msghdr *m)
 		rt = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		age = (uint64_t)now_rt.tv_sec * 1000000000u + (uint64_t)now_rt.tv_nsec;
 		age = age > rt ? age - rt : 0;
-		g_handle[h].rx_ns = now_mono > age ? now_mono - age : 0;
+		ns = now_mono > age ? now_mono - age : 0;
 	}
+	return ns;
 }
 
 /* recvfrom, through recvmsg when h's reads are stamped. */
@@ -117,7 +136,7 @@ static ssize_t rx(int h, void *buf, size_t len, int flags, struct sockaddr *sa, 
 	if (n >= 0) {
 		if (slen)
 			*slen = m.msg_namelen;
-		take_stamp(h, &m);
+		g_handle[h].rx_ns = posix_stamp_of(&m);
 	}
 	return n;
 }

@@ -27,6 +27,28 @@ int posix_timed_out(uint64_t t0, int ms);
 ssize_t posix_recv_wait(int h, void *buf, size_t len, int timeout_ms, struct sockaddr *sa,
                         socklen_t *slen);
 
+/* Arrival stamps (port_wait.c): 1 once the process asked for them (port_rx_stamps);
+ * turns them on for socket h; records ns as the arrival of h's last read; the stamp a
+ * recvmsg put into m, as port_mono_ns() time (0: none). */
+int posix_stamping(void);
+void posix_stamp_socket(int h);
+void posix_rx_stamp_set(int h, uint64_t ns);
+uint64_t posix_stamp_of(struct msghdr *m);
+
+/* Datagrams read ahead at port_udp_adopt (port_dgq.c). After old was connected to peer and
+ * nl bound in its place: drains old without waiting, keeping peer's datagrams for old and
+ * every other sender's for nl. */
+void posix_dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t plen);
+/* 1 when h has datagrams kept (no lock; every handle's receive asks). */
+int posix_dgq_pending(int h);
+/* The oldest datagram kept for h: copies up to len bytes and its sender (sa, *slen as
+ * recvfrom), removes it unless peek; returns its length (peek: its whole length, else the
+ * count copied), or -1 when none is kept. */
+ssize_t posix_dgq_take(int h, void *buf, size_t len, int peek, struct sockaddr *sa,
+                       socklen_t *slen);
+/* h is being closed: what it kept is dropped. */
+void posix_dgq_forget(int h);
+
 /* After EINTR: 1 to retry the call, 0 to return the error (a stop was requested and waits
  * are to be interrupted, port_signal.c). */
 int posix_eintr_retry(void);

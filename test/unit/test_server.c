@@ -2,7 +2,8 @@
  * through the in-memory port (ports/fake/) with a scripted peer: a whole exchange with its
  * acks, END and "done" line; requests sent before their answers; a silent peer dropped
  * after --timeout of fake time (no real waiting); garbage and an oversize request refused;
- * two UDP sources each answered on their own socket. Every handle is closed at the end. */
+ * two UDP sources each answered on their own socket; port_udp_adopt keeps the datagrams
+ * queued on the listener, each for the right socket. Every handle is closed at the end. */
 #include <stdio.h>
 #include <string.h>
 
@@ -279,8 +280,58 @@ static void test_udp_two_sources(void)
 	CHECK_U(fake_open_handles(), 0, "udp: every handle closed");
 }
 
+/* port_udp_adopt (port.h): what other senders had queued on the listener goes to the new
+ * listener, in order and with their sender; the adopted peer's stays on its handle. */
+static void test_udp_adopt(void)
+{
+	struct port_addr any, srv, from, pa;
+	uint16_t port = 0;
+	char buf[64];
+	int lh, a, b, c, h;
+
+	fake_reset();
+	port_resolve("127.0.0.1", 0, 1, 1, &any);
+	lh = port_listen(&any, 1, &port);
+	port_resolve("127.0.0.1", port, 1, 0, &srv);
+	a = port_udp_connect(&srv);
+	b = port_udp_connect(&srv);
+	c = port_udp_connect(&srv);
+	port_send(b, "b1", 2);
+	port_send(a, "a1", 2);
+	port_send(c, "c1", 2);
+	port_send(a, "a2", 2);
+	port_send(b, "b2", 2);
+	CHECK_I(port_peek_from(lh, buf, sizeof(buf), 0, &from), 2, "adopt: b's datagram first");
+	CHECK_I(port_recv(lh, buf, sizeof(buf), 0, &from), 2, "adopt: ... consumed");
+	CHECK_I(port_peek_from(lh, buf, sizeof(buf), 0, &pa), 2, "adopt: then a's");
+	h = port_udp_adopt(&lh, &pa);
+	CHECK(h >= 0 && lh >= 0 && h != lh, "adopt: a connected handle and a new listener");
+	CHECK_I(port_recv(h, buf, sizeof(buf), 0, NULL), 2, "adopt: a's first on its handle");
+	CHECK(memcmp(buf, "a1", 2) == 0, "adopt: ... a1");
+	CHECK_I(port_recv(h, buf, sizeof(buf), 0, NULL), 2, "adopt: a's second");
+	CHECK(memcmp(buf, "a2", 2) == 0, "adopt: ... a2");
+	CHECK_I(port_recv(h, buf, sizeof(buf), 0, NULL), ACK_ERR_TIMEOUT, "adopt: nothing else");
+	CHECK_I(port_wait_readable(lh, 0), 0, "adopt: the new listener has the others'");
+	CHECK_I(port_recv(lh, buf, sizeof(buf), 0, &from), 2, "adopt: c's");
+	CHECK(memcmp(buf, "c1", 2) == 0 && !port_addr_equal(&from, &pa), "adopt: ... c1, from c");
+	CHECK_I(port_recv(lh, buf, sizeof(buf), 0, &from), 2, "adopt: b's second");
+	CHECK(memcmp(buf, "b2", 2) == 0, "adopt: ... b2");
+	port_send(a, "a3", 2);
+	port_send(c, "c2", 2);
+	CHECK_I(port_recv(h, buf, sizeof(buf), 0, NULL), 2, "adopt: a's later one on its handle");
+	CHECK_I(port_recv(lh, buf, sizeof(buf), 0, NULL), 2, "adopt: c's later one on the listener");
+	CHECK(memcmp(buf, "c2", 2) == 0, "adopt: ... c2");
+	port_close(a);
+	port_close(b);
+	port_close(c);
+	port_close(h);
+	port_close(lh);
+	CHECK_U(fake_open_handles(), 0, "adopt: every handle closed");
+}
+
 int main(void)
 {
+	test_udp_adopt();
 	test_tcp_exchange();
 	test_tcp_silent();
 	test_tcp_refused();
