@@ -37,7 +37,10 @@ col() {
 sum_col() {
 	local c
 	c=$(col "$1" "$2")
-	[ -n "$c" ] && [ "$c" -gt 0 ] || { echo -; return 0; }
+	if [ -z "$c" ] || [ "$c" -eq 0 ]; then
+		echo -
+		return 0
+	fi
 	awk -F, -v c="$c" 'NR > 1 { s += $c } END { print s + 0 }' "$1"
 }
 

@@ -29,9 +29,10 @@
 #include "port.h"
 #include "posix_net.h"
 
-#define DGQ_SLOTS 64
-#define DGQ_MAX   2048 /* a ClientHello (with cookie) of any of our stacks fits many times */
-#define DGQ_BATCH 16
+#define DGQ_SLOTS   64
+#define DGQ_MAX     2048 /* a ClientHello (with cookie) of any of our stacks fits many times */
+#define DGQ_BATCH   16
+#define DGQ_DRAIN   (4 * DGQ_SLOTS) /* at most this many read per adopt (a flood ends it) */
 #define DGQ_HANDLES 1024
 
 struct slot {
@@ -94,10 +95,12 @@ static struct slot *head_of(int h)
 	return best;
 }
 
-/* One recvmmsg into up to DGQ_BATCH free slots; returns how many it read (0: none left or
- * no free slot), with *drops counting what did not fit. */
-static int drain_once(int old, int nl, const struct sockaddr *peer, socklen_t plen,
-                      unsigned *drops)
+/* One recvmmsg into up to DGQ_BATCH free slots (one datagram, dropped, when none is free);
+ * *drops counts what did not fit. Returns 1 when it read all it asked for (more may be
+ * queued), else 0: fewer means the queue is empty, so the common adopt (one ClientHello)
+ * costs one syscall. */
+static int drain_once(int old, int nl, const struct sockaddr *peer, socklen_t plen, unsigned *drops,
+                      unsigned *reads)
 {
 	struct mmsghdr mm[DGQ_BATCH];
 	struct iovec iov[DGQ_BATCH];
@@ -136,6 +139,7 @@ static int drain_once(int old, int nl, const struct sockaddr *peer, socklen_t pl
 		*drops += 1;
 		return 1;
 	}
+	*reads += (unsigned)got;
 	for (i = 0; i < (unsigned)got; i++) {
 		struct slot *s = sl[i];
 
@@ -149,14 +153,13 @@ static int drain_once(int old, int nl, const struct sockaddr *peer, socklen_t pl
 		s->seq = g_seq++;
 		own(s, same_addr(s, peer, plen) ? old : nl);
 	}
-	return got;
+	return (unsigned)got == n;
 }
 
 void posix_dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t plen)
 {
-	unsigned i, drops = 0;
+	unsigned i, drops = 0, reads = 0, n = 0;
 	struct slot *order[DGQ_SLOTS];
-	unsigned n = 0;
 
 	if (old < 0 || old >= DGQ_HANDLES || nl < 0 || nl >= DGQ_HANDLES)
 		return; /* beyond the table: as before, the session reads what is queued */
@@ -178,21 +181,22 @@ void posix_dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t ple
 	}
 	if (posix_stamping())
 		posix_stamp_socket(old);
-	while (drain_once(old, nl, peer, plen, &drops) > 0)
+	while (reads + drops < DGQ_DRAIN && drain_once(old, nl, peer, plen, &drops, &reads))
 		;
 	pthread_mutex_unlock(&g_lock);
 	if (drops > 0) {
 		unsigned long total = atomic_fetch_add(&g_dropped, drops) + drops;
 
 		fprintf(stderr,
-		        "port: UDP listener backlog full (%u slots of %u bytes): %u queued "
-		        "datagram(s) dropped (%lu in all); their senders retransmit\n",
-		        (unsigned)DGQ_SLOTS, (unsigned)DGQ_MAX, drops, total);
+		        "port: UDP listener backlog (%u slots of %u bytes) full or datagram "
+		        "longer: %u queued datagram(s) dropped (%lu in all)%s; their senders "
+		        "retransmit\n",
+		        (unsigned)DGQ_SLOTS, (unsigned)DGQ_MAX, drops, total,
+		        reads + drops >= DGQ_DRAIN ? ", more left to the session" : "");
 	}
 }
 
-ssize_t posix_dgq_take(int h, void *buf, size_t len, int peek, struct sockaddr *sa,
-                       socklen_t *slen)
+ssize_t posix_dgq_take(int h, void *buf, size_t len, int peek, struct sockaddr *sa, socklen_t *slen)
 {
 	struct slot *s;
 	ssize_t n = -1;

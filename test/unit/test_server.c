@@ -319,7 +319,8 @@ static void test_udp_adopt(void)
 	port_send(a, "a3", 2);
 	port_send(c, "c2", 2);
 	CHECK_I(port_recv(h, buf, sizeof(buf), 0, NULL), 2, "adopt: a's later one on its handle");
-	CHECK_I(port_recv(lh, buf, sizeof(buf), 0, NULL), 2, "adopt: c's later one on the listener");
+	CHECK_I(port_recv(lh, buf, sizeof(buf), 0, NULL), 2,
+	        "adopt: c's later one on the listener");
 	CHECK(memcmp(buf, "c2", 2) == 0, "adopt: ... c2");
 	port_close(a);
 	port_close(b);
