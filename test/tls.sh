@@ -370,6 +370,9 @@ s_server_run() {
 	rm -f "$TMP/ss.fifo"
 	mkfifo "$TMP/ss.fifo"
 	exec 7<>"$TMP/ss.fifo"
+	# Emptied here, not by the redirection below: that runs in the background child, maybe
+	# after the poll has read the last run's ACCEPT line (a closed port).
+	: >"$TMP/ss.out"
 	openssl s_server -accept 127.0.0.1:0 "-tls${v/./_}" -cert "$EC/server.crt" \
 		-key "$EC/server.key" -CAfile "$EC/ca.crt" -Verify 1 -verify_return_error -naccept 1 \
 		<"$TMP/ss.fifo" >"$TMP/ss.out" 2>"$TMP/ss.err" &
