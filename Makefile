@@ -151,7 +151,7 @@ $(BUILD)/test/%: test/unit/%.c test/unit/check.h $(STACK_OBJS) $(CORE_LIB) $(STA
 	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit $(ALL_LDFLAGS) -o $@ $< $(STACK_OBJS) $(CORE_LIB) \
 	  $(STACK_LIBS) -lm -lpthread
 # Unit tests over the in-memory port ports/fake/ (fake_port.h) instead of the platform's:
-# the core's objects without the port's, no TLS stack.
+# the core's objects without the port's, no TLS stack (so not sec_tp.o, which needs one).
 FAKE_TESTS := test_server test_client test_sec_io
 FAKE_OBJS := $(patsubst ports/fake/%.c,$(BUILD)/obj/fake/%.o,$(wildcard ports/fake/*.c))
 $(BUILD)/obj/fake/%.o: ports/fake/%.c
@@ -159,7 +159,7 @@ $(BUILD)/obj/fake/%.o: ports/fake/%.c
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(addprefix $(BUILD)/test/,$(FAKE_TESTS)): $(BUILD)/test/%: test/unit/%.c test/unit/check.h \
-  $(filter-out $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(PORT))),$(CORE_OBJS)) $(FAKE_OBJS)
+  $(filter-out $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(PORT) sec_tp)),$(CORE_OBJS)) $(FAKE_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit -Iports/fake $(ALL_LDFLAGS) -o $@ $< $(filter %.o,$^) -lm -lpthread

@@ -92,24 +92,24 @@ int tls_conn_new(struct tls_ctx *t, int h, const char *peer, struct tls_conn **o
 int tls_conn_prepare(struct tls_conn *c);
 /* The handshake, bounded by the ctx's hs_deadline_ms overall. On a refused certificate
  * the verifying side prints mbedtls_x509_crt_verify_info()'s reason. */
-int tls_conn_handshake(struct tls_conn *c);
+int tls_conn_handshake(void *conn);
 /* Writes all of buf, record by record (at most 16383 bytes each in TLS 1.3). */
-int tls_conn_send(struct tls_conn *c, const uint8_t *buf, size_t len);
+int tls_conn_send(void *conn, const uint8_t *buf, size_t len);
 /* Reads what is there, waiting up to timeout_ms (< 0 = forever): > 0 bytes;
  * ACK_ERR_EOF after the peer's close_notify; ACK_ERR_TRUNCATED when the transport closed
  * without one; ACK_ERR_TIMEOUT; or an error. */
-int tls_conn_recv(struct tls_conn *c, uint8_t *buf, size_t cap, int timeout_ms);
+int tls_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms);
 /* Sends close_notify, waits (up to timeout_ms) for the peer's, then on a stream ends the
  * TCP connection the same way tcp does (FIN, wait for the peer's). A client with --resume
  * keeps the session for the next connection. Frees c; returns 0 or the error seen. */
-int tls_conn_close(struct tls_conn *c, int timeout_ms);
+int tls_conn_close(void *conn, int timeout_ms);
 /* Frees c at once (no close_notify). */
-void tls_conn_abort(struct tls_conn *c);
+void tls_conn_abort(void *conn);
 /* Handshake bytes and the resumed flag (from the wire, see tls_sniff.h). */
-void tls_conn_info(const struct tls_conn *c, struct tp_info *out);
+void tls_conn_info(void *conn, struct tp_info *out);
 /* "TLSv1.3 TLS1-3-AES-128-GCM-SHA256 secp256r1 EC-256", the key type being the server
  * certificate's, plus a note when the defaults pinned the suite and group. */
-void tls_conn_describe(const struct tls_conn *c, char *buf, size_t len);
+void tls_conn_describe(void *conn, char *buf, size_t len);
 
 /* Name of an Mbed TLS handshake state (mbedtls_ssl_states), for timeline rows. */
 const char *tls_state_name(int state);

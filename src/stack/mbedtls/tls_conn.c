@@ -181,8 +181,9 @@ static void mac_hint(struct tls_conn *c, int r)
 	        c->t->prog, c->peer);
 }
 
-int tls_conn_handshake(struct tls_conn *c)
+int tls_conn_handshake(void *conn)
 {
+	struct tls_conn *c = conn;
 	int r = tls_conn_prepare(c);
 
 	if (r != 0)
@@ -206,8 +207,9 @@ int tls_conn_handshake(struct tls_conn *c)
 	return take_err(c, r);
 }
 
-int tls_conn_send(struct tls_conn *c, const uint8_t *buf, size_t len)
+int tls_conn_send(void *conn, const uint8_t *buf, size_t len)
 {
+	struct tls_conn *c = conn;
 	size_t off = 0;
 
 	sec_io_deadline(&c->io, -1); /* writes block in the socket, as plain TCP's do */
@@ -253,8 +255,10 @@ static int read_once(struct tls_conn *c, uint8_t *buf, size_t cap)
 	}
 }
 
-int tls_conn_recv(struct tls_conn *c, uint8_t *buf, size_t cap, int timeout_ms)
+int tls_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
 {
+	struct tls_conn *c = conn;
+
 	if (c->peer_closed)
 		return ACK_ERR_EOF;
 	sec_io_deadline(&c->io, timeout_ms);
@@ -290,8 +294,10 @@ static void conn_free(struct tls_conn *c)
 	free(c);
 }
 
-void tls_conn_abort(struct tls_conn *c)
+void tls_conn_abort(void *conn)
 {
+	struct tls_conn *c = conn;
+
 	if (c != NULL)
 		conn_free(c);
 }
@@ -308,8 +314,9 @@ static int stream_fin(struct tls_conn *c)
 	return r == ACK_ERR_EOF ? 0 : r;
 }
 
-int tls_conn_close(struct tls_conn *c, int timeout_ms)
+int tls_conn_close(void *conn, int timeout_ms)
 {
+	struct tls_conn *c = conn;
 	uint8_t sink[256];
 	int r = 0, n;
 
@@ -338,8 +345,10 @@ int tls_conn_close(struct tls_conn *c, int timeout_ms)
 	return r;
 }
 
-void tls_conn_info(const struct tls_conn *c, struct tp_info *out)
+void tls_conn_info(void *conn, struct tp_info *out)
 {
+	const struct tls_conn *c = conn;
+
 	memset(out, 0, sizeof(*out));
 	out->hs_tx_bytes = c->io.hs_tx;
 	out->hs_rx_bytes = c->io.hs_rx;
@@ -347,8 +356,9 @@ void tls_conn_info(const struct tls_conn *c, struct tp_info *out)
 	out->cookie_ns = c->io.cookie_ns;
 }
 
-void tls_conn_describe(const struct tls_conn *c, char *buf, size_t len)
+void tls_conn_describe(void *conn, char *buf, size_t len)
 {
+	const struct tls_conn *c = conn;
 	const struct tls_ctx *t = c->t;
 	const mbedtls_x509_crt *peer = t->server ? NULL : mbedtls_ssl_get_peer_cert(&c->ssl);
 	uint16_t gid = sec_io_group(&c->io);

@@ -81,13 +81,13 @@ void ossl_key_name(EVP_PKEY *k, char *buf, size_t len);
 int ossl_conn_new(struct ossl_ctx *t, int h, const char *peer, struct ossl_conn **out);
 /* The same on an SSL made already (the DTLS server's, after DTLSv1_listen; NULL: new). */
 int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct ossl_conn **out);
-int ossl_conn_handshake(struct ossl_conn *c);
-int ossl_conn_send(struct ossl_conn *c, const uint8_t *buf, size_t len);
-int ossl_conn_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeout_ms);
-int ossl_conn_close(struct ossl_conn *c, int timeout_ms);
-void ossl_conn_abort(struct ossl_conn *c);
-void ossl_conn_info(const struct ossl_conn *c, struct tp_info *out);
-void ossl_conn_describe(const struct ossl_conn *c, char *buf, size_t len);
+int ossl_conn_handshake(void *conn);
+int ossl_conn_send(void *conn, const uint8_t *buf, size_t len);
+int ossl_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms);
+int ossl_conn_close(void *conn, int timeout_ms);
+void ossl_conn_abort(void *conn);
+void ossl_conn_info(void *conn, struct tp_info *out);
+void ossl_conn_describe(void *conn, char *buf, size_t len);
 /* The error of a failed SSL call r (SSL_get_error), the port's error first. */
 int ossl_conn_err(struct ossl_conn *c, int r);
 
@@ -107,6 +107,11 @@ const char *ossl_err_text(void);
  * timeline rows (sec_io.h hs_state, transport.state_name). */
 int ossl_state_of(void *conn);
 const char *ossl_state_name(int state);
+
+/* tp_tls.c: sec_ops' conn_new, io and peer of a ossl_conn (for tls and dtls). */
+int ossl_tp_new(void *state, int h, const char *peer, void **conn);
+struct sec_io *ossl_tp_io(void *conn);
+const char *ossl_tp_peer(void *conn);
 
 /* dtls_srv.c */
 int ossl_dtls_srv_conf(struct ossl_ctx *t);

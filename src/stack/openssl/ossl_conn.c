@@ -163,8 +163,9 @@ static void check_max(struct ossl_conn *c)
 	}
 }
 
-int ossl_conn_handshake(struct ossl_conn *c)
+int ossl_conn_handshake(void *conn)
 {
+	struct ossl_conn *c = conn;
 	struct ossl_ctx *t = c->t;
 	int r, e;
 
@@ -202,8 +203,10 @@ int ossl_conn_handshake(struct ossl_conn *c)
 	return r;
 }
 
-int ossl_conn_send(struct ossl_conn *c, const uint8_t *buf, size_t len)
+int ossl_conn_send(void *conn, const uint8_t *buf, size_t len)
 {
+	struct ossl_conn *c = conn;
+
 	sec_io_deadline(&c->io, -1); /* writes block in the socket, as plain TCP's do */
 	for (;;) {
 		int n = SSL_write(c->ssl, buf, (int)len), e;
@@ -237,16 +240,20 @@ static int read_once(struct ossl_conn *c, uint8_t *buf, size_t cap)
 	}
 }
 
-int ossl_conn_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeout_ms)
+int ossl_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
 {
+	struct ossl_conn *c = conn;
+
 	if (c->peer_closed)
 		return ACK_ERR_EOF;
 	sec_io_deadline(&c->io, timeout_ms);
 	return read_once(c, buf, cap);
 }
 
-void ossl_conn_abort(struct ossl_conn *c)
+void ossl_conn_abort(void *conn)
 {
+	struct ossl_conn *c = conn;
+
 	if (c == NULL)
 		return;
 	SSL_free(c->ssl); /* frees the BIO */
@@ -266,8 +273,9 @@ static int stream_fin(struct ossl_conn *c)
 	return r == ACK_ERR_EOF ? 0 : r;
 }
 
-int ossl_conn_close(struct ossl_conn *c, int timeout_ms)
+int ossl_conn_close(void *conn, int timeout_ms)
 {
+	struct ossl_conn *c = conn;
 	uint8_t sink[256];
 	int r = 0, n;
 
@@ -291,8 +299,10 @@ int ossl_conn_close(struct ossl_conn *c, int timeout_ms)
 	return r;
 }
 
-void ossl_conn_info(const struct ossl_conn *c, struct tp_info *out)
+void ossl_conn_info(void *conn, struct tp_info *out)
 {
+	const struct ossl_conn *c = conn;
+
 	memset(out, 0, sizeof(*out));
 	out->hs_tx_bytes = c->io.hs_tx;
 	out->hs_rx_bytes = c->io.hs_rx;
@@ -301,8 +311,9 @@ void ossl_conn_info(const struct ossl_conn *c, struct tp_info *out)
 	out->cookie_ns = c->io.cookie_ns;
 }
 
-void ossl_conn_describe(const struct ossl_conn *c, char *buf, size_t len)
+void ossl_conn_describe(void *conn, char *buf, size_t len)
 {
+	const struct ossl_conn *c = conn;
 	const struct ossl_ctx *t = c->t;
 	X509 *peer = t->server ? NULL : SSL_get0_peer_certificate(c->ssl);
 	uint16_t gid = sec_io_group(&c->io);

@@ -1,19 +1,16 @@
 /*
- * tp_dtls.c - the dtls transport of the openssl stack: DTLS 1.2 over UDP (ports/) under
- * OpenSSL 3.0, mutual authentication, HelloVerifyRequest cookies (dtls_srv.c:
+ * tp_dtls.c - what the dtls transport (sec_tp.c) needs of the openssl stack: DTLS 1.2 over UDP
+ * (ports/) under OpenSSL 3.0, mutual authentication, HelloVerifyRequest cookies (dtls_srv.c:
  * DTLSv1_listen), the retransmission timer counted (DTLS_set_timer_cb, ossl_conn.c).
  * Here: the handshake timeouts and the largest message one record carries at --mtu.
  */
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "dtls_wire.h"
 #include "ossl.h"
-#include "stack.h"
+#include "sec_tp.h"
 
-#define DTLS_HS_MIN_MS  500u
-#define DTLS_HS_MAX_MS  8000u
-#define DTLS_MTU        1400u
 #define AEAD_EXPANSION  24u /* AES-GCM/CCM: 8-byte explicit nonce + 16-byte tag */
 #define WORST_EXPANSION 80u /* CBC + HMAC-SHA384: 16 IV + 48 MAC + 16 padding */
 #define MAX_PLAIN       16384u
@@ -53,85 +50,43 @@ static uint32_t max_payload(const struct ossl_ctx *t)
 	return room < MAX_PLAIN ? room : MAX_PLAIN;
 }
 
-static int dtls_setup(const struct tp_conf *conf, void **state)
+static int dtls_init(void *state, const struct tp_conf *conf)
 {
-	struct ossl_ctx *t = malloc(sizeof(*t));
-	int r;
+	struct ossl_ctx *t = state;
+	int r = ossl_ctx_init(t, conf, 1);
 
-	if (t == NULL)
-		return ACK_ERR_NOMEM;
-	r = ossl_ctx_init(t, conf, 1);
 	if (r == 0) {
 		t->cookies = !conf->no_cookie;
-		t->hs_min_ms = conf->hs_timeout[1] ? conf->hs_timeout[0] : DTLS_HS_MIN_MS;
-		t->hs_max_ms = conf->hs_timeout[1] ? conf->hs_timeout[1] : DTLS_HS_MAX_MS;
-		t->mtu = (uint16_t)(conf->mtu ? conf->mtu : DTLS_MTU);
+		sec_dtls_conf(conf, &t->hs_min_ms, &t->hs_max_ms, &t->mtu);
 		t->budget_ms = sec_hs_budget(t->hs_min_ms, t->hs_max_ms, t->hs_deadline_ms);
 		t->max_payload = max_payload(t);
 		if (conf->server)
 			r = ossl_dtls_srv_conf(t);
 	}
-	if (r != 0) {
+	if (r != 0)
 		ossl_ctx_free(t);
-		free(t);
-		return r;
-	}
-	*state = t;
-	return 0;
+	return r;
 }
 
-static void dtls_teardown(void *state)
+static void dtls_fini(void *state)
 {
 	struct ossl_ctx *t = state;
 
-	if (t == NULL)
-		return;
 	if (t->server)
 		ossl_dtls_srv_report(t);
 	ossl_ctx_free(t);
-	free(t);
 }
 
-static uint32_t dtls_max(void *state, const struct port_addr *peer)
+static uint32_t dtls_max(void *state)
 {
 	const struct ossl_ctx *t = state;
 
-	(void)peer;
 	return t->max_payload;
-}
-
-static int dtls_dial(void *state, const struct port_addr *peer, void **conn)
-{
-	char name[80];
-	int h = port_udp_connect(peer);
-
-	if (h < 0)
-		return h;
-	port_addr_str(peer, name, sizeof(name));
-	return ossl_conn_new(state, h, name, (struct ossl_conn **)conn);
-}
-
-static int dtls_listen(void *state, const struct port_addr *bind, uint16_t *port)
-{
-	struct ossl_ctx *t = state;
-
-	t->lh = port_listen(bind, 1, port);
-	return t->lh < 0 ? t->lh : 0;
 }
 
 static int dtls_accept(void *state, int timeout_ms, void **conn)
 {
 	return ossl_dtls_accept(state, timeout_ms, (struct ossl_conn **)conn);
-}
-
-static int dtls_handshake(void *conn)
-{
-	return ossl_conn_handshake(conn);
-}
-
-static int dtls_send(void *conn, const uint8_t *buf, size_t len)
-{
-	return ossl_conn_send(conn, buf, len); /* one record: len <= max_payload (app.c) */
 }
 
 static int dtls_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
@@ -150,56 +105,22 @@ static int dtls_close(void *conn, int timeout_ms)
 	return 0;
 }
 
-static void dtls_abort(void *conn)
-{
-	ossl_conn_abort(conn);
-}
-
-static void dtls_info(void *conn, struct tp_info *out)
-{
-	ossl_conn_info(conn, out);
-}
-
-static void dtls_describe(void *conn, char *buf, size_t len)
-{
-	ossl_conn_describe(conn, buf, len);
-}
-
-static void dtls_peer(void *conn, char *buf, size_t len)
-{
-	const struct ossl_conn *c = conn;
-
-	snprintf(buf, len, "%s", c->peer);
-}
-
-static void dtls_timeline(void *conn, struct timeline *tl)
-{
-	struct ossl_conn *c = conn;
-
-	sec_io_timeline(&c->io, tl);
-}
-
-const struct transport tp_dtls = {
-	.name = "dtls",
-	.datagram = 1,
-	.default_port = 5004,
-	.default_sizes = "32,64,256,1K,4K,16K",
-	.stack = &sec_stack,
-	.cols = TP_COL_COOKIE,
-	.setup = dtls_setup,
-	.teardown = dtls_teardown,
+const struct sec_ops sec_dtls_ops = {
+	.state_size = sizeof(struct ossl_ctx),
+	.init = dtls_init,
+	.fini = dtls_fini,
+	.lh_offset = offsetof(struct ossl_ctx, lh),
 	.max_msg = dtls_max,
-	.dial = dtls_dial,
-	.listen = dtls_listen,
+	.conn_new = ossl_tp_new,
 	.accept = dtls_accept,
-	.handshake = dtls_handshake,
-	.send = dtls_send,
+	.handshake = ossl_conn_handshake,
+	.send = ossl_conn_send,
 	.recv = dtls_recv,
 	.close = dtls_close,
-	.abort = dtls_abort,
-	.info = dtls_info,
-	.describe = dtls_describe,
-	.peer = dtls_peer,
-	.timeline = dtls_timeline,
+	.abort = ossl_conn_abort,
+	.info = ossl_conn_info,
+	.describe = ossl_conn_describe,
+	.io = ossl_tp_io,
+	.peer = ossl_tp_peer,
 	.state_name = ossl_state_name,
 };

@@ -94,19 +94,24 @@ int wolf_conn_new(struct wolf_ctx *t, int h, const char *peer, struct wolf_conn 
 int wolf_conn_renew(struct wolf_conn *c);
 /* The handshake, bounded by hs_deadline_ms overall; the verifying side prints why it
  * refused a certificate. */
-int wolf_conn_handshake(struct wolf_conn *c);
-int wolf_conn_send(struct wolf_conn *c, const uint8_t *buf, size_t len);
+int wolf_conn_handshake(void *conn);
+int wolf_conn_send(void *conn, const uint8_t *buf, size_t len);
 /* > 0 bytes, ACK_ERR_EOF after close_notify, ACK_ERR_TRUNCATED (closed without one),
  * ACK_ERR_TIMEOUT, or an error. */
-int wolf_conn_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms);
+int wolf_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms);
 /* close_notify, on streams the peer's and FIN both ways; saves the session (--resume).
  * Frees c. */
-int wolf_conn_close(struct wolf_conn *c, int timeout_ms);
-void wolf_conn_abort(struct wolf_conn *c);
-void wolf_conn_info(const struct wolf_conn *c, struct tp_info *out);
-void wolf_conn_describe(const struct wolf_conn *c, char *buf, size_t len);
+int wolf_conn_close(void *conn, int timeout_ms);
+void wolf_conn_abort(void *conn);
+void wolf_conn_info(void *conn, struct tp_info *out);
+void wolf_conn_describe(void *conn, char *buf, size_t len);
 /* wolfSSL_get_error() of r as our code (negative). */
 int wolf_err(struct wolf_conn *c, int r);
+
+/* tp_tls.c: sec_ops' conn_new, io and peer of a wolf_conn (for tls and dtls). */
+int wolf_tp_new(void *state, int h, const char *peer, void **conn);
+struct sec_io *wolf_tp_io(void *conn);
+const char *wolf_tp_peer(void *conn);
 
 /* wolf_dtls.c: the timer's per-read limit (ms, 0 = none) and what a timeout does. */
 uint32_t wolf_dtls_limit(struct wolf_conn *c);

@@ -205,8 +205,9 @@ static void linger(struct wolf_conn *c)
 		;
 }
 
-int wolf_conn_handshake(struct wolf_conn *c)
+int wolf_conn_handshake(void *conn)
 {
+	struct wolf_conn *c = conn;
 	int r, e;
 
 	sec_io_hs_begin(&c->io, c->t->hs_deadline_ms);
@@ -238,8 +239,9 @@ int wolf_conn_handshake(struct wolf_conn *c)
 	return 0;
 }
 
-int wolf_conn_send(struct wolf_conn *c, const uint8_t *buf, size_t len)
+int wolf_conn_send(void *conn, const uint8_t *buf, size_t len)
 {
+	struct wolf_conn *c = conn;
 	size_t off = 0;
 
 	sec_io_deadline(&c->io, -1); /* writes block in the socket, as plain TCP's do */
@@ -275,8 +277,10 @@ static int read_once(struct wolf_conn *c, uint8_t *buf, size_t cap)
 	}
 }
 
-int wolf_conn_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms)
+int wolf_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
 {
+	struct wolf_conn *c = conn;
+
 	if (c->peer_closed)
 		return ACK_ERR_EOF;
 	sec_io_deadline(&c->io, timeout_ms);
@@ -304,8 +308,10 @@ static void save_session(struct wolf_conn *c)
 	t->session = s;
 }
 
-void wolf_conn_abort(struct wolf_conn *c)
+void wolf_conn_abort(void *conn)
 {
+	struct wolf_conn *c = conn;
+
 	if (c == NULL)
 		return;
 	if (c->ssl != NULL)
@@ -326,8 +332,9 @@ static int stream_fin(struct wolf_conn *c)
 	return r == ACK_ERR_EOF ? 0 : r;
 }
 
-int wolf_conn_close(struct wolf_conn *c, int timeout_ms)
+int wolf_conn_close(void *conn, int timeout_ms)
 {
+	struct wolf_conn *c = conn;
 	uint8_t sink[256];
 	int r = 0, n;
 
@@ -354,8 +361,10 @@ int wolf_conn_close(struct wolf_conn *c, int timeout_ms)
 	return r;
 }
 
-void wolf_conn_info(const struct wolf_conn *c, struct tp_info *out)
+void wolf_conn_info(void *conn, struct tp_info *out)
 {
+	const struct wolf_conn *c = conn;
+
 	memset(out, 0, sizeof(*out));
 	out->hs_tx_bytes = c->io.hs_tx;
 	out->hs_rx_bytes = c->io.hs_rx;
@@ -364,8 +373,9 @@ void wolf_conn_info(const struct wolf_conn *c, struct tp_info *out)
 	out->cookie_ns = c->io.cookie_ns;
 }
 
-void wolf_conn_describe(const struct wolf_conn *c, char *buf, size_t len)
+void wolf_conn_describe(void *conn, char *buf, size_t len)
 {
+	const struct wolf_conn *c = conn;
 	const struct wolf_ctx *t = c->t;
 	uint16_t gid = sec_io_group(&c->io);
 	const char *group = tls_group_name(gid);

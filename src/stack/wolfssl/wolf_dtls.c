@@ -1,5 +1,6 @@
 /*
- * wolf_dtls.c - the dtls transport of the wolfssl stack: DTLS 1.2 over UDP (ports/) under
+ * wolf_dtls.c - what the dtls transport (sec_tp.c) needs of the wolfssl stack: DTLS 1.2 over
+ * UDP (ports/) under
  * wolfSSL 5.5, mutual authentication, HelloVerifyRequest cookies (wolf_dsrv.c), the MTU,
  * and the handshake retransmission timer.
  *
@@ -11,18 +12,15 @@
  * (wolfSSL_dtls_got_timeout), and after MAX has run out the handshake fails, as Mbed TLS's
  * does. A send that follows an expiry is a retransmission (counted, as on Mbed TLS).
  */
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "sec_opts.h"
-#include "stack.h"
+#include "sec_tp.h"
 #include "wolf.h"
 #include "wolf_dsrv.h"
 
-#define DTLS_HS_MIN_MS 500u /* LAN defaults, as the other stacks */
-#define DTLS_HS_MAX_MS 8000u
-#define DTLS_MTU       1400u  /* 1500-byte Ethernet - IPv6 (40) - UDP (8), 52 bytes spare */
-#define WOLF_MAX_MTU   16384u /* wolfSSL_dtls_set_mtu refuses more (MAX_RECORD_SIZE) */
+#define WOLF_MAX_MTU 16384u /* wolfSSL_dtls_set_mtu refuses more (MAX_RECORD_SIZE) */
 
 /* ---- the timer (wolf.h) ---- */
 
@@ -131,22 +129,9 @@ static uint32_t max_payload(const struct wolf_dstate *s)
 	return s->mtu - DTLS_REC_HDR - DTLS_HS_HDR - exp;
 }
 
-static uint32_t hs_budget(uint32_t min, uint32_t max, uint32_t deadline_ms)
+static int dtls_init(void *state, const struct tp_conf *conf)
 {
-	uint64_t sum = 0, t = min;
-
-	for (;;) {
-		sum += t;
-		if (t >= max)
-			break;
-		t = 2 * t > max ? max : 2 * t;
-	}
-	return sum < deadline_ms ? (uint32_t)sum : deadline_ms;
-}
-
-static int dtls_setup(const struct tp_conf *conf, void **state)
-{
-	struct wolf_dstate *s;
+	struct wolf_dstate *s = state;
 	int r;
 
 	if (conf->no_cookie)
@@ -156,12 +141,7 @@ static int dtls_setup(const struct tp_conf *conf, void **state)
 	if (conf->mtu > WOLF_MAX_MTU)
 		return sec_opts_refuse(conf, "wolfssl", "mtu",
 		                       "wolfSSL_dtls_set_mtu takes at most 16384");
-	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return ACK_ERR_NOMEM;
-	s->hs_min_ms = conf->hs_timeout[1] ? conf->hs_timeout[0] : DTLS_HS_MIN_MS;
-	s->hs_max_ms = conf->hs_timeout[1] ? conf->hs_timeout[1] : DTLS_HS_MAX_MS;
-	s->mtu = (uint16_t)(conf->mtu ? conf->mtu : DTLS_MTU);
+	sec_dtls_conf(conf, &s->hs_min_ms, &s->hs_max_ms, &s->mtu);
 	r = wolf_ctx_init(&s->t, conf, 1);
 	if (r == 0)
 		r = wolfSSL_CTX_dtls_set_mtu(s->t.ctx, s->mtu) == WOLFSSL_SUCCESS ? 0 : ACK_ERR_ARG;
@@ -169,32 +149,26 @@ static int dtls_setup(const struct tp_conf *conf, void **state)
 		r = wolf_dsrv_init(s);
 	if (r != 0) {
 		wolf_ctx_free(&s->t);
-		free(s);
 		return r;
 	}
-	s->budget_ms = hs_budget(s->hs_min_ms, s->hs_max_ms, s->t.hs_deadline_ms);
+	s->budget_ms = sec_hs_budget(s->hs_min_ms, s->hs_max_ms, s->t.hs_deadline_ms);
 	s->max_payload = max_payload(s);
-	*state = s;
 	return 0;
 }
 
-static void dtls_teardown(void *state)
+static void dtls_fini(void *state)
 {
 	struct wolf_dstate *s = state;
 
-	if (s == NULL)
-		return;
 	if (s->t.server)
 		wolf_dsrv_report(s);
 	wolf_ctx_free(&s->t);
-	free(s);
 }
 
-static uint32_t dtls_max(void *state, const struct port_addr *peer)
+static uint32_t dtls_max(void *state)
 {
 	const struct wolf_dstate *s = state;
 
-	(void)peer;
 	return s->max_payload;
 }
 
@@ -223,23 +197,9 @@ int wolf_dtls_conn(struct wolf_dstate *s, int h, const char *peer, struct wolf_c
 	return r;
 }
 
-static int dtls_dial(void *state, const struct port_addr *peer, void **conn)
+static int dtls_new(void *state, int h, const char *peer, void **conn)
 {
-	char name[80];
-	int h = port_udp_connect(peer);
-
-	if (h < 0)
-		return h;
-	port_addr_str(peer, name, sizeof(name));
-	return wolf_dtls_conn(state, h, name, (struct wolf_conn **)conn);
-}
-
-static int dtls_listen(void *state, const struct port_addr *bind, uint16_t *port)
-{
-	struct wolf_dstate *s = state;
-
-	s->t.lh = port_listen(bind, 1, port);
-	return s->t.lh < 0 ? s->t.lh : 0;
+	return wolf_dtls_conn(state, h, peer, (struct wolf_conn **)conn);
 }
 
 static int dtls_accept(void *state, int timeout_ms, void **conn)
@@ -252,11 +212,6 @@ static int dtls_handshake(void *conn)
 	struct wolf_conn *c = conn;
 
 	return c->t->server ? wolf_dsrv_handshake(c) : wolf_conn_handshake(c);
-}
-
-static int dtls_send(void *conn, const uint8_t *buf, size_t len)
-{
-	return wolf_conn_send(conn, buf, len); /* one record: len <= max_payload (app.c) */
 }
 
 static int dtls_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
@@ -285,51 +240,21 @@ static void dtls_abort(void *conn)
 	wolf_conn_abort(conn);
 }
 
-static void dtls_info(void *conn, struct tp_info *out)
-{
-	wolf_conn_info(conn, out);
-}
-
-static void dtls_describe(void *conn, char *buf, size_t len)
-{
-	wolf_conn_describe(conn, buf, len);
-}
-
-static void dtls_peer(void *conn, char *buf, size_t len)
-{
-	const struct wolf_conn *c = conn;
-
-	snprintf(buf, len, "%s", c->peer);
-}
-
-static void dtls_timeline(void *conn, struct timeline *tl)
-{
-	struct wolf_conn *c = conn;
-
-	/* sec_io writes the rows (with arrival stamps); no wolfSSL state names (state_name NULL) */
-	sec_io_timeline(&c->io, tl);
-}
-
-const struct transport tp_dtls = {
-	.name = "dtls",
-	.datagram = 1,
-	.default_port = 5004,
-	.default_sizes = "32,64,256,1K,4K,16K",
-	.stack = &sec_stack,
-	.cols = TP_COL_COOKIE,
-	.setup = dtls_setup,
-	.teardown = dtls_teardown,
+const struct sec_ops sec_dtls_ops = {
+	.state_size = sizeof(struct wolf_dstate),
+	.init = dtls_init,
+	.fini = dtls_fini,
+	.lh_offset = offsetof(struct wolf_dstate, t.lh),
 	.max_msg = dtls_max,
-	.dial = dtls_dial,
-	.listen = dtls_listen,
+	.conn_new = dtls_new,
 	.accept = dtls_accept,
 	.handshake = dtls_handshake,
-	.send = dtls_send,
+	.send = wolf_conn_send,
 	.recv = dtls_recv,
 	.close = dtls_close,
 	.abort = dtls_abort,
-	.info = dtls_info,
-	.describe = dtls_describe,
-	.peer = dtls_peer,
-	.timeline = dtls_timeline,
+	.info = wolf_conn_info,
+	.describe = wolf_conn_describe,
+	.io = wolf_tp_io,
+	.peer = wolf_tp_peer,
 };

@@ -1,0 +1,314 @@
+/* sec_tp.c - see sec_tp.h. */
+#include "sec_tp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "port.h"
+#include "stack.h"
+
+#define CONNECT_TIMEOUT_MS 10000 /* as tcp's dial */
+#define DTLS_HS_MIN_MS     500u
+#define DTLS_HS_MAX_MS     8000u
+#define DTLS_MTU           1400u
+
+void sec_dtls_conf(const struct tp_conf *conf, uint32_t *hs_min_ms, uint32_t *hs_max_ms,
+                   uint16_t *mtu)
+{
+	*hs_min_ms = conf->hs_timeout[1] ? conf->hs_timeout[0] : DTLS_HS_MIN_MS;
+	*hs_max_ms = conf->hs_timeout[1] ? conf->hs_timeout[1] : DTLS_HS_MAX_MS;
+	*mtu = (uint16_t)(conf->mtu ? conf->mtu : DTLS_MTU);
+}
+
+static int *listen_handle(const struct sec_ops *ops, void *state)
+{
+	return (int *)(void *)((char *)state + ops->lh_offset);
+}
+
+static int ops_setup(const struct sec_ops *ops, const struct tp_conf *conf, void **state)
+{
+	void *s = calloc(1, ops->state_size);
+	int r;
+
+	if (s == NULL)
+		return ACK_ERR_NOMEM;
+	r = ops->init(s, conf);
+	if (r != 0) {
+		free(s);
+		return r;
+	}
+	*state = s;
+	return 0;
+}
+
+static void ops_teardown(const struct sec_ops *ops, void *state)
+{
+	if (state == NULL)
+		return;
+	ops->fini(state);
+	free(state);
+}
+
+static uint32_t ops_max(const struct sec_ops *ops, void *state)
+{
+	return ops->max_msg != NULL ? ops->max_msg(state) : 0;
+}
+
+static int ops_listen(const struct sec_ops *ops, void *state, int datagram,
+                      const struct port_addr *bind, uint16_t *port)
+{
+	int *lh = listen_handle(ops, state);
+
+	*lh = port_listen(bind, datagram, port);
+	return *lh < 0 ? *lh : 0;
+}
+
+/* A connection over h from or to peer. */
+static int ops_conn(const struct sec_ops *ops, void *state, int h, const struct port_addr *peer,
+                    void **conn)
+{
+	char name[80];
+
+	if (h < 0)
+		return h;
+	port_addr_str(peer, name, sizeof(name));
+	return ops->conn_new(state, h, name, conn);
+}
+
+static int ops_accept(const struct sec_ops *ops, void *state, int timeout_ms, void **conn)
+{
+	struct port_addr peer;
+	int h;
+
+	if (ops->accept != NULL)
+		return ops->accept(state, timeout_ms, conn);
+	h = port_accept(*listen_handle(ops, state), timeout_ms, &peer);
+	return ops_conn(ops, state, h, &peer, conn);
+}
+
+static void ops_peer(const struct sec_ops *ops, void *conn, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", ops->peer(conn));
+}
+
+static void ops_timeline(const struct sec_ops *ops, void *conn, struct timeline *tl)
+{
+	sec_io_timeline(ops->io(conn), tl);
+}
+
+/* ---- tls: TCP under the stack ---- */
+
+static int tls_setup(const struct tp_conf *conf, void **state)
+{
+	return ops_setup(&sec_tls_ops, conf, state);
+}
+
+static void tls_teardown(void *state)
+{
+	ops_teardown(&sec_tls_ops, state);
+}
+
+static uint32_t tls_max(void *state, const struct port_addr *peer)
+{
+	(void)peer;
+	return ops_max(&sec_tls_ops, state); /* a stream: large messages span records */
+}
+
+static int tls_dial(void *state, const struct port_addr *peer, void **conn)
+{
+	return ops_conn(&sec_tls_ops, state, port_tcp_connect(peer, CONNECT_TIMEOUT_MS), peer,
+	                conn);
+}
+
+static int tls_listen(void *state, const struct port_addr *bind, uint16_t *port)
+{
+	return ops_listen(&sec_tls_ops, state, 0, bind, port);
+}
+
+static int tls_accept(void *state, int timeout_ms, void **conn)
+{
+	return ops_accept(&sec_tls_ops, state, timeout_ms, conn);
+}
+
+static int tls_handshake(void *conn)
+{
+	return sec_tls_ops.handshake(conn);
+}
+
+static int tls_send(void *conn, const uint8_t *buf, size_t len)
+{
+	return sec_tls_ops.send(conn, buf, len);
+}
+
+static int tls_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
+{
+	return sec_tls_ops.recv(conn, buf, cap, timeout_ms);
+}
+
+static int tls_close(void *conn, int timeout_ms)
+{
+	return sec_tls_ops.close(conn, timeout_ms);
+}
+
+static void tls_abort(void *conn)
+{
+	sec_tls_ops.abort(conn);
+}
+
+static void tls_info(void *conn, struct tp_info *out)
+{
+	sec_tls_ops.info(conn, out);
+}
+
+static void tls_describe(void *conn, char *buf, size_t len)
+{
+	sec_tls_ops.describe(conn, buf, len);
+}
+
+static void tls_peer(void *conn, char *buf, size_t len)
+{
+	ops_peer(&sec_tls_ops, conn, buf, len);
+}
+
+static void tls_timeline(void *conn, struct timeline *tl)
+{
+	ops_timeline(&sec_tls_ops, conn, tl);
+}
+
+static const char *tls_state_name(int state)
+{
+	return sec_tls_ops.state_name != NULL ? sec_tls_ops.state_name(state) : NULL;
+}
+
+/* ---- dtls: UDP under the stack ---- */
+
+static int dtls_setup(const struct tp_conf *conf, void **state)
+{
+	return ops_setup(&sec_dtls_ops, conf, state);
+}
+
+static void dtls_teardown(void *state)
+{
+	ops_teardown(&sec_dtls_ops, state);
+}
+
+static uint32_t dtls_max(void *state, const struct port_addr *peer)
+{
+	(void)peer;
+	return ops_max(&sec_dtls_ops, state);
+}
+
+static int dtls_dial(void *state, const struct port_addr *peer, void **conn)
+{
+	return ops_conn(&sec_dtls_ops, state, port_udp_connect(peer), peer, conn);
+}
+
+static int dtls_listen(void *state, const struct port_addr *bind, uint16_t *port)
+{
+	return ops_listen(&sec_dtls_ops, state, 1, bind, port);
+}
+
+static int dtls_accept(void *state, int timeout_ms, void **conn)
+{
+	return ops_accept(&sec_dtls_ops, state, timeout_ms, conn);
+}
+
+static int dtls_handshake(void *conn)
+{
+	return sec_dtls_ops.handshake(conn);
+}
+
+static int dtls_send(void *conn, const uint8_t *buf, size_t len)
+{
+	return sec_dtls_ops.send(conn, buf, len); /* one record: len <= max_msg (app.c) */
+}
+
+static int dtls_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
+{
+	return sec_dtls_ops.recv(conn, buf, cap, timeout_ms);
+}
+
+static int dtls_close(void *conn, int timeout_ms)
+{
+	return sec_dtls_ops.close(conn, timeout_ms);
+}
+
+static void dtls_abort(void *conn)
+{
+	sec_dtls_ops.abort(conn);
+}
+
+static void dtls_info(void *conn, struct tp_info *out)
+{
+	sec_dtls_ops.info(conn, out);
+}
+
+static void dtls_describe(void *conn, char *buf, size_t len)
+{
+	sec_dtls_ops.describe(conn, buf, len);
+}
+
+static void dtls_peer(void *conn, char *buf, size_t len)
+{
+	ops_peer(&sec_dtls_ops, conn, buf, len);
+}
+
+static void dtls_timeline(void *conn, struct timeline *tl)
+{
+	ops_timeline(&sec_dtls_ops, conn, tl);
+}
+
+static const char *dtls_state_name(int state)
+{
+	return sec_dtls_ops.state_name != NULL ? sec_dtls_ops.state_name(state) : NULL;
+}
+
+const struct transport tp_tls = {
+	.name = "tls",
+	.datagram = 0,
+	.default_port = 5003,
+	.default_sizes = "32,64,256,1K,4K,16K,64K,256K,1M",
+	.stack = &sec_stack,
+	.setup = tls_setup,
+	.teardown = tls_teardown,
+	.max_msg = tls_max,
+	.dial = tls_dial,
+	.listen = tls_listen,
+	.accept = tls_accept,
+	.handshake = tls_handshake,
+	.send = tls_send,
+	.recv = tls_recv,
+	.close = tls_close,
+	.abort = tls_abort,
+	.info = tls_info,
+	.describe = tls_describe,
+	.peer = tls_peer,
+	.timeline = tls_timeline,
+	.state_name = tls_state_name,
+};
+
+/* Every stack's DTLS client measures the cookie round trip (sec_io). */
+const struct transport tp_dtls = {
+	.name = "dtls",
+	.datagram = 1,
+	.default_port = 5004,
+	.default_sizes = "32,64,256,1K,4K,16K",
+	.stack = &sec_stack,
+	.cols = TP_COL_COOKIE,
+	.setup = dtls_setup,
+	.teardown = dtls_teardown,
+	.max_msg = dtls_max,
+	.dial = dtls_dial,
+	.listen = dtls_listen,
+	.accept = dtls_accept,
+	.handshake = dtls_handshake,
+	.send = dtls_send,
+	.recv = dtls_recv,
+	.close = dtls_close,
+	.abort = dtls_abort,
+	.info = dtls_info,
+	.describe = dtls_describe,
+	.peer = dtls_peer,
+	.timeline = dtls_timeline,
+	.state_name = dtls_state_name,
+};
