@@ -210,7 +210,7 @@ static int bound_port_of(int fd, uint16_t *port)
 	return 0;
 }
 
-static int open_bound(const struct port_addr *a, int datagram, int reuse_port)
+int posix_open_bound(const struct port_addr *a, int datagram, int reuse_port)
 {
 	int fd = socket(sa_of(a)->sa_family, (datagram ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
 	                0);
@@ -222,7 +222,7 @@ static int open_bound(const struct port_addr *a, int datagram, int reuse_port)
 	 * never lets two listeners share a port). UDP gets no reuse option at all: with
 	 * SO_REUSEADDR or SO_REUSEPORT a second server, or any process of the same user, could
 	 * bind the port too and take part of the clients' datagrams. A port in use is refused
-	 * (EADDRINUSE). port_udp_adopt shares the port only for an instant, see there. */
+	 * (EADDRINUSE). port_udp_adopt shares the port only for an instant (port_dgq.c). */
 	if (!datagram)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	else if (reuse_port)
@@ -239,7 +239,7 @@ static int open_bound(const struct port_addr *a, int datagram, int reuse_port)
 
 int port_listen(const struct port_addr *a, int datagram, uint16_t *bound_port)
 {
-	int fd = open_bound(a, datagram, 0);
+	int fd = posix_open_bound(a, datagram, 0);
 	int r;
 
 	if (fd < 0)
@@ -390,48 +390,6 @@ int port_wait_any(const int *h, unsigned n, int timeout_ms)
 		if (p[i].revents != 0 || posix_dgq_pending(h[i]))
 			return (int)i;
 	return ACK_ERR_TIMEOUT;
-}
-
-static void reuse_port_set(int fd, int on)
-{
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
-}
-
-/* The new listener must bind the port the old one holds. Linux allows that only while every
- * socket on the port has SO_REUSEPORT (and the same user), so both get it for the bind and
- * lose it right after: from then on any other bind of the port fails again (EADDRINUSE),
- * while the two sockets keep it. The connected socket gets its peer's datagrams (the kernel
- * prefers an exact 4-tuple match), the new listener everyone else's. What the old socket
- * had queued before its connect() is drained without waiting (port_dgq.c): the peer's
- * stays with it, the other clients' go to the new listener, so none of them is lost. */
-int port_udp_adopt(int *lh, const struct port_addr *peer)
-{
-	struct sockaddr_storage local;
-	socklen_t llen = sizeof(local);
-	struct port_addr la;
-	int nl, r = 0;
-
-	if (getsockname(*lh, (struct sockaddr *)&local, &llen) != 0)
-		return sys_err();
-	memset(&la, 0, sizeof(la));
-	memcpy(la.raw, &local, llen);
-	la.len = llen;
-	reuse_port_set(*lh, 1);
-	nl = open_bound(&la, 1, 1);
-	if (nl >= 0 && connect(*lh, sa_of(peer), peer->len) != 0)
-		r = sys_err();
-	reuse_port_set(*lh, 0);
-	if (nl < 0)
-		return nl;
-	reuse_port_set(nl, 0);
-	if (r != 0) {
-		port_close(nl);
-		return r;
-	}
-	posix_dgq_adopt(*lh, nl, sa_of(peer), (socklen_t)peer->len);
-	r = *lh;
-	*lh = nl;
-	return r;
 }
 
 int port_shutdown_write(int h)

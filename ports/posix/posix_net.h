@@ -35,11 +35,13 @@ void posix_stamp_socket(int h);
 void posix_rx_stamp_set(int h, uint64_t ns);
 uint64_t posix_stamp_of(struct msghdr *m);
 
-/* Datagrams read ahead at port_udp_adopt (port_dgq.c). After old was connected to peer and
- * nl bound in its place: drains old without waiting, keeping peer's datagrams for old and
- * every other sender's for nl. */
-void posix_dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t plen);
-/* 1 when h has datagrams kept (no lock; every handle's receive asks). */
+/* A new socket bound to a (port_net.c; see there for the reuse options). A handle or an
+ * error. */
+struct port_addr;
+int posix_open_bound(const struct port_addr *a, int datagram, int reuse_port);
+/* Datagrams read ahead at port_udp_adopt (port_dgq.c): the old socket's peer's are kept for
+ * it, every other sender's for the new listener. 1 when h has datagrams kept (no lock:
+ * every handle's receive asks). */
 int posix_dgq_pending(int h);
 /* The oldest datagram kept for h: copies up to len bytes and its sender (sa, *slen as
  * recvfrom), removes it unless peek; returns its length (peek: its whole length, else the
