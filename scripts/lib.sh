@@ -111,6 +111,9 @@ lib_wait_ready() {
 lib_server_start() {
 	_ls_log=$1
 	shift
+	# Emptied before the server starts: an old log's "ready port=N" (a run redone after an
+	# interruption) must not be read before the new server's redirection truncates it.
+	: >"$_ls_log"
 	"$@" >"$_ls_log" 2>&1 &
 	LIB_SERVER_PID=$!
 	LIB_PIDS="$LIB_PIDS $LIB_SERVER_PID"

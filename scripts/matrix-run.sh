@@ -49,6 +49,7 @@ run_cell() {
 	shift 4
 	local p=${cproto[$id]} bin=${cbin[$id]}
 	mkdir -p "$dir/cells/$id"
+	rm -f "$out.part.json" "$out.csv" "$out.out" # what an interrupted try of this run left
 	scmd="$LIB_ON_SERVER $bin/${p}_server -b 127.0.0.1 -p 0 ${sargs[$id]}"
 	# shellcheck disable=SC2086 # the commands are lists of words (no spaces in paths)
 	lib_server_start "$out.server.log" $scmd || return 1
