@@ -5,7 +5,11 @@
 #     server's END line counting all of them, the slot column within 0 .. N-1;
 #   - peers that hold a connection and say nothing (a silent TCP peer, a client stopped with
 #     SIGSTOP in the middle of a --keep run) occupy slots while a good client is served;
-#   - --max-conns is a bound: the server's own CSV never shows more connections at once.
+#   - --max-conns is a bound: the server's own CSV never shows more connections at once;
+#   - every other TLS stack (`make -s print-STACKS`, built in its own build directory) that
+#     declares its connections thread-safe (stack.h threads_ok) passes the tls and dtls
+#     cases above, and --resume with --parallel (one saved session shared by the slots);
+#     one that does not refuses --parallel 2 with its one line.
 # Nothing here is timed against a figure: "served while held" is proved by the held peers
 # not yet being dropped (their deadline is seconds away) when the good client has finished.
 #   test/load.sh BIN_DIR     (e.g. build/native/bin; see test/lib.sh)
@@ -14,6 +18,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 test_init "$@"
 
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SL=""      # the stack's name and a space in the checks' names (the other stacks' runs)
 T=60       # bound on any one client run, seconds
 HOLD=6000  # ms: how long a server waits on a silent peer (--timeout, --hs-deadline)
 N=40       # timed messages per size
@@ -44,7 +50,7 @@ overlap() {
 # --- --parallel: every message accounted for ---
 
 parallel_run() {
-	local p=$1 what="$1 --parallel $P" run total=$((2 * N)) sent=$((2 * (N + W)))
+	local p=$1 what="$SL$1 --parallel $P" run total=$((2 * N)) sent=$((2 * (N + W)))
 	start_server "par-srv-$p" "${p}_server" -b 127.0.0.1 --max-conns "$P" --timeout 5000 \
 		-o "$TMP/par-$p.srv.csv" || return 0
 	run_client "par-$p" "$T" "${p}_client" -p "$SRV_PORT" -s 64,300 -n "$N" -w "$W" \
@@ -120,7 +126,7 @@ hold_keep() {
 }
 
 held_run() {
-	local p=$1 what="$1 --max-conns 3, 2 slots held" sargs=() i held=0
+	local p=$1 what="$SL$1 --max-conns 3, 2 slots held" sargs=() i held=0
 	[ "$p" = tcp ] || sargs=(--hs-deadline "$HOLD")
 	start_server "held-srv-$p" "${p}_server" -b 127.0.0.1 --forever --max-conns 3 \
 		--timeout "$HOLD" "${sargs[@]}" || return 0
@@ -160,7 +166,7 @@ done
 # --- the bound: never more than --max-conns connections at once ---
 
 bound_run() {
-	local p=$1 what="$1 --max-conns 2, --parallel 6" m
+	local p=$1 what="$SL$1 --max-conns 2, --parallel 6" m
 	start_server "bound-srv-$p" "${p}_server" -b 127.0.0.1 --max-conns 2 -o "$TMP/bound-$p.csv" ||
 		return 0
 	run_client "bound-$p" "$T" "${p}_client" -p "$SRV_PORT" -s 64 -n 60 -w 0 --parallel 6 -q
@@ -201,6 +207,67 @@ if [ -n "$SRV_PORT" ]; then
 	check_grep "tls_client --parallel 4, SIGTERM: the server's END line matches" "$SRV_OUT" \
 		"^end run=$(run_id "$OUT") sent=${n:-x} received=${n:-x} valid=${n:-x}$"
 fi
+
+# --- the other stacks: their connections at once ---
+
+mkvar() {
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" "$@"
+}
+
+# The stack a bin dir's programs were built with, from --version.
+stack_of() {
+	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
+}
+
+# resume_run PROTO: --resume with --parallel: the slots share one saved session (read at
+# each connect, written at each close), so most handshakes after the first ones resume.
+resume_run() {
+	local p=$1 what="$SL$1 --resume --parallel $P" n
+	start_server "res-srv-$p" "${p}_server" -b 127.0.0.1 --max-conns "$P" || return 0
+	run_client "res-$p" "$T" "${p}_client" -p "$SRV_PORT" -s 64 -n "$N" -w 0 --resume \
+		--parallel "$P" -o "$TMP/res-$p.csv" -q
+	check_grep "$what: every message acked" "$OUT" \
+		"^result proto=$p mode=per-message sizes=1 messages=$N acked=$N lost=0 end=acked$"
+	wait_exit "$SRV_PID" 20
+	n=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "resumed") c = i; next }
+		c && $c == 1 { n++ } END { print n + 0 }' "$TMP/res-$p.csv")
+	if [ "$n" -ge $((N / 2)) ]; then
+		ok "$what: most handshakes resumed ($n of $N)"
+	else
+		not_ok "$what: most handshakes resumed" "$n of $N"
+	fi
+}
+
+for p in tls dtls; do
+	resume_run "$p"
+done
+
+HERE=$(stack_of "$BIN")
+MAIN_BIN=$BIN
+for s in $(mkvar print-STACKS); do
+	[ "$s" != "$HERE" ] || continue
+	d=$ROOT/$(mkvar STACK="$s" print-BUILD)/bin
+	if [ "$(stack_of "$d")" != "$s" ] || [ ! -x "$d/dtls_server" ]; then
+		not_ok "stack $s built in $d (make STACK=$s)"
+		continue
+	fi
+	BIN=$d
+	run_client "thr-$s" 10 tls_client -p 1 -s 64 -n 1 -w 0 --parallel 2
+	if grep -q "^tls_client: --parallel 2: this TLS stack does not declare" "$ERR"; then
+		check_rc "$s: no threads_ok: --parallel 2 refused, usage error" "$RC" 2 "$ERR"
+		BIN=$MAIN_BIN
+		continue
+	fi
+	SL="$s "
+	for p in tls dtls; do
+		parallel_run "$p"
+		held_run "$p"
+		bound_run "$p"
+		resume_run "$p"
+	done
+	SL=""
+	BIN=$MAIN_BIN
+done
 
 # --- refusals ---
 

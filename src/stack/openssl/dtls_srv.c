@@ -31,7 +31,18 @@
 #define STRAY_LOG_MAX 10
 #define SLOT_NS       (30ull * 1000000000ull)
 
-static int cookie_make(struct ossl_ctx *t, uint64_t slot, unsigned char *out)
+/* The client a cookie is for: DTLSv1_listen's (the listening SSL, no connection yet), else
+ * the connection's own (SSL_accept checks the cookie again on the worker's thread, while
+ * the accepting one may be listening for the next client already). */
+static const struct port_addr *cookie_client(SSL *ssl, const struct ossl_ctx *t)
+{
+	const struct ossl_conn *c = SSL_get_app_data(ssl);
+
+	return c != NULL ? &c->addr : &t->cookie_peer;
+}
+
+static int cookie_make(const struct ossl_ctx *t, const struct port_addr *client, uint64_t slot,
+                       unsigned char *out)
 {
 	unsigned char msg[8 + 80];
 	unsigned int len = 0;
@@ -39,7 +50,7 @@ static int cookie_make(struct ossl_ctx *t, uint64_t slot, unsigned char *out)
 	size_t n;
 	int i;
 
-	port_addr_str(&t->cookie_peer, id, sizeof(id));
+	port_addr_str(client, id, sizeof(id));
 	for (i = 0; i < 8; i++)
 		msg[i] = (unsigned char)(slot >> (56 - 8 * i));
 	n = strlen(id);
@@ -56,7 +67,7 @@ static int cookie_gen(SSL *ssl, unsigned char *cookie, unsigned int *len)
 	struct ossl_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 	unsigned char mac[EVP_MAX_MD_SIZE];
 
-	if (cookie_make(t, port_mono_ns() / SLOT_NS, mac) != 0)
+	if (cookie_make(t, cookie_client(ssl, t), port_mono_ns() / SLOT_NS, mac) != 0)
 		return 0;
 	memcpy(cookie, mac, OSSL_COOKIE_LEN);
 	*len = OSSL_COOKIE_LEN;
@@ -73,7 +84,7 @@ static int cookie_verify(SSL *ssl, const unsigned char *cookie, unsigned int len
 	if (len != OSSL_COOKIE_LEN)
 		return 0;
 	for (k = 0; k < 2 && slot >= (uint64_t)k; k++)
-		if (cookie_make(t, slot - (uint64_t)k, mac) == 0 &&
+		if (cookie_make(t, cookie_client(ssl, t), slot - (uint64_t)k, mac) == 0 &&
 		    CRYPTO_memcmp(mac, cookie, OSSL_COOKIE_LEN) == 0)
 			return 1;
 	return 0;
@@ -195,6 +206,7 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 			(*out)->hello_len = t->last_len;
 			memcpy((*out)->hello, t->pk, t->last_len);
 		}
+		(*out)->addr = from;
 		(*out)->first_read = 1;
 		(*out)->active_ns = port_mono_ns();
 		t->conns++;
@@ -225,7 +237,11 @@ int ossl_dtls_srv_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeou
 		wait_ms = (int)t->budget_ms;
 	deadline = sec_deadline(wait_ms);
 	for (;;) {
-		int hs[2] = { c->io.h, t->lh }, ms = sec_ms_left(deadline), n;
+		/* One connection at a time: watch the listener too, and give way to a newcomer.
+		 * More: a newcomer is another worker's; only the accepting one reads the
+		 * listener (and t->pk). */
+		unsigned nh = t->conns_max > 1 ? 1 : 2;
+		int hs[2] = { c->io.h, nh > 1 ? t->lh : -1 }, ms = sec_ms_left(deadline), n;
 
 		if (SSL_pending(c->ssl) == 0) {
 			if (ms == 0)
@@ -240,7 +256,7 @@ int ossl_dtls_srv_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeou
 				}
 				n = port_wait_any(hs, 1, ms < 0 || left < ms ? left : ms);
 			} else {
-				n = port_wait_any(hs, 2, ms);
+				n = port_wait_any(hs, nh, ms);
 			}
 			if (n == ACK_ERR_TIMEOUT)
 				continue;
@@ -267,6 +283,7 @@ void ossl_dtls_srv_report(const struct ossl_ctx *t)
 {
 	printf("dtls conns=%" PRIu32 " hello_verify=%" PRIu32 " retrans=%" PRIu32
 	       " retrans_conns=%" PRIu32 " reconnects=0 superseded=%" PRIu32 " stray=%" PRIu32 "\n",
-	       t->conns, t->hvr, t->retrans, t->retrans_conns, t->superseded, t->stray);
+	       t->conns, t->hvr, (uint32_t)t->retrans, (uint32_t)t->retrans_conns,
+	       (uint32_t)t->superseded, t->stray);
 	fflush(stdout);
 }

@@ -39,16 +39,20 @@ struct ossl_ctx {
 	SSL_CTX *ctx;
 	SSL_SESSION *session; /* client: the last session, for --resume */
 	FILE *keylog;
-	int last_verify;  /* client: last verify failure printed (printed once each) */
-	char own_key[24]; /* "EC-256": our certificate's key */
+	_Atomic int last_verify; /* client: last verify failure printed (printed once each) */
+	struct port_mutex *lock; /* conns > 1: guards session (NULL = no-op otherwise) */
+	unsigned conns_max;      /* connections run at once (tp_conf.conns) */
+	char own_key[24];        /* "EC-256": our certificate's key */
 	/* DTLS */
 	uint16_t mtu;
 	uint32_t hs_min_ms, hs_max_ms, budget_ms, max_payload;
 	int cookies, warned;
 	uint8_t cookie_key[32];
 	struct port_addr cookie_peer; /* server: the address DTLSv1_listen is answering */
-	/* DTLS server counters, printed at the end */
-	uint32_t conns, hvr, stray, superseded, retrans, retrans_conns;
+	/* DTLS server counters, printed at the end: the accept's (conns, hvr, stray) counted
+	 * under the core's accept lock, the connections' own atomically */
+	uint32_t conns, hvr, stray;
+	_Atomic uint32_t superseded, retrans, retrans_conns;
 	uint8_t pk[OSSL_PEEK_MAX]; /* the next/last datagram of the listening socket */
 	size_t last_len;           /* of the last one the listening BIO read */
 };
@@ -60,12 +64,13 @@ struct ossl_conn {
 	int hs_done, peer_closed;
 	char peer[80];
 	/* DTLS */
-	uint64_t timer_ns;  /* the retransmission deadline OpenSSL set on the BIO, 0 none */
-	int timer_expired;  /* the last read ended at that deadline */
-	uint32_t timer_us;  /* the current timeout (DTLS_set_timer_cb) */
-	uint32_t retrans;   /* timer expiries (each followed by a resend of the flight) */
-	int first_read;     /* server: no request yet since the handshake */
-	uint64_t active_ns; /* server: last datagram from the peer */
+	uint64_t timer_ns;     /* the retransmission deadline OpenSSL set on the BIO, 0 none */
+	int timer_expired;     /* the last read ended at that deadline */
+	uint32_t timer_us;     /* the current timeout (DTLS_set_timer_cb) */
+	uint32_t retrans;      /* timer expiries (each followed by a resend of the flight) */
+	struct port_addr addr; /* server: the client's address (its cookie's) */
+	int first_read;        /* server: no request yet since the handshake */
+	uint64_t active_ns;    /* server: last datagram from the peer */
 	uint8_t hello[OSSL_PEEK_MAX]; /* server: the ClientHello DTLSv1_listen consumed */
 	size_t hello_len;
 };
@@ -94,6 +99,8 @@ int ossl_conn_err(struct ossl_conn *c, int r);
 /* ossl_bio.c: a BIO over io (stream or datagram); for DTLS, the read stops at the
  * retransmission deadline OpenSSL sets (BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT) and says so. */
 BIO *ossl_bio_new(struct ossl_conn *c);
+/* Both BIO methods, made once in setup (before connections run on several threads). */
+int ossl_bio_init(void);
 /* The DTLS server's listening BIO: reads datagrams from t->lh (without waiting), writes
  * to the sender of the last one read (DTLSv1_listen's HelloVerifyRequest). */
 BIO *ossl_bio_listen(struct ossl_ctx *t);

@@ -146,6 +146,14 @@ static BIO_METHOD *meth(BIO_METHOD **m, const char *name, int (*wr)(BIO *, const
 	return *m;
 }
 
+int ossl_bio_init(void)
+{
+	if (meth(&g_conn, "ackbench sec_io", b_write, b_read, b_ctrl) == NULL ||
+	    meth(&g_listen, "ackbench listen", l_write, l_read, l_ctrl) == NULL)
+		return ossl_err_keep("BIO_meth_new");
+	return 0;
+}
+
 BIO *ossl_bio_new(struct ossl_conn *c)
 {
 	BIO_METHOD *m = meth(&g_conn, "ackbench sec_io", b_write, b_read, b_ctrl);

@@ -78,8 +78,10 @@ int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct
 			ossl_conn_abort(c);
 			return ossl_err_keep("server name");
 		}
+		port_mutex_lock(t->lock); /* --parallel: another conn may be saving it */
 		if (t->resume && t->session != NULL)
 			SSL_set_session(c->ssl, t->session); /* unusable: full handshake */
+		port_mutex_unlock(t->lock);
 	}
 	if (t->datagram) {
 		SSL_set_options(c->ssl, SSL_OP_NO_QUERY_MTU);

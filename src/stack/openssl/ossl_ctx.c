@@ -228,10 +228,8 @@ static void keylog_line(const SSL *ssl, const char *line)
 {
 	struct ossl_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 
-	if (t->keylog != NULL) {
-		fputs(line, t->keylog);
-		fputc('\n', t->keylog);
-	}
+	if (t->keylog != NULL)
+		fprintf(t->keylog, "%s\n", line); /* one call a line: stdio locks the FILE */
 }
 
 static int open_keylog(struct ossl_ctx *t, const char *path)
@@ -256,8 +254,10 @@ static int new_session(SSL *ssl, SSL_SESSION *s)
 {
 	struct ossl_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 
+	port_mutex_lock(t->lock); /* --parallel: another conn may be reading it */
 	SSL_SESSION_free(t->session);
 	t->session = s;
+	port_mutex_unlock(t->lock);
 	return 1; /* we keep the reference */
 }
 
@@ -297,6 +297,14 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	t->server_name = c->server_name ? c->server_name : c->addr;
 	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
 		return fail(t, "server-name", "", "needed to check the server certificate");
+	/* conns > 1 (src/stack.h threads_ok): OpenSSL's SSL_CTX, RAND and ticket keys are
+	 * thread-safe; ours to guard: the saved session, and the BIO methods made here. */
+	t->conns_max = c->conns > 1 ? c->conns : 1;
+	if (t->conns_max > 1 && (t->lock = port_mutex_new()) == NULL)
+		return ACK_ERR_NOMEM;
+	r = ossl_bio_init();
+	if (r != 0)
+		return r;
 	t->ctx = SSL_CTX_new(datagram ? DTLS_method() : TLS_method());
 	if (t->ctx == NULL)
 		return ossl_err_keep("SSL_CTX_new");
@@ -326,4 +334,6 @@ void ossl_ctx_free(struct ossl_ctx *t)
 	t->session = NULL;
 	SSL_CTX_free(t->ctx);
 	t->ctx = NULL;
+	port_mutex_free(t->lock);
+	t->lock = NULL;
 }

@@ -7,13 +7,16 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/opensslconf.h>
 #include <openssl/opensslv.h>
 #include <openssl/ssl.h>
 
 #include "mem.h"
 #include "ossl.h"
 
-static char g_err[256];
+/* The last failure's text, per thread (connections run on several with --max-conns and
+ * --parallel; OpenSSL's error queue is per thread too). */
+static _Thread_local char g_err[256];
 
 int ossl_err_keep(const char *what)
 {
@@ -105,6 +108,22 @@ static int ossl_strerror(int code, char *buf, size_t len)
 	return 0;
 }
 
+/* Connections on several threads (src/stack.h, /work/notes/conc-contract.md): an OpenSSL
+ * built with threads has a thread-safe RAND, SSL_CTX (read-only after setup) and ticket
+ * keys, and a per-thread error queue; ours (ossl_ctx.c, ossl_conn.c, dtls_srv.c): the
+ * saved session under a lock, the cookie key read-only, the server's counters atomic or
+ * under the core's accept lock, per-connection state in the connection (the ClientHello
+ * DTLSv1_listen took, the timer), the listener read only by the accepting worker, one
+ * key log write a line, the error text per thread. No threads of its own. */
+static int ossl_threads_ok(void)
+{
+#if defined(OPENSSL_THREADS)
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 const struct stack sec_stack = {
 	.name = "openssl",
 	.title = "OpenSSL",
@@ -114,4 +133,5 @@ const struct stack sec_stack = {
 	.init = ossl_init,
 	.deinit = ossl_deinit,
 	.strerror = ossl_strerror,
+	.threads_ok = ossl_threads_ok,
 };

@@ -50,6 +50,23 @@ static int wolf_strerror(int code, char *buf, size_t len)
 	return 0;
 }
 
+/* Connections on several threads (src/stack.h, /work/notes/conc-contract.md): a wolfSSL
+ * built with threads (not SINGLE_THREADED) gives every WOLFSSL its own RNG, locks the
+ * default ticket keys and its session cache; WOLFSSL_CTX is read-only after setup. Ours
+ * (wolf_ctx.c, wolf_conn.c, wolf_dsrv.c): the saved session under a lock, the cookie key
+ * read-only (per-client secrets derived into the connection), the server's counters
+ * atomic or under the core's accept lock, the listener and its buffer only the accepting
+ * worker's, per-connection state in the connection, one key log write a line, error text
+ * into the caller's buffer. No threads of its own. */
+static int wolf_threads_ok(void)
+{
+#if defined(SINGLE_THREADED)
+	return 0;
+#else
+	return 1;
+#endif
+}
+
 const struct stack sec_stack = {
 	.name = "wolfssl",
 	.title = "wolfSSL",
@@ -59,4 +76,5 @@ const struct stack sec_stack = {
 	.init = wolf_init,
 	.deinit = wolf_deinit,
 	.strerror = wolf_strerror,
+	.threads_ok = wolf_threads_ok,
 };

@@ -47,9 +47,10 @@ struct wolf_ctx {
 	WOLFSSL_SESSION *session; /* client: last session, for --resume */
 	int groups[WOLF_MAX_GROUPS];
 	int ngroups;
-	int last_verr;      /* client: last verify failure printed (printed once each) */
-	char own_key[24];   /* "EC-256", "RSA-2048": type of our certificate's key */
-	char suite_max[64]; /* DTLS: the listed suite with the largest record expansion */
+	_Atomic int last_verr;   /* client: last verify failure printed (printed once each) */
+	struct port_mutex *lock; /* conns > 1: guards session (NULL = no-op otherwise) */
+	char own_key[24];        /* "EC-256", "RSA-2048": type of our certificate's key */
+	char suite_max[64];      /* DTLS: the listed suite with the largest record expansion */
 };
 
 struct wolf_conn {

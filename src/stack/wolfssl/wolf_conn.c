@@ -106,8 +106,10 @@ static int conn_ssl(struct wolf_conn *c)
 	/* DNS names and (OPENSSL_ALL builds) IP literals against the subjectAltName */
 	if (wolfSSL_check_domain_name(c->ssl, t->server_name) != WOLFSSL_SUCCESS)
 		return ACK_ERR_NOMEM;
+	port_mutex_lock(t->lock); /* --parallel: another conn may be saving it */
 	if (t->resume && t->session != NULL)
 		wolfSSL_set_session(c->ssl, t->session); /* unusable: full handshake */
+	port_mutex_unlock(t->lock);
 	/* TLS 1.3: the first key share is the first group (not wolfSSL's default) */
 	if (!t->datagram && t->ngroups > 0)
 		wolfSSL_UseKeyShare(c->ssl, (word16)t->groups[0]);
@@ -303,9 +305,11 @@ static void save_session(struct wolf_conn *c)
 		wolfSSL_SESSION_free(s);
 		return;
 	}
+	port_mutex_lock(t->lock);
 	if (t->session != NULL)
 		wolfSSL_SESSION_free(t->session);
 	t->session = s;
+	port_mutex_unlock(t->lock);
 }
 
 void wolf_conn_abort(void *conn)

@@ -328,6 +328,10 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	t->pinned_suite = c->ciphersuite == NULL;
 	t->pinned_group = c->groups == NULL;
 	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : WOLF_HS_DEADLINE_MS;
+	/* conns > 1 (src/stack.h threads_ok): each WOLFSSL has its own RNG, the default ticket
+	 * key callback locks its keys; ours to guard: the saved session. */
+	if (c->conns > 1 && (t->lock = port_mutex_new()) == NULL)
+		return ACK_ERR_NOMEM;
 	t->server_name = c->server_name ? c->server_name : c->addr;
 	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
 		return fail(t, "server-name", "", "needed to check the server certificate",
@@ -381,4 +385,6 @@ void wolf_ctx_free(struct wolf_ctx *t)
 	if (t->ctx != NULL)
 		wolfSSL_CTX_free(t->ctx);
 	t->ctx = NULL;
+	port_mutex_free(t->lock);
+	t->lock = NULL;
 }

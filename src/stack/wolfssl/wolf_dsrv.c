@@ -35,6 +35,7 @@ struct wolf_dsc {           /* c->dtls of a server connection */
 	char cli_id[80];    /* "ip:port", bound into the cookie */
 	uint8_t secret[32]; /* this client's cookie secret */
 	uint8_t random[32]; /* the session's ClientHello random */
+	uint8_t next[32];   /* of a new ClientHello queued on the socket (hello_queued) */
 	int first_read;     /* no request yet since the (re)handshake */
 	uint64_t active_ns; /* last datagram from the peer */
 };
@@ -168,7 +169,6 @@ static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id)
 	c->io.stack_arg = c;
 	if (wolfSSL_DTLS_SetCookieSecret(c->ssl, d->secret, sizeof(d->secret)) != 0)
 		return ACK_ERR_PROTO;
-	s->cur = c;
 	return 0;
 }
 
@@ -237,19 +237,21 @@ int wolf_dsrv_handshake(struct wolf_conn *c)
  * address and port; a copy of this session's own ClientHello is dropped (0). */
 static int hello_queued(struct wolf_conn *c)
 {
-	struct wolf_dstate *s = state_of(c);
+	uint8_t pk[WOLF_PEEK_MAX]; /* not s->pk: the accepting worker may be using it */
 	struct wolf_dsc *d = c->dtls;
 	const uint8_t *cookie;
 	size_t clen;
-	int n = port_peek_from(c->io.h, s->pk, sizeof(s->pk), 0, NULL);
+	int n = port_peek_from(c->io.h, pk, sizeof(pk), 0, NULL);
 
-	if (n <= 0 || !dtls_wire_client_hello(s->pk, n < WOLF_PEEK_MAX ? (size_t)n : WOLF_PEEK_MAX,
+	if (n <= 0 || !dtls_wire_client_hello(pk, n < WOLF_PEEK_MAX ? (size_t)n : WOLF_PEEK_MAX,
 	                                      &cookie, &clen))
 		return 0;
-	if (memcmp(d->random, s->pk + DTLS_REC_HDR + DTLS_HS_HDR + 2, sizeof(d->random)) == 0) {
-		consume(s, c->io.h); /* a network duplicate of the handshake's first flight */
+	if (memcmp(d->random, pk + DTLS_REC_HDR + DTLS_HS_HDR + 2, sizeof(d->random)) == 0) {
+		port_recv(c->io.h, pk, sizeof(pk), 0, NULL); /* a network duplicate of the
+		                                              * handshake's first flight */
 		return 0;
 	}
+	memcpy(d->next, pk + DTLS_REC_HDR + DTLS_HS_HDR + 2, sizeof(d->next));
 	return 1;
 }
 
@@ -266,7 +268,7 @@ static int reconnect(struct wolf_conn *c, int after_close)
 	fprintf(stderr,
 	        "%s: %s: client reconnected from the same address and port%s: new handshake\n",
 	        s->t.prog, c->peer, after_close ? " after its close_notify" : "");
-	memcpy(d->random, s->pk + DTLS_REC_HDR + DTLS_HS_HDR + 2, sizeof(d->random));
+	memcpy(d->random, d->next, sizeof(d->random));
 	r = wolf_conn_renew(c);
 	if (r == 0) {
 		wolf_dtls_prep(c);
@@ -319,7 +321,11 @@ int wolf_dsrv_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms
 	int waiting = 0;
 
 	for (;;) {
-		int hs[2] = { c->io.h, s->t.lh }, ms = sec_ms_left(deadline), n;
+		/* One connection at a time: watch the listener too, and give way to a newcomer.
+		 * More: a newcomer is another worker's; only the accepting one reads the
+		 * listener (and s->pk). */
+		unsigned nh = s->conns_max > 1 ? 1 : 2;
+		int hs[2] = { c->io.h, nh > 1 ? s->t.lh : -1 }, ms = sec_ms_left(deadline), n;
 
 		if (!wolfSSL_pending(c->ssl)) {
 			if (ms == 0)
@@ -335,7 +341,7 @@ int wolf_dsrv_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms
 				}
 				n = port_wait_any(hs, 1, ms < 0 || left < ms ? left : ms);
 			} else {
-				n = port_wait_any(hs, 2, ms);
+				n = port_wait_any(hs, nh, ms);
 			}
 			if (n == ACK_ERR_TIMEOUT)
 				continue;
@@ -373,20 +379,12 @@ int wolf_dsrv_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms
 	}
 }
 
-void wolf_dsrv_forget(struct wolf_conn *c)
-{
-	struct wolf_dstate *s = state_of(c);
-
-	if (s->cur == c)
-		s->cur = NULL;
-}
-
 void wolf_dsrv_report(const struct wolf_dstate *s)
 {
 	printf("dtls conns=%" PRIu32 " hello_verify=%" PRIu32 " retrans=%" PRIu32
 	       " retrans_conns=%" PRIu32 " reconnects=%" PRIu32 " superseded=%" PRIu32
 	       " stray=%" PRIu32 "\n",
-	       s->conns, s->hvr, s->retrans, s->retrans_conns, s->reconnects, s->superseded,
-	       s->stray);
+	       s->conns, s->hvr, (uint32_t)s->retrans, (uint32_t)s->retrans_conns,
+	       (uint32_t)s->reconnects, (uint32_t)s->superseded, s->stray);
 	fflush(stdout);
 }

@@ -17,13 +17,16 @@ struct wolf_dstate {
 	struct wolf_ctx t; /* first: a wolf_conn's t points here; t.lh listens */
 	uint16_t mtu;      /* largest datagram (UDP payload), wolfSSL_CTX_dtls_set_mtu */
 	uint32_t hs_min_ms, hs_max_ms;
-	uint32_t max_payload;  /* largest record payload (message) at mtu */
-	uint32_t budget_ms;    /* a client's whole handshake: timer series, --hs-deadline */
-	uint8_t key[32];       /* server: cookie key (per-client cookie secrets derive from it) */
-	struct wolf_conn *cur; /* server: the connection being served */
-	uint8_t pk[WOLF_PEEK_MAX]; /* server: the next datagram on a socket */
-	/* server counters, printed at the end */
-	uint32_t conns, hvr, stray, superseded, reconnects, retrans, retrans_conns;
+	uint32_t max_payload; /* largest record payload (message) at mtu */
+	uint32_t budget_ms;   /* a client's whole handshake: timer series, --hs-deadline */
+	uint8_t key[32];      /* server: cookie key (per-client cookie secrets derive from it) */
+	unsigned conns_max;   /* server: connections served at once (tp_conf.conns) */
+	uint8_t pk[WOLF_PEEK_MAX]; /* server: the next datagram on the listening socket (read
+	                            * under the core's accept lock only) */
+	/* server counters, printed at the end; the accept's (conns, hvr, stray) are counted
+	 * under the accept lock, the connections' own (the rest) atomically */
+	uint32_t conns, hvr, stray;
+	_Atomic uint32_t superseded, reconnects, retrans, retrans_conns;
 };
 
 /* wolf_dtls.c: a DTLS connection on h (timer and wolfSSL's non-blocking mode set). */
@@ -36,8 +39,6 @@ int wolf_dsrv_init(struct wolf_dstate *s);
 int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **out);
 int wolf_dsrv_handshake(struct wolf_conn *c);
 int wolf_dsrv_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms);
-/* c is being freed: no longer the current connection. */
-void wolf_dsrv_forget(struct wolf_conn *c);
 void wolf_dsrv_report(const struct wolf_dstate *s);
 
 #endif

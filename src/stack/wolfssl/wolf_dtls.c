@@ -142,6 +142,7 @@ static int dtls_init(void *state, const struct tp_conf *conf)
 		return sec_opts_refuse(conf, "wolfssl", "mtu",
 		                       "wolfSSL_dtls_set_mtu takes at most 16384");
 	sec_dtls_conf(conf, &s->hs_min_ms, &s->hs_max_ms, &s->mtu);
+	s->conns_max = conf->conns > 1 ? conf->conns : 1;
 	r = wolf_ctx_init(&s->t, conf, 1);
 	if (r == 0)
 		r = wolfSSL_CTX_dtls_set_mtu(s->t.ctx, s->mtu) == WOLFSSL_SUCCESS ? 0 : ACK_ERR_ARG;
@@ -227,17 +228,8 @@ static int dtls_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
  * acknowledged END). Its failure does not undo an acknowledged message. */
 static int dtls_close(void *conn, int timeout_ms)
 {
-	struct wolf_conn *c = conn;
-
-	wolf_dsrv_forget(c);
-	wolf_conn_close(c, timeout_ms);
+	wolf_conn_close(conn, timeout_ms);
 	return 0;
-}
-
-static void dtls_abort(void *conn)
-{
-	wolf_dsrv_forget(conn);
-	wolf_conn_abort(conn);
 }
 
 const struct sec_ops sec_dtls_ops = {
@@ -252,7 +244,7 @@ const struct sec_ops sec_dtls_ops = {
 	.send = wolf_conn_send,
 	.recv = dtls_recv,
 	.close = dtls_close,
-	.abort = dtls_abort,
+	.abort = wolf_conn_abort,
 	.info = wolf_conn_info,
 	.describe = wolf_conn_describe,
 	.io = wolf_tp_io,
