@@ -19,6 +19,10 @@
 #   check_eq DESC GOT WANT        check_rc DESC GOT WANT [FILE]   (exit statuses)
 #   check_grep / check_nogrep DESC FILE ERE   some line / no line of FILE matches
 #   summary                       "N passed, M failed"; returns 1 on any failure
+#   make_var ARGS...              the Makefile's answer to ARGS (e.g. print-STACKS), outside
+#                                 the calling make (its SAN=1 etc. do not leak in)
+#   stack_bin STACK               STACK's programs as `make integration` builds them (other-stacks:
+#                                 native, full config, no sanitizer, not static)
 # Checks never stop the script (set -e stays safe); a test script ends with "summary".
 # Every process started here is killed by the EXIT trap; every wait is bounded.
 # A pid is signalled only while it is still this shell's running child ("running"): bash
@@ -253,4 +257,17 @@ csv_all() {
 summary() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
+}
+
+TLIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# A make run from a recipe of `make SAN=1 ...` inherits SAN=1 (and the rest) in its
+# environment, not only in MAKEFLAGS: unset them, so the answer is the tree's own.
+make_var() {
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u SAN -u STATIC -u CONFIG -u TARGET -u STACK \
+		make -s --no-print-directory -C "$TLIB_ROOT" "$@"
+}
+
+stack_bin() {
+	echo "$TLIB_ROOT/$(make_var STACK="$1" TARGET=native CONFIG=full print-BUILD)/bin"
 }

@@ -18,7 +18,6 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 test_init "$@"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SL=""      # the stack's name and a space in the checks' names (the other stacks' runs)
 T=60       # bound on any one client run, seconds
 HOLD=6000  # ms: how long a server waits on a silent peer (--timeout, --hs-deadline)
@@ -210,10 +209,6 @@ fi
 
 # --- the other stacks: their connections at once ---
 
-mkvar() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" "$@"
-}
-
 # The stack a bin dir's programs were built with, from --version.
 stack_of() {
 	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
@@ -244,9 +239,9 @@ done
 
 HERE=$(stack_of "$BIN")
 MAIN_BIN=$BIN
-for s in $(mkvar print-STACKS); do
+for s in $(make_var print-STACKS); do
 	[ "$s" != "$HERE" ] || continue
-	d=$ROOT/$(mkvar STACK="$s" print-BUILD)/bin
+	d=$(stack_bin "$s")
 	if [ "$(stack_of "$d")" != "$s" ] || [ ! -x "$d/dtls_server" ]; then
 		not_ok "stack $s built in $d (make STACK=$s)"
 		continue

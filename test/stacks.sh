@@ -36,10 +36,6 @@ stacks_cleanup() {
 }
 trap stacks_cleanup EXIT
 
-mkvar() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" "$@"
-}
-
 # The stack a bin dir's programs were built with, from --version.
 stack_of() {
 	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
@@ -48,11 +44,11 @@ stack_of() {
 declare -A SBIN
 STACKS=()
 here=$(stack_of "$BIN")
-for s in $(mkvar print-STACKS); do
+for s in $(make_var print-STACKS); do
 	if [ "$s" = "$here" ]; then
 		d=$BIN
 	else
-		d=$ROOT/$(mkvar STACK="$s" print-BUILD)/bin
+		d=$(stack_bin "$s")
 	fi
 	if [ "$(stack_of "$d")" != "$s" ] || [ ! -x "$d/dtls_server" ]; then
 		not_ok "stack $s built in $d (make STACK=$s)"

@@ -17,8 +17,7 @@ T=60
 stack_of() {
 	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
 }
-W=$ROOT/$(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" \
-	STACK=wolfssl print-BUILD)/bin
+W=$(stack_bin wolfssl)
 M=$BIN
 if [ "$(stack_of "$W")" != wolfssl ]; then
 	not_ok "wolfssl programs in $W (make STACK=wolfssl)"
