@@ -33,6 +33,16 @@ uint32_t sec_hs_budget(uint32_t min, uint32_t max, uint32_t deadline_ms)
 	return sum < deadline_ms ? (uint32_t)sum : deadline_ms;
 }
 
+int sec_io_fin(struct sec_io *io)
+{
+	uint8_t sink[256];
+	int r = port_shutdown_write(io->h);
+
+	while (r >= 0)
+		r = port_recv(io->h, sink, sizeof(sink), sec_ms_left(io->deadline_ns), NULL);
+	return r == ACK_ERR_EOF ? 0 : r;
+}
+
 void sec_io_init(struct sec_io *io, int h, int server, int datagram)
 {
 	memset(io, 0, sizeof(*io));

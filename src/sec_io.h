@@ -64,6 +64,11 @@ struct sec_io {
 void sec_io_init(struct sec_io *io, int h, int server, int datagram);
 /* Closes the handle (once). */
 void sec_io_close(struct sec_io *io);
+/* A stream's end after close_notify: our FIN, then the peer's (what it still sends is
+ * dropped), up to io->deadline_ns; this connection's teardown is over before the next
+ * starts, exactly as tcp's close (tp_plain.c) does, so the close phases compare. 0 or the
+ * error seen. */
+int sec_io_fin(struct sec_io *io);
 /* The handshake starts (or goes on, after a DTLS cookie exchange): deadline = now +
  * deadline_ms; bytes are counted and the flight sniffed until sec_io_hs_end(). */
 void sec_io_hs_begin(struct sec_io *io, uint32_t deadline_ms);

@@ -1,5 +1,5 @@
 /*
- * dtls_conn.h - state of the dtls transport, shared by tp_dtls.c (set-up, the transport
+ * dtls_conn.h - state of the dtls transport, shared by tp_dtls.c (set-up, its sec_ops
  * table), dtls_conn.c (one connection of either side) and dtls_srv.c (the server's
  * listening socket, cookies, reconnects; dtls_srv.h). dtls_conn.c does not call
  * dtls_srv.c: the server hooks its per-datagram work on dtls_conn.on_rx.

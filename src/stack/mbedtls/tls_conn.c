@@ -302,18 +302,6 @@ void tls_conn_abort(void *conn)
 		conn_free(c);
 }
 
-/* Our FIN, then the peer's: this connection's teardown is over before the next starts,
- * exactly as tcp's close (tp_plain.c) does, so the close phases compare. */
-static int stream_fin(struct tls_conn *c)
-{
-	uint8_t sink[256];
-	int r = port_shutdown_write(c->io.h);
-
-	while (r >= 0)
-		r = port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(c->io.deadline_ns), NULL);
-	return r == ACK_ERR_EOF ? 0 : r;
-}
-
 int tls_conn_close(void *conn, int timeout_ms)
 {
 	struct tls_conn *c = conn;
@@ -338,7 +326,7 @@ int tls_conn_close(void *conn, int timeout_ms)
 		}
 	}
 	if (r == 0 && !c->t->datagram)
-		r = stream_fin(c);
+		r = sec_io_fin(&c->io);
 	if (r == 0)
 		save_session(c);
 	conn_free(c);

@@ -264,17 +264,6 @@ void ossl_conn_abort(void *conn)
 	free(c);
 }
 
-/* Our FIN, then the peer's, as tcp's close does. */
-static int stream_fin(struct ossl_conn *c)
-{
-	uint8_t sink[256];
-	int r = port_shutdown_write(c->io.h);
-
-	while (r >= 0)
-		r = port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(c->io.deadline_ns), NULL);
-	return r == ACK_ERR_EOF ? 0 : r;
-}
-
 int ossl_conn_close(void *conn, int timeout_ms)
 {
 	struct ossl_conn *c = conn;
@@ -296,7 +285,7 @@ int ossl_conn_close(void *conn, int timeout_ms)
 		}
 	}
 	if (r == 0 && !c->t->datagram)
-		r = stream_fin(c);
+		r = sec_io_fin(&c->io);
 	ossl_conn_abort(c);
 	return r;
 }

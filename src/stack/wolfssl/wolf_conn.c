@@ -325,17 +325,6 @@ void wolf_conn_abort(void *conn)
 	free(c);
 }
 
-/* Our FIN, then the peer's, as tcp's close does, so the close phases compare. */
-static int stream_fin(struct wolf_conn *c)
-{
-	uint8_t sink[256];
-	int r = port_shutdown_write(c->io.h);
-
-	while (r >= 0)
-		r = port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(c->io.deadline_ns), NULL);
-	return r == ACK_ERR_EOF ? 0 : r;
-}
-
 int wolf_conn_close(void *conn, int timeout_ms)
 {
 	struct wolf_conn *c = conn;
@@ -358,7 +347,7 @@ int wolf_conn_close(void *conn, int timeout_ms)
 		}
 	}
 	if (r == 0 && !c->io.datagram)
-		r = stream_fin(c);
+		r = sec_io_fin(&c->io);
 	if (r == 0)
 		save_session(c);
 	wolf_conn_abort(c);
