@@ -192,13 +192,14 @@ integration: all certs other-stacks $(BUILD)/test/badpeer $(MBT)/programs/test/u
 # stack is built and unit-tested, and meets the default one in test/stacks.sh.
 # Cross coverage: the aarch64 programs, which test/cross.sh (one of the integration scripts)
 # runs under qemu-user against the native ones. The sanitizer pass leaves cross.sh out
-# (CROSS_TARGETS=none) and the other stacks' own DTLS loss runs (STACKS_LOSSES=0): the same
-# runs again would only add time.
+# (CROSS_TARGETS=none) and the other stacks' own DTLS loss runs (STACKS_LOSSES=0), and every
+# script that calls lib.sh's first_pass_only (ACKBENCH_PASS=san): the same runs again would
+# only add time.
 test: deps
 	$(Q)$(MAKE) --no-print-directory cross-build
 	$(Q)$(MAKE) --no-print-directory unit integration
 	$(Q)for s in $(OTHER_STACKS); do $(MAKE) --no-print-directory STACK=$$s unit || exit 1; done
-	$(Q)CROSS_TARGETS=none STACKS_LOSSES=0 $(MAKE) --no-print-directory SAN=1 unit integration
+	$(Q)ACKBENCH_PASS=san CROSS_TARGETS=none STACKS_LOSSES=0 $(MAKE) --no-print-directory SAN=1 unit integration
 	$(Q)$(MAKE) --no-print-directory fuzz-test
 test-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 unit integration

@@ -259,6 +259,17 @@ summary() {
 	[ "$FAILED" -eq 0 ]
 }
 
+# first_pass_only WHY: the integration tests that build links, fleets, MCU sweeps or stack
+# interop run once, in make test's first pass; the sanitizer pass (ACKBENCH_PASS=san) would
+# only repeat what sanitizers cannot see. Ends the script with an empty summary there.
+first_pass_only() {
+	if [ "${ACKBENCH_PASS:-}" = san ]; then
+		echo "skip - $1: first pass only (ACKBENCH_PASS=san)"
+		summary
+		exit 0
+	fi
+}
+
 TLIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # A make run from a recipe of `make SAN=1 ...` inherits SAN=1 (and the rest) in its
