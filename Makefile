@@ -23,6 +23,8 @@ CONFIG ?= full
 STACKS := $(strip mbedtls $(sort $(filter-out mbedtls,$(patsubst src/stack/%/stack.mk,%,\
           $(wildcard src/stack/*/stack.mk)))))
 STACK ?= mbedtls
+# The analysis scripts (scripts/ackbench) run on Debian's interpreter, not a python3 on the PATH.
+PYTHON ?= /usr/bin/python3
 include ports/targets/$(TARGET).mk
 
 CFG_SUFFIX := $(if $(filter full,$(CONFIG)),,-$(CONFIG))
@@ -175,7 +177,7 @@ cross-build:
 # Each stack but mbedtls has a scripts/deps.sh group of its own name.
 STACK_DEB_GROUPS := $(filter-out mbedtls,$(STACKS))
 deps:
-	$(Q)scripts/deps.sh build test $(STACK_DEB_GROUPS)
+	$(Q)scripts/deps.sh build test analysis $(STACK_DEB_GROUPS)
 # The other stacks' programs (native, full config, plain build), for test/stacks.sh.
 OTHER_STACKS := $(filter-out $(STACK),$(STACKS))
 other-stacks:
@@ -234,6 +236,7 @@ format-check:
 	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES)
 lint:
 	$(Q)shellcheck -x scripts/*.sh test/*.sh test/unit/*.sh .ci/run
+	$(Q)$(PYTHON) -m pyflakes scripts/ackbench
 
 # make install [PREFIX=/usr/local] [DESTDIR=/staging]: this build's programs, the scripts a
 # board needs, manual pages from --help (run under $(QEMU) for a cross build, skipped when

@@ -13,6 +13,8 @@ Installs the missing Debian packages of each group (default: build test).
   capture  tshark
   fuzz     clang-14 and its libFuzzer runtime (make fuzz, make test)
   report   gnuplot-nox
+  analysis python3, python3-matplotlib, python3-pytest, python3-pyflakes (scripts/ackbench:
+           tables, plots, reports; run by /usr/bin/python3)
   browser  chromium (test/matrix.sh renders report.html headless)
   ssh      openssh-server, openssh-client
   wolfssl  autoconf, automake, libtool, patch, xz-utils: build wolfSSL 5.5.4 from
@@ -34,6 +36,7 @@ pkgs_of() {
 	capture) echo "tshark" ;;
 	fuzz) echo "clang-14 libclang-rt-14-dev" ;;
 	report) echo "gnuplot-nox" ;;
+	analysis) echo "python3 python3-matplotlib python3-pytest python3-pyflakes" ;;
 	browser) echo "chromium" ;;
 	ssh) echo "openssh-server openssh-client" ;;
 	wolfssl) echo "autoconf automake libtool patch xz-utils" ;;
@@ -46,7 +49,7 @@ pkgs_of() {
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -gt 0 ] || set -- build test
-[ "$1" = all ] && set -- build test bench capture report browser ssh cross fuzz openssl wolfssl mcu
+[ "$1" = all ] && set -- build test bench capture report analysis browser ssh cross fuzz openssl wolfssl mcu
 
 want=""
 for g in "$@"; do

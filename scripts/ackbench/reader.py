@@ -1,0 +1,397 @@
+"""One reader for every kind of run directory ackbench writes; it returns the records of
+records.py and raises records.FormatError (file and line) on malformed input.
+
+    read_summary(path)       a client --json summary -> ClientSummary (None: not ackbench's)
+    read_csv(path, Kind)     a CSV with a header row -> [Kind] by column name
+    read_samples(path)       a client's -o CSV -> [Sample]
+    read_server(path)        a server's -o CSV -> [ServerRow]
+    read_keyvals(path)       env.txt / meta.txt "key: value" lines -> dict ({} if absent)
+    read_run_dir(path)       loopback.sh / run-all.sh / bench-*.sh directory -> RunDir
+    read_matrix(path)        matrix.sh directory -> Matrix
+    read_timeline(path)      a --timeline CSV -> [TimelineEvent]
+    read_mcu(path)           mcu.sh directory or its mcu.json -> McuRun
+    read_rates(path)         Mbed TLS benchmark output -> [Rate]
+    kind_of(path)            "matrix", "mcu", "run", "summary", "timeline", "samples",
+                             "server" or None
+"""
+
+import csv
+import dataclasses
+import json
+import os
+import re
+import typing
+from functools import lru_cache
+
+from .records import (Cell, ClientSummary, FormatError, Matrix, McuHandshake, McuRecord,
+                      McuRun, PhaseStats, Probe, Rate, RunDir, Sample, ServerRow,
+                      SizeSummary, TimelineEvent)
+from . import stats
+
+ROUND_RE = re.compile(r"-r([0-9]+)\.json$")
+
+
+def _number(conv, text):
+    if conv is int:
+        try:
+            return int(text)
+        except ValueError:
+            return int(float(text))  # "12.0" from a tool that wrote a float
+    return float(text)
+
+
+@lru_cache(maxsize=None)
+def _fields(cls):
+    """(name, converter, optional, has_default) per field of a record class."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        t = hints[f.name]
+        optional = typing.get_origin(t) is typing.Union and type(None) in typing.get_args(t)
+        if optional:
+            t = [a for a in typing.get_args(t) if a is not type(None)][0]
+        has_default = (f.default is not dataclasses.MISSING
+                       or f.default_factory is not dataclasses.MISSING)
+        out.append((f.name, t if t in (int, float) else str, optional, has_default))
+    return tuple(out)
+
+
+def _convert(path, line, cls, row):
+    """A record of CLS from ROW (name -> text); FormatError naming the column."""
+    kw = {}
+    for name, conv, optional, has_default in _fields(cls):
+        text = row.get(name)
+        if text is None:
+            if has_default or optional:
+                continue
+            raise FormatError(path, line, f"no column '{name}'")
+        if conv is str:
+            kw[name] = text
+        elif text == "" and optional:
+            kw[name] = None
+        else:
+            try:
+                kw[name] = _number(conv, text)
+            except ValueError:
+                raise FormatError(path, line, f"{name}: '{text}' is not a number") from None
+    return cls(**kw)
+
+
+def read_csv(path, cls, delimiter=","):
+    """The rows of a CSV (header row first) as CLS records, by column name."""
+    path = str(path)
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f, delimiter=delimiter))
+    except OSError as e:
+        raise FormatError(path, 0, f"cannot read: {e.strerror}") from None
+    if not rows:
+        raise FormatError(path, 1, "empty (no header row)")
+    head = rows[0]
+    _check_header(path, cls, head)
+    out = []
+    for i, r in enumerate(rows[1:], start=2):
+        if not r:
+            continue
+        if len(r) != len(head):
+            raise FormatError(path, i, f"{len(r)} fields, the header has {len(head)}")
+        out.append(_convert(path, i, cls, dict(zip(head, r))))
+    return out
+
+
+def _check_header(path, cls, head):
+    need = [n for n, _, opt, dflt in _fields(cls) if not opt and not dflt]
+    missing = [n for n in need if n not in head]
+    if missing:
+        raise FormatError(path, 1, f"not a {cls.__name__} file: no column {', '.join(missing)}")
+
+
+def read_samples(path):
+    return read_csv(path, Sample)
+
+
+def read_server(path):
+    return read_csv(path, ServerRow)
+
+
+def read_keyvals(path):
+    """"key: value" lines (env.txt, meta.txt); later lines win; {} when the file is absent.
+    A "pinning: ..." line keeps its whole text under "pinning" (how reports quote it)."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                line = line.rstrip("\n")
+                k, sep, v = line.partition(": ")
+                if sep and k and " " not in k:
+                    out[k] = v
+                if line.startswith("pinning: "):
+                    out["pinning"] = line
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def _phase(path, where, d):
+    if not isinstance(d, dict) or "n" not in d:
+        raise FormatError(path, 0, f"{where}: not a phase's statistics (no n)")
+    try:
+        return PhaseStats(**{k: d[k] for k in ("n", "min", "p50", "p90", "p99", "max",
+                                                "mean", "stddev") if k in d})
+    except TypeError:
+        raise FormatError(path, 0, f"{where}: malformed") from None
+
+
+def read_summary(path, round_no=None):
+    """A client's --json summary; None when the file is JSON but not ackbench's client
+    summary (another tool's). Round: ROUND_NO, else -rN in the name, else 1."""
+    path = str(path)
+    try:
+        with open(path) as f:
+            d = json.load(f)
+    except OSError as e:
+        raise FormatError(path, 0, f"cannot read: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise FormatError(path, e.lineno, f"not JSON: {e.msg}") from None
+    if not isinstance(d, dict) or d.get("tool") != "ackbench":
+        return None
+    if round_no is None:
+        m = ROUND_RE.search(path)
+        round_no = int(m.group(1)) if m else 1
+    sizes = []
+    for i, s in enumerate(d.get("sizes") or []):
+        if not isinstance(s, dict) or "size" not in s:
+            raise FormatError(path, 0, f"sizes[{i}]: no size")
+        phases = {k: _phase(path, f"sizes[{i}].{k}", v) for k, v in s.items()
+                  if isinstance(v, dict)}
+        # Older summaries (and made-up ones) lack the per-size n: the total's.
+        tot = phases.get("total")
+        sizes.append(SizeSummary(size=int(s["size"]), n=int(s.get("n", tot.n if tot else 0)),
+                                 lost=int(s.get("lost", 0)), phases=phases,
+                                 wall_us=s.get("wall_us"), msgs_per_s=s.get("msgs_per_s"),
+                                 conns_per_s=s.get("conns_per_s")))
+    if "proto" not in d or "mode" not in d:
+        raise FormatError(path, 0, "no proto or mode")
+    return ClientSummary(path=path, proto=d["proto"], mode=d["mode"], round=round_no,
+                         sizes=sizes, negotiated=d.get("negotiated") or "",
+                         program=d.get("program", ""), host=d.get("host", ""),
+                         stack=d.get("stack", ""), config=d.get("config", ""),
+                         count=int(d.get("count", 0)), parallel=int(d.get("parallel", 1)),
+                         state=d.get("state", ""), raw=d)
+
+
+def summaries_in(paths):
+    """The client summaries among PATHS (directories: their *.json files, sorted)."""
+    files = []
+    for p in paths:
+        p = str(p)
+        if os.path.isdir(p):
+            files += sorted(os.path.join(p, n) for n in os.listdir(p) if n.endswith(".json"))
+        elif os.path.isfile(p):
+            files.append(p)
+        else:
+            raise FileNotFoundError(p)
+    out = []
+    for f in files:
+        s = read_summary(f)
+        if s is not None:
+            out.append(s)
+    return out
+
+
+def read_run_dir(path):
+    """A loopback.sh, run-all.sh -c or bench script's directory."""
+    path = str(path)
+    if not os.path.isdir(path):
+        raise FormatError(path, 0, "not a directory")
+    env = read_keyvals(os.path.join(path, "env.txt"))
+    env.update(read_keyvals(os.path.join(path, "meta.txt")))
+    comparison = None
+    cp = os.path.join(path, "comparison.txt")
+    if os.path.exists(cp):
+        with open(cp) as f:
+            comparison = f.read()
+    return RunDir(path=path, env=env, summaries=summaries_in([path]), comparison=comparison)
+
+
+def _median_or_none(values):
+    return stats.median(values) if values else None
+
+
+def read_matrix(path, label=None):
+    """A matrix directory: cells.tsv, cells/ID/rN.json, cells/ID/probe.{json,csv},
+    env.txt, meta.txt. LABEL: the name reports give it (default: the directory's)."""
+    path = str(path)
+    tsv = os.path.join(path, "cells.tsv")
+    if not os.path.isfile(tsv):
+        raise FormatError(path, 0, "not a matrix directory (no cells.tsv)")
+    cells = read_csv(tsv, Cell, delimiter="\t")
+    runs, probes = {}, {}
+    base = os.path.join(path, "cells")
+    for c in cells:
+        d = os.path.join(base, c.cell)
+        if not os.path.isdir(d):
+            continue
+        rs = []
+        for n in os.listdir(d):
+            m = re.fullmatch(r"r([0-9]+)\.json", n)
+            if m:
+                s = read_summary(os.path.join(d, n), int(m.group(1)))
+                if s is not None:
+                    rs.append(s)
+        runs[c.cell] = sorted(rs, key=lambda s: s.round)
+        pj = os.path.join(d, "probe.json")
+        if os.path.isfile(pj):
+            probes[c.cell] = _probe(c.cell, pj)
+    return Matrix(path=path, label=label or os.path.basename(os.path.abspath(path)),
+                  env=read_keyvals(os.path.join(path, "env.txt")),
+                  meta=read_keyvals(os.path.join(path, "meta.txt")),
+                  cells=cells, runs=runs, probes=probes)
+
+
+def _probe(cell, pj):
+    try:
+        with open(pj) as f:
+            d = json.load(f)
+    except json.JSONDecodeError as e:
+        raise FormatError(pj, e.lineno, f"not JSON: {e.msg}") from None
+    heap = (d.get("heap") or {}).get("conn_peak_max")
+    hs = None
+    pc = pj[: -len(".json")] + ".csv"
+    if os.path.isfile(pc):
+        hs = _median_or_none([s.hs_tx_bytes + s.hs_rx_bytes for s in read_samples(pc)
+                              if s.hs_tx_bytes + s.hs_rx_bytes > 0])
+    return Probe(cell=cell, heap_peak_bytes=heap, handshake_bytes=hs,
+                 negotiated=d.get("negotiated") or "")
+
+
+TL_HEAD = [f.name for f in dataclasses.fields(TimelineEvent)]
+
+
+def read_timeline(path):
+    """A --timeline CSV (client or server side); a file of several runs is fine."""
+    path = str(path)
+    out = []
+    opt_int = (int, True)
+    conv = [(str, False), (int, False), opt_int, (str, False), (str, False), (str, False),
+            (str, False), opt_int, opt_int, opt_int, opt_int, opt_int, (int, False),
+            (float, False), (float, True), (int, False), (int, False), (str, False),
+            (int, False), (float, True)]
+    try:
+        f = open(path, newline="")
+    except OSError as e:
+        raise FormatError(path, 0, f"cannot read: {e.strerror}") from None
+    with f:
+        for i, r in enumerate(csv.reader(f), start=1):
+            if not r or r[0] == "run_id":
+                continue
+            if len(r) == 19:  # older files: no arrival_us
+                r.append("")
+            if len(r) != 20:
+                raise FormatError(path, i, f"{len(r)} fields, a timeline row has 20")
+            vals = []
+            for (c, opt), t, name in zip(conv, r, TL_HEAD):
+                if c is str:
+                    vals.append(t)
+                elif t == "" and opt:
+                    vals.append(None)
+                else:
+                    try:
+                        vals.append(c(t))
+                    except ValueError:
+                        raise FormatError(path, i, f"{name}: '{t}' is not a number") from None
+            out.append(TimelineEvent(*vals))
+    return out
+
+
+def read_mcu(path):
+    """An MCU run (scripts/mcu.sh): its directory or its mcu.json."""
+    path = str(path)
+    jp = os.path.join(path, "mcu.json") if os.path.isdir(path) else path
+    try:
+        with open(jp) as f:
+            d = json.load(f)
+    except OSError as e:
+        raise FormatError(jp, 0, f"cannot read: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise FormatError(jp, e.lineno, f"not JSON: {e.msg}") from None
+    if not isinstance(d, dict) or d.get("tool") != "ackbench-mcu":
+        raise FormatError(jp, 0, "not an MCU run's summary (tool is not ackbench-mcu)")
+
+    def recs(cls, items, where):
+        out = []
+        names = {f.name for f in dataclasses.fields(cls)}
+        for i, x in enumerate(items or []):
+            try:
+                out.append(cls(**{k: v for k, v in x.items() if k in names}))
+            except TypeError as e:
+                raise FormatError(jp, 0, f"{where}[{i}]: {e}") from None
+        return out
+
+    try:
+        return McuRun(path=jp, target=d.get("target", ""), machine=d.get("machine", ""),
+                      cpu=d.get("cpu", ""), config=d.get("config", ""),
+                      mbedtls=d.get("mbedtls", ""), estimate_hz=int(d["estimate_hz"]),
+                      handshakes=recs(McuHandshake, d.get("handshakes"), "handshakes"),
+                      records=recs(McuRecord, d.get("records"), "records"),
+                      negatives=list(d.get("negatives") or []),
+                      floor=list(d.get("floor") or []), floor_sym=d.get("floor_sym"),
+                      footprint=dict(d.get("footprint") or {}),
+                      summary=dict(d.get("summary") or {}), counted_by=d.get("counted_by", ""),
+                      env=read_keyvals(os.path.join(os.path.dirname(jp), "env.txt")))
+    except (KeyError, ValueError, TypeError) as e:
+        raise FormatError(jp, 0, f"malformed: {e}") from None
+
+
+RATE_RE = re.compile(r"^\s*(.+?)\s*:\s*([0-9.]+)\s+([A-Za-z]+)/s\b")
+
+
+def read_rates(path):
+    """The "  NAME  :  1234 UNIT/s" lines of Mbed TLS's programs/test/benchmark."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            m = RATE_RE.match(line)
+            if m:
+                out.append(Rate(m.group(1), float(m.group(2)), m.group(3)))
+    return out
+
+
+def rate(rates, name, unit):
+    """The per-second figure of NAME in UNIT among RATES, None when absent."""
+    for r in rates:
+        if r.name == name and r.unit == unit:
+            return r.per_s
+    return None
+
+
+def kind_of(path):
+    """What PATH is, from its names and first line (None: nothing ackbench writes)."""
+    path = str(path)
+    if os.path.isdir(path):
+        if os.path.isfile(os.path.join(path, "cells.tsv")):
+            return "matrix"
+        if os.path.isfile(os.path.join(path, "mcu.json")):
+            return "mcu"
+        if any(n.endswith(".json") for n in os.listdir(path)):
+            return "run"
+        return None
+    if path.endswith(".json"):
+        try:
+            with open(path) as f:
+                tool = json.load(f).get("tool")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return {"ackbench": "summary", "ackbench-mcu": "mcu"}.get(tool)
+    try:
+        with open(path) as f:
+            head = f.readline()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if head.startswith("run_id,conn,seq,side,"):
+        return "timeline"
+    if head.startswith("proto,mode,size,seq,"):
+        return "samples"
+    if head.startswith("kind,proto,conn,seq,"):
+        return "server"
+    return None

@@ -1,0 +1,265 @@
+"""Named records for everything ackbench writes (no column positions anywhere else).
+
+A record kind is a dataclass; CSV kinds are read by reader.read_csv(path, Kind), which maps
+a file's header names onto the fields (columns only ever appended: an older file lacks the
+optional fields, which then keep their defaults; unknown newer columns are ignored).
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+PHASES = ("connect", "handshake", "exchange", "close", "total", "cpu")
+
+
+class FormatError(Exception):
+    """A malformed input file: str() is one line naming the file and line."""
+
+    def __init__(self, path, line, message):
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        self.path, self.line, self.message = str(path), line, message
+
+
+# --- the client's -o CSV, one row per timed message (src/report_files.c) ---
+@dataclass
+class Sample:
+    proto: str
+    mode: str
+    size: int
+    seq: int
+    connect_us: float
+    handshake_us: float
+    exchange_us: float
+    close_us: float
+    total_us: float
+    ok: int
+    cpu_us: float
+    start_rt_us: int
+    hs_tx_bytes: int = 0
+    hs_rx_bytes: int = 0
+    hs_retrans: int = 0
+    resumed: int = 0
+    err: int = 0
+    owd_us: Optional[float] = None
+    cookie_us: Optional[float] = None
+    heap_peak_bytes: Optional[int] = None
+    slot: int = 0
+
+
+# --- the server's -o CSV: a msg row per request, a conn row per connection ---
+@dataclass
+class ServerRow:
+    kind: str
+    proto: str
+    conn: int
+    seq: int
+    size: Optional[int]
+    rt_us: int
+    handshake_us: Optional[float]
+    wall_us: float
+    cpu_us: Optional[float]
+    status: int
+    heap_peak_bytes: Optional[int] = None
+
+
+# --- the client's --json summary ---
+@dataclass
+class PhaseStats:
+    n: int
+    min: float = 0.0
+    p50: float = 0.0
+    p90: float = 0.0
+    p99: float = 0.0
+    max: float = 0.0
+    mean: float = 0.0
+    stddev: float = 0.0
+
+
+@dataclass
+class SizeSummary:
+    size: int
+    n: int
+    lost: int
+    phases: Dict[str, PhaseStats]
+    wall_us: Optional[float] = None
+    msgs_per_s: Optional[float] = None
+    conns_per_s: Optional[float] = None
+
+    def phase(self, name: str) -> Optional[PhaseStats]:
+        """The statistics of phase NAME, None when absent or with no sample."""
+        p = self.phases.get(name)
+        return p if p is not None and p.n > 0 else None
+
+
+@dataclass
+class ClientSummary:
+    path: str
+    proto: str
+    mode: str
+    round: int  # TAG-rN.json is round N; 1 without
+    sizes: List[SizeSummary]
+    negotiated: str = ""
+    program: str = ""
+    host: str = ""
+    stack: str = ""
+    config: str = ""
+    count: int = 0
+    parallel: int = 1
+    state: str = ""
+    raw: dict = field(default_factory=dict, repr=False)  # every key, for the rare ones
+
+    @property
+    def tag(self) -> str:
+        """The file's name without -rN.json: "tls-keep" for tls-keep-r3.json."""
+        name = self.path.rsplit("/", 1)[-1]
+        return re.sub(r"(-r[0-9]+)?\.json$", "", name)
+
+
+# --- a run directory: loopback.sh, run-all.sh -c, the bench scripts ---
+@dataclass
+class RunDir:
+    path: str
+    env: Dict[str, str]  # env.txt (and meta.txt) "key: value" lines
+    summaries: List[ClientSummary]
+    comparison: Optional[str] = None  # comparison.txt when written
+
+    def samples_path(self, summary: ClientSummary) -> str:
+        return summary.path[: -len(".json")] + ".csv"
+
+
+# --- a matrix directory (scripts/matrix.sh) ---
+@dataclass
+class Cell:
+    """A line of cells.tsv: one configuration, or a plain baseline (base-...)."""
+    cell: str
+    status: str  # run, skipped
+    reason: str
+    proto: str
+    tls: str
+    key: str
+    group: str
+    suite: str
+    resume: str
+    config: str
+    stack: str
+    mode: str
+    rep: str
+    bin: str = ""
+    baseline: str = "-"
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.cell.startswith("base-")
+
+    def axis(self, name: str) -> str:
+        return getattr(self, name)
+
+
+AXES = ("proto", "tls", "key", "group", "suite", "resume", "config", "stack", "mode", "rep")
+
+
+@dataclass
+class Probe:
+    """A cell's probe run (--mem): heap peak, handshake bytes both ways (median), negotiated."""
+    cell: str
+    heap_peak_bytes: Optional[int]
+    handshake_bytes: Optional[float]
+    negotiated: str
+
+
+@dataclass
+class Matrix:
+    path: str
+    label: str
+    env: Dict[str, str]
+    meta: Dict[str, str]
+    cells: List[Cell]
+    runs: Dict[str, List[ClientSummary]]  # cell -> its rounds' summaries (round set)
+    probes: Dict[str, Probe]
+
+
+# --- a timeline CSV (--timeline; src/timeline.c) ---
+@dataclass
+class TimelineEvent:
+    run_id: str
+    conn: int
+    seq: Optional[int]
+    side: str
+    proto: str
+    dir: str
+    type: str
+    epoch: Optional[int]
+    record_seq: Optional[int]
+    msg_seq: Optional[int]
+    frag_off: Optional[int]
+    frag_len: Optional[int]
+    bytes: int
+    t_us: float
+    cpu_us: Optional[float]
+    retrans: int
+    in_hs: int
+    state: str
+    start_rt_us: int
+    arrival_us: Optional[float] = None
+
+
+# --- an MCU run (scripts/mcu.sh: mcu.json) ---
+@dataclass
+class McuHandshake:
+    key: str
+    proto: str
+    kind: str
+    side: str
+    n: int
+    ok: int
+    instr: int
+    instr_min: int = 0
+    instr_max: int = 0
+    est_ms: float = 0.0
+    xchg_instr: Optional[int] = None
+    close_instr: Optional[int] = None
+    heap_peak: Optional[int] = None
+    stack_peak: Optional[int] = None
+    hs_bytes_out: Optional[int] = None
+    hs_bytes_in: Optional[int] = None
+    suite: str = ""
+
+
+@dataclass
+class McuRecord:
+    key: str
+    proto: str
+    size: int
+    side: str
+    n: int
+    instr: int
+    est_us: float = 0.0
+    bytes_out: Optional[int] = None
+
+
+@dataclass
+class McuRun:
+    path: str
+    target: str
+    machine: str
+    cpu: str
+    config: str
+    mbedtls: str
+    estimate_hz: int
+    handshakes: List[McuHandshake]
+    records: List[McuRecord]
+    negatives: List[dict]
+    floor: List[dict]
+    floor_sym: Optional[dict]
+    footprint: Dict[str, int]
+    summary: dict
+    counted_by: str = ""
+    env: Dict[str, str] = field(default_factory=dict)
+
+
+# --- Mbed TLS's programs/test/benchmark output ("  NAME  :  1234 UNIT/s") ---
+@dataclass
+class Rate:
+    name: str
+    per_s: float
+    unit: str
