@@ -11,7 +11,8 @@ Installs (every path below DESTDIR):
   PREFIX/bin/                        the programs of BINDIR (tcp_client ... dtls_server)
   PREFIX/share/ackbench/scripts/     run-all.sh, lib.sh, gen-certs.sh, compare.sh (what a
                                      board runs: run-all.sh -s / -c), with bin -> ../../bin
-                                     beside them so that run-all.sh finds the programs
+                                     beside them so that run-all.sh finds the programs, and
+                                     ackbench/ (compare.sh's Python analysis)
   PREFIX/share/man/man1/PROG.1       each program's --help as a manual page
   PREFIX/share/doc/ackbench/         README.md, ports-README.md
   -B BINDIR   the build's programs (make: build/<target>.../bin)
@@ -65,6 +66,9 @@ done
 for s in run-all.sh lib.sh gen-certs.sh compare.sh; do
 	install -m 0755 "$src/scripts/$s" "$share/scripts/$s"
 done
+# compare.sh's analysis (Python; a board without Python runs the rest)
+install -d "$share/scripts/ackbench"
+install -m 0644 "$src"/scripts/ackbench/*.py "$share/scripts/ackbench/"
 ln -sfn ../../bin "$share/bin"
 install -m 0644 "$src/README.md" "$root/share/doc/ackbench/README.md"
 install -m 0644 "$src/ports/README.md" "$root/share/doc/ackbench/ports-README.md"

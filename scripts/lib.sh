@@ -22,6 +22,8 @@
 #   lib_mbedtls_rate FILE NAME UNIT  operations per second from the output of Mbed TLS's
 #                                programs/test/benchmark ("  NAME  :  1234 UNIT/s"), or ""
 #   lib_cpu_pair .. lib_failed   for the benchmark scripts: see their section at the end
+#   lib_has_analysis             true when the Python analysis (scripts/ackbench) can run here
+#   lib_analysis CMD ARGS...     runs it: python3 -m ackbench CMD ARGS (never returns)
 #
 # Every wait is bounded. Processes are tracked by PID, never matched by name.
 
@@ -548,6 +550,21 @@ lib_ci() {
 			else print key, m, ci_med(a, m), "-", "-", "-"
 		}
 	}'
+}
+
+# The analysis (statistics, tables, plots, reports) is Python, scripts/ackbench, run by
+# Debian's interpreter ($PYTHON, default /usr/bin/python3: a python3 first on the PATH may
+# be another one without Debian's packages). A board without Python runs the shell parts.
+lib_python() { printf '%s\n' "${PYTHON:-/usr/bin/python3}"; }
+lib_has_analysis() {
+	[ -f "$LIB_ROOT/scripts/ackbench/__main__.py" ] && command -v "$(lib_python)" >/dev/null 2>&1
+}
+lib_analysis() {
+	[ -f "$LIB_ROOT/scripts/ackbench/__main__.py" ] ||
+		die "$LIB_ROOT/scripts/ackbench not found: the analysis runs where the tree is"
+	command -v "$(lib_python)" >/dev/null 2>&1 ||
+		die "$(lib_python) not found: the analysis needs Python 3 (scripts/deps.sh analysis) or \$PYTHON"
+	PYTHONPATH="$LIB_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" exec "$(lib_python)" -m ackbench "$@"
 }
 
 # lib_ci_level PERCENT: the level for lib_ci (90, 95, 99 or 99.9 -> 0.9...); exits 2 with one

@@ -22,7 +22,8 @@ Clients (-c): for each protocol, waits until its server answers (a one-message p
 retried), then runs the client per message and with --keep, each writing its table
 (P-MODE.txt), raw samples (P-MODE.csv), summary (P-MODE.json) and stderr (P-MODE.err)
 into the run directory, with env.txt (hosts, kernel, CPU, Mbed TLS, git revision,
-options); then prints the comparison table (scripts/compare.sh, needs jq).
+options); then prints the comparison table (scripts/compare.sh, needs Python 3; a
+board without it gets one line saying where to run it).
   -b ADDR    servers listen on ADDR (0.0.0.0)
   -I SECS    servers exit after SECS without a client; 0 = never (1800)
   -n N       timed messages per size (the clients' default, 1000)
@@ -276,11 +277,14 @@ for p in $run; do
 	done
 done >>"$dir/env.txt"
 
-if [ "$nrun" -gt 0 ] && [ "$quiet" = 0 ] && command -v jq >/dev/null 2>&1 &&
-	[ -x "$LIB_ROOT/scripts/compare.sh" ]; then
+if [ "$nrun" -gt 0 ] && [ "$quiet" = 0 ]; then
 	echo
-	echo "# comparison ($dir)"
-	"$LIB_ROOT/scripts/compare.sh" "$dir" >"$dir/comparison.txt" && cat "$dir/comparison.txt"
+	if lib_has_analysis && [ -x "$LIB_ROOT/scripts/compare.sh" ]; then
+		echo "# comparison ($dir)"
+		"$LIB_ROOT/scripts/compare.sh" "$dir" >"$dir/comparison.txt" && cat "$dir/comparison.txt"
+	else
+		echo "# comparison: no Python analysis here; copy $dir to a host with the tree and run scripts/compare.sh on it"
+	fi
 fi
 if [ -n "$failed" ]; then
 	log "failed:$failed; results in $dir"

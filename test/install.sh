@@ -52,6 +52,17 @@ check_rc "installed run-all.sh --help (it sources its lib.sh)" "$rc" 0 "$TMP/ra.
 rc=0
 "$R/share/ackbench/scripts/gen-certs.sh" -o "$TMP/certs" >"$TMP/gen.out" 2>&1 || rc=$?
 check_rc "installed gen-certs.sh makes certificates" "$rc" 0 "$TMP/gen.out"
+# compare.sh runs its Python analysis from the installed tree, on one made-up round.
+mkdir -p "$TMP/cmp"
+for x in tcp:20 tls:35; do
+	printf '{"tool":"ackbench","proto":"%s","mode":"keep","sizes":[{"size":64,"total":{"n":3,"p50":%s,"p99":%s}}]}\n' \
+		"${x%:*}" "${x#*:}" "${x#*:}" >"$TMP/cmp/${x%:*}-keep.json"
+done
+rc=0
+"$R/share/ackbench/scripts/compare.sh" "$TMP/cmp" >"$TMP/cmp.out" 2>&1 || rc=$?
+check_rc "installed compare.sh runs" "$rc" 0 "$TMP/cmp.out"
+check_grep "installed compare.sh: the overhead of one round, without an interval" "$TMP/cmp.out" \
+	'^keep +64 +20\.0 +35\.0  \+15\.0 \(no CI\) +1\.75 +20\.0 +35\.0$'
 
 # pair PROTO: the installed server and client exchange 2 x 3 messages (SARGS, CARGS: their
 # extra arguments).

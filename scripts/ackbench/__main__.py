@@ -7,6 +7,7 @@ import sys
 from .records import FormatError
 
 COMMANDS = {
+    "compare": "TCP against TLS, UDP against DTLS, from client summaries (compare.sh)",
     "show": "what a file or directory is and the records read from it",
 }
 
