@@ -14,7 +14,9 @@ Installs (every path below DESTDIR):
                                      beside them so that run-all.sh finds the programs, and
                                      ackbench/ (compare.sh's Python analysis)
   PREFIX/share/man/man1/PROG.1       each program's --help as a manual page
-  PREFIX/share/doc/ackbench/         README.md, ports-README.md
+  PREFIX/share/doc/ackbench/         README.md, docs/*.md and the READMEs beside the code
+                                     (ports/, src/stack/, certs/), at their paths in the
+                                     tree so that the links between them work
   -B BINDIR   the build's programs (make: build/<target>.../bin)
   -p PREFIX   installation prefix (/usr/local)
   -d DESTDIR  staging root, prepended to every path (empty: install in place)
@@ -70,8 +72,12 @@ done
 install -d "$share/scripts/ackbench"
 install -m 0644 "$src"/scripts/ackbench/*.py "$share/scripts/ackbench/"
 ln -sfn ../../bin "$share/bin"
-install -m 0644 "$src/README.md" "$root/share/doc/ackbench/README.md"
-install -m 0644 "$src/ports/README.md" "$root/share/doc/ackbench/ports-README.md"
+docs=(README.md)
+for d in "$src"/docs/*.md; do docs+=("docs/${d##*/}"); done
+docs+=(ports/README.md src/stack/README.md certs/README.md)
+for d in "${docs[@]}"; do
+	install -D -m 0644 "$src/$d" "$root/share/doc/ackbench/$d"
+done
 
 # man_page PROG: --help as a manual page (the text kept as it is, in a no-fill block).
 man_page() {
@@ -86,7 +92,7 @@ man_page() {
 		printf '.SH NAME\n%s \\- ackbench %s %s\n' "$p" "${p%_*}" "${p#*_}"
 		printf '.SH DESCRIPTION\n.nf\n'
 		printf '%s\n' "$help" | sed -e 's/\\/\\e/g' -e 's/^\./\\\&./' -e "s/^'/\\\\\\&'/"
-		printf '.fi\n.SH SEE ALSO\n%s/share/doc/ackbench/README.md\n' "$prefix"
+		printf '.fi\n.SH SEE ALSO\n%s/share/doc/ackbench/docs/programs.md\n' "$prefix"
 	} >"$root/share/man/man1/$p.1"
 }
 manned=0
@@ -99,4 +105,4 @@ for p in "${progs[@]}"; do
 done
 [ "$manned" -gt 0 ] ||
 	echo "install: manual pages skipped: the programs do not run here (give -r RUNNER)" >&2
-echo "install: ${#progs[@]} programs, 4 scripts, $manned manual pages, 2 docs under $root"
+echo "install: ${#progs[@]} programs, 4 scripts, $manned manual pages, ${#docs[@]} docs under $root"

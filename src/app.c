@@ -71,7 +71,7 @@ static void timeline_opt(struct opt *t, const char **dst)
 		                       0,
 		                       "FILE",
 		                       "handshake timeline as CSV: a row per handshake message "
-		                       "of each connection (see README)" };
+		                       "of each connection (see docs/timeline.md)" };
 
 	t[0] = tl;
 	t[0].dst = dst;

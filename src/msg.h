@@ -1,5 +1,5 @@
 /*
- * msg.h - the wire format of requests and replies (layout in README.md, "Wire format").
+ * msg.h - the wire format of requests and replies (layout in docs/measuring.md, "Wire format").
  *
  * Every field is written byte by byte in network order; no struct is ever cast onto a
  * buffer. A request is MSG_HDR_LEN bytes of header followed by 'A' padding up to its total

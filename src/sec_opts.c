@@ -35,7 +35,7 @@ static const struct sec_opt all[N_OPTS] = {
 	    "pin the version (default: negotiate, 1.3 preferred)" } },
 	{ 0,
 	  { "ciphersuite", 0, OPT_STR, &g_val.ciphersuite, 0, 0, "LIST",
-	    "suite names of this build's TLS stack (README: Stacks), comma list; 'any' = library "
+	    "suite names of this build's TLS stack (docs/stacks.md), comma list; 'any' = library "
 	    "default (pinned to AES-128-GCM with ECDHE)" } },
 	{ 0,
 	  { "groups", 0, OPT_STR, &g_val.groups, 0, 0, "LIST",

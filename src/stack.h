@@ -28,9 +28,10 @@ struct stack {
 	 * returns 0, or -1 when code is not one of its own. */
 	int (*strerror)(int code, char *buf, size_t len);
 	/* Connections of one transport state may run at once on several threads (servers'
-	 * --max-conns, clients' --parallel): the stack guarantees what README's "Serving many
-	 * clients at once" lists (a thread-safe RNG, ticket and cookie keys, per-connection
-	 * state only in the connection). NULL or 0: the core refuses N > 1 with one line. */
+	 * --max-conns, clients' --parallel): the stack guarantees what "Serving many clients
+	 * at once" in docs/robustness.md lists (a thread-safe RNG, ticket and cookie keys,
+	 * per-connection state only in the connection). NULL or 0: the core refuses N > 1 with
+	 * one line. */
 	int (*threads_ok)(void);
 };
 

@@ -15,7 +15,7 @@ static uint32_t udp_amplify = 1;
 static const struct opt udp_opts[] = {
 	{ "amplify", 0, OPT_UINT, &udp_amplify, 1, 65507, "K",
 	  "server: replies up to K times their request's size (1: never larger, as a UDP "
-	  "source is not proven; see README)" },
+	  "source is not proven; see docs/robustness.md)" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 

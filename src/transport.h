@@ -19,7 +19,7 @@ struct tp_conf {
 	uint32_t timeout_ms; /* bound of one read / one message exchange */
 	uint32_t conns;      /* connections the core runs at once, each on its own thread (server
 	                      * --max-conns, client --parallel); setup() refuses what it cannot
-	                      * serve (README: "Serving many clients at once"); 0 = 1 */
+	                      * serve (docs/robustness.md: "Serving many clients at once"); 0 = 1 */
 	const char *prog;    /* program name, for one-line diagnostics on stderr */
 	const char *addr;    /* client: --addr as typed (default TLS server name) */
 	/* TLS and DTLS */

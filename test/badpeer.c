@@ -50,7 +50,7 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* A request header (layout: README.md "Wire format") followed by 'A' padding up to fill. */
+/* A request header (layout: docs/measuring.md "Wire format") followed by 'A' padding up to fill. */
 static void request(uint32_t len, uint32_t reply_len, size_t fill)
 {
 	memset(buf, 'A', fill);

@@ -27,8 +27,9 @@ esac
 echo "# ${how[*]} DESTDIR=$STAGE PREFIX=$PREFIX"
 "${how[@]}" DESTDIR="$STAGE" PREFIX="$PREFIX" >"$TMP/install.out" 2>&1 || rc=$?
 check_rc "install into DESTDIR: exit 0" "$rc" 0 "$TMP/install.out"
+docs=(README.md "$ROOT"/docs/*.md ports/README.md src/stack/README.md certs/README.md)
 check_grep "install: says what it installed" "$TMP/install.out" \
-	"^install: 8 programs, 4 scripts, 8 manual pages, 2 docs under $R$"
+	"^install: 8 programs, 4 scripts, 8 manual pages, ${#docs[@]} docs under $R$"
 check "install: nothing outside DESTDIR" test ! -e "$PREFIX"
 
 want=$("$BIN/tcp_client" --version)
@@ -41,7 +42,10 @@ for p in tcp_client tcp_server udp_client udp_server tls_client tls_server dtls_
 		check "$p: man renders it" sh -c "man -l '$R/share/man/man1/$p.1' >/dev/null 2>&1"
 	fi
 done
-check "docs: README installed" test -s "$R/share/doc/ackbench/README.md"
+for d in "${docs[@]}"; do
+	d=${d#"$ROOT"/}
+	check "docs: $d installed" cmp -s "$ROOT/$d" "$R/share/doc/ackbench/$d"
+done
 
 # The board scripts, from the installed tree.
 check "run-all.sh finds the programs beside it (share/ackbench/bin)" \

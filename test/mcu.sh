@@ -18,7 +18,7 @@ test_init "$@"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNNER=$ROOT/scripts/mcu.sh
 target=${MCU_TARGET:-cortex-m4}
-# The small config's heap target per connection on Linux (README, "Small boards"); the mcu
+# The small config's heap target per connection on Linux (docs/boards.md, "Small boards"); the mcu
 # config has the same record buffers (16384 in, 4096 out).
 HEAP_TARGET=32768
 

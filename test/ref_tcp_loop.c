@@ -4,7 +4,7 @@
  * blocking POSIX sockets and none of our code. Per message, timed with CLOCK_MONOTONIC:
  *   socket, connect, TCP_NODELAY, send SIZE bytes, read the 24-byte reply,
  *   shutdown(SHUT_WR), read until EOF, close.
- * The request is written by hand (layout: README.md "Wire format"); a last connection
+ * The request is written by hand (layout: docs/measuring.md "Wire format"); a last connection
  * sends END so that tcp_server ends its run as it does for tcp_client.
  *
  *   ref_tcp_loop [-a ADDR] [-p PORT] [-s SIZE] [-n COUNT] [-w WARMUP]
