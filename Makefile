@@ -93,10 +93,10 @@ UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
 include mk/mcu.mk
 
 .SECONDARY:
-.PHONY: other-stacks all mbedtls deps run matrix test unit integration test-san bench certs format install \
+.PHONY: link-shaper other-stacks all mbedtls deps run matrix test unit integration test-san bench certs format install \
         cross-build \
         format-check lint clean distclean footprint
-all: $(BINS)
+all: $(BINS) $(LINK_BIN)
 
 # --- Mbed TLS 3.6, built from its release tarball into $(MBT) ---
 $(MBT)/.built: ports/config/ackbench_config_$(CONFIG).h ports/targets/$(TARGET).mk scripts/fetch-mbedtls.sh
@@ -145,6 +145,20 @@ $(SEC_BINS): $(BUILD)/bin/%: $(BUILD)/obj/%.o $(STACK_OBJS) $(CORE_LIB) $(STACK_
 	@$(if $(Q),echo "  LD       $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(STACK_OBJS) $(CORE_LIB) $(STACK_LIBS) -lm -lpthread
 
+# The link shaper of scripts/link.sh (src/link/, docs/links.md): not one of the benchmark
+# programs; native dynamic builds only (libnetfilter-queue, scripts/deps.sh link).
+LINK_OBJS := $(patsubst src/link/%.c,$(BUILD)/obj/link/%.o,$(wildcard src/link/*.c))
+LINK_BIN := $(if $(filter native,$(TARGET)),$(if $(STATIC),,$(BUILD)/bin/link_shaper))
+$(BUILD)/obj/link/%.o: src/link/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/bin/link_shaper: $(LINK_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD       $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_OBJS) -lnetfilter_queue -lnfnetlink
+link-shaper: $(LINK_BIN)
+
 # --- tests ---
 # Unit tests see the core and the stack (test_mem installs the stack's allocator hook).
 $(BUILD)/test/%: test/unit/%.c test/unit/check.h $(STACK_OBJS) $(CORE_LIB) $(STACK_DEPS)
@@ -165,6 +179,11 @@ $(addprefix $(BUILD)/test/,$(FAKE_TESTS)): $(BUILD)/test/%: test/unit/%.c test/u
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit -Iports/fake $(ALL_LDFLAGS) -o $@ $< $(filter %.o,$^) -lm -lpthread
+# The link shaper's decisions (loss, bursts, drop lists, delay order), without a queue.
+$(BUILD)/test/test_linkmodel: test/unit/test_linkmodel.c test/unit/check.h $(BUILD)/obj/link/linkmodel.o
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC       $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit -Isrc/link $(ALL_LDFLAGS) -o $@ $< $(BUILD)/obj/link/linkmodel.o -lm
 # The misbehaving client of the integration tests: plain POSIX sockets, no core objects.
 $(BUILD)/test/badpeer: test/badpeer.c
 	@mkdir -p $(@D)
@@ -177,7 +196,7 @@ cross-build:
 # Each stack but mbedtls has a scripts/deps.sh group of its own name.
 STACK_DEB_GROUPS := $(filter-out mbedtls,$(STACKS))
 deps:
-	$(Q)scripts/deps.sh build test analysis $(STACK_DEB_GROUPS)
+	$(Q)scripts/deps.sh build test analysis link $(STACK_DEB_GROUPS)
 # The other stacks' programs (native, full config, plain build), for test/stacks.sh.
 OTHER_STACKS := $(filter-out $(STACK),$(STACKS))
 other-stacks:
@@ -228,7 +247,7 @@ footprint:
 print-%:
 	@echo '$($*)'
 
-FORMAT_FILES := $(wildcard src/*.[ch] src/stack/*/*.[ch] ports/*.h ports/*/*.[ch] mcu/*.[ch] test/unit/*.[ch] \
+FORMAT_FILES := $(wildcard src/*.[ch] src/link/*.[ch] src/stack/*/*.[ch] ports/*.h ports/*/*.[ch] mcu/*.[ch] test/unit/*.[ch] \
                 test/fuzz/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_FILES)
@@ -252,4 +271,4 @@ distclean:
 	rm -rf build
 
 include test/fuzz/fuzz.mk
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/stack/*.d $(BUILD)/obj/fake/*.d $(BUILD)/test/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/stack/*.d $(BUILD)/obj/fake/*.d $(BUILD)/obj/link/*.d $(BUILD)/test/*.d)

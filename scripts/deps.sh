@@ -8,6 +8,8 @@ Usage: $0 [GROUP...]
 Installs the missing Debian packages of each group (default: build test).
   build    compiler, make, tools to fetch and unpack Mbed TLS, openssl, jq
   test     iproute2, nftables, procps (network namespaces, loss injection)
+  link     libnetfilter-queue-dev, iptables, ethtool, python3 (scripts/link.sh: the emulated
+           link's shaper and namespaces)
   bench    sockperf (the loopback reference), util-linux (taskset)
   openssl  libssl-dev (the openssl stack: make STACK=openssl)
   capture  tshark
@@ -31,6 +33,7 @@ pkgs_of() {
 	case "$1" in
 	build) echo "gcc make libc6-dev tar bzip2 ca-certificates curl openssl jq" ;;
 	test) echo "iproute2 nftables procps" ;;
+	link) echo "libnetfilter-queue-dev iptables ethtool iproute2 python3" ;;
 	bench) echo "sockperf util-linux" ;;
 	openssl) echo "libssl-dev openssl" ;;
 	capture) echo "tshark" ;;
@@ -49,7 +52,7 @@ pkgs_of() {
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -gt 0 ] || set -- build test
-[ "$1" = all ] && set -- build test bench capture report analysis browser ssh cross fuzz openssl wolfssl mcu
+[ "$1" = all ] && set -- build test link bench capture report analysis browser ssh cross fuzz openssl wolfssl mcu
 
 want=""
 for g in "$@"; do
