@@ -26,6 +26,10 @@ const char *err_str(int code, char *buf, size_t len)
 	case ACK_ERR_REFUSED: snprintf(buf, len, "refused by peer (nak)"); return buf;
 	case ACK_ERR_ARG: snprintf(buf, len, "invalid argument"); return buf;
 	case ACK_ERR_STOPPED: snprintf(buf, len, "stopped by a signal"); return buf;
+	case ACK_ERR_GAVE_WAY:
+		snprintf(buf, len,
+		         "silent for a handshake timer while a new client waited: gave way");
+		return buf;
 	case ACK_ERR_CUT:
 		snprintf(buf, len, "connection closed in the middle of a message");
 		return buf;

@@ -50,7 +50,46 @@ void sec_io_init(struct sec_io *io, int h, int server, int datagram)
 	io->server = server;
 	io->datagram = datagram;
 	io->deadline_ns = SEC_IO_FOREVER;
+	io->gw.lh = -1;
+	io->active_ns = port_mono_ns();
 	tls_sniff_init(&io->sniff);
+}
+
+void sec_io_give_way(struct sec_io *io, const struct sec_give_way *gw)
+{
+	io->gw = *gw;
+	io->active_ns = port_mono_ns();
+}
+
+int sec_io_wait(struct sec_io *io, uint64_t deadline_ns)
+{
+	const struct sec_give_way *gw = &io->gw;
+	int hs[2] = { io->h, gw->lh }, waiting = 0;
+
+	for (;;) {
+		int ms = sec_ms_left(deadline_ns), n;
+
+		if (ms == 0)
+			return ACK_ERR_TIMEOUT;
+		if (waiting) {
+			/* a new client waits: give way once this one is silent for a timer */
+			int left = sec_ms_left(io->active_ns + (uint64_t)gw->idle_ms * 1000000u);
+
+			if (left == 0) {
+				if (gw->count != NULL)
+					(*gw->count)++;
+				return ACK_ERR_GAVE_WAY;
+			}
+			n = port_wait_any(hs, 1, ms < 0 || left < ms ? left : ms);
+		} else {
+			n = port_wait_any(hs, gw->lh >= 0 ? 2 : 1, ms);
+		}
+		if (n == ACK_ERR_TIMEOUT)
+			continue;
+		if (n != 1)
+			return n; /* 0: the peer's bytes, or an error */
+		waiting = gw->newcomer(gw->arg);
+	}
 }
 
 void sec_io_close(struct sec_io *io)
@@ -107,6 +146,8 @@ static void sniff(struct sec_io *io, const uint8_t *buf, size_t n)
  * it would stamp them late), a receive after it. */
 static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint64_t now)
 {
+	if (!tx && io->gw.lh >= 0)
+		io->active_ns = now != 0 ? now : port_mono_ns();
 	if (io->in_hs) {
 		if (tx)
 			io->hs_tx += (uint32_t)n;
@@ -152,12 +193,22 @@ int sec_io_recv(struct sec_io *io, uint8_t *buf, size_t len, uint32_t limit_ms)
 {
 	int ms = sec_ms_left(io->deadline_ns), n;
 	int by_limit = limit_ms != 0 && (ms < 0 || (uint32_t)ms > limit_ms);
+	int wait_ms = by_limit ? (int)limit_ms : ms;
 
 	if (io->deadline_ns != SEC_IO_FOREVER && ms == 0 && io->in_hs) {
 		io->err = ACK_ERR_TIMEOUT; /* the overall handshake deadline passed */
 		return ACK_ERR_TIMEOUT;
 	}
-	n = port_recv(io->h, buf, len, by_limit ? (int)limit_ms : ms, NULL);
+	if (io->gw.lh >= 0 && wait_ms != 0) {
+		/* a silent peer gives way while it is waited for, in the handshake too */
+		n = sec_io_wait(io, sec_deadline(wait_ms));
+		if (n != 0 && n != ACK_ERR_TIMEOUT) {
+			io->err = n;
+			return n;
+		}
+		wait_ms = 0; /* the wait is over: only what is there now */
+	}
+	n = port_recv(io->h, buf, len, wait_ms, NULL);
 	if (n == ACK_ERR_TIMEOUT && by_limit) {
 		io->timer_expiries++;
 		return SEC_IO_TIMER;

@@ -33,6 +33,19 @@
 
 struct timeline;
 
+/* A server connection that gives way (a DTLS server serving one connection at a time):
+ * while it waits for its peer, the listening handle lh is watched too; once newcomer(arg)
+ * says a new client waits there (it drops what is not one), the connection ends with
+ * ACK_ERR_GAVE_WAY (and *count + 1) when its peer has been silent for idle_ms, one
+ * handshake timer, since the last bytes it sent. lh < 0: never gives way. */
+struct sec_give_way {
+	int lh;
+	uint32_t idle_ms;
+	int (*newcomer)(void *arg);
+	void *arg;
+	_Atomic uint32_t *count;
+};
+
 /* tx: 1 sent by us, 0 received; buf[0..n) the bytes moved in one call (a datagram on DTLS,
  * a part of the stream on TLS); mono_ns: port_mono_ns() right after the move. */
 typedef void (*sec_io_tap_fn)(void *arg, int tx, const uint8_t *buf, size_t n, uint64_t mono_ns);
@@ -58,6 +71,8 @@ struct sec_io {
 	struct timeline *tl;
 	int (*hs_state)(void *state_arg);
 	void *state_arg;
+	struct sec_give_way gw; /* lh = -1: none (sec_io_give_way) */
+	uint64_t active_ns;     /* with gw: the peer's last bytes (or sec_io_give_way) */
 };
 
 /* h is the connected handle (owned from here on). */
@@ -81,6 +96,14 @@ void sec_io_hs_reset(struct sec_io *io);
 void sec_io_timeline(struct sec_io *io, struct timeline *tl);
 /* The next reads give up timeout_ms from now (< 0: never). */
 void sec_io_deadline(struct sec_io *io, int timeout_ms);
+
+/* From now on io gives way as gw says (copied; lh < 0: it does not). */
+void sec_io_give_way(struct sec_io *io, const struct sec_give_way *gw);
+/* Waits until the peer's next bytes are there (0), up to deadline_ns (ACK_ERR_TIMEOUT), or
+ * gives way (ACK_ERR_GAVE_WAY, see struct sec_give_way); another error from the port. A
+ * server's read of its next request waits here before it asks the stack; sec_io_recv
+ * waits here too, so a handshake gives way alike. */
+int sec_io_wait(struct sec_io *io, uint64_t deadline_ns);
 
 /* The two calls of the stacks' callbacks. limit_ms: the stack's own bound on this read
  * (0 = none); when it ends the read first, SEC_IO_TIMER and timer_expiries++. */

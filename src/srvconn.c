@@ -161,8 +161,9 @@ static int serve_conn(struct worker *w, void *conn, uint32_t cno, char *peer, si
 			return 0;
 		if (n < 0 && srvconn_stopping())
 			return stop_status(w);
-		if (n == ACK_ERR_TIMEOUT && s->tp->datagram)
-			return 0; /* a UDP "connection" is a burst of datagrams */
+		if ((n == ACK_ERR_TIMEOUT || n == ACK_ERR_GAVE_WAY) && s->tp->datagram)
+			return 0; /* a UDP "connection" is a burst of datagrams; a DTLS one
+			           * silent while a new client waits gave way (sec_io_wait) */
 		if (n < 0)
 			dgram_peer(s, conn, peer, peer_len);
 		if (n == ACK_ERR_TOO_BIG) {

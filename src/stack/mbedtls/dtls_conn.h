@@ -54,7 +54,6 @@ struct dtls_conn {
 	/* server (dtls_srv.c): called for every datagram received, and its state */
 	void (*on_rx)(struct dtls_conn *d, const uint8_t *buf, size_t n);
 	int first_read;          /* no request yet since the (re)handshake */
-	uint64_t active_ns;      /* last datagram from the peer */
 	uint8_t random[32];      /* this session's ClientHello random */
 	uint8_t last_random[32]; /* of the last ClientHello seen after the handshake */
 	int dup_hello;           /* that ClientHello was a copy of this session's own */

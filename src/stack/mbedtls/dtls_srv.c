@@ -11,9 +11,10 @@
  *     new one listens, and Mbed TLS reads the ClientHello from the connected socket. No
  *     socket is closed between the HelloVerifyRequest and the handshake, so the client's
  *     second ClientHello cannot be lost there (notes item 11).
- * While a connection waits for its next request the listening socket is watched too: a
- * new client's ClientHello ends a connection idle for one handshake timer (its client left
- * without a close_notify that arrived). A client reconnecting from the same address and
+ * While a connection waits for its peer (in the handshake or for its next request) the
+ * listening socket is watched too (sec_io_wait): a new client's ClientHello ends a
+ * connection silent for one handshake timer (its client left without a close_notify that
+ * arrived, or never meant to finish its handshake). A client reconnecting from the same address and
  * port reaches the connected socket: Mbed TLS checks its cookie and returns
  * MBEDTLS_ERR_SSL_CLIENT_RECONNECT, and the new client is authenticated by a new handshake.
  */
@@ -76,7 +77,6 @@ static void seen(struct dtls_conn *d, const uint8_t *buf, size_t n)
 	const uint8_t *cookie;
 	size_t clen;
 
-	d->active_ns = port_mono_ns();
 	if (!dtls_wire_client_hello(buf, n, &cookie, &clen))
 		return;
 	if (!d->c->hs_done) {
@@ -123,9 +123,28 @@ static void hello_verify(struct dtls_state *s, const struct port_addr *from, con
 		s->hvr++;
 }
 
+/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
+static int newcomer(void *arg)
+{
+	struct dtls_state *s = arg;
+	struct port_addr from;
+	const uint8_t *cookie;
+	size_t clen;
+	int n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), 0, &from);
+
+	if (n < 0)
+		return 0;
+	if (dtls_wire_client_hello(s->pk, n < DTLS_PEEK_MAX ? (size_t)n : DTLS_PEEK_MAX, &cookie,
+	                           &clen))
+		return 1;
+	drop_stray(s, &from, n);
+	return 0;
+}
+
 int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out)
 {
 	uint64_t deadline = sec_deadline(timeout_ms);
+	struct sec_give_way gw = { -1, s->hs_min_ms, newcomer, s, &s->superseded };
 	struct port_addr from;
 	const uint8_t *cookie;
 	size_t clen;
@@ -160,7 +179,8 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 		snprintf((*out)->cli_id, sizeof((*out)->cli_id), "%s", id);
 		(*out)->on_rx = seen;
 		(*out)->first_read = 1;
-		(*out)->active_ns = port_mono_ns();
+		gw.lh = s->conns_max > 1 ? -1 : s->t.lh; /* more: a newcomer is another worker's */
+		sec_io_give_way(&(*out)->c->io, &gw);
 		cur = *out;
 		s->conns++;
 		return 0;
@@ -191,7 +211,7 @@ static int reconnect(struct dtls_conn *d, int reset)
 		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.prog,
 		        c->peer, err_str(r, eb, sizeof(eb)));
 	d->first_read = 1;
-	d->active_ns = port_mono_ns();
+	c->io.active_ns = port_mono_ns();
 	return r;
 }
 
@@ -207,23 +227,6 @@ static int hello_queued(struct dtls_conn *d)
 	                                       &cookie, &clen);
 }
 
-/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
-static int newcomer(struct dtls_state *s)
-{
-	struct port_addr from;
-	const uint8_t *cookie;
-	size_t clen;
-	int n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), 0, &from);
-
-	if (n < 0)
-		return 0;
-	if (dtls_wire_client_hello(s->pk, n < DTLS_PEEK_MAX ? (size_t)n : DTLS_PEEK_MAX, &cookie,
-	                           &clen))
-		return 1;
-	drop_stray(s, &from, n);
-	return 0;
-}
-
 /* The first request after a handshake may take a client's whole handshake budget: until
  * it arrives the client may still be retransmitting its last flight, which Mbed TLS
  * answers from the kept flight (read timeout longer than the client's retransmissions). */
@@ -231,43 +234,17 @@ int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms)
 {
 	struct dtls_state *s = d->s;
 	struct tls_conn *c = d->c;
-	int wait_ms = timeout_ms, waiting = 0;
+	int wait_ms = timeout_ms, n;
 	uint64_t deadline;
 
 	if (d->first_read && timeout_ms >= 0 && (uint32_t)timeout_ms < s->budget_ms)
 		wait_ms = (int)s->budget_ms;
 	deadline = sec_deadline(wait_ms);
 	for (;;) {
-		/* One connection at a time: watch the listener too, and give way to a newcomer.
-		 * More: a newcomer is another worker's; only the accepting one reads the
-		 * listener. */
-		unsigned nh = s->conns_max > 1 ? 1 : 2;
-		int hs[2] = { c->io.h, nh > 1 ? s->t.lh : -1 }, ms = sec_ms_left(deadline), n;
-
 		if (!mbedtls_ssl_check_pending(&c->ssl)) {
-			if (ms == 0)
-				return ACK_ERR_TIMEOUT;
-			if (waiting) {
-				/* a new client waits: give way once this one is idle for a timer */
-				uint64_t way = d->active_ns + (uint64_t)s->hs_min_ms * 1000000u;
-				int left = sec_ms_left(way);
-
-				if (left == 0) {
-					s->superseded++;
-					return ACK_ERR_TIMEOUT;
-				}
-				n = port_wait_any(hs, 1, ms < 0 || left < ms ? left : ms);
-			} else {
-				n = port_wait_any(hs, nh, ms);
-			}
-			if (n == ACK_ERR_TIMEOUT)
-				continue;
-			if (n < 0)
+			n = sec_io_wait(&c->io, deadline);
+			if (n != 0)
 				return n;
-			if (n == 1) {
-				waiting = newcomer(s);
-				continue;
-			}
 		}
 		n = tls_conn_recv(c, buf, cap, 0);
 		if (n > 0) {
@@ -285,7 +262,6 @@ int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms)
 		deadline = sec_deadline(timeout_ms >= 0 && (uint32_t)timeout_ms < s->budget_ms
 		                                ? (int)s->budget_ms
 		                                : timeout_ms);
-		waiting = 0;
 	}
 }
 

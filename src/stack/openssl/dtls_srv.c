@@ -12,9 +12,9 @@
  *     stays queued on the adopted socket and SSL_accept reads it there.
  * Cookies: HMAC-SHA256 over the client's address and port and a 30-second time slot, with
  * a key drawn at start-up; the current and the previous slot are accepted. A new client's
- * ClientHello on the listening socket ends a connection idle for one handshake timer, as
- * on the mbedtls stack. A client that reconnects from the same address and port reaches
- * the old connection's socket: OpenSSL refuses that ClientHello, the client retransmits,
+ * ClientHello on the listening socket ends a connection silent for one handshake timer, as
+ * on the mbedtls stack (sec_io_wait). A client that reconnects from the same address and port
+ * reaches the old connection's socket: OpenSSL refuses that ClientHello, the client retransmits,
  * and after the old connection's timeout the listening socket takes it.
  */
 #include <inttypes.h>
@@ -167,9 +167,18 @@ static int listen_once(struct ossl_ctx *t, SSL **lssl)
 	return r;
 }
 
+/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
+static int newcomer(void *arg)
+{
+	struct port_addr from;
+
+	return hello_next(arg, 0, &from) == 1;
+}
+
 int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 {
 	uint64_t deadline = sec_deadline(timeout_ms);
+	struct sec_give_way gw = { -1, t->hs_min_ms, newcomer, t, &t->superseded };
 	struct port_addr from;
 	SSL *lssl = NULL;
 	char id[80];
@@ -208,7 +217,8 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 		}
 		(*out)->addr = from;
 		(*out)->first_read = 1;
-		(*out)->active_ns = port_mono_ns();
+		gw.lh = t->conns_max > 1 ? -1 : t->lh; /* more: a newcomer is another worker's */
+		sec_io_give_way(&(*out)->io, &gw);
 		t->conns++;
 		return 0;
 	}
@@ -216,57 +226,23 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 	return r;
 }
 
-/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
-static int newcomer(struct ossl_ctx *t)
-{
-	struct port_addr from;
-
-	return hello_next(t, 0, &from) == 1;
-}
-
 /* As the mbedtls stack's server: the first request after a handshake may take a client's
  * whole handshake budget; a new client waiting on the listening socket ends a connection
- * idle for one handshake timer. */
+ * silent for one handshake timer (sec_io_wait; in the handshake too). */
 int ossl_dtls_srv_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeout_ms)
 {
 	struct ossl_ctx *t = c->t;
-	int wait_ms = timeout_ms, waiting = 0;
+	int wait_ms = timeout_ms, n;
 	uint64_t deadline;
 
 	if (c->first_read && timeout_ms >= 0 && (uint32_t)timeout_ms < t->budget_ms)
 		wait_ms = (int)t->budget_ms;
 	deadline = sec_deadline(wait_ms);
 	for (;;) {
-		/* One connection at a time: watch the listener too, and give way to a newcomer.
-		 * More: a newcomer is another worker's; only the accepting one reads the
-		 * listener (and t->pk). */
-		unsigned nh = t->conns_max > 1 ? 1 : 2;
-		int hs[2] = { c->io.h, nh > 1 ? t->lh : -1 }, ms = sec_ms_left(deadline), n;
-
 		if (SSL_pending(c->ssl) == 0) {
-			if (ms == 0)
-				return ACK_ERR_TIMEOUT;
-			if (waiting) {
-				uint64_t way = c->active_ns + (uint64_t)t->hs_min_ms * 1000000u;
-				int left = sec_ms_left(way);
-
-				if (left == 0) {
-					t->superseded++;
-					return ACK_ERR_TIMEOUT;
-				}
-				n = port_wait_any(hs, 1, ms < 0 || left < ms ? left : ms);
-			} else {
-				n = port_wait_any(hs, nh, ms);
-			}
-			if (n == ACK_ERR_TIMEOUT)
-				continue;
-			if (n < 0)
+			n = sec_io_wait(&c->io, deadline);
+			if (n != 0)
 				return n;
-			if (n == 1) {
-				waiting = newcomer(t);
-				continue;
-			}
-			c->active_ns = port_mono_ns();
 		}
 		n = ossl_conn_recv(c, buf, cap, 0);
 		if (n > 0) {

@@ -70,7 +70,6 @@ struct ossl_conn {
 	uint32_t retrans;      /* timer expiries (each followed by a resend of the flight) */
 	struct port_addr addr; /* server: the client's address (its cookie's) */
 	int first_read;        /* server: no request yet since the handshake */
-	uint64_t active_ns;    /* server: last datagram from the peer */
 	uint8_t hello[OSSL_PEEK_MAX]; /* server: the ClientHello DTLSv1_listen consumed */
 	size_t hello_len;
 };

@@ -37,7 +37,6 @@ struct wolf_dsc {           /* c->dtls of a server connection */
 	uint8_t random[32]; /* the session's ClientHello random */
 	uint8_t next[32];   /* of a new ClientHello queued on the socket (hello_queued) */
 	int first_read;     /* no request yet since the (re)handshake */
-	uint64_t active_ns; /* last datagram from the peer */
 };
 
 static struct wolf_dstate *state_of(const struct wolf_conn *c)
@@ -141,17 +140,6 @@ static void hello_verify(struct wolf_dstate *s, const struct port_addr *from, co
 		s->hvr++;
 }
 
-static void tap(void *arg, int tx, const uint8_t *buf, size_t n, uint64_t mono_ns)
-{
-	struct wolf_conn *c = arg;
-	struct wolf_dsc *d = c->dtls;
-
-	(void)buf;
-	(void)n;
-	if (!tx)
-		d->active_ns = mono_ns;
-}
-
 static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id)
 {
 	struct wolf_dsc *d = calloc(1, sizeof(*d));
@@ -164,17 +152,33 @@ static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id)
 		return ACK_ERR_PROTO;
 	memcpy(d->random, s->pk + DTLS_REC_HDR + DTLS_HS_HDR + 2, sizeof(d->random));
 	d->first_read = 1;
-	d->active_ns = port_mono_ns();
-	c->io.stack_tap = tap;
-	c->io.stack_arg = c;
 	if (wolfSSL_DTLS_SetCookieSecret(c->ssl, d->secret, sizeof(d->secret)) != 0)
 		return ACK_ERR_PROTO;
+	return 0;
+}
+
+/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
+static int newcomer(void *arg)
+{
+	struct wolf_dstate *s = arg;
+	struct port_addr from;
+	const uint8_t *cookie;
+	size_t clen;
+	int n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), 0, &from);
+
+	if (n < 0)
+		return 0;
+	if (dtls_wire_client_hello(s->pk, n < WOLF_PEEK_MAX ? (size_t)n : WOLF_PEEK_MAX, &cookie,
+	                           &clen))
+		return 1;
+	drop_stray(s, &from, n);
 	return 0;
 }
 
 int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **out)
 {
 	uint64_t deadline = sec_deadline(timeout_ms);
+	struct sec_give_way gw = { -1, s->hs_min_ms, newcomer, s, &s->superseded };
 	struct port_addr from;
 	const uint8_t *cookie;
 	uint8_t secret[32], ck[32];
@@ -214,6 +218,8 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 			*out = NULL;
 			return r;
 		}
+		gw.lh = s->conns_max > 1 ? -1 : s->t.lh; /* more: a newcomer is another worker's */
+		sec_io_give_way(&(*out)->io, &gw);
 		s->conns++;
 		return 0;
 	}
@@ -282,25 +288,8 @@ static int reconnect(struct wolf_conn *c, int after_close)
 		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.prog,
 		        c->peer, err_str(r, eb, sizeof(eb)));
 	d->first_read = 1;
-	d->active_ns = port_mono_ns();
+	c->io.active_ns = port_mono_ns();
 	return r;
-}
-
-/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
-static int newcomer(struct wolf_dstate *s)
-{
-	struct port_addr from;
-	const uint8_t *cookie;
-	size_t clen;
-	int n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), 0, &from);
-
-	if (n < 0)
-		return 0;
-	if (dtls_wire_client_hello(s->pk, n < WOLF_PEEK_MAX ? (size_t)n : WOLF_PEEK_MAX, &cookie,
-	                           &clen))
-		return 1;
-	drop_stray(s, &from, n);
-	return 0;
 }
 
 static int first_wait(const struct wolf_dstate *s, const struct wolf_dsc *d, int timeout_ms)
@@ -318,45 +307,18 @@ int wolf_dsrv_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms
 	struct wolf_dstate *s = state_of(c);
 	struct wolf_dsc *d = c->dtls;
 	uint64_t deadline = sec_deadline(first_wait(s, d, timeout_ms));
-	int waiting = 0;
+	int n;
 
 	for (;;) {
-		/* One connection at a time: watch the listener too, and give way to a newcomer.
-		 * More: a newcomer is another worker's; only the accepting one reads the
-		 * listener (and s->pk). */
-		unsigned nh = s->conns_max > 1 ? 1 : 2;
-		int hs[2] = { c->io.h, nh > 1 ? s->t.lh : -1 }, ms = sec_ms_left(deadline), n;
-
 		if (!wolfSSL_pending(c->ssl)) {
-			if (ms == 0)
-				return ACK_ERR_TIMEOUT;
-			if (waiting) {
-				/* a new client waits: give way once this one is idle for a timer */
-				uint64_t way = d->active_ns + (uint64_t)s->hs_min_ms * 1000000u;
-				int left = sec_ms_left(way);
-
-				if (left == 0) {
-					s->superseded++;
-					return ACK_ERR_TIMEOUT;
-				}
-				n = port_wait_any(hs, 1, ms < 0 || left < ms ? left : ms);
-			} else {
-				n = port_wait_any(hs, nh, ms);
-			}
-			if (n == ACK_ERR_TIMEOUT)
-				continue;
-			if (n < 0)
+			n = sec_io_wait(&c->io, deadline);
+			if (n != 0)
 				return n;
-			if (n == 1) {
-				waiting = newcomer(s);
-				continue;
-			}
 			if (hello_queued(c)) {
 				n = reconnect(c, 0);
 				if (n != 0)
 					return n;
 				deadline = sec_deadline(first_wait(s, d, timeout_ms));
-				waiting = 0;
 				continue;
 			}
 		}
@@ -372,7 +334,6 @@ int wolf_dsrv_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms
 			if (n != 0)
 				return n;
 			deadline = sec_deadline(first_wait(s, d, timeout_ms));
-			waiting = 0;
 			continue;
 		}
 		return n;
