@@ -123,10 +123,19 @@ int port_udp_adopt(int *lh, const struct port_addr *peer);
 /* UDP: waits up to timeout_ms (<0 = forever, 0 = poll) for a datagram on h and copies up
  * to len bytes of it into buf WITHOUT consuming it; its sender goes to from. Returns the
  * datagram's whole length (may exceed len), ACK_ERR_TIMEOUT, or an error. A DTLS server
- * uses it to look at the next datagram on its listening socket before deciding. */
+ * uses it to look at the next datagram on its listening socket before deciding.
+ * Stream: the same for the bytes waiting on h: returns how many it copied (<= len), or
+ * ACK_ERR_EOF when the peer closed and nothing waits (from is left alone). */
 int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_addr *from);
-/* Waits up to timeout_ms (<0 = forever) until one of the n handles is readable. Returns
- * the index of the first readable one (in array order), ACK_ERR_TIMEOUT, or an error. */
+/* Stream: the waits (port_wait_readable, port_wait_any) report h readable only once n
+ * bytes wait on it (1 <= n <= 65536; 1 is where every handle starts), or the peer closed,
+ * or it failed. A server's waiting room (src/waitroom.h) waits so for a whole first
+ * record without reading it. Returns 0 or an error. */
+int port_rx_lowat(int h, uint32_t n);
+/* Waits up to timeout_ms (<0 = forever) until one of the n handles is readable
+ * (n <= PORT_WAIT_MAX). Returns the index of the first readable one (in array order),
+ * ACK_ERR_TIMEOUT, or an error. */
+#define PORT_WAIT_MAX 260
 int port_wait_any(const int *h, unsigned n, int timeout_ms);
 /* Stream: ends our direction (FIN); the peer then reads EOF. */
 int port_shutdown_write(int h);

@@ -6,11 +6,24 @@
 
 #include "port.h"
 #include "stack.h"
+#include "tls_sniff.h"
+#include "waitroom.h"
 
 #define CONNECT_TIMEOUT_MS 10000 /* as tcp's dial */
 #define DTLS_HS_MIN_MS     500u
 #define DTLS_HS_MAX_MS     8000u
 #define DTLS_MTU           1400u
+#define HOLD_MS            10000u /* the waiting room's bound without --hs-deadline */
+
+/* A transport's state: the stack's, and a stream server's waiting room (waitroom.h),
+ * where accepted connections wait, all at once, for their whole first record before the
+ * stack's handshake starts. */
+struct sec_state {
+	void *st;
+	struct waitroom *room;
+	const char *prog;
+	uint32_t hold_ms;
+};
 
 void sec_dtls_conf(const struct tp_conf *conf, uint32_t *hs_min_ms, uint32_t *hs_max_ms,
                    uint16_t *mtu)
@@ -20,47 +33,71 @@ void sec_dtls_conf(const struct tp_conf *conf, uint32_t *hs_min_ms, uint32_t *hs
 	*mtu = (uint16_t)(conf->mtu ? conf->mtu : DTLS_MTU);
 }
 
-static int *listen_handle(const struct sec_ops *ops, void *state)
+static int *listen_handle(const struct sec_ops *ops, void *st)
 {
-	return (int *)(void *)((char *)state + ops->lh_offset);
+	return (int *)(void *)((char *)st + ops->lh_offset);
 }
 
 static int ops_setup(const struct sec_ops *ops, const struct tp_conf *conf, void **state)
 {
-	void *s = calloc(1, ops->state_size);
+	struct sec_state *ss = calloc(1, sizeof(*ss));
 	int r;
 
-	if (s == NULL)
+	if (ss == NULL)
 		return ACK_ERR_NOMEM;
-	r = ops->init(s, conf);
+	ss->st = calloc(1, ops->state_size);
+	if (ss->st == NULL) {
+		free(ss);
+		return ACK_ERR_NOMEM;
+	}
+	r = ops->init(ss->st, conf);
 	if (r != 0) {
-		free(s);
+		free(ss->st);
+		free(ss);
 		return r;
 	}
-	*state = s;
+	ss->prog = conf->prog;
+	ss->hold_ms = conf->hs_deadline_ms != 0 ? conf->hs_deadline_ms : HOLD_MS;
+	*state = ss;
 	return 0;
 }
 
 static void ops_teardown(const struct sec_ops *ops, void *state)
 {
-	if (state == NULL)
+	struct sec_state *ss = state;
+
+	if (ss == NULL)
 		return;
-	ops->fini(state);
-	free(state);
+	if (ss->room != NULL)
+		waitroom_fini(ss->room);
+	free(ss->room);
+	ops->fini(ss->st);
+	free(ss->st);
+	free(ss);
 }
 
 static uint32_t ops_max(const struct sec_ops *ops, void *state)
 {
-	return ops->max_msg != NULL ? ops->max_msg(state) : 0;
+	return ops->max_msg != NULL ? ops->max_msg(((struct sec_state *)state)->st) : 0;
 }
 
 static int ops_listen(const struct sec_ops *ops, void *state, int datagram,
                       const struct port_addr *bind, uint16_t *port)
 {
-	int *lh = listen_handle(ops, state);
+	struct sec_state *ss = state;
+	int *lh = listen_handle(ops, ss->st);
 
+	if (!datagram && ops->accept == NULL) {
+		ss->room = malloc(sizeof(*ss->room));
+		if (ss->room == NULL)
+			return ACK_ERR_NOMEM;
+	}
 	*lh = port_listen(bind, datagram, port);
-	return *lh < 0 ? *lh : 0;
+	if (*lh < 0)
+		return *lh;
+	if (ss->room != NULL)
+		waitroom_init(ss->room, ss->prog, *lh, ss->hold_ms, tls_sniff_first_need);
+	return 0;
 }
 
 /* A connection over h from or to peer. */
@@ -72,17 +109,19 @@ static int ops_conn(const struct sec_ops *ops, void *state, int h, const struct 
 	if (h < 0)
 		return h;
 	port_addr_str(peer, name, sizeof(name));
-	return ops->conn_new(state, h, name, conn);
+	return ops->conn_new(((struct sec_state *)state)->st, h, name, conn);
 }
 
+/* A stream's: the next connection whose first record is whole (waitroom.h). */
 static int ops_accept(const struct sec_ops *ops, void *state, int timeout_ms, void **conn)
 {
+	struct sec_state *ss = state;
 	struct port_addr peer;
 	int h;
 
 	if (ops->accept != NULL)
-		return ops->accept(state, timeout_ms, conn);
-	h = port_accept(*listen_handle(ops, state), timeout_ms, &peer);
+		return ops->accept(ss->st, timeout_ms, conn);
+	h = waitroom_take(ss->room, timeout_ms, &peer);
 	return ops_conn(ops, state, h, &peer, conn);
 }
 

@@ -251,3 +251,12 @@ void tls_sniff_feed(struct tls_sniff *s, const uint8_t *p, size_t n)
 			emit(s, s->rec[0], 0, s->rec_enc, 0, 5u + u16(s->rec + 3));
 	}
 }
+
+uint32_t tls_sniff_first_need(const uint8_t *head, size_t n)
+{
+	if (n < 5)
+		return 5;  /* a whole header first: the stack judges that at once */
+	if (head[0] != 22) /* RFC 8446 5.1: handshake(22) */
+		return 0;
+	return 5u + ((uint32_t)head[3] << 8 | head[4]);
+}

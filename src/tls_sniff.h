@@ -78,4 +78,10 @@ const char *tls_group_name(uint16_t id);
 /* IANA TLS group id of a name (also accepts P-256, P-384, P-521, prime256v1), or 0. */
 uint16_t tls_group_id(const char *name, size_t len);
 
+/* A stream server's first flight (waitroom.h): from the n bytes a client sent first, how
+ * many make its first record whole (5 + the record's length; 5 while the header is not
+ * all there, so the stack always sees a whole header); 0 when that header is not a TLS
+ * handshake record's. */
+uint32_t tls_sniff_first_need(const uint8_t *head, size_t n);
+
 #endif

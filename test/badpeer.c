@@ -4,6 +4,7 @@
  * src/msg.c cannot hide itself).
  *
  *   badpeer [-a ADDR] [-l LEN] [-r REPLY_LEN] [-w MS] tcp|udp PORT KIND
+ *   badpeer [-a ADDR] -n COUNT -t SECS [-i MS] tcp|udp PORT SWARM_KIND
  *
  * KIND: garbage   random bytes (32 on TCP, so the server has read all of them)
  *       truncated a valid header announcing LEN (1000) bytes, then only 100 bytes
@@ -21,6 +22,16 @@
  * Then it waits up to MS (-w, default 5000) for an answer and prints one line:
  *   reply ack|nak status=S seq=N len=L got=B   (B = bytes received of the reply)
  *   closed   (orderly close)   reset   (connection reset)   timeout   (nothing came)
+ * With -n, COUNT peers at once for SECS seconds (a slowloris; "started peers=N" once they
+ * are, "peers=N restarts=R" at the end; a peer the server closed starts again):
+ *   silent       (tcp) connect and send nothing
+ *   tls-trickle  (tcp) a TLS handshake record header announcing 512 bytes, then one byte
+ *                of it every MS (-i, 200)
+ *   dtls-silent  (udp) a DTLS 1.2 ClientHello, the cookie back after the
+ *                HelloVerifyRequest, then nothing; after MS (-i, 3000) the same again
+ *                from a new port
+ *   dtls-trickle (udp) the same, then the ClientHello with its cookie again every MS
+ *                (-i, 200): the server's handshake never sees its peer silent for long
  * Exit status: 0 when it ran (whatever it printed), 2 on bad usage, 1 on a local error.
  */
 #define _DEFAULT_SOURCE /* SO_REUSEPORT */
@@ -149,7 +160,9 @@ static void report(int fd, int dgram, int wait_ms)
 static int usage(void)
 {
 	fprintf(stderr, "usage: badpeer [-a ADDR] [-l LEN] [-r REPLY_LEN] [-w MS] tcp|udp PORT "
-	                "garbage|truncated|cut|overlong|badpad|silent|trickle|valid|squat\n");
+	                "garbage|truncated|cut|overlong|badpad|silent|trickle|valid|squat\n"
+	                "       badpeer [-a ADDR] -n COUNT -t SECS [-i MS] tcp|udp PORT "
+	                "silent|tls-trickle|dtls-silent|dtls-trickle\n");
 	return 2;
 }
 
@@ -206,15 +219,213 @@ static int squat(const char *addr, const char *port, int dgram)
 	return 0;
 }
 
+/* ---- -n COUNT: many peers at once, for -t SECS (the slowloris tests and benchmark) ---- */
+
+#define SWARM_MAX 1000
+
+struct peer {
+	int fd;
+	int phase;       /* dtls: 0 ClientHello sent, 1 cookie sent (then silent or trickling) */
+	int64_t next_ms; /* the next byte (tls-trickle), resend (dtls) or redo */
+	size_t sent;     /* tls-trickle: bytes of the record sent */
+	uint8_t cookie[255];
+	size_t clen;
+	uint16_t rseq; /* dtls record sequence number */
+	uint8_t random[32];
+};
+
+/* A DTLS 1.2 ClientHello (RFC 6347 4.2.1) any of the servers answers with its flight:
+ * ECDHE-ECDSA/RSA-AES128-GCM-SHA256, secp256r1, with cookie (clen bytes) or without. */
+static size_t dtls_hello(uint8_t *out, const uint8_t *random, const uint8_t *cookie, size_t clen,
+                         uint16_t msg_seq, uint16_t rseq)
+{
+	static const uint8_t suites[] = { 0, 4, 0xc0, 0x2b, 0xc0, 0x2f };
+	static const uint8_t ext[] = { 0x00, 0x0a, 0, 4, 0, 2, 0x00, 0x17,        /* groups */
+		                       0x00, 0x0b, 0, 2, 1, 0,                    /* points */
+		                       0x00, 0x0d, 0, 8, 0, 6, 4, 3, 8, 4, 4, 1,  /* sig algs */
+		                       0x00, 0x17, 0, 0,                          /* EMS */
+		                       0xff, 0x01, 0, 1, 0 };                     /* reneg info */
+	uint8_t *b = out + 25, *p = b;
+	size_t blen;
+
+	*p++ = 0xfe;
+	*p++ = 0xfd;
+	memcpy(p, random, 32);
+	p += 32;
+	*p++ = 0; /* session id */
+	*p++ = (uint8_t)clen;
+	memcpy(p, cookie, clen);
+	p += clen;
+	memcpy(p, suites, sizeof(suites));
+	p += sizeof(suites);
+	*p++ = 1;
+	*p++ = 0; /* compression: null */
+	*p++ = 0;
+	*p++ = sizeof(ext);
+	memcpy(p, ext, sizeof(ext));
+	p += sizeof(ext);
+	blen = (size_t)(p - b);
+	/* record header: handshake, DTLS 1.2, epoch 0, sequence number, length */
+	memset(out, 0, 13);
+	out[0] = 22;
+	out[1] = 0xfe;
+	out[2] = 0xfd;
+	out[9] = (uint8_t)(rseq >> 8);
+	out[10] = (uint8_t)rseq;
+	out[11] = (uint8_t)((blen + 12) >> 8);
+	out[12] = (uint8_t)(blen + 12);
+	/* handshake header: client_hello, length, message_seq, offset 0, fragment = length */
+	out[13] = 1;
+	out[14] = 0;
+	out[15] = (uint8_t)(blen >> 8);
+	out[16] = (uint8_t)blen;
+	out[17] = (uint8_t)(msg_seq >> 8);
+	out[18] = (uint8_t)msg_seq;
+	memset(out + 19, 0, 3);
+	out[22] = 0;
+	out[23] = (uint8_t)(blen >> 8);
+	out[24] = (uint8_t)blen;
+	return 25 + blen;
+}
+
+static unsigned g_starts;
+
+static int peer_start(struct peer *pe, const char *addr, const char *port, int dgram,
+                      const char *kind)
+{
+	uint8_t out[512];
+	size_t n;
+
+	memset(pe, 0, sizeof(*pe));
+	memset(pe->random, 0x5a, sizeof(pe->random));
+	memcpy(pe->random, &g_starts, sizeof(g_starts)); /* each start its own ClientHello */
+	g_starts++;
+	pe->fd = dial(addr, port, dgram);
+	if (pe->fd < 0)
+		return -1;
+	pe->next_ms = now_ms();
+	if (!dgram)
+		return 0;
+	n = dtls_hello(out, pe->random, NULL, 0, 0, pe->rseq++);
+	send(pe->fd, out, n, 0);
+	pe->next_ms = now_ms() + 1000; /* no HelloVerifyRequest by then: again */
+	(void)kind;
+	return 0;
+}
+
+/* What the server sent: a TCP close (1: start again), a HelloVerifyRequest (the cookie
+ * goes back), anything else (its flight: dropped, we stay silent). */
+static int peer_read(struct peer *pe, int dgram, int64_t interval)
+{
+	uint8_t in[2048], out[512];
+	ssize_t k = recv(pe->fd, in, sizeof(in), MSG_DONTWAIT);
+	size_t n;
+
+	if (!dgram)
+		return k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR);
+	/* HelloVerifyRequest: record(13), handshake header(12, type 3), version(2), cookie */
+	if (k >= 28 && in[0] == 22 && in[13] == 3 && pe->phase == 0 && (size_t)k >= 28u + in[27]) {
+		pe->clen = in[27];
+		memcpy(pe->cookie, in + 28, pe->clen);
+		n = dtls_hello(out, pe->random, pe->cookie, pe->clen, 1, pe->rseq++);
+		send(pe->fd, out, n, 0);
+		pe->phase = 1;
+		pe->next_ms = now_ms() + interval;
+	}
+	return 0;
+}
+
+/* The peer's next step at its time: a trickled byte, a resent ClientHello, a new start. */
+static int peer_tick(struct peer *pe, const char *addr, const char *port, int dgram,
+                     const char *kind, int64_t interval)
+{
+	uint8_t out[512];
+	size_t n;
+
+	if (!dgram && strcmp(kind, "tls-trickle") == 0) {
+		/* a handshake record announcing 512 bytes, one byte at a time */
+		static const uint8_t hdr[5] = { 22, 3, 1, 2, 0 };
+		uint8_t b = pe->sent < 5 ? hdr[pe->sent] : 'x';
+
+		if (pe->sent < 517 && send(pe->fd, &b, 1, MSG_NOSIGNAL) == 1)
+			pe->sent++;
+		pe->next_ms = now_ms() + interval;
+		return 0;
+	}
+	if (!dgram) {
+		pe->next_ms = now_ms() + 3600000;
+		return 0;
+	}
+	if (pe->phase == 0 || strcmp(kind, "dtls-silent") == 0) { /* start over */
+		close(pe->fd);
+		return peer_start(pe, addr, port, dgram, kind);
+	}
+	n = dtls_hello(out, pe->random, pe->cookie, pe->clen, 1, pe->rseq++); /* dtls-trickle */
+	send(pe->fd, out, n, 0);
+	pe->next_ms = now_ms() + interval;
+	return 0;
+}
+
+/* COUNT peers of KIND for SECS seconds; a TCP peer the server closed starts again (a
+ * slowloris keeps its connections). Prints "peers=N restarts=R". */
+static int swarm(const char *addr, const char *port, int dgram, const char *kind, unsigned count,
+                 unsigned secs, int64_t interval)
+{
+	static struct peer pe[SWARM_MAX];
+	static struct pollfd pf[SWARM_MAX];
+	int64_t end = now_ms() + (int64_t)secs * 1000;
+	unsigned i, restarts = 0;
+
+	g_starts = (unsigned)getpid() << 16;
+	for (i = 0; i < count; i++)
+		if (peer_start(&pe[i], addr, port, dgram, kind) != 0)
+			return 1;
+	printf("started peers=%u\n", count);
+	fflush(stdout);
+	while (now_ms() < end) {
+		int64_t wake = end;
+
+		for (i = 0; i < count; i++) {
+			pf[i].fd = pe[i].fd;
+			pf[i].events = POLLIN;
+			if (pe[i].next_ms < wake)
+				wake = pe[i].next_ms;
+		}
+		wake -= now_ms();
+		poll(pf, count, wake > 0 ? (int)wake : 0);
+		for (i = 0; i < count; i++) {
+			int again = (pf[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0 &&
+			            peer_read(&pe[i], dgram, interval);
+
+			if (!again && now_ms() >= pe[i].next_ms &&
+			    peer_tick(&pe[i], addr, port, dgram, kind, interval) != 0)
+				return 1;
+			if (again) {
+				close(pe[i].fd);
+				restarts++;
+				if (peer_start(&pe[i], addr, port, dgram, kind) != 0)
+					return 1;
+			}
+		}
+	}
+	for (i = 0; i < count; i++)
+		close(pe[i].fd);
+	printf("peers=%u restarts=%u\n", count, restarts);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *addr = "127.0.0.1", *kind;
-	unsigned long len = 0, reply_len = 24, wait_ms = 5000;
+	unsigned long len = 0, reply_len = 24, wait_ms = 5000, count = 0, secs = 0, ival = 0;
 	int opt, fd, dgram, e = 0;
 	size_t i;
 
-	while ((opt = getopt(argc, argv, "a:l:r:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:l:r:w:n:t:i:")) != -1) {
 		switch (opt) {
+		case 'n': count = strtoul(optarg, NULL, 10); break;
+		case 't': secs = strtoul(optarg, NULL, 10); break;
+		case 'i': ival = strtoul(optarg, NULL, 10); break;
 		case 'a': addr = optarg; break;
 		case 'l': len = strtoul(optarg, NULL, 10); break;
 		case 'r': reply_len = strtoul(optarg, NULL, 10); break;
@@ -230,6 +441,16 @@ int main(int argc, char **argv)
 	kind = argv[optind + 2];
 	if (strcmp(kind, "squat") == 0)
 		return squat(addr, argv[optind + 1], dgram);
+	if (count != 0) {
+		if (count > SWARM_MAX || secs == 0 || secs > 3600 || ival > 60000 ||
+		    (strcmp(kind, dgram ? "dtls-silent" : "silent") != 0 &&
+		     strcmp(kind, dgram ? "dtls-trickle" : "tls-trickle") != 0))
+			return usage();
+		if (ival == 0)
+			ival = strcmp(kind, "dtls-silent") == 0 ? 3000 : 200;
+		return swarm(addr, argv[optind + 1], dgram, kind, (unsigned)count, (unsigned)secs,
+		             (int64_t)ival);
+	}
 	fd = dial(addr, argv[optind + 1], dgram);
 	if (fd < 0)
 		return 1;

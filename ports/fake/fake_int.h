@@ -43,6 +43,7 @@ struct sock {
 	size_t queued;
 	uint64_t rx_total;
 	int discard;
+	size_t lowat;         /* stream: port_rx_lowat() (0 or 1: any byte) */
 	int stamps;           /* port_rx_stamps() on */
 	uint64_t last_at;     /* arrival of the last bytes read */
 	int backlog[BACKLOG]; /* listener: accepted-to-be stream ends */

@@ -227,15 +227,29 @@ uint64_t port_rx_stamp(int h)
 
 int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_addr *from)
 {
-	struct sock *s = fake_get(h, K_DGRAM);
+	struct sock *s = fake_get(h, K_FREE);
 	int r;
 
-	if (s == NULL)
+	if (s == NULL || (s->kind != K_DGRAM && s->kind != K_STREAM))
 		return ACK_ERR_SYS(EBADF);
 	r = port_wait_readable(h, timeout_ms);
 	if (r != 0)
 		return r;
-	return (int)fake_take(s, buf, len, from, 1);
+	if (s->kind == K_STREAM && s->head == NULL)
+		return ACK_ERR_EOF;
+	return (int)fake_take(s, buf, len, s->kind == K_STREAM ? NULL : from, 1);
+}
+
+int port_rx_lowat(int h, uint32_t n)
+{
+	struct sock *s = fake_get(h, K_STREAM);
+
+	if (s == NULL)
+		return ACK_ERR_SYS(EBADF);
+	if (n < 1 || n > 65536)
+		return ACK_ERR_ARG;
+	s->lowat = n;
+	return 0;
 }
 
 /* What other senders had queued on the socket being connected goes to the new listener, in

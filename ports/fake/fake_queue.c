@@ -134,7 +134,7 @@ int fake_readable(int h)
 	if (s->kind == K_LISTEN)
 		return s->nback > 0;
 	if (s->kind == K_STREAM)
-		return s->head != NULL || s->rd_eof;
+		return (s->head != NULL && s->queued >= s->lowat) || s->rd_eof;
 	return s->head != NULL;
 }
 
@@ -178,7 +178,7 @@ int port_wait_readable(int h, int timeout_ms)
 
 int port_wait_any(const int *h, unsigned n, int timeout_ms)
 {
-	if (n == 0 || n > 4)
+	if (n == 0 || n > PORT_WAIT_MAX)
 		return ACK_ERR_ARG; /* as ports/posix */
 	return wait_for(h, n, timeout_ms);
 }
@@ -234,6 +234,17 @@ size_t fake_take(struct sock *s, uint8_t *buf, size_t len, struct port_addr *fro
 		s->queued -= c->len;
 		free(c);
 		return n;
+	}
+	if (peek) { /* a stream's waiting bytes, across chunks, left in place */
+		const struct chunk *c;
+
+		for (c = s->head; c != NULL && got < len; c = c->next) {
+			size_t n = c->len - c->off < len - got ? c->len - c->off : len - got;
+
+			memcpy(buf + got, c->data + c->off, n);
+			got += n;
+		}
+		return got;
 	}
 	while (got < len && s->head != NULL) {
 		struct chunk *c = s->head;

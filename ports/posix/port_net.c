@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#define LISTEN_BACKLOG 1024
+
 _Static_assert(sizeof(struct sockaddr_storage) <= sizeof(((struct port_addr *)0)->raw),
                "port_addr too small");
 
@@ -244,7 +246,10 @@ int port_listen(const struct port_addr *a, int datagram, uint16_t *bound_port)
 
 	if (fd < 0)
 		return fd;
-	if (!datagram && listen(fd, 64) != 0) {
+	/* A long queue: connections wait in it while the one worker (--max-conns 1) serves;
+	 * the kernel caps it at net.core.somaxconn. Idle peers no longer fill it: the
+	 * waiting room (src/waitroom.c) takes them out as soon as it is polled. */
+	if (!datagram && listen(fd, LISTEN_BACKLOG) != 0) {
 		r = sys_err();
 		goto fail;
 	}
@@ -344,20 +349,31 @@ int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_add
 	struct sockaddr_storage ss;
 	socklen_t slen = sizeof(ss);
 	ssize_t n = -1;
-	int r = port_wait_readable(h, timeout_ms);
+	int r = port_wait_readable(h, timeout_ms), stream = posix_handle_is_stream(h);
 
 	if (r != 0)
 		return r;
-	if (posix_dgq_pending(h))
+	if (!stream && posix_dgq_pending(h))
 		n = posix_dgq_take(h, buf, len, 1, (struct sockaddr *)&ss, &slen);
-	/* MSG_TRUNC: the return value is the datagram's real length (Linux, FreeBSD). */
-	if (n < 0)
+	/* MSG_TRUNC: the return value is the datagram's real length (Linux, FreeBSD); on a
+	 * stream it would discard the bytes instead. */
+	if (n < 0 && stream) {
+		do
+			n = recv(h, buf, len, MSG_PEEK | MSG_DONTWAIT);
+		while (n < 0 && errno == EINTR && posix_eintr_retry());
+		if (n == 0)
+			return ACK_ERR_EOF;
+		slen = 0;
+	} else if (n < 0) {
 		do
 			n = recvfrom(h, buf, len, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT,
 			             (struct sockaddr *)&ss, &slen);
 		while (n < 0 && errno == EINTR && posix_eintr_retry());
+	}
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? ACK_ERR_TIMEOUT : sys_err();
+	if (stream)
+		return (int)n;
 	if (from != NULL) {
 		memset(from, 0, sizeof(*from));
 		memcpy(from->raw, &ss, slen);
@@ -366,9 +382,18 @@ int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_add
 	return (int)n;
 }
 
+int port_rx_lowat(int h, uint32_t n)
+{
+	int v = (int)n;
+
+	if (n < 1 || n > 65536)
+		return ACK_ERR_ARG;
+	return setsockopt(h, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof(v)) != 0 ? sys_err() : 0;
+}
+
 int port_wait_any(const int *h, unsigned n, int timeout_ms)
 {
-	struct pollfd p[4];
+	struct pollfd p[PORT_WAIT_MAX];
 	unsigned i;
 	int r, kept = 0;
 
