@@ -14,13 +14,15 @@ usage() {
 	cat <<USAGE
 Usage: $0 [-B BINDIR] [-n NAME] up SPEC
        $0 [-n NAME] exec client|router|server COMMAND...
-       $0 [-n NAME] show | stats | down
+       $0 [-n NAME] show | stats | rearm | down
        $0 parse SPEC
   up SPEC    builds the link, calibrates it (refuses one that misses its delay or rate:
              exit 1) and prints its namespaces and addresses as key=value lines
   exec       runs COMMAND in that namespace
   show       the link's spec, addresses, calibration and the shaper's counters now
   stats      the shaper's counters now (key=value: up.seen, up.lost, up.dropped, ...)
+  rearm      counters and packet numbers (drop.up/drop.down) start again from zero, the
+             loss generators from the seed: a run after it sees the link as new
   down       stops every process in the link's namespaces and removes them (and with them
              the veth pairs, qdiscs and firewall rules); nothing is left behind
   parse SPEC prints the normalised spec (exit 2 with one line when it is bad)
@@ -417,6 +419,15 @@ stats)
 	touch "$STATE/stats.asked"
 	stats_now
 	cat "$STATE/stats" ;;
+rearm)
+	pick_link
+	[ -f "$STATE/shaper.pid" ] || link_usage_err "rearm: engine=netem has no counters"
+	before=$(kv "$STATE/stats" gen)
+	kill -USR2 "$(cat "$STATE/shaper.pid")"
+	touch "$STATE/stats.asked"
+	stats_now
+	[ "$(kv "$STATE/stats" up.seen)$(kv "$STATE/stats" down.seen)" = 00 ] ||
+		{ echo "link: rearm: the shaper did not start again from zero (gen $before)" >&2; exit 1; } ;;
 show)
 	pick_link
 	touch "$STATE/stats.asked"
@@ -428,5 +439,5 @@ down)
 	if [ -z "$name" ] && [ $# = 0 ]; then pick_link; fi
 	[ -n "$name" ] || link_usage_err "down: no link"
 	link_teardown "$name" ;;
-*) link_usage_err "unknown command '$cmd' (up, exec, show, stats, down, parse)" ;;
+*) link_usage_err "unknown command '$cmd' (up, exec, show, stats, rearm, down, parse)" ;;
 esac
