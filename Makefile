@@ -23,6 +23,9 @@ CONFIG ?= full
 STACKS := $(strip mbedtls $(sort $(filter-out mbedtls,$(patsubst src/stack/%/stack.mk,%,\
           $(wildcard src/stack/*/stack.mk)))))
 STACK ?= mbedtls
+# `make` alone builds the programs: without this, the first rule of an included file (a stack.mk
+# building its library's own tools) would become the default goal.
+.DEFAULT_GOAL := all
 # The analysis scripts (scripts/ackbench) run on Debian's interpreter, not a python3 on the PATH.
 PYTHON ?= /usr/bin/python3
 include ports/targets/$(TARGET).mk
