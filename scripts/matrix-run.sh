@@ -8,9 +8,15 @@
 # seed limit resuming default_grid maxheap maxbytes requires.
 
 CPID=""
+declare -A link_of=() # link spec -> the name of its link while the matrix runs
+links_up=()
 matrix_cleanup() {
+	local n
 	[ -z "$CPID" ] || ! lib_alive "$CPID" || kill -TERM "$CPID" 2>/dev/null || true
 	lib_cleanup
+	for n in ${links_up[@]+"${links_up[@]}"}; do
+		"$LIB_ROOT/scripts/link.sh" -n "$n" down || true
+	done
 }
 trap matrix_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -32,12 +38,34 @@ else
 fi
 lib_load_record "$dir/meta.txt" before
 
-# Certificates per key type, in the matrix directory (generated once, kept for reruns).
+# The emulated links of the link axis: each built and calibrated once (the calibration in
+# DIR/links/N.txt), cells and baselines of a link run in its namespaces on 198.51.100.2.
+link_host=127.0.0.1
+nl=0
+while read -r l; do
+	if [ -z "$l" ] || [ "$l" = - ]; then continue; fi
+	nl=$((nl + 1))
+	n=mx$(($$ % 100000))$nl
+	mkdir -p "$dir/links"
+	log "link $l: building and calibrating (scripts/link.sh -n $n up)"
+	"$LIB_ROOT/scripts/link.sh" -B "$bin0" -n "$n" up "$l" >"$dir/links/$nl.txt" ||
+		die "link '$l' refused or failed (above); nothing was run"
+	links_up+=("$n")
+	link_of[$l]=$n
+	printf 'link %s: %s\n' "$nl" "$l" >>"$dir/meta.txt"
+	sed "s/^/link $nl: /" "$dir/links/$nl.txt" >>"$dir/meta.txt"
+done < <(awk -F '\t' 'NR > 1 && $2 == "run" { print $16 }' "$dir/cells.tsv" | sort -u)
+[ "$nl" -eq 0 ] || link_host=198.51.100.2
+
+# Certificates per key type, in the matrix directory (generated once, kept for reruns); over
+# links, they name the link's server address too.
 awk -F '\t' 'NR > 1 && $2 == "run" && $6 != "-" { print $6 }' "$dir/cells.tsv" | sort -u >"$dir/certs/keys"
 while read -r k; do
 	if [ ! -r "$dir/certs/$k/ca.crt" ]; then
 		log "certificates: $k -> $dir/certs/$k"
-		"$LIB_ROOT/scripts/gen-certs.sh" -o "$dir/certs/$k" -t "$k" >"$dir/certs/$k.log" 2>&1 ||
+		# shellcheck disable=SC2046 # no address, or the link's two
+		"$LIB_ROOT/scripts/gen-certs.sh" -o "$dir/certs/$k" -t "$k" \
+			$([ "$nl" -eq 0 ] || echo 198.51.100.2 2001:db8:2::2) >"$dir/certs/$k.log" 2>&1 ||
 			die "scripts/gen-certs.sh -t $k failed; see $dir/certs/$k.log"
 	fi
 done <"$dir/certs/keys"
@@ -45,15 +73,20 @@ done <"$dir/certs/keys"
 # run_cell ID OUT N SIZES EXTRA...: one pinned server and client run of cell ID, the
 # client's files OUT.json (renamed from OUT.part.json only when it passed), OUT.csv, OUT.out.
 run_cell() {
-	local id=$1 out=$2 n=$3 sz=$4 rc=0 scmd ccmd
+	local id=$1 out=$2 n=$3 sz=$4 rc=0 scmd ccmd host=127.0.0.1 on_s=$LIB_ON_SERVER on_c=$LIB_ON_CLIENT
 	shift 4
-	local p=${cproto[$id]} bin=${cbin[$id]}
+	local p=${cproto[$id]} bin=${cbin[$id]} l=${clink[$id]:-none}
 	mkdir -p "$dir/cells/$id"
 	rm -f "$out.part.json" "$out.csv" "$out.out" # what an interrupted try of this run left
-	scmd="$LIB_ON_SERVER $bin/${p}_server -b 127.0.0.1 -p 0 ${sargs[$id]}"
+	if [ "$l" != none ]; then
+		host=$link_host
+		on_s="$LIB_ROOT/scripts/link.sh -n ${link_of[$l]} exec server $on_s"
+		on_c="$LIB_ROOT/scripts/link.sh -n ${link_of[$l]} exec client $on_c"
+	fi
+	scmd="$on_s $bin/${p}_server -b $host -p 0 ${sargs[$id]}"
 	# shellcheck disable=SC2086 # the commands are lists of words (no spaces in paths)
 	lib_server_start "$out.server.log" $scmd || return 1
-	ccmd="$LIB_ON_CLIENT $bin/${p}_client -a 127.0.0.1 -p $LIB_SERVER_PORT -n $n -s $sz ${cargs[$id]} $* --json $out.part.json -o $out.csv"
+	ccmd="$on_c $bin/${p}_client -a $host -p $LIB_SERVER_PORT -n $n -s $sz ${cargs[$id]} $* --json $out.part.json -o $out.csv"
 	printf 'server: %s\nclient: %s\n' "$scmd" "$ccmd" >>"$dir/cells/$id/commands.txt"
 	# shellcheck disable=SC2086
 	timeout -k 5 "$limit" $ccmd >"$out.out" 2>&1 &
@@ -63,6 +96,7 @@ run_cell() {
 	lib_server_stop "$LIB_SERVER_PID" 10 || true
 	[ "$rc" -eq 0 ] && [ -s "$out.part.json" ] || return 1
 	mv "$out.part.json" "$out.json"
+	[ "$l" = none ] || "$LIB_ROOT/scripts/link.sh" -n "${link_of[$l]}" stats >"$out.link" 2>&1 || true
 }
 
 # The reason a probe failed: the first error line of the client, else of the server.
@@ -90,6 +124,7 @@ for id in ${ids[@]+"${ids[@]}"}; do
 			esac
 		done
 		bdir=${cbin[$id]} proto=${cproto[$id]}
+		[ "${clink[$id]:-none}" = none ] || continue # a link cell's rerun needs its link: see commands.txt
 		# shellcheck disable=SC2016 # the $ words are for the rerun script
 		{
 			printf '#!/bin/sh\n# Reruns cell %s alone (one pinned server and client, as in round runs).\n' "$id"

@@ -25,6 +25,9 @@ Axes (default value when the axis is not given):
           (aes128gcm)
   config  full small (full)              stack   mbedtls, or one of: make -s print-STACKS
   mode    per-message keep (per-message) rep     1..9 (1): repeats of every cell (A/A check)
+  link    none, or link specs with ':' between pairs (docs/links.md), e.g.
+          -x link=none,lte,rtt=80ms:loss=1% (none): each cell and its baseline over that
+          emulated link (scripts/link.sh), built and calibrated before the runs
 With no -x at all, the default grid: -x tls=1.2,1.3 -x key=ec256,rsa2048
   -x group=secp256r1,x25519 -x mode=per-message,keep (16 cells, about 10 minutes on 2 cores).
   -B BINDIR  programs of config=full stack=mbedtls, also the baselines' (default:
@@ -49,7 +52,7 @@ run passed, 1 when one failed, 2 usage error.
 USAGE
 }
 
-AXES="proto tls key group suite resume config stack mode rep"
+AXES="proto tls key group suite resume config stack mode rep link"
 axis_values() {
 	case "$1" in
 	proto) echo "tls dtls" ;;
@@ -62,6 +65,7 @@ axis_values() {
 	stack) echo "mbedtls $(stacks_known)" ;;
 	mode) echo "per-message keep" ;;
 	rep) echo "1 2 3 4 5 6 7 8 9" ;;
+	link) echo "none SPEC" ;;
 	*) return 1 ;;
 	esac
 }
@@ -69,7 +73,7 @@ axis_default() {
 	case "$1" in
 	proto) echo tls ;; tls) echo 1.3 ;; key) echo ec256 ;; group) echo secp256r1 ;;
 	suite) echo aes128gcm ;; resume) echo 0 ;; config) echo full ;; stack) echo mbedtls ;;
-	mode) echo per-message ;; rep) echo 1 ;;
+	mode) echo per-message ;; rep) echo 1 ;; link) echo none ;;
 	esac
 }
 stacks_known() {
@@ -90,10 +94,15 @@ add_axis() {
 	axis_values "$name" >/dev/null || bad "-x: unknown axis '$name' (axes: $AXES)"
 	[ -z "${ax[$name]+x}" ] || bad "-x: axis '$name' given twice"
 	for v in ${vals//,/ }; do
-		case " $(axis_values "$name") " in
-		*" $v "*) ;;
-		*) bad "-x $name: unknown value '$v' (one of: $(axis_values "$name"))" ;;
-		esac
+		if [ "$name" = link ]; then
+			[ "$v" = none ] || "$LIB_ROOT/scripts/link.sh" parse "$v" >/dev/null 2>"${TMPDIR:-/tmp}/matrix-link.$$" ||
+				bad "-x link: $(sed 's/^link: //' "${TMPDIR:-/tmp}/matrix-link.$$"; rm -f "${TMPDIR:-/tmp}/matrix-link.$$")"
+		else
+			case " $(axis_values "$name") " in
+			*" $v "*) ;;
+			*) bad "-x $name: unknown value '$v' (one of: $(axis_values "$name"))" ;;
+			esac
+		fi
 		case " ${ax[$name]:-} " in *" $v "*) bad "-x $name: value '$v' given twice" ;; esac
 		ax[$name]="${ax[$name]:-}${ax[$name]:+ }$v"
 	done
@@ -114,7 +123,7 @@ parse_args() {
 			[ $# -ge 2 ] || bad "--require needs AXIS=V"
 			a=${2%%=*}
 			axis_values "$a" >/dev/null || bad "--require: unknown axis '$a' (axes: $AXES)"
-			case " $(axis_values "$a") " in *" ${2#*=} "*) ;; *) bad "--require $a: unknown value '${2#*=}'" ;; esac
+			[ "$a" = link ] || case " $(axis_values "$a") " in *" ${2#*=} "*) ;; *) bad "--require $a: unknown value '${2#*=}'" ;; esac
 			requires+=("$2"); shift 2 ;;
 		--*) bad "unknown option '$1' (see --help)" ;;
 		*) rest+=("$1"); shift ;;
@@ -233,30 +242,36 @@ suite_name() { # SUITE VERSION KEY STACK: the stack's own name of the suite
 	chacha20.1.2) echo "TLS-ECDHE-$kx-WITH-CHACHA20-POLY1305-SHA256" ;;
 	esac
 }
+link_slug() { # SPEC: a link spec as a file name part (lte, rtt80ms-loss1pct)
+	echo "$1" | sed 's/%/pct/g; s/[:,]/-/g; s/=//g; s/[^A-Za-z0-9.+-]/_/g'
+}
 cell_id() { # SPEC: the values that vary (always proto and mode), joined by '_'
 	local id="" a v
 	for a in $AXES; do
 		v=$(get "$1" "$a")
 		case "$a" in
 		proto | mode) id="$id${id:+_}$v" ;;
+		link) [ -z "${ax[$a]+x}" ] || id="$id${id:+_}link-$(link_slug "$v")" ;;
 		*) [ -z "${ax[$a]+x}" ] || id="$id${id:+_}$a-$v" ;;
 		esac
 	done
 	echo "$id"
 }
 : >"$dir/cells.tsv.new"
-printf 'cell\tstatus\treason\tproto\ttls\tkey\tgroup\tsuite\tresume\tconfig\tstack\tmode\trep\tbin\tbaseline\n' >"$dir/cells.tsv.new"
+printf 'cell\tstatus\treason\tproto\ttls\tkey\tgroup\tsuite\tresume\tconfig\tstack\tmode\trep\tbin\tbaseline\tlink\n' >"$dir/cells.tsv.new"
 ids=() bases=()
-declare -A cargs=() sargs=() cbin=() cproto=() cwant=()
+declare -A cargs=() sargs=() cbin=() cproto=() cwant=() clink=() bmode=()
 built_tried=" "
 stacks_built=" $(make -s print-STACKS 2>/dev/null | tr '\n' ' ') "
 for spec in "${combos[@]}"; do
 	proto=$(get "$spec" proto) tls=$(get "$spec" tls) key=$(get "$spec" key)
 	group=$(get "$spec" group) suite=$(get "$spec" suite) res=$(get "$spec" resume)
 	config=$(get "$spec" config) stack=$(get "$spec" stack) mode=$(get "$spec" mode)
+	lnk=$(get "$spec" link)
 	[ "$proto" = tls ] || [ -n "${ax[tls]+x}" ] || { tls=1.2; spec=${spec/tls=1.3/tls=1.2}; }
 	id=$(cell_id "$spec") reason="" bin=$(bindir_of "$config" "$stack")
 	base=base-$([ "$proto" = tls ] && echo tcp || echo udp)-$mode
+	[ "$lnk" = none ] || base="$base-link-$(link_slug "$lnk")"
 	if [ "$proto" = dtls ] && [ "$tls" = 1.3 ]; then
 		reason="DTLS 1.3: the DTLS programs speak DTLS 1.2 only"
 	elif [ "$mode" = keep ] && [ "$res" = 1 ]; then
@@ -291,24 +306,30 @@ for spec in "${combos[@]}"; do
 		s+=(--ciphersuite "$sn" --groups "$g")
 		[ "$res" = 0 ] || c+=(--resume)
 		[ "$mode" = per-message ] || c+=(--keep)
-		cargs[$id]="${c[*]}" sargs[$id]="${s[*]}" cbin[$id]=$bin cproto[$id]=$proto
+		cargs[$id]="${c[*]}" sargs[$id]="${s[*]}" cbin[$id]=$bin cproto[$id]=$proto clink[$id]=$lnk
 		# What the probe's "negotiated" must show (else the build ran something else).
 		kt=$(echo "$key" | sed 's/^ec/EC-/; s/^rsa/RSA-/')
 		cwant[$id]="$([ "$proto" = dtls ] && echo DTLS || echo TLS)v$tls $sn $group $kt"
 		ids+=("$id")
-		case " ${bases[*]-} " in *" $base "*) ;; *) bases+=("$base") ;; esac
+		case " ${bases[*]-} " in
+		*" $base "*) ;;
+		*) bases+=("$base")
+			cproto[$base]=$([ "$proto" = tls ] && echo tcp || echo udp) bmode[$base]=$mode
+			clink[$base]=$lnk ;;
+		esac
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" \
 		"$([ -z "$reason" ] && echo run || echo skipped)" "${reason:--}" "$proto" "$tls" \
 		"$key" "$group" "$suite" "$res" "$config" "$stack" "$mode" "$(get "$spec" rep)" \
-		"$bin" "$base" >>"$dir/cells.tsv.new"
+		"$bin" "$base" "$([ "$lnk" = none ] && echo - || echo "$lnk")" >>"$dir/cells.tsv.new"
 done
 for b in ${bases[@]+"${bases[@]}"}; do
-	p=${b#base-} p=${p%%-*} m=${b#base-*-}
-	cbin[$b]=$bin0 cproto[$b]=$p sargs[$b]=""
+	p=${cproto[$b]} m=${bmode[$b]}
+	cbin[$b]=$bin0 sargs[$b]=""
 	cargs[$b]=""
 	[ "$m" != keep ] || cargs[$b]=--keep
-	printf '%s\trun\t-\t%s\t-\t-\t-\t-\t-\tfull\t-\t%s\t-\t%s\t-\n' "$b" "$p" "$m" "$bin0" >>"$dir/cells.tsv.new"
+	printf '%s\trun\t-\t%s\t-\t-\t-\t-\t-\tfull\t-\t%s\t-\t%s\t-\t%s\n' "$b" "$p" "$m" "$bin0" \
+		"$([ "${clink[$b]}" = none ] && echo - || echo "${clink[$b]}")" >>"$dir/cells.tsv.new"
 done
 mv "$dir/cells.tsv.new" "$dir/cells.tsv"
 nskip=$(awk -F '\t' '$2 == "skipped"' "$dir/cells.tsv" | wc -l)

@@ -64,6 +64,16 @@ check_eq "',' and ':' separate the same spec" "$("$LINK" parse rtt=80ms,loss=1%)
 check_grep "rtt splits into two one-way delays" <("$LINK" parse rtt=81ms) \
 	'delay.up=40500us:delay.down=40500us'
 
+# --- the matrix's link axis: specs with ':', each link its own cells and baselines ---
+"$ROOT/scripts/matrix.sh" -B "$BIN" -l -x tls=1.3 -x link=none,lte,rtt=80ms:loss=1% \
+	>"$TMP/mx.out" 2>"$TMP/mx.err" || true
+check_eq "matrix -x link=none,lte,rtt=80ms:loss=1%: a cell and a baseline per link" \
+	"$(grep -c '^cell: ' "$TMP/mx.out") $(grep -c '^cell: base-tcp-per-message-link-' "$TMP/mx.out")" "6 2"
+rc=0
+"$ROOT/scripts/matrix.sh" -B "$BIN" -l -x link=rtt=-1ms >"$TMP/mx.out" 2>"$TMP/mx.err" || rc=$?
+check_rc "matrix -x link=rtt=-1ms: exit 2" "$rc" 2 "$TMP/mx.err"
+check_grep "matrix -x link=rtt=-1ms: the line names the bad value" "$TMP/mx.err" 'rtt=-1ms'
+
 # --- every named profile and a custom spec: up, calibrated, down, nothing left ---
 i=0
 for spec in lan wifi lte nbiot geo lossy "rtt=100ms:delay.up=30ms:rate.up=2mbit:loss.down=1%:seed=9"; do

@@ -146,6 +146,7 @@ class Cell:
     rep: str
     bin: str = ""
     baseline: str = "-"
+    link: str = "-"  # the emulated link's spec (matrix.sh -x link=...), "-" on loopback
 
     @property
     def is_baseline(self) -> bool:
@@ -155,7 +156,7 @@ class Cell:
         return getattr(self, name)
 
 
-AXES = ("proto", "tls", "key", "group", "suite", "resume", "config", "stack", "mode", "rep")
+AXES = ("proto", "tls", "key", "group", "suite", "resume", "config", "stack", "mode", "rep", "link")
 
 
 @dataclass
