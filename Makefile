@@ -105,7 +105,7 @@ all: $(BINS) $(LINK_BIN)
 $(MBT)/.built: ports/config/ackbench_config_$(CONFIG).h ports/targets/$(TARGET).mk scripts/fetch-mbedtls.sh
 	@echo "  MBEDTLS  $(MBT) ($(CONFIG))"
 	$(Q)tree=$$(scripts/fetch-mbedtls.sh) && rm -rf $(MBT) && mkdir -p $(BUILD) && \
-	  cp -R "$$tree" $(MBT) && cp build/cache/mbedtls.source $(MBT)/ackbench.source
+	  cp -R "$$tree" $(MBT) && cp "$$(dirname "$$tree")/mbedtls.source" $(MBT)/ackbench.source
 	$(Q)$(MAKE) -s -C $(MBT) lib CC="$(CC)" AR="$(AR)" \
 	  CFLAGS="-O2 $(TARGET_CFLAGS) $(SANFLAGS) $(MBEDTLS_CFG)" >$(MBT)/build.log 2>&1 || \
 	  { tail -n 30 $(MBT)/build.log; echo "Mbed TLS build failed: $(MBT)/build.log"; exit 1; }
