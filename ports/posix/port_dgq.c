@@ -1,10 +1,10 @@
 /*
- * port_dgq.c - port_udp_adopt, and the datagrams it reads ahead from the old socket.
+ * port_dgq.c - the datagrams port_udp_adopt (port_adopt.c) reads ahead from the old socket.
  *
  * port_udp_adopt connects the listening socket to one client and binds a new listener.
  * What the old socket had queued from OTHER clients before its connect() would stay in it
  * and be read (and dropped) by that client's session: those clients waited for their
- * retransmission timer. So right after the connect this file drains the old socket without
+ * retransmission timer. So right after the connect posix_dgq_adopt drains the old socket without
  * waiting (one recvmmsg for up to DGQ_BATCH datagrams, the common case): the connected
  * peer's datagrams are kept for the old handle (its session reads them first), every other
  * sender's for the new listener (its receives, peeks and waits return them first, with
@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 
 #include "port.h"
+#include "posix_dgq.h"
 #include "posix_net.h"
 
 #define DGQ_SLOTS   64
@@ -156,7 +157,7 @@ static int drain_once(int old, int nl, const struct sockaddr *peer, socklen_t pl
 	return (unsigned)got == n;
 }
 
-static void dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t plen)
+void posix_dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t plen)
 {
 	unsigned i, drops = 0, reads = 0, n = 0;
 	struct slot *order[DGQ_SLOTS];
@@ -194,49 +195,6 @@ static void dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t pl
 		        (unsigned)DGQ_SLOTS, (unsigned)DGQ_MAX, drops, total,
 		        reads + drops >= DGQ_DRAIN ? ", more left to the session" : "");
 	}
-}
-
-static void reuse_port_set(int fd, int on)
-{
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
-}
-
-/* The new listener must bind the port the old one holds. Linux allows that only while every
- * socket on the port has SO_REUSEPORT (and the same user), so both get it for the bind and
- * lose it right after: from then on any other bind of the port fails again (EADDRINUSE),
- * while the two sockets keep it. The connected socket gets its peer's datagrams (the kernel
- * prefers an exact 4-tuple match), the new listener everyone else's. What the old socket
- * had queued before its connect() is drained without waiting (dgq_adopt above): the peer's
- * stays with it, the other clients' go to the new listener, so none of them is lost. */
-int port_udp_adopt(int *lh, const struct port_addr *peer)
-{
-	struct sockaddr_storage local;
-	socklen_t llen = sizeof(local);
-	struct port_addr la;
-	int nl, r = 0;
-
-	if (getsockname(*lh, (struct sockaddr *)&local, &llen) != 0)
-		return ACK_ERR_SYS(errno);
-	memset(&la, 0, sizeof(la));
-	memcpy(la.raw, &local, llen);
-	la.len = llen;
-	reuse_port_set(*lh, 1);
-	nl = posix_open_bound(&la, 1, 1);
-	if (nl >= 0 &&
-	    connect(*lh, (const struct sockaddr *)(const void *)peer->raw, peer->len) != 0)
-		r = ACK_ERR_SYS(errno);
-	reuse_port_set(*lh, 0);
-	if (nl < 0)
-		return nl;
-	reuse_port_set(nl, 0);
-	if (r != 0) {
-		port_close(nl);
-		return r;
-	}
-	dgq_adopt(*lh, nl, (const struct sockaddr *)(const void *)peer->raw, (socklen_t)peer->len);
-	r = *lh;
-	*lh = nl;
-	return r;
 }
 
 ssize_t posix_dgq_take(int h, void *buf, size_t len, int peek, struct sockaddr *sa, socklen_t *slen)

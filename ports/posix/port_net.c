@@ -1,6 +1,7 @@
 /* port_net.c - POSIX sockets for ports/port.h (IPv4 and IPv6, TCP and UDP). */
 #define _GNU_SOURCE
 #include "port.h"
+#include "posix_dgq.h"
 #include "posix_net.h"
 
 #include <arpa/inet.h>

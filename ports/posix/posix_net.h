@@ -1,4 +1,5 @@
-/* posix_net.h - inside ports/posix/ only: what port_net.c and port_wait.c share. */
+/* posix_net.h - inside ports/posix/ only: what port_net.c, port_wait.c, port_signal.c and
+ * port_thread.c give the other files of the port. */
 #ifndef ACKBENCH_POSIX_NET_H
 #define ACKBENCH_POSIX_NET_H
 
@@ -35,22 +36,10 @@ void posix_stamp_socket(int h);
 void posix_rx_stamp_set(int h, uint64_t ns);
 uint64_t posix_stamp_of(struct msghdr *m);
 
-/* A new socket bound to a (port_net.c; see there for the reuse options). A handle or an
- * error. */
+/* A new socket bound to a (port_net.c; see there for the reuse options), SO_REUSEPORT
+ * when reuse_port. A handle or an error. */
 struct port_addr;
 int posix_open_bound(const struct port_addr *a, int datagram, int reuse_port);
-/* Datagrams read ahead at port_udp_adopt (port_dgq.c): the old socket's peer's are kept for
- * it, every other sender's for the new listener. 1 when h has datagrams kept (no lock:
- * every handle's receive asks). */
-int posix_dgq_pending(int h);
-/* The oldest datagram kept for h: copies up to len bytes and its sender (sa, *slen as
- * recvfrom), removes it unless peek; returns its length (peek: its whole length, else the
- * count copied), or -1 when none is kept. */
-ssize_t posix_dgq_take(int h, void *buf, size_t len, int peek, struct sockaddr *sa,
-                       socklen_t *slen);
-/* h is being closed: what it kept is dropped. */
-void posix_dgq_forget(int h);
-
 /* After EINTR: 1 to retry the call, 0 to return the error (a stop was requested and waits
  * are to be interrupted, port_signal.c). */
 int posix_eintr_retry(void);
