@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "port.h"
 #include "stack.h"
@@ -130,6 +131,20 @@ static void ops_peer(const struct sec_ops *ops, void *conn, char *buf, size_t le
 	snprintf(buf, len, "%s", ops->peer(conn));
 }
 
+static void ops_info(const struct sec_ops *ops, void *conn, struct tp_info *out)
+{
+	sec_info(ops->io(conn), ops->retrans != NULL ? ops->retrans(conn) : 0, out);
+}
+
+static void ops_describe(const struct sec_ops *ops, void *conn, char *buf, size_t len)
+{
+	struct sec_names n;
+
+	memset(&n, 0, sizeof(n));
+	ops->names(conn, &n);
+	sec_describe(&n, ops->io(conn), buf, len);
+}
+
 static void ops_timeline(const struct sec_ops *ops, void *conn, struct timeline *tl)
 {
 	sec_io_timeline(ops->io(conn), tl);
@@ -196,12 +211,12 @@ static void tls_abort(void *conn)
 
 static void tls_info(void *conn, struct tp_info *out)
 {
-	sec_tls_ops.info(conn, out);
+	ops_info(&sec_tls_ops, conn, out);
 }
 
 static void tls_describe(void *conn, char *buf, size_t len)
 {
-	sec_tls_ops.describe(conn, buf, len);
+	ops_describe(&sec_tls_ops, conn, buf, len);
 }
 
 static void tls_peer(void *conn, char *buf, size_t len)
@@ -279,12 +294,12 @@ static void dtls_abort(void *conn)
 
 static void dtls_info(void *conn, struct tp_info *out)
 {
-	sec_dtls_ops.info(conn, out);
+	ops_info(&sec_dtls_ops, conn, out);
 }
 
 static void dtls_describe(void *conn, char *buf, size_t len)
 {
-	sec_dtls_ops.describe(conn, buf, len);
+	ops_describe(&sec_dtls_ops, conn, buf, len);
 }
 
 static void dtls_peer(void *conn, char *buf, size_t len)

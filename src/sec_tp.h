@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sec_ctx.h"
 #include "sec_io.h"
 #include "transport.h"
 
@@ -38,8 +39,11 @@ struct sec_ops {
 	int (*recv)(void *conn, uint8_t *buf, size_t cap, int timeout_ms);
 	int (*close)(void *conn, int timeout_ms);
 	void (*abort)(void *conn);
-	void (*info)(void *conn, struct tp_info *out);
-	void (*describe)(void *conn, char *buf, size_t len);
+	/* transport.info and .describe are sec_info() and sec_describe() (sec_ctx.h) of what
+	 * these give: the handshake's retransmissions (NULL: none), and the context, the
+	 * library's version and suite names and, on a client, the server certificate's key. */
+	uint32_t (*retrans)(void *conn);
+	void (*names)(void *conn, struct sec_names *out);
 	/* The connection's sec_io and its peer's address text. */
 	struct sec_io *(*io)(void *conn);
 	const char *(*peer)(void *conn);

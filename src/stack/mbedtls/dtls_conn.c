@@ -95,7 +95,7 @@ static int conn_settings(struct dtls_conn *d)
 
 	mbedtls_ssl_set_timer_cb(ssl, d, timer_set, timer_get);
 	mbedtls_ssl_set_mtu(ssl, d->s->mtu);
-	if (!d->s->t.server)
+	if (!d->s->t.sec.server)
 		return 0;
 	return mbedtls_ssl_set_client_transport_id(ssl, (const unsigned char *)d->cli_id,
 	                                           strlen(d->cli_id));
@@ -111,7 +111,7 @@ static void check_max(struct dtls_conn *d)
 		fprintf(stderr,
 		        "%s: warning: %s allows %d-byte messages at --mtu %u, not %u: larger ones "
 		        "will fail\n",
-		        s->t.prog, mbedtls_ssl_get_ciphersuite(&d->c->ssl), m, (unsigned)s->mtu,
+		        s->t.sec.prog, mbedtls_ssl_get_ciphersuite(&d->c->ssl), m, (unsigned)s->mtu,
 		        (unsigned)s->max_payload);
 		s->warned = 1;
 	}
@@ -139,13 +139,13 @@ int dtls_conn_handshake(struct dtls_conn *d)
 			r = conn_settings(d);
 	}
 	/* A client without certificate got its handshake_failure alert in tls_conn_handshake. */
-	if (r == 0 && !c->t->server)
+	if (r == 0 && !c->t->sec.server)
 		check_max(d);
-	if (c->t->server && d->retrans != 0) { /* the client reports its own per message */
+	if (c->t->sec.server && d->retrans != 0) { /* the client reports its own per message */
 		d->s->retrans += d->retrans;
 		d->s->retrans_conns++;
 		fprintf(stderr, "%s: %s: handshake %s after %" PRIu32 " retransmission(s)\n",
-		        c->t->prog, c->peer, r == 0 ? "done" : "failed", d->retrans);
+		        c->t->sec.prog, c->peer, r == 0 ? "done" : "failed", d->retrans);
 	}
 	return r;
 }

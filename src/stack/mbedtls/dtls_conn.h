@@ -25,7 +25,7 @@
 struct dtls_conn;
 
 struct dtls_state {
-	struct tls_ctx t; /* t.lh: the server's listening socket */
+	struct tls_ctx t; /* t.sec.lh: the server's listening socket */
 	mbedtls_ssl_cookie_ctx cookie;
 	int cookies;  /* server: HelloVerifyRequest before any handshake */
 	uint16_t mtu; /* largest datagram (UDP payload), as mbedtls_ssl_set_mtu */

@@ -90,7 +90,7 @@ static void seen(struct dtls_conn *d, const uint8_t *buf, size_t n)
 /* Consumes the datagram at the head of the listening socket's queue (the one peeked). */
 static void consume(struct dtls_state *s)
 {
-	port_recv(s->t.lh, s->pk, sizeof(s->pk), 0, NULL);
+	port_recv(s->t.sec.lh, s->pk, sizeof(s->pk), 0, NULL);
 }
 
 static void drop_stray(struct dtls_state *s, const struct port_addr *from, int n)
@@ -103,7 +103,7 @@ static void drop_stray(struct dtls_state *s, const struct port_addr *from, int n
 	port_addr_str(from, name, sizeof(name));
 	fprintf(stderr,
 	        "%s: %s: %d-byte datagram is not a ClientHello (stale or garbage): dropped%s\n",
-	        s->t.prog, name, n,
+	        s->t.sec.prog, name, n,
 	        s->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
 }
 
@@ -119,7 +119,7 @@ static void hello_verify(struct dtls_state *s, const struct port_addr *from, con
 	                             strlen(id)) != 0)
 		return;
 	len = dtls_wire_hello_verify(s->pk, ck, (size_t)(p - ck), out, sizeof(out));
-	if (len != 0 && port_sendto(s->t.lh, out, len, from) > 0)
+	if (len != 0 && port_sendto(s->t.sec.lh, out, len, from) > 0)
 		s->hvr++;
 }
 
@@ -130,7 +130,7 @@ static int newcomer(void *arg)
 	struct port_addr from;
 	const uint8_t *cookie;
 	size_t clen;
-	int n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), 0, &from);
+	int n = port_peek_from(s->t.sec.lh, s->pk, sizeof(s->pk), 0, &from);
 
 	if (n < 0)
 		return 0;
@@ -153,7 +153,7 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 
 	*out = NULL;
 	for (;;) {
-		n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), sec_ms_left(deadline), &from);
+		n = port_peek_from(s->t.sec.lh, s->pk, sizeof(s->pk), sec_ms_left(deadline), &from);
 		if (n < 0)
 			return n;
 		if (!dtls_wire_client_hello(s->pk, n < DTLS_PEEK_MAX ? (size_t)n : DTLS_PEEK_MAX,
@@ -168,7 +168,7 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 			hello_verify(s, &from, id);
 			continue;
 		}
-		h = port_udp_adopt(&s->t.lh, &from);
+		h = port_udp_adopt(&s->t.sec.lh, &from);
 		if (h < 0) {
 			consume(s); /* the client retransmits; do not spin on it */
 			return h;
@@ -179,7 +179,8 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 		snprintf((*out)->cli_id, sizeof((*out)->cli_id), "%s", id);
 		(*out)->on_rx = seen;
 		(*out)->first_read = 1;
-		gw.lh = s->conns_max > 1 ? -1 : s->t.lh; /* more: a newcomer is another worker's */
+		gw.lh = s->conns_max > 1 ? -1
+		                         : s->t.sec.lh; /* more: a newcomer is another worker's */
 		sec_io_give_way(&(*out)->c->io, &gw);
 		cur = *out;
 		s->conns++;
@@ -203,12 +204,12 @@ static int reconnect(struct dtls_conn *d, int reset)
 	s->reconnects++;
 	fprintf(stderr,
 	        "%s: %s: client reconnected from the same address and port%s: new handshake\n",
-	        s->t.prog, c->peer, reset ? " after its close_notify" : "");
+	        s->t.sec.prog, c->peer, reset ? " after its close_notify" : "");
 	if (!reset)
 		memcpy(d->random, d->last_random, sizeof(d->random));
 	r = dtls_conn_restart(d, reset);
 	if (r != 0)
-		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.prog,
+		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.sec.prog,
 		        c->peer, err_str(r, eb, sizeof(eb)));
 	d->first_read = 1;
 	c->io.active_ns = port_mono_ns();

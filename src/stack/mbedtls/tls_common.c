@@ -24,17 +24,14 @@ static const char *const default_suites[] = {
 static int fail(const struct tls_ctx *t, const char *opt, const char *val, const char *why,
                 int code)
 {
-	fprintf(stderr, "%s: --%s: '%s': %s\n", t->prog, opt, val, why);
-	return code;
+	return sec_ctx_fail(&t->sec, opt, val, why, code);
 }
 
 static int fail_load(const struct tls_ctx *t, const char *opt, const char *path, int code)
 {
 	char eb[160];
 
-	fprintf(stderr, "%s: --%s: cannot load '%s': %s (run 'make certs' or give --%s FILE)\n",
-	        t->prog, opt, path, err_str(code, eb, sizeof(eb)), opt);
-	return ACK_ERR_ARG;
+	return sec_ctx_fail_load(&t->sec, opt, path, err_str(code, eb, sizeof(eb)));
 }
 
 static int set_suites(struct tls_ctx *t, const char *list, const char *version)
@@ -130,10 +127,10 @@ static int set_version(struct tls_ctx *t, const char *v)
 		return 0; /* negotiate: the defaults offer 1.3 first, then 1.2 */
 	if (strcmp(v, "1.2") == 0)
 		ver = MBEDTLS_SSL_VERSION_TLS1_2;
-	else if (strcmp(v, "1.3") == 0 && !t->datagram)
+	else if (strcmp(v, "1.3") == 0 && !t->sec.datagram)
 		ver = MBEDTLS_SSL_VERSION_TLS1_3;
 	else
-		return fail(t, "tls", v, t->datagram ? "DTLS has only 1.2" : "want 1.2 or 1.3",
+		return fail(t, "tls", v, t->sec.datagram ? "DTLS has only 1.2" : "want 1.2 or 1.3",
 		            ACK_ERR_ARG);
 	mbedtls_ssl_conf_min_tls_version(&t->conf, ver);
 	mbedtls_ssl_conf_max_tls_version(&t->conf, ver);
@@ -177,7 +174,7 @@ static void keylog_export(void *p, mbedtls_ssl_key_export_type type, const unsig
 #endif
 	default: break;
 	}
-	if (label == NULL || t->keylog == NULL || secret_len > 64)
+	if (label == NULL || t->sec.keylog == NULL || secret_len > 64)
 		return;
 	n = (size_t)snprintf(line, sizeof(line), "%s ", label);
 	for (i = 0; i < 32; i++)
@@ -186,52 +183,27 @@ static void keylog_export(void *p, mbedtls_ssl_key_export_type type, const unsig
 	for (i = 0; i < secret_len; i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%02x", secret[i]);
 	line[n++] = '\n';
-	fwrite(line, 1, n, t->keylog);
-	fflush(t->keylog);
+	fwrite(line, 1, n, t->sec.keylog);
+	fflush(t->sec.keylog);
 	mbedtls_platform_zeroize(line, sizeof(line));
 }
 
 void tls_conn_keylog(struct tls_conn *c)
 {
-	if (c->t->keylog != NULL)
+	if (c->t->sec.keylog != NULL)
 		mbedtls_ssl_set_export_keys_cb(&c->ssl, keylog_export, c->t);
 }
 
-static int open_keylog(struct tls_ctx *t, const char *path)
+static int load_credentials(struct tls_ctx *t)
 {
-	if (path == NULL)
-		return 0;
-	t->keylog = fopen(path, "a");
-	if (t->keylog == NULL)
-		return fail(t, "keylog", path, "cannot open for writing", ACK_ERR_ARG);
-	setvbuf(t->keylog, NULL, _IONBF, 0); /* no copies of secrets in stdio buffers */
-	fprintf(stderr,
-	        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file "
-	        "can "
-	        "decrypt the captured traffic; the file writes also add to handshake "
-	        "times\n",
-	        t->prog, path);
-	return 0;
-}
-
-static int load_credentials(struct tls_ctx *t, const struct tp_conf *c)
-{
-	const char *ca = c->ca_file ? c->ca_file : "certs/ca.crt";
-	const char *crt = c->cert_file ? c->cert_file
-	                  : t->server  ? "certs/server.crt"
-	                               : "certs/client.crt";
-	const char *key = c->key_file ? c->key_file
-	                  : t->server ? "certs/server.key"
-	                              : "certs/client.key";
+	const char *ca = t->sec.ca, *crt = t->sec.crt, *key = t->sec.key;
 	int r;
 
 	r = mbedtls_x509_crt_parse_file(&t->ca, ca);
 	if (r != 0)
 		return fail_load(t, "ca", ca, r);
-	if (!t->server && strcmp(crt, "none") == 0) {
-		snprintf(t->own_key, sizeof(t->own_key), "none");
-		return 0; /* a client without certificate: the server must refuse it */
-	}
+	if (sec_ctx_no_cert(&t->sec))
+		return 0;
 	r = mbedtls_x509_crt_parse_file(&t->cert, crt);
 	if (r != 0)
 		return fail_load(t, "cert", crt, r);
@@ -241,7 +213,7 @@ static int load_credentials(struct tls_ctx *t, const struct tp_conf *c)
 	r = mbedtls_pk_check_pair(&t->cert.pk, &t->key, mbedtls_ctr_drbg_random, &t->drbg);
 	if (r != 0)
 		return fail(t, "key", key, "does not match the public key of --cert", ACK_ERR_ARG);
-	snprintf(t->own_key, sizeof(t->own_key), "%s-%u", mbedtls_pk_get_name(&t->cert.pk),
+	snprintf(t->sec.own_key, sizeof(t->sec.own_key), "%s-%u", mbedtls_pk_get_name(&t->cert.pk),
 	         (unsigned)mbedtls_pk_get_bitlen(&t->cert.pk));
 	return 0;
 }
@@ -249,7 +221,7 @@ static int load_credentials(struct tls_ctx *t, const struct tp_conf *c)
 static void conf_tickets(struct tls_ctx *t)
 {
 #if defined(MBEDTLS_SSL_SESSION_TICKETS)
-	if (t->server) {
+	if (t->sec.server) {
 		/* One ticket per full handshake (Mbed TLS's default count in TLS 1.3), as common
 		 * servers do; the client uses it only with --resume. */
 		mbedtls_ssl_conf_session_tickets_cb(&t->conf, mbedtls_ssl_ticket_write,
@@ -258,13 +230,13 @@ static void conf_tickets(struct tls_ctx *t)
 	}
 	/* Without --resume the client asks for no ticket, so full-handshake runs carry none
 	 * in TLS 1.2; TLS 1.3 needs the signal or Mbed TLS ignores tickets (since 3.6.1). */
-	mbedtls_ssl_conf_session_tickets(&t->conf, t->resume
+	mbedtls_ssl_conf_session_tickets(&t->conf, t->sec.resume
 	                                                   ? MBEDTLS_SSL_SESSION_TICKETS_ENABLED
 	                                                   : MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
 	mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
-	        &t->conf, t->resume ? MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED
-	                            : MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_DISABLED);
+	        &t->conf, t->sec.resume ? MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED
+	                                : MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_DISABLED);
 #endif
 #endif
 }
@@ -275,7 +247,6 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	int r;
 
 	memset(t, 0, sizeof(*t));
-	t->lh = -1;
 	mbedtls_entropy_init(&t->entropy);
 	mbedtls_ctr_drbg_init(&t->drbg);
 	mbedtls_x509_crt_init(&t->ca);
@@ -284,24 +255,12 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	mbedtls_ssl_config_init(&t->conf);
 	mbedtls_ssl_ticket_init(&t->ticket);
 	mbedtls_ssl_session_init(&t->session);
-	t->prog = c->prog ? c->prog : "ackbench";
-	t->server = c->server;
-	t->datagram = datagram;
-	t->resume = c->resume;
-	t->pinned_suite = c->ciphersuite == NULL;
-	t->pinned_group = c->groups == NULL;
-	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : TLS_HS_DEADLINE_MS;
 	/* conns > 1 (the core checked mbt_threads_ok: MBEDTLS_THREADING_C): the DRBG, ticket
-	 * and cookie keys and PSA's key store lock themselves; the saved session is ours */
-	if (c->conns > 1) {
-		t->lock = port_mutex_new();
-		if (t->lock == NULL)
-			return ACK_ERR_NOMEM;
-	}
-	t->server_name = c->server_name ? c->server_name : c->addr;
-	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
-		return fail(t, "server-name", "", "needed to check the server certificate",
-		            ACK_ERR_ARG);
+	 * and cookie keys and PSA's key store lock themselves; the saved session is ours
+	 * (sec.lock) */
+	r = sec_ctx_init(&t->sec, c, datagram);
+	if (r != 0)
+		return r;
 
 	/* The platform's strong source feeds the DRBG: the same code on boards without
 	 * /dev/urandom (ports/<board> implements port_entropy_poll). */
@@ -311,15 +270,15 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 		r = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
 		                          (const unsigned char *)pers, sizeof(pers) - 1);
 	if (r != 0) {
-		fprintf(stderr, "%s: cannot seed the random generator (-0x%04X)\n", t->prog,
+		fprintf(stderr, "%s: cannot seed the random generator (-0x%04X)\n", t->sec.prog,
 		        (unsigned)-r);
 		return r;
 	}
-	r = load_credentials(t, c);
+	r = load_credentials(t);
 	if (r != 0)
 		return r;
 	r = mbedtls_ssl_config_defaults(
-	        &t->conf, t->server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
+	        &t->conf, t->sec.server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
 	        datagram ? MBEDTLS_SSL_TRANSPORT_DATAGRAM : MBEDTLS_SSL_TRANSPORT_STREAM,
 	        MBEDTLS_SSL_PRESET_DEFAULT);
 	if (r != 0)
@@ -328,7 +287,7 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	/* Mutual authentication: the server's default is NONE (notes item 2). */
 	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
-	if (strcmp(t->own_key, "none") != 0) {
+	if (strcmp(t->sec.own_key, "none") != 0) {
 		r = mbedtls_ssl_conf_own_cert(&t->conf, &t->cert, &t->key);
 		if (r != 0)
 			return r;
@@ -347,7 +306,7 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	        &t->conf, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ALL);
 #endif
 #if defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_SRV_C)
-	if (t->server) {
+	if (t->sec.server) {
 		r = mbedtls_ssl_ticket_setup(&t->ticket, mbedtls_ctr_drbg_random, &t->drbg,
 		                             MBEDTLS_CIPHER_AES_256_GCM, 86400);
 		if (r != 0)
@@ -355,19 +314,13 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	}
 #endif
 	conf_tickets(t);
-	return open_keylog(t, c->keylog_file);
+	return sec_ctx_keylog(&t->sec, c->keylog_file);
 }
 
 void tls_ctx_free(struct tls_ctx *t)
 {
-	port_close(t->lh);
-	t->lh = -1;
-	if (t->keylog != NULL)
-		fclose(t->keylog);
-	t->keylog = NULL;
+	sec_ctx_free(&t->sec);
 	mbedtls_ssl_session_free(&t->session);
-	port_mutex_free(t->lock);
-	t->lock = NULL;
 	mbedtls_ssl_ticket_free(&t->ticket);
 	mbedtls_ssl_config_free(&t->conf);
 	mbedtls_pk_free(&t->key);

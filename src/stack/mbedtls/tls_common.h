@@ -32,22 +32,15 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/ssl_ticket.h"
 #include "mbedtls/x509_crt.h"
+#include "sec_ctx.h"
 #include "sec_io.h"
 #include "transport.h"
 
-#define TLS_HS_DEADLINE_MS 10000u /* default whole-handshake bound */
-#define TLS_MAX_SUITES     16
-#define TLS_MAX_GROUPS     16
+#define TLS_MAX_SUITES 16
+#define TLS_MAX_GROUPS 16
 
 struct tls_ctx {
-	const char *prog;
-	int server, datagram;
-	int resume;              /* client: offer the last session's ticket on reconnect */
-	int pinned_suite;        /* the suites are ackbench's default pin (AES-128-GCM) */
-	int pinned_group;        /* the groups are ackbench's default pin (secp256r1) */
-	uint32_t hs_deadline_ms; /* whole-handshake bound */
-	const char *server_name; /* client: name checked in the server certificate */
-	int lh;                  /* listening handle (server), -1 = none; closed by free */
+	struct sec_ctx sec; /* prog, side, pins, lock, key log, own key, ... (sec_ctx.h) */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_x509_crt ca, cert;
@@ -56,13 +49,10 @@ struct tls_ctx {
 	mbedtls_ssl_ticket_context ticket; /* server: session ticket keys */
 	mbedtls_ssl_session session;       /* client: last session, for --resume */
 	int have_session;
-	struct port_mutex *lock;        /* conns > 1: guards session (NULL = no-op otherwise) */
 	int suites[TLS_MAX_SUITES + 1]; /* 0-terminated */
 	uint16_t groups[TLS_MAX_GROUPS + 1];
-	FILE *keylog;
 	uint32_t last_flags; /* client: last verify failure printed (printed once each) */
 	int mac_hint;        /* client: the TLS 1.3 "MAC failed" hint was printed (once) */
-	char own_key[24];    /* "EC-256", "RSA-2048": type of our certificate's key */
 };
 
 struct tls_conn {
@@ -105,11 +95,9 @@ int tls_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms);
 int tls_conn_close(void *conn, int timeout_ms);
 /* Frees c at once (no close_notify). */
 void tls_conn_abort(void *conn);
-/* Handshake bytes and the resumed flag (from the wire, see tls_sniff.h). */
-void tls_conn_info(void *conn, struct tp_info *out);
-/* "TLSv1.3 TLS1-3-AES-128-GCM-SHA256 secp256r1 EC-256", the key type being the server
- * certificate's, plus a note when the defaults pinned the suite and group. */
-void tls_conn_describe(void *conn, char *buf, size_t len);
+/* sec_ops.names: "TLSv1.3", "TLS1-3-AES-128-GCM-SHA256" and the server certificate's key
+ * type (sec_describe() writes the line). */
+void tls_conn_names(void *conn, struct sec_names *n);
 
 /* Name of an Mbed TLS handshake state (mbedtls_ssl_states), for timeline rows. */
 const char *tls_state_name(int state);

@@ -78,7 +78,7 @@ int tls_conn_new(struct tls_ctx *t, int h, const char *peer, struct tls_conn **o
 		return ACK_ERR_NOMEM;
 	}
 	c->t = t;
-	sec_io_init(&c->io, h, t->server, t->datagram);
+	sec_io_init(&c->io, h, t->sec.server, t->sec.datagram);
 	c->io.hs_state = hs_state;
 	c->io.state_arg = c;
 	mbedtls_ssl_init(&c->ssl);
@@ -97,19 +97,20 @@ int tls_conn_prepare(struct tls_conn *c)
 	r = mbedtls_ssl_setup(&c->ssl, &t->conf);
 	if (r != 0)
 		return r;
-	if (!t->server) {
+	if (!t->sec.server) {
 		/* Since 3.6.3 a client without a hostname fails the handshake (notes item 3); an
 		 * IP literal is matched against the certificate's iPAddress entries. */
-		r = mbedtls_ssl_set_hostname(&c->ssl, t->server_name);
+		r = mbedtls_ssl_set_hostname(&c->ssl, t->sec.server_name);
 		if (r != 0)
 			return r;
-		port_mutex_lock(t->lock); /* --parallel: another conn may be saving it */
-		if (t->resume && t->have_session)
+		port_mutex_lock(t->sec.lock); /* --parallel: another conn may be saving it */
+		if (t->sec.resume && t->have_session)
 			mbedtls_ssl_set_session(&c->ssl,
 			                        &t->session); /* unusable: full handshake */
-		port_mutex_unlock(t->lock);
+		port_mutex_unlock(t->sec.lock);
 	}
-	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, t->datagram ? bio_recv_timeout : NULL);
+	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv,
+	                    t->sec.datagram ? bio_recv_timeout : NULL);
 	tls_conn_keylog(c);
 	c->ready = 1;
 	return 0;
@@ -125,7 +126,7 @@ static void report_verify(struct tls_conn *c)
 	char info[512], *p;
 	int n;
 
-	if (flags == 0 || flags == (uint32_t)-1 || (!t->server && flags == t->last_flags))
+	if (flags == 0 || flags == (uint32_t)-1 || (!t->sec.server && flags == t->last_flags))
 		return;
 	t->last_flags = flags;
 	n = mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags);
@@ -134,8 +135,8 @@ static void report_verify(struct tls_conn *c)
 	for (p = info; *p != '\0'; p++)
 		if (*p == '\n')
 			*p = p[1] != '\0' ? ';' : '\0';
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->prog, c->peer,
-	        t->server ? "client" : "server", info,
+	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->sec.prog, c->peer,
+	        t->sec.server ? "client" : "server", info,
 	        flags & MBEDTLS_X509_BADCERT_FUTURE ? " (check this machine's clock: boards "
 	                                              "without a real-time clock boot in 1970)"
 	                                            : "");
@@ -148,7 +149,7 @@ static void linger(struct tls_conn *c)
 	uint64_t end = port_mono_ns() + LINGER_MS * 1000000u;
 	uint8_t sink[256];
 
-	if (c->t->datagram || port_shutdown_write(c->io.h) != 0)
+	if (c->t->sec.datagram || port_shutdown_write(c->io.h) != 0)
 		return;
 	while (port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(end), NULL) > 0)
 		;
@@ -160,7 +161,7 @@ static void linger(struct tls_conn *c)
  * itself (RFC 8446 4.4.2.4). */
 static void refuse_alert(struct tls_conn *c, int r)
 {
-	if (c->t->server && r == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE &&
+	if (c->t->sec.server && r == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE &&
 	    mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
 		mbedtls_ssl_send_alert_message(&c->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
 		                               MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
@@ -171,14 +172,14 @@ static void refuse_alert(struct tls_conn *c, int r)
  * application keys, and Mbed TLS reports a MAC failure. Say what it usually means, once. */
 static void mac_hint(struct tls_conn *c, int r)
 {
-	if (c->t->server || c->t->mac_hint || r != MBEDTLS_ERR_SSL_INVALID_MAC ||
+	if (c->t->sec.server || c->t->mac_hint || r != MBEDTLS_ERR_SSL_INVALID_MAC ||
 	    mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
 		return;
 	c->t->mac_hint = 1;
 	fprintf(stderr,
 	        "%s: %s: TLS 1.3: a MAC failure on the first records usually means the server "
 	        "refused our certificate (its alert is then unreadable); see the server's log\n",
-	        c->t->prog, c->peer);
+	        c->t->sec.prog, c->peer);
 }
 
 int tls_conn_handshake(void *conn)
@@ -188,7 +189,7 @@ int tls_conn_handshake(void *conn)
 
 	if (r != 0)
 		return r;
-	sec_io_hs_begin(&c->io, c->t->hs_deadline_ms);
+	sec_io_hs_begin(&c->io, c->t->sec.hs_deadline_ms);
 	do
 		r = mbedtls_ssl_handshake(&c->ssl);
 	while ((r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) &&
@@ -272,7 +273,7 @@ static void save_session(struct tls_conn *c)
 
 	/* TLS 1.2 carries the ticket in the handshake; TLS 1.3 sends it afterwards, and
 	 * exporting a 1.3 session without one would only give a full handshake next time. */
-	if (t->server || !t->resume || !c->hs_done ||
+	if (t->sec.server || !t->sec.resume || !c->hs_done ||
 	    (mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_2 && !c->ticket))
 		return;
 	mbedtls_ssl_session_init(&s);
@@ -280,11 +281,11 @@ static void save_session(struct tls_conn *c)
 		mbedtls_ssl_session_free(&s);
 		return;
 	}
-	port_mutex_lock(t->lock);
+	port_mutex_lock(t->sec.lock);
 	mbedtls_ssl_session_free(&t->session);
 	t->session = s; /* ownership of its buffers moves with it */
 	t->have_session = 1;
-	port_mutex_unlock(t->lock);
+	port_mutex_unlock(t->sec.lock);
 }
 
 static void conn_free(struct tls_conn *c)
@@ -319,13 +320,13 @@ int tls_conn_close(void *conn, int timeout_ms)
 		/* Wait for the peer's close_notify (anything else it still sends is dropped). Not
 		 * on datagrams: a lost close_notify would cost the whole timeout, and DTLS runs end
 		 * with an acknowledged END message instead (notes item 12). */
-		while (r == 0 && !c->peer_closed && !c->t->datagram) {
+		while (r == 0 && !c->peer_closed && !c->t->sec.datagram) {
 			n = read_once(c, sink, sizeof(sink));
 			if (n < 0 && n != ACK_ERR_EOF)
 				r = n;
 		}
 	}
-	if (r == 0 && !c->t->datagram)
+	if (r == 0 && !c->t->sec.datagram)
 		r = sec_io_fin(&c->io);
 	if (r == 0)
 		save_session(c);
@@ -333,42 +334,15 @@ int tls_conn_close(void *conn, int timeout_ms)
 	return r;
 }
 
-void tls_conn_info(void *conn, struct tp_info *out)
+void tls_conn_names(void *conn, struct sec_names *n)
 {
 	const struct tls_conn *c = conn;
+	const mbedtls_x509_crt *peer = mbedtls_ssl_get_peer_cert(&c->ssl);
 
-	memset(out, 0, sizeof(*out));
-	out->hs_tx_bytes = c->io.hs_tx;
-	out->hs_rx_bytes = c->io.hs_rx;
-	out->resumed = sec_io_resumed(&c->io);
-	out->cookie_ns = c->io.cookie_ns;
-}
-
-void tls_conn_describe(void *conn, char *buf, size_t len)
-{
-	const struct tls_conn *c = conn;
-	const struct tls_ctx *t = c->t;
-	const mbedtls_x509_crt *peer = t->server ? NULL : mbedtls_ssl_get_peer_cert(&c->ssl);
-	uint16_t gid = sec_io_group(&c->io);
-	const char *group = tls_group_name(gid);
-	char key[24], gbuf[16];
-
-	if (peer != NULL)
-		snprintf(key, sizeof(key), "%s-%u", mbedtls_pk_get_name(&peer->pk),
+	n->ctx = &c->t->sec;
+	n->version = mbedtls_ssl_get_version(&c->ssl);
+	n->suite = mbedtls_ssl_get_ciphersuite(&c->ssl);
+	if (!c->t->sec.server && peer != NULL)
+		snprintf(n->peer_key, sizeof(n->peer_key), "%s-%u", mbedtls_pk_get_name(&peer->pk),
 		         (unsigned)mbedtls_pk_get_bitlen(&peer->pk));
-	else
-		snprintf(key, sizeof(key), "%s", t->own_key);
-	if (group == NULL) {
-		snprintf(gbuf, sizeof(gbuf), gid ? "group-0x%04x" : "no-group", (unsigned)gid);
-		group = gbuf;
-	}
-	snprintf(buf, len, "%s %s %s %s%s%s%s%s%s", mbedtls_ssl_get_version(&c->ssl),
-	         mbedtls_ssl_get_ciphersuite(&c->ssl), group, key,
-	         sec_io_hrr(&c->io) ? " (after HelloRetryRequest)" : "",
-	         t->pinned_suite || t->pinned_group ? " (pinned by default: " : "",
-	         t->pinned_suite ? "AES-128-GCM" : "",
-	         t->pinned_suite && t->pinned_group ? ", " : "",
-	         t->pinned_group   ? "secp256r1)"
-	         : t->pinned_suite ? ")"
-	                           : "");
 }

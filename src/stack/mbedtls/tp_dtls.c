@@ -63,7 +63,7 @@ static int dtls_init(void *state, const struct tp_conf *conf)
 		return r;
 	}
 	mbedtls_ssl_conf_handshake_timeout(&s->t.conf, s->hs_min_ms, s->hs_max_ms);
-	s->budget_ms = sec_hs_budget(s->hs_min_ms, s->hs_max_ms, s->t.hs_deadline_ms);
+	s->budget_ms = sec_hs_budget(s->hs_min_ms, s->hs_max_ms, s->t.sec.hs_deadline_ms);
 	s->max_payload = max_payload(s);
 	if (conf->server)
 		dtls_srv_conf(s);
@@ -74,7 +74,7 @@ static void dtls_fini(void *state)
 {
 	struct dtls_state *s = state;
 
-	if (s->t.server)
+	if (s->t.sec.server)
 		dtls_srv_report(s);
 	tls_ctx_free(&s->t);
 	mbedtls_ssl_cookie_free(&s->cookie);
@@ -113,7 +113,7 @@ static int dtls_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
 {
 	struct dtls_conn *d = conn;
 
-	if (d->s->t.server)
+	if (d->s->t.sec.server)
 		return dtls_srv_recv(d, buf, cap, timeout_ms);
 	return tls_conn_recv(d->c, buf, cap, timeout_ms);
 }
@@ -126,7 +126,7 @@ static int dtls_close(void *conn, int timeout_ms)
 	struct dtls_conn *d = conn;
 
 	tls_conn_close(d->c, timeout_ms);
-	if (d->s->t.server)
+	if (d->s->t.sec.server)
 		dtls_srv_forget(d);
 	dtls_conn_free(d);
 	return 0;
@@ -137,24 +137,23 @@ static void dtls_abort(void *conn)
 	struct dtls_conn *d = conn;
 
 	tls_conn_abort(d->c);
-	if (d->s->t.server)
+	if (d->s->t.sec.server)
 		dtls_srv_forget(d);
 	dtls_conn_free(d);
 }
 
-static void dtls_info(void *conn, struct tp_info *out)
+static uint32_t dtls_retrans(void *conn)
 {
-	struct dtls_conn *d = conn;
+	const struct dtls_conn *d = conn;
 
-	tls_conn_info(d->c, out);
-	out->hs_retrans = d->retrans;
+	return d->retrans;
 }
 
-static void dtls_describe(void *conn, char *buf, size_t len)
+static void dtls_names(void *conn, struct sec_names *n)
 {
 	struct dtls_conn *d = conn;
 
-	tls_conn_describe(d->c, buf, len);
+	tls_conn_names(d->c, n);
 }
 
 static struct sec_io *dtls_io(void *conn)
@@ -175,7 +174,7 @@ const struct sec_ops sec_dtls_ops = {
 	.state_size = sizeof(struct dtls_state),
 	.init = dtls_init,
 	.fini = dtls_fini,
-	.lh_offset = offsetof(struct dtls_state, t.lh),
+	.lh_offset = offsetof(struct dtls_state, t.sec.lh),
 	.max_msg = dtls_max,
 	.conn_new = dtls_new,
 	.accept = dtls_accept,
@@ -184,8 +183,8 @@ const struct sec_ops sec_dtls_ops = {
 	.recv = dtls_recv,
 	.close = dtls_close,
 	.abort = dtls_abort,
-	.info = dtls_info,
-	.describe = dtls_describe,
+	.retrans = dtls_retrans,
+	.names = dtls_names,
 	.io = dtls_io,
 	.peer = dtls_peer,
 	.state_name = tls_state_name,

@@ -27,6 +27,7 @@
 
 #include "dtls_wire.h"
 #include "ossl.h"
+#include "ossl_bio.h"
 
 #define STRAY_LOG_MAX 10
 #define SLOT_NS       (30ull * 1000000000ull)
@@ -101,7 +102,7 @@ int ossl_dtls_srv_conf(struct ossl_ctx *t)
 
 static void consume(struct ossl_ctx *t)
 {
-	port_recv(t->lh, t->pk, sizeof(t->pk), 0, NULL);
+	port_recv(t->sec.lh, t->pk, sizeof(t->pk), 0, NULL);
 }
 
 static void drop_stray(struct ossl_ctx *t, const struct port_addr *from, int n)
@@ -114,7 +115,8 @@ static void drop_stray(struct ossl_ctx *t, const struct port_addr *from, int n)
 	port_addr_str(from, name, sizeof(name));
 	fprintf(stderr,
 	        "%s: %s: %d-byte datagram is not a ClientHello (stale or garbage): dropped%s\n",
-	        t->prog, name, n, t->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
+	        t->sec.prog, name, n,
+	        t->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
 }
 
 /* Is the datagram at the head of the listening socket a ClientHello? Peeks it into t->pk;
@@ -123,7 +125,7 @@ static int hello_next(struct ossl_ctx *t, int timeout_ms, struct port_addr *from
 {
 	const uint8_t *cookie;
 	size_t clen;
-	int n = port_peek_from(t->lh, t->pk, sizeof(t->pk), timeout_ms, from);
+	int n = port_peek_from(t->sec.lh, t->pk, sizeof(t->pk), timeout_ms, from);
 
 	if (n < 0)
 		return n;
@@ -199,7 +201,7 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 				continue;
 			from = t->cookie_peer;
 		}
-		h = port_udp_adopt(&t->lh, &from);
+		h = port_udp_adopt(&t->sec.lh, &from);
 		if (h < 0) {
 			if (!t->cookies)
 				consume(t); /* the client retransmits; do not spin on it */
@@ -217,7 +219,8 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 		}
 		(*out)->addr = from;
 		(*out)->first_read = 1;
-		gw.lh = t->conns_max > 1 ? -1 : t->lh; /* more: a newcomer is another worker's */
+		gw.lh = t->conns_max > 1 ? -1
+		                         : t->sec.lh; /* more: a newcomer is another worker's */
 		sec_io_give_way(&(*out)->io, &gw);
 		t->conns++;
 		return 0;

@@ -8,7 +8,7 @@
  *                     read/write call sec_io.h, so byte counts, deadlines, sniffing and the
  *                     timeline are the same code as every other stack's.
  * Every function returns 0 (or a byte count) or a negative error: ACK_ERR_* or
- * OSSL_ERR_LIB (its text: the OpenSSL error queue at the failure, err_str()).
+ * OSSL_ERR_LIB (its text: the OpenSSL error queue at the failure, ossl_err.h).
  */
 #ifndef ACKBENCH_OSSL_H
 #define ACKBENCH_OSSL_H
@@ -19,30 +19,21 @@
 #include <openssl/bio.h>
 #include <openssl/ssl.h>
 
+#include "ossl_err.h"
 #include "port.h"
+#include "sec_ctx.h"
 #include "sec_io.h"
 #include "transport.h"
 
-#define OSSL_ERR_LIB        (-0x18001) /* an OpenSSL failure: text in ossl_err_text() */
-#define OSSL_HS_DEADLINE_MS 10000u
-#define OSSL_COOKIE_LEN     32u
-#define OSSL_PEEK_MAX       4096 /* a DTLS ClientHello (with a ticket) fits */
+#define OSSL_COOKIE_LEN 32u
+#define OSSL_PEEK_MAX   4096 /* a DTLS ClientHello (with a ticket) fits */
 
 struct ossl_ctx {
-	const char *prog;
-	int server, datagram;
-	int resume;
-	int pinned_suite, pinned_group;
-	uint32_t hs_deadline_ms;
-	const char *server_name;
-	int lh; /* listening handle (server), -1 = none; closed by ossl_ctx_free */
+	struct sec_ctx sec; /* prog, side, pins, lock, key log, own key, ... (sec_ctx.h) */
 	SSL_CTX *ctx;
-	SSL_SESSION *session; /* client: the last session, for --resume */
-	FILE *keylog;
+	SSL_SESSION *session;    /* client: the last session, for --resume */
 	_Atomic int last_verify; /* client: last verify failure printed (printed once each) */
-	struct port_mutex *lock; /* conns > 1: guards session (NULL = no-op otherwise) */
 	unsigned conns_max;      /* connections run at once (tp_conf.conns) */
-	char own_key[24];        /* "EC-256": our certificate's key */
 	/* DTLS */
 	uint16_t mtu;
 	uint32_t hs_min_ms, hs_max_ms, budget_ms, max_payload;
@@ -90,24 +81,11 @@ int ossl_conn_send(void *conn, const uint8_t *buf, size_t len);
 int ossl_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms);
 int ossl_conn_close(void *conn, int timeout_ms);
 void ossl_conn_abort(void *conn);
-void ossl_conn_info(void *conn, struct tp_info *out);
-void ossl_conn_describe(void *conn, char *buf, size_t len);
+/* sec_ops.retrans and .names (sec_tp.h). */
+uint32_t ossl_conn_retrans(void *conn);
+void ossl_conn_names(void *conn, struct sec_names *n);
 /* The error of a failed SSL call r (SSL_get_error), the port's error first. */
 int ossl_conn_err(struct ossl_conn *c, int r);
-
-/* ossl_bio.c: a BIO over io (stream or datagram); for DTLS, the read stops at the
- * retransmission deadline OpenSSL sets (BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT) and says so. */
-BIO *ossl_bio_new(struct ossl_conn *c);
-/* Both BIO methods, made once in setup (before connections run on several threads). */
-int ossl_bio_init(void);
-/* The DTLS server's listening BIO: reads datagrams from t->lh (without waiting), writes
- * to the sender of the last one read (DTLSv1_listen's HelloVerifyRequest). */
-BIO *ossl_bio_listen(struct ossl_ctx *t);
-void ossl_bio_cleanup(void);
-
-/* stack.c: keeps the OpenSSL error queue's text for err_str(), returns OSSL_ERR_LIB. */
-int ossl_err_keep(const char *what);
-const char *ossl_err_text(void);
 
 /* ossl_state.c: OpenSSL's handshake state of conn (SSL_get_state) and its name, for the
  * timeline rows (sec_io.h hs_state, transport.state_name). */

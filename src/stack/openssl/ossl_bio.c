@@ -12,6 +12,7 @@
 #include <sys/time.h> /* struct timeval of DTLSv1_get_timeout */
 
 #include "ossl.h"
+#include "ossl_bio.h"
 
 static BIO_METHOD *g_conn, *g_listen;
 
@@ -98,7 +99,7 @@ static int l_write(BIO *b, const char *buf, int len)
 	int n;
 
 	BIO_clear_retry_flags(b);
-	n = port_sendto(t->lh, buf, (size_t)len, &t->cookie_peer);
+	n = port_sendto(t->sec.lh, buf, (size_t)len, &t->cookie_peer);
 	if (n > 0)
 		t->hvr++; /* DTLSv1_listen writes only HelloVerifyRequests */
 	return n < 0 ? -1 : n;
@@ -110,7 +111,7 @@ static int l_read(BIO *b, char *buf, int len)
 	int n;
 
 	BIO_clear_retry_flags(b);
-	n = port_recv(t->lh, buf, (size_t)len, 0, &t->cookie_peer);
+	n = port_recv(t->sec.lh, buf, (size_t)len, 0, &t->cookie_peer);
 	if (n == ACK_ERR_TIMEOUT) {
 		BIO_set_retry_read(b);
 		return -1;

@@ -9,7 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "ossl.h"
-#include "tls_sniff.h"
+#include "ossl_bio.h"
 
 #define LINGER_MS 200u /* after a failed handshake, see linger() */
 
@@ -52,7 +52,7 @@ int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct
 		return ACK_ERR_NOMEM;
 	}
 	c->t = t;
-	sec_io_init(&c->io, h, t->server, t->datagram);
+	sec_io_init(&c->io, h, t->sec.server, t->sec.datagram);
 	c->io.hs_state = ossl_state_of;
 	c->io.state_arg = c;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
@@ -64,26 +64,26 @@ int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct
 	}
 	SSL_set_app_data(c->ssl, c);
 	SSL_set_bio(c->ssl, b, b); /* frees the listening BIO of a taken SSL */
-	if (t->server) {
+	if (t->sec.server) {
 		if (ssl == NULL)
 			SSL_set_accept_state(c->ssl);
 	} else {
 		SSL_set_connect_state(c->ssl);
 		/* An IP literal is matched against the certificate's iPAddress entries */
-		if (is_ip(t->server_name)
+		if (is_ip(t->sec.server_name)
 		            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
-		                                            t->server_name) != 1
-		            : SSL_set1_host(c->ssl, t->server_name) != 1 ||
-		                      SSL_set_tlsext_host_name(c->ssl, t->server_name) != 1) {
+		                                            t->sec.server_name) != 1
+		            : SSL_set1_host(c->ssl, t->sec.server_name) != 1 ||
+		                      SSL_set_tlsext_host_name(c->ssl, t->sec.server_name) != 1) {
 			ossl_conn_abort(c);
 			return ossl_err_keep("server name");
 		}
-		port_mutex_lock(t->lock); /* --parallel: another conn may be saving it */
-		if (t->resume && t->session != NULL)
+		port_mutex_lock(t->sec.lock); /* --parallel: another conn may be saving it */
+		if (t->sec.resume && t->session != NULL)
 			SSL_set_session(c->ssl, t->session); /* unusable: full handshake */
-		port_mutex_unlock(t->lock);
+		port_mutex_unlock(t->sec.lock);
 	}
-	if (t->datagram) {
+	if (t->sec.datagram) {
 		SSL_set_options(c->ssl, SSL_OP_NO_QUERY_MTU);
 		SSL_set_mtu(c->ssl, t->mtu);
 		DTLS_set_timer_cb(c->ssl, dtls_timer);
@@ -119,18 +119,18 @@ static void report_verify(struct ossl_conn *c)
 	long v = SSL_get_verify_result(c->ssl);
 	const char *why;
 
-	if (t->server &&
+	if (t->sec.server &&
 	    ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) {
 		fprintf(stderr, "%s: %s: client certificate rejected: Certificate was missing\n",
-		        t->prog, c->peer);
+		        t->sec.prog, c->peer);
 		return;
 	}
-	if (v == X509_V_OK || (!t->server && v == t->last_verify))
+	if (v == X509_V_OK || (!t->sec.server && v == t->last_verify))
 		return;
 	t->last_verify = (int)v;
 	why = X509_verify_cert_error_string(v);
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->prog, c->peer,
-	        t->server ? "client" : "server", why,
+	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->sec.prog, c->peer,
+	        t->sec.server ? "client" : "server", why,
 	        v == X509_V_ERR_CERT_NOT_YET_VALID ? " (check this machine's clock: boards without "
 	                                             "a real-time clock boot in 1970)"
 	                                           : "");
@@ -143,7 +143,7 @@ static void linger(struct ossl_conn *c)
 	uint64_t end = sec_deadline((int)LINGER_MS);
 	uint8_t sink[256];
 
-	if (c->t->datagram || port_shutdown_write(c->io.h) != 0)
+	if (c->t->sec.datagram || port_shutdown_write(c->io.h) != 0)
 		return;
 	while (port_recv(c->io.h, sink, sizeof(sink), sec_ms_left(end), NULL) > 0)
 		;
@@ -159,7 +159,7 @@ static void check_max(struct ossl_conn *c)
 		fprintf(stderr,
 		        "%s: warning: %s allows %zu-byte messages at --mtu %u, not %u: larger ones "
 		        "will fail\n",
-		        t->prog, SSL_get_cipher_name(c->ssl), m, (unsigned)t->mtu,
+		        t->sec.prog, SSL_get_cipher_name(c->ssl), m, (unsigned)t->mtu,
 		        (unsigned)t->max_payload);
 		t->warned = 1;
 	}
@@ -171,7 +171,7 @@ int ossl_conn_handshake(void *conn)
 	struct ossl_ctx *t = c->t;
 	int r, e;
 
-	sec_io_hs_begin(&c->io, t->datagram ? t->budget_ms : t->hs_deadline_ms);
+	sec_io_hs_begin(&c->io, t->sec.datagram ? t->budget_ms : t->sec.hs_deadline_ms);
 	if (c->hello_len != 0) /* taken by DTLSv1_listen from the listening socket */
 		sec_io_seen(&c->io, 0, c->hello, c->hello_len);
 	c->hello_len = 0;
@@ -182,19 +182,19 @@ int ossl_conn_handshake(void *conn)
 		e = SSL_get_error(c->ssl, r);
 		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) || c->io.err != 0)
 			break;
-		if (t->datagram && DTLSv1_handle_timeout(c->ssl) < 0)
+		if (t->sec.datagram && DTLSv1_handle_timeout(c->ssl) < 0)
 			break;
 	}
 	sec_io_hs_end(&c->io);
-	if (t->server && t->datagram && c->retrans != 0) { /* the client reports its own */
+	if (t->sec.server && t->sec.datagram && c->retrans != 0) { /* the client reports its own */
 		t->retrans += c->retrans;
 		t->retrans_conns++;
-		fprintf(stderr, "%s: %s: handshake %s after %u retransmission(s)\n", t->prog,
+		fprintf(stderr, "%s: %s: handshake %s after %u retransmission(s)\n", t->sec.prog,
 		        c->peer, r == 1 ? "done" : "failed", (unsigned)c->retrans);
 	}
 	if (r == 1) {
 		c->hs_done = 1;
-		if (t->datagram && !t->server)
+		if (t->sec.datagram && !t->sec.server)
 			check_max(c);
 		return 0;
 	}
@@ -234,7 +234,7 @@ static int read_once(struct ossl_conn *c, uint8_t *buf, size_t cap)
 			return ACK_ERR_EOF;
 		}
 		if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) && c->io.err == 0) {
-			if (c->t->datagram && DTLSv1_handle_timeout(c->ssl) < 0)
+			if (c->t->sec.datagram && DTLSv1_handle_timeout(c->ssl) < 0)
 				return ossl_conn_err(c, -1);
 			continue; /* a record OpenSSL handled itself (ticket, duplicate) */
 		}
@@ -277,55 +277,34 @@ int ossl_conn_close(void *conn, int timeout_ms)
 			r = ossl_conn_err(c, n);
 		/* The peer's close_notify (anything else it still sends is dropped); not on
 		 * datagrams, where DTLS runs end with an acknowledged END instead. */
-		while (r == 0 && n == 0 && !c->peer_closed && !c->t->datagram) {
+		while (r == 0 && n == 0 && !c->peer_closed && !c->t->sec.datagram) {
 			int m = read_once(c, sink, sizeof(sink));
 
 			if (m < 0 && m != ACK_ERR_EOF)
 				r = m;
 		}
 	}
-	if (r == 0 && !c->t->datagram)
+	if (r == 0 && !c->t->sec.datagram)
 		r = sec_io_fin(&c->io);
 	ossl_conn_abort(c);
 	return r;
 }
 
-void ossl_conn_info(void *conn, struct tp_info *out)
+uint32_t ossl_conn_retrans(void *conn)
 {
 	const struct ossl_conn *c = conn;
 
-	memset(out, 0, sizeof(*out));
-	out->hs_tx_bytes = c->io.hs_tx;
-	out->hs_rx_bytes = c->io.hs_rx;
-	out->hs_retrans = c->retrans;
-	out->resumed = sec_io_resumed(&c->io);
-	out->cookie_ns = c->io.cookie_ns;
+	return c->retrans;
 }
 
-void ossl_conn_describe(void *conn, char *buf, size_t len)
+void ossl_conn_names(void *conn, struct sec_names *n)
 {
 	const struct ossl_conn *c = conn;
-	const struct ossl_ctx *t = c->t;
-	X509 *peer = t->server ? NULL : SSL_get0_peer_certificate(c->ssl);
-	uint16_t gid = sec_io_group(&c->io);
-	const char *group = tls_group_name(gid);
-	char key[24], gbuf[16];
+	X509 *peer = c->t->sec.server ? NULL : SSL_get0_peer_certificate(c->ssl);
 
+	n->ctx = &c->t->sec;
+	n->version = SSL_get_version(c->ssl);
+	n->suite = SSL_get_cipher_name(c->ssl);
 	if (peer != NULL)
-		ossl_key_name(X509_get0_pubkey(peer), key, sizeof(key));
-	else
-		snprintf(key, sizeof(key), "%s", t->own_key);
-	if (group == NULL) {
-		snprintf(gbuf, sizeof(gbuf), gid ? "group-0x%04x" : "no-group", (unsigned)gid);
-		group = gbuf;
-	}
-	snprintf(buf, len, "%s %s %s %s%s%s%s%s%s", SSL_get_version(c->ssl),
-	         SSL_get_cipher_name(c->ssl), group, key,
-	         sec_io_hrr(&c->io) ? " (after HelloRetryRequest)" : "",
-	         t->pinned_suite || t->pinned_group ? " (pinned by default: " : "",
-	         t->pinned_suite ? "AES-128-GCM" : "",
-	         t->pinned_suite && t->pinned_group ? ", " : "",
-	         t->pinned_group   ? "secp256r1)"
-	         : t->pinned_suite ? ")"
-	                           : "");
+		ossl_key_name(X509_get0_pubkey(peer), n->peer_key, sizeof(n->peer_key));
 }

@@ -8,6 +8,7 @@
 #include <openssl/x509v3.h>
 
 #include "ossl.h"
+#include "ossl_bio.h"
 #include "tls_sniff.h"
 
 /* The same pin as the mbedtls stack: AES-128-GCM with ECDHE on secp256r1; the TLS 1.2
@@ -19,16 +20,13 @@
 
 static int fail(const struct ossl_ctx *t, const char *opt, const char *val, const char *why)
 {
-	fprintf(stderr, "%s: --%s: '%s': %s\n", t->prog, opt, val, why);
-	return ACK_ERR_ARG;
+	return sec_ctx_fail(&t->sec, opt, val, why, ACK_ERR_ARG);
 }
 
 static int fail_load(const struct ossl_ctx *t, const char *opt, const char *path)
 {
 	ossl_err_keep("load");
-	fprintf(stderr, "%s: --%s: cannot load '%s': %s (run 'make certs' or give --%s FILE)\n",
-	        t->prog, opt, path, ossl_err_text(), opt);
-	return ACK_ERR_ARG;
+	return sec_ctx_fail_load(&t->sec, opt, path, ossl_err_text());
 }
 
 /* "EC-256", "RSA-2048" as the mbedtls stack names key types. */
@@ -43,22 +41,14 @@ void ossl_key_name(EVP_PKEY *k, char *buf, size_t len)
 	         k != NULL ? EVP_PKEY_get_bits(k) : 0);
 }
 
-static int load_credentials(struct ossl_ctx *t, const struct tp_conf *c)
+static int load_credentials(struct ossl_ctx *t)
 {
-	const char *ca = c->ca_file ? c->ca_file : "certs/ca.crt";
-	const char *crt = c->cert_file ? c->cert_file
-	                  : t->server  ? "certs/server.crt"
-	                               : "certs/client.crt";
-	const char *key = c->key_file ? c->key_file
-	                  : t->server ? "certs/server.key"
-	                              : "certs/client.key";
+	const char *ca = t->sec.ca, *crt = t->sec.crt, *key = t->sec.key;
 
 	if (SSL_CTX_load_verify_file(t->ctx, ca) != 1)
 		return fail_load(t, "ca", ca);
-	if (!t->server && strcmp(crt, "none") == 0) {
-		snprintf(t->own_key, sizeof(t->own_key), "none");
-		return 0; /* a client without certificate: the server must refuse it */
-	}
+	if (sec_ctx_no_cert(&t->sec))
+		return 0;
 	if (SSL_CTX_use_certificate_chain_file(t->ctx, crt) != 1)
 		return fail_load(t, "cert", crt);
 	if (SSL_CTX_use_PrivateKey_file(t->ctx, key, SSL_FILETYPE_PEM) != 1)
@@ -67,8 +57,8 @@ static int load_credentials(struct ossl_ctx *t, const struct tp_conf *c)
 		ERR_clear_error();
 		return fail(t, "key", key, "does not match the public key of --cert");
 	}
-	ossl_key_name(X509_get0_pubkey(SSL_CTX_get0_certificate(t->ctx)), t->own_key,
-	              sizeof(t->own_key));
+	ossl_key_name(X509_get0_pubkey(SSL_CTX_get0_certificate(t->ctx)), t->sec.own_key,
+	              sizeof(t->sec.own_key));
 	return 0;
 }
 
@@ -76,7 +66,7 @@ static int set_version(struct ossl_ctx *t, const char *v)
 {
 	int ver;
 
-	if (t->datagram)
+	if (t->sec.datagram)
 		ver = DTLS1_2_VERSION; /* sec_opts: DTLS is 1.2 */
 	else if (v == NULL)
 		return 0; /* negotiate: 1.3 first, then 1.2 */
@@ -113,7 +103,7 @@ static int set_suites(struct ossl_ctx *t, const char *list, const char *version)
 	const char *p = list;
 
 	if (list == NULL) {
-		if (!t->datagram && SSL_CTX_set_ciphersuites(t->ctx, DEFAULT_SUITES_13) != 1)
+		if (!t->sec.datagram && SSL_CTX_set_ciphersuites(t->ctx, DEFAULT_SUITES_13) != 1)
 			return ossl_err_keep("SSL_CTX_set_ciphersuites");
 		if (SSL_CTX_set_cipher_list(t->ctx, DEFAULT_SUITES_12) != 1)
 			return ossl_err_keep("SSL_CTX_set_cipher_list");
@@ -132,10 +122,10 @@ static int set_suites(struct ossl_ctx *t, const char *list, const char *version)
 		ok = is13 ? SSL_CTX_set_ciphersuites(t->ctx, name)
 		          : SSL_CTX_set_cipher_list(t->ctx, name);
 		ERR_clear_error();
-		if (ok != 1 || strchr(name, ':') != NULL || (is13 && t->datagram))
+		if (ok != 1 || strchr(name, ':') != NULL || (is13 && t->sec.datagram))
 			return fail(
 			        t, "ciphersuite", name,
-			        is13 && t->datagram
+			        is13 && t->sec.datagram
 			                ? "a TLS 1.3 suite, but DTLS is 1.2"
 			                : "unknown to this OpenSSL build (names look like "
 			                  "ECDHE-ECDSA-AES128-GCM-SHA256, TLS_AES_128_GCM_SHA256)");
@@ -149,14 +139,14 @@ static int set_suites(struct ossl_ctx *t, const char *list, const char *version)
 		return fail(t, "ciphersuite", list, "no TLS 1.3 suite, but --tls 1.3");
 	if (version != NULL && strcmp(version, "1.2") == 0 && l12[0] == '\0')
 		return fail(t, "ciphersuite", list, "only TLS 1.3 suites, but --tls 1.2");
-	if (!t->datagram && SSL_CTX_set_ciphersuites(t->ctx, l13) != 1)
+	if (!t->sec.datagram && SSL_CTX_set_ciphersuites(t->ctx, l13) != 1)
 		return ossl_err_keep("SSL_CTX_set_ciphersuites");
 	if (l12[0] != '\0' && SSL_CTX_set_cipher_list(t->ctx, l12) != 1)
 		return ossl_err_keep("SSL_CTX_set_cipher_list");
 	/* One side of the list empty: that version cannot be negotiated (as with Mbed TLS) */
 	if (l12[0] == '\0')
 		SSL_CTX_set_min_proto_version(t->ctx, TLS1_3_VERSION);
-	if (l13[0] == '\0' && !t->datagram)
+	if (l13[0] == '\0' && !t->sec.datagram)
 		SSL_CTX_set_max_proto_version(t->ctx, TLS1_2_VERSION);
 	return 0;
 }
@@ -228,24 +218,17 @@ static void keylog_line(const SSL *ssl, const char *line)
 {
 	struct ossl_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 
-	if (t->keylog != NULL)
-		fprintf(t->keylog, "%s\n", line); /* one call a line: stdio locks the FILE */
+	if (t->sec.keylog != NULL)
+		fprintf(t->sec.keylog, "%s\n", line); /* one call a line: stdio locks the FILE */
 }
 
 static int open_keylog(struct ossl_ctx *t, const char *path)
 {
-	if (path == NULL)
-		return 0;
-	t->keylog = fopen(path, "a");
-	if (t->keylog == NULL)
-		return fail(t, "keylog", path, "cannot open for writing");
-	setvbuf(t->keylog, NULL, _IONBF, 0); /* no copies of secrets in stdio buffers */
-	fprintf(stderr,
-	        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file can "
-	        "decrypt the captured traffic; the file writes also add to handshake times\n",
-	        t->prog, path);
-	SSL_CTX_set_keylog_callback(t->ctx, keylog_line);
-	return 0;
+	int r = sec_ctx_keylog(&t->sec, path);
+
+	if (r == 0 && t->sec.keylog != NULL)
+		SSL_CTX_set_keylog_callback(t->ctx, keylog_line);
+	return r;
 }
 
 /* Client --resume: the newest session (TLS 1.3: from the NewSessionTicket after the
@@ -254,16 +237,16 @@ static int new_session(SSL *ssl, SSL_SESSION *s)
 {
 	struct ossl_ctx *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 
-	port_mutex_lock(t->lock); /* --parallel: another conn may be reading it */
+	port_mutex_lock(t->sec.lock); /* --parallel: another conn may be reading it */
 	SSL_SESSION_free(t->session);
 	t->session = s;
-	port_mutex_unlock(t->lock);
+	port_mutex_unlock(t->sec.lock);
 	return 1; /* we keep the reference */
 }
 
 static void conf_tickets(struct ossl_ctx *t)
 {
-	if (t->server) {
+	if (t->sec.server) {
 		/* Stateless tickets, one per full handshake (OpenSSL sends 2 in TLS 1.3 by
 		 * default; Mbed TLS 1), no server-side session cache. */
 		SSL_CTX_set_num_tickets(t->ctx, 1);
@@ -271,7 +254,7 @@ static void conf_tickets(struct ossl_ctx *t)
 		SSL_CTX_set_session_id_context(t->ctx, (const unsigned char *)"ackbench", 8);
 		return;
 	}
-	if (!t->resume) {
+	if (!t->sec.resume) {
 		SSL_CTX_set_options(t->ctx, SSL_OP_NO_TICKET); /* TLS 1.2: ask for none */
 		SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);
 		return;
@@ -286,22 +269,13 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	int r;
 
 	memset(t, 0, sizeof(*t));
-	t->lh = -1;
-	t->prog = c->prog ? c->prog : "ackbench";
-	t->server = c->server;
-	t->datagram = datagram;
-	t->resume = c->resume;
-	t->pinned_suite = c->ciphersuite == NULL;
-	t->pinned_group = c->groups == NULL;
-	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : OSSL_HS_DEADLINE_MS;
-	t->server_name = c->server_name ? c->server_name : c->addr;
-	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
-		return fail(t, "server-name", "", "needed to check the server certificate");
 	/* conns > 1 (src/stack.h threads_ok): OpenSSL's SSL_CTX, RAND and ticket keys are
-	 * thread-safe; ours to guard: the saved session, and the BIO methods made here. */
+	 * thread-safe; ours to guard: the saved session (sec.lock), and the BIO methods made
+	 * here. */
+	r = sec_ctx_init(&t->sec, c, datagram);
+	if (r != 0)
+		return r;
 	t->conns_max = c->conns > 1 ? c->conns : 1;
-	if (t->conns_max > 1 && (t->lock = port_mutex_new()) == NULL)
-		return ACK_ERR_NOMEM;
 	r = ossl_bio_init();
 	if (r != 0)
 		return r;
@@ -309,7 +283,7 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	if (t->ctx == NULL)
 		return ossl_err_keep("SSL_CTX_new");
 	SSL_CTX_set_app_data(t->ctx, t);
-	r = load_credentials(t, c);
+	r = load_credentials(t);
 	if (r != 0)
 		return r;
 	/* Mutual authentication, verify-required on both sides */
@@ -325,15 +299,9 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 
 void ossl_ctx_free(struct ossl_ctx *t)
 {
-	port_close(t->lh);
-	t->lh = -1;
-	if (t->keylog != NULL)
-		fclose(t->keylog);
-	t->keylog = NULL;
 	SSL_SESSION_free(t->session);
 	t->session = NULL;
 	SSL_CTX_free(t->ctx);
 	t->ctx = NULL;
-	port_mutex_free(t->lock);
-	t->lock = NULL;
+	sec_ctx_free(&t->sec);
 }

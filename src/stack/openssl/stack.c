@@ -1,5 +1,5 @@
 /* stack.c - the openssl stack's description (stack.h): OpenSSL 3.0 from Debian's
- * libssl-dev, and the error text of its failures (the error queue, kept at the failure). */
+ * libssl-dev; the text of its failures is ossl_err.c's. */
 #include "stack.h"
 
 #include <stdio.h>
@@ -12,34 +12,8 @@
 #include <openssl/ssl.h>
 
 #include "mem.h"
-#include "ossl.h"
-
-/* The last failure's text, per thread (connections run on several with --max-conns and
- * --parallel; OpenSSL's error queue is per thread too). */
-static _Thread_local char g_err[256];
-
-int ossl_err_keep(const char *what)
-{
-	unsigned long e = ERR_get_error(), last = e;
-	char buf[200];
-
-	while (e != 0) { /* the first one is the cause; the last one is the most specific */
-		last = e;
-		e = ERR_get_error();
-	}
-	if (last == 0) {
-		snprintf(g_err, sizeof(g_err), "OpenSSL: %s failed", what);
-	} else {
-		ERR_error_string_n(last, buf, sizeof(buf));
-		snprintf(g_err, sizeof(g_err), "OpenSSL: %s: %s", what, buf);
-	}
-	return OSSL_ERR_LIB;
-}
-
-const char *ossl_err_text(void)
-{
-	return g_err[0] != '\0' ? g_err : "OpenSSL: failed";
-}
+#include "ossl_bio.h"
+#include "ossl_err.h"
 
 static const char *ossl_version(void)
 {
@@ -81,9 +55,8 @@ static int ossl_mem_install(void)
 {
 	if (CRYPTO_set_mem_functions(m_malloc, m_realloc, m_free) == 1)
 		return 0;
-	snprintf(g_err, sizeof(g_err),
-	         "OpenSSL: CRYPTO_set_mem_functions: too late, OpenSSL already allocated");
-	return OSSL_ERR_LIB;
+	return ossl_err_say("OpenSSL: CRYPTO_set_mem_functions: too late, OpenSSL already "
+	                    "allocated");
 }
 
 static int ossl_init(void)

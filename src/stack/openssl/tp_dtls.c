@@ -58,7 +58,7 @@ static int dtls_init(void *state, const struct tp_conf *conf)
 	if (r == 0) {
 		t->cookies = !conf->no_cookie;
 		sec_dtls_conf(conf, &t->hs_min_ms, &t->hs_max_ms, &t->mtu);
-		t->budget_ms = sec_hs_budget(t->hs_min_ms, t->hs_max_ms, t->hs_deadline_ms);
+		t->budget_ms = sec_hs_budget(t->hs_min_ms, t->hs_max_ms, t->sec.hs_deadline_ms);
 		t->max_payload = max_payload(t);
 		if (conf->server)
 			r = ossl_dtls_srv_conf(t);
@@ -72,7 +72,7 @@ static void dtls_fini(void *state)
 {
 	struct ossl_ctx *t = state;
 
-	if (t->server)
+	if (t->sec.server)
 		ossl_dtls_srv_report(t);
 	ossl_ctx_free(t);
 }
@@ -93,7 +93,7 @@ static int dtls_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
 {
 	struct ossl_conn *c = conn;
 
-	if (c->t->server)
+	if (c->t->sec.server)
 		return ossl_dtls_srv_recv(c, buf, cap, timeout_ms);
 	return ossl_conn_recv(c, buf, cap, timeout_ms);
 }
@@ -109,7 +109,7 @@ const struct sec_ops sec_dtls_ops = {
 	.state_size = sizeof(struct ossl_ctx),
 	.init = dtls_init,
 	.fini = dtls_fini,
-	.lh_offset = offsetof(struct ossl_ctx, lh),
+	.lh_offset = offsetof(struct ossl_ctx, sec.lh),
 	.max_msg = dtls_max,
 	.conn_new = ossl_tp_new,
 	.accept = dtls_accept,
@@ -118,8 +118,8 @@ const struct sec_ops sec_dtls_ops = {
 	.recv = dtls_recv,
 	.close = dtls_close,
 	.abort = ossl_conn_abort,
-	.info = ossl_conn_info,
-	.describe = ossl_conn_describe,
+	.retrans = ossl_conn_retrans,
+	.names = ossl_conn_names,
 	.io = ossl_tp_io,
 	.peer = ossl_tp_peer,
 	.state_name = ossl_state_name,

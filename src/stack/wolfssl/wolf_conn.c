@@ -1,22 +1,21 @@
 /*
- * wolf_conn.c - the per-connection half of wolf.h: a WOLFSSL over a port handle, its IO
- * callbacks calling sec_io.h (no wolfSSL socket code: sockets live in ports/).
+ * wolf_conn.c - see wolf_conn.h: a WOLFSSL over a port handle, its IO callbacks calling
+ * sec_io.h (no wolfSSL socket code: sockets live in ports/).
  *
  * Time bounds: every read gives up at io.deadline_ns, which the caller sets for the whole
  * operation (handshake, one recv, the close); a timed-out read returns WANT_READ to
  * wolfSSL, which keeps its partial-record state, and io.err = ACK_ERR_TIMEOUT ends our
  * loop. DTLS connections are non-blocking to wolfSSL (wolfSSL_dtls_set_using_nonblock):
- * the retransmission timer's expiry is a WANT_READ too, answered here with
- * wolf_dtls_timeout().
+ * the retransmission timer's (wolf_timer.h) expiry is a WANT_READ too, answered here with
+ * dtls_timeout().
  */
-#include "wolf.h"
+#include "wolf_conn.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "port.h"
-#include "tls_sniff.h"
 
 #define LINGER_MS 200u /* after a failed handshake, see linger() */
 
@@ -28,27 +27,27 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	(void)ssl;
 	if (n < 0)
 		return WOLFSSL_CBIO_ERR_GENERAL; /* the port's error is in io.err */
-	if (c->t_min != 0)
-		wolf_dtls_moved(c, 1, (const uint8_t *)buf, (size_t)n);
+	if (wolf_timer_moved(&c->tm, &c->io, 1, (const uint8_t *)buf, (size_t)n))
+		c->retrans++;
 	return n;
 }
 
 static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct wolf_conn *c = ctx;
-	uint32_t limit = c->t_min != 0 ? wolf_dtls_limit(c) : 0;
+	uint32_t limit = wolf_timer_limit(&c->tm, &c->io);
 	int n = sec_io_recv(&c->io, (uint8_t *)buf, (size_t)sz, limit);
 
 	(void)ssl;
 	if (n > 0) {
-		if (c->t_min != 0 && c->io.in_hs)
-			wolf_dtls_moved(c, 0, (const uint8_t *)buf, (size_t)n);
-		else if (c->t_min != 0 && c->hs_done && !c->got_data)
-			wolf_dtls_answer(c, (const uint8_t *)buf, (size_t)n);
+		if (c->io.in_hs)
+			wolf_timer_moved(&c->tm, &c->io, 0, (const uint8_t *)buf, (size_t)n);
+		else if (c->hs_done && !c->got_data)
+			wolf_timer_answer(&c->tm, &c->io, (const uint8_t *)buf, (size_t)n);
 		return n;
 	}
 	if (n == SEC_IO_TIMER) {
-		c->expired = 1; /* the loop calls wolf_dtls_timeout() */
+		c->tm.expired = 1; /* the loop calls dtls_timeout() */
 		return WOLFSSL_CBIO_ERR_WANT_READ;
 	}
 	if (n == SEC_IO_EOF && !c->io.datagram) {
@@ -58,12 +57,6 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	if (n == ACK_ERR_TIMEOUT || n == SEC_IO_EOF)
 		return WOLFSSL_CBIO_ERR_WANT_READ; /* io.err ends the caller's loop */
 	return WOLFSSL_CBIO_ERR_GENERAL;
-}
-
-void wolf_conn_io(WOLFSSL_CTX *ctx)
-{
-	wolfSSL_CTX_SetIORecv(ctx, io_recv);
-	wolfSSL_CTX_SetIOSend(ctx, io_send);
 }
 
 int wolf_err(struct wolf_conn *c, int r)
@@ -87,6 +80,43 @@ static int again(struct wolf_conn *c, int r)
 	return (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io.err == 0;
 }
 
+/* Remembers the first refused certificate of the chain (the reason printed). */
+static int verify_cb(int ok, WOLFSSL_X509_STORE_CTX *st)
+{
+	WOLFSSL *ssl =
+	        wolfSSL_X509_STORE_CTX_get_ex_data(st, wolfSSL_get_ex_data_X509_STORE_CTX_idx());
+	struct wolf_conn *c = ssl != NULL ? wolfSSL_get_ex_data(ssl, 0) : NULL;
+
+	if (!ok && c != NULL && c->verr == 0) {
+		c->verr = st->error != 0 ? st->error : -1;
+		c->verr_depth = st->error_depth;
+	}
+	return ok;
+}
+
+/* The timer expired: resend (wolfSSL_dtls_got_timeout) or give up. 0 or an error. */
+static int dtls_timeout(struct wolf_conn *c)
+{
+	int r = wolf_timer_expire(&c->tm);
+
+	if (r != 0)
+		return r;
+	r = wolfSSL_dtls_got_timeout(c->ssl); /* resends the last flight */
+	if (r != WOLFSSL_SUCCESS)
+		return sec_io_take_err(&c->io, wolf_err(c, r));
+	return 0;
+}
+
+/* DTLS: our timer decides; wolfSSL's own (whole seconds) must never give up first. */
+static void dtls_prep(struct wolf_conn *c)
+{
+	wolf_timer_start(&c->tm, c->t->hs_min_ms, c->t->hs_max_ms);
+	c->retrans = 0;
+	wolfSSL_dtls_set_using_nonblock(c->ssl, 1);
+	wolfSSL_dtls_set_timeout_init(c->ssl, 1);
+	wolfSSL_dtls_set_timeout_max(c->ssl, 1 << 20);
+}
+
 /* c->ssl for c, over c->io. */
 static int conn_ssl(struct wolf_conn *c)
 {
@@ -95,23 +125,28 @@ static int conn_ssl(struct wolf_conn *c)
 	c->ssl = wolfSSL_new(t->ctx);
 	if (c->ssl == NULL)
 		return ACK_ERR_NOMEM;
+	wolfSSL_SSLSetIORecv(c->ssl, io_recv);
+	wolfSSL_SSLSetIOSend(c->ssl, io_send);
 	wolfSSL_SetIOReadCtx(c->ssl, c);
 	wolfSSL_SetIOWriteCtx(c->ssl, c);
+	if (t->sec.datagram)
+		dtls_prep(c);
 	wolfSSL_set_ex_data(c->ssl, 0, c); /* for the verify callback */
+	wolfSSL_set_verify(c->ssl, wolf_verify_mode(t), verify_cb);
 	if (wolf_keylog_on())
 		wolfSSL_KeepArrays(
 		        c->ssl); /* the TLS 1.2 master secret, freed after the handshake */
-	if (t->server)
+	if (t->sec.server)
 		return 0;
 	/* DNS names and (OPENSSL_ALL builds) IP literals against the subjectAltName */
-	if (wolfSSL_check_domain_name(c->ssl, t->server_name) != WOLFSSL_SUCCESS)
+	if (wolfSSL_check_domain_name(c->ssl, t->sec.server_name) != WOLFSSL_SUCCESS)
 		return ACK_ERR_NOMEM;
-	port_mutex_lock(t->lock); /* --parallel: another conn may be saving it */
-	if (t->resume && t->session != NULL)
+	port_mutex_lock(t->sec.lock); /* --parallel: another conn may be saving it */
+	if (t->sec.resume && t->session != NULL)
 		wolfSSL_set_session(c->ssl, t->session); /* unusable: full handshake */
-	port_mutex_unlock(t->lock);
+	port_mutex_unlock(t->sec.lock);
 	/* TLS 1.3: the first key share is the first group (not wolfSSL's default) */
-	if (!t->datagram && t->ngroups > 0)
+	if (!t->sec.datagram && t->ngroups > 0)
 		wolfSSL_UseKeyShare(c->ssl, (word16)t->groups[0]);
 	return 0;
 }
@@ -127,7 +162,7 @@ int wolf_conn_new(struct wolf_ctx *t, int h, const char *peer, struct wolf_conn 
 		return ACK_ERR_NOMEM;
 	}
 	c->t = t;
-	sec_io_init(&c->io, h, t->server, t->datagram);
+	sec_io_init(&c->io, h, t->sec.server, t->sec.datagram);
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
 	r = conn_ssl(c);
 	if (r != 0) {
@@ -182,12 +217,12 @@ static void report_verify(struct wolf_conn *c, int e)
 
 	if (c->verr == 0 && e != NO_PEER_CERT)
 		return;
-	if (!t->server && key == t->last_verr)
+	if (!t->sec.server && key == t->last_verr)
 		return;
 	t->last_verr = key;
 	wolfSSL_ERR_error_string_n((unsigned long)e, why, sizeof(why));
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s%swolfSSL: %s, depth %d)\n", t->prog,
-	        c->peer, t->server ? "client" : "server", phrase ? phrase : "",
+	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s%swolfSSL: %s, depth %d)\n",
+	        t->sec.prog, c->peer, t->sec.server ? "client" : "server", phrase ? phrase : "",
 	        e == ASN_BEFORE_DATE_E ? " (check this machine's clock: boards without a "
 	                                 "real-time clock boot in 1970)"
 	                               : "",
@@ -212,9 +247,9 @@ int wolf_conn_handshake(void *conn)
 	struct wolf_conn *c = conn;
 	int r, e;
 
-	sec_io_hs_begin(&c->io, c->t->hs_deadline_ms);
+	sec_io_hs_begin(&c->io, c->t->sec.hs_deadline_ms);
 	for (;;) {
-		r = c->t->server ? wolfSSL_accept(c->ssl) : wolfSSL_connect(c->ssl);
+		r = c->t->sec.server ? wolfSSL_accept(c->ssl) : wolfSSL_connect(c->ssl);
 		if (r == WOLFSSL_SUCCESS)
 			break;
 		if (!again(c, r)) {
@@ -226,7 +261,7 @@ int wolf_conn_handshake(void *conn)
 			/* the peer closed mid-handshake (wolfSSL says "error state on socket") */
 			return sec_io_take_err(&c->io, c->eof ? ACK_ERR_EOF : wolf_err(c, r));
 		}
-		if (c->expired && (r = wolf_dtls_timeout(c)) != 0) {
+		if (c->tm.expired && (r = dtls_timeout(c)) != 0) {
 			sec_io_hs_end(&c->io);
 			return sec_io_take_err(&c->io, r);
 		}
@@ -296,7 +331,7 @@ static void save_session(struct wolf_conn *c)
 	struct wolf_ctx *t = c->t;
 	WOLFSSL_SESSION *s;
 
-	if (t->server || !t->resume || !c->hs_done)
+	if (t->sec.server || !t->sec.resume || !c->hs_done)
 		return;
 	s = wolfSSL_get1_session(c->ssl);
 	if (s == NULL)
@@ -305,11 +340,11 @@ static void save_session(struct wolf_conn *c)
 		wolfSSL_SESSION_free(s);
 		return;
 	}
-	port_mutex_lock(t->lock);
+	port_mutex_lock(t->sec.lock);
 	if (t->session != NULL)
 		wolfSSL_SESSION_free(t->session);
 	t->session = s;
-	port_mutex_unlock(t->lock);
+	port_mutex_unlock(t->sec.lock);
 }
 
 void wolf_conn_abort(void *conn)
@@ -354,45 +389,44 @@ int wolf_conn_close(void *conn, int timeout_ms)
 	return r;
 }
 
-void wolf_conn_info(void *conn, struct tp_info *out)
+uint32_t wolf_conn_retrans(void *conn)
 {
 	const struct wolf_conn *c = conn;
 
-	memset(out, 0, sizeof(*out));
-	out->hs_tx_bytes = c->io.hs_tx;
-	out->hs_rx_bytes = c->io.hs_rx;
-	out->hs_retrans = c->retrans;
-	out->resumed = sec_io_resumed(&c->io);
-	out->cookie_ns = c->io.cookie_ns;
+	return c->retrans;
 }
 
-void wolf_conn_describe(void *conn, char *buf, size_t len)
+void wolf_conn_names(void *conn, struct sec_names *n)
 {
 	const struct wolf_conn *c = conn;
-	const struct wolf_ctx *t = c->t;
-	uint16_t gid = sec_io_group(&c->io);
-	const char *group = tls_group_name(gid);
-	char key[24], gbuf[16];
 
-	snprintf(key, sizeof(key), "%s", t->own_key);
-	if (!t->server) {
+	n->ctx = &c->t->sec;
+	n->version = wolfSSL_get_version(c->ssl);
+	n->suite = wolfSSL_get_cipher_name(c->ssl);
+	if (!c->t->sec.server) {
 		WOLFSSL_X509 *x = wolfSSL_get_peer_certificate(c->ssl);
 
 		if (x != NULL)
-			wolf_key_name(x, key, sizeof(key));
+			wolf_key_name(x, n->peer_key, sizeof(n->peer_key));
 		wolfSSL_X509_free(x);
 	}
-	if (group == NULL) {
-		snprintf(gbuf, sizeof(gbuf), gid ? "group-0x%04x" : "no-group", (unsigned)gid);
-		group = gbuf;
-	}
-	snprintf(buf, len, "%s %s %s %s%s%s%s%s%s", wolfSSL_get_version(c->ssl),
-	         wolfSSL_get_cipher_name(c->ssl), group, key,
-	         sec_io_hrr(&c->io) ? " (after HelloRetryRequest)" : "",
-	         t->pinned_suite || t->pinned_group ? " (pinned by default: " : "",
-	         t->pinned_suite ? "AES-128-GCM" : "",
-	         t->pinned_suite && t->pinned_group ? ", " : "",
-	         t->pinned_group   ? "secp256r1)"
-	         : t->pinned_suite ? ")"
-	                           : "");
+}
+
+int wolf_conn_new_ops(void *state, int h, const char *peer, void **conn)
+{
+	return wolf_conn_new(state, h, peer, (struct wolf_conn **)conn);
+}
+
+struct sec_io *wolf_conn_io(void *conn)
+{
+	struct wolf_conn *c = conn;
+
+	return &c->io;
+}
+
+const char *wolf_conn_peer(void *conn)
+{
+	const struct wolf_conn *c = conn;
+
+	return c->peer;
 }

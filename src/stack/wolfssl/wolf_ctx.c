@@ -1,9 +1,8 @@
 /*
- * wolf_ctx.c - the per-process half of wolf.h: the WOLFSSL_CTX with certificates,
- * verify-required mutual authentication, the pinned suites/groups/version, tickets and
- * the key log. The per-connection half is wolf_conn.c.
+ * wolf_ctx.c - see wolf_ctx.h: the WOLFSSL_CTX with certificates, verify-required mutual
+ * authentication, the pinned suites/groups/version, tickets and the key log.
  */
-#include "wolf.h"
+#include "wolf_ctx.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -27,8 +26,7 @@ static FILE *g_keylog; /* one WOLFSSL_CTX per process; its callback has no argum
 static int fail(const struct wolf_ctx *t, const char *opt, const char *val, const char *why,
                 int code)
 {
-	fprintf(stderr, "%s: --%s: '%s': %s\n", t->prog, opt, val, why);
-	return code;
+	return sec_ctx_fail(&t->sec, opt, val, why, code);
 }
 
 /* wolfSSL's load functions say WOLFSSL_BAD_FILE for a file they cannot open, and
@@ -44,20 +42,18 @@ static int fail_load(const struct wolf_ctx *t, const char *opt, const char *path
 		fclose(f);
 	if (code == 0 || code == WOLFSSL_FAILURE)
 		code = WOLFSSL_BAD_FILE;
-	fprintf(stderr, "%s: --%s: cannot load '%s': %s (run 'make certs' or give --%s FILE)\n",
-	        t->prog, opt, path, err_str(code, eb, sizeof(eb)), opt);
-	return ACK_ERR_ARG;
+	return sec_ctx_fail_load(&t->sec, opt, path, err_str(code, eb, sizeof(eb)));
 }
 
 static WOLFSSL_METHOD *method(const struct wolf_ctx *t, const char *v)
 {
-	if (t->datagram)
-		return t->server ? wolfDTLSv1_2_server_method() : wolfDTLSv1_2_client_method();
+	if (t->sec.datagram)
+		return t->sec.server ? wolfDTLSv1_2_server_method() : wolfDTLSv1_2_client_method();
 	if (v != NULL && strcmp(v, "1.2") == 0)
-		return t->server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method();
+		return t->sec.server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method();
 	if (v != NULL && strcmp(v, "1.3") == 0)
-		return t->server ? wolfTLSv1_3_server_method() : wolfTLSv1_3_client_method();
-	return t->server ? wolfSSLv23_server_method() : wolfSSLv23_client_method();
+		return t->sec.server ? wolfTLSv1_3_server_method() : wolfTLSv1_3_client_method();
+	return t->sec.server ? wolfSSLv23_server_method() : wolfSSLv23_client_method();
 }
 
 /* Is name one of this build's suites? wolfSSL_CTX_set_cipher_list skips unknown names
@@ -160,7 +156,7 @@ static int set_groups(struct wolf_ctx *t, const char *list, const char *version)
 			            "not in this wolfSSL build", ACK_ERR_ARG);
 	}
 	/* DTLS 1.2 and a TLS 1.2-only method have no TLS 1.3 key-share list */
-	if (t->datagram || (version != NULL && strcmp(version, "1.2") == 0) ||
+	if (t->sec.datagram || (version != NULL && strcmp(version, "1.2") == 0) ||
 	    wolfSSL_CTX_set_groups(t->ctx, t->groups, t->ngroups) == WOLFSSL_SUCCESS)
 		return 0;
 	return fail(t, "groups", list, "refused by wolfSSL", ACK_ERR_ARG);
@@ -185,6 +181,11 @@ static void keylog_line(const WOLFSSL *ssl, const char *line)
 	out[i++] = '\n';
 	fwrite(out, 1, i, g_keylog);
 	memset(out, 0, sizeof(out));
+}
+
+int wolf_verify_mode(const struct wolf_ctx *t)
+{
+	return WOLFSSL_VERIFY_PEER | (t->sec.server ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
 }
 
 int wolf_keylog_on(void)
@@ -218,18 +219,12 @@ void wolf_keylog_tls12(WOLFSSL *ssl)
 
 static int open_keylog(struct wolf_ctx *t, const char *path)
 {
-	if (path == NULL)
-		return 0;
-	g_keylog = fopen(path, "a");
-	if (g_keylog == NULL)
-		return fail(t, "keylog", path, "cannot open for writing", ACK_ERR_ARG);
-	setvbuf(g_keylog, NULL, _IONBF, 0); /* no copies of secrets in stdio buffers */
-	fprintf(stderr,
-	        "%s: warning: --keylog: writing TLS secrets to '%s': anyone with this file can "
-	        "decrypt the captured traffic; the file writes also add to handshake times\n",
-	        t->prog, path);
-	wolfSSL_CTX_set_keylog_callback(t->ctx, keylog_line);
-	return 0;
+	int r = sec_ctx_keylog(&t->sec, path);
+
+	g_keylog = t->sec.keylog;
+	if (g_keylog != NULL)
+		wolfSSL_CTX_set_keylog_callback(t->ctx, keylog_line);
+	return r;
 }
 
 void wolf_key_name(WOLFSSL_X509 *x, char *buf, size_t len)
@@ -271,24 +266,16 @@ static int ec_pair(WOLFSSL_CTX *ctx)
 	return ok;
 }
 
-static int load_credentials(struct wolf_ctx *t, const struct tp_conf *c)
+static int load_credentials(struct wolf_ctx *t)
 {
-	const char *ca = c->ca_file ? c->ca_file : "certs/ca.crt";
-	const char *crt = c->cert_file ? c->cert_file
-	                  : t->server  ? "certs/server.crt"
-	                               : "certs/client.crt";
-	const char *key = c->key_file ? c->key_file
-	                  : t->server ? "certs/server.key"
-	                              : "certs/client.key";
+	const char *ca = t->sec.ca, *crt = t->sec.crt, *key = t->sec.key;
 	int r;
 
 	r = wolfSSL_CTX_load_verify_locations(t->ctx, ca, NULL);
 	if (r != WOLFSSL_SUCCESS)
 		return fail_load(t, "ca", ca, r);
-	if (!t->server && strcmp(crt, "none") == 0) {
-		snprintf(t->own_key, sizeof(t->own_key), "none");
-		return 0; /* a client without certificate: the server must refuse it */
-	}
+	if (sec_ctx_no_cert(&t->sec))
+		return 0;
 	r = wolfSSL_CTX_use_certificate_chain_file(t->ctx, crt);
 	if (r != WOLFSSL_SUCCESS)
 		return fail_load(t, "cert", crt, r);
@@ -297,22 +284,8 @@ static int load_credentials(struct wolf_ctx *t, const struct tp_conf *c)
 		return fail_load(t, "key", key, r);
 	if (wolfSSL_CTX_check_private_key(t->ctx) != WOLFSSL_SUCCESS || !ec_pair(t->ctx))
 		return fail(t, "key", key, "does not match the public key of --cert", ACK_ERR_ARG);
-	wolf_key_name(wolfSSL_CTX_get0_certificate(t->ctx), t->own_key, sizeof(t->own_key));
+	wolf_key_name(wolfSSL_CTX_get0_certificate(t->ctx), t->sec.own_key, sizeof(t->sec.own_key));
 	return 0;
-}
-
-/* Remembers the first refused certificate of the chain (the reason printed). */
-static int verify_cb(int ok, WOLFSSL_X509_STORE_CTX *st)
-{
-	WOLFSSL *ssl =
-	        wolfSSL_X509_STORE_CTX_get_ex_data(st, wolfSSL_get_ex_data_X509_STORE_CTX_idx());
-	struct wolf_conn *c = ssl != NULL ? wolfSSL_get_ex_data(ssl, 0) : NULL;
-
-	if (!ok && c != NULL && c->verr == 0) {
-		c->verr = st->error != 0 ? st->error : -1;
-		c->verr_depth = st->error_depth;
-	}
-	return ok;
 }
 
 int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
@@ -320,64 +293,47 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	int r;
 
 	memset(t, 0, sizeof(*t));
-	t->lh = -1;
-	t->prog = c->prog ? c->prog : "ackbench";
-	t->server = c->server;
-	t->datagram = datagram;
-	t->resume = c->resume;
-	t->pinned_suite = c->ciphersuite == NULL;
-	t->pinned_group = c->groups == NULL;
-	t->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : WOLF_HS_DEADLINE_MS;
 	/* conns > 1 (src/stack.h threads_ok): each WOLFSSL has its own RNG, the default ticket
-	 * key callback locks its keys; ours to guard: the saved session. */
-	if (c->conns > 1 && (t->lock = port_mutex_new()) == NULL)
-		return ACK_ERR_NOMEM;
-	t->server_name = c->server_name ? c->server_name : c->addr;
-	if (!t->server && (t->server_name == NULL || t->server_name[0] == '\0'))
-		return fail(t, "server-name", "", "needed to check the server certificate",
-		            ACK_ERR_ARG);
+	 * key callback locks its keys; ours to guard: the saved session (sec.lock). */
+	r = sec_ctx_init(&t->sec, c, datagram);
+	if (r != 0)
+		return r;
 	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
 	    (datagram || strcmp(c->tls_version, "1.3") != 0))
 		return fail(t, "tls", c->tls_version,
 		            datagram ? "DTLS has only 1.2" : "want 1.2 or 1.3", ACK_ERR_ARG);
 	t->ctx = wolfSSL_CTX_new(method(t, c->tls_version));
 	if (t->ctx == NULL) {
-		fprintf(stderr, "%s: wolfSSL_CTX_new failed\n", t->prog);
+		fprintf(stderr, "%s: wolfSSL_CTX_new failed\n", t->sec.prog);
 		return ACK_ERR_NOMEM;
 	}
 	if (c->tls_version == NULL && !datagram &&
 	    wolfSSL_CTX_SetMinVersion(t->ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS)
 		return ACK_ERR_PROTO;
-	wolf_conn_io(t->ctx);
-	r = load_credentials(t, c);
+	r = load_credentials(t);
 	if (r != 0)
 		return r;
 	/* Mutual authentication, verify-required both sides. mutual_auth makes a TLS 1.2
 	 * server answer an empty client Certificate with a fatal handshake_failure alert
 	 * (RFC 5246 7.4.6); FAIL_IF_NO_PEER_CERT alone only closes. */
-	wolfSSL_CTX_set_verify(
-	        t->ctx, WOLFSSL_VERIFY_PEER | (t->server ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
-	        verify_cb);
-	if (t->server)
+	wolfSSL_CTX_set_verify(t->ctx, wolf_verify_mode(t), NULL); /* wolf_conn.c adds its
+	                                                            * callback per connection */
+	if (t->sec.server)
 		wolfSSL_CTX_mutual_auth(t->ctx, 1);
 	if ((r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
 	    (r = set_groups(t, c->groups, c->tls_version)) != 0)
 		return r;
 	/* Tickets only: the server keeps no session cache (as the other stacks), so a
 	 * resumed handshake is a ticket's; the client asks for one only with --resume. */
-	if (t->server)
+	if (t->sec.server)
 		wolfSSL_CTX_set_session_cache_mode(t->ctx, WOLFSSL_SESS_CACHE_OFF);
-	else if (t->resume)
+	else if (t->sec.resume)
 		wolfSSL_CTX_UseSessionTicket(t->ctx);
 	return open_keylog(t, c->keylog_file);
 }
 
 void wolf_ctx_free(struct wolf_ctx *t)
 {
-	port_close(t->lh);
-	t->lh = -1;
-	if (g_keylog != NULL)
-		fclose(g_keylog);
 	g_keylog = NULL;
 	if (t->session != NULL)
 		wolfSSL_SESSION_free(t->session);
@@ -385,6 +341,5 @@ void wolf_ctx_free(struct wolf_ctx *t)
 	if (t->ctx != NULL)
 		wolfSSL_CTX_free(t->ctx);
 	t->ctx = NULL;
-	port_mutex_free(t->lock);
-	t->lock = NULL;
+	sec_ctx_free(&t->sec);
 }

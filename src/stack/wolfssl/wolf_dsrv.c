@@ -52,7 +52,7 @@ int wolf_dsrv_init(struct wolf_dstate *s)
 	if (r != 0 || got != sizeof(s->key))
 		r = ACK_ERR_PROTO;
 	if (r != 0)
-		fprintf(stderr, "%s: no entropy for the DTLS cookie key\n", s->t.prog);
+		fprintf(stderr, "%s: no entropy for the DTLS cookie key\n", s->t.sec.prog);
 	return r;
 }
 
@@ -119,13 +119,13 @@ static void drop_stray(struct wolf_dstate *s, const struct port_addr *from, int 
 {
 	char name[80];
 
-	consume(s, s->t.lh);
+	consume(s, s->t.sec.lh);
 	if (++s->stray > STRAY_LOG_MAX)
 		return;
 	port_addr_str(from, name, sizeof(name));
 	fprintf(stderr,
 	        "%s: %s: %d-byte datagram is not a ClientHello (stale or garbage): dropped%s\n",
-	        s->t.prog, name, n,
+	        s->t.sec.prog, name, n,
 	        s->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
 }
 
@@ -134,9 +134,9 @@ static void hello_verify(struct wolf_dstate *s, const struct port_addr *from, co
 	uint8_t out[128];
 	size_t len;
 
-	consume(s, s->t.lh); /* s->pk holds the same datagram again */
+	consume(s, s->t.sec.lh); /* s->pk holds the same datagram again */
 	len = dtls_wire_hello_verify(s->pk, ck, COOKIE_LEN, out, sizeof(out));
-	if (len != 0 && port_sendto(s->t.lh, out, len, from) > 0)
+	if (len != 0 && port_sendto(s->t.sec.lh, out, len, from) > 0)
 		s->hvr++;
 }
 
@@ -164,7 +164,7 @@ static int newcomer(void *arg)
 	struct port_addr from;
 	const uint8_t *cookie;
 	size_t clen;
-	int n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), 0, &from);
+	int n = port_peek_from(s->t.sec.lh, s->pk, sizeof(s->pk), 0, &from);
 
 	if (n < 0)
 		return 0;
@@ -178,7 +178,7 @@ static int newcomer(void *arg)
 int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **out)
 {
 	uint64_t deadline = sec_deadline(timeout_ms);
-	struct sec_give_way gw = { -1, s->hs_min_ms, newcomer, s, &s->superseded };
+	struct sec_give_way gw = { -1, s->t.hs_min_ms, newcomer, s, &s->superseded };
 	struct port_addr from;
 	const uint8_t *cookie;
 	uint8_t secret[32], ck[32];
@@ -188,7 +188,7 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 
 	*out = NULL;
 	for (;;) {
-		n = port_peek_from(s->t.lh, s->pk, sizeof(s->pk), sec_ms_left(deadline), &from);
+		n = port_peek_from(s->t.sec.lh, s->pk, sizeof(s->pk), sec_ms_left(deadline), &from);
 		if (n < 0)
 			return n;
 		len = n < WOLF_PEEK_MAX ? (size_t)n : WOLF_PEEK_MAX;
@@ -205,12 +205,12 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 			hello_verify(s, &from, ck);
 			continue;
 		}
-		h = port_udp_adopt(&s->t.lh, &from);
+		h = port_udp_adopt(&s->t.sec.lh, &from);
 		if (h < 0) {
-			consume(s, s->t.lh); /* the client retransmits; do not spin on it */
+			consume(s, s->t.sec.lh); /* the client retransmits; do not spin on it */
 			return h;
 		}
-		r = wolf_dtls_conn(s, h, id, out);
+		r = wolf_conn_new(&s->t, h, id, out);
 		if (r == 0)
 			r = serve(s, *out, id);
 		if (r != 0) {
@@ -218,7 +218,8 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 			*out = NULL;
 			return r;
 		}
-		gw.lh = s->conns_max > 1 ? -1 : s->t.lh; /* more: a newcomer is another worker's */
+		gw.lh = s->conns_max > 1 ? -1
+		                         : s->t.sec.lh; /* more: a newcomer is another worker's */
 		sec_io_give_way(&(*out)->io, &gw);
 		s->conns++;
 		return 0;
@@ -234,7 +235,7 @@ int wolf_dsrv_handshake(struct wolf_conn *c)
 		s->retrans += c->retrans;
 		s->retrans_conns++;
 		fprintf(stderr, "%s: %s: handshake %s after %" PRIu32 " retransmission(s)\n",
-		        s->t.prog, c->peer, r == 0 ? "done" : "failed", c->retrans);
+		        s->t.sec.prog, c->peer, r == 0 ? "done" : "failed", c->retrans);
 	}
 	return r;
 }
@@ -273,11 +274,10 @@ static int reconnect(struct wolf_conn *c, int after_close)
 	s->reconnects++;
 	fprintf(stderr,
 	        "%s: %s: client reconnected from the same address and port%s: new handshake\n",
-	        s->t.prog, c->peer, after_close ? " after its close_notify" : "");
+	        s->t.sec.prog, c->peer, after_close ? " after its close_notify" : "");
 	memcpy(d->random, d->next, sizeof(d->random));
 	r = wolf_conn_renew(c);
 	if (r == 0) {
-		wolf_dtls_prep(c);
 		r = wolfSSL_DTLS_SetCookieSecret(c->ssl, d->secret, sizeof(d->secret)) == 0
 		            ? 0
 		            : ACK_ERR_PROTO;
@@ -285,7 +285,7 @@ static int reconnect(struct wolf_conn *c, int after_close)
 	if (r == 0)
 		r = wolf_dsrv_handshake(c);
 	if (r != 0)
-		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.prog,
+		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.sec.prog,
 		        c->peer, err_str(r, eb, sizeof(eb)));
 	d->first_read = 1;
 	c->io.active_ns = port_mono_ns();

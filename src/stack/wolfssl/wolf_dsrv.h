@@ -9,14 +9,13 @@
 #include <stdint.h>
 
 #include "dtls_wire.h"
-#include "wolf.h"
+#include "wolf_conn.h"
 
 #define WOLF_PEEK_MAX 4096 /* a ClientHello (with a session ticket) fits */
 
 struct wolf_dstate {
-	struct wolf_ctx t; /* first: a wolf_conn's t points here; t.lh listens */
-	uint16_t mtu;      /* largest datagram (UDP payload), wolfSSL_CTX_dtls_set_mtu */
-	uint32_t hs_min_ms, hs_max_ms;
+	struct wolf_ctx t;    /* first: a wolf_conn's t points here; t.sec.lh listens */
+	uint16_t mtu;         /* largest datagram (UDP payload), wolfSSL_CTX_dtls_set_mtu */
 	uint32_t max_payload; /* largest record payload (message) at mtu */
 	uint32_t budget_ms;   /* a client's whole handshake: timer series, --hs-deadline */
 	uint8_t key[32];      /* server: cookie key (per-client cookie secrets derive from it) */
@@ -29,12 +28,6 @@ struct wolf_dstate {
 	_Atomic uint32_t superseded, reconnects, retrans, retrans_conns;
 };
 
-/* wolf_dtls.c: a DTLS connection on h (timer and wolfSSL's non-blocking mode set). */
-int wolf_dtls_conn(struct wolf_dstate *s, int h, const char *peer, struct wolf_conn **out);
-/* The DTLS settings of c->ssl (again after wolf_conn_renew). */
-void wolf_dtls_prep(struct wolf_conn *c);
-
-/* wolf_dsrv.c */
 int wolf_dsrv_init(struct wolf_dstate *s);
 int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **out);
 int wolf_dsrv_handshake(struct wolf_conn *c);

@@ -1,0 +1,67 @@
+/*
+ * sec_ctx.h - what every stack's per-process context holds alike and reads from struct
+ * tp_conf the same way, and the per-connection facts every stack reports alike. A stack's
+ * context embeds struct sec_ctx as its member `sec` (src/stack/README.md); the stack keeps
+ * only its library's objects. No TLS library header here.
+ */
+#ifndef ACKBENCH_SEC_CTX_H
+#define ACKBENCH_SEC_CTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sec_io.h"
+#include "transport.h"
+
+#define SEC_HS_DEADLINE_MS 10000u /* default whole-handshake bound (--hs-deadline) */
+
+struct port_mutex;
+
+struct sec_ctx {
+	const char *prog; /* for messages: "tls_client: ..." */
+	int server, datagram;
+	int resume;              /* client: offer the last session's ticket on reconnect */
+	int pinned_suite;        /* the suites are ackbench's default pin (AES-128-GCM) */
+	int pinned_group;        /* the groups are ackbench's default pin (secp256r1) */
+	uint32_t hs_deadline_ms; /* whole-handshake bound */
+	const char *server_name; /* client: name checked in the server certificate */
+	int lh;                  /* listening handle (server), -1 = none */
+	struct port_mutex *lock; /* conns > 1: guards the saved session (NULL: a no-op) */
+	FILE *keylog;            /* --keylog, unbuffered, or NULL */
+	char own_key[24];        /* "EC-256", "RSA-2048", "none": our certificate's key */
+	/* The credentials: --ca, --cert, --key or certs/ca.crt, certs/{client,server}.{crt,key}
+	 * (relative to the current directory). */
+	const char *ca, *crt, *key;
+};
+
+/* Fills the zeroed x from conf (kept: conf must outlive x); the lock when conf->conns > 1.
+ * Refuses a client without a server name to check. 0 or an error (its line printed). */
+int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *conf, int datagram);
+/* Closes the listening handle and the key log, frees the lock. */
+void sec_ctx_free(struct sec_ctx *x);
+/* A client with --cert none: own_key "none" and 1 (no certificate to load), else 0. */
+int sec_ctx_no_cert(struct sec_ctx *x);
+/* --keylog: opens path (NULL: none) for appending, unbuffered, with a warning line. */
+int sec_ctx_keylog(struct sec_ctx *x, const char *path);
+/* "<prog>: --<opt>: '<val>': <why>"; returns code. */
+int sec_ctx_fail(const struct sec_ctx *x, const char *opt, const char *val, const char *why,
+                 int code);
+/* "<prog>: --<opt>: cannot load '<path>': <why> (run 'make certs' ...)"; ACK_ERR_ARG. */
+int sec_ctx_fail_load(const struct sec_ctx *x, const char *opt, const char *path, const char *why);
+
+/* What a connection's describe line names: sec_describe() writes "TLSv1.3
+ * TLS_AES_128_GCM_SHA256 secp256r1 EC-256", the key being the server certificate's on a
+ * client (peer_key; our own when it is empty) and ours on a server, the group the one
+ * the wire showed (sec_io_group), plus notes for a HelloRetryRequest and for the default
+ * pins. */
+struct sec_names {
+	const struct sec_ctx *ctx;
+	const char *version, *suite; /* the library's names for them */
+	char peer_key[24];           /* client: "EC-256", or empty */
+};
+void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf, size_t len);
+/* tp_info from io (handshake bytes, resumed, cookie round trip) and retrans. */
+void sec_info(const struct sec_io *io, uint32_t retrans, struct tp_info *out);
+
+#endif

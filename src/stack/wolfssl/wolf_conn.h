@@ -1,0 +1,62 @@
+/*
+ * wolf_conn.h - the wolfssl stack's per-connection level (wolf_conn.c) over wolf_ctx.h:
+ *   struct wolf_conn  a WOLFSSL over a port handle whose IO callbacks
+ *                     (wolfSSL_SSLSetIORecv/IOSend) call sec_io.h and nothing else, so
+ *                     byte counts, deadlines and the sniffed group/resumed flag are the
+ *                     same code as every other stack's; on DTLS with the retransmission
+ *                     timer of wolf_timer.h.
+ */
+#ifndef ACKBENCH_WOLF_CONN_H
+#define ACKBENCH_WOLF_CONN_H
+
+#include <stdint.h>
+
+#include "sec_io.h"
+#include "wolf_ctx.h"
+#include "wolf_timer.h"
+
+struct wolf_conn {
+	struct wolf_ctx *t;
+	WOLFSSL *ssl;
+	struct sec_io io;
+	int hs_done;     /* handshake completed */
+	int peer_closed; /* peer's close_notify seen */
+	int eof;         /* stream: the peer closed the connection */
+	int verr;        /* first certificate error the verify callback saw (X509_V_ERR_*) */
+	int verr_depth;
+	char peer[64];
+	/* DTLS: the retransmission timer (wolf_timer.h; tm.min 0 = stream) */
+	struct wolf_timer tm;
+	uint32_t retrans; /* sends that followed an expiry */
+	int got_data;     /* application data arrived since the handshake */
+	void *dtls;       /* the DTLS server's per-connection state, or NULL */
+};
+
+/* Wraps the connected handle h (owned from here on, also on failure); on a datagram
+ * handle with the DTLS timer and wolfSSL's non-blocking mode set. */
+int wolf_conn_new(struct wolf_ctx *t, int h, const char *peer, struct wolf_conn **out);
+/* A new WOLFSSL for c on the same socket (a DTLS client reconnecting from its port). */
+int wolf_conn_renew(struct wolf_conn *c);
+/* The handshake, bounded by hs_deadline_ms overall; the verifying side prints why it
+ * refused a certificate. */
+int wolf_conn_handshake(void *conn);
+int wolf_conn_send(void *conn, const uint8_t *buf, size_t len);
+/* > 0 bytes, ACK_ERR_EOF after close_notify, ACK_ERR_TRUNCATED (closed without one),
+ * ACK_ERR_TIMEOUT, or an error. */
+int wolf_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms);
+/* close_notify, on streams the peer's and FIN both ways; saves the session (--resume).
+ * Frees c. */
+int wolf_conn_close(void *conn, int timeout_ms);
+void wolf_conn_abort(void *conn);
+/* sec_ops.retrans and .names (sec_tp.h). */
+uint32_t wolf_conn_retrans(void *conn);
+void wolf_conn_names(void *conn, struct sec_names *n);
+/* wolfSSL_get_error() of r as our code (negative). */
+int wolf_err(struct wolf_conn *c, int r);
+
+/* sec_ops' conn_new (state: a struct wolf_ctx), io and peer (for tls and dtls). */
+int wolf_conn_new_ops(void *state, int h, const char *peer, void **conn);
+struct sec_io *wolf_conn_io(void *conn);
+const char *wolf_conn_peer(void *conn);
+
+#endif
