@@ -59,6 +59,22 @@ ALL_CFLAGS := $(CFLAGS) $(TARGET_CFLAGS) $(SANFLAGS) $(WARN) $(if $(WERROR),-Wer
 ALL_LDFLAGS := $(LDFLAGS) $(TARGET_LDFLAGS) $(SANFLAGS) $(if $(STATIC),-static)
 MBT_LIBS := $(MBT)/library/libmbedtls.a $(MBT)/library/libmbedx509.a $(MBT)/library/libmbedcrypto.a
 
+# Goals that build something (others neither refuse a stack nor write stamps).
+BUILDS := $(filter-out print-% clean distclean lint format format-check deps,$(or $(MAKECMDGOALS),all))
+
+# A library built from source depends on a stamp: a file holding what its build depends on
+# (configure line, compiler and flags, source version, config headers' checksums), written
+# while the Makefile is read and rewritten, mtime and all, only when that text changes. A
+# checkout or rebase that rewrites a makefile or fetch script without changing what it
+# says then rebuilds nothing, while a new flag or version rebuilds the library (and `make
+# -n` shows it). A stamp written for the first time is dated 1970: a library built before
+# stamps existed is kept. $(call stamp,FILE,TEXT) writes FILE and returns its name.
+stamp = $(if $(BUILDS),$(shell f='$(1)'; t='$(subst ','"'"',$(2))'; mkdir -p "$${f%/*}"; \
+          if [ ! -e "$$f" ]; then printf '%s\n' "$$t" >"$$f" && touch -d @0 "$$f"; \
+          elif [ "$$(cat "$$f")" != "$$t" ]; then printf '%s\n' "$$t" >"$$f"; fi; echo "$$f"),$(1))
+# The version a fetch script pins (its readonly PIN_* lines): the source of a library.
+pinned = $(shell sed -n 's/^readonly PIN_[A-Z0-9_]*=//p' $(1))
+
 # The stack: its stack.mk sets STACK_CFLAGS (include paths, defines), STACK_LIBS (link
 # arguments), STACK_DEPS (files its objects and programs need first: a library it builds),
 # and STACK_REFUSE (why it cannot build this TARGET/CONFIG, empty when it can).
@@ -70,7 +86,7 @@ include $(STACK_DIR)/stack.mk
 endif
 # Goals that build nothing are not refused.
 ifneq ($(STACK_REFUSE),)
-ifneq ($(filter-out print-% clean distclean lint format format-check deps,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(BUILDS),)
 $(error STACK=$(STACK) TARGET=$(TARGET) CONFIG=$(CONFIG): $(STACK_REFUSE))
 endif
 endif
@@ -95,19 +111,28 @@ BINS := $(PLAIN_BINS) $(SEC_BINS)
 UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
 include mk/mcu.mk
 
-.SECONDARY:
+# No .SECONDARY: it would keep make from rebuilding an object that is missing (or new, from
+# a source older than the program) while the program is newer than its sources.
 .PHONY: link-shaper other-stacks all mbedtls deps run matrix test unit integration test-san bench certs format install \
         cross-build \
         format-check lint clean distclean footprint
 all: $(BINS) $(LINK_BIN)
 
 # --- Mbed TLS 3.6, built from its release tarball into $(MBT) ---
-$(MBT)/.built: ports/config/ackbench_config_$(CONFIG).h ports/targets/$(TARGET).mk scripts/fetch-mbedtls.sh
+MBT_CFLAGS := -O2 $(TARGET_CFLAGS) $(SANFLAGS) $(MBEDTLS_CFG)
+# The config header and those of ports/config it includes, recursively.
+HASH := \#
+mbt_configs = $(1) $(foreach i,$(shell sed -n 's/^$(HASH)include "\(ackbench_config_[^"]*\)".*/\1/p' \
+                ports/config/$(1) 2>/dev/null),$(call mbt_configs,$(i)))
+MBT_STAMP := $(call stamp,$(MBT).stamp,mbedtls $(call pinned,scripts/fetch-mbedtls.sh) | \
+               CC=$(CC) AR=$(AR) CFLAGS=$(MBT_CFLAGS) | \
+               $(shell cd ports/config && cksum $(call mbt_configs,ackbench_config_$(CONFIG).h)))
+$(MBT)/.built: $(MBT_STAMP)
 	@echo "  MBEDTLS  $(MBT) ($(CONFIG))"
 	$(Q)tree=$$(scripts/fetch-mbedtls.sh) && rm -rf $(MBT) && mkdir -p $(BUILD) && \
 	  cp -R "$$tree" $(MBT) && cp "$$(dirname "$$tree")/mbedtls.source" $(MBT)/ackbench.source
 	$(Q)$(MAKE) -s -C $(MBT) lib CC="$(CC)" AR="$(AR)" \
-	  CFLAGS="-O2 $(TARGET_CFLAGS) $(SANFLAGS) $(MBEDTLS_CFG)" >$(MBT)/build.log 2>&1 || \
+	  CFLAGS="$(MBT_CFLAGS)" >$(MBT)/build.log 2>&1 || \
 	  { tail -n 30 $(MBT)/build.log; echo "Mbed TLS build failed: $(MBT)/build.log"; exit 1; }
 	$(Q)touch $@
 mbedtls: $(MBT)/.built
@@ -117,9 +142,9 @@ $(MBT_LIBS): $(MBT)/.built
 # for the crypto floor). PYTHON=true: the release tarball has every generated file.
 $(MBT)/programs/test/udp_proxy $(MBT)/programs/test/benchmark: $(MBT)/.built
 	$(Q)$(MAKE) -s -C $(MBT)/tests mbedtls_test PYTHON=true CC="$(CC)" \
-	  CFLAGS="-O2 $(TARGET_CFLAGS) $(SANFLAGS) $(MBEDTLS_CFG)" >>$(MBT)/build.log 2>&1
+	  CFLAGS="$(MBT_CFLAGS)" >>$(MBT)/build.log 2>&1
 	$(Q)$(MAKE) -s -C $(MBT)/programs test/udp_proxy test/benchmark PYTHON=true CC="$(CC)" \
-	  CFLAGS="-O2 $(TARGET_CFLAGS) $(SANFLAGS) $(MBEDTLS_CFG)" LDFLAGS="$(SANFLAGS)" \
+	  CFLAGS="$(MBT_CFLAGS)" LDFLAGS="$(SANFLAGS)" \
 	  >>$(MBT)/build.log 2>&1
 
 # --- our objects and programs ---

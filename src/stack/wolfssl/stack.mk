@@ -21,7 +21,11 @@ WOLF_BENCH := $(WOLF)/src/wolfcrypt/benchmark/benchmark
 $(WOLF_BENCH): $(WOLF)/.built
 	$(Q)$(MAKE) -C $(WOLF)/src wolfcrypt/benchmark/benchmark >>$(WOLF)/build.log 2>&1
 
-$(WOLF)/.built: scripts/fetch-wolfssl.sh $(STACK_DIR)/stack.mk
+# What the library's build depends on (the Makefile's stamp): the pinned source version and
+# the configure line, not this file's or the fetch script's mtime.
+WOLF_STAMP := $(call stamp,$(WOLF).stamp,wolfssl $(call pinned,scripts/fetch-wolfssl.sh) | \
+                CC=$(CC) ./configure $(WOLF_CONFIGURE))
+$(WOLF)/.built: $(WOLF_STAMP)
 	@echo "  WOLFSSL  $(WOLF)"
 	$(Q)tree=$$(scripts/fetch-wolfssl.sh) && rm -rf $(WOLF) && mkdir -p $(WOLF) && \
 	  cp -R "$$tree" $(WOLF)/src
