@@ -408,7 +408,8 @@ lib_failed() {
 # --- the comparison method shared by loopback.sh, compare.sh and matrix.sh ---
 # Client and server on different CPUs (when there are two), runs in rounds in a shuffled
 # order with a recorded seed, the plain baseline in every round, and each p50 and each
-# overhead with a distribution-free 95% confidence interval over the rounds.
+# overhead with a distribution-free 95% confidence interval over the rounds (the
+# statistics: scripts/ackbench/stats.py).
 
 # lib_pin_init [C,S]: LIB_CCPU/LIB_SCPU from C,S (dies when not two CPUs of this host), or
 # by default 0,1 when there are at least two CPUs; LIB_ON_CLIENT and LIB_ON_SERVER are then
@@ -493,65 +494,6 @@ lib_bytes() {
 	exit 2
 }
 
-# lib_awk_ci: awk functions for distribution-free (sign test / order statistics) intervals:
-#   ci_sort(A, N)                sorts A[1..N] ascending
-#   ci_med(A, N)                 median of sorted A[1..N]
-#   ci_k(N)                      rank k of the interval [X(k), X(N+1-k)] of a median from N
-#                                values at level ci_level (an awk variable, 0.95 when unset),
-#                                the largest k with 2 P(Bin(N, 1/2) <= k-1) <= 1 - ci_level;
-#                                0 when N is too small (at 95%: N < 6; at 99.9%: N < 11)
-#   ci_cov(N, K)                 its exact coverage, 1 - 2 P(Bin(N, 1/2) <= K-1)
-#   ci_over(MED, LO, HI)         an overhead for a table: "+12.3 [10.1..14.0]"; "within noise"
-#                                when LO <= 0 <= HI; "lower by 2.0 [0.5..3.1]" when HI < 0;
-#                                "n/a (too few rounds)" without one. Never a negative cost.
-lib_awk_ci() {
-	cat <<'AWK'
-function ci_sort(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-}
-function ci_med(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-function ci_cdf(n, k,   t, c, i) {
-	t = 2 ^ -n; c = t
-	for (i = 1; i <= k; i++) { t = t * (n - i + 1) / i; c += t }
-	return c
-}
-function ci_lvl() { return ci_level == "" ? 0.95 : ci_level + 0 }
-function ci_z(l) { return l >= 0.999 ? 3.290527 : l >= 0.99 ? 2.575829 : l >= 0.95 ? 1.959964 : 1.644854 }
-function ci_k(n,   k) {
-	if (n > 1000) { k = int(n / 2 - ci_z(ci_lvl()) * sqrt(n) / 2); return k < 1 ? 0 : k }
-	k = 0
-	while (k < n / 2 && 2 * ci_cdf(n, k) <= 1 - ci_lvl()) k++
-	return k
-}
-function ci_cov(n, k) { return n > 1000 ? ci_lvl() : 1 - 2 * ci_cdf(n, k - 1) }
-function ci_over(m, lo, hi) {
-	if (lo == "-" || lo == "") return "n/a (too few rounds)"
-	if (lo + 0 <= 0 && hi + 0 >= 0) return "within noise"
-	if (hi + 0 < 0) return sprintf("lower by %.1f [%.1f..%.1f]", -m, -hi, -lo)
-	return sprintf("+%.1f [%.1f..%.1f]", m, lo, hi)
-}
-AWK
-}
-
-# lib_ci [LEVEL]: reads KEY<TAB>VALUE lines and prints, per KEY in the order first seen,
-# KEY n median lo hi coverage (tab-separated; lo, hi and coverage "-" when n is too small
-# for LEVEL, 0.95 by default).
-lib_ci() {
-	awk -F '\t' -v OFS='\t' -v ci_level="${1:-0.95}" "$(lib_awk_ci)"'
-	{ if (!($1 in n)) order[++nk] = $1; v[$1, ++n[$1]] = $2 + 0 }
-	END {
-		for (i = 1; i <= nk; i++) {
-			key = order[i]; m = n[key]
-			split("", a)
-			for (j = 1; j <= m; j++) a[j] = v[key, j]
-			ci_sort(a, m); k = ci_k(m)
-			if (k) print key, m, ci_med(a, m), a[k], a[m + 1 - k], sprintf("%.4f", ci_cov(m, k))
-			else print key, m, ci_med(a, m), "-", "-", "-"
-		}
-	}'
-}
-
 # The analysis (statistics, tables, plots, reports) is Python, scripts/ackbench, run by
 # Debian's interpreter ($PYTHON, default /usr/bin/python3: a python3 first on the PATH may
 # be another one without Debian's packages). A board without Python runs the shell parts.
@@ -567,25 +509,11 @@ lib_analysis() {
 	PYTHONPATH="$LIB_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" exec "$(lib_python)" -m ackbench "$@"
 }
 
-# lib_ci_level PERCENT: the level for lib_ci (90, 95, 99 or 99.9 -> 0.9...); exits 2 with one
+# lib_ci_level PERCENT: the level of a -L option (90, 95, 99 or 99.9 -> 0.9...); exits 2 with one
 # line otherwise.
 lib_ci_level() {
 	case "$1" in
 	90 | 95 | 99 | 99.9) awk -v p="$1" 'BEGIN { print p / 100 }' ;;
 	*) log "-L: '$1' is not a confidence level (90, 95, 99 or 99.9)"; exit 2 ;;
 	esac
-}
-
-# lib_ci_pairs PAIRS ROWS: paired differences for lib_ci. PAIRS: lines KEY<TAB>REF; ROWS:
-# lines ROUND<TAB>NAME<TAB>VALUE. Prints KEY<TAB>(KEY's value - REF's value) for every round
-# that has both, so that drift common to a round cancels out.
-lib_ci_pairs() {
-	awk -F '\t' -v OFS='\t' 'FNR == NR { ref[++np] = $2; key[np] = $1; next }
-	{ if (!(($1) in seen)) { seen[$1] = 1; rounds[++nr] = $1 } v[$1, $2] = $3 }
-	END {
-		for (p = 1; p <= np; p++)
-			for (r = 1; r <= nr; r++)
-				if (((rounds[r], key[p]) in v) && ((rounds[r], ref[p]) in v))
-					print key[p], v[rounds[r], key[p]] - v[rounds[r], ref[p]]
-	}' "$1" "$2"
 }

@@ -141,8 +141,9 @@ check_nogrep "no negative overhead in the main job's table" "$TMP/loop.out" \
 
 # --- report.html: self-contained, rendered by headless Chromium ---
 R=$M/report.html
-check_nogrep "report.html fetches nothing (no src=, href=, url(, @import)" "$R" \
-	'(src=|href=|url\(|@import)'
+# (references inside the page, href="#id" and url(#id) of the inline SVG, fetch nothing)
+check_nogrep "report.html fetches nothing (no src=, href= or url( but to #id, no @import)" "$R" \
+	'(src|href)="[^#]|(src|href)=[^"#]|url\([^#]|@import|<script|<link'
 check_eq "report.html has its four plots" "$(grep -c '<svg class="plot"' "$R")" 4
 check_grep "the handshake plot has interval whiskers" "$R" 'class="whisker"'
 if ! "$ROOT/scripts/deps.sh" browser >"$TMP/deps.log" 2>&1; then

@@ -31,8 +31,8 @@ ns_cleanup() {
 }
 trap ns_cleanup EXIT
 
-if ! "$ROOT/scripts/deps.sh" capture report >"$TMP/deps.log" 2>&1; then
-	not_ok "scripts/deps.sh capture report installs tshark and gnuplot" "$(tail -n 3 "$TMP/deps.log")"
+if ! "$ROOT/scripts/deps.sh" capture analysis >"$TMP/deps.log" 2>&1; then
+	not_ok "scripts/deps.sh capture analysis installs tshark and the Python analysis" "$(tail -n 3 "$TMP/deps.log")"
 	summary
 	exit 1
 fi

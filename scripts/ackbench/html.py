@@ -41,8 +41,9 @@ class Report:
                         + "</tr>")
         self.parts.append("<table>\n" + "\n".join(rows) + "\n</table>")
 
-    def figure(self, fig, css_class="plot"):
-        self.parts.append(f'<div class="{css_class}">{plots.svg_text(fig)}</div>')
+    def figure(self, fig):
+        """FIG inline, as <svg class="plot">."""
+        self.parts.append(f'<div class="plot">{plots.svg_text(fig)}</div>')
 
     def markdown(self, text):
         self.parts.append(markdown_to_html(text))

@@ -9,6 +9,8 @@ the colour-blind-safe Tol palette, markers as well as colours, grid, sans-serif)
 """
 
 import io
+import re
+import textwrap
 
 import matplotlib
 
@@ -40,7 +42,11 @@ def figure(title, xlabel="", ylabel="", width=8.0, height=4.0):
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(width, height), layout="constrained")
         ax = fig.add_subplot()
-    ax.set_title(title, loc="left", fontweight="bold")
+    # The figure's title, at its left edge and wrapped to its width (an axes title starts
+    # after the bars' labels and ran off the edge); constrained layout makes room for it.
+    title = "\n".join(textwrap.fill(t, int(width * 12)) for t in title.split("\n"))
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold",
+                 fontsize=STYLE["axes.titlesize"])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     fig._ackbench_style = STYLE
@@ -51,10 +57,10 @@ def colour(i):
     return COLOURS[i % len(COLOURS)]
 
 
-def bars(ax, labels, values, lo=None, hi=None, series=None):
+def bars(ax, labels, values, lo=None, hi=None, series=None, fmt="{:.1f}"):
     """Horizontal bars, top to bottom in the order given, with [lo, hi] whiskers where
-    both are given (None: no whisker for that bar) and the value written beside each.
-    SERIES: a name per bar (bars of one series share a colour; a legend names them)."""
+    both are given (None: no whisker for that bar) and the value written beside each (in
+    FMT). SERIES: a name per bar (bars of one series share a colour; a legend names them)."""
     n = len(labels)
     ys = list(range(n))[::-1]
     names = list(dict.fromkeys(series)) if series else []
@@ -62,18 +68,20 @@ def bars(ax, labels, values, lo=None, hi=None, series=None):
     ax.barh(ys, values, color=cols, height=0.7)
     for i, y in enumerate(ys):
         if lo is not None and hi is not None and lo[i] is not None and hi[i] is not None:
-            ax.errorbar([values[i]], [y], xerr=[[values[i] - lo[i]], [hi[i] - values[i]]],
-                        fmt="none", ecolor="black", capsize=3, linewidth=1)
+            e = ax.errorbar([values[i]], [y], xerr=[[values[i] - lo[i]], [hi[i] - values[i]]],
+                            fmt="none", ecolor="black", capsize=3, linewidth=1)
+            mark(e, "whisker", i)
         right = max(values[i], hi[i] if hi is not None and hi[i] is not None else values[i])
-        ax.annotate(f"{values[i]:.1f}", (right, y), xytext=(4, 0), textcoords="offset points",
+        ax.annotate(fmt.format(values[i]), (right, y), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=8)
     ax.set_yticks(ys, labels)
+    ax.margins(x=0.18)  # room for the values written right of the bars
     ax.axvline(0, color="#888888", linewidth=0.8)
     ax.grid(axis="y", visible=False)
     if len(names) > 1:
         from matplotlib.patches import Patch
         ax.legend(handles=[Patch(color=colour(i), label=s) for i, s in enumerate(names)],
-                  loc="lower right", fontsize=8)
+                  loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     ax.figure.set_figheight(max(2.0, 0.8 + 0.22 * n))
 
 
@@ -81,17 +89,30 @@ def lines(ax, series, logx=False):
     """SERIES: name -> (xs, ys) or (xs, ys, lo, hi); lo/hi lists may hold None."""
     for i, (name, s) in enumerate(series.items()):
         xs, ys = s[0], s[1]
-        ax.plot(xs, ys, marker=MARKERS[i % len(MARKERS)], color=colour(i), label=name,
-                linewidth=1.5, markersize=4)
+        (ln,) = ax.plot(xs, ys, marker=MARKERS[i % len(MARKERS)], color=colour(i), label=name,
+                        linewidth=1.5, markersize=4)
+        ln.set_gid(f"series-{i}")
         if len(s) == 4:
-            for x, y, lo, hi in zip(xs, ys, s[2], s[3]):
+            for j, (x, y, lo, hi) in enumerate(zip(xs, ys, s[2], s[3])):
                 if lo is not None and hi is not None:
-                    ax.errorbar([x], [y], yerr=[[y - lo], [hi - y]], fmt="none",
-                                ecolor=colour(i), capsize=2, linewidth=1)
+                    e = ax.errorbar([x], [y], yerr=[[y - lo], [hi - y]], fmt="none",
+                                    ecolor=colour(i), capsize=2, linewidth=1)
+                    mark(e, "whisker", f"{i}-{j}")
     if logx:
+        # A log axis ticked at the x values themselves (message sizes: 64, 1024, ...).
         ax.set_xscale("log", base=2)
+        xs = sorted({x for s in series.values() for x in s[0]})
+        ax.set_xticks(xs, [f"{x:g}" for x in xs])
+        ax.minorticks_off()
     if series:
-        ax.legend(fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+
+
+def mark(container, kind, n):
+    """Names an errorbar's lines KIND-N-K in SVG, with class KIND (svg_text): a report's
+    style sheet or a test can find the whiskers."""
+    for k, a in enumerate(container.get_children()):
+        a.set_gid(f"{kind}-{n}-{k}")
 
 
 def save(fig, base, formats=("png", "svg")):
@@ -104,10 +125,15 @@ def save(fig, base, formats=("png", "svg")):
     return out
 
 
-def svg_text(fig):
-    """The figure as an inline <svg> element (no XML prologue, no DOCTYPE)."""
+GID_RE = re.compile(r'<g id="(whisker|series)-([0-9-]+)"')
+
+
+def svg_text(fig, css_class="plot"):
+    """The figure as an inline <svg class=CSS_CLASS> element (no XML prologue, no
+    DOCTYPE); the groups of series lines and whiskers get class="series"/"whisker"."""
     buf = io.StringIO()
     with matplotlib.rc_context(STYLE):
         fig.savefig(buf, format="svg")
     s = buf.getvalue()
-    return s[s.index("<svg"):]
+    s = s[s.index("<svg"):].replace("<svg ", f'<svg class="{css_class}" ', 1)
+    return GID_RE.sub(r'<g id="\1-\2" class="\1"', s)
