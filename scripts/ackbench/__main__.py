@@ -9,6 +9,7 @@ from .records import FormatError
 COMMANDS = {
     "compare": "TCP against TLS, UDP against DTLS, from client summaries (compare.sh)",
     "matrix-report": "summary.md, cells.csv and report.html of matrix directories",
+    "mcu-table": "the tables of a bare-metal run (mcu.json)",
     "show": "what a file or directory is and the records read from it",
     "timeline": "where the time goes in the handshake, from both sides' --timeline files",
 }

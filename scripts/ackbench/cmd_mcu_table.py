@@ -1,0 +1,113 @@
+"""ackbench mcu-table (scripts/mcu-table.sh): the tables of one bare-metal run (the mcu.json
+scripts/mcu.sh writes): instructions per handshake per side with the estimate at the run's
+clock, record cost per message size, rogue-certificate cases, footprint."""
+
+import math
+import os
+import sys
+
+from . import cli, reader
+
+PROG = "mcu-table"
+USAGE = """Usage: mcu-table.sh [-f HZ] MCU_JSON
+Prints the tables of a run of scripts/mcu.sh. -f HZ: the estimate at another clock
+(Hz, e.g. 168000000) instead of the run's own.
+"""
+ORDER = {"tls1.2": 0, "tls1.3": 1, "dtls1.2": 2}
+
+
+def jnum(x):
+    """A value as jq's tostring writes it (integral numbers without ".0"; null)."""
+    if x is None:
+        return "null"
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e17:
+        return str(int(x))
+    return str(x)
+
+
+def jround(x):
+    """jq's round: half away from zero."""
+    return math.copysign(math.floor(abs(x) + 0.5), x)
+
+
+def r(x, n):
+    return jnum(x).rjust(n)
+
+
+def lft(x, n):
+    return jnum(x).ljust(n)
+
+
+def render(run, hz):
+    f = hz
+    mhz = jnum(f / 1e6)
+    if mhz.endswith(".0"):
+        mhz = mhz[:-2]
+    out = [f"# {run.target} (QEMU {run.machine}, {run.cpu}), Mbed TLS {run.mbedtls}, config {run.config}",
+           f"# instructions counted by {run.counted_by}; client and server in one image,",
+           f"# each side measured apart; median of n handshakes. ms@{mhz}MHz = instructions / clock:",
+           "# ONE INSTRUCTION PER CYCLE ASSUMED - an estimate, not a measurement of any chip.", "",
+           "".join(lft(x, 8) for x in ("key", "proto", "kind", "side")) + r("n", 3)
+           + r("instructions", 14) + r(f"ms@{mhz}MHz", 12) + r("heap_peak", 11)
+           + r("stack_peak", 11) + r("bytes_out", 10) + r("bytes_in", 9)]
+    hs = sorted(run.handshakes, key=lambda h: (h.key, ORDER.get(h.proto, 9), h.kind != "full",
+                                               h.side))
+    for h in hs:
+        if h.kind == "records":
+            continue
+        ms = jround(h.instr / f * 1000 * 10) / 10
+        out.append("".join(lft(x, 8) for x in (h.key, h.proto, h.kind, h.side)) + r(h.n, 3)
+                   + r(h.instr, 14) + r(ms, 12) + r(h.heap_peak, 11) + r(h.stack_peak, 11)
+                   + r(h.hs_bytes_out, 10) + r(h.hs_bytes_in, 9)
+                   + (f"  FAILED {h.n - h.ok}" if h.ok != h.n else ""))
+    out += ["", "# crypto floor of one side, measured alone (ECDHE P-256 gen + shared, one signature, two",
+            "# verifications) and the full handshake over it (median of client and server, all protocols):"]
+    for fl in run.floor:
+        k, side = fl.get("key"), fl.get("side")
+        ratios = [h.instr / side for h in run.handshakes if h.key == k and h.kind == "full"]
+        rng = "-" if not ratios else \
+            f"{jnum(jround(min(ratios) * 100) / 100)}..{jnum(jround(max(ratios) * 100) / 100)}"
+        out.append(lft(k, 8) + f"gen {jnum(fl.get('ecdhe_gen'))}  shared {jnum(fl.get('ecdhe_shared'))}"
+                   f"  sign {jnum(fl.get('sign'))}  verify {jnum(fl.get('verify'))}  side {jnum(side)}"
+                   f"  full/floor {rng}")
+    if run.floor_sym:
+        out.append(f"# symmetric: SHA-256 {jnum(run.floor_sym.get('sha256_per_kib'))} and AES-128-GCM "
+                   f"{jnum(run.floor_sym.get('aes128gcm_per_kib'))} instructions per KiB")
+    out += ["", "# record cost over an established session: one request of SIZE bytes and its 24-byte reply",
+            "".join(lft(x, 8) for x in ("key", "proto")) + r("size", 6) + "  side    "
+            + r("instr/msg", 11) + r(f"us@{mhz}MHz", 12) + r("bytes_out/msg", 14)]
+    for x in sorted(run.records, key=lambda x: (x.key, ORDER.get(x.proto, 9), x.size, x.side)):
+        out.append("".join(lft(v, 8) for v in (x.key, x.proto)) + r(x.size, 6) + "  "
+                   + lft(x.side, 8) + r(x.instr, 11) + r(jround(x.instr / f * 1e7) / 10, 12)
+                   + r(x.bytes_out, 14))
+    refused = [n for n in run.negatives if n.get("refused") == 1]
+    bad = [n for n in run.negatives if n.get("refused") != 1]
+    line = f"# rogue certificates (another CA): {len(refused)} of {len(run.negatives)} refused"
+    if bad:
+        line += ": NOT refused: " + " ".join(f"{n.get('key')}/{n.get('proto')}/{n.get('case')}"
+                                             for n in bad)
+    fp = run.footprint
+    out += ["", line, "",
+            f"# footprint (bytes): flash {jnum(fp.get('flash'))}, static RAM "
+            f"{jnum(fp.get('ram_static'))} (.data + .bss);",
+            "# a connection adds its heap peak and stack peak (above); the benchmark itself holds",
+            f"# {jnum(fp.get('bench_noinit'))} more (side stacks, link buffers) that a device would not"]
+    for k, v in fp.items():
+        if k.startswith("component_"):
+            out.append("  " + lft(k[len("component_"):], 14) + r(v, 8) + " flash")
+    return "\n".join(out) + "\n"
+
+
+def main(argv):
+    ap = cli.Parser(PROG, USAGE)
+    ap.add_argument("-f", dest="hz", default="")
+    ap.add_argument("path", nargs="*")
+    a = ap.parse(argv)
+    if len(a.path) != 1 or not os.path.isfile(a.path[0]):
+        sys.stderr.write(USAGE)
+        return 2
+    if a.hz and not a.hz.isdigit():
+        return cli.fail(PROG, f"-f: '{a.hz}' is not a number of Hz", 2)
+    run = reader.read_mcu(a.path[0])
+    sys.stdout.write(render(run, int(a.hz) if a.hz else run.estimate_hz))
+    return 0
