@@ -6,6 +6,7 @@
 #   make matrix           the configuration matrix (scripts/matrix.sh; MATRIX_ARGS='-x ...')
 #   make TARGET=name      cross-build with ports/targets/<name>.mk
 #   make TARGET=cortex-m4 bare-metal image for QEMU (mk/mcu.mk; scripts/mcu.sh runs it)
+#   make mcu-explore      its configuration space (scripts/mcu-explore.sh; MCU_EXPLORE_ARGS)
 #   make SAN=1            sanitizer build (build/<target>-san)
 #   make STATIC=1         statically linked programs (build/<target>-static)
 #   make CONFIG=small     Mbed TLS config ports/config/ackbench_config_small.h
@@ -51,7 +52,11 @@ SANITIZE := -fsanitize=address -fsanitize=undefined -fno-sanitize-recover=undefi
             -fno-omit-frame-pointer
 SANFLAGS := $(if $(SAN),$(SANITIZE))
 # Each ackbench_config_<CONFIG>.h is a whole Mbed TLS config (full.h includes the default).
-MBEDTLS_CFG := -I$(CURDIR)/ports/config -DMBEDTLS_CONFIG_FILE='<ackbench_config_$(CONFIG).h>'
+# CONFIG_DIR: where it is, when not in ports/config (scripts/mcu-explore.sh writes one per
+# point that includes a shipped one).
+CONFIG_DIR ?= ports/config
+MBEDTLS_CFG := $(if $(filter-out ports/config,$(CONFIG_DIR)),-I$(abspath $(CONFIG_DIR))) \
+               -I$(CURDIR)/ports/config -DMBEDTLS_CONFIG_FILE='<ackbench_config_$(CONFIG).h>'
 # The core (src/*.c, ports/) knows no TLS library: no stack include path here.
 ALL_CFLAGS := $(CFLAGS) $(TARGET_CFLAGS) $(SANFLAGS) $(WARN) $(if $(WERROR),-Werror,) \
               -std=c11 -D_POSIX_C_SOURCE=200809L -MMD -MP -Iports -Isrc \
@@ -113,20 +118,23 @@ include mk/mcu.mk
 
 # No .SECONDARY: it would keep make from rebuilding an object that is missing (or new, from
 # a source older than the program) while the program is newer than its sources.
-.PHONY: link-shaper other-stacks all mbedtls deps run matrix test unit integration test-san bench certs format install \
+.PHONY: link-shaper other-stacks all mbedtls deps run matrix mcu-explore test unit integration test-san bench certs format install \
         cross-build \
         format-check lint clean distclean footprint
 all: $(BINS) $(LINK_BIN)
 
 # --- Mbed TLS 3.6, built from its release tarball into $(MBT) ---
 MBT_CFLAGS := -O2 $(TARGET_CFLAGS) $(SANFLAGS) $(MBEDTLS_CFG)
-# The config header and those of ports/config it includes, recursively.
+# The config header and those of ports/config it includes, recursively (a header is looked
+# for in CONFIG_DIR first; the checksums name files without their directory).
 HASH := \#
+mbt_cfg_path = $(firstword $(wildcard $(CONFIG_DIR)/$(1) ports/config/$(1)))
 mbt_configs = $(1) $(foreach i,$(shell sed -n 's/^$(HASH)include "\(ackbench_config_[^"]*\)".*/\1/p' \
-                ports/config/$(1) 2>/dev/null),$(call mbt_configs,$(i)))
+                $(call mbt_cfg_path,$(1)) 2>/dev/null),$(call mbt_configs,$(i)))
 MBT_STAMP := $(call stamp,$(MBT).stamp,mbedtls $(call pinned,scripts/fetch-mbedtls.sh) | \
                CC=$(CC) AR=$(AR) CFLAGS=$(MBT_CFLAGS) | \
-               $(shell cd ports/config && cksum $(call mbt_configs,ackbench_config_$(CONFIG).h)))
+               $(shell cksum $(foreach f,$(call mbt_configs,ackbench_config_$(CONFIG).h),\
+                 $(call mbt_cfg_path,$(f))) | sed 's|[^ ]*/||'))
 $(MBT)/.built: $(MBT_STAMP)
 	@echo "  MBEDTLS  $(MBT) ($(CONFIG))"
 	$(Q)tree=$$(scripts/fetch-mbedtls.sh) && rm -rf $(MBT) && mkdir -p $(BUILD) && \
@@ -261,6 +269,11 @@ run: deps all certs
 # The default grid (about 10 minutes on 2 cores) or MATRIX_ARGS, e.g. MATRIX_ARGS='-x key=ec256,rsa2048'.
 matrix: deps all
 	$(Q)scripts/matrix.sh -B $(BUILD)/bin $(MATRIX_ARGS)
+# The bare-metal image's configuration space: the default one (ports/config/mcu-explore.space,
+# Cortex-M4) or MCU_EXPLORE_ARGS, e.g. MCU_EXPLORE_ARGS='-T cortex-m33 -x ECP_WINDOW_SIZE=2,4'.
+mcu-explore:
+	$(Q)scripts/deps.sh mcu
+	$(Q)scripts/mcu-explore.sh $(MCU_EXPLORE_ARGS)
 # The minimal connect/send/read/close loop the per-message TCP figure is compared with.
 $(BUILD)/test/ref_tcp_loop: test/ref_tcp_loop.c
 	@mkdir -p $(@D)

@@ -106,6 +106,25 @@ int hs_conf(mbedtls_ssl_config *conf, struct hs_env *env, enum hs_proto p, int s
 		        conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
 #endif
 	}
+#if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+#if !defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) || MBEDTLS_SSL_IN_CONTENT_LEN < 512
+#error "an incoming record buffer below 16384 needs MBEDTLS_SSL_MAX_FRAGMENT_LENGTH and at least 512 bytes: the peer must agree to smaller records"
+#endif
+	/* An incoming buffer below the protocol's 16384: the peer must agree to send smaller
+	 * records. TLS/DTLS 1.2: the client asks for max_fragment_length (RFC 6066), which
+	 * binds both directions; TLS 1.3: record_size_limit (RFC 8449), which both sides send
+	 * when the config has MBEDTLS_SSL_RECORD_SIZE_LIMIT. */
+	if (!server && p != HS_TLS13) {
+		unsigned char code =
+		        MBEDTLS_SSL_IN_CONTENT_LEN >= 4096   ? MBEDTLS_SSL_MAX_FRAG_LEN_4096
+		        : MBEDTLS_SSL_IN_CONTENT_LEN >= 2048 ? MBEDTLS_SSL_MAX_FRAG_LEN_2048
+		        : MBEDTLS_SSL_IN_CONTENT_LEN >= 1024 ? MBEDTLS_SSL_MAX_FRAG_LEN_1024
+		                                             : MBEDTLS_SSL_MAX_FRAG_LEN_512;
+		r = mbedtls_ssl_conf_max_frag_len(conf, code);
+		if (r != 0)
+			return r;
+	}
+#endif
 	/* Virtual time runs only as fast as the two sides compute: retransmitting would mean
 	 * a timer shorter than a handshake's instructions (20 s = 2e10 at shift=0). */
 	if (p == HS_DTLS12)

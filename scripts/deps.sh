@@ -23,7 +23,8 @@ Installs the missing Debian packages of each group (default: build test).
            Debian's source package (make STACK=wolfssl; scripts/fetch-wolfssl.sh)
   cross    gcc-{aarch64,arm,riscv64}-linux-gnu cross compilers + libc, qemu-user
   cross-aarch64  the aarch64 part of cross only (what make test's cross coverage needs)
-  mcu      bare-metal Cortex-M: gcc-arm-none-eabi, newlib, qemu-system-arm
+  mcu      bare-metal Cortex-M: gcc-arm-none-eabi, newlib, qemu-system-arm, ccache (the
+           compile cache of scripts/mcu-explore.sh's points)
   all      every group
 Runs apt-get as root (through sudo when not root), non-interactively.
 USAGE
@@ -45,7 +46,7 @@ pkgs_of() {
 	wolfssl) echo "autoconf automake libtool patch xz-utils" ;;
 	cross-aarch64) echo "gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
 	cross) echo "gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-riscv64-cross qemu-user" ;;
-	mcu) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm" ;;
+	mcu) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm ccache" ;;
 	*) return 1 ;;
 	esac
 }

@@ -12,7 +12,7 @@ set -eu
 usage() {
 	cat <<USAGE
 Usage: $0 [-T TARGET] [-c CONFIG] [-f FREQ] [-n N] [-r R] [-s SIZES] [-P PROTOS] [-k KEYS]
-          [-x] [-d DIR] [-t SECS] [-q]
+          [-x] [-d DIR] [-t SECS] [-i IMAGE] [-q]
 Builds the image of TARGET if needed (make TARGET=..., which installs scripts/deps.sh mcu),
 runs it under QEMU and writes into DIR:
   raw.txt          the image's output (one key=value line per handshake side, record
@@ -43,6 +43,9 @@ runs it under QEMU and writes into DIR:
   -x         skip the rogue-certificate cases
   -d DIR     run directory (default results/mcu-TARGET-<UTC time>); must hold no results
   -t SECS    stop QEMU after SECS of wall time (default 1800)
+  -i IMAGE   run this image of TARGET as it is, built elsewhere (scripts/mcu-explore.sh
+             builds one per point), its link map IMAGE without .elf + .map beside it;
+             nothing is built and -c only names its config (mcu...)
   -q         table to DIR/table.txt only
 Environment: MCU_QEMU (default qemu-system-arm).
 Exit status: 0 all handshakes passed and every rogue peer was refused, 1 a check failed
@@ -56,11 +59,12 @@ freq=64M
 dir=""
 limit=1800
 quiet=0
+image=""
 img_args=()
 cmdline="$0 $*"
 qemu=${MCU_QEMU:-qemu-system-arm}
 case "${1:-}" in --help) usage; exit 0 ;; esac
-while getopts T:c:f:n:r:s:P:k:xd:t:qh opt; do
+while getopts T:c:f:n:r:s:P:k:xd:t:i:qh opt; do
 	case "$opt" in
 	T) target=$OPTARG ;;
 	c) config=$OPTARG ;;
@@ -70,6 +74,7 @@ while getopts T:c:f:n:r:s:P:k:xd:t:qh opt; do
 	x) img_args+=(-x) ;;
 	d) dir=$OPTARG ;;
 	t) limit=$OPTARG ;;
+	i) image=$OPTARG ;;
 	q) quiet=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
@@ -117,7 +122,7 @@ if [ -z "$machine" ]; then
 fi
 cpu=$(sed -n 's/^MCU_CPU := //p' "$mk")
 case "$config" in
-mcu | mcu-*) [ -f "$LIB_ROOT/ports/config/ackbench_config_$config.h" ] ;;
+mcu | mcu-*) [ -n "$image" ] || [ -f "$LIB_ROOT/ports/config/ackbench_config_$config.h" ] ;;
 *) false ;;
 esac || {
 	log "-c: '$config' is not a bare-metal config (known: $(for f in "$LIB_ROOT"/ports/config/ackbench_config_mcu*.h; do f=${f##*_config_}; printf '%s ' "${f%.h}"; done))"
@@ -131,11 +136,17 @@ mkvar() {
 	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$LIB_ROOT" \
 		TARGET="$target" CONFIG="$config" "$@"
 }
-build=$LIB_ROOT/$(mkvar print-BUILD)
 sizetool=$(mkvar print-SIZE)
-img=$build/mcu/ackbench-mcu.elf
-log "building $target $config ($img)"
-mkvar -j2 all >&2 || die "make TARGET=$target CONFIG=$config failed"
+if [ -n "$image" ]; then
+	case "$image" in *.elf) [ -f "$image" ] && [ -f "${image%.elf}.map" ] ;; *) false ;; esac ||
+		{ log "-i: '$image' is not an image (an .elf file with its .map beside it)"; exit 2; }
+	img=$(lib_abs "$image")
+else
+	img=$LIB_ROOT/$(mkvar print-BUILD)/mcu/ackbench-mcu.elf
+	log "building $target $config ($img)"
+	mkvar -j2 all >&2 || die "make TARGET=$target CONFIG=$config failed"
+fi
+map=${img%.elf}.map
 
 [ -n "$dir" ] || dir=$LIB_ROOT/results/mcu-$target-$config-$(lib_utc_stamp)
 dir=$(lib_abs "$dir")
@@ -151,7 +162,7 @@ for a in "${img_args[@]+"${img_args[@]}"}"; do sh_args="$sh_args,arg=${a//,/,,}"
 qcmd=("$qemu" -machine "$machine" -cpu "$cpu" -nographic -monitor none -serial none
 	-icount shift=0 -semihosting-config "enable=on,target=native,$sh_args" -kernel "$img")
 
-LIB_BIN=$build/mcu lib_record_env "$dir/env.txt" "$cmdline"
+LIB_BIN=$(dirname "$img") lib_record_env "$dir/env.txt" "$cmdline"
 {
 	printf 'target: %s\n' "$target"
 	printf 'machine: %s\n' "$machine"
@@ -238,7 +249,7 @@ awk "$HEX"'
 	/^ COMMON +0x/ && NF == 4 { add(hex($3), $4, ".bss") }
 	{ pend = "" }
 	END { for (c in seen) printf "component_%s,%d,flash (ram %d)\n", c, flash[c], ram[c] }' \
-	"$build/mcu/ackbench-mcu.map" | sort >>"$dir/footprint.csv"
+	"$map" | sort >>"$dir/footprint.csv"
 
 # Summary JSON: per key, protocol, kind and side the median over the N handshakes (the
 # first RSA handshake of a run also pays Mbed TLS's blinding set-up: min/max show it).
