@@ -1,4 +1,4 @@
-# mcu.mk - the bare-metal image of TARGET=cortex-m4 / cortex-m33 (ports/targets/, a target
+# mcu.mk - the bare-metal image of TARGET=cortex-m3/m4/m7/m33/m55 (ports/targets/, a target
 # that sets MCU_MACHINE). Included by the Makefile after its variables: for such a target
 # `make` builds build/<target>-<config>/mcu/ackbench-mcu.elf instead of the eight programs.
 #   MCU_KEYS   extra key types compiled in beside certs/ (default rsa2048 rsa3072; each is

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mcu.sh - runs the bare-metal image (make TARGET=cortex-m4|cortex-m33, mk/mcu.mk) under
+# mcu.sh - runs the bare-metal image (make TARGET=cortex-m3|m4|m7|m33|m55, mk/mcu.mk) under
 # qemu-system-arm with -icount shift=0, where the virtual clock advances 1 ns per
 # instruction: every figure is an instruction count, the same on every machine and run.
 # Writes a run directory (raw output, CSV, JSON summary, env.txt, footprint) and prints the
@@ -28,7 +28,8 @@ runs it under QEMU and writes into DIR:
   mcu.json         summary (tool "ackbench-mcu"; scripts/report.sh reads it)
   env.txt          QEMU version, machine, CPU, compiler, Mbed TLS, config, image sha256
   table.txt        the table printed on stdout
-  -T TARGET  cortex-m4 (QEMU mps2-an386, default) or cortex-m33 (mps2-an505)
+  -T TARGET  cortex-m4 (QEMU mps2-an386, default), cortex-m3 (mps2-an385), cortex-m7
+             (mps2-an500), cortex-m33 (mps2-an505) or cortex-m55 (mps3-an547)
   -c CONFIG  bare-metal Mbed TLS config ports/config/ackbench_config_CONFIG.h: mcu
              (default), mcu-tls12 (no TLS 1.3), mcu-4k (4096-byte incoming records)
   -f FREQ    core clock of the estimate: 64M, 168MHz, 1.2G, 48000000 (default 64M).

@@ -1,5 +1,5 @@
 /*
- * mps2.h - what the MPS2 bare-metal port (QEMU mps2-an386 Cortex-M4, mps2-an505 Cortex-M33)
+ * mps2.h - what the MPS2 bare-metal port (QEMU mps2-an385/an386/an500/an505, mps3-an547)
  * offers the image besides ports/port.h: the clock in SysTick ticks, semihosting (command
  * line, console, exit) and the boot hook. See ports/README.md, "ports/mps2".
  */
@@ -11,9 +11,10 @@
 
 #include "mbedtls/platform_time.h"
 
-/* SysTick runs on the processor clock (CLKSOURCE = 1): 25 MHz on AN386, 20 MHz on AN505
- * (QEMU's values for these boards). Under -icount shift=0 QEMU advances the virtual clock
- * by 1 ns per instruction, so one tick is 1e9 / MPS2_SYSCLK_HZ instructions. */
+/* SysTick runs on the processor clock (CLKSOURCE = 1): 25 MHz on AN385, AN386 and AN500,
+ * 20 MHz on AN505, 32 MHz on AN547 (QEMU's values for these boards). Under -icount shift=0
+ * QEMU advances the virtual clock by 1 ns per instruction, so one tick is
+ * 1e9 / MPS2_SYSCLK_HZ instructions (MPS2_NS_PER_TICK rounds it down: 31 for 31.25). */
 #ifndef MPS2_SYSCLK_HZ
 #error "MPS2_SYSCLK_HZ must be set by the target (ports/targets/cortex-m*.mk)"
 #endif

@@ -41,7 +41,15 @@ uint64_t mps2_ticks(void)
 
 uint64_t port_mono_ns(void)
 {
+#if 1000000000u % MPS2_SYSCLK_HZ == 0
 	return mps2_ticks() * MPS2_NS_PER_TICK;
+#else
+	/* A tick is not a whole number of ns (32 MHz on AN547: 31.25): exact, in two parts so
+	 * that ticks * 1e9 cannot overflow. */
+	uint64_t t = mps2_ticks();
+
+	return t / MPS2_SYSCLK_HZ * 1000000000u + t % MPS2_SYSCLK_HZ * 1000000000u / MPS2_SYSCLK_HZ;
+#endif
 }
 
 /* No calendar clock on the board: wall time is time since reset (no --owd). */
