@@ -12,6 +12,7 @@ COMMANDS = {
     "mcu-table": "the tables of a bare-metal run (mcu.json)",
     "show": "what a file or directory is and the records read from it",
     "timeline": "where the time goes in the handshake, from both sides' --timeline files",
+    "mcu-explore": "fronts, the cheapest that fits and the report of an mcu-explore.sh sweep",
 }
 
 

@@ -17,6 +17,13 @@ def describe(path):
         nrun = sum(len(v) for v in m.runs.values())
         return [f"{path}: matrix: {len(m.cells)} cells, {nrun} round runs, "
                 f"{len(m.probes)} probes, seed {m.meta.get('seed', '?')}"]
+    if kind == "explore":
+        e = reader.read_explore(path)
+        st = {}
+        for p in e.points:
+            st[p.status] = st.get(p.status, 0) + 1
+        return [f"{path}: mcu-explore: {len(e.points)} points ("
+                + ", ".join(f"{n} {s}" for s, n in sorted(st.items())) + f"), axes {' '.join(e.axes)}"]
     if kind == "mcu":
         r = reader.read_mcu(path)
         return [f"{path}: mcu: {r.target}, {len(r.handshakes)} handshake rows, "

@@ -11,8 +11,9 @@ records.py and raises records.FormatError (file and line) on malformed input.
     read_timeline(path)      a --timeline CSV -> [TimelineEvent]
     read_mcu(path)           mcu.sh directory or its mcu.json -> McuRun
     read_rates(path)         Mbed TLS benchmark output -> [Rate]
-    kind_of(path)            "matrix", "mcu", "run", "summary", "timeline", "samples",
-                             "server" or None
+    read_explore(path)       mcu-explore.sh directory -> Explore
+    kind_of(path)            "matrix", "explore", "mcu", "run", "summary", "timeline",
+                             "samples", "server" or None
 """
 
 import csv
@@ -23,7 +24,8 @@ import re
 import typing
 from functools import lru_cache
 
-from .records import (Cell, ClientSummary, FormatError, Matrix, McuHandshake, McuRecord,
+from .records import (Cell, ClientSummary, Explore, ExploreHandshake, ExplorePoint,
+                      FormatError, Matrix, McuHandshake, McuRecord,
                       McuRun, PhaseStats, Probe, Rate, RunDir, Sample, ServerRow,
                       SizeSummary, TimelineEvent)
 from . import stats
@@ -371,6 +373,8 @@ def kind_of(path):
     if os.path.isdir(path):
         if os.path.isfile(os.path.join(path, "cells.tsv")):
             return "matrix"
+        if os.path.isfile(os.path.join(path, "points.csv")):
+            return "explore"
         if os.path.isfile(os.path.join(path, "mcu.json")):
             return "mcu"
         if any(n.endswith(".json") for n in os.listdir(path)):
@@ -395,3 +399,30 @@ def kind_of(path):
     if head.startswith("kind,proto,conn,seq,"):
         return "server"
     return None
+
+
+def read_explore(path):
+    """A sweep of scripts/mcu-explore.sh: points.csv (the axis columns sit between
+    'shipped' and 'flash'; flash_* columns are the split by component) and handshakes.csv."""
+    path = str(path)
+    pp = os.path.join(path, "points.csv")
+    points = read_csv(pp, ExplorePoint)
+    with open(pp, newline="") as f:
+        rows = list(csv.reader(f))
+    head = rows[0]
+    if "shipped" not in head or "flash" not in head:
+        raise FormatError(pp, 1, "no 'shipped' and 'flash' columns around the axes")
+    axes = head[head.index("shipped") + 1:head.index("flash")]
+    comps = [c for c in head if c.startswith("flash_")]
+    for p, r in zip(points, (r for r in rows[1:] if r)):
+        d = dict(zip(head, r))
+        p.axes = {a: d[a] for a in axes}
+        for c in comps:
+            if d[c] != "":
+                try:
+                    p.components[c[len("flash_"):]] = int(d[c])
+                except ValueError:
+                    raise FormatError(pp, rows.index(r) + 1, f"{c}: '{d[c]}' is not a number") from None
+    hs = read_csv(os.path.join(path, "handshakes.csv"), ExploreHandshake)
+    return Explore(path=path, points=points, handshakes=hs, axes=axes,
+                   env=read_keyvals(os.path.join(path, "env.txt")))

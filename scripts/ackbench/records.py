@@ -264,3 +264,58 @@ class Rate:
     name: str
     per_s: float
     unit: str
+
+
+# --- scripts/mcu-explore.sh: points.csv (a row per point and target), handshakes.csv ---
+@dataclass
+class ExplorePoint:
+    target: str
+    point: str  # "AXIS=V;AXIS=V" as the space named it ("base": none)
+    hash: str
+    status: str  # ok, failed, refused
+    reason: str = ""
+    shipped: str = ""  # the shipped config this point is, if any
+    flash: Optional[int] = None
+    ram_static: Optional[int] = None
+    text: Optional[int] = None
+    data: Optional[int] = None
+    bss: Optional[int] = None
+    handshakes: Optional[int] = None
+    handshakes_failed: Optional[int] = None
+    rogue: Optional[int] = None
+    rogue_refused: Optional[int] = None
+    build_s: Optional[int] = None
+    run_s: Optional[int] = None
+    dir: str = ""
+    axes: Dict[str, str] = field(default_factory=dict)  # every axis column: its value
+    components: Dict[str, int] = field(default_factory=dict)  # flash_* columns
+
+
+@dataclass
+class ExploreHandshake:
+    target: str
+    point: str
+    hash: str
+    proto: str
+    key: str
+    kind: str
+    side: str
+    n: int
+    ok: int
+    instr: int
+    instr_min: Optional[int] = None
+    instr_max: Optional[int] = None
+    heap_peak: Optional[int] = None
+    stack_peak: Optional[int] = None
+    hs_bytes_out: Optional[int] = None
+    hs_bytes_in: Optional[int] = None
+    suite: str = ""
+
+
+@dataclass
+class Explore:
+    path: str
+    points: List[ExplorePoint]
+    handshakes: List[ExploreHandshake]
+    axes: List[str]  # the axis columns, in the file's order
+    env: Dict[str, str] = field(default_factory=dict)

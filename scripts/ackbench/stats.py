@@ -133,3 +133,15 @@ def aa_check(ci: MedianCI) -> str:
     if not ci.has_interval:
         return "n/a (too few rounds)"
     return "within noise" if within_noise(ci) else ("apart: " + overhead_text(ci))
+
+
+def pareto_front(points: Sequence[Sequence[float]]) -> list:
+    """Indices of the points no other point dominates, every coordinate minimised: q
+    dominates p when q is no worse in every coordinate and better in one. Equal points
+    do not dominate each other (both stay). In the order given."""
+    out = []
+    for i, p in enumerate(points):
+        if not any(all(a <= b for a, b in zip(q, p)) and any(a < b for a, b in zip(q, p))
+                   for j, q in enumerate(points) if j != i):
+            out.append(i)
+    return out
