@@ -4,8 +4,8 @@
 # directory (Mbed TLS's makefile does not track its config), cached by a hash of the
 # effective config, flags and sources, and run by scripts/mcu.sh -i (full and resumed
 # handshakes per protocol and key, rogue peers). Writes one CSV of every point and the
-# per-handshake figures; the analysis (fronts, the cheapest that fits, plots) is
-# scripts/ackbench/ (ackbench mcu-explore DIR) when it is there.
+# per-handshake figures, then runs the analysis layer on them (python3 -m ackbench
+# mcu-explore DIR: fronts, the cheapest that fits, the HTML report) and prints the front.
 set -eu
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -24,6 +24,10 @@ Builds and runs every point of a configuration space on each TARGET and writes i
                   (median of N), heap peak, stack peak, handshake bytes out/in
   records.csv     per point, protocol and side: instructions per SIZE-byte message
   space.txt       the points (the grid of each block of the space), env.txt, sweep.log
+  fronts.csv, front.txt, report.html   from python3 -m ackbench mcu-explore DIR (the
+                  Pareto fronts over flash, RAM and instructions; front.txt, printed on
+                  stdout, is TLS 1.3, P-256, client side; see its -h for other fronts and
+                  --max-flash/--max-ram/--max-ms)
 Axes: opt (Os O2 O3), lto (0 1), config (a shipped bare-metal config, default mcu), and
 every Mbed TLS option by its name without MBEDTLS_: numeric ones take numbers
 (ECP_WINDOW_SIZE=2,4,6), boolean ones 0 (undefined) and 1 (defined); what an option
@@ -47,7 +51,7 @@ no TLS 1.3 key exchange modes; SSL_IN_CONTENT_LEN below 16384: record_size_limit
   -R          run the cached images again (nothing is rebuilt), to check that counts repeat
   -l          list the points (and refusals the config checker finds), build nothing
   -t SECS     stop a point's QEMU run after SECS (default 900)
-  -q          no progress lines
+  -q          no progress lines, no front on stdout
 Exit status: 0 every point built and passed or was refused with its reason, 1 a point
 failed (a handshake, a rogue peer accepted, QEMU), 2 bad input.
 USAGE
@@ -89,7 +93,11 @@ while getopts T:s:x:d:C:n:k:P:z:Rlt:qh opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { log "unexpected argument '$1' (see --help)"; exit 2; }
-say() { [ "$quiet" -eq 1 ] || log "$@"; }
+sweeplog=""
+say() {
+	[ "$quiet" -eq 1 ] || log "$@"
+	[ -z "$sweeplog" ] || printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >>"$sweeplog"
+}
 
 # ---- options ----
 for t in ${targets//,/ }; do
@@ -259,7 +267,8 @@ sources_hash() {
 	(
 		cd "$LIB_ROOT"
 		# shellcheck disable=SC2046
-		sha256sum Makefile mk/mcu.mk "ports/targets/$t.mk" ports/mps2/* ports/port.h \
+		sha256sum Makefile mk/mcu.mk "ports/targets/$t.mk" ports/mps2/*.[ch] ports/mps2/target.mk \
+			ports/mps2/sections.ld "ports/mps2/$(sed -n 's/^MCU_LD := //p' "ports/targets/$t.mk")" ports/port.h \
 			ports/config/*.h mcu/* src/*.h src/mem.c src/msg.c src/tls_sniff.c \
 			src/dtls_wire.c scripts/mcu-creds.sh scripts/gen-certs.sh $(find certs -type f | sort)
 		arm-none-eabi-gcc --version | head -n 1
@@ -315,7 +324,7 @@ build() {
 			say "building $t [${spec:-base}] -> $P_DIR"
 			t0=$(date +%s)
 			timeout -k 10 3600 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u SAN -u STATIC -u STACK \
-				CCACHE_DIR="$cache/ccache" CCACHE_BASEDIR="$cache" CCACHE_NOHASHDIR=1 \
+				CCACHE_DIR="$LIB_ROOT/build/mcu-explore/ccache" CCACHE_BASEDIR="$cache" CCACHE_NOHASHDIR=1 \
 				nice make -s --no-print-directory -C "$LIB_ROOT" -j2 TARGET="$t" CC="$cc" \
 				CONFIG=mcu-explore CONFIG_DIR="$P_DIR" \
 				BUILD="$P_DIR/build" MBT="$P_DIR/build/mbedtls" MCU_OPT="$opt" MCU_LTO="$lto" \
@@ -383,9 +392,10 @@ run() {
 [ -n "$cache" ] || cache=$LIB_ROOT/build/mcu-explore
 cache=$(lib_abs "$cache")
 # The points share most of Mbed TLS's objects (an option touches a few files): a compile
-# cache (ccache, scripts/deps.sh mcu) under CACHE makes the second point's library cheap.
-# Each point still builds in its own directory; paths under CACHE are hashed relative
-# (CCACHE_BASEDIR), so the same source in two point directories is one entry.
+# cache (ccache, scripts/deps.sh mcu; build/mcu-explore/ccache, whatever -C says) makes the
+# second point's library cheap. Each point still builds in its own directory; paths under
+# CACHE are hashed relative (CCACHE_BASEDIR), so the same source in two point directories
+# is one entry.
 cc=arm-none-eabi-gcc
 ! command -v ccache >/dev/null 2>&1 || cc="ccache arm-none-eabi-gcc"
 scratch=$(mktemp -d)
@@ -412,6 +422,7 @@ fi
 [ -n "$dir" ] || dir=$LIB_ROOT/results/mcu-explore-$(lib_utc_stamp)
 dir=$(lib_abs "$dir")
 mkdir -p "$dir" "$cache"
+sweeplog=$dir/sweep.log
 lib_record_env "$dir/env.txt" "$cmdline"
 printf 'space: %s\ntargets: %s\nrun: -n %s -k %s -P %s -z %s\nload_start: %s\n' \
 	"${space:-(command line)} ${xaxes[*]+-x ${xaxes[*]}}" "$targets" "$n" "$keys" "${protos:-all}" \
@@ -436,12 +447,13 @@ t_start=$(date +%s)
 failed=0
 declare -A done_hash
 for t in ${targets//,/ }; do
-	# A shipped config as it ships: the point with no axis but config.
+	# The shipped configs as they ship (Os, no LTO): a point with the same hash is one.
 	declare -A shipped_hash=()
-	for s in "${specs[@]}"; do
-		[[ $s =~ ^(config=[a-z0-9-]+)?$ ]] || continue
-		prepare "$t" "$s"
-		shipped_hash[$P_HASH]=$(spec_get "$s" config mcu)
+	for f in "$LIB_ROOT"/ports/config/ackbench_config_mcu*.h; do
+		c=${f##*/ackbench_config_}
+		c=${c%.h}
+		prepare "$t" "config=$c"
+		[ -n "$P_CHECK" ] || shipped_hash[$P_HASH]=$c
 	done
 	i=0
 	for s in "${specs[@]}"; do
@@ -519,12 +531,13 @@ done
 for f in points handshakes records; do mv "$dir/$f.csv.tmp" "$dir/$f.csv"; done
 printf 'sweep_seconds: %s\nload_end: %s\n' "$(($(date +%s) - t_start))" "$(lib_loadavg)" >>"$dir/env.txt"
 
-# The analysis, when the layer is there.
-if [ -f "$LIB_ROOT/scripts/ackbench/mcu_explore.py" ]; then
-	"${PYTHON:-/usr/bin/python3}" -m ackbench.mcu_explore "$dir" >"$dir/analysis.txt" 2>&1 ||
-		log "analysis failed: $(tail -n 1 "$dir/analysis.txt")"
+# The analysis layer: fronts.csv, front.txt (TLS 1.3, P-256, client side), report.html.
+if PYTHONPATH=$LIB_ROOT/scripts "${PYTHON:-/usr/bin/python3}" -m ackbench mcu-explore -q \
+	"$dir" >"$dir/analysis.log" 2>&1; then
+	[ "$quiet" -eq 1 ] || cat "$dir/front.txt"
+else
+	log "the analysis failed ($dir/analysis.log; scripts/deps.sh analysis): $(tail -n 1 "$dir/analysis.log")"
 fi
-awk -F, 'NR > 1 { c[$4]++ } END { printf "points:"; for (s in c) printf " %s %d", s, c[s]; print "" }' \
-	"$dir/points.csv" | tee -a "$dir/sweep.log" >&2
-say "done in $(($(date +%s) - t_start)) s -> $dir"
+say "done in $(($(date +%s) - t_start)) s, points:$(awk -F, 'NR > 1 { c[$4]++ }
+	END { for (s in c) printf " %d %s", c[s], s }' "$dir/points.csv") -> $dir"
 exit "$failed"
