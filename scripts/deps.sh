@@ -14,7 +14,7 @@ Installs the missing Debian packages of each group (default: build test).
   openssl  libssl-dev (the openssl stack: make STACK=openssl)
   capture  tshark
   fuzz     clang-14 and its libFuzzer runtime (make fuzz, make test)
-  report   gnuplot-nox
+  report   the same as analysis (report.sh's plots; kept for old command lines)
   analysis python3, python3-matplotlib, python3-pytest, python3-pyflakes (scripts/ackbench:
            tables, plots, reports; run by /usr/bin/python3)
   browser  chromium (test/matrix.sh renders report.html headless)
@@ -39,8 +39,7 @@ pkgs_of() {
 	openssl) echo "libssl-dev openssl" ;;
 	capture) echo "tshark" ;;
 	fuzz) echo "clang-14 libclang-rt-14-dev" ;;
-	report) echo "gnuplot-nox" ;;
-	analysis) echo "python3 python3-matplotlib python3-pytest python3-pyflakes" ;;
+	report | analysis) echo "python3 python3-matplotlib python3-pytest python3-pyflakes" ;;
 	browser) echo "chromium" ;;
 	ssh) echo "openssh-server openssh-client" ;;
 	wolfssl) echo "autoconf automake libtool patch xz-utils" ;;
@@ -53,7 +52,7 @@ pkgs_of() {
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -gt 0 ] || set -- build test
-[ "$1" = all ] && set -- build test link bench capture report analysis browser ssh cross fuzz openssl wolfssl mcu
+[ "$1" = all ] && set -- build test link bench capture analysis browser ssh cross fuzz openssl wolfssl mcu
 
 want=""
 for g in "$@"; do

@@ -11,8 +11,8 @@ test_init "$@"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 REPORT=$ROOT/scripts/report.sh
 
-if ! "$ROOT/scripts/deps.sh" report >"$TMP/deps.log" 2>&1; then
-	not_ok "scripts/deps.sh report installs gnuplot" "$(tail -n 3 "$TMP/deps.log")"
+if ! "$ROOT/scripts/deps.sh" analysis >"$TMP/deps.log" 2>&1; then
+	not_ok "scripts/deps.sh analysis installs the Python analysis" "$(tail -n 3 "$TMP/deps.log")"
 	summary
 	exit 1
 fi

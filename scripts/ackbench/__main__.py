@@ -10,6 +10,7 @@ COMMANDS = {
     "compare": "TCP against TLS, UDP against DTLS, from client summaries (compare.sh)",
     "matrix-report": "summary.md, cells.csv and report.html of matrix directories",
     "mcu-table": "the tables of a bare-metal run (mcu.json)",
+    "report": "comparison tables and plots of run directories (report.sh)",
     "show": "what a file or directory is and the records read from it",
     "timeline": "where the time goes in the handshake, from both sides' --timeline files",
     "mcu-explore": "fronts, the cheapest that fits and the report of an mcu-explore.sh sweep",

@@ -39,3 +39,8 @@ def num(x):
     if x is None:
         return "-"
     return format(x, ".10g")
+
+
+def num1(x):
+    """A number as "%.1f", "-" for None."""
+    return "-" if x is None else f"{x:.1f}"

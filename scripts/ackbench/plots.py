@@ -115,12 +115,13 @@ def mark(container, kind, n):
         a.set_gid(f"{kind}-{n}-{k}")
 
 
-def save(fig, base, formats=("png", "svg")):
-    """BASE.png and BASE.svg (or the FORMATS given); returns the paths."""
+def save(fig, base, formats=("png", "svg"), dpi=None):
+    """BASE.png and BASE.svg (or the FORMATS given; DPI: the PNG's pixels per inch, 150
+    by default); returns the paths."""
     out = []
     with matplotlib.rc_context(STYLE):
         for ext in formats:
-            fig.savefig(f"{base}.{ext}", format=ext)
+            fig.savefig(f"{base}.{ext}", format=ext, dpi=dpi or STYLE["savefig.dpi"])
             out.append(f"{base}.{ext}")
     return out
 
