@@ -47,20 +47,26 @@ def vs_text(x, ci):
 
 
 def render_csv(a):
-    head = ["matrix", "cell", "status", "reason", *AXES[:-1], "rep", "size", "rounds",
+    # The axes up to rep in their old places; newer ones (link) appended after every
+    # other column, so that no column moves.
+    old_axes = AXES[:AXES.index("rep") + 1]
+    new_axes = AXES[len(old_axes):]
+    head = ["matrix", "cell", "status", "reason", *old_axes, "size", "rounds",
             "p50_us", "p50_lo_us", "p50_hi_us", "ci_coverage", "overhead_us", "overhead_lo_us",
-            "overhead_hi_us", "cpu_p50_us", "heap_peak_bytes", "handshake_bytes", "negotiated"]
+            "overhead_hi_us", "cpu_p50_us", "heap_peak_bytes", "handshake_bytes", "negotiated",
+            *new_axes]
     t = Table([Column(h) for h in head])
     n = cli.num
     for r in a.rows:
         c, p, o, pr = r.cell, r.p50, r.over, r.probe
-        t.add(r.label, c.cell, r.status, c.reason, *[c.axis(x) for x in AXES],
+        t.add(r.label, c.cell, r.status, c.reason, *[c.axis(x) for x in old_axes],
               "-" if r.size is None else str(r.size), str(r.rounds),
               n(p.median if p else None), n(p.lo if p else None), n(p.hi if p else None),
               "-" if p is None or p.coverage is None else f"{p.coverage:.4f}",
               n(o.median if o else None), n(o.lo if o else None), n(o.hi if o else None),
               n(r.cpu), fmt_count(pr.heap_peak_bytes) if pr else "-",
-              fmt_count(pr.handshake_bytes) if pr else "-", pr.negotiated if pr else "-")
+              fmt_count(pr.handshake_bytes) if pr else "-", pr.negotiated if pr else "-",
+              *[c.axis(x) for x in new_axes])
     return t.csv()
 
 
