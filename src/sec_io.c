@@ -142,11 +142,22 @@ static void sniff(struct sec_io *io, const uint8_t *buf, size_t n)
 		io->cookie_ns = port_mono_ns() - io->hs_start_ns;
 }
 
+/* A DTLS ClientHello on a connection is no sign of life for giving way: a client that
+ * lost our flight sends it after its own timer, and a peer that sends nothing else (to
+ * keep a handshake it will never finish) must not hold the server. */
+static int hello_again(const struct sec_io *io, const uint8_t *buf, size_t n)
+{
+	const uint8_t *cookie;
+	size_t clen;
+
+	return io->datagram && dtls_wire_client_hello(buf, n, &cookie, &clen);
+}
+
 /* now: a send is stamped before the call (when the bytes leave: a sender preempted after
  * it would stamp them late), a receive after it. */
 static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint64_t now)
 {
-	if (!tx && io->gw.lh >= 0)
+	if (!tx && io->gw.lh >= 0 && !hello_again(io, buf, n))
 		io->active_ns = now != 0 ? now : port_mono_ns();
 	if (io->in_hs) {
 		if (tx)

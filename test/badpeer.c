@@ -28,8 +28,8 @@
  *   tls-trickle  (tcp) a TLS handshake record header announcing 512 bytes, then one byte
  *                of it every MS (-i, 200)
  *   dtls-silent  (udp) a DTLS 1.2 ClientHello, the cookie back after the
- *                HelloVerifyRequest, then nothing; after MS (-i, 3000) the same again
- *                from a new port
+ *                HelloVerifyRequest, then nothing, its socket kept open; with -i MS the
+ *                same again from a new port after MS
  *   dtls-trickle (udp) the same, then the ClientHello with its cookie again every MS
  *                (-i, 200): the server's handshake never sees its peer silent for long
  * Exit status: 0 when it ran (whatever it printed), 2 on bad usage, 1 on a local error.
@@ -330,7 +330,7 @@ static int peer_read(struct peer *pe, int dgram, int64_t interval)
 		n = dtls_hello(out, pe->random, pe->cookie, pe->clen, 1, pe->rseq++);
 		send(pe->fd, out, n, 0);
 		pe->phase = 1;
-		pe->next_ms = now_ms() + interval;
+		pe->next_ms = now_ms() + (interval ? interval : 1);
 	}
 	return 0;
 }
@@ -356,7 +356,18 @@ static int peer_tick(struct peer *pe, const char *addr, const char *port, int dg
 		pe->next_ms = now_ms() + 3600000;
 		return 0;
 	}
-	if (pe->phase == 0 || strcmp(kind, "dtls-silent") == 0) { /* start over */
+	if (pe->phase == 1 && strcmp(kind, "dtls-silent") == 0 && interval == 0) {
+		pe->next_ms = now_ms() + 3600000; /* silent for good, its socket open: no ICMP
+		                                   * error ends the server's wait for it */
+		return 0;
+	}
+	if (pe->phase == 0) { /* no HelloVerifyRequest yet: the ClientHello again */
+		n = dtls_hello(out, pe->random, NULL, 0, 0, pe->rseq++);
+		send(pe->fd, out, n, 0);
+		pe->next_ms = now_ms() + 1000;
+		return 0;
+	}
+	if (strcmp(kind, "dtls-silent") == 0) { /* -i: start over from a new port */
 		close(pe->fd);
 		return peer_start(pe, addr, port, dgram, kind);
 	}
@@ -446,8 +457,8 @@ int main(int argc, char **argv)
 		    (strcmp(kind, dgram ? "dtls-silent" : "silent") != 0 &&
 		     strcmp(kind, dgram ? "dtls-trickle" : "tls-trickle") != 0))
 			return usage();
-		if (ival == 0)
-			ival = strcmp(kind, "dtls-silent") == 0 ? 3000 : 200;
+		if (ival == 0 && strcmp(kind, "dtls-silent") != 0)
+			ival = 200;
 		return swarm(addr, argv[optind + 1], dgram, kind, (unsigned)count, (unsigned)secs,
 		             (int64_t)ival);
 	}
