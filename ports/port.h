@@ -132,6 +132,10 @@ int port_peek_from(int h, void *buf, size_t len, int timeout_ms, struct port_add
  * or it failed. A server's waiting room (src/waitroom.h) waits so for a whole first
  * record without reading it. Returns 0 or an error. */
 int port_rx_lowat(int h, uint32_t n);
+/* Stream: how many segments h's connection has retransmitted since it was opened, into
+ * *n (Linux: TCP_INFO's tcpi_total_retrans). 0, or ACK_ERR_ARG on a platform or handle
+ * that cannot tell (*n is then 0). The per-message tcp_retrans of the result files. */
+int port_tcp_retrans(int h, uint32_t *n);
 /* Waits up to timeout_ms (<0 = forever) until one of the n handles is readable
  * (n <= PORT_WAIT_MAX). Returns the index of the first readable one (in array order),
  * ACK_ERR_TIMEOUT, or an error. */

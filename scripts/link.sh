@@ -20,7 +20,8 @@ Usage: $0 [-B BINDIR] [-n NAME] up SPEC
              exit 1) and prints its namespaces and addresses as key=value lines
   exec       runs COMMAND in that namespace
   show       the link's spec, addresses, calibration and the shaper's counters now
-  stats      the shaper's counters now (key=value: up.seen, up.lost, up.dropped, ...)
+  stats      the shaper's counters now (key=value: up.seen, up.lost, up.dropped, ...,
+             up.tcp_resend: lost or dropped TCP segments with data or SYN)
   rearm      counters and packet numbers (drop.up/drop.down) start again from zero, the
              loss generators from the seed: a run after it sees the link as new
   down       stops every process in the link's namespaces and removes them (and with them

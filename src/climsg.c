@@ -134,6 +134,7 @@ int climsg_one(struct slot *sl, uint32_t len, uint32_t seq, struct sample *s)
 			t[3] = t[4] = t[2];
 			goto done;
 		}
+		sl->retrans = 0; /* a new connection counts its retransmissions from zero */
 		if (r->o->keep) {
 			sl->conn = conn;
 			port_mutex_lock(r->lock);
@@ -152,6 +153,13 @@ int climsg_one(struct slot *sl, uint32_t len, uint32_t seq, struct sample *s)
 		t[3] = port_mono_ns();
 		if (e == 0)
 			s->owd_ns = owd_ns(h.rx_rt_us, send_rt);
+	}
+	if (r->tp->tcp_retrans != NULL) { /* untimed: after the ack, before the close */
+		uint32_t n = 0;
+
+		if (r->tp->tcp_retrans(conn, &n) == 0 && n >= sl->retrans)
+			s->info.tcp_retrans = n - sl->retrans;
+		sl->retrans = r->o->keep ? n : 0;
 	}
 	if (e != 0) {
 		r->tp->abort(conn);

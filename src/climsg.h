@@ -31,6 +31,7 @@ struct slot {
 	struct tlfile tlf; /* --timeline: this slot's connection's timeline */
 	uint64_t tl_cpu0;  /* cpu_ns() at the start of the connection being made */
 	uint32_t conn_no;  /* its number in the run (1, 2 ...) */
+	uint32_t retrans;  /* keep mode: the connection's TCP retransmissions so far */
 };
 
 struct run {

@@ -17,15 +17,17 @@
 /* The CSV's column heads; dtls adds cookie_us (the cookie round trip within handshake_us, 0
  * without HelloVerifyRequest) after the others so that they keep their places, and --mem
  * heap_peak_bytes after every other column, optional ones included, but slot (--parallel's
- * connection slot, 0 without): added last of all, so that no column that was there moved. */
+ * connection slot, 0 without): added last of all, so that no column that was there moved;
+ * tcp_retrans (tcp, tls: TCP segments this side retransmitted during the message) after it. */
 static void csv_header(FILE *f, const struct run_info *info)
 {
 	fprintf(f,
 	        "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,"
-	        "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s,slot\n",
+	        "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s,slot%s\n",
 	        info->o->owd ? ",owd_us" : "",
 	        (info->cols & TP_COL_COOKIE) != 0 ? ",cookie_us" : "",
-	        info->o->mem ? ",heap_peak_bytes" : "");
+	        info->o->mem ? ",heap_peak_bytes" : "",
+	        (info->cols & TP_COL_TCP_RETRANS) != 0 ? ",tcp_retrans" : "");
 }
 
 static void csv_rows(FILE *f, const struct run_info *info, const struct size_result *res)
@@ -51,7 +53,10 @@ static void csv_rows(FILE *f, const struct run_info *info, const struct size_res
 			fprintf(f, ",%.3f", (double)s->info.cookie_ns / 1e3);
 		if (info->o->mem)
 			fprintf(f, ",%" PRIu32, s->heap_peak_bytes);
-		fprintf(f, ",%" PRIu32 "\n", s->slot);
+		fprintf(f, ",%" PRIu32, s->slot);
+		if ((info->cols & TP_COL_TCP_RETRANS) != 0)
+			fprintf(f, ",%" PRIu32, s->info.tcp_retrans);
+		fputc('\n', f);
 	}
 }
 
@@ -138,6 +143,14 @@ static void write_json(FILE *f, const struct run_info *info, const struct size_r
 		        (double)res[i].wall_ns / 1e3,
 		        report_rate(res[i].n - res[i].lost, res[i].wall_ns),
 		        report_rate(res[i].conns, res[i].wall_ns));
+		if ((info->cols & TP_COL_TCP_RETRANS) != 0) {
+			uint64_t rt = 0;
+			uint32_t j;
+
+			for (j = 0; j < res[i].n; j++)
+				rt += res[i].s[j].info.tcp_retrans;
+			fprintf(f, "     \"tcp_retrans\": %" PRIu64 ",\n", rt);
+		}
 		for (k = 0; k < PH_N; k++)
 			json_stats(f, phase_names[k], &res[i].st[k], k + 1 < PH_N || o->owd);
 		if (o->owd)

@@ -214,6 +214,11 @@ static void tls_info(void *conn, struct tp_info *out)
 	ops_info(&sec_tls_ops, conn, out);
 }
 
+static int tls_tcp_retrans(void *conn, uint32_t *n)
+{
+	return port_tcp_retrans(sec_tls_ops.io(conn)->h, n);
+}
+
 static void tls_describe(void *conn, char *buf, size_t len)
 {
 	ops_describe(&sec_tls_ops, conn, buf, len);
@@ -339,6 +344,8 @@ const struct transport tp_tls = {
 	.peer = tls_peer,
 	.timeline = tls_timeline,
 	.state_name = tls_state_name,
+	.cols = TP_COL_TCP_RETRANS,
+	.tcp_retrans = tls_tcp_retrans,
 };
 
 /* Every stack's DTLS client measures the cookie round trip (sec_io). */

@@ -229,6 +229,7 @@ void srvconn_serve(struct worker *w, void *conn)
 	uint64_t rt0 = port_real_us(), t0 = port_mono_ns(), c0 = s->cpu_ns(), t_hs;
 	uint32_t cno;
 	char peer[80] = "?", eb[160];
+	uint32_t rtx = 0;
 	int e;
 
 	port_mutex_lock(s->lock);
@@ -242,6 +243,9 @@ void srvconn_serve(struct worker *w, void *conn)
 	t_hs = port_mono_ns();
 	if (s->tp->peer != NULL)
 		s->tp->peer(conn, peer, sizeof(peer));
+	/* read again after the messages; a failed handshake keeps this one */
+	if (s->tp->tcp_retrans != NULL)
+		s->tp->tcp_retrans(conn, &rtx);
 	if (e != 0) {
 		if (srvconn_stopping())
 			e = ACK_ERR_STOPPED;
@@ -254,6 +258,8 @@ void srvconn_serve(struct worker *w, void *conn)
 		if (e == ACK_ERR_STOPPED)
 			fprintf(stderr, "%s: conn %" PRIu32 " from %s: cut off by the stop\n",
 			        s->prog, cno, peer);
+		if (s->tp->tcp_retrans != NULL) /* before the close: it frees conn */
+			s->tp->tcp_retrans(conn, &rtx);
 		if (e == 0)
 			e = s->tp->close(conn, (int)s->o->timeout_ms);
 		else
@@ -261,7 +267,7 @@ void srvconn_serve(struct worker *w, void *conn)
 	}
 	port_mutex_lock(s->lock);
 	srvlog_conn(&s->log, cno, w->msgs, rt0, t_hs - t0, port_mono_ns() - t0, s->cpu_ns() - c0, e,
-	            heap_peak(s));
+	            heap_peak(s), rtx);
 	srvlog_flush(&s->log);
 	tlfile_done(&w->tlf, NULL, w->conn_run, cno, w->conn_seq);
 	if (--s->active == 0)

@@ -3,10 +3,11 @@
 
 #include <inttypes.h>
 
-int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem)
+int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem, int retrans)
 {
 	l->f = NULL;
 	l->mem = mem;
+	l->retrans = retrans;
 	l->n = 0;
 	l->failed = 0;
 	l->proto = proto;
@@ -15,8 +16,8 @@ int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem)
 	l->f = fopen(path, "w");
 	if (l->f == NULL)
 		return -1;
-	fprintf(l->f, "kind,proto,conn,seq,size,rt_us,handshake_us,wall_us,cpu_us,status%s\n",
-	        mem ? ",heap_peak_bytes" : "");
+	fprintf(l->f, "kind,proto,conn,seq,size,rt_us,handshake_us,wall_us,cpu_us,status%s%s\n",
+	        mem ? ",heap_peak_bytes" : "", retrans ? ",tcp_retrans" : "");
 	return 0;
 }
 
@@ -46,7 +47,8 @@ void srvlog_msg(struct srvlog *l, uint32_t conn, uint32_t seq, uint32_t size, ui
 }
 
 void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_rt_us,
-                 uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status, uint32_t heap_bytes)
+                 uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status, uint32_t heap_bytes,
+                 uint32_t tcp_retrans)
 {
 	struct srvlog_row *r = next(l);
 
@@ -60,7 +62,8 @@ void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_
 		                  .wall_ns = wall_ns,
 		                  .cpu_ns = cpu_ns,
 		                  .status = status,
-		                  .heap_bytes = heap_bytes };
+		                  .heap_bytes = heap_bytes,
+		                  .tcp_retrans = tcp_retrans };
 }
 
 void srvlog_flush(struct srvlog *l)
@@ -86,6 +89,10 @@ void srvlog_flush(struct srvlog *l)
 			fputc(',', l->f); /* a per-connection figure: empty on message rows */
 		else if (l->mem)
 			fprintf(l->f, ",%" PRIu32, r->heap_bytes);
+		if (l->retrans && r->kind == 'm')
+			fputc(',', l->f);
+		else if (l->retrans)
+			fprintf(l->f, ",%" PRIu32, r->tcp_retrans);
 		fputc('\n', l->f);
 	}
 	l->n = 0;

@@ -229,6 +229,11 @@ static void plain_peer(void *conn, char *buf, size_t len)
 	port_addr_str(&c->peer, buf, len);
 }
 
+static int tcp_retrans(void *conn, uint32_t *n)
+{
+	return port_tcp_retrans(((struct plain_conn *)conn)->h, n);
+}
+
 const struct transport tp_tcp = {
 	.name = "tcp",
 	.datagram = 0,
@@ -246,6 +251,8 @@ const struct transport tp_tcp = {
 	.close = tcp_close,
 	.abort = plain_abort,
 	.peer = plain_peer,
+	.cols = TP_COL_TCP_RETRANS,
+	.tcp_retrans = tcp_retrans,
 };
 
 const struct transport tp_udp = {

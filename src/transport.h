@@ -40,6 +40,8 @@ struct tp_conf {
 struct tp_info {
 	uint32_t hs_tx_bytes, hs_rx_bytes; /* wire bytes during the handshake */
 	uint32_t hs_retrans;               /* handshake retransmissions (DTLS) */
+	uint32_t tcp_retrans;              /* TCP segments this side retransmitted during the
+	                                    * message (to the end of its ack; TCP_INFO) */
 	int resumed;                       /* 1 when the session was resumed */
 	uint64_t cookie_ns;                /* DTLS client: handshake start .. HelloVerifyRequest
 	                                    * received (the cookie round trip), 0 = none */
@@ -49,7 +51,8 @@ struct timeline;
 struct stack;
 
 /* Optional result columns a transport fills (CSV/JSON), transport.cols. */
-#define TP_COL_COOKIE 1u /* cookie_us: the DTLS cookie round trip (tp_info.cookie_ns) */
+#define TP_COL_COOKIE      1u /* cookie_us: the DTLS cookie round trip (tp_info.cookie_ns) */
+#define TP_COL_TCP_RETRANS 2u /* tcp_retrans: TCP retransmissions (tp_info.tcp_retrans) */
 
 struct transport {
 	const char *name; /* "tcp", "udp", "tls", "dtls" */
@@ -100,6 +103,9 @@ struct transport {
 	 * handshake states in tl's rows (may be NULL). */
 	void (*timeline)(void *conn, struct timeline *tl);
 	const char *(*state_name)(int state);
+	/* Optional (stream transports): segments conn's TCP connection retransmitted so far
+	 * (port_tcp_retrans); 0 or an error. */
+	int (*tcp_retrans)(void *conn, uint32_t *n);
 };
 
 extern const struct transport tp_tcp, tp_udp, tp_tls, tp_dtls;

@@ -7,7 +7,9 @@
 # 1.3 1, resumed 1; DTLS 1.2 with cookie 3, resumed 2; TLS 1.3 one round trip less than
 # 1.2 per message. Then a deterministically dropped DTLS ClientHello: the shaper counts one
 # drop, the client one retransmission, and the timeline shows the timer (--hs-timeout's
-# minimum, 500 ms by default, 300 ms when asked). First pass of make test only.
+# minimum, 500 ms by default, 300 ms when asked). TCP: drops of a request and a reply
+# segment retransmitted once each, on the side that sent them (tcp_retrans, both CSVs); with
+# 4% loss every message acked and every segment the shaper took sent again. First pass only.
 #   test/link_rtt.sh BIN_DIR      (as root)
 set -eu
 # shellcheck source=test/lib.sh
@@ -144,4 +146,52 @@ for hs in default 300,8000; do
 	check_eq "drop.up=1 ($hs): that handshake took 3 round trips after the timer" \
 		"$(rtts "$TMP/drop-$hs.csv" handshake_us '$c["seq"] == 0' $((want * 1000)))" 3
 done
+# --- TCP: every retransmission the shaper made necessary is counted, on the side that sent
+# it (tcp_retrans: client CSV rows, server CSV conn rows; shaper: tcp_resend, the lost or
+# dropped segments that carry data or SYN) ---
+sum_col() { awk -F, -v k="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	k == "" || $1 == k { s += $c[col] } END { printf "%d", s }' "$1"; }
+T=${N}t
+MADE+=("$T")
+if "$LINK" -B "$BIN" -n "$T" up "rtt=40ms:drop.up=3:drop.down=3" >"$TMP/upt.out" 2>"$TMP/upt.err"; then
+	# up 3: the first request (after SYN and ACK); down 3: the first reply (after SYN-ACK, ACK)
+	SRV_RUNNER="$LINK -n $T exec server" start_server tcpd tcp_server -b "$SRV" -o "$TMP/tcpd-srv.csv" &&
+		timeout -k 5 60 "$LINK" -n "$T" exec client "$BIN/tcp_client" -a "$SRV" -p "$SRV_PORT" \
+			-n 4 -w 0 -s 64 -o "$TMP/tcpd.csv" >"$TMP/tcpd.out" 2>&1
+	stop_server "${SRV_PID:-}"
+	"$LINK" -n "$T" stats >"$TMP/tcpd.stats"
+	check_grep "TCP drops: every message acked" "$TMP/tcpd.out" 'acked=4 lost=0'
+	check_eq "TCP drops: the shaper dropped a request and a reply segment" \
+		"$(sed -n 's/^up.tcp_resend=//p' "$TMP/tcpd.stats") $(sed -n 's/^down.tcp_resend=//p' "$TMP/tcpd.stats")" "1 1"
+	check_eq "TCP drops: the client retransmitted once (its dropped request)" \
+		"$(sum_col "$TMP/tcpd.csv" "" tcp_retrans)" 1
+	check_eq "TCP drops: the server retransmitted once (its dropped reply)" \
+		"$(sum_col "$TMP/tcpd-srv.csv" conn tcp_retrans)" 1
+	# random loss: every message still accounted for; every segment the shaper took was
+	# sent again (more may be: a lost ACK can make a retransmission that was not needed)
+	"$LINK" -n "$T" down
+	if "$LINK" -B "$BIN" -n "$T" up "rtt=20ms:loss=4%:seed=7" >"$TMP/upt.out" 2>"$TMP/upt.err"; then
+		SRV_RUNNER="$LINK -n $T exec server" start_server tcpl tcp_server -b "$SRV" -o "$TMP/tcpl-srv.csv" &&
+			timeout -k 5 120 "$LINK" -n "$T" exec client "$BIN/tcp_client" -a "$SRV" -p "$SRV_PORT" \
+				-n 30 -w 0 -s 64 --timeout 5000 -o "$TMP/tcpl.csv" >"$TMP/tcpl.out" 2>&1
+		stop_server "${SRV_PID:-}"
+		"$LINK" -n "$T" stats >"$TMP/tcpl.stats"
+		check_grep "TCP 4% loss: every message acked" "$TMP/tcpl.out" 'acked=30 lost=0'
+		check_grep "TCP 4% loss: the server received all 30" "$SRV_OUT" 'received=30 '
+		up_r=$(sed -n 's/^up.tcp_resend=//p' "$TMP/tcpl.stats")
+		down_r=$(sed -n 's/^down.tcp_resend=//p' "$TMP/tcpl.stats")
+		cl=$(sum_col "$TMP/tcpl.csv" "" tcp_retrans)
+		sv=$(sum_col "$TMP/tcpl-srv.csv" conn tcp_retrans)
+		check "TCP 4% loss: the client retransmitted at least what the shaper took up ($cl >= $up_r)" \
+			test "$cl" -ge "${up_r:-999}"
+		check "TCP 4% loss: the server retransmitted at least what the shaper took down ($sv >= $down_r)" \
+			test "$sv" -ge "${down_r:-999}"
+		check "TCP 4% loss: the shaper took some data segments ($up_r up, $down_r down)" \
+			test "$((up_r + down_r))" -gt 0
+	else
+		not_ok "rtt=20ms:loss=4% up" "$(cat "$TMP/upt.err")"
+	fi
+else
+	not_ok "rtt=40ms:drop.up=3:drop.down=3 up" "$(cat "$TMP/upt.err")"
+fi
 summary

@@ -96,7 +96,7 @@ good_run() {
 	check_grep "$what: result line" "$OUT" \
 		"^result proto=$proto mode=$mode sizes=$nsizes messages=$((nsizes * N)) acked=$((nsizes * N)) lost=0 end=acked$"
 	check_eq "$what: CSV header" "$(head -n 1 "$TMP/cli.csv")" \
-		"proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err,slot"
+		"proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err,slot$([ "$proto" = udp ] || echo ,tcp_retrans)"
 	check_eq "$what: CSV has $N rows per size, $nsizes sizes" "$(($(wc -l <"$TMP/cli.csv") - 1))" \
 		"$((nsizes * N))"
 	for s in ${sizes//,/ }; do
@@ -170,10 +170,11 @@ option_tests() {
 		start_server "srv-owd-$p" "${p}_server" -b 127.0.0.1 --timeout 500 || continue
 		run_client "owd" "$T" "${p}_client" -p "$SRV_PORT" -s 64 -n 5 -w 0 --owd -o "$TMP/o.csv"
 		check_rc "$p --owd: exit 0" "$RC" 0 "$ERR"
+		# tcp: then tcp_retrans, after every other column
 		check_eq "$p --owd: CSV column 18 owd_us, then slot" \
-			"$(head -n 1 "$TMP/o.csv" | awk -F, '{ print $18 "," $NF }')" owd_us,slot
-		check_eq "$p --owd: 19 columns in every row" \
-			"$(awk -F, '{ print NF }' "$TMP/o.csv" | sort -u)" 19
+			"$(head -n 1 "$TMP/o.csv" | awk -F, '{ print $18 "," $19 }')" owd_us,slot
+		check_eq "$p --owd: $([ "$p" = tcp ] && echo 20 || echo 19) columns in every row" \
+			"$(awk -F, '{ print NF }' "$TMP/o.csv" | sort -u)" "$([ "$p" = tcp ] && echo 20 || echo 19)"
 		check_grep "$p --owd: owd row in the table" "$OUT" "^64 +owd +5 +0 "
 		check_grep "$p --owd: says it needs synchronised clocks" "$OUT" "^# owd: .*synchronised"
 		wait_exit "$SRV_PID" 20

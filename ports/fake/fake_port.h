@@ -34,6 +34,7 @@ void fake_clock_advance(uint64_t ns);
 /* Bytes arriving at h are counted and dropped instead of queued (a peer that reads
  * everything and checks nothing). */
 void fake_discard(int h, int on);
+
 /* Bytes queued for reading on h (all datagrams together), and bytes ever received. */
 size_t fake_pending(int h);
 uint64_t fake_rx_total(int h);

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -390,6 +391,21 @@ int port_rx_lowat(int h, uint32_t n)
 	if (n < 1 || n > 65536)
 		return ACK_ERR_ARG;
 	return setsockopt(h, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof(v)) != 0 ? sys_err() : 0;
+}
+
+int port_tcp_retrans(int h, uint32_t *n)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	*n = 0;
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(h, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+		return sys_err();
+	if (len < offsetof(struct tcp_info, tcpi_total_retrans) + sizeof(ti.tcpi_total_retrans))
+		return ACK_ERR_ARG;
+	*n = ti.tcpi_total_retrans;
+	return 0;
 }
 
 int port_wait_any(const int *h, unsigned n, int timeout_ms)

@@ -44,6 +44,7 @@ class Sample:
     cookie_us: Optional[float] = None
     heap_peak_bytes: Optional[int] = None
     slot: int = 0
+    tcp_retrans: Optional[int] = None  # tcp, tls: segments the client retransmitted
 
 
 # --- the server's -o CSV: a msg row per request, a conn row per connection ---
@@ -60,6 +61,7 @@ class ServerRow:
     cpu_us: Optional[float]
     status: int
     heap_peak_bytes: Optional[int] = None
+    tcp_retrans: Optional[int] = None  # conn rows of tcp, tls: segments the server retransmitted
 
 
 # --- the client's --json summary ---

@@ -58,11 +58,11 @@ static void write_dir(FILE *f, const char *name, const struct dir *d)
 {
 	fprintf(f,
 	        "%s.seen=%llu\n%s.passed=%llu\n%s.lost=%llu\n%s.dropped=%llu\n"
-	        "%s.overflow=%llu\n%s.bytes=%llu\n%s.held_max=%llu\n",
+	        "%s.overflow=%llu\n%s.bytes=%llu\n%s.held_max=%llu\n%s.tcp_resend=%llu\n",
 	        name, (unsigned long long)d->c.seen, name, (unsigned long long)d->c.passed, name,
 	        (unsigned long long)d->c.lost, name, (unsigned long long)d->c.dropped, name,
 	        (unsigned long long)d->c.overflow, name, (unsigned long long)d->c.bytes, name,
-	        (unsigned long long)d->c.held_max);
+	        (unsigned long long)d->c.held_max, name, (unsigned long long)d->c.tcp_resend);
 }
 
 /* Writes the counters to a temporary file and renames it over the stats file, so that a
@@ -98,6 +98,30 @@ static uint64_t ip_len(const unsigned char *p, int n)
 	return 0;
 }
 
+/* 1 when p (n bytes of an IP packet) is a TCP segment with payload or SYN. IPv6: the TCP
+ * header right after the fixed one (no extension headers, as the programs send). */
+static int tcp_must_resend(const unsigned char *p, int n)
+{
+	unsigned ip_len, hdr, tcp, doff;
+
+	if (n >= 20 && (p[0] >> 4) == 4 && p[9] == 6) {
+		ip_len = ((unsigned)p[2] << 8) | p[3];
+		hdr = (p[0] & 0x0Fu) * 4;
+	} else if (n >= 40 && (p[0] >> 4) == 6 && p[6] == 6) {
+		ip_len = (((unsigned)p[4] << 8) | p[5]) + 40;
+		hdr = 40;
+	} else {
+		return 0;
+	}
+	tcp = hdr;
+	if ((unsigned)n < tcp + 14)
+		return 0;
+	doff = (p[tcp + 12] >> 4) * 4u;
+	if ((p[tcp + 13] & 0x02) != 0) /* SYN */
+		return 1;
+	return ip_len > hdr + doff;
+}
+
 static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa,
                      void *data)
 {
@@ -120,6 +144,7 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
 		d->c.seen++;
 	v = lm_decide(&d->m, !s->armed);
 	if (v != LM_PASS) {
+		d->c.tcp_resend += (uint64_t)tcp_must_resend(payload, n);
 		if (v == LM_LOST)
 			d->c.lost++;
 		else

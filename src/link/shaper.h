@@ -18,6 +18,9 @@ struct held {
 
 struct counters {
 	uint64_t seen, passed, lost, dropped, overflow, bytes, held_max;
+	uint64_t tcp_resend; /* lost or dropped TCP segments with data or SYN: each one its
+	                      * sender must retransmit (a pure ACK or a bare FIN is not
+	                      * counted: the programs read their counts before the close) */
 };
 
 struct shaper;

@@ -172,6 +172,10 @@ static void test_tcp_per_message(void)
 	/* connect 0, handshake 0, exchange = reply delay, close = close delay, total */
 	CHECK_U(csv_rows_with(g_csv, ",0.000,0.000,250.000,40.000,290.000,1,"), 6,
 	        "tcp: every row's phases are exactly the responder's delays");
+	CHECK_U(csv_rows_with(g_csv, ",resumed,err,slot,tcp_retrans\n"), 1,
+	        "tcp: the CSV ends with tcp_retrans, after slot");
+	CHECK_U(csv_rows_with(g_csv, ",0,0\n"), 6,
+	        "tcp: no retransmission on the lossless fake network (slot 0, tcp_retrans 0)");
 	CHECK_STR(g_err, "", "tcp: nothing on stderr");
 	CHECK_U(fake_open_handles(), 0, "tcp: every handle closed");
 	CHECK_U(fake_stalls(), 0, "tcp: no unbounded wait");
