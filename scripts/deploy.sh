@@ -12,7 +12,8 @@ Usage: $(basename "$0") -f HOSTS -d DEST [-t TARGET] [-c CONFIG] [-B BINDIR] [-C
 Copies to every host listed in HOSTS, in parallel:
   DEST/bin/      the programs built for TARGET (build/TARGET/bin)
   DEST/certs/    ca.crt, server.crt/.key, client.crt/.key
-  DEST/scripts/  run-all.sh and lib.sh (to start the servers or the clients there)
+  DEST/scripts/  run-all.sh, lib.sh (to start the servers or the clients there) and
+                 fleet-board.sh (scripts/stage.sh puts the tree together)
 then runs each program with --version on the host (this catches a wrong target).
 Prints one line per host as it finishes: "ok HOST: ..." or "FAILED HOST: reason".
 
@@ -135,19 +136,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# One staging tree, sent to every host as a tar stream: a single ssh connection per
-# host, and only sh + tar needed there (boards often lack scp's sftp-server).
+# One staging tree (scripts/stage.sh, shared with the fleet playbook), sent to every host
+# as a tar stream: a single ssh connection per host, and only sh + tar needed there (boards
+# often lack scp's sftp-server).
 stage=$tmp/stage
-mkdir -p "$stage/bin" "$stage/certs" "$stage/scripts"
-cp -p "${progs[@]}" "$stage/bin/"
-for f in ca.crt server.crt server.key client.crt client.key; do
-	cp -p "$certdir/$f" "$stage/certs/"
-done
-for f in run-all.sh lib.sh; do
-	[ -f "$script_dir/$f" ] && cp -p "$script_dir/$f" "$stage/scripts/"
-done
-rev=$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)
-printf 'revision=%s\nbindir=%s\n' "$rev" "$bindir" >"$stage/REVISION"
+"$script_dir/stage.sh" -o "$stage" -C "$certdir" "$bindir" || die "cannot stage $bindir"
 
 case $dest in
 \~/*) rdest=$(shquote "${dest#\~/}") ;; # the remote shell starts in the home directory

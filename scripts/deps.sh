@@ -19,6 +19,8 @@ Installs the missing Debian packages of each group (default: build test).
            tables, plots, reports; run by /usr/bin/python3)
   browser  chromium (test/matrix.sh renders report.html headless)
   ssh      openssh-server, openssh-client
+  fleet    ansible-core, openssh-client (scripts/fleet.sh, the controller's side)
+  fleet-test  dropbear-bin, busybox, openssh-server (test/fleet.sh's boards)
   wolfssl  autoconf, automake, libtool, patch, xz-utils: build wolfSSL 5.5.4 from
            Debian's source package (make STACK=wolfssl; scripts/fetch-wolfssl.sh)
   cross    gcc-{aarch64,arm,riscv64}-linux-gnu cross compilers + libc, qemu-user
@@ -42,6 +44,8 @@ pkgs_of() {
 	report | analysis) echo "python3 python3-matplotlib python3-pytest python3-pyflakes" ;;
 	browser) echo "chromium" ;;
 	ssh) echo "openssh-server openssh-client" ;;
+	fleet) echo "ansible-core openssh-client jq openssl" ;;
+	fleet-test) echo "dropbear-bin busybox openssh-server iproute2" ;;
 	wolfssl) echo "autoconf automake libtool patch xz-utils" ;;
 	cross-aarch64) echo "gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
 	cross) echo "gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-riscv64-cross qemu-user" ;;
@@ -52,7 +56,7 @@ pkgs_of() {
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
 [ $# -gt 0 ] || set -- build test
-[ "$1" = all ] && set -- build test link bench capture analysis browser ssh cross fuzz openssl wolfssl mcu
+[ "$1" = all ] && set -- build test link bench capture analysis browser ssh cross fuzz openssl wolfssl mcu fleet fleet-test
 
 want=""
 for g in "$@"; do
