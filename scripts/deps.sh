@@ -19,7 +19,8 @@ Installs the missing Debian packages of each group (default: build test).
            tables, plots, reports; run by /usr/bin/python3)
   browser  chromium (test/matrix.sh renders report.html headless)
   ssh      openssh-server, openssh-client
-  fleet    ansible-core, openssh-client (scripts/fleet.sh, the controller's side)
+  fleet    ansible-core, openssh-client, jq, openssl, python3-matplotlib (scripts/fleet.sh,
+           the controller's side)
   fleet-test  dropbear-bin, busybox, openssh-server (test/fleet.sh's boards)
   wolfssl  autoconf, automake, libtool, patch, xz-utils: build wolfSSL 5.5.4 from
            Debian's source package (make STACK=wolfssl; scripts/fetch-wolfssl.sh)
@@ -44,7 +45,7 @@ pkgs_of() {
 	report | analysis) echo "python3 python3-matplotlib python3-pytest python3-pyflakes" ;;
 	browser) echo "chromium" ;;
 	ssh) echo "openssh-server openssh-client" ;;
-	fleet) echo "ansible-core openssh-client jq openssl" ;;
+	fleet) echo "ansible-core openssh-client jq openssl python3 python3-matplotlib" ;;
 	fleet-test) echo "dropbear-bin busybox openssh-server iproute2" ;;
 	wolfssl) echo "autoconf automake libtool patch xz-utils" ;;
 	cross-aarch64) echo "gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;

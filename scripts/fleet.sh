@@ -25,7 +25,7 @@ measurements one at a time, rounds interleaved across the pairs, and brings both
 results back. A board that fails is reported and the others go on.
   -i INVENTORY  Ansible inventory file or directory
   --plan FILE   which pairs, protocols, modes, stacks, sizes, count, rounds... (key: value
-                lines, docs/fleet.md); without it every ordered pair of the boards, 3 rounds
+                lines, docs/fleet.md); without it every ordered pair of the boards, 6 rounds
   -d DIR        run directory (results/fleet-<UTC time>); must be new or empty
   -n N          timed messages per size (the plan's count; the clients' default 1000)
   -P PROTOS     comma list of tcp, tls, udp, dtls (the plan's protocols; all four)
@@ -39,7 +39,7 @@ results back. A board that fails is reported and the others go on.
   -q            Ansible's output to DIR/playbook.out only, not the terminal too
 DIR gets: inventory.* and plan (copies), plan.resolved (every setting and the pairs, as
 used), schedule.tsv, certs/, boards/HOST/{check,deploy}.txt, pairs/CLIENT--SERVER/STACK/rN/
-{client,server,status}, playbook.log, summary.txt and report/.
+{client,server,status}, playbook.log, summary.txt and report/ (python3 -m ackbench fleet).
 Exit status: 0 every measurement ok, 1 some board or measurement failed, 2 usage error
 (one line naming what is wrong with the options, the inventory or the plan).
 USAGE
@@ -138,7 +138,7 @@ hostvar() { # hostvar HOST VAR DEFAULT
 
 # ---- the plan ----
 boards=all pairs=all protocols=tcp,tls,udp,dtls modes=per-message,keep stacks=mbedtls sizes=""
-count="" rounds=3 port=5001 client_timeout=3600 server_idle=120 ready_timeout=60
+count="" rounds=6 port=5001 client_timeout=3600 server_idle=120 ready_timeout=60
 min_disk_kb=20480 min_mem_kb=16384 seed=""
 if [ -n "$plan_file" ]; then
 	n=0
@@ -391,8 +391,11 @@ fi
 	echo "$nok of $total measurements ok"
 } >"$run/summary.txt"
 grep -v '^#' "$run/summary.txt" >&2
-if "${PYTHON:-/usr/bin/python3}" "$script_dir/fleet-report.py" -o "$run/report" "$run" >"$run/report.log" 2>&1; then
-	echo "fleet: report: $run/report/index.html" >&2
+# the report, on the analysis layer (python3 -m ackbench fleet; docs/design.md)
+if ! lib_has_analysis; then
+	echo "fleet: no report: Python 3 not found (scripts/deps.sh analysis; then: PYTHONPATH=scripts /usr/bin/python3 -m ackbench fleet $run)" >&2
+elif (lib_analysis fleet -o "$run/report" "$run") >"$run/report.log" 2>&1; then
+	echo "fleet: report: $run/report/index.html (and report.txt)" >&2
 else
 	echo "fleet: report failed: $(tail -n 1 "$run/report.log")" >&2
 fi

@@ -319,6 +319,15 @@ echo "# lost board and resume: $(($(date +%s) - t0)) s"
 printf '[lab\nb1 ansible_host=%s = x\n' "${IPS[0]}" >"$TMP/bad.ini"
 printf 'pairs: all\nround: 2\n' >"$TMP/plan-badkey"
 printf 'boards: lab\npairs: b1->b9\n' >"$TMP/plan-badpair"
+# the YAML form: its host variables are read (b3's architecture is refused)
+cat >"$TMP/fleet.yml" <<EOF
+all:
+  children:
+    lab:
+      hosts:
+        b1: {ansible_host: ${IPS[0]}, ansible_user: ${USERS[0]}}
+        b3: {ansible_host: ${IPS[2]}, ansible_user: ${USERS[2]}, ackbench_arch: sparc}
+EOF
 usage_case() { # usage_case NAME ERE ARGS...: exit 2 and one line on stderr matching ERE
 	local name=$1 ere=$2
 	shift 2
@@ -331,6 +340,8 @@ usage_case badinv "^fleet: -i .*bad.ini: not an Ansible inventory" -i "$TMP/bad.
 usage_case badkey "^fleet: .*plan-badkey:2: unknown key 'round'" -i "$TMP/fleet.ini" --plan "$TMP/plan-badkey"
 usage_case badpair "^fleet: plan: pairs: 'b1->b9': b9 is not one of the boards" -i "$TMP/fleet.ini" --plan "$TMP/plan-badpair"
 usage_case badproto "^fleet: -P: unknown protocol 'sctp'" -i "$TMP/fleet.ini" -P tcp,sctp
+usage_case badarch "^fleet: -i .*fleet.yml: b3: ackbench_arch 'sparc' is not aarch64, armhf, riscv64 or x86_64$" \
+	-i "$TMP/fleet.yml"
 check "usage errors leave no run directory" test ! -e "$TMP/run-badinv/schedule.tsv"
 check_eq "no process left on the boards or the controller" "$(leftovers)" ""
 summary

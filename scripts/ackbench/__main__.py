@@ -11,6 +11,7 @@ COMMANDS = {
     "matrix-report": "summary.md, cells.csv and report.html of matrix directories",
     "mcu-table": "the tables of a bare-metal run (mcu.json)",
     "report": "comparison tables and plots of run directories (report.sh)",
+    "fleet": "one report for a fleet run directory (scripts/fleet.sh)",
     "show": "what a file or directory is and the records read from it",
     "timeline": "where the time goes in the handshake, from both sides' --timeline files",
     "mcu-explore": "fronts, the cheapest that fits and the report of an mcu-explore.sh sweep",

@@ -12,6 +12,7 @@ records.py and raises records.FormatError (file and line) on malformed input.
     read_mcu(path)           mcu.sh directory or its mcu.json -> McuRun
     read_rates(path)         Mbed TLS benchmark output -> [Rate]
     read_explore(path)       mcu-explore.sh directory -> Explore
+    read_fleet(path)         fleet.sh run directory -> FleetRun
     kind_of(path)            "matrix", "explore", "mcu", "run", "summary", "timeline",
                              "samples", "server" or None
 """
@@ -25,8 +26,8 @@ import typing
 from functools import lru_cache
 
 from .records import (Cell, ClientSummary, Explore, ExploreHandshake, ExplorePoint,
-                      FormatError, Matrix, McuHandshake, McuRecord,
-                      McuRun, PhaseStats, Probe, Rate, RunDir, Sample, ServerRow,
+                      FleetMeasurement, FleetRun, FormatError, Matrix, McuHandshake,
+                      McuRecord, McuRun, PhaseStats, Probe, Rate, RunDir, Sample, ServerRow,
                       SizeSummary, TimelineEvent)
 from . import stats
 
@@ -426,3 +427,72 @@ def read_explore(path):
     hs = read_csv(os.path.join(path, "handshakes.csv"), ExploreHandshake)
     return Explore(path=path, points=points, handshakes=hs, axes=axes,
                    env=read_keyvals(os.path.join(path, "env.txt")))
+
+
+def read_fleet(path):
+    """A fleet run directory (scripts/fleet.sh): schedule.tsv, each measurement's status and
+    client summaries (pairs/CLIENT--SERVER/STACK/rN/), the boards' check and summary lines."""
+    path = str(path)
+    sched = os.path.join(path, "schedule.tsv")
+    try:
+        with open(sched) as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise FormatError(sched, 0, f"cannot read: {e.strerror}") from None
+    boards, ms = [], []
+    for i, line in enumerate(lines, 1):
+        cols = line.split("\t")
+        if len(cols) != 4 or not cols[0].isdigit():
+            raise FormatError(sched, i, "not ROUND<TAB>CLIENT<TAB>SERVER<TAB>STACK")
+        rnd, client, server, stack = int(cols[0]), cols[1], cols[2], cols[3]
+        for b in (client, server):
+            if b not in boards:
+                boards.append(b)
+        d = os.path.join(path, "pairs", f"{client}--{server}", stack, f"r{rnd}")
+        status = ""
+        if os.path.isfile(os.path.join(d, "status")):
+            with open(os.path.join(d, "status")) as f:
+                status = f.readline().strip()
+        sums = []
+        cdir = os.path.join(d, "client", "run")
+        if os.path.isdir(cdir):
+            for n in sorted(os.listdir(cdir)):
+                if n.endswith(".json"):
+                    s = read_summary(os.path.join(cdir, n), rnd)
+                    if s is not None:
+                        sums.append(s)
+        ms.append(FleetMeasurement(rnd, client, server, stack, status, sums))
+    boards.sort(key=lambda b: [int(t) if t.isdigit() else t for t in re.split(r"([0-9]+)", b)])
+    info = {b: {} for b in boards}
+    for b in boards:
+        check = read_keyvals_eq(os.path.join(path, "boards", b, "check.txt"))
+        if "arch_used" in check:
+            info[b]["arch"] = check["arch_used"]
+    summary = os.path.join(path, "summary.txt")
+    if os.path.isfile(summary):
+        with open(summary) as f:
+            for line in f:
+                m = re.match(r"^(ok|FAILED) board (\S+): ", line)
+                if m and m.group(2) in info:
+                    info[m.group(2)]["status"] = m.group(1)
+    for m in ms:
+        for side, b in (("client", m.client), ("server", m.server)):
+            if "cpu" in info[b]:
+                continue
+            env = read_keyvals(os.path.join(path, "pairs", f"{m.client}--{m.server}", m.stack,
+                                            f"r{m.round}", side, "run", "env.txt"))
+            if env.get("cpu"):
+                info[b]["cpu"] = env["cpu"]
+    return FleetRun(path=os.path.abspath(path), boards=boards, measurements=ms, board_info=info)
+
+
+def read_keyvals_eq(path):
+    """KEY=VALUE lines (a fleet board's check.txt); {} when absent."""
+    out = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            for line in f:
+                k, sep, v = line.rstrip("\n").partition("=")
+                if sep and k and " " not in k:
+                    out[k] = v
+    return out

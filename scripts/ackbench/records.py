@@ -321,3 +321,23 @@ class Explore:
     handshakes: List[ExploreHandshake]
     axes: List[str]  # the axis columns, in the file's order
     env: Dict[str, str] = field(default_factory=dict)
+
+
+# --- a fleet run directory (scripts/fleet.sh) ---
+@dataclass
+class FleetMeasurement:
+    """One line of schedule.tsv: CLIENT ran the clients against SERVER's servers."""
+    round: int
+    client: str
+    server: str
+    stack: str
+    status: str  # its status file's first line: "ok", "failed: ...", "skipped: ...", "" not run
+    summaries: List[ClientSummary]  # the client side's --json files (round = ROUND)
+
+
+@dataclass
+class FleetRun:
+    path: str
+    boards: List[str]  # in the order schedule.tsv first names them
+    measurements: List[FleetMeasurement]
+    board_info: Dict[str, Dict[str, str]]  # board -> arch, status (ok/FAILED), cpu
