@@ -260,3 +260,50 @@ uint32_t tls_sniff_first_need(const uint8_t *head, size_t n)
 		return 0;
 	return 5u + ((uint32_t)head[3] << 8 | head[4]);
 }
+
+static size_t be16(const uint8_t *p)
+{
+	return (size_t)p[0] << 8 | p[1];
+}
+
+int tls_hello_groups(const uint8_t *rec, size_t n, uint16_t *out, int max)
+{
+	size_t off = 5 + 4 + 2 + 32, end, ext_end; /* headers, version, random */
+	int k = 0;
+
+	if (n < off || rec[0] != 22 || rec[5] != 1) /* handshake record, ClientHello */
+		return -1;
+	end = 5 + be16(rec + 3);
+	if (end > n || off + 1 > end)
+		return -1;
+	off += 1 + rec[off]; /* session_id */
+	if (off + 2 > end)
+		return -1;
+	off += 2 + be16(rec + off); /* cipher_suites */
+	if (off + 1 > end)
+		return -1;
+	off += 1 + rec[off]; /* compression_methods */
+	if (off + 2 > end)
+		return -1;
+	ext_end = off + 2 + be16(rec + off);
+	off += 2;
+	if (ext_end > end)
+		return -1;
+	while (off + 4 <= ext_end) {
+		size_t type = be16(rec + off), len = be16(rec + off + 2), l, i;
+
+		off += 4;
+		if (off + len > ext_end)
+			return -1;
+		if (type == 10 && len >= 2) { /* supported_groups (RFC 8446 4.2.7) */
+			l = be16(rec + off);
+			if (2 + l > len)
+				return -1;
+			for (i = 0; i + 1 < l && k < max; i += 2)
+				out[k++] = (uint16_t)be16(rec + off + 2 + i);
+			return k;
+		}
+		off += len;
+	}
+	return -1;
+}

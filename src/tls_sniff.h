@@ -73,6 +73,10 @@ void tls_sniff_walk(struct tls_sniff *s, tls_sniff_walk_fn fn, void *arg);
  * server's, which tell whether a handshake record after a CCS is encrypted (TLS 1.2) or
  * not (TLS 1.3's compatibility CCS). */
 void tls_sniff_learn(struct tls_sniff *s, const struct tls_sniff *from);
+/* The supported_groups of the TLS ClientHello whose record starts at rec[0] (record header
+ * and handshake message whole in rec[0..n)): up to max ids into out. Returns how many, or
+ * -1 when rec holds no whole ClientHello record, or one without the extension. */
+int tls_hello_groups(const uint8_t *rec, size_t n, uint16_t *out, int max);
 /* Name of an IANA TLS group id ("secp256r1", "x25519", ...), or NULL if unknown. */
 const char *tls_group_name(uint16_t id);
 /* IANA TLS group id of a name (also accepts P-256, P-384, P-521, prime256v1), or 0. */

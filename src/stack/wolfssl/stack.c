@@ -8,6 +8,7 @@
 #include <wolfssl/ssl.h>
 
 #include "mem.h"
+#include "wolf_conn.h"
 #include "wolf_build.h" /* ACKBENCH_WOLFSSL_BUILD, written by stack.mk */
 
 static const char *wolf_version(void)
@@ -43,6 +44,10 @@ static int wolf_strerror(int code, char *buf, size_t len)
 {
 	char wb[WOLFSSL_MAX_ERROR_SZ];
 
+	if (code == WOLF_ERR_NO_GROUP) {
+		snprintf(buf, len, "%s", wolf_conn_no_group_text());
+		return 0;
+	}
 	if (code >= 0 || code <= -1000)
 		return -1;
 	wolfSSL_ERR_error_string_n((unsigned long)code, wb, sizeof(wb));

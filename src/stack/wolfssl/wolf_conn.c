@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "port.h"
+#include "tls_sniff.h"
 
 #define LINGER_MS 200u /* after a failed handshake, see linger() */
 
@@ -39,6 +40,15 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	int n = sec_io_recv(&c->io, (uint8_t *)buf, (size_t)sz, limit);
 
 	(void)ssl;
+	if (n > 0 && c->t->sec.server && !c->io.datagram && c->io.in_hs &&
+	    c->hello_len < sizeof(c->hello)) {
+		size_t k = sizeof(c->hello) - c->hello_len < (size_t)n
+		                   ? sizeof(c->hello) - c->hello_len
+		                   : (size_t)n;
+
+		memcpy(c->hello + c->hello_len, buf, k);
+		c->hello_len += k;
+	}
 	if (n > 0) {
 		if (c->io.in_hs)
 			wolf_timer_moved(&c->tm, &c->io, 0, (const uint8_t *)buf, (size_t)n);
@@ -179,6 +189,7 @@ int wolf_conn_renew(struct wolf_conn *c)
 	c->ssl = NULL;
 	sec_io_hs_reset(&c->io);
 	c->hs_done = c->peer_closed = c->got_data = 0;
+	c->hello_len = 0;
 	c->verr = c->verr_depth = 0;
 	return conn_ssl(c);
 }
@@ -229,6 +240,56 @@ static void report_verify(struct wolf_conn *c, int e)
 	        phrase ? " (" : "(", why, c->verr_depth);
 }
 
+static _Thread_local char g_no_group[120]; /* the core prints 159 bytes of it */
+
+const char *wolf_conn_no_group_text(void)
+{
+	return g_no_group;
+}
+
+/* wolfSSL 5.5.4 as a TLS 1.3 server answers a ClientHello whose groups it has none of
+ * with a HelloRetryRequest for one of its own (RFC 8446 4.1.4 allows only the client's),
+ * then fails with BAD_FUNC_ARG and sends no alert: the client sees the connection closed.
+ * When the first ClientHello shows no group in common, send what RFC 8446 4.1.1 asks for
+ * (a fatal handshake_failure, plaintext: no keys yet) and say so. 1 when it did. */
+static int no_group(struct wolf_conn *c, int e)
+{
+	static const uint8_t alert[] = { 21, 3, 3, 0, 2, 2, 40 };
+	const struct wolf_ctx *t = c->t;
+	uint16_t g[32];
+	int n, i, j;
+	size_t off;
+
+	if (e != BAD_FUNC_ARG || !t->sec.server || c->io.datagram || t->ngroups == 0)
+		return 0;
+	n = tls_hello_groups(c->hello, c->hello_len, g, 32);
+	if (n < 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < t->ngroups; j++)
+			if (g[i] == t->groups[j])
+				return 0; /* a group in common: another failure */
+	off = (size_t)snprintf(g_no_group, sizeof(g_no_group), "no group in common: client");
+	for (i = 0; i < n && off < sizeof(g_no_group); i++) {
+		const char *name = tls_group_name(g[i]);
+
+		off += (size_t)(name != NULL ? snprintf(g_no_group + off, sizeof(g_no_group) - off,
+		                                        "%s%s", i ? "," : " ", name)
+		                             : snprintf(g_no_group + off, sizeof(g_no_group) - off,
+		                                        "%s0x%04x", i ? "," : " ", (unsigned)g[i]));
+	}
+	for (j = 0; j < t->ngroups && off < sizeof(g_no_group); j++) {
+		const char *name = tls_group_name((uint16_t)t->groups[j]);
+
+		off += (size_t)snprintf(g_no_group + off, sizeof(g_no_group) - off, "%s%s",
+		                        j ? "," : ", server ", name ? name : "?");
+	}
+	if (off < sizeof(g_no_group))
+		snprintf(g_no_group + off, sizeof(g_no_group) - off, " (handshake_failure sent)");
+	sec_io_send(&c->io, alert, sizeof(alert));
+	return 1;
+}
+
 /* After wolfSSL sent its fatal alert: end our side and drain briefly before the close, so
  * the peer reads the alert rather than a reset (closing with unread data sends RST). */
 static void linger(struct wolf_conn *c)
@@ -256,6 +317,10 @@ int wolf_conn_handshake(void *conn)
 			e = wolfSSL_get_error(c->ssl, r);
 			sec_io_hs_end(&c->io);
 			report_verify(c, e);
+			if (c->io.err == 0 && no_group(c, e)) {
+				linger(c);
+				return WOLF_ERR_NO_GROUP;
+			}
 			if (c->io.err == 0 && e != SOCKET_PEER_CLOSED_E && !c->eof)
 				linger(c);
 			/* the peer closed mid-handshake (wolfSSL says "error state on socket") */

@@ -15,6 +15,12 @@
 #include "wolf_ctx.h"
 #include "wolf_timer.h"
 
+/* A TLS 1.3 server with no group in common with the client: wolfSSL 5.5.4 fails with
+ * BAD_FUNC_ARG (-173) and sends no alert; wolf_conn.c sends handshake_failure itself and
+ * reports this code, whose text (wolf_conn_no_group_text) names both sides' groups. */
+#define WOLF_ERR_NO_GROUP (-0x18101)
+#define WOLF_HELLO_MAX    2048 /* server: the first bytes received, for the ClientHello */
+
 struct wolf_conn {
 	struct wolf_ctx *t;
 	WOLFSSL *ssl;
@@ -30,6 +36,9 @@ struct wolf_conn {
 	uint32_t retrans; /* sends that followed an expiry */
 	int got_data;     /* application data arrived since the handshake */
 	void *dtls;       /* the DTLS server's per-connection state, or NULL */
+	/* TLS server: the first bytes of the handshake received (the ClientHello) */
+	uint8_t hello[WOLF_HELLO_MAX];
+	size_t hello_len;
 };
 
 /* Wraps the connected handle h (owned from here on, also on failure); on a datagram
@@ -51,6 +60,8 @@ void wolf_conn_abort(void *conn);
 /* sec_ops.retrans and .names (sec_tp.h). */
 uint32_t wolf_conn_retrans(void *conn);
 void wolf_conn_names(void *conn, struct sec_names *n);
+/* The text of WOLF_ERR_NO_GROUP last reported on this thread. */
+const char *wolf_conn_no_group_text(void);
 /* wolfSSL_get_error() of r as our code (negative). */
 int wolf_err(struct wolf_conn *c, int r);
 
