@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,20 +21,28 @@
 
 #define HANDLE_SLOTS 1024
 
+/* A slot is the handle's owner's, but a handle number is used again as soon as it is
+ * closed: port_close clears the slot before close(), and the next socket() or accept()
+ * that gets the number, in any thread, records it after. The kernel orders the two, not
+ * the C memory model, so every field is a relaxed atomic (a plain load or store on the
+ * CPUs here): no data race, and no cost in the timed path. */
 static struct {
-	signed char kind;
-	signed char stamps; /* SO_TIMESTAMPNS on: reads go through recvmsg */
-	int rcvtimeo;       /* timeout_ms + 2 last set (1: none, wait forever); 0: not known */
-	uint64_t rx_ns;     /* arrival of the last read's bytes (port_mono_ns time), 0 unknown */
+	_Atomic signed char kind;
+	_Atomic signed char stamps; /* SO_TIMESTAMPNS on: reads go through recvmsg */
+	_Atomic int rcvtimeo;       /* timeout_ms + 2 last set (1: none, forever); 0: not known */
+	_Atomic uint64_t rx_ns;     /* arrival of the last read's bytes (port_mono_ns), 0 unknown */
 } g_handle[HANDLE_SLOTS];
+
+#define LOAD(x)     atomic_load_explicit(&(x), memory_order_relaxed)
+#define STORE(x, v) atomic_store_explicit(&(x), (v), memory_order_relaxed)
 
 void posix_handle_new(int h, int kind)
 {
 	if (h >= 0 && h < HANDLE_SLOTS) {
-		g_handle[h].kind = (signed char)kind;
-		g_handle[h].rcvtimeo = 0; /* accepted sockets inherit the listener's */
-		g_handle[h].stamps = 0;
-		g_handle[h].rx_ns = 0;
+		STORE(g_handle[h].kind, (signed char)kind);
+		STORE(g_handle[h].rcvtimeo, 0); /* accepted sockets inherit the listener's */
+		STORE(g_handle[h].stamps, 0);
+		STORE(g_handle[h].rx_ns, 0);
 	}
 }
 
@@ -58,18 +67,18 @@ int port_rx_stamps(int h, int on)
 {
 	if (on)
 		keep_stamping();
-	if (h < 0 || h >= HANDLE_SLOTS || g_handle[h].kind == POSIX_H_UNKNOWN)
+	if (h < 0 || h >= HANDLE_SLOTS || LOAD(g_handle[h].kind) == POSIX_H_UNKNOWN)
 		return 0; /* not ours (h < 0: only getting ready): no stamps */
 	if (setsockopt(h, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) != 0)
 		return ACK_ERR_SYS(errno);
-	g_handle[h].stamps = on != 0;
-	g_handle[h].rx_ns = 0;
+	STORE(g_handle[h].stamps, on != 0);
+	STORE(g_handle[h].rx_ns, 0);
 	return 0;
 }
 
 uint64_t port_rx_stamp(int h)
 {
-	return h >= 0 && h < HANDLE_SLOTS ? g_handle[h].rx_ns : 0;
+	return h >= 0 && h < HANDLE_SLOTS ? LOAD(g_handle[h].rx_ns) : 0;
 }
 
 int posix_stamping(void)
@@ -87,7 +96,7 @@ void posix_stamp_socket(int h)
 void posix_rx_stamp_set(int h, uint64_t ns)
 {
 	if (h >= 0 && h < HANDLE_SLOTS)
-		g_handle[h].rx_ns = ns;
+		STORE(g_handle[h].rx_ns, ns);
 }
 
 /* The kernel's realtime stamp of the bytes just read (SCM_TIMESTAMPNS; on TCP the last
@@ -123,7 +132,7 @@ static ssize_t rx(int h, void *buf, size_t len, int flags, struct sockaddr *sa, 
 	struct msghdr m;
 	ssize_t n;
 
-	if (h < 0 || h >= HANDLE_SLOTS || !g_handle[h].stamps)
+	if (h < 0 || h >= HANDLE_SLOTS || !LOAD(g_handle[h].stamps))
 		return recvfrom(h, buf, len, flags, sa, slen);
 	memset(&m, 0, sizeof(m));
 	m.msg_name = sa;
@@ -136,7 +145,7 @@ static ssize_t rx(int h, void *buf, size_t len, int flags, struct sockaddr *sa, 
 	if (n >= 0) {
 		if (slen)
 			*slen = m.msg_namelen;
-		g_handle[h].rx_ns = posix_stamp_of(&m);
+		STORE(g_handle[h].rx_ns, posix_stamp_of(&m));
 	}
 	return n;
 }
@@ -146,8 +155,8 @@ int posix_handle_is_stream(int h)
 	int type = 0;
 	socklen_t tl = sizeof(type);
 
-	if (h >= 0 && h < HANDLE_SLOTS && g_handle[h].kind != POSIX_H_UNKNOWN)
-		return g_handle[h].kind == POSIX_H_STREAM;
+	if (h >= 0 && h < HANDLE_SLOTS && LOAD(g_handle[h].kind) != POSIX_H_UNKNOWN)
+		return LOAD(g_handle[h].kind) == POSIX_H_STREAM;
 	getsockopt(h, SOL_SOCKET, SO_TYPE, &type, &tl);
 	return type == SOCK_STREAM;
 }
@@ -163,17 +172,17 @@ int posix_rcvtimeo_set(int h, int ms)
 {
 	struct timeval tv = posix_ms_tv(ms < 0 ? 0 : ms); /* 0: no timeout */
 
-	if (h < 0 || h >= HANDLE_SLOTS || g_handle[h].kind == POSIX_H_UNKNOWN)
+	if (h < 0 || h >= HANDLE_SLOTS || LOAD(g_handle[h].kind) == POSIX_H_UNKNOWN)
 		return -1;
 	if (ms < 0)
 		ms = -1;
-	if (g_handle[h].rcvtimeo == ms + 2)
+	if (LOAD(g_handle[h].rcvtimeo) == ms + 2)
 		return 0;
 	if (setsockopt(h, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
-		g_handle[h].rcvtimeo = 0;
+		STORE(g_handle[h].rcvtimeo, 0);
 		return -1;
 	}
-	g_handle[h].rcvtimeo = ms + 2;
+	STORE(g_handle[h].rcvtimeo, ms + 2);
 	return 0;
 }
 

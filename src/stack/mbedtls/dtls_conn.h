@@ -32,7 +32,7 @@ struct dtls_state {
 	uint32_t hs_min_ms, hs_max_ms;
 	uint32_t max_payload;      /* largest record payload (message) at mtu */
 	uint32_t budget_ms;        /* a client's whole handshake: timer series, --hs-deadline */
-	int warned;                /* client: computed max_payload above Mbed TLS's, said once */
+	_Atomic int warned;        /* client: computed max_payload above Mbed TLS's, said once */
 	unsigned conns_max;        /* server: connections served at once (tp_conf.conns) */
 	uint8_t pk[DTLS_PEEK_MAX]; /* server: the next datagram on the listening socket (read
 	                            * under the core's accept lock only) */

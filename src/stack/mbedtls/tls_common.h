@@ -51,8 +51,9 @@ struct tls_ctx {
 	int have_session;
 	int suites[TLS_MAX_SUITES + 1]; /* 0-terminated */
 	uint16_t groups[TLS_MAX_GROUPS + 1];
-	uint32_t last_flags; /* client: last verify failure printed (printed once each) */
-	int mac_hint;        /* client: the TLS 1.3 "MAC failed" hint was printed (once) */
+	/* print-once flags, shared by --parallel's slots */
+	_Atomic uint32_t last_flags; /* client: last verify failure printed (once each) */
+	_Atomic int mac_hint;        /* client: the TLS 1.3 "MAC failed" hint was printed */
 };
 
 struct tls_conn {

@@ -13,6 +13,7 @@
 #include "tls_common.h"
 
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "err.h"
@@ -126,9 +127,9 @@ static void report_verify(struct tls_conn *c)
 	char info[512], *p;
 	int n;
 
-	if (flags == 0 || flags == (uint32_t)-1 || (!t->sec.server && flags == t->last_flags))
+	if (flags == 0 || flags == (uint32_t)-1 ||
+	    (!t->sec.server && atomic_exchange(&t->last_flags, flags) == flags))
 		return;
-	t->last_flags = flags;
 	n = mbedtls_x509_crt_verify_info(info, sizeof(info), "", flags);
 	if (n <= 0)
 		snprintf(info, sizeof(info), "flags 0x%08x", (unsigned)flags);
@@ -172,10 +173,10 @@ static void refuse_alert(struct tls_conn *c, int r)
  * application keys, and Mbed TLS reports a MAC failure. Say what it usually means, once. */
 static void mac_hint(struct tls_conn *c, int r)
 {
-	if (c->t->sec.server || c->t->mac_hint || r != MBEDTLS_ERR_SSL_INVALID_MAC ||
-	    mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
+	if (c->t->sec.server || r != MBEDTLS_ERR_SSL_INVALID_MAC ||
+	    mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_3 ||
+	    atomic_exchange(&c->t->mac_hint, 1))
 		return;
-	c->t->mac_hint = 1;
 	fprintf(stderr,
 	        "%s: %s: TLS 1.3: a MAC failure on the first records usually means the server "
 	        "refused our certificate (its alert is then unreadable); see the server's log\n",
