@@ -14,8 +14,9 @@
  * a key drawn at start-up; the current and the previous slot are accepted. A new client's
  * ClientHello on the listening socket ends a connection silent for one handshake timer, as
  * on the mbedtls stack (sec_io_wait). A client that reconnects from the same address and port
- * reaches the old connection's socket: OpenSSL refuses that ClientHello, the client retransmits,
- * and after the old connection's timeout the listening socket takes it.
+ * reaches the old connection's socket, where OpenSSL 3.0 drops its ClientHello: it is seen
+ * here first (a ClientHello with a new random) and the connection starts a new handshake
+ * on a new SSL (with a HelloVerifyRequest of its own), as Mbed TLS's CLIENT_RECONNECT does.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include <openssl/rand.h>
 
 #include "dtls_wire.h"
+#include "err.h"
 #include "ossl.h"
 #include "ossl_bio.h"
 
@@ -219,6 +221,9 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 		}
 		(*out)->addr = from;
 		(*out)->first_read = 1;
+		/* t->pk: the ClientHello hello_next found valid (DTLSv1_listen's, with cookies) */
+		memcpy((*out)->random, t->pk + DTLS_REC_HDR + DTLS_HS_HDR + 2,
+		       sizeof((*out)->random));
 		gw.lh = t->conns_max > 1 ? -1
 		                         : t->sec.lh; /* more: a newcomer is another worker's */
 		sec_io_give_way(&(*out)->io, &gw);
@@ -226,6 +231,47 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 		return 0;
 	}
 	SSL_free(lssl);
+	return r;
+}
+
+/* A ClientHello queued on the connection's socket whose random is not the one this
+ * connection's handshake had: the same address and port starts a new session. */
+static int hello_queued(struct ossl_conn *c)
+{
+	uint8_t pk[OSSL_PEEK_MAX]; /* not t->pk: the accepting worker may be using it */
+	const size_t at = DTLS_REC_HDR + DTLS_HS_HDR + 2;
+	const uint8_t *cookie;
+	size_t clen;
+	int n = port_peek_from(c->io.h, pk, sizeof(pk), 0, NULL);
+
+	if (n <= 0 || !dtls_wire_client_hello(pk, n < OSSL_PEEK_MAX ? (size_t)n : OSSL_PEEK_MAX,
+	                                      &cookie, &clen))
+		return 0;
+	if (memcmp(c->random, pk + at, sizeof(c->random)) == 0)
+		return 0; /* this session's own ClientHello again: OpenSSL drops it */
+	memcpy(c->random, pk + at, sizeof(c->random));
+	return 1;
+}
+
+static int reconnect(struct ossl_conn *c)
+{
+	struct ossl_ctx *t = c->t;
+	char eb[160];
+	int r;
+
+	t->reconnects++;
+	fprintf(stderr,
+	        "%s: %s: client reconnected from the same address and port: new handshake\n",
+	        t->sec.prog, c->peer);
+	r = ossl_conn_renew(c);
+	if (r == 0) {
+		SSL_set_options(c->ssl, SSL_OP_COOKIE_EXCHANGE); /* as DTLSv1_listen would */
+		r = ossl_conn_handshake(c);
+	}
+	if (r != 0)
+		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", t->sec.prog,
+		        c->peer, err_str(r, eb, sizeof(eb)));
+	c->first_read = 1;
 	return r;
 }
 
@@ -246,6 +292,13 @@ int ossl_dtls_srv_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeou
 			n = sec_io_wait(&c->io, deadline);
 			if (n != 0)
 				return n;
+			if (hello_queued(c)) {
+				n = reconnect(c);
+				if (n != 0)
+					return n;
+				deadline = sec_deadline(t->budget_ms);
+				continue;
+			}
 		}
 		n = ossl_conn_recv(c, buf, cap, 0);
 		if (n > 0) {
@@ -261,8 +314,9 @@ int ossl_dtls_srv_recv(struct ossl_conn *c, uint8_t *buf, size_t cap, int timeou
 void ossl_dtls_srv_report(const struct ossl_ctx *t)
 {
 	printf("dtls conns=%" PRIu32 " hello_verify=%" PRIu32 " retrans=%" PRIu32
-	       " retrans_conns=%" PRIu32 " reconnects=0 superseded=%" PRIu32 " stray=%" PRIu32 "\n",
+	       " retrans_conns=%" PRIu32 " reconnects=%" PRIu32 " superseded=%" PRIu32
+	       " stray=%" PRIu32 "\n",
 	       t->conns, t->hvr, (uint32_t)t->retrans, (uint32_t)t->retrans_conns,
-	       (uint32_t)t->superseded, t->stray);
+	       (uint32_t)t->reconnects, (uint32_t)t->superseded, t->stray);
 	fflush(stdout);
 }

@@ -43,7 +43,7 @@ struct ossl_ctx {
 	/* DTLS server counters, printed at the end: the accept's (conns, hvr, stray) counted
 	 * under the core's accept lock, the connections' own atomically */
 	uint32_t conns, hvr, stray;
-	_Atomic uint32_t superseded, retrans, retrans_conns;
+	_Atomic uint32_t superseded, retrans, retrans_conns, reconnects;
 	uint8_t pk[OSSL_PEEK_MAX]; /* the next/last datagram of the listening socket */
 	size_t last_len;           /* of the last one the listening BIO read */
 };
@@ -62,6 +62,7 @@ struct ossl_conn {
 	struct port_addr addr; /* server: the client's address (its cookie's) */
 	int first_read;        /* server: no request yet since the handshake */
 	uint8_t hello[OSSL_PEEK_MAX]; /* server: the ClientHello DTLSv1_listen consumed */
+	uint8_t random[32];           /* server: the random of this session's ClientHello */
 	size_t hello_len;
 };
 
@@ -76,6 +77,9 @@ void ossl_key_name(EVP_PKEY *k, char *buf, size_t len);
 int ossl_conn_new(struct ossl_ctx *t, int h, const char *peer, struct ossl_conn **out);
 /* The same on an SSL made already (the DTLS server's, after DTLSv1_listen; NULL: new). */
 int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct ossl_conn **out);
+/* A new server SSL for c on the same socket (a DTLS client reconnecting from its address
+ * and port); its ClientHello is still queued there. */
+int ossl_conn_renew(struct ossl_conn *c);
 int ossl_conn_handshake(void *conn);
 int ossl_conn_send(void *conn, const uint8_t *buf, size_t len);
 int ossl_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms);

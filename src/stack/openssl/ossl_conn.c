@@ -40,28 +40,16 @@ int ossl_conn_new(struct ossl_ctx *t, int h, const char *peer, struct ossl_conn 
 	return ossl_conn_take(t, h, peer, NULL, out);
 }
 
-int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct ossl_conn **out)
+/* c->ssl (ssl, or a new one) over c->io. 0, or the error (c still to be freed). */
+static int conn_ssl(struct ossl_conn *c, SSL *ssl)
 {
-	struct ossl_conn *c = calloc(1, sizeof(*c));
+	struct ossl_ctx *t = c->t;
 	BIO *b;
 
-	*out = NULL;
-	if (c == NULL) {
-		SSL_free(ssl);
-		port_close(h);
-		return ACK_ERR_NOMEM;
-	}
-	c->t = t;
-	sec_io_init(&c->io, h, t->sec.server, t->sec.datagram);
-	c->io.hs_state = ossl_state_of;
-	c->io.state_arg = c;
-	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
 	c->ssl = ssl != NULL ? ssl : SSL_new(t->ctx);
 	b = c->ssl != NULL ? ossl_bio_new(c) : NULL;
-	if (b == NULL) {
-		ossl_conn_abort(c);
+	if (b == NULL)
 		return ossl_err_keep("SSL_new");
-	}
 	SSL_set_app_data(c->ssl, c);
 	SSL_set_bio(c->ssl, b, b); /* frees the listening BIO of a taken SSL */
 	if (t->sec.server) {
@@ -88,8 +76,44 @@ int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct
 		SSL_set_mtu(c->ssl, t->mtu);
 		DTLS_set_timer_cb(c->ssl, dtls_timer);
 	}
+	return 0;
+}
+
+int ossl_conn_take(struct ossl_ctx *t, int h, const char *peer, SSL *ssl, struct ossl_conn **out)
+{
+	struct ossl_conn *c = calloc(1, sizeof(*c));
+	int r;
+
+	*out = NULL;
+	if (c == NULL) {
+		SSL_free(ssl);
+		port_close(h);
+		return ACK_ERR_NOMEM;
+	}
+	c->t = t;
+	sec_io_init(&c->io, h, t->sec.server, t->sec.datagram);
+	c->io.hs_state = ossl_state_of;
+	c->io.state_arg = c;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
+	r = conn_ssl(c, ssl);
+	if (r != 0) {
+		ossl_conn_abort(c);
+		return r;
+	}
 	*out = c;
 	return 0;
+}
+
+int ossl_conn_renew(struct ossl_conn *c)
+{
+	SSL_free(c->ssl); /* frees the BIO */
+	c->ssl = NULL;
+	sec_io_hs_reset(&c->io);
+	c->hs_done = c->peer_closed = 0;
+	c->timer_ns = 0;
+	c->timer_expired = 0;
+	c->retrans = 0;
+	return conn_ssl(c, NULL);
 }
 
 int ossl_conn_err(struct ossl_conn *c, int r)
