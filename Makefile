@@ -74,9 +74,11 @@ BUILDS := $(filter-out print-% clean distclean lint format format-check deps,$(o
 # says then rebuilds nothing, while a new flag or version rebuilds the library (and `make
 # -n` shows it). A stamp written for the first time is dated 1970: a library built before
 # stamps existed is kept. $(call stamp,FILE,TEXT) writes FILE and returns its name.
-stamp = $(if $(BUILDS),$(shell f='$(1)'; t='$(subst ','"'"',$(2))'; mkdir -p "$${f%/*}"; \
+# Runs of blanks count as one (an empty variable in a flag list changes nothing).
+stamp = $(if $(BUILDS),$(shell f='$(1)'; t='$(subst ','"'"',$(strip $(2)))'; mkdir -p "$${f%/*}"; \
           if [ ! -e "$$f" ]; then printf '%s\n' "$$t" >"$$f" && touch -d @0 "$$f"; \
-          elif [ "$$(cat "$$f")" != "$$t" ]; then printf '%s\n' "$$t" >"$$f"; fi; echo "$$f"),$(1))
+          elif [ "$$(tr -s ' ' <"$$f")" != "$$t" ]; then printf '%s\n' "$$t" >"$$f"; fi; \
+          echo "$$f"),$(1))
 # The version a fetch script pins (its readonly PIN_* lines): the source of a library.
 pinned = $(shell sed -n 's/^readonly PIN_[A-Z0-9_]*=//p' $(1))
 

@@ -59,6 +59,8 @@ with_touched ports/targets/native.mk scripts/fetch-mbedtls.sh ports/config/ackbe
 	src/stack/mbedtls/stack.mk Makefile -- mk MBT="$M" "$M/.built" >"$TMP/m3" || true
 check_nogrep "mbedtls: touching its target file, fetch script, config header and makefiles rebuilds nothing" \
 	"$TMP/m3" 'MBEDTLS'
+mk MBT="$M" TARGET_CFLAGS='  ' "$M/.built" >"$TMP/m3b" || true
+check_nogrep "mbedtls: more blanks in its flags rebuild nothing" "$TMP/m3b" 'MBEDTLS'
 mk MBT="$M" TARGET_CFLAGS=-DACKBENCH_BUILD_TEST "$M/.built" >"$TMP/m4" || true
 check_grep "mbedtls: another compiler flag rebuilds it" "$TMP/m4" 'MBEDTLS'
 # CONFIG=mcu-4k includes ackbench_config_mcu.h, which includes ackbench_config_small.h
