@@ -115,6 +115,8 @@ STACK_OBJS := $(addprefix $(BUILD)/obj/stack/,$(addsuffix .o,$(STACK_SRCS)))
 PLAIN_BINS := $(addprefix $(BUILD)/bin/,$(PLAIN_PROGS))
 SEC_BINS := $(addprefix $(BUILD)/bin/,$(SEC_PROGS))
 BINS := $(PLAIN_BINS) $(SEC_BINS)
+# The link shaper (below): set before `all:`, whose prerequisites make expands as it reads them.
+LINK_BIN := $(if $(filter native,$(TARGET)),$(if $(STATIC),,$(BUILD)/bin/link_shaper))
 UNIT := $(patsubst test/unit/%.c,$(BUILD)/test/%,$(wildcard test/unit/test_*.c))
 include mk/mcu.mk
 
@@ -186,7 +188,6 @@ $(SEC_BINS): $(BUILD)/bin/%: $(BUILD)/obj/%.o $(STACK_OBJS) $(CORE_LIB) $(STACK_
 # The link shaper of scripts/link.sh (src/link/, docs/links.md): not one of the benchmark
 # programs; native dynamic builds only (libnetfilter-queue, scripts/deps.sh link).
 LINK_OBJS := $(patsubst src/link/%.c,$(BUILD)/obj/link/%.o,$(wildcard src/link/*.c))
-LINK_BIN := $(if $(filter native,$(TARGET)),$(if $(STATIC),,$(BUILD)/bin/link_shaper))
 $(BUILD)/obj/link/%.o: src/link/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")

@@ -5,7 +5,8 @@ set -eu
 usage() {
 	cat <<USAGE
 Usage: $0 [GROUP...]
-Installs the missing Debian packages of each group (default: build test).
+Installs the missing Debian packages of each group (default: build test analysis link,
+what 'make' and 'make test' need: the link shaper is one of the programs 'make' builds).
   build    compiler, make, tools to fetch and unpack Mbed TLS, openssl, jq
   test     iproute2, nftables, procps (network namespaces, loss injection)
   link     libnetfilter-queue-dev, iptables, ethtool, python3 (scripts/link.sh: the emulated
@@ -56,7 +57,7 @@ pkgs_of() {
 }
 
 case "${1:-}" in -h | --help) usage; exit 0 ;; esac
-[ $# -gt 0 ] || set -- build test
+[ $# -gt 0 ] || set -- build test analysis link
 [ "$1" = all ] && set -- build test link bench capture analysis browser ssh cross fuzz openssl wolfssl mcu fleet fleet-test
 
 want=""
