@@ -84,7 +84,7 @@ one() {
 	fi
 	printf '%s %s %s %s %s\n' "$c" "$r" "$(lib_p50 "$dir/$tag.json" handshake)" \
 		"$(lib_p50 "$dir/$tag.json" cpu)" \
-		"$(awk -F, '$1 == "conn" && $10 == 0 { print $9 }' "$dir/$tag.server.csv" | lib_median 0)" >>"$raw"
+		"$(lib_analysis bench-summary server-cpu "$dir/$tag.server.csv" 0)" >>"$raw"
 }
 pair_round() { # pair_round ROUND CONF: with and without, in turn
 	lib_in_turn "$1" one "$2" "$2-tl"
@@ -99,16 +99,6 @@ load1=$(lib_loadavg)
 {
 	printf '# --timeline cost: medians over %s rounds of per-run p50s, %s connections each, 64 B,\n' "$rounds" "$count"
 	printf '# client on CPU %s, server on CPU %s; load average %s before, %s after\n' "$LIB_CCPU" "$LIB_SCPU" "$load0" "$load1"
-	printf '%-6s %14s %14s %7s %12s %12s %7s %12s %12s %7s\n' conf "handshake us" "+timeline" ratio \
-		"cli cpu us" "+timeline" ratio "srv cpu us" "+timeline" ratio
-	for c in tls12 tls13 dtls; do
-		for k in 3 4 5; do
-			a=$(awk -v c="$c" -v k="$k" '$1 == c { print $k }' "$raw" | lib_median -)
-			b=$(awk -v c="$c-tl" -v k="$k" '$1 == c { print $k }' "$raw" | lib_median -)
-			printf '%s %s ' "$a" "$b"
-		done | awk -v c="$c" '{ printf "%-6s", c
-			for (i = 1; i <= 6; i += 2) printf " %12.1f %12.1f %7.3f", $i, $(i + 1), ($i > 0 ? $(i + 1) / $i : 0)
-			print "" }'
-	done
+	(lib_analysis bench-summary timeline "$raw")
 } | tee "$dir/summary.txt"
 lib_failed "${failed[@]+"${failed[@]}"}"

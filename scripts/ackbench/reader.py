@@ -117,6 +117,27 @@ def read_server(path):
     return read_csv(path, ServerRow)
 
 
+def read_rounds(path, cls):
+    """The lines of a bench script's rounds.txt as CLS records: whitespace-separated
+    fields in the order of CLS's fields (the file has no header); blank lines skipped."""
+    path = str(path)
+    names = [f[0] for f in _fields(cls)]
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise FormatError(path, 0, f"cannot read: {e.strerror}") from None
+    out = []
+    for i, line in enumerate(lines, start=1):
+        w = line.split()
+        if not w:
+            continue
+        if len(w) != len(names):
+            raise FormatError(path, i, f"{len(w)} fields, a {cls.__name__} line has {len(names)}")
+        out.append(_convert(path, i, cls, dict(zip(names, w))))
+    return out
+
+
 def read_keyvals(path):
     """"key: value" lines (env.txt, meta.txt); later lines win; {} when the file is absent.
     A "pinning: ..." line keeps its whole text under "pinning" (how reports quote it)."""

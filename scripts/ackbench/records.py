@@ -341,3 +341,23 @@ class FleetRun:
     boards: List[str]  # in the order schedule.tsv first names them
     measurements: List[FleetMeasurement]
     board_info: Dict[str, Dict[str, str]]  # board -> arch, status (ok/FAILED), cpu
+
+
+# --- the bench scripts' rounds.txt: one whitespace-separated line per round, no header ---
+@dataclass
+class LoopbackRound:  # bench-loopback.sh: ours against the reference, one pair of runs
+    kind: str  # keep, per-message
+    proto: str
+    size: int
+    round: int
+    ours_us: float  # our p50
+    ref_us: float  # the reference's p50
+
+
+@dataclass
+class TimelineRound:  # bench-timeline.sh: one run with or without --timeline
+    conf: str  # tls12, tls13, dtls; "-tl" appended with --timeline
+    round: int
+    handshake_us: float  # client p50s
+    cpu_us: float
+    server_cpu_us: float  # median of the server's conn rows

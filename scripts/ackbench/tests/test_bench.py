@@ -1,0 +1,64 @@
+"""The bench scripts' summaries (ackbench/bench.py) on made-up rounds with known answers."""
+
+import pytest
+
+from ackbench import bench, reader
+from ackbench.records import FormatError, LoopbackRound, ServerRow, TimelineRound
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_read_rounds_by_name(tmp_path):
+    p = _write(tmp_path, "rounds.txt", "keep tcp 64 1 30.5 25\n\nper-message tcp 64 2 100 50\n")
+    rs = reader.read_rounds(p, LoopbackRound)
+    assert rs == [LoopbackRound("keep", "tcp", 64, 1, 30.5, 25.0),
+                  LoopbackRound("per-message", "tcp", 64, 2, 100.0, 50.0)]
+
+
+@pytest.mark.parametrize("text,where", [("keep tcp 64 1 30.5\n", ":1: 5 fields"),
+                                        ("keep tcp 64 1 30 25\nkeep tcp 64 x 30 25\n",
+                                         ":2: round: 'x' is not a number")])
+def test_read_rounds_malformed(tmp_path, text, where):
+    p = _write(tmp_path, "rounds.txt", text)
+    with pytest.raises(FormatError, match=where):
+        reader.read_rounds(p, LoopbackRound)
+
+
+def test_loopback_lines():
+    rs = [LoopbackRound("keep", "tcp", 64, 1, 30.0, 20.0),   # ratio 1.5
+          LoopbackRound("keep", "udp", 64, 1, 10.0, 10.0),   # 1.0
+          LoopbackRound("keep", "tcp", 64, 2, 36.0, 30.0),   # 1.2
+          LoopbackRound("keep", "tcp", 64, 3, 40.0, 20.0)]   # 2.0
+    lines = bench.loopback_lines(rs, "1.5")
+    assert lines[0].split()[-3:] == ["target", "<=", "1.5"]
+    # tcp: ours median 36, ref median 20, ratio median 1.5 (<= 1.5: met), spread 1.2..2.0
+    assert lines[1] == "keep         tcp       64       36.0       20.0    1.50   1.20..2.00     met"
+    assert lines[2].split() == ["keep", "udp", "64", "10.0", "10.0", "1.00", "1.00..1.00", "met"]
+    assert bench.loopback_lines(rs[:1], "1.4")[1].endswith("above")
+
+
+def test_timeline_lines():
+    rs = [TimelineRound("tls12", 1, 100.0, 10.0, 20.0), TimelineRound("tls12-tl", 1, 110.0, 12.0, 30.0),
+          TimelineRound("tls12", 2, 200.0, 30.0, 40.0), TimelineRound("tls12-tl", 2, 220.0, 30.0, 30.0),
+          TimelineRound("dtls-tl", 1, 5.0, 5.0, 5.0)]
+    lines = bench.timeline_lines(rs)
+    assert lines[0].split()[:4] == ["conf", "handshake", "us", "+timeline"]
+    # tls12: medians 150 / 165 (1.1), 20 / 21 (1.05), 30 / 30 (1.0)
+    assert lines[1].split() == ["tls12", "150.0", "165.0", "1.100", "20.0", "21.0", "1.050",
+                                "30.0", "30.0", "1.000"]
+    assert lines[2].split() == ["tls13"] + ["-"] * 9
+    assert lines[3].split() == ["dtls", "-", "5.0", "-"] * 1 + ["-", "5.0", "-"] * 2
+    assert len(lines[0]) == len(lines[1])
+
+
+def test_server_cpu():
+    def row(kind, status, cpu):
+        return ServerRow(kind, "tls", 1, 0, 64, 0, None, 1.0, cpu, status)
+    rows = [row("conn", 0, 10.0), row("conn", 0, 30.0), row("msg", 0, 1000.0),
+            row("conn", 1, 5000.0), row("conn", 0, None), row("conn", 0, 20.0), row("conn", 0, 40.0)]
+    assert bench.server_cpu(rows) == 25.0
+    assert bench.server_cpu(rows[2:5]) is None
