@@ -47,6 +47,7 @@ struct client_opts {
 	uint32_t parallel; /* connection slots in flight at once (1) */
 	int keep, quiet, owd, mem;
 	const char *output, *json;
+	const char *auth;     /* TLS, DTLS: authentication asked, "cert", "psk", "psk-dhe" */
 	const char *timeline; /* --timeline FILE (TLS, DTLS), or NULL */
 	uint32_t timeout_ms, reply_size, max_loss;
 };
@@ -58,6 +59,7 @@ struct run_info {
 	unsigned cols;             /* optional columns the transport fills (TP_COL_*) */
 	char peer[80];
 	char negotiated[160]; /* transport's describe() of the first connection, or "" */
+	const char *auth_neg; /* its negotiated authentication (tp_info.auth), or NULL */
 	uint32_t run_id;
 	const struct client_opts *o;
 	uint64_t setup_ns[2]; /* keep mode: connect and handshake of the first connection */

@@ -102,8 +102,15 @@ int climsg_open(struct slot *sl, void **conn, struct sample *s, uint64_t *t)
 		runend_answered(&r->end);
 		port_mutex_unlock(r->lock);
 	}
-	if (sl->id == 0 && r->info->negotiated[0] == '\0' && r->tp->describe != NULL)
+	if (sl->id == 0 && r->info->negotiated[0] == '\0' && r->tp->describe != NULL) {
+		struct tp_info ti;
+
 		r->tp->describe(*conn, r->info->negotiated, sizeof(r->info->negotiated));
+		if (r->tp->info != NULL) {
+			r->tp->info(*conn, &ti);
+			r->info->auth_neg = ti.auth;
+		}
+	}
 	return 0;
 }
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "tls_sniff.h"
+
 static uint32_t u16(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 8 | p[1];
@@ -135,11 +137,12 @@ static void sniff_unit(void *arg, const struct dtls_wire_unit *u)
 	switch (u->ctype == DTLS_CT_HANDSHAKE ? u->hs_type : 0) {
 	case DTLS_HS_HELLO_VERIFY: w->hvr = s->hvr = 1; break;
 	case DTLS_HS_SERVER_HELLO: s->hello = 1; break;
-	case DTLS_HS_CERTIFICATE: s->cert = 1; break;
+	case DTLS_HS_CERTIFICATE:
+	case DTLS_HS_SERVER_HELLO_DONE: s->cert = 1; break; /* a full handshake (PSK: no cert) */
 	case DTLS_HS_SERVER_KEY_EXCHANGE:
-		/* ECParameters: curve_type 3 = named_curve, then the group (RFC 8422 5.4) */
-		if (u->frag_off == 0 && u->frag_len >= 3 && u->body[0] == 3)
-			s->group = (uint16_t)u16(u->body + 1);
+		/* ECParameters (RFC 8422 5.4), after the identity hint with ECDHE_PSK */
+		if (u->frag_off == 0)
+			s->group = tls_ske_group(u->body, u->frag_len);
 		break;
 	default: break;
 	}

@@ -30,6 +30,7 @@
 #define DTLS_HS_HELLO_VERIFY        3
 #define DTLS_HS_CERTIFICATE         11
 #define DTLS_HS_SERVER_KEY_EXCHANGE 12
+#define DTLS_HS_SERVER_HELLO_DONE   14
 
 /* Returns 1 when the datagram d[0..n) starts with an epoch-0 handshake record holding the
  * first fragment of a ClientHello whose cookie field lies in d; *cookie / *cookie_len then
@@ -46,7 +47,7 @@ size_t dtls_wire_hello_verify(const uint8_t *ch, const uint8_t *cookie, size_t c
 struct dtls_sniff {
 	int hvr;        /* a HelloVerifyRequest arrived */
 	int hello;      /* a ServerHello arrived */
-	int cert;       /* a Certificate message arrived (full handshake) */
+	int cert;       /* a Certificate or ServerHelloDone arrived (full handshake) */
 	int resumed;    /* ChangeCipherSpec after ServerHello without Certificate */
 	uint16_t group; /* named group of ServerKeyExchange, 0 = none seen */
 };

@@ -18,16 +18,19 @@
  * without HelloVerifyRequest) after the others so that they keep their places, and --mem
  * heap_peak_bytes after every other column, optional ones included, but slot (--parallel's
  * connection slot, 0 without): added last of all, so that no column that was there moved;
- * tcp_retrans (tcp, tls: TCP segments this side retransmitted during the message) after it. */
+ * tcp_retrans (tcp, tls: TCP segments this side retransmitted during the message) after it;
+ * tls and dtls then auth (the negotiated authentication), after those for the same reason. */
 static void csv_header(FILE *f, const struct run_info *info)
 {
 	fprintf(f,
 	        "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,"
-	        "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s,slot%s\n",
+	        "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s,slot%s%"
+	        "s\n",
 	        info->o->owd ? ",owd_us" : "",
 	        (info->cols & TP_COL_COOKIE) != 0 ? ",cookie_us" : "",
 	        info->o->mem ? ",heap_peak_bytes" : "",
-	        (info->cols & TP_COL_TCP_RETRANS) != 0 ? ",tcp_retrans" : "");
+	        (info->cols & TP_COL_TCP_RETRANS) != 0 ? ",tcp_retrans" : "",
+	        (info->cols & TP_COL_AUTH) != 0 ? ",auth" : "");
 }
 
 static void csv_rows(FILE *f, const struct run_info *info, const struct size_result *res)
@@ -56,6 +59,8 @@ static void csv_rows(FILE *f, const struct run_info *info, const struct size_res
 		fprintf(f, ",%" PRIu32, s->slot);
 		if ((info->cols & TP_COL_TCP_RETRANS) != 0)
 			fprintf(f, ",%" PRIu32, s->info.tcp_retrans);
+		if ((info->cols & TP_COL_AUTH) != 0) /* empty: no handshake done */
+			fprintf(f, ",%s", s->info.auth != NULL ? s->info.auth : "");
 		fputc('\n', f);
 	}
 }
@@ -99,6 +104,10 @@ static void write_json(FILE *f, const struct run_info *info, const struct size_r
 	json_str(f, "mode", info->mode);
 	json_str(f, "peer", info->peer);
 	json_str(f, "negotiated", info->negotiated);
+	if (info->stack != NULL) {
+		json_str(f, "auth", o->auth != NULL ? o->auth : "cert");
+		json_str(f, "auth_negotiated", info->auth_neg != NULL ? info->auth_neg : "");
+	}
 	json_str(f, "build", build);
 	json_str(f, "host", host);
 	json_str(f, "system", sys);

@@ -19,6 +19,146 @@ int sec_ctx_fail_load(const struct sec_ctx *x, const char *opt, const char *path
 	return ACK_ERR_ARG;
 }
 
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The key's hex digits (surrounding white space ignored) into x->psk; the lines never
+ * show the key. */
+static int psk_parse(struct sec_ctx *x, const char *opt, const char *hex, size_t n)
+{
+	size_t i;
+
+	while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == '\r' || hex[n - 1] == ' '))
+		n--;
+	while (n > 0 && (*hex == ' ' || *hex == '\t')) {
+		hex++;
+		n--;
+	}
+	if (n == 0)
+		return sec_ctx_fail(x, opt, "", "the key is empty", ACK_ERR_ARG);
+	if (n % 2 != 0 || n / 2 > SEC_PSK_MAX) {
+		fprintf(stderr,
+		        "%s: --%s: the key must be 1..%d bytes as an even number of hex "
+		        "digits (%zu digits given)\n",
+		        x->prog, opt, SEC_PSK_MAX, n);
+		return ACK_ERR_ARG;
+	}
+	for (i = 0; i < n; i += 2) {
+		int hi = hexval((unsigned char)hex[i]), lo = hexval((unsigned char)hex[i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			fprintf(stderr,
+			        "%s: --%s: the key is not hex (a character other than "
+			        "0-9, a-f at digit %zu)\n",
+			        x->prog, opt, i + (hi >= 0) + 1);
+			return ACK_ERR_ARG;
+		}
+		x->psk[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	x->psk_len = n / 2;
+	return 0;
+}
+
+static int psk_file(struct sec_ctx *x, const char *path)
+{
+	char buf[2 * SEC_PSK_MAX + 8];
+	size_t n;
+	int r;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return sec_ctx_fail(x, "psk-file", path, "cannot open", ACK_ERR_ARG);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (n == sizeof(buf)) {
+		memset(buf, 0, sizeof(buf));
+		return sec_ctx_fail(x, "psk-file", path, "longer than a 64-byte key in hex",
+		                    ACK_ERR_ARG);
+	}
+	r = psk_parse(x, "psk-file", buf, n);
+	memset(buf, 0, sizeof(buf));
+	return r;
+}
+
+static int psk_init(struct sec_ctx *x, const struct tp_conf *c)
+{
+	const char *id = c->psk_identity ? c->psk_identity : "ackbench";
+	size_t i, n = strlen(id);
+	int r;
+
+	if (c->psk_hex == NULL && c->psk_file == NULL) {
+		if (c->psk_identity != NULL || c->psk_mode != NULL)
+			return sec_ctx_fail(x, c->psk_identity ? "psk-identity" : "psk-mode",
+			                    c->psk_identity ? c->psk_identity : c->psk_mode,
+			                    "needs --psk or --psk-file", ACK_ERR_ARG);
+		return 0;
+	}
+	if (c->psk_hex != NULL && c->psk_file != NULL)
+		return sec_ctx_fail(x, "psk-file", c->psk_file,
+		                    "give --psk or --psk-file, not both", ACK_ERR_ARG);
+	if (c->psk_mode == NULL || strcmp(c->psk_mode, "psk-dhe") == 0)
+		x->auth = SEC_AUTH_PSK_DHE;
+	else if (strcmp(c->psk_mode, "psk") == 0)
+		x->auth = SEC_AUTH_PSK;
+	else
+		return sec_ctx_fail(x, "psk-mode", c->psk_mode, "want psk or psk-dhe", ACK_ERR_ARG);
+	if (n == 0 || n > SEC_PSK_ID_MAX)
+		return sec_ctx_fail(x, "psk-identity", n ? "..." : "",
+		                    "want 1..128 printable characters", ACK_ERR_ARG);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)id[i] < 0x21 || (unsigned char)id[i] > 0x7e)
+			return sec_ctx_fail(x, "psk-identity", id,
+			                    "want printable characters without spaces",
+			                    ACK_ERR_ARG);
+	x->psk_id = id;
+	if (c->resume)
+		return sec_ctx_fail(x, "resume", "",
+		                    "not with --psk (resuming PSK sessions is "
+		                    "not built yet)",
+		                    ACK_ERR_ARG);
+	r = c->psk_hex ? psk_parse(x, "psk", c->psk_hex, strlen(c->psk_hex))
+	               : psk_file(x, c->psk_file);
+	if (r == 0)
+		snprintf(x->own_key, sizeof(x->own_key), "%s", sec_auth_name(x->auth));
+	return r;
+}
+
+const char *sec_auth_name(enum sec_auth a)
+{
+	return a == SEC_AUTH_PSK ? "psk" : a == SEC_AUTH_PSK_DHE ? "psk-dhe" : "cert";
+}
+
+enum sec_auth sec_auth_negotiated(const struct sec_ctx *x, const struct sec_io *io)
+{
+	/* A PSK configuration offers PSK suites and modes only: the handshake was by the key,
+	 * with an ephemeral key exchange when the wire showed a group. */
+	if (x->auth == SEC_AUTH_CERT)
+		return SEC_AUTH_CERT;
+	return sec_io_group(io) != 0 ? SEC_AUTH_PSK_DHE : SEC_AUTH_PSK;
+}
+
+void sec_psk_id_text(const unsigned char *id, size_t len, char *buf, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 5 < cap && i < 64; i++)
+		if (id[i] >= 0x21 && id[i] <= 0x7e)
+			buf[n++] = (char)id[i];
+		else
+			n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", id[i]);
+	if (i < len && n + 4 < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "...");
+	buf[n < cap ? n : cap - 1] = '\0';
+}
+
 int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *c, int datagram)
 {
 	x->lh = -1;
@@ -35,7 +175,12 @@ int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *c, int datagram)
 	if (c->conns > 1 && (x->lock = port_mutex_new()) == NULL)
 		return ACK_ERR_NOMEM;
 	x->server_name = c->server_name ? c->server_name : c->addr;
-	if (!x->server && (x->server_name == NULL || x->server_name[0] == '\0'))
+	if (psk_init(x, c) != 0)
+		return ACK_ERR_ARG;
+	if (x->auth != SEC_AUTH_CERT)
+		x->pinned_suite = 0; /* the PSK suites are the stack's choice (docs/tls-dtls.md) */
+	if (!x->server && x->auth == SEC_AUTH_CERT &&
+	    (x->server_name == NULL || x->server_name[0] == '\0'))
 		return sec_ctx_fail(x, "server-name", "", "needed to check the server certificate",
 		                    ACK_ERR_ARG);
 	return 0;
@@ -43,6 +188,11 @@ int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *c, int datagram)
 
 void sec_ctx_free(struct sec_ctx *x)
 {
+	volatile unsigned char *k = x->psk;
+	size_t i;
+
+	for (i = 0; i < sizeof(x->psk); i++)
+		k[i] = 0;
 	port_close(x->lh);
 	x->lh = -1;
 	if (x->keylog != NULL)
@@ -80,7 +230,9 @@ void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf,
 	const struct sec_ctx *x = n->ctx;
 	uint16_t gid = sec_io_group(io);
 	const char *group = tls_group_name(gid);
-	const char *key = !x->server && n->peer_key[0] != '\0' ? n->peer_key : x->own_key;
+	const char *key = x->auth != SEC_AUTH_CERT ? sec_auth_name(sec_auth_negotiated(x, io))
+	                  : !x->server && n->peer_key[0] != '\0' ? n->peer_key
+	                                                         : x->own_key;
 	char gbuf[16];
 
 	if (group == NULL) {
@@ -97,12 +249,15 @@ void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf,
 	                           : "");
 }
 
-void sec_info(const struct sec_io *io, uint32_t retrans, struct tp_info *out)
+void sec_info(const struct sec_ctx *x, const struct sec_io *io, uint32_t retrans,
+              struct tp_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->hs_tx_bytes = io->hs_tx;
 	out->hs_rx_bytes = io->hs_rx;
 	out->hs_retrans = retrans;
-	out->resumed = sec_io_resumed(io);
+	/* TLS 1.3's wire shows an external PSK as it shows a resumption (pre_shared_key) */
+	out->resumed = x->auth == SEC_AUTH_CERT && sec_io_resumed(io);
+	out->auth = sec_auth_name(sec_auth_negotiated(x, io));
 	out->cookie_ns = io->cookie_ns;
 }

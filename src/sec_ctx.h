@@ -15,6 +15,11 @@
 #include "transport.h"
 
 #define SEC_HS_DEADLINE_MS 10000u /* default whole-handshake bound (--hs-deadline) */
+#define SEC_PSK_MAX        64     /* bytes of a --psk key (a stack may allow fewer) */
+#define SEC_PSK_ID_MAX     128    /* characters of a --psk-identity */
+
+/* The authentication asked for (--psk, --psk-mode). */
+enum sec_auth { SEC_AUTH_CERT = 0, SEC_AUTH_PSK, SEC_AUTH_PSK_DHE };
 
 struct port_mutex;
 
@@ -33,12 +38,24 @@ struct sec_ctx {
 	/* The credentials: --ca, --cert, --key or certs/ca.crt, certs/{client,server}.{crt,key}
 	 * (relative to the current directory). */
 	const char *ca, *crt, *key;
+	/* --psk / --psk-file: the key (never printed), its identity; auth SEC_AUTH_PSK* */
+	enum sec_auth auth;
+	unsigned char psk[SEC_PSK_MAX];
+	size_t psk_len;
+	const char *psk_id;
 };
+
+/* "cert", "psk", "psk-dhe". */
+const char *sec_auth_name(enum sec_auth a);
+/* What a handshake of x negotiated, from the wire (the group of io's key exchange). */
+enum sec_auth sec_auth_negotiated(const struct sec_ctx *x, const struct sec_io *io);
+/* Copies the printable part of a peer's identity (len bytes) into buf, for messages. */
+void sec_psk_id_text(const unsigned char *id, size_t len, char *buf, size_t cap);
 
 /* Fills the zeroed x from conf (kept: conf must outlive x); the lock when conf->conns > 1.
  * Refuses a client without a server name to check. 0 or an error (its line printed). */
 int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *conf, int datagram);
-/* Closes the listening handle and the key log, frees the lock. */
+/* Closes the listening handle and the key log, frees the lock, wipes the key. */
 void sec_ctx_free(struct sec_ctx *x);
 /* A client with --cert none: own_key "none" and 1 (no certificate to load), else 0. */
 int sec_ctx_no_cert(struct sec_ctx *x);
@@ -61,7 +78,9 @@ struct sec_names {
 	char peer_key[24];           /* client: "EC-256", or empty */
 };
 void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf, size_t len);
-/* tp_info from io (handshake bytes, resumed, cookie round trip) and retrans. */
-void sec_info(const struct sec_io *io, uint32_t retrans, struct tp_info *out);
+/* tp_info from io (handshake bytes, resumed, cookie round trip, negotiated
+ * authentication) and retrans. */
+void sec_info(const struct sec_ctx *x, const struct sec_io *io, uint32_t retrans,
+              struct tp_info *out);
 
 #endif

@@ -7,7 +7,7 @@
 
 #define ONLY_STREAM 1
 #define ONLY_DGRAM  2
-#define N_OPTS      14
+#define N_OPTS      18
 
 static struct tp_conf g_val; /* what the command line gave */
 
@@ -61,6 +61,20 @@ static const struct sec_opt all[N_OPTS] = {
 	{ 0,
 	  { "hs-deadline", 0, OPT_UINT, &g_val.hs_deadline_ms, 1, 3600000, "MS",
 	    "drop a peer whose handshake is not over within MS (10000)" } },
+	{ 0,
+	  { "psk", 0, OPT_STR, &g_val.psk_hex, 0, 0, "HEX",
+	    "authenticate with this pre-shared key (1..64 bytes as hex) instead of "
+	    "certificates (off)" } },
+	{ 0,
+	  { "psk-file", 0, OPT_STR, &g_val.psk_file, 0, 0, "FILE",
+	    "as --psk, the hex key read from FILE (keeps it out of the process list)" } },
+	{ 0,
+	  { "psk-identity", 0, OPT_STR, &g_val.psk_identity, 0, 0, "ID",
+	    "the key's identity, 1..128 printable characters (ackbench)" } },
+	{ 0,
+	  { "psk-mode", 0, OPT_STR, &g_val.psk_mode, 0, 0, "psk|psk-dhe",
+	    "with a PSK: key exchange by the key alone, or with ECDHE (forward secrecy) "
+	    "(psk-dhe)" } },
 	{ 0, { NULL, 0, 0, NULL, 0, 0, NULL, NULL } },
 };
 
@@ -93,6 +107,10 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	c->resume = g_val.resume;
 	c->no_cookie = g_val.no_cookie;
 	c->hs_deadline_ms = g_val.hs_deadline_ms;
+	c->psk_hex = g_val.psk_hex;
+	c->psk_file = g_val.psk_file;
+	c->psk_identity = g_val.psk_identity;
+	c->psk_mode = g_val.psk_mode;
 	if (g_val.hs_timeout[1] != 0) {
 		c->hs_timeout[0] = g_val.hs_timeout[0];
 		c->hs_timeout[1] = g_val.hs_timeout[1];
@@ -110,6 +128,13 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 		return ACK_ERR_ARG;
 	}
 	return 0;
+}
+
+const char *sec_opts_auth(const struct tp_conf *c)
+{
+	if (c->psk_hex == NULL && c->psk_file == NULL)
+		return "cert";
+	return c->psk_mode != NULL ? c->psk_mode : "psk-dhe";
 }
 
 int sec_opts_refuse(const struct tp_conf *c, const char *stack, const char *opt, const char *why)

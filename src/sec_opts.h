@@ -17,6 +17,9 @@ const struct opt *sec_opts_table(const struct transport *tp);
  * checks the side of one-sided options. Returns 0, or ACK_ERR_ARG after one line on
  * stderr naming the option. */
 int sec_opts_merge(const struct transport *tp, struct tp_conf *c);
+/* The authentication c asks for: "cert", "psk" or "psk-dhe" (an unknown --psk-mode is
+ * refused at setup). */
+const char *sec_opts_auth(const struct tp_conf *c);
 /* One line "prog: --opt: not supported by the <stack> stack (why)" and ACK_ERR_ARG: for a
  * stack's setup() refusing an option it cannot do. */
 int sec_opts_refuse(const struct tp_conf *c, const char *stack, const char *opt, const char *why);

@@ -133,7 +133,11 @@ static void ops_peer(const struct sec_ops *ops, void *conn, char *buf, size_t le
 
 static void ops_info(const struct sec_ops *ops, void *conn, struct tp_info *out)
 {
-	sec_info(ops->io(conn), ops->retrans != NULL ? ops->retrans(conn) : 0, out);
+	struct sec_names n;
+
+	memset(&n, 0, sizeof(n));
+	ops->names(conn, &n);
+	sec_info(n.ctx, ops->io(conn), ops->retrans != NULL ? ops->retrans(conn) : 0, out);
 }
 
 static void ops_describe(const struct sec_ops *ops, void *conn, char *buf, size_t len)
@@ -344,7 +348,7 @@ const struct transport tp_tls = {
 	.peer = tls_peer,
 	.timeline = tls_timeline,
 	.state_name = tls_state_name,
-	.cols = TP_COL_TCP_RETRANS,
+	.cols = TP_COL_TCP_RETRANS | TP_COL_AUTH,
 	.tcp_retrans = tls_tcp_retrans,
 };
 
@@ -355,7 +359,7 @@ const struct transport tp_dtls = {
 	.default_port = 5004,
 	.default_sizes = "32,64,256,1K,4K,16K",
 	.stack = &sec_stack,
-	.cols = TP_COL_COOKIE,
+	.cols = TP_COL_COOKIE | TP_COL_AUTH,
 	.setup = dtls_setup,
 	.teardown = dtls_teardown,
 	.max_msg = dtls_max,

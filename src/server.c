@@ -152,7 +152,8 @@ static int srv_start(struct srv *s, struct worker *w, const struct tp_conf *conf
 		}
 	}
 	if (srvlog_open(&s->log, o->output, s->tp->name, o->mem,
-	                (s->tp->cols & TP_COL_TCP_RETRANS) != 0) != 0) {
+	                (s->tp->cols & TP_COL_TCP_RETRANS) != 0,
+	                (s->tp->cols & TP_COL_AUTH) != 0) != 0) {
 		fprintf(stderr, "%s: --output: cannot write '%s'\n", s->prog, o->output);
 		return 1;
 	}

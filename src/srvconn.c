@@ -230,6 +230,7 @@ void srvconn_serve(struct worker *w, void *conn)
 	uint32_t cno;
 	char peer[80] = "?", eb[160];
 	uint32_t rtx = 0;
+	struct tp_info ti = { 0 };
 	int e;
 
 	port_mutex_lock(s->lock);
@@ -254,6 +255,8 @@ void srvconn_serve(struct worker *w, void *conn)
 			        s->prog, cno, peer, err_str(e, eb, sizeof(eb)));
 		s->tp->abort(conn);
 	} else {
+		if (s->tp->info != NULL)
+			s->tp->info(conn, &ti);
 		e = serve_conn(w, conn, cno, peer, sizeof(peer));
 		if (e == ACK_ERR_STOPPED)
 			fprintf(stderr, "%s: conn %" PRIu32 " from %s: cut off by the stop\n",
@@ -267,7 +270,7 @@ void srvconn_serve(struct worker *w, void *conn)
 	}
 	port_mutex_lock(s->lock);
 	srvlog_conn(&s->log, cno, w->msgs, rt0, t_hs - t0, port_mono_ns() - t0, s->cpu_ns() - c0, e,
-	            heap_peak(s), rtx);
+	            heap_peak(s), rtx, ti.auth);
 	srvlog_flush(&s->log);
 	tlfile_done(&w->tlf, NULL, w->conn_run, cno, w->conn_seq);
 	if (--s->active == 0)

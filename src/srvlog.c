@@ -3,11 +3,13 @@
 
 #include <inttypes.h>
 
-int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem, int retrans)
+int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem, int retrans,
+                int auth)
 {
 	l->f = NULL;
 	l->mem = mem;
 	l->retrans = retrans;
+	l->auth = auth;
 	l->n = 0;
 	l->failed = 0;
 	l->proto = proto;
@@ -16,8 +18,8 @@ int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem, 
 	l->f = fopen(path, "w");
 	if (l->f == NULL)
 		return -1;
-	fprintf(l->f, "kind,proto,conn,seq,size,rt_us,handshake_us,wall_us,cpu_us,status%s%s\n",
-	        mem ? ",heap_peak_bytes" : "", retrans ? ",tcp_retrans" : "");
+	fprintf(l->f, "kind,proto,conn,seq,size,rt_us,handshake_us,wall_us,cpu_us,status%s%s%s\n",
+	        mem ? ",heap_peak_bytes" : "", retrans ? ",tcp_retrans" : "", auth ? ",auth" : "");
 	return 0;
 }
 
@@ -48,7 +50,7 @@ void srvlog_msg(struct srvlog *l, uint32_t conn, uint32_t seq, uint32_t size, ui
 
 void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_rt_us,
                  uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status, uint32_t heap_bytes,
-                 uint32_t tcp_retrans)
+                 uint32_t tcp_retrans, const char *auth)
 {
 	struct srvlog_row *r = next(l);
 
@@ -63,7 +65,8 @@ void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_
 		                  .cpu_ns = cpu_ns,
 		                  .status = status,
 		                  .heap_bytes = heap_bytes,
-		                  .tcp_retrans = tcp_retrans };
+		                  .tcp_retrans = tcp_retrans,
+		                  .auth = auth };
 }
 
 void srvlog_flush(struct srvlog *l)
@@ -93,6 +96,8 @@ void srvlog_flush(struct srvlog *l)
 			fputc(',', l->f);
 		else if (l->retrans)
 			fprintf(l->f, ",%" PRIu32, r->tcp_retrans);
+		if (l->auth)
+			fprintf(l->f, ",%s", r->kind == 'c' && r->auth != NULL ? r->auth : "");
 		fputc('\n', l->f);
 	}
 	l->n = 0;

@@ -11,6 +11,7 @@ enum {
 	HS_SERVER_HELLO = 2,
 	HS_CERTIFICATE = 11,
 	HS_SERVER_KEY_EXCHANGE = 12,
+	HS_SERVER_HELLO_DONE = 14,
 	EXT_PRE_SHARED_KEY = 41,
 	EXT_SUPPORTED_VERSIONS = 43,
 	EXT_KEY_SHARE = 51,
@@ -142,6 +143,22 @@ out:
 		s->saw_hello = 1;
 }
 
+uint16_t tls_ske_group(const uint8_t *b, size_t n)
+{
+	size_t hint;
+
+	if (n >= 3 && b[0] == EC_NAMED_CURVE)
+		return u16(b + 1);
+	/* ECDHE_PSK (RFC 5489 2): a psk_identity_hint (2-byte length) first; a hint of 768
+	 * bytes or more would read as the line above, none is that long */
+	if (n < 2)
+		return 0;
+	hint = u16(b);
+	if (n >= 2 + hint + 3 && b[2 + hint] == EC_NAMED_CURVE)
+		return u16(b + 2 + hint + 1);
+	return 0;
+}
+
 static void message_done(struct tls_sniff *s)
 {
 	size_t n = s->body_have;
@@ -150,9 +167,8 @@ static void message_done(struct tls_sniff *s)
 	if (s->msg_type == HS_SERVER_HELLO) {
 		parse_hello(s, s->body, n);
 		hrr = n >= 34 && memcmp(s->body + 2, hrr_random, sizeof(hrr_random)) == 0;
-	} else if (s->msg_type == HS_SERVER_KEY_EXCHANGE && n >= 3 &&
-	           s->body[0] == EC_NAMED_CURVE) {
-		s->group = u16(s->body + 1);
+	} else if (s->msg_type == HS_SERVER_KEY_EXCHANGE) {
+		s->group = tls_ske_group(s->body, n);
 	}
 	if (s->walk != NULL)
 		emit(s, REC_HANDSHAKE, s->msg_type, 0, hrr, 4u + (uint32_t)n + s->body_skipped);
@@ -173,7 +189,9 @@ static void feed_handshake(struct tls_sniff *s, const uint8_t *p, size_t n)
 			s->msg_left = (uint32_t)s->hs[1] << 16 | (uint32_t)s->hs[2] << 8 | s->hs[3];
 			s->body_have = 0;
 			s->body_skipped = 0;
-			if (s->msg_type == HS_CERTIFICATE)
+			/* a full TLS 1.2 handshake: a PSK one has no Certificate but always a
+			 * ServerHelloDone */
+			if (s->msg_type == HS_CERTIFICATE || s->msg_type == HS_SERVER_HELLO_DONE)
 				s->saw_cert = 1;
 		} else {
 			take = n < s->msg_left ? n : s->msg_left;

@@ -52,7 +52,7 @@ struct tls_sniff {
 	/* results */
 	int done;         /* 1 once an encrypted record (or the 1.2 CCS) was seen */
 	int saw_hello;    /* a ServerHello (not a HelloRetryRequest) was parsed */
-	int saw_cert;     /* a plaintext Certificate message (TLS 1.2 full handshake) */
+	int saw_cert;     /* a plaintext Certificate or ServerHelloDone (TLS 1.2 full handshake) */
 	int hrr;          /* the server sent a HelloRetryRequest */
 	int resumed;      /* 1: abbreviated handshake (TLS 1.2) / PSK accepted (TLS 1.3) */
 	uint16_t version; /* 0x0303 or 0x0304 once the ServerHello was parsed */
@@ -77,6 +77,9 @@ void tls_sniff_learn(struct tls_sniff *s, const struct tls_sniff *from);
  * and handshake message whole in rec[0..n)): up to max ids into out. Returns how many, or
  * -1 when rec holds no whole ClientHello record, or one without the extension. */
 int tls_hello_groups(const uint8_t *rec, size_t n, uint16_t *out, int max);
+/* The named group of a TLS 1.2 ServerKeyExchange body of n bytes (ECDHE with a
+ * certificate, or ECDHE_PSK after its identity hint), 0 when none. */
+uint16_t tls_ske_group(const uint8_t *b, size_t n);
 /* Name of an IANA TLS group id ("secp256r1", "x25519", ...), or NULL if unknown. */
 const char *tls_group_name(uint16_t id);
 /* IANA TLS group id of a name (also accepts P-256, P-384, P-521, prime256v1), or 0. */

@@ -34,6 +34,10 @@ struct tp_conf {
 	uint32_t hs_timeout[2];  /* DTLS handshake retransmission timer min,max (ms) */
 	uint32_t mtu;            /* DTLS path MTU */
 	uint32_t hs_deadline_ms; /* whole-handshake bound */
+	/* pre-shared key authentication instead of certificates (NULL: certificates) */
+	const char *psk_hex, *psk_file; /* the key, as hex on the command line or in a file */
+	const char *psk_identity;       /* NULL: "ackbench" */
+	const char *psk_mode;           /* "psk", "psk-dhe" or NULL (psk-dhe) */
 };
 
 /* Per-connection facts beyond timing, for the result files. */
@@ -45,6 +49,7 @@ struct tp_info {
 	int resumed;                       /* 1 when the session was resumed */
 	uint64_t cookie_ns;                /* DTLS client: handshake start .. HelloVerifyRequest
 	                                    * received (the cookie round trip), 0 = none */
+	const char *auth;                  /* negotiated: "cert", "psk", "psk-dhe"; NULL plain */
 };
 
 struct timeline;
@@ -53,6 +58,7 @@ struct stack;
 /* Optional result columns a transport fills (CSV/JSON), transport.cols. */
 #define TP_COL_COOKIE      1u /* cookie_us: the DTLS cookie round trip (tp_info.cookie_ns) */
 #define TP_COL_TCP_RETRANS 2u /* tcp_retrans: TCP retransmissions (tp_info.tcp_retrans) */
+#define TP_COL_AUTH        4u /* auth: the negotiated authentication (tp_info.auth) */
 
 struct transport {
 	const char *name; /* "tcp", "udp", "tls", "dtls" */

@@ -298,7 +298,7 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 		        (unsigned)-r);
 		return r;
 	}
-	r = load_credentials(t);
+	r = t->sec.auth == SEC_AUTH_CERT ? load_credentials(t) : 0;
 	if (r != 0)
 		return r;
 	r = mbedtls_ssl_config_defaults(
@@ -311,7 +311,7 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	/* Mutual authentication: the server's default is NONE (notes item 2). */
 	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
-	if (strcmp(t->sec.own_key, "none") != 0) {
+	if (t->sec.auth == SEC_AUTH_CERT && strcmp(t->sec.own_key, "none") != 0) {
 		r = mbedtls_ssl_conf_own_cert(&t->conf, &t->cert, &t->key);
 		if (r != 0)
 			return r;
@@ -324,10 +324,13 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 		mbedtls_ssl_conf_ciphersuites(&t->conf, t->suites);
 	if (t->groups[0] != 0)
 		mbedtls_ssl_conf_groups(&t->conf, t->groups);
+	if (t->sec.auth != SEC_AUTH_CERT && (r = tls_ctx_psk(t, c->ciphersuite != NULL)) != 0)
+		return r;
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
 	/* Resumption keeps an ECDHE (psk_dhe_ke), as OpenSSL and browsers do: no psk_ke. */
-	mbedtls_ssl_conf_tls13_key_exchange_modes(
-	        &t->conf, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ALL);
+	if (t->sec.auth == SEC_AUTH_CERT)
+		mbedtls_ssl_conf_tls13_key_exchange_modes(
+		        &t->conf, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ALL);
 #endif
 #if defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_SRV_C)
 	if (t->sec.server) {

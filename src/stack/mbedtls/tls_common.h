@@ -64,6 +64,7 @@ struct tls_conn {
 	int hs_done;      /* handshake completed */
 	int peer_closed;  /* peer's close_notify seen */
 	int ticket;       /* TLS 1.3 client: a NewSessionTicket arrived */
+	int psk_unknown;  /* server: the client named an identity not ours (tls_psk.c) */
 	char peer[64];
 };
 
@@ -99,6 +100,12 @@ void tls_conn_abort(void *conn);
 /* sec_ops.names: "TLSv1.3", "TLS1-3-AES-128-GCM-SHA256" and the server certificate's key
  * type (sec_describe() writes the line). */
 void tls_conn_names(void *conn, struct sec_names *n);
+
+/* tls_psk.c: --psk on t's config (suites unless the user named them, TLS 1.3 modes, the
+ * client's key or the server's identity check). 0 or an error, its line printed. */
+int tls_ctx_psk(struct tls_ctx *t, int user_suites);
+/* A PSK server's handshake failed with r: one line saying what it most likely means. */
+void tls_conn_psk_hint(struct tls_conn *c, int r);
 
 /* Name of an Mbed TLS handshake state (mbedtls_ssl_states), for timeline rows. */
 const char *tls_state_name(int state);

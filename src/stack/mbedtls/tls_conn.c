@@ -110,6 +110,7 @@ int tls_conn_prepare(struct tls_conn *c)
 			                        &t->session); /* unusable: full handshake */
 		port_mutex_unlock(t->sec.lock);
 	}
+	mbedtls_ssl_set_user_data_p(&c->ssl, c); /* for tls_psk.c's identity check */
 	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv,
 	                    t->sec.datagram ? bio_recv_timeout : NULL);
 	tls_conn_keylog(c);
@@ -201,6 +202,7 @@ int tls_conn_handshake(void *conn)
 		return 0;
 	}
 	report_verify(c);
+	tls_conn_psk_hint(c, r);
 	refuse_alert(c, r);
 	if (c->io.err == 0 && r != MBEDTLS_ERR_SSL_CONN_EOF)
 		linger(c);

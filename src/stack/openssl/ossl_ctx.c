@@ -9,6 +9,7 @@
 
 #include "ossl.h"
 #include "ossl_bio.h"
+#include "sec_opts.h"
 #include "tls_sniff.h"
 
 /* The same pin as the mbedtls stack: AES-128-GCM with ECDHE on secp256r1; the TLS 1.2
@@ -275,6 +276,9 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	r = sec_ctx_init(&t->sec, c, datagram);
 	if (r != 0)
 		return r;
+	if (t->sec.auth != SEC_AUTH_CERT) /* issue 22: Mbed TLS first */
+		return sec_opts_refuse(c, "openssl", "psk",
+		                       "PSK authentication not built for it yet");
 	t->conns_max = c->conns > 1 ? c->conns : 1;
 	r = ossl_bio_init();
 	if (r != 0)

@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "port.h"
+#include "sec_opts.h"
 #include "tls_sniff.h"
 
 /* Comparison runs pin AES-128-GCM with ECDHE on secp256r1, as on the other stacks; the
@@ -298,6 +299,9 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	r = sec_ctx_init(&t->sec, c, datagram);
 	if (r != 0)
 		return r;
+	if (t->sec.auth != SEC_AUTH_CERT) /* issue 22: Mbed TLS first */
+		return sec_opts_refuse(c, "wolfssl", "psk",
+		                       "PSK authentication not built for it yet");
 	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
 	    (datagram || strcmp(c->tls_version, "1.3") != 0))
 		return fail(t, "tls", c->tls_version,

@@ -1,0 +1,139 @@
+#!/bin/bash
+# psk.sh - pre-shared key authentication (--psk, --psk-file, --psk-identity, --psk-mode) on
+# loopback, with the real programs:
+#   - the stack of BIN_DIR with itself, TLS 1.2, TLS 1.3 and DTLS 1.2, each mode (psk,
+#     psk-dhe): everything acked, no certificate anywhere (run in an empty directory), the
+#     negotiated authentication in the client's JSON and CSV and, from the far side, in the
+#     server's -o CSV; the suite and group that mode implies;
+#   - a wrong key and an unknown identity: refused with a clear line on the server, which
+#     then serves a good client; the key never appears in any output;
+#   - bad input: non-hex, odd, empty, over-long keys, an over-long identity, an unknown
+#     mode, a missing key file, --psk-identity without a key: one line, exit 2;
+#   - every other stack built: runs PSK with this one where it has it, else refuses
+#     --psk in one line naming the stack, exit 2, before any traffic.
+#   test/psk.sh BIN_DIR
+set -eu
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+test_init "$@"
+first_pass_only "stack interop"
+
+T=30
+KEY=3f1c9a0e5b7d2468ace013579bdf0246
+BAD=3f1c9a0e5b7d2468ace013579bdf0247
+FAST=(--hs-timeout "100,3200")
+cd "$TMP" # no certs/ here: a PSK run needs none
+
+# The stack a bin dir's programs were built with, from --version.
+stack_of() {
+	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
+}
+HERE=$(stack_of "$BIN")
+
+# col FILE NAME: the values of column NAME of a CSV's data rows (kind=conn rows only for
+# a server log), sorted and unique.
+col() {
+	awk -F, -v want="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == want) c = i; next }
+		$1 != "msg" { print $c }' "$1" | sort -u | tr '\n' ' '
+}
+
+# suite MODE VERSION: the ERE of the negotiated line for a mode (Mbed TLS names).
+expect_line() {
+	local mode=$1 ver=$2 grp=secp256r1
+	[ "$mode" = psk ] && grp=no-group
+	echo "^# negotiated: $ver [^ ]+ $grp $mode( |$)"
+}
+
+# --- the stack with itself, each version and mode ---
+for proto in tls dtls; do
+	for v in $([ "$proto" = tls ] && echo 1.2 1.3 || echo 1.2); do
+		vo=(--tls "$v")
+		ver=TLSv$v
+		[ "$proto" = dtls ] && vo=("${FAST[@]}") && ver=DTLSv1.2
+		for mode in psk psk-dhe; do
+			what="$HERE $proto $v $mode"
+			start_server "s-$proto-$mode" "${proto}_server" -b 127.0.0.1 --forever \
+				--psk "$KEY" --psk-mode "$mode" -o "$TMP/srv.csv" "${vo[@]}" || continue
+			run_client cli "$T" "${proto}_client" -p "$SRV_PORT" -s 64,1K -n 3 -w 0 \
+				--psk "$KEY" --psk-mode "$mode" "${vo[@]}" -o "$TMP/c.csv" --json "$TMP/c.json"
+			check_rc "$what: exit 0" "$RC" 0 "$ERR"
+			check_grep "$what: all acked" "$OUT" "^result proto=$proto .* acked=6 lost=0 end=acked$"
+			check_grep "$what: negotiated $ver, $mode" "$OUT" "$(expect_line "$mode" "$ver")"
+			check_eq "$what: JSON auth asked" "$(jq -r .auth "$TMP/c.json")" "$mode"
+			check_eq "$what: JSON auth negotiated" "$(jq -r .auth_negotiated "$TMP/c.json")" "$mode"
+			check_eq "$what: CSV auth of every row" "$(col "$TMP/c.csv" auth)" "$mode "
+			check "$what: no row counted as resumed" csv_all "$TMP/c.csv" "\$16 == 0"
+			wait_lines "$TMP/srv.csv" "^conn," 6 10 || true
+			check_eq "$what: server log's auth (far side)" "$(col "$TMP/srv.csv" auth)" "$mode "
+			stop_server "$SRV_PID"
+		done
+	done
+done
+
+# --- wrong key, unknown identity: refused, the server goes on ---
+for proto in tls dtls; do
+	vo=()
+	[ "$proto" = dtls ] && vo=("${FAST[@]}")
+	start_server "s-$proto-neg" "${proto}_server" -b 127.0.0.1 --forever --psk "$KEY" \
+		--psk-identity dev-1 "${vo[@]}" || continue
+	run_client wrongkey "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 -w 0 --max-loss 1 \
+		--psk "$BAD" --psk-identity dev-1 --hs-deadline 3000 "${vo[@]}"
+	check "$proto wrong key: client fails" test "$RC" -ne 0
+	wait_lines "$SRV_ERR" "handshake failed" 1 10 || true
+	check_grep "$proto wrong key: the server says why" "$SRV_ERR" "PSK handshake failed: the client.s key for identity .dev-1. differs"
+	run_client unknown "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 -w 0 --max-loss 1 \
+		--psk "$KEY" --psk-identity dev-2 --hs-deadline 3000 "${vo[@]}"
+	check "$proto unknown identity: client fails" test "$RC" -ne 0
+	wait_lines "$SRV_ERR" "unknown PSK identity" 1 10 || true
+	check_grep "$proto unknown identity: the server names it" "$SRV_ERR" "unknown PSK identity 'dev-2'"
+	run_client good "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 3 -w 0 --psk "$KEY" \
+		--psk-identity dev-1 "${vo[@]}"
+	check_rc "$proto after both: a good client is served" "$RC" 0 "$ERR"
+	check_nogrep "$proto: the key is never printed" <(cat "$TMP"/*.out "$TMP"/*.err) "$KEY|$BAD"
+	stop_server "$SRV_PID"
+done
+
+# --- bad input: one line, exit 2 ---
+printf '%s\n' "$KEY" >"$TMP/key.hex"
+long=$(printf '%0130d' 0)
+longid=$(printf 'i%.0s' $(seq 129))
+bad_input() {
+	local what=$1
+	shift
+	run_client bad "$T" tls_client -p 1 "$@"
+	check_rc "bad input, $what: exit 2" "$RC" 2 "$ERR"
+	check_eq "bad input, $what: one line" "$(wc -l <"$ERR")" 1
+	check_nogrep "bad input, $what: no key echoed" "$ERR" "$KEY|3f1c9a0e5b7d2468ace0zz|$long"
+}
+bad_input "non-hex key" --psk 3f1c9a0e5b7d2468ace0zz
+bad_input "odd digits" --psk "${KEY}0"
+bad_input "empty key" --psk ""
+bad_input "65-byte key" --psk "$long"
+bad_input "129-character identity" --psk "$KEY" --psk-identity "$longid"
+bad_input "identity with a space" --psk "$KEY" --psk-identity "a b"
+bad_input "unknown mode" --psk "$KEY" --psk-mode dhe
+bad_input "missing key file" --psk-file "$TMP/none.hex"
+bad_input "--psk and --psk-file" --psk "$KEY" --psk-file "$TMP/key.hex"
+bad_input "identity without a key" --psk-identity dev-1
+bad_input "--resume with a key" --psk "$KEY" --resume
+start_server s-file tls_server -b 127.0.0.1 --psk-file "$TMP/key.hex" || true
+run_client file "$T" tls_client -p "$SRV_PORT" -s 64 -n 2 -w 0 --psk-file "$TMP/key.hex"
+check_rc "--psk-file on both sides: exit 0" "$RC" 0 "$ERR"
+stop_server "$SRV_PID"
+
+# --- the other stacks built: PSK with this one, or a one-line refusal ---
+for s in $(make_var print-STACKS); do
+	[ "$s" != "$HERE" ] || continue
+	d=$(stack_bin "$s")
+	if [ "$(stack_of "$d")" != "$s" ]; then
+		echo "skip - stack $s not built in $d (make STACK=$s)"
+		continue
+	fi
+	for prog in tls_client tls_server dtls_client dtls_server; do
+		BIN=$d run_client "other-$s" "$T" "$prog" -p 1 --psk "$KEY" --psk-mode psk
+		check_rc "$s $prog --psk: exit 2 (not built for $s yet)" "$RC" 2 "$ERR"
+		check_grep "$s $prog --psk: one line naming the stack" "$ERR" "^$prog: --psk: not supported by the $s stack"
+	done
+done
+
+summary
