@@ -127,8 +127,9 @@ one() {
 	read -r c_p50 c_max < <(sed -n 's/^# heap: per connection peak p50=\([0-9]*\) max=\([0-9]*\) .*/\1 \2/p' "$out.cli.out")
 	base_c=$(sed -n 's/^# heap: .* baseline \([0-9]*\) bytes.*/\1/p' "$out.cli.out")
 	base_s=$(sed -n 's/^heap conn_peak_max=[0-9]* baseline=\([0-9]*\)$/\1/p' "$out.srv.log")
-	# the server's connections that carried messages (not END's own): column 4 = messages
-	read -r s_p50 s_max < <(awk -F, '$1 == "conn" && $4 > 0 && $10 == 0 { print $NF }' \
+	# the server's connections that carried messages (not END's own): column 4 = messages,
+	# 11 = heap_peak_bytes (then tls/dtls's auth)
+	read -r s_p50 s_max < <(awk -F, '$1 == "conn" && $4 > 0 && $10 == 0 { print $11 }' \
 		"$out.srv.csv" | p50_max)
 	if [ -z "${c_max:-}" ] || [ -z "$base_s" ] || [ "$s_max" = - ]; then
 		log "$name: no heap figures (a build from before --mem?)"
