@@ -216,27 +216,6 @@ for r in $(seq 1 "$rounds"); do
 	fi
 done
 
-# One line per kind/proto/size: median of the per-round p50s and ratios, ratio min..max.
-summary() {
-	awk -v target="$TARGET" "$(lib_awk_stats)"'
-	{
-		k = $1 " " $2 " " $3
-		if (!(k in n)) order[++keys] = k
-		i = ++n[k]; o[k, i] = $5; f[k, i] = $6; q[k, i] = $5 / $6
-	}
-	END {
-		printf "%-12s %-5s %6s %10s %10s %7s %13s   %s\n", "mode", "proto", "size", "ours p50",
-		       "ref p50", "ratio", "min..max", "target <= " target
-		for (x = 1; x <= keys; x++) {
-			k = order[x]; split(k, w, " ")
-			for (i = 1; i <= n[k]; i++) { a1[i] = o[k, i]; a2[i] = f[k, i]; a3[i] = q[k, i] }
-			m = med(a3, n[k])
-			printf "%-12s %-5s %6s %10.1f %10.1f %7.2f %s   %s\n", w[1], w[2], w[3],
-			       med(a1, n[k]), med(a2, n[k]), m, spread(a3, n[k], 6), verdict(m, target)
-		}
-	}' "$raw"
-}
-
 load1=$(lib_loadavg)
 {
 	echo "# bench-loopback: $rounds rounds; client on CPU $ccpu, server on CPU $scpu"
@@ -248,6 +227,7 @@ load1=$(lib_loadavg)
 	echo "#   seen); ref = ref_tcp_loop p50 (socket .. close, plain blocking calls)"
 	echo "# ratio = ours/ref per round; the median over the rounds, min..max its spread"
 	echo "# p50 in microseconds (median over the rounds); raw figures: $raw"
-	summary
+	# One line per kind/proto/size: medians over the rounds, ratio min..max (ackbench/bench.py).
+	(lib_analysis bench-summary loopback "$raw" "$TARGET")
 } | tee "$dir/summary.txt"
 lib_failed "${failed[@]}" || exit 1
