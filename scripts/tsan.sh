@@ -17,6 +17,7 @@ LDFLAGS=-fsanitize=thread) and runs test/load.sh against it.
 USAGE
 }
 
+case "${1:-}" in --help) usage; exit 0 ;; esac
 out=""
 while getopts "o:h" opt; do
 	case "$opt" in
