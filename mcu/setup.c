@@ -115,11 +115,15 @@ int hs_conf(mbedtls_ssl_config *conf, struct hs_env *env, enum hs_proto p, int s
 	 * binds both directions; TLS 1.3: record_size_limit (RFC 8449), which both sides send
 	 * when the config has MBEDTLS_SSL_RECORD_SIZE_LIMIT. */
 	if (!server && p != HS_TLS13) {
-		unsigned char code =
-		        MBEDTLS_SSL_IN_CONTENT_LEN >= 4096   ? MBEDTLS_SSL_MAX_FRAG_LEN_4096
-		        : MBEDTLS_SSL_IN_CONTENT_LEN >= 2048 ? MBEDTLS_SSL_MAX_FRAG_LEN_2048
-		        : MBEDTLS_SSL_IN_CONTENT_LEN >= 1024 ? MBEDTLS_SSL_MAX_FRAG_LEN_1024
-		                                             : MBEDTLS_SSL_MAX_FRAG_LEN_512;
+		/* Mbed TLS takes no larger one than both buffers hold (it binds our records too).
+		 */
+		const size_t len = MBEDTLS_SSL_IN_CONTENT_LEN < MBEDTLS_SSL_OUT_CONTENT_LEN
+		                           ? MBEDTLS_SSL_IN_CONTENT_LEN
+		                           : MBEDTLS_SSL_OUT_CONTENT_LEN;
+		unsigned char code = len >= 4096   ? MBEDTLS_SSL_MAX_FRAG_LEN_4096
+		                     : len >= 2048 ? MBEDTLS_SSL_MAX_FRAG_LEN_2048
+		                     : len >= 1024 ? MBEDTLS_SSL_MAX_FRAG_LEN_1024
+		                                   : MBEDTLS_SSL_MAX_FRAG_LEN_512;
 		r = mbedtls_ssl_conf_max_frag_len(conf, code);
 		if (r != 0)
 			return r;

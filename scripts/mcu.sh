@@ -290,9 +290,12 @@ mv "$dir/mcu.json.tmp" "$dir/mcu.json"
 "$LIB_ROOT/scripts/mcu-table.sh" "$dir/mcu.json" >"$dir/table.txt"
 [ "$quiet" -eq 1 ] || cat "$dir/table.txt"
 
-jq -e '.summary.failed == 0 and .summary.record_failed == 0 and .summary.refused == .summary.negatives' \
-	"$dir/mcu.json" >/dev/null || {
-	log "FAILED: $(grep '^summary' "$dir/raw.txt")"
+# The image's own exit status counts too: 1 when it stopped before its plan (a config it
+# could not set up), with no failed handshake to show for it.
+if [ "$rc" -ne 0 ] || ! jq -e '.summary.handshakes > 0 and .summary.failed == 0 and
+	.summary.record_failed == 0 and .summary.refused == .summary.negatives' \
+	"$dir/mcu.json" >/dev/null; then
+	log "FAILED: $(grep -m1 '^error' "$dir/raw.txt" || true) $(grep '^summary' "$dir/raw.txt")"
 	exit 1
-}
+fi
 log "done: $(grep '^summary' "$dir/raw.txt")"
