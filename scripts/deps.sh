@@ -12,7 +12,8 @@ what 'make' and 'make test' need: the link shaper is one of the programs 'make' 
   link     libnetfilter-queue-dev, iptables, ethtool, python3 (scripts/link.sh: the emulated
            link's shaper and namespaces)
   bench    sockperf (the loopback reference), util-linux (taskset)
-  openssl  libssl-dev (the openssl stack: make STACK=openssl)
+  openssl  perl, patch, xz-utils: build OpenSSL 3.5 from Debian trixie's source package
+           (make STACK=openssl; scripts/fetch-openssl.sh)
   capture  tshark
   fuzz     clang-14 and its libFuzzer runtime (make fuzz, make test)
   report   the same as analysis (report.sh's plots; kept for old command lines)
@@ -23,7 +24,7 @@ what 'make' and 'make test' need: the link shaper is one of the programs 'make' 
   fleet    ansible-core, openssh-client, jq, openssl, python3-matplotlib (scripts/fleet.sh,
            the controller's side)
   fleet-test  dropbear-bin, busybox, openssh-server (test/fleet.sh's boards)
-  wolfssl  autoconf, automake, libtool, patch, xz-utils: build wolfSSL 5.5.4 from
+  wolfssl  autoconf, automake, libtool, patch, xz-utils: build wolfSSL 5.9 from
            Debian's source package (make STACK=wolfssl; scripts/fetch-wolfssl.sh)
   cross    gcc-{aarch64,arm,riscv64}-linux-gnu cross compilers + libc, qemu-user
   cross-aarch64  the aarch64 part of cross only (what make test's cross coverage needs)
@@ -40,7 +41,7 @@ pkgs_of() {
 	test) echo "iproute2 nftables procps" ;;
 	link) echo "libnetfilter-queue-dev iptables ethtool iproute2 python3" ;;
 	bench) echo "sockperf util-linux" ;;
-	openssl) echo "libssl-dev openssl" ;;
+	openssl) echo "perl patch xz-utils openssl" ;;
 	capture) echo "tshark" ;;
 	fuzz) echo "clang-14 libclang-rt-14-dev" ;;
 	report | analysis) echo "python3 python3-matplotlib python3-pytest python3-pyflakes" ;;

@@ -38,7 +38,7 @@ CLI=(--ca "$EC/ca.crt" --cert "$EC/client.crt" --key "$EC/client.key")
 # --- the build it reports ---
 BIN=$W run_client version 10 tls_client -V
 check_grep "--version: Debian source version and configure line" "$OUT" \
-	"^tls_client .*stack wolfssl 5\.5\.4, Debian source 5\.5\.4-[^,]*, \./configure .*--enable-dtls-mtu.*HAVE_SECRET_CALLBACK"
+	"^tls_client .*stack wolfssl 5\.([9]|[1-9][0-9])\.[0-9]+, Debian source 5\.[0-9.]+-[^ ]* \(sha256 [0-9a-f]{16}\), static, \./configure .*--enable-sp-asm.*--enable-mlkem --enable-mldsa.*--enable-dtls13 --enable-dtls-frag-ch --enable-dtls-mtu.*HAVE_SECRET_CALLBACK"
 
 # --- refusals: one line naming the stack and the option, exit 2 ---
 refused() { # refused WHAT ERE PROG ARGS...

@@ -1,5 +1,5 @@
-/* stack.c - the openssl stack's description (stack.h): OpenSSL 3.0 from Debian's
- * libssl-dev; the text of its failures is ossl_err.c's. */
+/* stack.c - the openssl stack's description (stack.h): OpenSSL 3.5 LTS built static from
+ * Debian trixie's source package (stack.mk), the text of its failures is ossl_err.c's. */
 #include "stack.h"
 
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "ossl_bio.h"
 #include "ossl_err.h"
+#include "ossl_build.h" /* ACKBENCH_OSSL_BUILD, written by stack.mk */
 
 static const char *ossl_version(void)
 {
@@ -22,10 +23,9 @@ static const char *ossl_version(void)
 
 static const char *ossl_build_config(void)
 {
-	static char s[160];
+	static char s[512];
 
-	snprintf(s, sizeof(s), "Debian libssl-dev, built against %s, %s", OPENSSL_VERSION_TEXT,
-	         OpenSSL_version(OPENSSL_PLATFORM));
+	snprintf(s, sizeof(s), "%s, %s", ACKBENCH_OSSL_BUILD, OpenSSL_version(OPENSSL_PLATFORM));
 	return s;
 }
 

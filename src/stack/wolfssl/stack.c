@@ -1,5 +1,5 @@
-/* stack.c - the wolfssl stack's description (stack.h): wolfSSL 5.5.4 from Debian's source
- * package, configured as Debian's libwolfssl-dev plus key log and DTLS MTU (stack.mk). */
+/* stack.c - the wolfssl stack's description (stack.h): wolfSSL 5.9 from Debian's source
+ * package, built static in one configuration (stack.mk, recorded by build_config). */
 #include "stack.h"
 
 #include <stdio.h>

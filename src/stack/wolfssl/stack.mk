@@ -1,19 +1,35 @@
-# stack.mk - how the Makefile builds the wolfssl stack (src/stack/README.md): wolfSSL 5.5.4
-# from Debian's source package (scripts/fetch-wolfssl.sh: bookworm, Debian's patches),
-# configured as Debian configures libwolfssl-dev (--enable-distro) plus the two things that
-# package lacks and ackbench needs: the key log (HAVE_SECRET_CALLBACK, for --keylog) and
-# the DTLS MTU (--enable-dtls-mtu, for --mtu); and --enable-ticket-nonce-malloc, without
-# which a wolfSSL 5.5 TLS 1.3 client fails on the first NewSessionTicket of a server that
-# sends nonces longer than 8 bytes (Mbed TLS sends 32: wolfSSL PR 5593). A static library in $(WOLF); autotools
-# (scripts/deps.sh wolfssl) generate its configure script. Native target, full config only.
-WOLF := $(BUILD)/wolfssl
-WOLF_CONFIGURE := --enable-distro --enable-dtls-mtu --enable-ticket-nonce-malloc --enable-static --disable-shared \
-                  --disable-examples CPPFLAGS=-DHAVE_SECRET_CALLBACK
+# stack.mk - how the Makefile builds the wolfssl stack (src/stack/README.md): wolfSSL 5.9+
+# from Debian's source package (scripts/fetch-wolfssl.sh: forky/sid), built static into
+# build/<target>/wolfssl (one library per target, shared by the plain, sanitizer and static
+# variants; autotools from scripts/deps.sh wolfssl generate its configure script).
+# One configuration, the one a performance-minded embedded user picks:
+# - SP math with the platform's assembly (--enable-sp --enable-sp-asm, and the AES/SHA
+#   instructions: Intel's on x86_64, the Armv8 crypto extensions on aarch64);
+# - TLS 1.3, X25519, ML-KEM (the hybrid groups too), ML-DSA certificates;
+# - DTLS 1.2 and 1.3, DTLS 1.3 ClientHello fragmentation (PQ key shares do not fit one
+#   datagram) and the MTU setting (--mtu);
+# - what the stack's code needs: the OpenSSL compatibility layer (the key check and the peer
+#   certificate's key in wolf_ctx.c, ex data), session tickets, the key log
+#   (HAVE_SECRET_CALLBACK, for --keylog), and --enable-ticket-nonce-malloc: without it
+#   wolfSSL (5.5 and still 5.9) refuses a NewSessionTicket nonce longer than 8 bytes, and
+#   Mbed TLS sends 32.
+WOLF := build/$(TARGET)/wolfssl
+WOLF_ASM_native := --enable-intelasm
+WOLF_ASM_aarch64 := --enable-armasm --host=aarch64-linux-gnu
+WOLF_ASM_armhf := --host=arm-linux-gnueabihf
+WOLF_ASM_riscv64 := --host=riscv64-linux-gnu
+WOLF_CONFIGURE := --enable-static --disable-shared --disable-examples --disable-crypttests \
+                  --enable-sp --enable-sp-asm $(WOLF_ASM_$(TARGET)) --enable-tls13 \
+                  --enable-curve25519 --enable-mlkem --enable-mldsa --enable-dtls \
+                  --enable-dtls13 --enable-dtls-frag-ch --enable-dtls-mtu --enable-opensslextra \
+                  --enable-session-ticket --enable-ticket-nonce-malloc \
+                  CPPFLAGS=-DHAVE_SECRET_CALLBACK
 # $(WOLF)/wolf_build.h: ACKBENCH_WOLFSSL_BUILD, the build configuration stack.c reports
 STACK_CFLAGS := -isystem $(WOLF)/src -I$(WOLF)
 STACK_LIBS := $(WOLF)/src/src/.libs/libwolfssl.a -lm -lpthread
 STACK_DEPS := $(WOLF)/.built
-STACK_REFUSE := $(if $(filter-out native,$(TARGET)),wolfSSL is built for the native target only,)$(if $(filter-out full,$(CONFIG)),$(if $(filter-out native,$(TARGET)),; ,)CONFIG=$(CONFIG) is an Mbed TLS config (wolfSSL has Debian's one),)
+STACK_REFUSE := $(if $(filter undefined,$(origin WOLF_ASM_$(TARGET))),no wolfSSL configuration \
+  for TARGET=$(TARGET),)$(if $(filter-out full,$(CONFIG)),CONFIG=$(CONFIG) is an Mbed TLS config)
 
 # wolfCrypt's own benchmark program from the same build (the crypto floor of
 # scripts/bench-stacks.sh: `benchmark -ecc` times P-256 key generation, ECDH, sign, verify).
@@ -28,10 +44,13 @@ WOLF_STAMP := $(call stamp,$(WOLF).stamp,wolfssl $(call pinned,scripts/fetch-wol
 $(WOLF)/.built: $(WOLF_STAMP)
 	@echo "  WOLFSSL  $(WOLF)"
 	$(Q)tree=$$(scripts/fetch-wolfssl.sh) && rm -rf $(WOLF) && mkdir -p $(WOLF) && \
-	  cp -R "$$tree" $(WOLF)/src
-	$(Q)cd $(WOLF)/src && { ./autogen.sh && ./configure CC="$(CC)" $(WOLF_CONFIGURE) && \
-	  $(MAKE) src/libwolfssl.la; } >../build.log 2>&1 || \
-	  { tail -n 30 $(WOLF)/build.log; echo "wolfSSL build failed: $(WOLF)/build.log"; exit 1; }
-	$(Q)printf '#define ACKBENCH_WOLFSSL_BUILD "Debian source %s, ./configure %s, static"\n' \
-	  "$$(cat $(WOLF)/src/.ackbench-patched)" "$(WOLF_CONFIGURE)" >$(WOLF)/wolf_build.h
+	  cp -R "$$tree" $(WOLF)/src && cp "$$tree/.ackbench-source" $(WOLF)/ackbench.source
+	$(Q)start=$$(date +%s); cd $(WOLF)/src && { ./autogen.sh && \
+	  ./configure CC="$(CC)" $(WOLF_CONFIGURE) && $(MAKE) src/libwolfssl.la; } >../build.log 2>&1 || \
+	  { tail -n 30 ../build.log; echo "wolfSSL build failed: $(WOLF)/build.log"; exit 1; }; \
+	  echo "  WOLFSSL  built in $$(( $$(date +%s) - start )) s" | tee -a ../build.log
+	$(Q)printf '#define ACKBENCH_WOLFSSL_BUILD "Debian source %s (sha256 %s), static, ./configure %s"\n' \
+	  "$$(sed -n 's/.*debian=\([^ ]*\).*/\1/p' $(WOLF)/ackbench.source)" \
+	  "$$(sed -n 's/.*sha256=\([^ ]*\).*/\1/p' $(WOLF)/ackbench.source | cut -c1-16)" \
+	  "$(WOLF_CONFIGURE)" >$(WOLF)/wolf_build.h
 	$(Q)touch $@
