@@ -14,10 +14,11 @@
 set -eu
 
 prog=gen-certs
-OPENSSL=${OPENSSL:-openssl}
-
 script_dir=$(cd "$(dirname "$0")" && pwd)
 repo_root=$(cd "$script_dir/.." && pwd)
+# ML-DSA keys need OpenSSL 3.5: the openssl command of the openssl stack's own build
+# (make STACK=openssl builds it) when $OPENSSL is not set; other types use the system's.
+OSSL35="$repo_root/build/native/openssl/apps/openssl"
 
 usage() {
     cat <<EOF
@@ -30,7 +31,8 @@ bad certificates in DIR/bad/ for the negative tests.
 Options:
   -o DIR    output directory (default: $repo_root/certs)
   -t TYPE   key type: ec256 (P-256, ECDSA-SHA256; default),
-            ec384 (P-384, ECDSA-SHA384), rsa2048, rsa3072 (RSA, SHA-256)
+            ec384 (P-384, ECDSA-SHA384), rsa2048, rsa3072 (RSA, SHA-256),
+            mldsa44, mldsa65 (ML-DSA, FIPS 204; needs OpenSSL 3.5: make STACK=openssl)
   -d DAYS   validity of the good certificates, in days from now
             (default: 3650)
   -f        regenerate even if DIR already holds a matching set
@@ -55,7 +57,8 @@ Files written to DIR:
   bad/noclientauth-client.*  (extendedKeyUsage serverAuth only)
 
 Environment:
-  OPENSSL   openssl binary to use (default: openssl)
+  OPENSSL   openssl binary to use (default: openssl; for mldsa44/mldsa65 the
+            openssl stack's build/native/openssl/apps/openssl)
 EOF
 }
 
@@ -242,7 +245,7 @@ cert_sans() {
 }
 
 # cert_type FILE: print the key/signature type of a certificate (ec256, ec384,
-# rsa2048, rsa3072) or "unknown".
+# rsa2048, rsa3072, mldsa44, mldsa65) or "unknown".
 cert_type() {
     local text
     if ! text=$("$OPENSSL" x509 -in "$1" -noout -text 2>/dev/null); then
@@ -254,6 +257,8 @@ cert_type() {
             case $text in *"NIST CURVE: P-256"*) echo ec256; return 0 ;; esac ;;
         *"Signature Algorithm: ecdsa-with-SHA384"*)
             case $text in *"NIST CURVE: P-384"*) echo ec384; return 0 ;; esac ;;
+        *"Signature Algorithm: ML-DSA-44"*) echo mldsa44; return 0 ;;
+        *"Signature Algorithm: ML-DSA-65"*) echo mldsa65; return 0 ;;
         *"Signature Algorithm: sha256WithRSAEncryption"*)
             case $text in
                 *"Public-Key: (2048 bit)"*) echo rsa2048; return 0 ;;
@@ -296,8 +301,19 @@ case $type in
     ec384) md=sha384; keyopts=(-algorithm EC -pkeyopt ec_paramgen_curve:P-384 -pkeyopt ec_param_enc:named_curve) ;;
     rsa2048) md=sha256; keyopts=(-algorithm RSA -pkeyopt rsa_keygen_bits:2048) ;;
     rsa3072) md=sha256; keyopts=(-algorithm RSA -pkeyopt rsa_keygen_bits:3072) ;;
-    *) usage_error "unknown key type '$type' (want ec256, ec384, rsa2048 or rsa3072)" ;;
+    # ML-DSA signs the message itself: no digest ('default' lets openssl ca pick none).
+    mldsa44) md=default; keyopts=(-algorithm ML-DSA-44) ;;
+    mldsa65) md=default; keyopts=(-algorithm ML-DSA-65) ;;
+    *) usage_error "unknown key type '$type' (want ec256, ec384, rsa2048, rsa3072, mldsa44 or mldsa65)" ;;
 esac
+if [ -z "${OPENSSL:-}" ]; then
+    case $type in
+        mldsa*)
+            [ -x "$OSSL35" ] || die "-t $type needs OpenSSL 3.5's openssl command: run 'make STACK=openssl' first (or set OPENSSL)"
+            OPENSSL=$OSSL35 ;;
+        *) OPENSSL=openssl ;;
+    esac
+fi
 case $type in
     rsa*) leaf_ku="digitalSignature, keyEncipherment" ;;
     *) leaf_ku="digitalSignature" ;;

@@ -7,7 +7,7 @@
 
 #define ONLY_STREAM 1
 #define ONLY_DGRAM  2
-#define N_OPTS      18
+#define N_OPTS      19
 
 static struct tp_conf g_val; /* what the command line gave */
 
@@ -39,8 +39,12 @@ static const struct sec_opt all[N_OPTS] = {
 	    "default (pinned to AES-128-GCM with ECDHE)" } },
 	{ 0,
 	  { "groups", 0, OPT_STR, &g_val.groups, 0, 0, "LIST",
-	    "key-exchange groups, e.g. x25519,secp384r1 (TLS 1.2: also the curves accepted for "
-	    "ECDSA certificates); 'any' = library default (pinned to secp256r1)" } },
+	    "key-exchange groups, IANA names, any case, e.g. x25519,secp384r1,X25519MLKEM768 "
+	    "(TLS 1.2: also the curves accepted for ECDSA certificates); 'any' = library default "
+	    "(pinned to secp256r1)" } },
+	{ 0,
+	  { "key-shares", 0, OPT_STR, &g_val.key_shares, 0, 0, "LIST",
+	    "client: the --groups sent a TLS 1.3 key share (default: the first one only)" } },
 	{ 0,
 	  { "resume", 0, OPT_FLAG, &g_val.resume, 0, 0, NULL,
 	    "client: resume the session (ticket) on every reconnect after the first" } },
@@ -103,6 +107,7 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	c->tls_version = tp->datagram ? "1.2" : g_val.tls_version;
 	c->ciphersuite = g_val.ciphersuite;
 	c->groups = g_val.groups;
+	c->key_shares = g_val.key_shares;
 	c->keylog_file = g_val.keylog_file;
 	c->resume = g_val.resume;
 	c->no_cookie = g_val.no_cookie;
@@ -118,9 +123,9 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	if (g_val.mtu != 0)
 		c->mtu = g_val.mtu;
 	/* Normally refused already by opts_parse (opts_side: help text "client: ..."). */
-	if (c->server && (c->resume || c->server_name != NULL)) {
+	if (c->server && (c->resume || c->server_name != NULL || c->key_shares != NULL)) {
 		fprintf(stderr, "%s: --%s is a client option\n", c->prog,
-		        c->resume ? "resume" : "server-name");
+		        c->resume ? "resume" : c->server_name != NULL ? "server-name" : "key-shares");
 		return ACK_ERR_ARG;
 	}
 	if (!c->server && c->no_cookie) {

@@ -221,6 +221,25 @@ static uint32_t heap_peak(struct srv *s)
 	return (uint32_t)p;
 }
 
+/* The server's own view of what was negotiated (version, suite, group, key), on stdout
+ * as "# negotiated: conn=N ..." whenever it differs from the previous connection's: the
+ * far side's check of what a client claims, one line per change, not per connection. */
+static void note_negotiated(struct srv *s, void *conn, uint32_t cno)
+{
+	char d[sizeof(s->negotiated)];
+
+	if (s->tp->describe == NULL)
+		return;
+	s->tp->describe(conn, d, sizeof(d));
+	port_mutex_lock(s->lock);
+	if (strcmp(d, s->negotiated) != 0) {
+		memcpy(s->negotiated, d, sizeof(d));
+		printf("# negotiated: conn=%" PRIu32 " %s\n", cno, d);
+		fflush(stdout);
+	}
+	port_mutex_unlock(s->lock);
+}
+
 void srvconn_serve(struct worker *w, void *conn)
 {
 	struct srv *s = w->s;
@@ -257,6 +276,7 @@ void srvconn_serve(struct worker *w, void *conn)
 	} else {
 		if (s->tp->info != NULL)
 			s->tp->info(conn, &ti);
+		note_negotiated(s, conn, cno);
 		e = serve_conn(w, conn, cno, peer, sizeof(peer));
 		if (e == ACK_ERR_STOPPED)
 			fprintf(stderr, "%s: conn %" PRIu32 " from %s: cut off by the stop\n",

@@ -36,6 +36,7 @@ struct srv {
 	int stop;         /* END seen (not --forever), or the idle timeout */
 	/* --mem: Mbed TLS heap after set-up, largest per-connection peak above it */
 	size_t heap_base, heap_max;
+	char negotiated[200]; /* the last "# negotiated:" line written (note_negotiated) */
 };
 
 /* One worker: its buffers and the connection it serves. */

@@ -2,6 +2,7 @@
 #include "tls_sniff.h"
 
 #include <string.h>
+#include <strings.h>
 
 enum {
 	REC_CCS = 20,
@@ -43,11 +44,25 @@ static const struct {
 	{ 0x0102, "ffdhe4096" },
 	{ 0x0103, "ffdhe6144" },
 	{ 0x0104, "ffdhe8192" },
-	/* aliases, for parsing only (after the canonical names) */
+	/* ML-KEM (FIPS 203) alone and the hybrids (draft-ietf-tls-ecdhe-mlkem) */
+	{ 0x0200, "MLKEM512" },
+	{ 0x0201, "MLKEM768" },
+	{ 0x0202, "MLKEM1024" },
+	{ 0x11EB, "SecP256r1MLKEM768" },
+	{ 0x11EC, "X25519MLKEM768" },
+	{ 0x11ED, "SecP384r1MLKEM1024" },
+	/* aliases, for parsing only (after the canonical names): OpenSSL's and wolfSSL's own
+	 * spellings (docs/stacks.md) */
 	{ 0x0017, "P-256" },
 	{ 0x0017, "prime256v1" },
 	{ 0x0018, "P-384" },
 	{ 0x0019, "P-521" },
+	{ 0x0200, "ML_KEM_512" },
+	{ 0x0201, "ML_KEM_768" },
+	{ 0x0202, "ML_KEM_1024" },
+	{ 0x0200, "ML-KEM-512" },
+	{ 0x0201, "ML-KEM-768" },
+	{ 0x0202, "ML-KEM-1024" },
 };
 
 const char *tls_group_name(uint16_t id)
@@ -65,7 +80,7 @@ uint16_t tls_group_id(const char *name, size_t len)
 	size_t i;
 
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-		if (strlen(groups[i].name) == len && strncmp(groups[i].name, name, len) == 0)
+		if (strlen(groups[i].name) == len && strncasecmp(groups[i].name, name, len) == 0)
 			return groups[i].id;
 	return 0;
 }

@@ -82,7 +82,8 @@ int tls_hello_groups(const uint8_t *rec, size_t n, uint16_t *out, int max);
 uint16_t tls_ske_group(const uint8_t *b, size_t n);
 /* Name of an IANA TLS group id ("secp256r1", "x25519", ...), or NULL if unknown. */
 const char *tls_group_name(uint16_t id);
-/* IANA TLS group id of a name (also accepts P-256, P-384, P-521, prime256v1), or 0. */
+/* IANA TLS group id of a name, case-insensitive (also accepts P-256, P-384, P-521,
+ * prime256v1, and ML_KEM_768 / ML-KEM-768 for MLKEM768, ...), or 0. */
 uint16_t tls_group_id(const char *name, size_t len);
 
 /* A stream server's first flight (waitroom.h): from the n bytes a client sent first, how

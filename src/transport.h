@@ -28,6 +28,7 @@ struct tp_conf {
 	const char *tls_version; /* "1.2", "1.3" or NULL to negotiate */
 	const char *ciphersuite; /* the stack's suite names, or NULL */
 	const char *groups;      /* comma list or NULL */
+	const char *key_shares;  /* client: comma list of groups sent a key share, or NULL */
 	const char *keylog_file; /* NSS key log output or NULL */
 	int resume;              /* client: resume sessions on reconnect */
 	int no_cookie;           /* DTLS server: no HelloVerifyRequest */
