@@ -13,6 +13,10 @@
 #     2 ECDHE + 2 signatures + 4
 #     verifications of one mutually authenticated handshake, and the TLS 1.3 extra over
 #     TCP as a multiple of it.
+# With -Q, instead, the post-quantum rows: per stack that has ML-KEM and ML-DSA, TLS 1.3
+# full handshakes with X25519 vs X25519MLKEM768 vs SecP256r1MLKEM768 key exchange (EC P-256
+# certificates) and with ECDSA P-256 vs ML-DSA-44 vs ML-DSA-65 certificates (secp256r1):
+# handshake bytes each way, client and server CPU per handshake, handshake p50, heap peak.
 # Client and server are pinned to different CPUs; each round runs every cell once, in an
 # order rotated per round, so no stack always runs first; figures are medians over rounds.
 set -eu
@@ -31,9 +35,10 @@ Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR]
   -k COUNT    messages per size in keep-alive runs (default: 200)
   -c C,S      CPUs of the client and of the server (default: 0,1)
   -d DIR      where the raw outputs go (default: results/bench-stacks-<UTC time>)
+  -Q          post-quantum rows only (key exchange and certificate types, TLS 1.3)
   -h          this text
-Programs: build/native[-<stack>]/bin (make STACK=<stack>). Needs taskset, jq; openssl for
-OpenSSL's crypto floor. Exit status: 0 when every run gave a figure, 1 when one failed,
+Programs: build/native[-<stack>]/bin (make STACK=<stack>). Needs taskset, jq; OpenSSL's crypto
+floor uses the openssl command of its build. Exit status: 0 when every run gave a figure, 1 when one failed,
 2 usage error.
 USAGE
 }
@@ -46,7 +51,8 @@ cpus="0,1"
 dir=""
 cmdline="$0 $*"
 case "${1:-}" in --help) usage; exit 0 ;; esac
-while getopts s:r:n:k:c:d:h opt; do
+pq=0
+while getopts s:r:n:k:c:d:Qh opt; do
 	case "$opt" in
 	s) stacks=${OPTARG//,/ } stacks_given=1 ;;
 	r) rounds=$OPTARG ;;
@@ -54,6 +60,7 @@ while getopts s:r:n:k:c:d:h opt; do
 	k) kcount=$OPTARG ;;
 	c) cpus=$OPTARG ;;
 	d) dir=$OPTARG ;;
+	Q) pq=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -108,6 +115,74 @@ certs="$dir/certs"
 srv_creds=(--ca "$certs/ca.crt" --cert "$certs/server.crt" --key "$certs/server.key")
 cli_creds=(--ca "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/client.key")
 
+# --- -Q: the post-quantum rows ---
+pq_rows() {
+	local t s k r tag g a sa srvh hb
+	for t in mldsa44 mldsa65; do
+		"$LIB_ROOT/scripts/gen-certs.sh" -t "$t" -o "$dir/certs-$t" 2>>"$dir/gen-certs.log" ||
+			die "gen-certs.sh -t $t failed (make STACK=openssl first); see $dir/gen-certs.log"
+	done
+	kinds="x25519 X25519MLKEM768 SecP256r1MLKEM768 ec256 mldsa44 mldsa65"
+	for r in $(seq "$rounds"); do
+		log "post-quantum round $r of $rounds (load $(lib_loadavg))"
+		for s in $stacks; do
+			[ "$s" != mbedtls ] || continue # Mbed TLS 3.6: no ML-KEM, no ML-DSA
+			for k in $kinds; do
+				tag="pq-$r-$s-$k"
+				case "$k" in
+				ec256) a=("${cli_creds[@]}") sa=("${srv_creds[@]}") ;;
+				mldsa*) g=$dir/certs-$k
+					a=(--ca "$g/ca.crt" --cert "$g/client.crt" --key "$g/client.key")
+					sa=(--ca "$g/ca.crt" --cert "$g/server.crt" --key "$g/server.key") ;;
+				*) a=("${cli_creds[@]}" --groups "$k") sa=("${srv_creds[@]}" --groups "$k") ;;
+				esac
+				run "$tag" "${BIN[$s]}" tls "${sa[@]}" -- -s 64 -n "$count" -w 10 --tls 1.3 \
+					"${a[@]}" || continue
+				hb=$(awk -F, 'NR > 1 && $10 == 1 { print $13 " " $14 }' "$dir/$tag.csv" | head -n 1)
+				jq -r --arg t "$s $k $r" '"pq \($t) \(.sizes[0].handshake.p50) \(.sizes[0].cpu.p50)"' \
+					"$dir/$tag.json" | tr '\n' ' ' >>"$raw"
+				printf '%s %s\n' "$(srv_cpu "$tag")" "${hb:-- -}" >>"$raw"
+				if [ "$r" = 1 ]; then
+					run "mem-$tag" "${BIN[$s]}" tls "${sa[@]}" --mem -- -s 64 -n 20 -w 2 --mem \
+						--tls 1.3 "${a[@]}" || continue
+					srvh=$(sed -n 's/^heap conn_peak_max=\([0-9]*\) .*/\1/p' "$dir/mem-$tag.server")
+					printf 'pqheap %s %s %s %s\n' "$s" "$k" \
+						"$(jq -r '.heap.conn_peak_p50' "$dir/mem-$tag.json")" "${srvh:-?}" >>"$raw"
+				fi
+			done
+		done
+	done
+	load1=$(lib_loadavg)
+	pmed() { awk -v a="$1" -v b="$2" -v c="$3" '$1 == "pq" && $2 == a && $3 == b { print $c }' "$raw" | lib_median "-"; }
+	{
+		echo "Post-quantum TLS 1.3 full handshakes on loopback, mutual authentication, ${count} connections"
+		echo "per run, $rounds rounds, client CPU $LIB_CCPU, server CPU $LIB_SCPU (medians over rounds)"
+		echo "load average: $load0 at the start, $load1 at the end"
+		echo
+		printf '%-8s %-18s %8s %8s %8s %8s %9s %9s %9s\n' stack kind "cli_tx_B" "srv_tx_B" \
+			"cli_cpu" "srv_cpu" "hs_p50" "heap_cli" "heap_srv"
+		for s in $stacks; do
+			[ "$s" != mbedtls ] || continue
+			for k in $kinds; do
+				printf '%-8s %-18s %8s %8s %8s %8s %9s %9s %9s\n' "$s" "$k" "$(pmed "$s" "$k" 8)" \
+					"$(pmed "$s" "$k" 9)" "$(pmed "$s" "$k" 6)" "$(pmed "$s" "$k" 7)" \
+					"$(pmed "$s" "$k" 5)" \
+					"$(awk -v s="$s" -v k="$k" '$1 == "pqheap" && $2 == s && $3 == k { print $4 }' "$raw")" \
+					"$(awk -v s="$s" -v k="$k" '$1 == "pqheap" && $2 == s && $3 == k { print $5 }' "$raw")"
+			done
+		done
+		echo
+		echo "kinds x25519, X25519MLKEM768, SecP256r1MLKEM768: the key exchange (one key share, EC P-256"
+		echo "certificates); ec256, mldsa44, mldsa65: the certificates' keys (CA, server and client;"
+		echo "secp256r1). cli_tx_B/srv_tx_B: handshake bytes the client/server sent (TCP payload);"
+		echo "cli_cpu/srv_cpu: CPU per connection (us); hs_p50: the client's handshake phase (us);"
+		echo "heap: peak per connection (bytes, a separate --mem run of 20 connections)."
+		echo "Raw rows: $raw"
+	} | tee "$dir/table.txt"
+	lib_failed "${failed[@]+"${failed[@]}"}"
+	exit $?
+}
+
 # --- crypto floors (us per handshake, at a full CPU) ---
 declare -A FLOOR
 # Mbed TLS's benchmark counts operations per wall-clock second: on a busy host it gets less
@@ -134,12 +209,13 @@ floor_mbedtls() {
 	return 0
 }
 # openssl speed: "256 bits ecdsa (nistp256)  sign/s verify/s" in its last columns, and
-# " 256 bits ecdh (nistp256) ... op/s". The Debian build is the one linked.
+# " 256 bits ecdh (nistp256) ... op/s". The openssl command of the build the stack links
+# (make STACK=openssl: build/native/openssl/apps/openssl).
 floor_openssl() {
-	local e s v
-	command -v openssl >/dev/null || return 0
-	log "crypto floor: openssl speed -seconds 2 ecdsap256 ecdhp256"
-	"${on_client[@]}" openssl speed -seconds 2 ecdsap256 ecdhp256 >"$dir/openssl-speed.txt" 2>&1 ||
+	local e s v o=$LIB_ROOT/build/native/openssl/apps/openssl
+	[ -x "$o" ] || return 0
+	log "crypto floor: $o speed -seconds 2 ecdsap256 ecdhp256"
+	"${on_client[@]}" "$o" speed -seconds 2 ecdsap256 ecdhp256 >"$dir/openssl-speed.txt" 2>&1 ||
 		return 0
 	s=$(awk '/bits ecdsa \(nistp256\)/ { print $(NF - 1) }' "$dir/openssl-speed.txt" | tail -n 1)
 	v=$(awk '/bits ecdsa \(nistp256\)/ { print $NF }' "$dir/openssl-speed.txt" | tail -n 1)
@@ -177,9 +253,11 @@ floor_wolfssl() {
 	FLOOR[wolfssl]=$(awk -v k="$kg" -v a="$ag" -v g="$sg" -v v="$vf" -v s1="$s1" -v s2="$s2" \
 		'BEGIN { printf "%.1f", 1000 * (2 * (k * s2 + a * s1) + (2 * g + 4 * v) * s1) }')
 }
-case " $stacks " in *" mbedtls "*) floor_mbedtls ;; esac
-case " $stacks " in *" wolfssl "*) floor_wolfssl ;; esac
-case " $stacks " in *" openssl "*) floor_openssl ;; esac
+if [ "$pq" = 0 ]; then
+	case " $stacks " in *" mbedtls "*) floor_mbedtls ;; esac
+	case " $stacks " in *" wolfssl "*) floor_wolfssl ;; esac
+	case " $stacks " in *" openssl "*) floor_openssl ;; esac
+fi
 
 # --- runs ---
 raw="$dir/rows.txt"
@@ -203,6 +281,8 @@ run() {
 srv_cpu() { awk -F, '$1 == "conn" && $10 == 0 { print $9 }' "$dir/$1.server.csv" | lib_median ""; }
 # hs_bytes TAG: median handshake bytes tx + rx of the acked rows.
 hs_bytes() { awk -F, 'NR > 1 && $10 == 1 { print $13 + $14 }' "$dir/$1.csv" | lib_median ""; }
+
+[ "$pq" = 0 ] || pq_rows
 
 # pm ROUND STACK KIND: one per-message cell; KIND tcp udp tls12 tls13 dtls resume.
 pm() {
