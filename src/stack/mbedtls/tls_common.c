@@ -4,11 +4,15 @@
  */
 #include "tls_common.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
 #include "mbedtls/platform_util.h"
 #include "port.h"
+#include "sec_groups.h"
+#include "sec_opts.h"
+#include "sec_pem.h"
 
 /* Comparison runs pin AES-128-GCM with ECDHE on secp256r1: the negotiated default differs
  * between machines (ChaCha20-Poly1305 and x25519 on this x86 build, AES-GCM on boards with
@@ -19,7 +23,6 @@ static const char *const default_suites[] = {
 	"TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
 	"TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256",
 };
-#define DEFAULT_GROUP MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1
 
 static int fail(const struct tls_ctx *t, const char *opt, const char *val, const char *why,
                 int code)
@@ -30,7 +33,14 @@ static int fail(const struct tls_ctx *t, const char *opt, const char *val, const
 static int fail_load(const struct tls_ctx *t, const char *opt, const char *path, int code)
 {
 	char eb[160];
+	int level = sec_pem_mldsa(path);
 
+	if (level != 0) {
+		snprintf(eb, sizeof(eb), "'%s': ML-DSA-%d (Mbed TLS 3.6 has no ML-DSA)", path, level);
+		fprintf(stderr, "%s: --%s: not supported by the mbedtls stack (%s)\n", t->sec.prog,
+		        opt, eb);
+		return ACK_ERR_ARG;
+	}
 	return sec_ctx_fail_load(&t->sec, opt, path, err_str(code, eb, sizeof(eb)));
 }
 
@@ -103,43 +113,31 @@ static int group_built(uint16_t id)
 #endif
 }
 
-static int set_groups(struct tls_ctx *t, const char *list)
+static const char *lacks_group(uint16_t id)
 {
-	const char *p = list;
-	unsigned n = 0;
+	if (sec_group_is_mlkem(id))
+		return "Mbed TLS 3.6 has no ML-KEM";
+	return group_built(id) ? NULL
+	                       : "not in this Mbed TLS build (CONFIG=" ACKBENCH_CONFIG
+	                         ": ports/config/ackbench_config_" ACKBENCH_CONFIG ".h)";
+}
 
-	if (list == NULL) {
-		t->groups[0] = DEFAULT_GROUP;
-		t->groups[1] = 0;
-		return 0;
-	}
-	if (strcmp(list, "any") == 0)
-		return 0;
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		uint16_t id = tls_group_id(p, len);
-		char name[32];
+/* --groups and --key-shares (sec_groups.c): Mbed TLS sends one key share, for the first
+ * group of its list. */
+static int set_groups(struct tls_ctx *t, const struct tp_conf *c)
+{
+	struct sec_groups g;
+	size_t i;
+	int r = sec_groups_parse(&g, c, "mbedtls", lacks_group);
 
-		if (n == TLS_MAX_GROUPS)
-			return fail(t, "groups", list, "too many groups", ACK_ERR_ARG);
-		snprintf(name, sizeof(name), "%.*s", (int)len, p);
-		if (id == 0)
-			return fail(t, "groups", name,
-			            "unknown group (known: secp256r1, secp384r1, secp521r1, "
-			            "x25519, x448, "
-			            "brainpoolP256r1.., ffdhe2048..ffdhe8192)",
-			            ACK_ERR_ARG);
-		if (!group_built(id))
-			return fail(t, "groups", name,
-			            "not in this Mbed TLS build (CONFIG=" ACKBENCH_CONFIG
-			            ": ports/config/ackbench_config_" ACKBENCH_CONFIG ".h)",
-			            ACK_ERR_ARG);
-		t->groups[n++] = id;
-		if (p[len] == '\0')
-			break;
-		p += len + 1;
-	}
-	t->groups[n] = 0;
+	if (r != 0 || g.any)
+		return r;
+	if (g.nshare != 1 || g.share[0] != g.id[0])
+		return sec_opts_refuse(c, "mbedtls", "key-shares",
+		                       "Mbed TLS 3.6 sends one key share, for the first group");
+	for (i = 0; i < g.n && i < TLS_MAX_GROUPS; i++)
+		t->groups[i] = g.id[i];
+	t->groups[i] = 0;
 	return 0;
 }
 
@@ -318,7 +316,7 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	}
 	if ((r = set_version(t, c->tls_version)) != 0 ||
 	    (r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
-	    (r = set_groups(t, c->groups)) != 0)
+	    (r = set_groups(t, c)) != 0)
 		return r;
 	if (t->suites[0] != 0)
 		mbedtls_ssl_conf_ciphersuites(&t->conf, t->suites);

@@ -9,6 +9,7 @@
 
 #include "ossl.h"
 #include "ossl_bio.h"
+#include "sec_groups.h"
 #include "sec_opts.h"
 #include "tls_sniff.h"
 
@@ -16,7 +17,6 @@
  * suite follows the server's key type, so both the ECDSA and the RSA variant. */
 #define DEFAULT_SUITES_13 "TLS_AES_128_GCM_SHA256"
 #define DEFAULT_SUITES_12 "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
-#define DEFAULT_GROUPS    "P-256"
 #define LIST_MAX          512
 
 static int fail(const struct ossl_ctx *t, const char *opt, const char *val, const char *why)
@@ -35,6 +35,10 @@ void ossl_key_name(EVP_PKEY *k, char *buf, size_t len)
 {
 	int id = k != NULL ? EVP_PKEY_get_base_id(k) : 0;
 
+	if (k != NULL && strncmp(EVP_PKEY_get0_type_name(k), "ML-DSA-", 7) == 0) {
+		snprintf(buf, len, "%s", EVP_PKEY_get0_type_name(k)); /* "ML-DSA-44" */
+		return;
+	}
 	snprintf(buf, len, "%s-%d",
 	         id == EVP_PKEY_EC    ? "EC"
 	         : id == EVP_PKEY_RSA ? "RSA"
@@ -173,6 +177,12 @@ static const char *group_name(uint16_t id)
 		{ 0x0102, "ffdhe4096" },
 		{ 0x0103, "ffdhe6144" },
 		{ 0x0104, "ffdhe8192" },
+		{ 0x0200, "MLKEM512" },
+		{ 0x0201, "MLKEM768" },
+		{ 0x0202, "MLKEM1024" },
+		{ 0x11EB, "SecP256r1MLKEM768" },
+		{ 0x11EC, "X25519MLKEM768" },
+		{ 0x11ED, "SecP384r1MLKEM1024" },
 	};
 	size_t i;
 
@@ -182,34 +192,35 @@ static const char *group_name(uint16_t id)
 	return NULL;
 }
 
-static int set_groups(struct ossl_ctx *t, const char *list)
+static const char *lacks_group(uint16_t id)
 {
-	char out[LIST_MAX] = "", name[32];
-	const char *p = list;
+	return group_name(id) == NULL ? "not in OpenSSL's group table here" : NULL;
+}
 
-	if (list == NULL)
-		list = p = "secp256r1";
-	if (strcmp(list, "any") == 0)
-		return 0;
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		const char *on = group_name(tls_group_id(p, len));
+/* --groups and --key-shares (sec_groups.c) as one OpenSSL list: a client's key-share
+ * groups marked '*' (OpenSSL 3.5; without marks it sends one share, for the first group). */
+static int set_groups(struct ossl_ctx *t, const struct tp_conf *c)
+{
+	char out[LIST_MAX] = "", name[40];
+	struct sec_groups g;
+	size_t i, j;
+	int r = sec_groups_parse(&g, c, "openssl", lacks_group);
 
-		snprintf(name, sizeof(name), "%.*s", (int)len, p);
-		if (on == NULL)
-			return fail(
-			        t, "groups", name,
-			        "unknown group (known: secp256r1, secp384r1, secp521r1, x25519, "
-			        "x448, brainpoolP256r1.., ffdhe2048..ffdhe8192)");
-		if (append(out, on, strlen(on)) != 0)
-			return fail(t, "groups", list, "too many groups");
-		if (p[len] == '\0')
-			break;
-		p += len + 1;
+	if (r != 0 || g.any)
+		return r;
+	for (i = 0; i < g.n; i++) {
+		int share = 0;
+
+		for (j = 0; !t->sec.server && j < g.nshare; j++)
+			share |= g.share[j] == g.id[i];
+		snprintf(name, sizeof(name), "%s%s", share ? "*" : "", group_name(g.id[i]));
+		if (append(out, name, strlen(name)) != 0)
+			return fail(t, "groups", c->groups, "too many groups");
 	}
 	if (SSL_CTX_set1_groups_list(t->ctx, out) != 1) {
 		ERR_clear_error();
-		return fail(t, "groups", list, "not all of these groups are in this OpenSSL build");
+		return fail(t, "groups", c->groups,
+		            "not all of these groups are in this OpenSSL build");
 	}
 	return 0;
 }
@@ -294,7 +305,7 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	if ((r = set_version(t, c->tls_version)) != 0 ||
 	    (r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
-	    (r = set_groups(t, c->groups)) != 0)
+	    (r = set_groups(t, c)) != 0)
 		return r;
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_RENEGOTIATION);
 	conf_tickets(t);

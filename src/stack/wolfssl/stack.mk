@@ -10,7 +10,8 @@
 #   datagram) and the MTU setting (--mtu);
 # - what the stack's code needs: the OpenSSL compatibility layer (the key check and the peer
 #   certificate's key in wolf_ctx.c, ex data), session tickets, the key log
-#   (HAVE_SECRET_CALLBACK, for --keylog), and --enable-ticket-nonce-malloc: without it
+#   (HAVE_SECRET_CALLBACK, for --keylog), the IP entries of subjectAltName (--enable-ip-alt-name:
+#   a server named by its IP address, the default), and --enable-ticket-nonce-malloc: without it
 #   wolfSSL (5.5 and still 5.9) refuses a NewSessionTicket nonce longer than 8 bytes, and
 #   Mbed TLS sends 32.
 WOLF := build/$(TARGET)/wolfssl
@@ -22,7 +23,7 @@ WOLF_CONFIGURE := --enable-static --disable-shared --disable-examples --disable-
                   --enable-sp --enable-sp-asm $(WOLF_ASM_$(TARGET)) --enable-tls13 \
                   --enable-curve25519 --enable-mlkem --enable-mldsa --enable-dtls \
                   --enable-dtls13 --enable-dtls-frag-ch --enable-dtls-mtu --enable-opensslextra \
-                  --enable-session-ticket --enable-ticket-nonce-malloc \
+                  --enable-session-ticket --enable-ticket-nonce-malloc --enable-ip-alt-name \
                   CPPFLAGS=-DHAVE_SECRET_CALLBACK
 # $(WOLF)/wolf_build.h: ACKBENCH_WOLFSSL_BUILD, the build configuration stack.c reports
 STACK_CFLAGS := -isystem $(WOLF)/src -I$(WOLF)

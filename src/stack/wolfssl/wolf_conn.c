@@ -11,6 +11,7 @@
  */
 #include "wolf_conn.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,10 +128,18 @@ static void dtls_prep(struct wolf_conn *c)
 	wolfSSL_dtls_set_timeout_max(c->ssl, 1 << 20);
 }
 
+static int is_ip(const char *name)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, name, a) == 1 || inet_pton(AF_INET6, name, a) == 1;
+}
+
 /* c->ssl for c, over c->io. */
 static int conn_ssl(struct wolf_conn *c)
 {
 	struct wolf_ctx *t = c->t;
+	int i;
 
 	c->ssl = wolfSSL_new(t->ctx);
 	if (c->ssl == NULL)
@@ -148,16 +157,21 @@ static int conn_ssl(struct wolf_conn *c)
 		        c->ssl); /* the TLS 1.2 master secret, freed after the handshake */
 	if (t->sec.server)
 		return 0;
-	/* DNS names and (OPENSSL_ALL builds) IP literals against the subjectAltName */
-	if (wolfSSL_check_domain_name(c->ssl, t->sec.server_name) != WOLFSSL_SUCCESS)
+	/* The server name against the subjectAltName: an IP literal as an IP entry (wolfSSL
+	 * 5.9's check_domain_name takes DNS names only) */
+	if ((is_ip(t->sec.server_name)
+	             ? wolfSSL_check_ip_address(c->ssl, t->sec.server_name)
+	             : wolfSSL_check_domain_name(c->ssl, t->sec.server_name)) != WOLFSSL_SUCCESS)
 		return ACK_ERR_NOMEM;
 	port_mutex_lock(t->sec.lock); /* --parallel: another conn may be saving it */
 	if (t->sec.resume && t->session != NULL)
 		wolfSSL_set_session(c->ssl, t->session); /* unusable: full handshake */
 	port_mutex_unlock(t->sec.lock);
-	/* TLS 1.3: the first key share is the first group (not wolfSSL's default) */
-	if (!t->sec.datagram && t->ngroups > 0)
-		wolfSSL_UseKeyShare(c->ssl, (word16)t->groups[0]);
+	/* TLS 1.3: the key shares --key-shares names, by default the first group's only (not
+	 * wolfSSL's default) */
+	for (i = 0; !t->sec.datagram && i < t->nshares; i++)
+		if (wolfSSL_UseKeyShare(c->ssl, t->shares[i]) != WOLFSSL_SUCCESS)
+			return ACK_ERR_NOMEM;
 	return 0;
 }
 

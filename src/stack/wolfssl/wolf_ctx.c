@@ -8,19 +8,19 @@
 #include <errno.h>
 #include <string.h>
 
-#include <wolfssl/openssl/ecdsa.h>
 #include <wolfssl/openssl/evp.h>
 
 #include "err.h"
 #include "port.h"
+#include "sec_groups.h"
 #include "sec_opts.h"
+#include "sec_pem.h"
 #include "tls_sniff.h"
 
 /* Comparison runs pin AES-128-GCM with ECDHE on secp256r1, as on the other stacks; the
  * TLS 1.2 suite follows the server's key type, so ECDSA and RSA are both listed. */
 #define DEFAULT_SUITES \
 	"TLS13-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
-#define DEFAULT_GROUP WOLFSSL_ECC_SECP256R1 /* = IANA 23, as every WOLFSSL_ECC_* id */
 
 static FILE *g_keylog; /* one WOLFSSL_CTX per process; its callback has no argument */
 
@@ -117,50 +117,29 @@ static int set_suites(struct wolf_ctx *t, const char *list, const char *version)
 	return 0;
 }
 
-/* The groups go to both lists wolfSSL keeps: supported_groups (UseSupportedCurve, also
- * what a TLS 1.2 server picks from) and the TLS 1.3 key-share preference (set_groups). */
-static int set_groups(struct wolf_ctx *t, const char *list, const char *version)
+/* --groups and --key-shares (sec_groups.c). The groups go to both lists wolfSSL keeps:
+ * supported_groups (UseSupportedCurve, also what a TLS 1.2 server picks from) and the TLS
+ * 1.3 preference (set_groups); the client's key shares are wolf_conn.c's (UseKeyShare). */
+static int set_groups(struct wolf_ctx *t, const struct tp_conf *c)
 {
-	const char *p = list;
-	int i;
+	struct sec_groups g;
+	size_t i;
+	int r = sec_groups_parse(&g, c, "wolfssl", NULL);
 
-	if (list != NULL && strcmp(list, "any") == 0)
-		return 0;
-	if (list == NULL) {
-		t->groups[t->ngroups++] = DEFAULT_GROUP;
-	} else {
-		for (;;) {
-			size_t len = strcspn(p, ",");
-			uint16_t id = tls_group_id(p, len);
-			char name[32];
-
-			if (t->ngroups == WOLF_MAX_GROUPS)
-				return fail(t, "groups", list, "too many groups", ACK_ERR_ARG);
-			snprintf(name, sizeof(name), "%.*s", (int)len, p);
-			if (id == 0)
-				return fail(
-				        t, "groups", name,
-				        "unknown group (known: secp256r1, secp384r1, secp521r1, "
-				        "x25519, x448, brainpoolP256r1.., ffdhe2048..ffdhe8192)",
-				        ACK_ERR_ARG);
-			t->groups[t->ngroups++] = id;
-			if (p[len] == '\0')
-				break;
-			p += len + 1;
-		}
+	if (r != 0 || g.any)
+		return r;
+	for (i = 0; i < g.n; i++) {
+		t->groups[t->ngroups++] = g.id[i];
+		if (wolfSSL_CTX_UseSupportedCurve(t->ctx, g.id[i]) != WOLFSSL_SUCCESS)
+			return sec_opts_refuse(c, "wolfssl", "groups", tls_group_name(g.id[i]));
 	}
-	for (i = 0; i < t->ngroups; i++) {
-		const char *name = tls_group_name((uint16_t)t->groups[i]);
-
-		if (wolfSSL_CTX_UseSupportedCurve(t->ctx, (word16)t->groups[i]) != WOLFSSL_SUCCESS)
-			return fail(t, "groups", name != NULL ? name : "?",
-			            "not in this wolfSSL build", ACK_ERR_ARG);
-	}
+	for (i = 0; i < g.nshare; i++)
+		t->shares[t->nshares++] = g.share[i];
 	/* DTLS 1.2 and a TLS 1.2-only method have no TLS 1.3 key-share list */
-	if (t->sec.datagram || (version != NULL && strcmp(version, "1.2") == 0) ||
+	if (t->sec.datagram || (c->tls_version != NULL && strcmp(c->tls_version, "1.2") == 0) ||
 	    wolfSSL_CTX_set_groups(t->ctx, t->groups, t->ngroups) == WOLFSSL_SUCCESS)
 		return 0;
-	return fail(t, "groups", list, "refused by wolfSSL", ACK_ERR_ARG);
+	return fail(t, "groups", c->groups, "refused by wolfSSL", ACK_ERR_ARG);
 }
 
 /* NSS key log format (draft-ietf-tls-keylogfile), as Wireshark reads it; wolfSSL writes
@@ -231,8 +210,15 @@ static int open_keylog(struct wolf_ctx *t, const char *path)
 void wolf_key_name(WOLFSSL_X509 *x, char *buf, size_t len)
 {
 	WOLFSSL_EVP_PKEY *k = x != NULL ? wolfSSL_X509_get_pubkey(x) : NULL;
-	int id = k != NULL ? wolfSSL_EVP_PKEY_base_id(k) : 0;
+	int id = k != NULL ? wolfSSL_EVP_PKEY_base_id(k) : 0, sz = 0;
+	const unsigned char *der;
 
+	if (x != NULL && id != EVP_PKEY_EC && id != EVP_PKEY_RSA &&
+	    (der = wolfSSL_X509_get_der(x, &sz)) != NULL && sec_der_mldsa(der, (size_t)sz) != 0) {
+		snprintf(buf, len, "ML-DSA-%d", sec_der_mldsa(der, (size_t)sz));
+		wolfSSL_EVP_PKEY_free(k);
+		return;
+	}
 	snprintf(buf, len, "%s-%d",
 	         id == EVP_PKEY_EC    ? "EC"
 	         : id == EVP_PKEY_RSA ? "RSA"
@@ -241,35 +227,10 @@ void wolf_key_name(WOLFSSL_X509 *x, char *buf, size_t len)
 	wolfSSL_EVP_PKEY_free(k);
 }
 
-/* wolfSSL_CTX_check_private_key does not see an EC key that is not the certificate's
- * (5.5 checks only that the public point is valid): sign with the key, verify with the
- * certificate. 1 when they match (or the key is not EC). */
-static int ec_pair(WOLFSSL_CTX *ctx)
-{
-	static const unsigned char dg[32] = "ackbench key/certificate check";
-	WOLFSSL_EVP_PKEY *k = wolfSSL_CTX_get0_privatekey(ctx); /* owned by ctx */
-	WOLFSSL_EVP_PKEY *p;
-	WOLFSSL_EC_KEY *ek, *pk;
-	WOLFSSL_ECDSA_SIG *sig;
-	int ok;
-
-	if (k == NULL || wolfSSL_EVP_PKEY_base_id(k) != EVP_PKEY_EC)
-		return 1;
-	p = wolfSSL_X509_get_pubkey(wolfSSL_CTX_get0_certificate(ctx));
-	ek = wolfSSL_EVP_PKEY_get1_EC_KEY(k);
-	pk = p != NULL ? wolfSSL_EVP_PKEY_get1_EC_KEY(p) : NULL;
-	sig = ek != NULL ? wolfSSL_ECDSA_do_sign(dg, sizeof(dg), ek) : NULL;
-	ok = sig != NULL && pk != NULL && wolfSSL_ECDSA_do_verify(dg, sizeof(dg), sig, pk) == 1;
-	wolfSSL_ECDSA_SIG_free(sig);
-	wolfSSL_EC_KEY_free(ek);
-	wolfSSL_EC_KEY_free(pk);
-	wolfSSL_EVP_PKEY_free(p);
-	return ok;
-}
-
 static int load_credentials(struct wolf_ctx *t)
 {
 	const char *ca = t->sec.ca, *crt = t->sec.crt, *key = t->sec.key;
+	WOLFSSL_X509 *x;
 	int r;
 
 	r = wolfSSL_CTX_load_verify_locations(t->ctx, ca, NULL);
@@ -283,9 +244,12 @@ static int load_credentials(struct wolf_ctx *t)
 	r = wolfSSL_CTX_use_PrivateKey_file(t->ctx, key, WOLFSSL_FILETYPE_PEM);
 	if (r != WOLFSSL_SUCCESS)
 		return fail_load(t, "key", key, r);
-	if (wolfSSL_CTX_check_private_key(t->ctx) != WOLFSSL_SUCCESS || !ec_pair(t->ctx))
+	/* wolfSSL 5.9 checks the pair itself (5.5 only checked an EC public point was valid) */
+	if (wolfSSL_CTX_check_private_key(t->ctx) != WOLFSSL_SUCCESS)
 		return fail(t, "key", key, "does not match the public key of --cert", ACK_ERR_ARG);
-	wolf_key_name(wolfSSL_CTX_get0_certificate(t->ctx), t->sec.own_key, sizeof(t->sec.own_key));
+	x = wolfSSL_X509_load_certificate_file(crt, WOLFSSL_FILETYPE_PEM);
+	wolf_key_name(x, t->sec.own_key, sizeof(t->sec.own_key));
+	wolfSSL_X509_free(x);
 	return 0;
 }
 
@@ -325,7 +289,7 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	if (t->sec.server)
 		wolfSSL_CTX_mutual_auth(t->ctx, 1);
 	if ((r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
-	    (r = set_groups(t, c->groups, c->tls_version)) != 0)
+	    (r = set_groups(t, c)) != 0)
 		return r;
 	/* Tickets only: the server keeps no session cache (as the other stacks), so a
 	 * resumed handshake is a ticket's; the client asks for one only with --resume. */

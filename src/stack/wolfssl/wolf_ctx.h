@@ -30,6 +30,8 @@ struct wolf_ctx {
 	WOLFSSL_SESSION *session; /* client: last session, for --resume */
 	int groups[WOLF_MAX_GROUPS];
 	int ngroups;
+	uint16_t shares[WOLF_MAX_GROUPS]; /* client: groups sent a TLS 1.3 key share */
+	int nshares;
 	_Atomic int last_verr; /* client: last verify failure printed (printed once each) */
 	char suite_max[64];    /* DTLS: the listed suite with the largest record expansion */
 	uint32_t hs_min_ms, hs_max_ms; /* DTLS: the retransmission timer (wolf_timer.h) */
