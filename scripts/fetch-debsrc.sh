@@ -75,7 +75,7 @@ while getopts ":p:s:v:d:Ph-:" opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || die "unexpected argument '$1' (see --help)"
-[ -n "$pkg" ] && [ -n "$glob" ] && [ ${#suites[@]} -gt 0 ] || die "-p, -s and -v are required (see --help)"
+if [ -z "$pkg" ] || [ -z "$glob" ] || [ ${#suites[@]} -eq 0 ]; then die "-p, -s and -v are required (see --help)"; fi
 case "$pkg" in *[!a-z0-9.+-]*) die "bad package name '$pkg'" ;; esac
 if [ -z "$cache" ]; then
     cache="$(cd "$(dirname "$0")/.." && pwd)/build/cache"
@@ -130,7 +130,7 @@ kr=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # try_suites 'SUITES': download the newest PACKAGE those suites serve into $work/dl if its
 # version matches GLOB. Sets DSC, ORIG, SHA, SUITE.
-DSC= ORIG= SHA= SUITE= ORIG_ONLY=0
+DSC='' ORIG='' SHA='' SUITE='' ORIG_ONLY=0
 try_suites() {
     local s d
     ORIG=

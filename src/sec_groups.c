@@ -7,7 +7,7 @@
 #include "port.h"
 #include "tls_sniff.h"
 
-#define KNOWN                                                                            \
+#define KNOWN                                                                           \
 	"known: secp256r1, secp384r1, secp521r1, x25519, x448, brainpoolP256r1.., "     \
 	"ffdhe2048..ffdhe8192, X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, " \
 	"MLKEM512, MLKEM768, MLKEM1024"
@@ -83,7 +83,8 @@ int sec_groups_parse(struct sec_groups *g, const struct tp_conf *c, const char *
 	for (i = 0; c->tls_version != NULL && strcmp(c->tls_version, "1.2") == 0 && i < g->n; i++)
 		if (sec_group_is_mlkem(g->id[i])) {
 			fprintf(stderr, "%s: --groups: %s: a TLS 1.3 key exchange, but %s 1.2\n",
-			        c->prog, tls_group_name(g->id[i]), strstr(c->prog, "dtls") ? "DTLS" : "TLS");
+			        c->prog, tls_group_name(g->id[i]),
+			        strstr(c->prog, "dtls") ? "DTLS" : "TLS");
 			return ACK_ERR_ARG;
 		}
 	if (c->key_shares == NULL) {

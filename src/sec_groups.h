@@ -13,12 +13,12 @@
 
 #include "transport.h"
 
-#define SEC_MAX_GROUPS 16
+#define SEC_MAX_GROUPS    16
 #define SEC_DEFAULT_GROUP 0x0017 /* secp256r1: ackbench's pin when --groups is not given */
 
 struct sec_groups {
-	int any;                        /* --groups any: the library's own default */
-	size_t n;                       /* --groups, in order of preference */
+	int any;  /* --groups any: the library's own default */
+	size_t n; /* --groups, in order of preference */
 	uint16_t id[SEC_MAX_GROUPS];
 	size_t nshare;                  /* client: groups sent a key share (TLS 1.3) */
 	uint16_t share[SEC_MAX_GROUPS]; /* default: the first group only */

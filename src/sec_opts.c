@@ -125,7 +125,9 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	/* Normally refused already by opts_parse (opts_side: help text "client: ..."). */
 	if (c->server && (c->resume || c->server_name != NULL || c->key_shares != NULL)) {
 		fprintf(stderr, "%s: --%s is a client option\n", c->prog,
-		        c->resume ? "resume" : c->server_name != NULL ? "server-name" : "key-shares");
+		        c->resume                ? "resume"
+		        : c->server_name != NULL ? "server-name"
+		                                 : "key-shares");
 		return ACK_ERR_ARG;
 	}
 	if (!c->server && c->no_cookie) {

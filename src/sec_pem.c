@@ -20,14 +20,16 @@ static int b64(int c)
 int sec_der_mldsa(const unsigned char *der, size_t n)
 {
 	/* id-ml-dsa-44: 06 09 60 86 48 01 65 03 04 03 11 (-65: 12, -87: 13) */
-	static const unsigned char oid[] = { 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-		                             0x65, 0x03, 0x04, 0x03 };
+	static const unsigned char oid[] = { 0x06, 0x09, 0x60, 0x86, 0x48,
+		                             0x01, 0x65, 0x03, 0x04, 0x03 };
 	size_t i;
 
 	for (i = 0; der != NULL && i + sizeof(oid) < n; i++)
 		if (memcmp(der + i, oid, sizeof(oid)) == 0 && der[i + sizeof(oid)] >= 0x11 &&
 		    der[i + sizeof(oid)] <= 0x13)
-			return der[i + sizeof(oid)] == 0x11 ? 44 : der[i + sizeof(oid)] == 0x12 ? 65 : 87;
+			return der[i + sizeof(oid)] == 0x11   ? 44
+			       : der[i + sizeof(oid)] == 0x12 ? 65
+			                                      : 87;
 	return 0;
 }
 

@@ -36,7 +36,8 @@ static int fail_load(const struct tls_ctx *t, const char *opt, const char *path,
 	int level = sec_pem_mldsa(path);
 
 	if (level != 0) {
-		snprintf(eb, sizeof(eb), "'%s': ML-DSA-%d (Mbed TLS 3.6 has no ML-DSA)", path, level);
+		snprintf(eb, sizeof(eb), "'%s': ML-DSA-%d (Mbed TLS 3.6 has no ML-DSA)", path,
+		         level);
 		fprintf(stderr, "%s: --%s: not supported by the mbedtls stack (%s)\n", t->sec.prog,
 		        opt, eb);
 		return ACK_ERR_ARG;
@@ -315,8 +316,7 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 			return r;
 	}
 	if ((r = set_version(t, c->tls_version)) != 0 ||
-	    (r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
-	    (r = set_groups(t, c)) != 0)
+	    (r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 || (r = set_groups(t, c)) != 0)
 		return r;
 	if (t->suites[0] != 0)
 		mbedtls_ssl_conf_ciphersuites(&t->conf, t->suites);

@@ -304,8 +304,7 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	/* Mutual authentication, verify-required on both sides */
 	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	if ((r = set_version(t, c->tls_version)) != 0 ||
-	    (r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
-	    (r = set_groups(t, c)) != 0)
+	    (r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 || (r = set_groups(t, c)) != 0)
 		return r;
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_RENEGOTIATION);
 	conf_tickets(t);

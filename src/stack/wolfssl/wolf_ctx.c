@@ -288,8 +288,7 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	                                                            * callback per connection */
 	if (t->sec.server)
 		wolfSSL_CTX_mutual_auth(t->ctx, 1);
-	if ((r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 ||
-	    (r = set_groups(t, c)) != 0)
+	if ((r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 || (r = set_groups(t, c)) != 0)
 		return r;
 	/* Tickets only: the server keeps no session cache (as the other stacks), so a
 	 * resumed handshake is a ticket's; the client asks for one only with --resume. */
