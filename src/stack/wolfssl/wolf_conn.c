@@ -240,7 +240,8 @@ static void report_verify(struct wolf_conn *c, int e)
 	char why[WOLFSSL_MAX_ERROR_SZ];
 	int key = c->verr != 0 ? c->verr : e;
 
-	if (c->verr == 0 && e != NO_PEER_CERT)
+	/* a certificate error without a verify callback call (wolfSSL 5.9 with ML-DSA chains) */
+	if (c->verr == 0 && e != NO_PEER_CERT && phrase == NULL)
 		return;
 	if (!t->sec.server && key == t->last_verr)
 		return;
