@@ -122,6 +122,11 @@ for s in "${STACKS[@]}"; do
 				--key "$TMP/mldsa44/client.key"
 		continue
 	fi
+	if [ "$s" = wolfssl ]; then
+		refused "$s tls_client --groups MLKEM768 (pure ML-KEM)" "$s" \
+			"^tls_client: --groups: not supported by the wolfssl stack \(MLKEM768\)" \
+			tls_client -p "$P" "${EC_C[@]}" --groups MLKEM768
+	fi
 	refused "$s tls_client --tls 1.2 --groups X25519MLKEM768" "$s" \
 		"^tls_client: --groups: X25519MLKEM768: .*TLS 1\.3" \
 		tls_client -p "$P" "${EC_C[@]}" --tls 1.2 --groups X25519MLKEM768
@@ -186,7 +191,10 @@ done
 for cs in "${PQ[@]}"; do
 	srv "${PQ[0]}" "spell-$cs" tls_server "${EC_S[@]}" \
 		--groups X25519MLKEM768,SecP256r1MLKEM768,MLKEM768 || continue
-	for g in ML_KEM_768:MLKEM768 ml-kem-768:MLKEM768 SECP256R1MLKEM768:SecP256r1MLKEM768; do
+	spell="SECP256R1MLKEM768:SecP256r1MLKEM768 x25519MLKEM768:X25519MLKEM768"
+	# pure ML-KEM as a TLS group: OpenSSL only (this wolfSSL build refuses it, below)
+	[ "$cs" != openssl ] || spell="$spell ML_KEM_768:MLKEM768 ml-kem-768:MLKEM768"
+	for g in $spell; do
 		cli "$cs" spell "$T" tls_client -p "$SRV_PORT" -s 64 -n 1 -w 0 --tls 1.3 \
 			"${EC_C[@]}" --groups "${g%%:*}"
 		served "$cs client --groups ${g%%:*}" 1
