@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "dtls_wire.h"
+#include "port.h"
 #include "tls_sniff.h"
 
 #define SEC_IO_FOREVER UINT64_MAX
@@ -104,6 +105,29 @@ void sec_io_give_way(struct sec_io *io, const struct sec_give_way *gw);
  * server's read of its next request waits here before it asks the stack; sec_io_recv
  * waits here too, so a handshake gives way alike. */
 int sec_io_wait(struct sec_io *io, uint64_t deadline_ns);
+
+/* A DTLS server's listening socket, as every stack's accept reads it (one thread at a time:
+ * the core's accept lock, or at --max-conns 1 the one worker, also while it serves). */
+#define SEC_PEEK_MAX 4096 /* a ClientHello (with a session ticket) fits */
+struct sec_listen {
+	const char *prog;
+	const int *lh;            /* the listening handle (port_udp_adopt replaces it) */
+	uint8_t pk[SEC_PEEK_MAX]; /* the datagram at its head, as last peeked */
+	size_t len;               /* its bytes in pk (at most SEC_PEEK_MAX) */
+	uint32_t stray;           /* datagrams dropped: not a ClientHello */
+};
+
+void sec_listen_init(struct sec_listen *l, const char *prog, const int *lh);
+/* Peeks the next datagram (waiting up to timeout_ms) into pk: 1 a ClientHello (its sender
+ * in from), 0 something else, dropped; or an error (ACK_ERR_TIMEOUT...). */
+int sec_listen_next(struct sec_listen *l, int timeout_ms, struct port_addr *from);
+/* Consumes the datagram at the head (the one peeked). */
+void sec_listen_consume(struct sec_listen *l);
+/* Consumes it as stray (stale or garbage: n bytes from from): counted, and the first ones
+ * named on stderr, one line each. */
+void sec_listen_drop(struct sec_listen *l, const struct port_addr *from, int n);
+/* struct sec_give_way's newcomer (arg: the sec_listen): is a ClientHello waiting? */
+int sec_listen_newcomer(void *arg);
 
 /* The two calls of the stacks' callbacks. limit_ms: the stack's own bound on this read
  * (0 = none); when it ends the read first, SEC_IO_TIMER and timer_expiries++. */

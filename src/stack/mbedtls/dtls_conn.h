@@ -30,15 +30,14 @@ struct dtls_state {
 	int cookies;  /* server: HelloVerifyRequest before any handshake */
 	uint16_t mtu; /* largest datagram (UDP payload), as mbedtls_ssl_set_mtu */
 	uint32_t hs_min_ms, hs_max_ms;
-	uint32_t max_payload;      /* largest record payload (message) at mtu */
-	uint32_t budget_ms;        /* a client's whole handshake: timer series, --hs-deadline */
-	_Atomic int warned;        /* client: computed max_payload above Mbed TLS's, said once */
-	unsigned conns_max;        /* server: connections served at once (tp_conf.conns) */
-	uint8_t pk[DTLS_PEEK_MAX]; /* server: the next datagram on the listening socket (read
-	                            * under the core's accept lock only) */
-	/* server counters, printed at the end; the accept's (conns, hvr, stray) are counted
+	uint32_t max_payload; /* largest record payload (message) at mtu */
+	uint32_t budget_ms;   /* a client's whole handshake: timer series, --hs-deadline */
+	_Atomic int warned;   /* client: computed max_payload above Mbed TLS's, said once */
+	unsigned conns_max;   /* server: connections served at once (tp_conf.conns) */
+	struct sec_listen dl; /* server: the listening socket's next datagram, strays */
+	/* server counters, printed at the end; the accept's (conns, hvr, dl.stray) are counted
 	 * under the accept lock, the connections' own (the rest) atomically */
-	uint32_t conns, hvr, stray;
+	uint32_t conns, hvr;
 	_Atomic uint32_t superseded, reconnects, retrans, retrans_conns;
 };
 

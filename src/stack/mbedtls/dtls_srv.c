@@ -24,8 +24,6 @@
 #include "dtls_srv.h"
 #include "err.h"
 
-#define STRAY_LOG_MAX 10 /* stray datagrams reported one by one, then only counted */
-
 /* The connection this thread serves (--max-conns: each worker accepts and serves its own),
  * for the cookie check that Mbed TLS calls without naming the connection. */
 static _Thread_local struct dtls_conn *cur;
@@ -87,26 +85,6 @@ static void seen(struct dtls_conn *d, const uint8_t *buf, size_t n)
 	d->dup_hello = memcmp(d->random, d->last_random, 32) == 0;
 }
 
-/* Consumes the datagram at the head of the listening socket's queue (the one peeked). */
-static void consume(struct dtls_state *s)
-{
-	port_recv(s->t.sec.lh, s->pk, sizeof(s->pk), 0, NULL);
-}
-
-static void drop_stray(struct dtls_state *s, const struct port_addr *from, int n)
-{
-	char name[80];
-
-	consume(s);
-	if (++s->stray > STRAY_LOG_MAX)
-		return;
-	port_addr_str(from, name, sizeof(name));
-	fprintf(stderr,
-	        "%s: %s: %d-byte datagram is not a ClientHello (stale or garbage): dropped%s\n",
-	        s->t.sec.prog, name, n,
-	        s->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
-}
-
 /* A HelloVerifyRequest from the listening socket: no state is kept for the client. */
 static void hello_verify(struct dtls_state *s, const struct port_addr *from, const char *id)
 {
@@ -114,37 +92,19 @@ static void hello_verify(struct dtls_state *s, const struct port_addr *from, con
 	uint8_t out[128];
 	size_t len;
 
-	consume(s); /* s->pk holds the same datagram again */
+	sec_listen_consume(&s->dl); /* dl.pk holds the same datagram again */
 	if (mbedtls_ssl_cookie_write(&s->cookie, &p, ck + sizeof(ck), (const unsigned char *)id,
 	                             strlen(id)) != 0)
 		return;
-	len = dtls_wire_hello_verify(s->pk, ck, (size_t)(p - ck), out, sizeof(out));
+	len = dtls_wire_hello_verify(s->dl.pk, ck, (size_t)(p - ck), out, sizeof(out));
 	if (len != 0 && port_sendto(s->t.sec.lh, out, len, from) > 0)
 		s->hvr++;
-}
-
-/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
-static int newcomer(void *arg)
-{
-	struct dtls_state *s = arg;
-	struct port_addr from;
-	const uint8_t *cookie;
-	size_t clen;
-	int n = port_peek_from(s->t.sec.lh, s->pk, sizeof(s->pk), 0, &from);
-
-	if (n < 0)
-		return 0;
-	if (dtls_wire_client_hello(s->pk, n < DTLS_PEEK_MAX ? (size_t)n : DTLS_PEEK_MAX, &cookie,
-	                           &clen))
-		return 1;
-	drop_stray(s, &from, n);
-	return 0;
 }
 
 int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out)
 {
 	uint64_t deadline = sec_deadline(timeout_ms);
-	struct sec_give_way gw = { -1, s->hs_min_ms, newcomer, s, &s->superseded };
+	struct sec_give_way gw = { -1, s->hs_min_ms, sec_listen_newcomer, &s->dl, &s->superseded };
 	struct port_addr from;
 	const uint8_t *cookie;
 	size_t clen;
@@ -153,14 +113,12 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 
 	*out = NULL;
 	for (;;) {
-		n = port_peek_from(s->t.sec.lh, s->pk, sizeof(s->pk), sec_ms_left(deadline), &from);
+		n = sec_listen_next(&s->dl, sec_ms_left(deadline), &from);
 		if (n < 0)
 			return n;
-		if (!dtls_wire_client_hello(s->pk, n < DTLS_PEEK_MAX ? (size_t)n : DTLS_PEEK_MAX,
-		                            &cookie, &clen)) {
-			drop_stray(s, &from, n);
+		if (n == 0)
 			continue;
-		}
+		dtls_wire_client_hello(s->dl.pk, s->dl.len, &cookie, &clen);
 		port_addr_str(&from, id, sizeof(id));
 		if (s->cookies &&
 		    mbedtls_ssl_cookie_check(&s->cookie, cookie, clen, (const unsigned char *)id,
@@ -170,7 +128,7 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 		}
 		h = port_udp_adopt(&s->t.sec.lh, &from);
 		if (h < 0) {
-			consume(s); /* the client retransmits; do not spin on it */
+			sec_listen_consume(&s->dl); /* the client retransmits; do not spin on it */
 			return h;
 		}
 		r = dtls_conn_new(s, h, id, out);
@@ -272,6 +230,6 @@ void dtls_srv_report(const struct dtls_state *s)
 	       " retrans_conns=%" PRIu32 " reconnects=%" PRIu32 " superseded=%" PRIu32
 	       " stray=%" PRIu32 "\n",
 	       s->conns, s->hvr, (uint32_t)s->retrans, (uint32_t)s->retrans_conns,
-	       (uint32_t)s->reconnects, (uint32_t)s->superseded, s->stray);
+	       (uint32_t)s->reconnects, (uint32_t)s->superseded, s->dl.stray);
 	fflush(stdout);
 }

@@ -67,6 +67,7 @@ static int dtls_init(void *state, const struct tp_conf *conf)
 	s->max_payload = max_payload(s);
 	if (conf->server)
 		dtls_srv_conf(s);
+	sec_listen_init(&s->dl, s->t.sec.prog, &s->t.sec.lh);
 	return 0;
 }
 

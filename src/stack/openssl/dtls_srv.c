@@ -31,8 +31,7 @@
 #include "ossl.h"
 #include "ossl_bio.h"
 
-#define STRAY_LOG_MAX 10
-#define SLOT_NS       (30ull * 1000000000ull)
+#define SLOT_NS (30ull * 1000000000ull)
 
 /* The client a cookie is for: DTLSv1_listen's (the listening SSL, no connection yet), else
  * the connection's own (SSL_accept checks the cookie again on the worker's thread, while
@@ -95,6 +94,7 @@ static int cookie_verify(SSL *ssl, const unsigned char *cookie, unsigned int len
 
 int ossl_dtls_srv_conf(struct ossl_ctx *t)
 {
+	sec_listen_init(&t->dl, t->sec.prog, &t->sec.lh);
 	if (RAND_bytes(t->cookie_key, sizeof(t->cookie_key)) != 1)
 		return ossl_err_keep("RAND_bytes");
 	SSL_CTX_set_cookie_generate_cb(t->ctx, cookie_gen);
@@ -102,44 +102,8 @@ int ossl_dtls_srv_conf(struct ossl_ctx *t)
 	return 0;
 }
 
-static void consume(struct ossl_ctx *t)
-{
-	port_recv(t->sec.lh, t->pk, sizeof(t->pk), 0, NULL);
-}
-
-static void drop_stray(struct ossl_ctx *t, const struct port_addr *from, int n)
-{
-	char name[80];
-
-	consume(t);
-	if (++t->stray > STRAY_LOG_MAX)
-		return;
-	port_addr_str(from, name, sizeof(name));
-	fprintf(stderr,
-	        "%s: %s: %d-byte datagram is not a ClientHello (stale or garbage): dropped%s\n",
-	        t->sec.prog, name, n,
-	        t->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
-}
-
-/* Is the datagram at the head of the listening socket a ClientHello? Peeks it into t->pk;
- * drops it (counted) when it is not. Returns 1, 0 (dropped), or an error. */
-static int hello_next(struct ossl_ctx *t, int timeout_ms, struct port_addr *from)
-{
-	const uint8_t *cookie;
-	size_t clen;
-	int n = port_peek_from(t->sec.lh, t->pk, sizeof(t->pk), timeout_ms, from);
-
-	if (n < 0)
-		return n;
-	if (dtls_wire_client_hello(t->pk, n < OSSL_PEEK_MAX ? (size_t)n : OSSL_PEEK_MAX, &cookie,
-	                           &clen))
-		return 1;
-	drop_stray(t, from, n);
-	return 0;
-}
-
 /* DTLSv1_listen over the listening BIO: 1 with t->cookie_peer's valid ClientHello taken
- * (kept in the SSL and in t->pk), 0 when it answered or dropped what was there. */
+ * (kept in the SSL and in t->dl.pk), 0 when it answered or dropped what was there. */
 static int listen_once(struct ossl_ctx *t, SSL **lssl)
 {
 	BIO_ADDR *peer;
@@ -171,18 +135,10 @@ static int listen_once(struct ossl_ctx *t, SSL **lssl)
 	return r;
 }
 
-/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
-static int newcomer(void *arg)
-{
-	struct port_addr from;
-
-	return hello_next(arg, 0, &from) == 1;
-}
-
 int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 {
 	uint64_t deadline = sec_deadline(timeout_ms);
-	struct sec_give_way gw = { -1, t->hs_min_ms, newcomer, t, &t->superseded };
+	struct sec_give_way gw = { -1, t->hs_min_ms, sec_listen_newcomer, &t->dl, &t->superseded };
 	struct port_addr from;
 	SSL *lssl = NULL;
 	char id[80];
@@ -190,7 +146,7 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 
 	*out = NULL;
 	for (;;) {
-		r = hello_next(t, sec_ms_left(deadline), &from);
+		r = sec_listen_next(&t->dl, sec_ms_left(deadline), &from);
 		if (r < 0)
 			break;
 		if (r == 0)
@@ -206,7 +162,8 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 		h = port_udp_adopt(&t->sec.lh, &from);
 		if (h < 0) {
 			if (!t->cookies)
-				consume(t); /* the client retransmits; do not spin on it */
+				sec_listen_consume(
+				        &t->dl); /* the client retransmits; do not spin */
 			r = h;
 			break;
 		}
@@ -217,12 +174,13 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
 			break;
 		if (t->cookies) { /* the ClientHello DTLSv1_listen took, for the counts */
 			(*out)->hello_len = t->last_len;
-			memcpy((*out)->hello, t->pk, t->last_len);
+			memcpy((*out)->hello, t->dl.pk, t->last_len);
 		}
 		(*out)->addr = from;
 		(*out)->first_read = 1;
-		/* t->pk: the ClientHello hello_next found valid (DTLSv1_listen's, with cookies) */
-		memcpy((*out)->random, t->pk + DTLS_REC_HDR + DTLS_HS_HDR + 2,
+		/* t->dl.pk: the ClientHello sec_listen_next found valid (DTLSv1_listen's, with
+		 * cookies) */
+		memcpy((*out)->random, t->dl.pk + DTLS_REC_HDR + DTLS_HS_HDR + 2,
 		       sizeof((*out)->random));
 		gw.lh = t->conns_max > 1 ? -1
 		                         : t->sec.lh; /* more: a newcomer is another worker's */
@@ -238,7 +196,7 @@ int ossl_dtls_accept(struct ossl_ctx *t, int timeout_ms, struct ossl_conn **out)
  * connection's handshake had: the same address and port starts a new session. */
 static int hello_queued(struct ossl_conn *c)
 {
-	uint8_t pk[OSSL_PEEK_MAX]; /* not t->pk: the accepting worker may be using it */
+	uint8_t pk[OSSL_PEEK_MAX]; /* not t->dl.pk: the accepting worker may be using it */
 	const size_t at = DTLS_REC_HDR + DTLS_HS_HDR + 2;
 	const uint8_t *cookie;
 	size_t clen;
@@ -317,6 +275,6 @@ void ossl_dtls_srv_report(const struct ossl_ctx *t)
 	       " retrans_conns=%" PRIu32 " reconnects=%" PRIu32 " superseded=%" PRIu32
 	       " stray=%" PRIu32 "\n",
 	       t->conns, t->hvr, (uint32_t)t->retrans, (uint32_t)t->retrans_conns,
-	       (uint32_t)t->reconnects, (uint32_t)t->superseded, t->stray);
+	       (uint32_t)t->reconnects, (uint32_t)t->superseded, t->dl.stray);
 	fflush(stdout);
 }

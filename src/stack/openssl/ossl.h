@@ -40,12 +40,12 @@ struct ossl_ctx {
 	int cookies, warned;
 	uint8_t cookie_key[32];
 	struct port_addr cookie_peer; /* server: the address DTLSv1_listen is answering */
-	/* DTLS server counters, printed at the end: the accept's (conns, hvr, stray) counted
+	/* DTLS server counters, printed at the end: the accept's (conns, hvr, dl.stray) counted
 	 * under the core's accept lock, the connections' own atomically */
-	uint32_t conns, hvr, stray;
+	uint32_t conns, hvr;
 	_Atomic uint32_t superseded, retrans, retrans_conns, reconnects;
-	uint8_t pk[OSSL_PEEK_MAX]; /* the next/last datagram of the listening socket */
-	size_t last_len;           /* of the last one the listening BIO read */
+	struct sec_listen dl; /* the next/last datagram of the listening socket, strays */
+	size_t last_len;      /* of the last one the listening BIO read */
 };
 
 struct ossl_conn {

@@ -117,8 +117,8 @@ static int l_read(BIO *b, char *buf, int len)
 		return -1;
 	}
 	if (n > 0) { /* kept: the ClientHello DTLSv1_listen accepts is the connection's */
-		t->last_len = (size_t)n < sizeof(t->pk) ? (size_t)n : sizeof(t->pk);
-		memcpy(t->pk, buf, t->last_len);
+		t->last_len = (size_t)n < sizeof(t->dl.pk) ? (size_t)n : sizeof(t->dl.pk);
+		memcpy(t->dl.pk, buf, t->last_len);
 	}
 	return n < 0 ? -1 : n;
 }

@@ -28,8 +28,7 @@
 #include "err.h"
 #include "wolf_dsrv.h"
 
-#define STRAY_LOG_MAX 10 /* stray datagrams reported one by one, then only counted */
-#define COOKIE_LEN    32 /* WC_SHA256_DIGEST_SIZE, wolfSSL's DTLS_COOKIE_SZ */
+#define COOKIE_LEN 32 /* WC_SHA256_DIGEST_SIZE, wolfSSL's DTLS_COOKIE_SZ */
 
 struct wolf_dsc {           /* c->dtls of a server connection */
 	char cli_id[80];    /* "ip:port", bound into the cookie */
@@ -49,6 +48,7 @@ int wolf_dsrv_init(struct wolf_dstate *s)
 	size_t got = 0;
 	int r = port_entropy_poll(NULL, s->key, sizeof(s->key), &got);
 
+	sec_listen_init(&s->dl, s->t.sec.prog, &s->t.sec.lh);
 	if (r != 0 || got != sizeof(s->key))
 		r = ACK_ERR_PROTO;
 	if (r != 0)
@@ -109,33 +109,13 @@ static int cookie_of(const uint8_t secret[32], const uint8_t *d, size_t n, uint8
 	return hmac(secret, 32, part, len, 4, out);
 }
 
-/* Consumes the datagram at the head of h's queue (the one peeked). */
-static void consume(struct wolf_dstate *s, int h)
-{
-	port_recv(h, s->pk, sizeof(s->pk), 0, NULL);
-}
-
-static void drop_stray(struct wolf_dstate *s, const struct port_addr *from, int n)
-{
-	char name[80];
-
-	consume(s, s->t.sec.lh);
-	if (++s->stray > STRAY_LOG_MAX)
-		return;
-	port_addr_str(from, name, sizeof(name));
-	fprintf(stderr,
-	        "%s: %s: %d-byte datagram is not a ClientHello (stale or garbage): dropped%s\n",
-	        s->t.sec.prog, name, n,
-	        s->stray == STRAY_LOG_MAX ? " (further ones only counted)" : "");
-}
-
 static void hello_verify(struct wolf_dstate *s, const struct port_addr *from, const uint8_t ck[32])
 {
 	uint8_t out[128];
 	size_t len;
 
-	consume(s, s->t.sec.lh); /* s->pk holds the same datagram again */
-	len = dtls_wire_hello_verify(s->pk, ck, COOKIE_LEN, out, sizeof(out));
+	sec_listen_consume(&s->dl); /* dl.pk holds the same datagram again */
+	len = dtls_wire_hello_verify(s->dl.pk, ck, COOKIE_LEN, out, sizeof(out));
 	if (len != 0 && port_sendto(s->t.sec.lh, out, len, from) > 0)
 		s->hvr++;
 }
@@ -150,35 +130,18 @@ static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id)
 	snprintf(d->cli_id, sizeof(d->cli_id), "%s", id);
 	if (client_secret(s, id, d->secret) != 0)
 		return ACK_ERR_PROTO;
-	memcpy(d->random, s->pk + DTLS_REC_HDR + DTLS_HS_HDR + 2, sizeof(d->random));
+	memcpy(d->random, s->dl.pk + DTLS_REC_HDR + DTLS_HS_HDR + 2, sizeof(d->random));
 	d->first_read = 1;
 	if (wolfSSL_DTLS_SetCookieSecret(c->ssl, d->secret, sizeof(d->secret)) != 0)
 		return ACK_ERR_PROTO;
 	return 0;
 }
 
-/* Is a ClientHello waiting on the listening socket? Drops what is not one. */
-static int newcomer(void *arg)
-{
-	struct wolf_dstate *s = arg;
-	struct port_addr from;
-	const uint8_t *cookie;
-	size_t clen;
-	int n = port_peek_from(s->t.sec.lh, s->pk, sizeof(s->pk), 0, &from);
-
-	if (n < 0)
-		return 0;
-	if (dtls_wire_client_hello(s->pk, n < WOLF_PEEK_MAX ? (size_t)n : WOLF_PEEK_MAX, &cookie,
-	                           &clen))
-		return 1;
-	drop_stray(s, &from, n);
-	return 0;
-}
-
 int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **out)
 {
 	uint64_t deadline = sec_deadline(timeout_ms);
-	struct sec_give_way gw = { -1, s->t.hs_min_ms, newcomer, s, &s->superseded };
+	struct sec_give_way gw = { -1, s->t.hs_min_ms, sec_listen_newcomer, &s->dl,
+		                   &s->superseded };
 	struct port_addr from;
 	const uint8_t *cookie;
 	uint8_t secret[32], ck[32];
@@ -188,17 +151,17 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 
 	*out = NULL;
 	for (;;) {
-		n = port_peek_from(s->t.sec.lh, s->pk, sizeof(s->pk), sec_ms_left(deadline), &from);
+		n = sec_listen_next(&s->dl, sec_ms_left(deadline), &from);
 		if (n < 0)
 			return n;
-		len = n < WOLF_PEEK_MAX ? (size_t)n : WOLF_PEEK_MAX;
-		if (!dtls_wire_client_hello(s->pk, len, &cookie, &clen)) {
-			drop_stray(s, &from, n);
+		if (n == 0)
 			continue;
-		}
+		len = s->dl.len;
+		dtls_wire_client_hello(s->dl.pk, len, &cookie, &clen);
 		port_addr_str(&from, id, sizeof(id));
-		if (client_secret(s, id, secret) != 0 || cookie_of(secret, s->pk, len, ck) != 0) {
-			drop_stray(s, &from, n);
+		if (client_secret(s, id, secret) != 0 ||
+		    cookie_of(secret, s->dl.pk, len, ck) != 0) {
+			sec_listen_drop(&s->dl, &from, n);
 			continue;
 		}
 		if (clen != COOKIE_LEN || memcmp(cookie, ck, COOKIE_LEN) != 0) {
@@ -207,7 +170,7 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 		}
 		h = port_udp_adopt(&s->t.sec.lh, &from);
 		if (h < 0) {
-			consume(s, s->t.sec.lh); /* the client retransmits; do not spin on it */
+			sec_listen_consume(&s->dl); /* the client retransmits; do not spin on it */
 			return h;
 		}
 		r = wolf_conn_new(&s->t, h, id, out);
@@ -346,6 +309,6 @@ void wolf_dsrv_report(const struct wolf_dstate *s)
 	       " retrans_conns=%" PRIu32 " reconnects=%" PRIu32 " superseded=%" PRIu32
 	       " stray=%" PRIu32 "\n",
 	       s->conns, s->hvr, (uint32_t)s->retrans, (uint32_t)s->retrans_conns,
-	       (uint32_t)s->reconnects, (uint32_t)s->superseded, s->stray);
+	       (uint32_t)s->reconnects, (uint32_t)s->superseded, s->dl.stray);
 	fflush(stdout);
 }

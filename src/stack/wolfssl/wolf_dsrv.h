@@ -20,11 +20,10 @@ struct wolf_dstate {
 	uint32_t budget_ms;   /* a client's whole handshake: timer series, --hs-deadline */
 	uint8_t key[32];      /* server: cookie key (per-client cookie secrets derive from it) */
 	unsigned conns_max;   /* server: connections served at once (tp_conf.conns) */
-	uint8_t pk[WOLF_PEEK_MAX]; /* server: the next datagram on the listening socket (read
-	                            * under the core's accept lock only) */
-	/* server counters, printed at the end; the accept's (conns, hvr, stray) are counted
+	struct sec_listen dl; /* server: the listening socket's next datagram, strays */
+	/* server counters, printed at the end; the accept's (conns, hvr, dl.stray) are counted
 	 * under the accept lock, the connections' own (the rest) atomically */
-	uint32_t conns, hvr, stray;
+	uint32_t conns, hvr;
 	_Atomic uint32_t superseded, reconnects, retrans, retrans_conns;
 };
 
