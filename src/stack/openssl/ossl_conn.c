@@ -189,6 +189,33 @@ static void check_max(struct ossl_conn *c)
 	}
 }
 
+/* Client --resume, (D)TLS 1.2: a server may send a new ticket in a resumed handshake (RFC
+ * 5077 3.3; wolfSSL 5.9 does every time). OpenSSL then moves the connection to a copy of the
+ * session holding the new ticket, marks the session we offered not resumable (the old
+ * ticket is out of date) and, the handshake being a resumed one, does not call
+ * new_session() (ossl_ctx.c) with the copy: keep it here, or the next connection would
+ * offer nothing and make a full handshake. No new ticket: the same session, kept as is. */
+static void keep_renewed(struct ossl_conn *c)
+{
+	struct ossl_ctx *t = c->t;
+	SSL_SESSION *s;
+
+	if (t->sec.server || !t->sec.resume || !SSL_session_reused(c->ssl) ||
+	    SSL_version(c->ssl) == TLS1_3_VERSION)
+		return;
+	s = SSL_get1_session(c->ssl);
+	if (s == NULL)
+		return;
+	port_mutex_lock(t->sec.lock); /* --parallel: another conn may be reading it */
+	if (s != t->session && SSL_SESSION_is_resumable(s)) {
+		SSL_SESSION_free(t->session);
+		t->session = s;
+		s = NULL;
+	}
+	port_mutex_unlock(t->sec.lock);
+	SSL_SESSION_free(s);
+}
+
 int ossl_conn_handshake(void *conn)
 {
 	struct ossl_conn *c = conn;
@@ -218,6 +245,7 @@ int ossl_conn_handshake(void *conn)
 	}
 	if (r == 1) {
 		c->hs_done = 1;
+		keep_renewed(c);
 		if (t->sec.datagram && !t->sec.server)
 			check_max(c);
 		return 0;
