@@ -262,20 +262,26 @@ const char *wolf_conn_no_group_text(void)
 	return g_no_group;
 }
 
-/* wolfSSL 5.5.4 as a TLS 1.3 server answers a ClientHello whose groups it has none of
- * with a HelloRetryRequest for one of its own (RFC 8446 4.1.4 allows only the client's),
- * then fails with BAD_FUNC_ARG and sends no alert: the client sees the connection closed.
- * When the first ClientHello shows no group in common, send what RFC 8446 4.1.1 asks for
- * (a fatal handshake_failure, plaintext: no keys yet) and say so. 1 when it did. */
+/* wolfSSL (5.5.4 and 5.9.2) as a TLS 1.3 server answers a ClientHello whose groups it has
+ * none of with a HelloRetryRequest for one of its own (RFC 8446 4.1.4 allows only the
+ * client's). 5.5.4 then fails with BAD_FUNC_ARG and sends no alert: the client sees the
+ * connection closed. 5.9.2 refuses a second ClientHello (Mbed TLS sends one with the share
+ * asked for) with INVALID_PARAMETER and a fatal illegal_parameter alert. When the first
+ * ClientHello shows no group in common, say so naming both sides' groups and, when wolfSSL
+ * sent no fatal alert, send what RFC 8446 4.1.1 asks for (a fatal handshake_failure,
+ * plaintext: no keys yet). 1 when it did. */
 static int no_group(struct wolf_conn *c, int e)
 {
 	static const uint8_t alert[] = { 21, 3, 3, 0, 2, 2, 40 };
 	const struct wolf_ctx *t = c->t;
+	WOLFSSL_ALERT_HISTORY h;
+	const char *what;
 	uint16_t g[32];
-	int n, i, j;
+	int n, i, j, sent;
 	size_t off;
 
-	if (e != BAD_FUNC_ARG || !t->sec.server || c->io.datagram || t->ngroups == 0)
+	if ((e != BAD_FUNC_ARG && e != INVALID_PARAMETER) || !t->sec.server || c->io.datagram ||
+	    t->ngroups == 0)
 		return 0;
 	n = tls_hello_groups(c->hello, c->hello_len, g, 32);
 	if (n < 0)
@@ -299,9 +305,17 @@ static int no_group(struct wolf_conn *c, int e)
 		off += (size_t)snprintf(g_no_group + off, sizeof(g_no_group) - off, "%s%s",
 		                        j ? "," : ", server ", name ? name : "?");
 	}
+	memset(&h, 0, sizeof(h));
+	sent = wolfSSL_get_alert_history(c->ssl, &h) == WOLFSSL_SUCCESS &&
+	       h.last_tx.level == alert_fatal;
+	what = "handshake_failure";
+	if (sent)
+		what = h.last_tx.code == illegal_parameter ? "illegal_parameter"
+		                                           : "wolfSSL's alert";
 	if (off < sizeof(g_no_group))
-		snprintf(g_no_group + off, sizeof(g_no_group) - off, " (handshake_failure sent)");
-	sec_io_send(&c->io, alert, sizeof(alert));
+		snprintf(g_no_group + off, sizeof(g_no_group) - off, " (%s sent)", what);
+	if (!sent)
+		sec_io_send(&c->io, alert, sizeof(alert));
 	return 1;
 }
 

@@ -16,8 +16,9 @@
 #include "wolf_timer.h"
 
 /* A TLS 1.3 server with no group in common with the client: wolfSSL 5.5.4 fails with
- * BAD_FUNC_ARG (-173) and sends no alert; wolf_conn.c sends handshake_failure itself and
- * reports this code, whose text (wolf_conn_no_group_text) names both sides' groups. */
+ * BAD_FUNC_ARG (-173) and sends no alert (wolf_conn.c sends handshake_failure itself),
+ * 5.9.2 with INVALID_PARAMETER (-425) after its own illegal_parameter; reported as this
+ * code, whose text (wolf_conn_no_group_text) names both sides' groups and the alert sent. */
 #define WOLF_ERR_NO_GROUP (-0x18101)
 #define WOLF_HELLO_MAX    2048 /* server: the first bytes received, for the ClientHello */
 
