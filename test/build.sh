@@ -70,24 +70,26 @@ for h in ackbench_config_mcu-4k.h ackbench_config_mcu.h ackbench_config_small.h;
 	check_grep "mbedtls: CONFIG=mcu-4k's stamp covers $h" "$M4.stamp" "$h"
 done
 
-# --- wolfSSL: $(WOLF)/.built and its stamp, on a scratch BUILD ---
+# --- wolfSSL: $(WOLF)/.built and its stamp, in a scratch WOLF (one library per target,
+# build/<target>/wolfssl, whatever BUILD is) ---
 W=$TMP/w
 WB=$W/wolfssl/.built
-mk STACK=wolfssl BUILD="$W" "$WB" >"$TMP/w1" || true
+mk STACK=wolfssl WOLF="$W/wolfssl" "$WB" >"$TMP/w1" || true
 check_grep "wolfssl: a new tree is built" "$TMP/w1" 'WOLFSSL'
 mkdir -p "$W/wolfssl"
 touch "$WB"
-mk STACK=wolfssl BUILD="$W" "$WB" >"$TMP/w2" || true
+mk STACK=wolfssl WOLF="$W/wolfssl" "$WB" >"$TMP/w2" || true
 check_nogrep "wolfssl: built: nothing to do" "$TMP/w2" 'WOLFSSL'
+check_nogrep "wolfssl: make knows how to build it" "$TMP/w2" 'No rule to make target'
 with_touched src/stack/wolfssl/stack.mk scripts/fetch-wolfssl.sh Makefile -- \
-	mk STACK=wolfssl BUILD="$W" "$WB" >"$TMP/w3" || true
+	mk STACK=wolfssl WOLF="$W/wolfssl" "$WB" >"$TMP/w3" || true
 check_nogrep "wolfssl: touching stack.mk, the fetch script and the Makefile rebuilds nothing" \
 	"$TMP/w3" 'WOLFSSL'
 conf=$(make_var STACK=wolfssl print-WOLF_CONFIGURE)
 check "wolfssl: its configure line is known" test -n "$conf"
-mk STACK=wolfssl BUILD="$W" WOLF_CONFIGURE="$conf --enable-ackbench-test" "$WB" >"$TMP/w4" || true
+mk STACK=wolfssl WOLF="$W/wolfssl" WOLF_CONFIGURE="$conf --enable-ackbench-test" "$WB" >"$TMP/w4" || true
 check_grep "wolfssl: another configure line rebuilds it" "$TMP/w4" 'WOLFSSL'
-mk STACK=wolfssl BUILD="$W" "$WB" >"$TMP/w5" || true
+mk STACK=wolfssl WOLF="$W/wolfssl" "$WB" >"$TMP/w5" || true
 check_grep "wolfssl: and back to the first one rebuilds it again" "$TMP/w5" 'WOLFSSL'
 
 # --- objects: a copy of BIN_DIR's build, modification times kept ---
