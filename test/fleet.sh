@@ -47,10 +47,10 @@ cleanup_fleet() {
 		wait_exit "$p" 5 2>/dev/null || true
 	done
 	for u in "${USERS_MADE[@]+"${USERS_MADE[@]}"}"; do
-		for p in $(user_pids "$u"); do kill -KILL "$p" 2>/dev/null || true; done
+		kill_user "$u"
 	done
 	for n in "${NS_MADE[@]+"${NS_MADE[@]}"}"; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+		kill_ns "$n"
 		ip netns del "$n" 2>/dev/null || true
 	done
 	for u in "${USERS_MADE[@]+"${USERS_MADE[@]}"}"; do

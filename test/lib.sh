@@ -259,6 +259,22 @@ summary() {
 	[ "$FAILED" -eq 0 ]
 }
 
+# kill_ns NS: SIGKILL to every process in the network namespace NS, one the calling test
+# made itself (only what it started runs there; the pids are read just before the signal).
+kill_ns() {
+	local p
+	for p in $(ip netns pids "$1" 2>/dev/null); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+}
+
+# kill_user USER: SIGKILL to every process of USER, a login the calling test made itself.
+# The kernel picks them (kill -1 run as USER reaches only USER's own processes), so no pid
+# that has passed to a stranger is signalled.
+kill_user() {
+	su -s /bin/sh -c 'kill -KILL -1' "$1" >/dev/null 2>&1 || true
+}
+
 # first_pass_only WHY: the integration tests that build links, fleets, MCU sweeps or stack
 # interop run once, in make test's first pass; the sanitizer pass (ACKBENCH_PASS=san) would
 # only repeat what sanitizers cannot see. Ends the script with an empty summary there.

@@ -112,8 +112,9 @@ if "$LINK" -B "$BIN" -n "$n" up "rtt=20ms:drop.up=2" >"$TMP/d.out" 2>"$TMP/d.err
 		stop_server "$SRV_PID"
 		check_grep "drop.up=2: the server received the other two" "$SRV_OUT" 'received=2 '
 	fi
-	# the shaper killed: the link is broken, down still removes everything
-	kill -KILL "$pid" 2>/dev/null || true
+	# the shaper killed (all that runs in the router's namespace): the link is broken, down
+	# still removes everything
+	kill_ns "${n}r"
 	"$LINK" -n "$n" down
 	check_eq "after the shaper died: nothing left after down" "$(left "$n" "$pid")" ""
 else

@@ -470,7 +470,7 @@ refused() {
 
 usage_runs() {
 	refused tls_client "--tls: '1.1': want 1.2 or 1.3" -p 1 --ca "$EC/ca.crt" --tls 1.1
-	refused tls_client "--groups: 'foo': unknown group (known: secp256r1, secp384r1, secp521r1, x25519, x448, brainpoolP256r1.., ffdhe2048..ffdhe8192)" \
+	refused tls_client "--groups: 'foo': unknown group (known: secp256r1, secp384r1, secp521r1, x25519, x448, brainpoolP256r1.., ffdhe2048..ffdhe8192, X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, MLKEM512, MLKEM768, MLKEM1024)" \
 		-p 1 --groups x25519,foo
 	refused tls_client "--ciphersuite: 'TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256': no TLS 1.3 suite, but --tls 1.3" \
 		-p 1 --tls 1.3 --ciphersuite TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256
