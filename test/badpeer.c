@@ -254,7 +254,8 @@ static size_t dtls_hello(uint8_t *out, const uint8_t *random, const uint8_t *coo
 	p += 32;
 	*p++ = 0; /* session id */
 	*p++ = (uint8_t)clen;
-	memcpy(p, cookie, clen);
+	if (clen > 0) /* the first ClientHello has no cookie (NULL): memcpy wants a pointer */
+		memcpy(p, cookie, clen);
 	p += clen;
 	memcpy(p, suites, sizeof(suites));
 	p += sizeof(suites);
