@@ -275,6 +275,28 @@ kill_user() {
 	su -s /bin/sh -c 'kill -KILL -1' "$1" >/dev/null 2>&1 || true
 }
 
+# link_test_init: for the scripts that run over scripts/link.sh's emulated links: LINK,
+# ACKBENCH_LINK_RUN in the test's TMP, MADE (the link names the script brings up, each taken
+# down at exit, also on failure), and root with scripts/deps.sh's test and link groups.
+link_test_init() {
+	LINK="$TLIB_ROOT/scripts/link.sh"
+	export ACKBENCH_LINK_RUN="$TMP/run"
+	MADE=()
+	trap link_test_cleanup EXIT
+	if [ "$(id -u)" != 0 ] || ! "$TLIB_ROOT/scripts/deps.sh" test link >/dev/null 2>&1; then
+		not_ok "$(basename "$0") runs as root with scripts/deps.sh test link"
+		summary
+		exit 1
+	fi
+}
+link_test_cleanup() {
+	local n
+	for n in "${MADE[@]+"${MADE[@]}"}"; do
+		"$LINK" -n "$n" down 2>/dev/null || true
+	done
+	tlib_cleanup
+}
+
 # first_pass_only WHY: the integration tests that build links, fleets, MCU sweeps or stack
 # interop run once, in make test's first pass; the sanitizer pass (ACKBENCH_PASS=san) would
 # only repeat what sanitizers cannot see. Ends the script with an empty summary there.

@@ -11,25 +11,8 @@ test_init "$@"
 first_pass_only "link.sh builds namespaces and calibrates links"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-LINK="$ROOT/scripts/link.sh"
-export ACKBENCH_LINK_RUN="$TMP/run"
 P=lt$$ # link names: unique per run; each link adds c/r/s and c0/rc/rs/s0
-MADE=()
-
-cleanup_links() {
-	local n
-	for n in "${MADE[@]+"${MADE[@]}"}"; do
-		"$LINK" -n "$n" down 2>/dev/null || true
-	done
-	tlib_cleanup
-}
-trap cleanup_links EXIT
-
-if [ "$(id -u)" != 0 ] || ! "$ROOT/scripts/deps.sh" test link >/dev/null 2>&1; then
-	not_ok "link.sh runs as root with scripts/deps.sh test link"
-	summary
-	exit 1
-fi
+link_test_init
 [ -x "$BIN/link_shaper" ] || { not_ok "$BIN/link_shaper is built (make)"; summary; exit 1; }
 
 # left NAME: what of link NAME is still there (namespaces, state, processes), "" if nothing.

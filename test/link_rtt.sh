@@ -18,27 +18,10 @@ test_init "$@"
 first_pass_only "link_rtt.sh builds namespaces and runs over 200 ms links"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-LINK="$ROOT/scripts/link.sh"
-export ACKBENCH_LINK_RUN="$TMP/run"
 RTT_US=200000
 SRV=198.51.100.2
 N=rt$$
-MADE=()
-
-cleanup_links() {
-	local n
-	for n in "${MADE[@]+"${MADE[@]}"}"; do
-		"$LINK" -n "$n" down 2>/dev/null || true
-	done
-	tlib_cleanup
-}
-trap cleanup_links EXIT
-
-if [ "$(id -u)" != 0 ] || ! "$ROOT/scripts/deps.sh" test link >/dev/null 2>&1; then
-	not_ok "link_rtt.sh runs as root with scripts/deps.sh test link"
-	summary
-	exit 1
-fi
+link_test_init
 if ! "$ROOT/scripts/gen-certs.sh" -o "$TMP/certs" "$SRV" >"$TMP/gen.log" 2>&1; then
 	not_ok "gen-certs.sh -o TMP $SRV" "$(cat "$TMP/gen.log")"
 	summary
