@@ -8,7 +8,7 @@
 #include <wolfssl/ssl.h>
 
 #include "mem.h"
-#include "wolf_conn.h"
+#include "wolf_why.h"
 #include "wolf_build.h" /* ACKBENCH_WOLFSSL_BUILD, written by stack.mk */
 
 static const char *wolf_version(void)
@@ -45,7 +45,7 @@ static int wolf_strerror(int code, char *buf, size_t len)
 	char wb[WOLFSSL_MAX_ERROR_SZ];
 
 	if (code == WOLF_ERR_NO_GROUP) {
-		snprintf(buf, len, "%s", wolf_conn_no_group_text());
+		snprintf(buf, len, "%s", wolf_why_no_group_text());
 		return 0;
 	}
 	if (code >= 0 || code <= -1000)

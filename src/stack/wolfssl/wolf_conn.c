@@ -1,13 +1,8 @@
 /*
- * wolf_conn.c - see wolf_conn.h: a WOLFSSL over a port handle, its IO callbacks calling
- * sec_io.h (no wolfSSL socket code: sockets live in ports/).
- *
- * Time bounds: every read gives up at io.deadline_ns, which the caller sets for the whole
- * operation (handshake, one recv, the close); a timed-out read returns WANT_READ to
- * wolfSSL, which keeps its partial-record state, and io.err = ACK_ERR_TIMEOUT ends our
- * loop. DTLS connections are non-blocking to wolfSSL (wolfSSL_dtls_set_using_nonblock):
- * the retransmission timer's (wolf_timer.h) expiry is a WANT_READ too, answered here with
- * dtls_timeout().
+ * wolf_conn.c - see wolf_conn.h: a WOLFSSL over a port handle (its IO callbacks in
+ * wolf_io.c). Every wolfSSL call loops while wolfSSL wants to read or write and our
+ * deadline has not passed (io.err); on DTLS the retransmission timer's expiry is a
+ * WANT_READ too, answered here with dtls_timeout().
  */
 #include "wolf_conn.h"
 
@@ -17,58 +12,10 @@
 #include <string.h>
 
 #include "port.h"
-#include "tls_sniff.h"
+#include "wolf_io.h"
+#include "wolf_why.h"
 
 #define LINGER_MS 200u /* after a failed handshake, see linger() */
-
-static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
-{
-	struct wolf_conn *c = ctx;
-	int n = sec_io_send(&c->io, (const uint8_t *)buf, (size_t)sz);
-
-	(void)ssl;
-	if (n < 0)
-		return WOLFSSL_CBIO_ERR_GENERAL; /* the port's error is in io.err */
-	if (wolf_timer_moved(&c->tm, &c->io, 1, (const uint8_t *)buf, (size_t)n))
-		c->retrans++;
-	return n;
-}
-
-static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
-{
-	struct wolf_conn *c = ctx;
-	uint32_t limit = wolf_timer_limit(&c->tm, &c->io);
-	int n = sec_io_recv(&c->io, (uint8_t *)buf, (size_t)sz, limit);
-
-	(void)ssl;
-	if (n > 0 && c->t->sec.server && !c->io.datagram && c->io.in_hs &&
-	    c->hello_len < sizeof(c->hello)) {
-		size_t k = sizeof(c->hello) - c->hello_len < (size_t)n
-		                   ? sizeof(c->hello) - c->hello_len
-		                   : (size_t)n;
-
-		memcpy(c->hello + c->hello_len, buf, k);
-		c->hello_len += k;
-	}
-	if (n > 0) {
-		if (c->io.in_hs)
-			wolf_timer_moved(&c->tm, &c->io, 0, (const uint8_t *)buf, (size_t)n);
-		else if (c->hs_done && !c->got_data)
-			wolf_timer_answer(&c->tm, &c->io, (const uint8_t *)buf, (size_t)n);
-		return n;
-	}
-	if (n == SEC_IO_TIMER) {
-		c->tm.expired = 1; /* the loop calls dtls_timeout() */
-		return WOLFSSL_CBIO_ERR_WANT_READ;
-	}
-	if (n == SEC_IO_EOF && !c->io.datagram) {
-		c->eof = 1;
-		return WOLFSSL_CBIO_ERR_CONN_CLOSE;
-	}
-	if (n == ACK_ERR_TIMEOUT || n == SEC_IO_EOF)
-		return WOLFSSL_CBIO_ERR_WANT_READ; /* io.err ends the caller's loop */
-	return WOLFSSL_CBIO_ERR_GENERAL;
-}
 
 int wolf_err(struct wolf_conn *c, int r)
 {
@@ -91,20 +38,6 @@ static int again(struct wolf_conn *c, int r)
 	return (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) && c->io.err == 0;
 }
 
-/* Remembers the first refused certificate of the chain (the reason printed). */
-static int verify_cb(int ok, WOLFSSL_X509_STORE_CTX *st)
-{
-	WOLFSSL *ssl =
-	        wolfSSL_X509_STORE_CTX_get_ex_data(st, wolfSSL_get_ex_data_X509_STORE_CTX_idx());
-	struct wolf_conn *c = ssl != NULL ? wolfSSL_get_ex_data(ssl, 0) : NULL;
-
-	if (!ok && c != NULL && c->verr == 0) {
-		c->verr = st->error != 0 ? st->error : -1;
-		c->verr_depth = st->error_depth;
-	}
-	return ok;
-}
-
 /* The timer expired: resend (wolfSSL_dtls_got_timeout) or give up. 0 or an error. */
 static int dtls_timeout(struct wolf_conn *c)
 {
@@ -116,16 +49,6 @@ static int dtls_timeout(struct wolf_conn *c)
 	if (r != WOLFSSL_SUCCESS)
 		return sec_io_take_err(&c->io, wolf_err(c, r));
 	return 0;
-}
-
-/* DTLS: our timer decides; wolfSSL's own (whole seconds) must never give up first. */
-static void dtls_prep(struct wolf_conn *c)
-{
-	wolf_timer_start(&c->tm, c->t->hs_min_ms, c->t->hs_max_ms);
-	c->retrans = 0;
-	wolfSSL_dtls_set_using_nonblock(c->ssl, 1);
-	wolfSSL_dtls_set_timeout_init(c->ssl, 1);
-	wolfSSL_dtls_set_timeout_max(c->ssl, 1 << 20);
 }
 
 static int is_ip(const char *name)
@@ -144,14 +67,9 @@ static int conn_ssl(struct wolf_conn *c)
 	c->ssl = wolfSSL_new(t->ctx);
 	if (c->ssl == NULL)
 		return ACK_ERR_NOMEM;
-	wolfSSL_SSLSetIORecv(c->ssl, io_recv);
-	wolfSSL_SSLSetIOSend(c->ssl, io_send);
-	wolfSSL_SetIOReadCtx(c->ssl, c);
-	wolfSSL_SetIOWriteCtx(c->ssl, c);
-	if (t->sec.datagram)
-		dtls_prep(c);
+	wolf_io_attach(c);
 	wolfSSL_set_ex_data(c->ssl, 0, c); /* for the verify callback */
-	wolfSSL_set_verify(c->ssl, wolf_verify_mode(t), verify_cb);
+	wolfSSL_set_verify(c->ssl, wolf_verify_mode(t), wolf_why_verify_cb);
 	if (wolf_keylog_on())
 		wolfSSL_KeepArrays(
 		        c->ssl); /* the TLS 1.2 master secret, freed after the handshake */
@@ -208,117 +126,6 @@ int wolf_conn_renew(struct wolf_conn *c)
 	return conn_ssl(c);
 }
 
-/* The reason in the words the other stacks use (the tests look for the same phrase on
- * every stack), then wolfSSL's own. */
-static const char *verify_phrase(int e, int verr)
-{
-	switch (e) {
-	case NO_PEER_CERT: return "Certificate was missing";
-	case ASN_AFTER_DATE_E: return "The certificate validity has expired";
-	case ASN_BEFORE_DATE_E: return "The certificate validity starts in the future";
-	case DOMAIN_NAME_MISMATCH:
-	case IPADDR_MISMATCH:
-		return "The certificate Common Name (CN) does not match with the expected CN";
-	case ASN_NO_SIGNER_E: return "The certificate is not correctly signed by the trusted CA";
-	case EXTKEYUSE_AUTH_E: return "Usage does not match the extendedKeyUsage extension";
-	default: break;
-	}
-	if (verr == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || verr == ASN_NO_SIGNER_E)
-		return "The certificate is not correctly signed by the trusted CA";
-	if (verr == ASN_AFTER_DATE_E)
-		return "The certificate validity has expired";
-	return NULL;
-}
-
-/* Why we refused the peer's certificate: only the verifying side knows (the other gets
- * an alert). A client prints each distinct reason once, as every message of a run would
- * otherwise repeat it. */
-static void report_verify(struct wolf_conn *c, int e)
-{
-	struct wolf_ctx *t = c->t;
-	const char *phrase = verify_phrase(e, c->verr);
-	char why[WOLFSSL_MAX_ERROR_SZ];
-	int key = c->verr != 0 ? c->verr : e;
-
-	/* a certificate error without a verify callback call (wolfSSL 5.9 with ML-DSA chains) */
-	if (c->verr == 0 && e != NO_PEER_CERT && phrase == NULL)
-		return;
-	if (!t->sec.server && key == t->last_verr)
-		return;
-	t->last_verr = key;
-	wolfSSL_ERR_error_string_n((unsigned long)e, why, sizeof(why));
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s%swolfSSL: %s, depth %d)\n",
-	        t->sec.prog, c->peer, t->sec.server ? "client" : "server", phrase ? phrase : "",
-	        e == ASN_BEFORE_DATE_E ? " (check this machine's clock: boards without a "
-	                                 "real-time clock boot in 1970)"
-	                               : "",
-	        phrase ? " (" : "(", why, c->verr_depth);
-}
-
-static _Thread_local char g_no_group[120]; /* the core prints 159 bytes of it */
-
-const char *wolf_conn_no_group_text(void)
-{
-	return g_no_group;
-}
-
-/* wolfSSL (5.5.4 and 5.9.2) as a TLS 1.3 server answers a ClientHello whose groups it has
- * none of with a HelloRetryRequest for one of its own (RFC 8446 4.1.4 allows only the
- * client's). 5.5.4 then fails with BAD_FUNC_ARG and sends no alert: the client sees the
- * connection closed. 5.9.2 refuses a second ClientHello (Mbed TLS sends one with the share
- * asked for) with INVALID_PARAMETER and a fatal illegal_parameter alert. When the first
- * ClientHello shows no group in common, say so naming both sides' groups and, when wolfSSL
- * sent no fatal alert, send what RFC 8446 4.1.1 asks for (a fatal handshake_failure,
- * plaintext: no keys yet). 1 when it did. */
-static int no_group(struct wolf_conn *c, int e)
-{
-	static const uint8_t alert[] = { 21, 3, 3, 0, 2, 2, 40 };
-	const struct wolf_ctx *t = c->t;
-	WOLFSSL_ALERT_HISTORY h;
-	const char *what;
-	uint16_t g[32];
-	int n, i, j, sent;
-	size_t off;
-
-	if ((e != BAD_FUNC_ARG && e != INVALID_PARAMETER) || !t->sec.server || c->io.datagram ||
-	    t->ngroups == 0)
-		return 0;
-	n = tls_hello_groups(c->hello, c->hello_len, g, 32);
-	if (n < 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		for (j = 0; j < t->ngroups; j++)
-			if (g[i] == t->groups[j])
-				return 0; /* a group in common: another failure */
-	off = (size_t)snprintf(g_no_group, sizeof(g_no_group), "no group in common: client");
-	for (i = 0; i < n && off < sizeof(g_no_group); i++) {
-		const char *name = tls_group_name(g[i]);
-
-		off += (size_t)(name != NULL ? snprintf(g_no_group + off, sizeof(g_no_group) - off,
-		                                        "%s%s", i ? "," : " ", name)
-		                             : snprintf(g_no_group + off, sizeof(g_no_group) - off,
-		                                        "%s0x%04x", i ? "," : " ", (unsigned)g[i]));
-	}
-	for (j = 0; j < t->ngroups && off < sizeof(g_no_group); j++) {
-		const char *name = tls_group_name((uint16_t)t->groups[j]);
-
-		off += (size_t)snprintf(g_no_group + off, sizeof(g_no_group) - off, "%s%s",
-		                        j ? "," : ", server ", name ? name : "?");
-	}
-	memset(&h, 0, sizeof(h));
-	sent = wolfSSL_get_alert_history(c->ssl, &h) == WOLFSSL_SUCCESS &&
-	       h.last_tx.level == alert_fatal;
-	what = "handshake_failure";
-	if (sent)
-		what = h.last_tx.code == illegal_parameter ? "illegal_parameter"
-		                                           : "wolfSSL's alert";
-	if (off < sizeof(g_no_group))
-		snprintf(g_no_group + off, sizeof(g_no_group) - off, " (%s sent)", what);
-	if (!sent)
-		sec_io_send(&c->io, alert, sizeof(alert));
-	return 1;
-}
-
 /* After wolfSSL sent its fatal alert: end our side and drain briefly before the close, so
  * the peer reads the alert rather than a reset (closing with unread data sends RST). */
 static void linger(struct wolf_conn *c)
@@ -345,8 +152,8 @@ int wolf_conn_handshake(void *conn)
 		if (!again(c, r)) {
 			e = wolfSSL_get_error(c->ssl, r);
 			sec_io_hs_end(&c->io);
-			report_verify(c, e);
-			if (c->io.err == 0 && no_group(c, e)) {
+			wolf_why_verify(c, e);
+			if (c->io.err == 0 && wolf_why_no_group(c, e)) {
 				linger(c);
 				return WOLF_ERR_NO_GROUP;
 			}

@@ -1,10 +1,10 @@
 /*
  * wolf_conn.h - the wolfssl stack's per-connection level (wolf_conn.c) over wolf_ctx.h:
- *   struct wolf_conn  a WOLFSSL over a port handle whose IO callbacks
- *                     (wolfSSL_SSLSetIORecv/IOSend) call sec_io.h and nothing else, so
- *                     byte counts, deadlines and the sniffed group/resumed flag are the
- *                     same code as every other stack's; on DTLS with the retransmission
- *                     timer of wolf_timer.h.
+ *   struct wolf_conn  a WOLFSSL over a port handle whose IO callbacks (wolf_io.h) call
+ *                     sec_io.h and nothing else, so byte counts, deadlines and the
+ *                     sniffed group/resumed flag are the same code as every other stack's;
+ *                     on DTLS with the retransmission timer of wolf_timer.h. Why a
+ *                     handshake failed is put in words by wolf_why.h.
  */
 #ifndef ACKBENCH_WOLF_CONN_H
 #define ACKBENCH_WOLF_CONN_H
@@ -16,9 +16,10 @@
 #include "wolf_timer.h"
 
 /* A TLS 1.3 server with no group in common with the client: wolfSSL 5.5.4 fails with
- * BAD_FUNC_ARG (-173) and sends no alert (wolf_conn.c sends handshake_failure itself),
+ * BAD_FUNC_ARG (-173) and sends no alert (wolf_why.c sends handshake_failure itself),
  * 5.9.2 with INVALID_PARAMETER (-425) after its own illegal_parameter; reported as this
- * code, whose text (wolf_conn_no_group_text) names both sides' groups and the alert sent. */
+ * code, whose text (wolf_why_no_group_text, wolf_why.h) names both sides' groups and the alert
+ * sent. */
 #define WOLF_ERR_NO_GROUP (-0x18101)
 #define WOLF_HELLO_MAX    2048 /* server: the first bytes received, for the ClientHello */
 
@@ -61,8 +62,6 @@ void wolf_conn_abort(void *conn);
 /* sec_ops.retrans and .names (sec_tp.h). */
 uint32_t wolf_conn_retrans(void *conn);
 void wolf_conn_names(void *conn, struct sec_names *n);
-/* The text of WOLF_ERR_NO_GROUP last reported on this thread. */
-const char *wolf_conn_no_group_text(void);
 /* wolfSSL_get_error() of r as our code (negative). */
 int wolf_err(struct wolf_conn *c, int r);
 
