@@ -235,27 +235,6 @@ junk_run() {
 
 # --- Mbed TLS's udp_proxy: handshake records dropped, delayed, duplicated ---
 
-# proxy_start SERVER-PORT ARGS...: sets PROXY_PID, PROXY_PORT.
-proxy_start() {
-	local sp=$1 i
-	shift
-	for i in $(seq 20); do
-		PROXY_PORT=$((20000 + (RANDOM % 20000)))
-		"$PROXY" server_addr=127.0.0.1 server_port="$sp" listen_addr=127.0.0.1 \
-			listen_port="$PROXY_PORT" "$@" >"$TMP/proxy.out" 2>&1 &
-		PROXY_PID=$!
-		PIDS+=("$PROXY_PID")
-		for _ in $(seq 50); do
-			grep -q "Waiting for a remote connection" "$TMP/proxy.out" && return 0
-			running "$PROXY_PID" || break
-			sleep 0.1
-		done
-		stop_server "$PROXY_PID"
-	done
-	not_ok "udp_proxy started" "$(tail -n 3 "$TMP/proxy.out")"
-	return 1
-}
-
 # proxy_run MODE: MODE per-message|keep through drop=4 delay=4 duplicate=4 seed=7.
 proxy_run() {
 	local mode=$1 what="udp_proxy drop/delay/duplicate, $1" acked lost

@@ -34,25 +34,6 @@ fi
 SRV=(--ca "$EC/ca.crt" --cert "$EC/server.crt" --key "$EC/server.key")
 CLI=(--ca "$EC/ca.crt" --cert "$EC/client.crt" --key "$EC/client.key")
 
-proxy_start() {
-	local i
-	for i in $(seq 20); do
-		PROXY_PORT=$((20000 + (RANDOM % 20000)))
-		"$PROXY" server_addr=127.0.0.1 server_port="$1" listen_addr=127.0.0.1 \
-			listen_port="$PROXY_PORT" >"$TMP/proxy.out" 2>&1 &
-		PROXY_PID=$!
-		PIDS+=("$PROXY_PID")
-		for _ in $(seq 50); do
-			grep -q "Waiting for a remote connection" "$TMP/proxy.out" && return 0
-			running "$PROXY_PID" || break
-			sleep 0.1
-		done
-		stop_server "$PROXY_PID"
-	done
-	not_ok "udp_proxy started" "$(tail -n 3 "$TMP/proxy.out")"
-	return 1
-}
-
 # killed_keep: a --keep client through the proxy, killed after 1 s (no close_notify).
 killed_keep() {
 	local pid

@@ -195,6 +195,29 @@ stop_server() {
 	wait "$1" 2>/dev/null || true
 }
 
+# proxy_start SERVER-PORT ARGS...: Mbed TLS's udp_proxy ($PROXY) on a free loopback port in
+# front of SERVER-PORT, with udp_proxy's ARGS (drop=, delay=, ...); sets PROXY_PID and
+# PROXY_PORT. A port taken by someone else is tried again, 20 times at most.
+proxy_start() {
+	local sp=$1 i
+	shift
+	for i in $(seq 20); do
+		PROXY_PORT=$((20000 + (RANDOM % 20000)))
+		"$PROXY" server_addr=127.0.0.1 server_port="$sp" listen_addr=127.0.0.1 \
+			listen_port="$PROXY_PORT" "$@" >"$TMP/proxy.out" 2>&1 &
+		PROXY_PID=$!
+		PIDS+=("$PROXY_PID")
+		for _ in $(seq 50); do
+			grep -q "Waiting for a remote connection" "$TMP/proxy.out" && return 0
+			running "$PROXY_PID" || break
+			sleep 0.1
+		done
+		stop_server "$PROXY_PID"
+	done
+	not_ok "udp_proxy started" "$(tail -n 3 "$TMP/proxy.out")"
+	return 1
+}
+
 wait_exit() {
 	local i n=$(($2 * 10))
 	EXIT_RC=124

@@ -255,26 +255,6 @@ csv_sum() {
 	awk -F, -v c="$2" 'NR > 1 { s += $c } END { print s + 0 }' "$1"
 }
 
-proxy_start() {
-	local sp=$1 i
-	shift
-	for i in $(seq 20); do
-		PROXY_PORT=$((20000 + (RANDOM % 20000)))
-		"$PROXY" server_addr=127.0.0.1 server_port="$sp" listen_addr=127.0.0.1 \
-			listen_port="$PROXY_PORT" "$@" >"$TMP/proxy.out" 2>&1 &
-		PROXY_PID=$!
-		PIDS+=("$PROXY_PID")
-		for _ in $(seq 50); do
-			grep -q "Waiting for a remote connection" "$TMP/proxy.out" && return 0
-			running "$PROXY_PID" || break
-			sleep 0.1
-		done
-		stop_server "$PROXY_PID"
-	done
-	not_ok "udp_proxy started" "$(tail -n 3 "$TMP/proxy.out")"
-	return 1
-}
-
 # proxy_run STACK MODE: handshake records dropped, delayed, duplicated; nothing lost for good.
 proxy_run() {
 	local s=$1 mode=$2 what="$1 dtls pair, udp_proxy drop/delay/duplicate, $2" acked lost
