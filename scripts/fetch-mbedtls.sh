@@ -19,7 +19,6 @@ readonly PIN_VERSION=3.6.6
 readonly PIN_SHA256=8fb65fae8dcae5840f793c0a334860a411f884cc537ea290ce1c52bb64ca007a
 readonly PIN_URL="https://github.com/Mbed-TLS/mbedtls/releases/download/mbedtls-${PIN_VERSION}/mbedtls-${PIN_VERSION}.tar.bz2"
 readonly DEBIAN_SUITE=trixie
-readonly DEBIAN_FALLBACK_URI=http://deb.debian.org/debian
 
 usage() {
     cat <<EOF
@@ -40,7 +39,7 @@ Sources, in order:
      CACHE_DIR; its tree is reused while the tarball's sha256 is unchanged);
   -  an existing complete CACHE_DIR/mbedtls-3.6.*/ tree (newest wins);
   2. a cached CACHE_DIR/mbedtls_3.6.*.orig.tar.bz2 or mbedtls-3.6.*.tar.bz2;
-  3. Debian's '$DEBIAN_SUITE' source package via apt-get source --download-only
+  3. Debian's '$DEBIAN_SUITE' source package, through scripts/fetch-debsrc.sh
      (private apt lists; the system apt configuration is not changed);
   4. $PIN_URL
      (sha256 $PIN_SHA256).
@@ -171,7 +170,7 @@ CACHE_DIR=$(cd -- "$CACHE_DIR" && pwd -P)
 
 # Serialise concurrent runs on the same cache.
 if command -v flock >/dev/null 2>&1; then
-    exec 9>"$CACHE_DIR/.fetch-mbedtls.lock"
+    exec 9>"$CACHE_DIR/.fetch-mbedtls-tree.lock"
     flock 9
 fi
 
@@ -265,94 +264,23 @@ if [ -n "$best" ]; then
 fi
 
 # ------------------------------------------------- 3. Debian source package
-# First URIs: of the deb822 entry whose Suites: lists plain "bookworm".
-debian_uri() {
-    local f=/etc/apt/sources.list.d/debian.sources uri=
-    if [ -r "$f" ]; then
-        uri=$(awk '
-            BEGIN { RS = ""; FS = "\n" }
-            {
-                uris = ""; hit = 0
-                for (i = 1; i <= NF; i++) {
-                    line = $i
-                    if (line ~ /^#/) continue
-                    if (tolower(line) ~ /^uris:/) {
-                        sub(/^[^:]*:[ \t]*/, "", line); split(line, w, /[ \t]+/)
-                        if (uris == "") uris = w[1]
-                    } else if (tolower(line) ~ /^suites:/) {
-                        sub(/^[^:]*:[ \t]*/, "", line); n = split(line, w, /[ \t]+/)
-                        for (j = 1; j <= n; j++) if (w[j] == "bookworm") hit = 1
-                    }
-                }
-                if (hit && uris != "") { print uris; exit }
-            }' "$f")
-    fi
-    printf '%s\n' "${uri:-$DEBIAN_FALLBACK_URI}"
-}
-
+# scripts/fetch-debsrc.sh fetches it through private apt lists (apt checks it against the
+# signed Release and Sources) and keeps the orig tarball in the cache; its extracted tree is
+# dropped here for the one install_tarball makes (the layout the Makefile copies).
 try_debian() {
-    local work uri keyring opts log orig orig_url ver expect sum errline dver
-    command -v apt-get >/dev/null 2>&1 || { say "apt-get not found; skipping Debian source package"; return 1; }
-    command -v bzip2 >/dev/null 2>&1 || { say "bzip2 not found (apt-get install bzip2); skipping Debian source package"; return 1; }
-    uri=$(debian_uri)
-    new_tmpdir "${TMPDIR:-/tmp}"
-    work=$MKTEMP_RESULT
-    mkdir -p "$work/parts" "$work/lists/partial" "$work/cache/archives/partial" "$work/dl"
-    keyring=
-    [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] && keyring="[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
-    printf 'deb-src %s%s %s main\n' "$keyring" "$uri" "$DEBIAN_SUITE" >"$work/sources.list"
-    # apt drops to the _apt user for downloads when run as root: let it in.
-    chmod 755 "$work"
-    if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then
-        chown _apt "$work/dl" "$work/lists/partial" "$work/cache/archives/partial"
+    local tree rec ver dver orig
+    tree=$("$REPO_ROOT/scripts/fetch-debsrc.sh" -p mbedtls -s "$DEBIAN_SUITE" -v '3.6.*' \
+        -d "$CACHE_DIR") || return 1
+    rec=$(head -n 1 "$tree/.ackbench-source")
+    ver=$(printf '%s\n' "$rec" | sed -n 's/^version=\([^ ]*\) .*/\1/p')
+    dver=$(printf '%s\n' "$rec" | sed -n 's/.* debian=\([^ ]*\) .*/\1/p')
+    rm -rf -- "$tree"
+    orig="$CACHE_DIR/mbedtls_$ver.orig.tar.bz2"
+    [ -f "$orig" ] || { say "Debian $DEBIAN_SUITE mbedtls $dver has no $orig"; return 1; }
+    if [ "$ver" = "$PIN_VERSION" ] && [ "$(sha256_of "$orig")" != "$PIN_SHA256" ]; then
+        say "note: Debian's $orig differs from the pinned upstream $PIN_SHA256"
     fi
-    opts=(-o "Dir::Etc::sourcelist=$work/sources.list"
-        -o "Dir::Etc::sourceparts=$work/parts"
-        -o "Dir::State::Lists=$work/lists"
-        -o "Dir::Cache=$work/cache")
-    log="$work/apt.log"
-    say "trying Debian $DEBIAN_SUITE source package from $uri"
-    if ! apt-get -q "${opts[@]}" update >"$log" 2>&1; then
-        errline=$(grep -E '^(E|W):' "$log" | head -n 1 || true)
-        say "apt-get update for $uri $DEBIAN_SUITE failed: ${errline:-see apt output}"
-        return 1
-    fi
-    # Which version is served? Check it before downloading.
-    if ! (cd "$work/dl" && apt-get -qq "${opts[@]}" source --print-uris mbedtls) >"$log" 2>&1; then
-        errline=$(grep -E '^(E|W):' "$log" | head -n 1 || true)
-        say "apt-get source --print-uris mbedtls failed: ${errline:-see apt output}"
-        return 1
-    fi
-    orig=$(sed -n "s/^'[^']*' \(mbedtls_[^ ]*\.orig\.tar\.bz2\) .*/\1/p" "$log" | head -n 1)
-    [ -n "$orig" ] || { say "Debian $DEBIAN_SUITE mbedtls has no .orig.tar.bz2"; return 1; }
-    ver=${orig#mbedtls_}
-    ver=${ver%.orig.tar.bz2}
-    if ! is_36 "$ver"; then
-        say "Debian $DEBIAN_SUITE serves mbedtls $ver, not 3.6.x; refusing it"
-        return 1
-    fi
-    orig_url=$(sed -n "s/^'\([^']*\)' $orig .*/\1/p" "$log" | head -n 1)
-    expect=$(sed -n "s/^'[^']*' $orig [0-9]* SHA256:\([0-9a-f]*\).*/\1/p" "$log" | head -n 1)
-    if ! (cd "$work/dl" && apt-get -q "${opts[@]}" source --download-only mbedtls) >"$log" 2>&1; then
-        errline=$(grep -E '^(E|W):' "$log" | head -n 1 || true)
-        say "apt-get source --download-only mbedtls failed: ${errline:-see apt output}"
-        return 1
-    fi
-    [ -f "$work/dl/$orig" ] || { say "apt-get source did not produce $orig"; return 1; }
-    sum=$(sha256_of "$work/dl/$orig")
-    if [ -n "$expect" ] && [ "$sum" != "$expect" ]; then
-        say "$orig sha256 $sum does not match Debian's Sources ($expect)"
-        return 1
-    fi
-    if [ "$ver" = "$PIN_VERSION" ] && [ "$sum" != "$PIN_SHA256" ]; then
-        say "note: Debian $orig sha256 $sum differs from the pinned upstream $PIN_SHA256"
-    fi
-    # Keep the orig tarball in the cache (copy then rename: never a partial file).
-    cp -- "$work/dl/$orig" "$CACHE_DIR/.$orig.part"
-    mv -f -- "$CACHE_DIR/.$orig.part" "$CACHE_DIR/$orig"
-    dver=$(sed -n 's/^Version: //p' "$work"/dl/*.dsc | head -n 1)
-    say "Debian $DEBIAN_SUITE source package mbedtls $dver downloaded (apt verified it against the signed Release/Sources)"
-    install_tarball "$CACHE_DIR/$orig" "${orig_url:-$uri}" "$ver"
+    install_tarball "$orig" "debian:$DEBIAN_SUITE/mbedtls_$dver" "$ver"
 }
 tried+=("Debian $DEBIAN_SUITE source package")
 if try_debian; then
