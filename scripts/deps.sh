@@ -7,7 +7,7 @@ usage() {
 Usage: $0 [GROUP...]
 Installs the missing Debian packages of each group (default: build test analysis link,
 what 'make' and 'make test' need: the link shaper is one of the programs 'make' builds).
-  build    compiler, make, tools to fetch and unpack Mbed TLS, openssl, jq
+  build    compiler, make, tools to fetch (apt) and unpack Mbed TLS, openssl, jq
   test     iproute2, nftables, procps (network namespaces, loss injection)
   link     libnetfilter-queue-dev, iptables, ethtool, python3 (scripts/link.sh: the emulated
            link's shaper and namespaces)
@@ -37,7 +37,7 @@ USAGE
 
 pkgs_of() {
 	case "$1" in
-	build) echo "gcc make libc6-dev tar bzip2 ca-certificates curl openssl jq" ;;
+	build) echo "gcc make libc6-dev tar bzip2 xz-utils ca-certificates curl openssl jq" ;;
 	test) echo "iproute2 nftables procps" ;;
 	link) echo "libnetfilter-queue-dev iptables ethtool iproute2 python3" ;;
 	bench) echo "sockperf util-linux" ;;
