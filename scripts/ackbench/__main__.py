@@ -16,6 +16,7 @@ COMMANDS = {
     "timeline": "where the time goes in the handshake, from both sides' --timeline files",
     "bench-summary": "the tables of the bench scripts from their rounds.txt (bench-*.sh)",
     "mcu-explore": "fronts, the cheapest that fits and the report of an mcu-explore.sh sweep",
+    "links": "handshakes over emulated links against the round-trip model (bench-links.sh)",
 }
 
 

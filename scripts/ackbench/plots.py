@@ -53,6 +53,18 @@ def figure(title, xlabel="", ylabel="", width=8.0, height=4.0):
     return fig, ax
 
 
+def figure_cols(title, n, xlabel="", ylabel="", width=11.0, height=3.6):
+    """A figure with N axes side by side sharing the y axis, in the house style."""
+    fig, ax = figure(title, xlabel, ylabel, width, height)
+    fig.delaxes(ax)
+    with matplotlib.rc_context(STYLE):
+        axes = fig.subplots(1, n, sharey=True)
+    for a in axes:
+        a.set_xlabel(xlabel)
+    axes[0].set_ylabel(ylabel)
+    return fig, list(axes)
+
+
 def colour(i):
     return COLOURS[i % len(COLOURS)]
 

@@ -13,6 +13,7 @@ records.py and raises records.FormatError (file and line) on malformed input.
     read_rates(path)         Mbed TLS benchmark output -> [Rate]
     read_explore(path)       mcu-explore.sh directory -> Explore
     read_fleet(path)         fleet.sh run directory -> FleetRun
+    read_links(path)         bench-links.sh directory -> LinksRun
     kind_of(path)            "matrix", "explore", "mcu", "run", "summary", "timeline",
                              "samples", "server" or None
 """
@@ -26,9 +27,9 @@ import typing
 from functools import lru_cache
 
 from .records import (Cell, ClientSummary, Explore, ExploreHandshake, ExplorePoint,
-                      FleetMeasurement, FleetRun, FormatError, Matrix, McuHandshake,
-                      McuRecord, McuRun, PhaseStats, Probe, Rate, RunDir, Sample, ServerRow,
-                      SizeSummary, TimelineEvent)
+                      FleetMeasurement, FleetRun, FormatError, LinkCell, LinkPoint, LinkSpec,
+                      LinksRun, Matrix, McuHandshake, McuRecord, McuRun, PhaseStats, Probe,
+                      Rate, RunDir, Sample, ServerRow, SizeSummary, TimelineEvent)
 from . import stats
 
 ROUND_RE = re.compile(r"-r([0-9]+)\.json$")
@@ -517,3 +518,74 @@ def read_keyvals_eq(path):
                 if sep and k and " " not in k:
                     out[k] = v
     return out
+
+
+SPEC_KEYS = {"delay.up": ("delay_up_us", "us"), "delay.down": ("delay_down_us", "us"),
+             "jitter": ("jitter_us", "us"), "loss.up": ("loss_up", ""),
+             "loss.down": ("loss_down", ""), "burst": ("burst", ""),
+             "rate.up": ("rate_up_bit", "bit"), "rate.down": ("rate_down_bit", "bit"),
+             "queue": ("queue", ""), "mtu": ("mtu", "")}
+
+
+def parse_link_spec(text):
+    """link.sh's normalised spec (delay.up=25000us:...:rate.up=5000000bit:...) -> LinkSpec;
+    keys it does not model (seed, engine, drop lists) are skipped."""
+    kw = {}
+    for pair in text.split(":"):
+        k, sep, v = pair.partition("=")
+        if not sep or k not in SPEC_KEYS:
+            continue
+        name, unit = SPEC_KEYS[k]
+        if unit and v.endswith(unit):
+            v = v[:-len(unit)]
+        try:
+            kw[name] = int(v) if name in ("queue", "mtu") else float(v)
+        except ValueError:
+            raise FormatError("spec", 0, f"{k}: '{v}' is not a number") from None
+    return LinkSpec(**kw)
+
+
+def _link_cells(d, names):
+    """The cells STACK-CELL.csv in directory D, in the order of NAMES [(stack, cell)]."""
+    out = []
+    for stack, cell in names:
+        base = os.path.join(d, f"{stack}-{cell}")
+        if not os.path.isfile(base + ".csv") or os.path.getsize(base + ".csv") == 0:
+            continue
+        srv = read_server(base + ".server.csv") if os.path.isfile(base + ".server.csv") else []
+        out.append(LinkCell(stack, cell, read_samples(base + ".csv"), srv,
+                            read_keyvals_eq(base + ".link")))
+    return out
+
+
+def read_links(path):
+    """A bench-links.sh directory: meta.txt, loopback/STACK-CELL.*, links/N/{spec.txt,
+    link.txt, STACK-CELL.*} -> LinksRun."""
+    path = str(path)
+    meta = read_keyvals(os.path.join(path, "meta.txt"))
+    if not meta:
+        raise FormatError(path, 0, "not a bench-links directory (no meta.txt)")
+    names = [(s, c) for s in meta.get("stacks", "").split() for c in meta.get("cells", "").split()]
+    loop = _link_cells(os.path.join(path, "loopback"), names)
+    links = []
+    ld = os.path.join(path, "links")
+    for n in sorted((int(x) for x in os.listdir(ld) if x.isdigit()) if os.path.isdir(ld) else []):
+        d = os.path.join(ld, str(n))
+        try:
+            with open(os.path.join(d, "spec.txt")) as f:
+                given = f.read().strip()
+        except OSError:
+            raise FormatError(d, 0, "no spec.txt") from None
+        info = read_keyvals_eq(os.path.join(d, "link.txt"))
+        if "spec" not in info:
+            err = ""
+            if os.path.isfile(os.path.join(d, "link.err")):
+                with open(os.path.join(d, "link.err")) as f:
+                    err = f.read().strip().splitlines()[-1:] or [""]
+                err = err[0]
+            links.append(LinkPoint(n, given, None, error=err or "the link did not come up"))
+            continue
+        calib = {k[6:]: v for k, v in info.items() if k.startswith("calib.")}
+        links.append(LinkPoint(n, given, parse_link_spec(info["spec"]), calib,
+                               _link_cells(d, names)))
+    return LinksRun(path=os.path.abspath(path), meta=meta, loopback=loop, links=links)

@@ -361,3 +361,49 @@ class TimelineRound:  # bench-timeline.sh: one run with or without --timeline
     handshake_us: float  # client p50s
     cpu_us: float
     server_cpu_us: float  # median of the server's conn rows
+
+
+# --- bench-links.sh: cells (a stack's configuration) run over emulated links ---
+@dataclass
+class LinkSpec:  # link.sh's normalised spec
+    delay_up_us: float = 0.0
+    delay_down_us: float = 0.0
+    jitter_us: float = 0.0
+    loss_up: float = 0.0  # ratio
+    loss_down: float = 0.0
+    burst: float = 1.0
+    rate_up_bit: float = 0.0  # 0: not limited
+    rate_down_bit: float = 0.0
+    queue: int = 100
+    mtu: int = 1500
+
+    @property
+    def rtt_ms(self):
+        return (self.delay_up_us + self.delay_down_us) / 1000
+
+
+@dataclass
+class LinkCell:  # one stack x cell, over one link or on loopback
+    stack: str
+    cell: str
+    samples: List[Sample]
+    server: List[ServerRow] = field(default_factory=list)
+    shaper: Dict[str, str] = field(default_factory=dict)  # the shaper's counters after the run
+
+
+@dataclass
+class LinkPoint:  # one link of a sweep and its cells
+    index: int
+    given: str  # the spec as given (a profile name, or pairs)
+    spec: Optional[LinkSpec]  # None: the link did not come up
+    calibration: Dict[str, str] = field(default_factory=dict)
+    cells: List[LinkCell] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class LinksRun:  # a bench-links.sh directory
+    path: str
+    meta: Dict[str, str]
+    loopback: List[LinkCell]
+    links: List[LinkPoint]

@@ -7,7 +7,7 @@ exact (integers); above 1000 values the normal approximation is used, as scripts
 """
 
 from dataclasses import dataclass
-from math import comb, sqrt
+from math import ceil, comb, sqrt
 from typing import Iterable, Mapping, Optional, Sequence
 
 LEVELS = {"90": 0.90, "95": 0.95, "99": 0.99, "99.9": 0.999}
@@ -145,3 +145,13 @@ def pareto_front(points: Sequence[Sequence[float]]) -> list:
                    for j, q in enumerate(points) if j != i):
             out.append(i)
     return out
+
+
+def percentile(values: Iterable[float], q: float) -> float:
+    """The Q-th percentile (0 < Q <= 100) by nearest rank, as the programs print theirs:
+    the ceil(Q/100 * n)-th smallest value; ValueError when empty."""
+    v = sorted(values)
+    if not v:
+        raise ValueError("percentile of no values")
+    r = ceil(q / 100 * len(v) - 1e-9)
+    return v[min(max(r, 1), len(v)) - 1]
