@@ -21,11 +21,7 @@ if ! "$ROOT/scripts/deps.sh" capture >"$TMP/deps.log" 2>&1; then
 fi
 mapfile -t pairs < <(cd "$ROOT" && LIB_ROOT=$ROOT sh -c '. scripts/lib.sh; lib_pairs "$1"' sh "$BIN")
 echo "# pairs in $BIN: ${pairs[*]}"
-if ! "$ROOT/scripts/gen-certs.sh" -o "$TMP/certs" 2>"$TMP/gen.log"; then
-	not_ok "gen-certs.sh" "$(cat "$TMP/gen.log")"
-	summary
-	exit 1
-fi
+gen_certs ec256 "$TMP/certs"
 
 has() { case " ${pairs[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
 

@@ -33,11 +33,7 @@ fi
 PROXY=${UDP_PROXY:-$BIN/../mbedtls/programs/test/udp_proxy}
 
 EC=$TMP/ec
-if ! "$ROOT/scripts/gen-certs.sh" -t ec256 -o "$EC" 2>"$TMP/gen.log"; then
-	not_ok "gen-certs.sh -t ec256" "$(cat "$TMP/gen.log")"
-	summary
-	exit 1
-fi
+gen_certs ec256 "$EC"
 SRVDER=$(openssl x509 -in "$EC/server.crt" -outform der | wc -c)
 
 # creds NAME [DIR]: --ca/--cert/--key of certificate NAME (client, bad/rogue-client...).

@@ -26,11 +26,7 @@ if [ ! -x "$PROXY" ]; then
 	exit 1
 fi
 EC=$TMP/ec
-if ! "$ROOT/scripts/gen-certs.sh" -t ec256 -o "$EC" >"$TMP/gen.log" 2>&1; then
-	not_ok "gen-certs.sh -t ec256" "$(cat "$TMP/gen.log")"
-	summary
-	exit 1
-fi
+gen_certs ec256 "$EC"
 SRV=(--ca "$EC/ca.crt" --cert "$EC/server.crt" --key "$EC/server.key")
 CLI=(--ca "$EC/ca.crt" --cert "$EC/client.crt" --key "$EC/client.key")
 

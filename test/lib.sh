@@ -195,6 +195,19 @@ stop_server() {
 	wait "$1" 2>/dev/null || true
 }
 
+# gen_certs TYPE DIR [NAME...]: a fresh certificate set of TYPE in DIR (scripts/gen-certs.sh,
+# NAMEs as its server names), or the script ends: nothing runs without credentials.
+gen_certs() {
+	local type=$1 dir=$2
+	shift 2
+	if ! "$ROOT/scripts/gen-certs.sh" -t "$type" -o "$dir" "$@" >"$TMP/gen-$type.log" 2>&1; then
+		not_ok "gen-certs.sh -t $type" "$(cat "$TMP/gen-$type.log")"
+		summary
+		exit 1
+	fi
+}
+
+
 # proxy_start SERVER-PORT ARGS...: Mbed TLS's udp_proxy ($PROXY) on a free loopback port in
 # front of SERVER-PORT, with udp_proxy's ARGS (drop=, delay=, ...); sets PROXY_PID and
 # PROXY_PORT. A port taken by someone else is tried again, 20 times at most.

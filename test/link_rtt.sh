@@ -22,11 +22,7 @@ RTT_US=200000
 SRV=198.51.100.2
 N=rt$$
 link_test_init
-if ! "$ROOT/scripts/gen-certs.sh" -o "$TMP/certs" "$SRV" >"$TMP/gen.log" 2>&1; then
-	not_ok "gen-certs.sh -o TMP $SRV" "$(cat "$TMP/gen.log")"
-	summary
-	exit 1
-fi
+gen_certs ec256 "$TMP/certs" "$SRV"
 cert() { echo "--ca $TMP/certs/ca.crt --cert $TMP/certs/$1.crt --key $TMP/certs/$1.key"; }
 
 # over LINK NAME PROTO CLIENT-ARGS...: one server and one client run over link NAME (3

@@ -26,14 +26,8 @@ done
 
 EC=$TMP/ec
 RSA=$TMP/rsa
-for set in "ec256 $EC" "rsa2048 $RSA"; do
-	read -r type dir <<<"$set"
-	if ! "$ROOT/scripts/gen-certs.sh" -t "$type" -o "$dir" 2>"$TMP/gen-$type.log"; then
-		not_ok "gen-certs.sh -t $type" "$(cat "$TMP/gen-$type.log")"
-		summary
-		exit 1
-	fi
-done
+gen_certs ec256 "$EC"
+gen_certs rsa2048 "$RSA"
 
 # heap_col FILE: prints the heap_peak_bytes column of every row of kind KIND (client CSV:
 # all data rows; server CSV: "conn" rows), failing when there is none. It is the last column

@@ -22,11 +22,7 @@ if [ ! -x "$BADPEER" ]; then
 	exit 1
 fi
 EC=$TMP/ec
-if ! "$ROOT/scripts/gen-certs.sh" -t ec256 -o "$EC" 2>"$TMP/gen.log" >/dev/null; then
-	not_ok "gen-certs.sh" "$(cat "$TMP/gen.log")"
-	summary
-	exit 1
-fi
+gen_certs ec256 "$EC"
 SRV=(--ca "$EC/ca.crt" --cert "$EC/server.crt" --key "$EC/server.key")
 CLI=(--ca "$EC/ca.crt" --cert "$EC/client.crt" --key "$EC/client.key")
 

@@ -20,11 +20,7 @@ if ! make_var -j2 CONFIG=small all >"$TMP/make.log" 2>&1; then
 	exit 1
 fi
 RSA=$TMP/rsa
-if ! "$ROOT/scripts/gen-certs.sh" -t rsa2048 -o "$RSA" >"$TMP/gen.log" 2>&1; then
-	not_ok "gen-certs.sh -t rsa2048" "$(cat "$TMP/gen.log")"
-	summary
-	exit 1
-fi
+gen_certs rsa2048 "$RSA"
 CREDS=(--ca "$RSA/ca.crt" --cert "$RSA/client.crt" --key "$RSA/client.key")
 
 # A full-config server that would take x25519: the refusal must come before any traffic.

@@ -115,11 +115,7 @@ root@127.0.0.1:$P2
 127.0.0.1:$DEAD
 EOF
 
-if ! "$ROOT/scripts/gen-certs.sh" -o "$TMP/certs" 2>"$TMP/gen.log"; then
-	not_ok "gen-certs.sh" "$(cat "$TMP/gen.log")"
-	summary
-	exit 1
-fi
+gen_certs ec256 "$TMP/certs"
 
 # deploy NAME ARGS...: runs deploy.sh (bounded); sets RC and OUT.
 deploy() {

@@ -63,11 +63,7 @@ done
 check "the veth pair between $A ($IPA) and $B ($IPB) is up" link_up
 check "$A's address is not in the root namespace" test -z "$(ip -o addr show to "$IPA" 2>/dev/null)"
 
-if ! "$ROOT/scripts/gen-certs.sh" -o "$TMP/certs" "$IPA" 2>"$TMP/gen.log"; then
-	not_ok "gen-certs.sh -o TMP $IPA" "$(cat "$TMP/gen.log")"
-	summary
-	exit 1
-fi
+gen_certs ec256 "$TMP/certs" "$IPA"
 check_grep "the server certificate holds IP:$IPA" "$TMP/certs/certs.info" "sans=.*IP:$IPA"
 
 mapfile -t pairs < <(LIB_ROOT=$ROOT sh -c '. "$1/scripts/lib.sh"; lib_pairs "$2"' sh "$ROOT" "$BIN")

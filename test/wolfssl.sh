@@ -27,11 +27,7 @@ fi
 [ "$(stack_of "$M")" = mbedtls ] || M=""
 
 EC=$TMP/ec
-if ! "$ROOT/scripts/gen-certs.sh" -t ec256 -o "$EC" 2>"$TMP/gen.log"; then
-	not_ok "gen-certs.sh -t ec256" "$(cat "$TMP/gen.log")"
-	summary
-	exit 1
-fi
+gen_certs ec256 "$EC"
 SRV=(--ca "$EC/ca.crt" --cert "$EC/server.crt" --key "$EC/server.key")
 CLI=(--ca "$EC/ca.crt" --cert "$EC/client.crt" --key "$EC/client.key")
 
