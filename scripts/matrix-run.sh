@@ -99,6 +99,35 @@ run_cell() {
 	[ "$l" = none ] || "$LIB_ROOT/scripts/link.sh" -n "${link_of[$l]}" stats >"$out.link" 2>&1 || true
 }
 
+# write_rerun ID: the script that reruns cell ID alone (one pinned server and client, as in
+# round runs; "$@" goes to the client). A cell over a link builds and calibrates the same
+# link first under a name of its own (rr and the script's pid), runs in its namespaces,
+# and removes it at exit, on failure and on SIGINT/SIGTERM.
+write_rerun() {
+	local id=$1 bdir=${cbin[$1]} proto=${cproto[$1]} l=${clink[$1]:-none} host=127.0.0.1
+	local on_s=$LIB_ON_SERVER on_c=$LIB_ON_CLIENT
+	printf '#!/bin/sh\n# Reruns cell %s alone (one pinned server and client, as in round runs)' "$id"
+	[ "$l" = none ] || printf ' over its link, %s, built and removed here' "$l"
+	printf '.\nset -eu\ncd %s\nLIB_ROOT=%s\n. scripts/lib.sh\n' "$LIB_ROOT" "$LIB_ROOT"
+	if [ "$l" != none ]; then
+		host=198.51.100.2
+		on_s="scripts/link.sh -n \"\$name\" exec server $on_s"
+		on_c="scripts/link.sh -n \"\$name\" exec client $on_c"
+		# shellcheck disable=SC2016 # the $ words are for the rerun script
+		printf 'name=rr$$\nrerun_cleanup() {\n\tlib_cleanup\n\tscripts/link.sh -n "$name" down 2>/dev/null || true\n}\n'
+		printf 'trap rerun_cleanup EXIT\ntrap '"'"'exit 130'"'"' INT\ntrap '"'"'exit 143'"'"' TERM\n'
+		printf "scripts/link.sh -B %s -n \"\$name\" up '%s' >/dev/null\n" "$bin0" "$l"
+	fi
+	# shellcheck disable=SC2016 # the $ words are for the rerun script
+	printf 'lib_server_start "${TMPDIR:-/tmp}/%s.server.log" %s %s/%s_server -b %s -p 0 %s\n' \
+		"$id" "$on_s" "$bdir" "$proto" "$host" "${sargs[$id]}"
+	# shellcheck disable=SC2016
+	printf '%s %s/%s_client -a %s -p "$LIB_SERVER_PORT" -n %s -s %s %s "$@"\n' \
+		"$on_c" "$bdir" "$proto" "$host" "$count" "$sizes" "${cargs[$id]}"
+	# shellcheck disable=SC2016
+	printf 'lib_server_stop "$LIB_SERVER_PID" 10 || true\n'
+}
+
 # The reason a probe failed: the first error line of the client, else of the server.
 probe_reason() {
 	local l
@@ -123,18 +152,7 @@ for id in ${ids[@]+"${ids[@]}"}; do
 				;;
 			esac
 		done
-		bdir=${cbin[$id]} proto=${cproto[$id]}
-		[ "${clink[$id]:-none}" = none ] || continue # a link cell's rerun needs its link: see commands.txt
-		# shellcheck disable=SC2016 # the $ words are for the rerun script
-		{
-			printf '#!/bin/sh\n# Reruns cell %s alone (one pinned server and client, as in round runs).\n' "$id"
-			printf 'set -eu\ncd %s\nLIB_ROOT=%s\n. scripts/lib.sh\n' "$LIB_ROOT" "$LIB_ROOT"
-			printf 'lib_server_start "${TMPDIR:-/tmp}/%s.server.log" %s %s/%s_server -b 127.0.0.1 -p 0 %s\n' \
-				"$id" "$LIB_ON_SERVER" "$bdir" "$proto" "${sargs[$id]}"
-			printf '%s %s/%s_client -a 127.0.0.1 -p "$LIB_SERVER_PORT" -n %s -s %s %s "$@"\n' \
-				"$LIB_ON_CLIENT" "$bdir" "$proto" "$count" "$sizes" "${cargs[$id]}"
-			printf 'lib_server_stop "$LIB_SERVER_PID" 10 || true\n'
-		} >"$dir/cells/$id/rerun.sh"
+		write_rerun "$id" >"$dir/cells/$id/rerun.sh"
 		chmod +x "$dir/cells/$id/rerun.sh"
 	else
 		probe_reason "$pr" >"$pr.fail"
