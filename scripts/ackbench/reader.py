@@ -368,7 +368,7 @@ def read_mcu(path):
         raise FormatError(jp, 0, f"malformed: {e}") from None
 
 
-RATE_RE = re.compile(r"^\s*(.+?)\s*:\s*([0-9.]+)\s+([A-Za-z]+)/s\b")
+RATE_RE = re.compile(r"^\s*(.+?)\s*:\s*([0-9.]+)\s+([A-Za-z][A-Za-z ]*?)/s\b")
 
 
 def read_rates(path):

@@ -187,8 +187,13 @@ def test_rates(tmp_path):
     f = tmp_path / "benchmark.txt"
     f.write_text("  ECDSA-secp256r1          :       1234 sign/s\n"
                  "  ECDSA-secp256r1          :        456 verify/s\n"
-                 "  AES-GCM-128              :     300000 KiB/s\nnoise\n")
+                 "  AES-GCM-128              :     300000 KiB/s\nnoise\n"
+                 "  ECDHE-secp256r1          :        365 ephemeral handshake/s\n"
+                 "  RSA-2048                 :        100  public/s\n")
     rs = reader.read_rates(f)
+    # units of two words (the ECDHE line was missed before), and RSA's two spaces
+    assert reader.rate(rs, "ECDHE-secp256r1", "ephemeral handshake") == 365
+    assert reader.rate(rs, "RSA-2048", "public") == 100
     assert reader.rate(rs, "ECDSA-secp256r1", "verify") == 456
     assert reader.rate(rs, "AES-GCM-128", "KiB") == 300000
     assert reader.rate(rs, "nope", "sign") is None
