@@ -25,8 +25,8 @@ Usage: $0 [-B BINDIR] [-K LIST] [-P LIST] [-M LIST] [-n COUNT] [-r ROUNDS] [-c C
   -r ROUNDS  alternated pairs of runs per cell (default: 2)
   -c C,S     CPUs of the client side and of the server (default: 0,1)
   -h         this text
-Needs taskset, openssl (certificates). Exit status: 0 when every run gave figures, 1 when
-one failed, 2 usage error.
+Needs taskset, openssl (certificates) and Python 3 for the table (scripts/deps.sh
+analysis). Exit status: 0 when every run gave figures, 1 when one failed, 2 usage error.
 USAGE
 }
 
@@ -73,16 +73,6 @@ trap 'exit 130' INT TERM
 "$LIB_ROOT/scripts/gen-certs.sh" -t ec256 -o "$tmp/ec" >/dev/null 2>&1 || die "gen-certs.sh failed"
 ec=$tmp/ec
 
-# p50/p95 of the handshake column of a client CSV, in ms: "p50 p95 lost"
-hs_stats() {
-	grep -v '^#' "$1" | awk -F, 'NR > 1 && $10 == 1 { print $6 / 1000 } NR > 1 && $10 != 1 { lost++ }
-		END { print "lost", lost + 0 > "/dev/stderr" }' 2>"$1.lost" | sort -n >"$1.hs"
-	awk -v lost="$(awk '{ print $2 }' "$1.lost")" '{ v[NR] = $1 } END {
-		if (NR == 0) { print "nan nan", lost; exit }
-		i50 = int(NR * 0.50 + 0.999); i95 = int(NR * 0.95 + 0.999)
-		printf "%.2f %.2f %d\n", v[i50], v[i95], lost }' "$1.hs"
-}
-
 # run PROTO PORT OUT: the good client, pinned; its CSV in OUT
 good() {
 	timeout -k 5 120 taskset -c "$ccpu" "$bin/$1_client" -p "$2" --ca "$ec/ca.crt" \
@@ -92,8 +82,7 @@ good() {
 
 status=0
 echo "# bench-slowloris $(date -u +%Y-%m-%dT%H:%MZ) load: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-5s %-5s %-8s %4s %10s %10s %10s %10s %8s %6s\n' proto conns kind K \
-	"p50_ms" "p95_ms" "+p50_ms" "+p95_ms" "p50x" lost
+(lib_analysis bench-summary slowloris -H)
 IFS=, read -r -a protos <<<"$plist"
 IFS=, read -r -a mcs <<<"$mlist"
 IFS=, read -r -a ks <<<"$klist"
@@ -119,9 +108,10 @@ for proto in "${protos[@]}"; do
 					sleep 0.1
 				done
 				[ -n "$port" ] || die "${proto}_server did not start: $(cat "$tmp/srv.err")"
-				: >"$tmp/base.all"
-				: >"$tmp/att.all"
+				rm -f "$tmp"/base-*.csv "$tmp"/att-*.csv
+				base=() att=()
 				for r in $(seq "$rounds"); do
+					base+=("$tmp/base-$r.csv") att+=("$tmp/att-$r.csv")
 					good "$proto" "$port" "$tmp/base-$r.csv"
 					taskset -c "$ccpu" "$badpeer" -n "$k" -t 300 "$tp" "$port" "$bk" \
 						>"$tmp/bp.out" 2>&1 &
@@ -135,31 +125,19 @@ for proto in "${protos[@]}"; do
 					good "$proto" "$port" "$tmp/att-$r.csv"
 					kill "$bpid" 2>/dev/null || true
 					wait "$bpid" 2>/dev/null || true
-					grep -hv '^#' "$tmp/base-$r.csv" | tail -n +2 >>"$tmp/base.all" || true
-					grep -hv '^#' "$tmp/att-$r.csv" | tail -n +2 >>"$tmp/att.all" || true
 					sleep 0.5
 				done
 				kill "$spid" 2>/dev/null || true
 				wait "$spid" 2>/dev/null || true
-				hdr=$(grep -v '^#' "$tmp/base-1.csv" | head -1)
-				{ echo "$hdr"; cat "$tmp/base.all"; } >"$tmp/b.csv"
-				{ echo "$hdr"; cat "$tmp/att.all"; } >"$tmp/a.csv"
-				read -r b50 b95 _ <<<"$(hs_stats "$tmp/b.csv")"
-				read -r a50 a95 alost <<<"$(hs_stats "$tmp/a.csv")"
-				if [ "$a50" = nan ] || [ "$b50" = nan ]; then
-					status=1
-					printf '%-5s %-5s %-8s %4s %10s %10s %10s %10s %8s %6s\n' "$proto" \
-						"$mc" "$kind" "$k" "$b50" "$a50" - - - "$alost"
-					continue
-				fi
-				awk -v p="$proto" -v m="$mc" -v kd="$kind" -v k="$k" -v b50="$b50" \
-					-v b95="$b95" -v a50="$a50" -v a95="$a95" -v l="$alost" 'BEGIN {
-					printf "%-5s %-5s %-8s %4s %10.2f %10.2f %10.2f %10.2f %8.2f %6d\n",
-						p, m, kd, k, b50, b95, a50 - b50, a95 - b95, a50 / b50, l }'
+				# the cell's line (scripts/ackbench/bench.py): handshake p50/p95 over every
+				# round's connections alone, the extra with the peers; false when a side has none
+				(IFS=,; lib_analysis bench-summary slowloris "$proto" "$mc" "$kind" "$k" \
+					"${base[*]}" "${att[*]}") || status=1
 			done
 		done
 	done
 done
 echo "# p50_ms/p95_ms: the good client's handshake alone; +p50/+p95: with the K peers minus alone"
+echo "# '-': no completed handshake on that side (a missing figure is never counted as 0)"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"

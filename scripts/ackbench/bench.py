@@ -58,3 +58,31 @@ def server_cpu(rows):
     status 0 and a CPU figure); None when there are none."""
     v = [r.cpu_us for r in rows if r.kind == "conn" and r.status == 0 and r.cpu_us is not None]
     return stats.median(v) if v else None
+
+
+SLOWLORIS_FMT = "%-5s %-5s %-8s %4s %10s %10s %10s %10s %8s %6s"
+
+
+def slowloris_head():
+    return SLOWLORIS_FMT % ("proto", "conns", "kind", "K", "p50_ms", "p95_ms", "+p50_ms",
+                            "+p95_ms", "p50x", "lost")
+
+
+def slowloris_line(proto, conns, kind, k, alone, attacked):
+    """bench-slowloris.sh: one cell's line from the good client's samples alone and with
+    the K peers (every round's rows together): handshake p50 and p95 alone (ms, nearest
+    rank), the extra with the peers at each, the ratio of the p50s and the messages the
+    client lost with the peers. Returns (line, ok): ok is False when either side has no
+    completed handshake (its figures print as "-")."""
+    def hs_ms(samples):
+        return [s.handshake_us / 1000 for s in samples if s.ok == 1]
+    b, a = hs_ms(alone), hs_ms(attacked)
+    lost = sum(1 for s in attacked if s.ok != 1)
+    if not b or not a:
+        f = lambda v, p: "-" if not v else "%.2f" % stats.percentile(v, p)  # noqa: E731
+        return SLOWLORIS_FMT % (proto, conns, kind, k, f(b, 50), f(b, 95), "-", "-", "-",
+                                lost), False
+    b50, b95 = stats.percentile(b, 50), stats.percentile(b, 95)
+    a50, a95 = stats.percentile(a, 50), stats.percentile(a, 95)
+    return SLOWLORIS_FMT % (proto, conns, kind, k, "%.2f" % b50, "%.2f" % b95, "%.2f" % (a50 - b50),
+                            "%.2f" % (a95 - b95), "%.2f" % (a50 / b50), lost), True

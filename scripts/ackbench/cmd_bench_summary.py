@@ -5,14 +5,34 @@ which keep only the runs:
   bench-summary timeline ROUNDS          the table of bench-timeline.sh from its rounds.txt
   bench-summary server-cpu CSV [EMPTY]   median CPU us of a server -o CSV's completed
                                          connections, as %.1f (EMPTY when there are none)
+  bench-summary stacks DIR               the tables of a bench-stacks.sh directory (its
+                                         meta.txt, runs.txt, the runs' files, the crypto
+                                         benchmarks' outputs); with "pq: 1" in meta.txt the
+                                         post-quantum table (-Q)
+  bench-summary slowloris -H             the header line of bench-slowloris.sh's table
+  bench-summary slowloris PROTO CONNS KIND K ALONE WITH
+                                         one cell's line; ALONE and WITH are comma lists of
+                                         the good client's -o CSVs without and with the peers
+                                         (a missing file: a client that wrote nothing); exit 1
+                                         when either side has no completed handshake
 """
 
-from . import bench, reader
+import os
+
+from . import bench, bench_stacks, reader
 from .cli import fail
 from .records import LoopbackRound, TimelineRound
 
 PROG = "bench-summary"
 USAGE = __doc__.split("\n\n", 1)[1]
+
+
+def _samples(paths):
+    out = []
+    for p in paths.split(","):
+        if p and os.path.isfile(p):
+            out += reader.read_samples(p)
+    return out
 
 
 def main(argv):
@@ -32,6 +52,19 @@ def main(argv):
         m = bench.server_cpu(reader.read_server(args[0]))
         print(f"{m:.1f}" if m is not None else (args[1] if len(args) == 2 else ""), end="")
         return 0
+    elif kind == "stacks" and len(args) == 1:
+        if not os.path.isdir(args[0]):
+            return fail(PROG, f"stacks: '{args[0]}' is not a directory", 2)
+        meta, floors, cells = bench_stacks.load(args[0])
+        raw = os.path.join(args[0], "runs.txt")
+        lines = bench_stacks.pq_lines(meta, cells, raw) if meta.get("pq") == "1" else \
+            bench_stacks.table_lines(meta, floors, cells, raw)
+    elif kind == "slowloris" and args == ["-H"]:
+        lines = [bench.slowloris_head()]
+    elif kind == "slowloris" and len(args) == 6:
+        line, ok = bench.slowloris_line(*args[:4], _samples(args[4]), _samples(args[5]))
+        print(line)
+        return 0 if ok else 1
     else:
         return fail(PROG, f"'{' '.join(argv)}': not KIND ARGS (see -h)", 2)
     print("\n".join(lines))

@@ -407,3 +407,12 @@ class LinksRun:  # a bench-links.sh directory
     meta: Dict[str, str]
     loopback: List[LinkCell]
     links: List[LinkPoint]
+
+
+@dataclass
+class StackRun:  # bench-stacks.sh's runs.txt: one run the script made
+    what: str  # pm (per message), keep, heap (--mem), pq, pqheap
+    round: int  # 0 for the --mem runs (not timed)
+    stack: str  # "-" for the plain tcp/udp reference
+    kind: str  # tcp udp tls12 tls13 dtls resume; keep; a group or certificate type (pq)
+    tag: str  # its files: TAG.json, TAG.csv, TAG.server.csv, TAG.server

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ackbench import bench, reader
+from ackbench import bench, cmd_bench_summary, reader
 from ackbench.records import FormatError, LoopbackRound, ServerRow, TimelineRound
 
 
@@ -62,3 +62,40 @@ def test_server_cpu():
             row("conn", 1, 5000.0), row("conn", 0, None), row("conn", 0, 20.0), row("conn", 0, 40.0)]
     assert bench.server_cpu(rows) == 25.0
     assert bench.server_cpu(rows[2:5]) is None
+
+
+SAMPLE_HEAD = "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,cpu_us,start_rt_us"
+
+
+def _client_csv(tmp_path, name, hs_ok, lost=0):
+    rows = [f"tls,per-message,64,{i},1,{h},1,1,1,1,5,0" for i, h in enumerate(hs_ok)]
+    rows += [f"tls,per-message,64,{100 + i},1,0,0,0,0,0,5,0" for i in range(lost)]
+    return _write(tmp_path, name, "\n".join([SAMPLE_HEAD] + rows) + "\n")
+
+
+def test_slowloris_line(tmp_path, capsys):
+    # alone: 1..20 ms over two rounds (p50: the 10th, 10 ms; p95: the 19th, 19 ms); with the
+    # peers: each 5 ms more, and one message lost
+    a1 = _client_csv(tmp_path, "base-1.csv", [i * 1000 for i in range(1, 11)])
+    a2 = _client_csv(tmp_path, "base-2.csv", [i * 1000 for i in range(11, 21)])
+    w1 = _client_csv(tmp_path, "att-1.csv", [i * 1000 + 5000 for i in range(1, 21)], lost=1)
+    assert cmd_bench_summary.main(["slowloris", "-H"]) == 0
+    assert cmd_bench_summary.main(["slowloris", "tls", "16", "idle", "10", f"{a1},{a2}",
+                                   f"{w1},{tmp_path}/att-2.csv"]) == 0  # att-2: none written
+    head, line = capsys.readouterr().out.splitlines()
+    assert head.split() == ["proto", "conns", "kind", "K", "p50_ms", "p95_ms", "+p50_ms",
+                            "+p95_ms", "p50x", "lost"]
+    assert line == "tls   16    idle       10      10.00      19.00       5.00       5.00     1.50      1"
+    assert len(line) == len(head)
+    # no completed handshake with the peers: "-", exit 1
+    w2 = _client_csv(tmp_path, "att-3.csv", [], lost=3)
+    assert cmd_bench_summary.main(["slowloris", "dtls", "1", "trickle", "100", str(a1), str(w2)]) == 1
+    assert capsys.readouterr().out.split() == ["dtls", "1", "trickle", "100", "5.00", "10.00",
+                                               "-", "-", "-", "3"]
+
+
+def test_slowloris_malformed(tmp_path):
+    a = _client_csv(tmp_path, "base-1.csv", [1000, 2000])
+    bad = _write(tmp_path, "att-1.csv", SAMPLE_HEAD + "\ntls,per-message,64,0,1,2x,1,1,1,1,5,0\n")
+    with pytest.raises(FormatError, match=r"att-1\.csv:2: handshake_us: '2x' is not a number"):
+        cmd_bench_summary.main(["slowloris", "tls", "1", "idle", "1", str(a), str(bad)])

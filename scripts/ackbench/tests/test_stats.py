@@ -98,3 +98,9 @@ def test_levels():
     assert stats.level_of("99.9") == 0.999
     with pytest.raises(ValueError, match="'97' is not a confidence level"):
         stats.level_of("97")
+
+
+def test_percentile_edges():
+    assert stats.percentile(range(1, 101), 95) == 95  # 95.0 exactly, not the 96th
+    assert stats.percentile([3, 1, 2], 50) == 2 and stats.percentile([7], 1) == 7
+    assert stats.percentile([1, 2, 3, 4], 50) == 2  # the lower middle value

@@ -1,0 +1,217 @@
+"""bench-stacks.sh's tables from its run directory: runs.txt (a StackRun per run the script
+made), each run's files (TAG.json, TAG.csv, TAG.server.csv, TAG.server), meta.txt and the
+crypto benchmarks' outputs. `figures` turns one run's records into numbers, the *_lines
+functions turn the figures of every run into the lines the script prints.
+
+A figure that was not measured (a failed run, a row without a CPU figure, a --mem run
+without its heap line) is None and prints as "-": it is never counted as 0.
+"""
+
+import os
+from dataclasses import dataclass, field
+from typing import Dict, Optional
+
+from . import floors, reader, stats, toolout
+from .bench import server_cpu
+from .records import StackRun
+
+PM_KINDS = ("tls12", "tls13", "dtls")
+KEEP_SIZES = (64, 1024, 16384, 1048576)
+PQ_KINDS = ("x25519", "X25519MLKEM768", "SecP256r1MLKEM768", "ec256", "mldsa44", "mldsa65")
+
+
+@dataclass
+class RunFigures:
+    """One run's figures (us, bytes); None where not measured."""
+    total_p50: Optional[float] = None
+    total_p99: Optional[float] = None
+    hs_p50: Optional[float] = None
+    cpu_p50: Optional[float] = None  # the client's CPU per connection
+    srv_cpu: Optional[float] = None  # median of the server's completed connections
+    hs_bytes: Optional[float] = None  # median handshake bytes, both ways, acked rows
+    hs_tx: Optional[float] = None  # ... the client sent
+    hs_rx: Optional[float] = None  # ... the client received
+    keep: Dict[int, float] = field(default_factory=dict)  # size -> total p50
+    heap_cli: Optional[int] = None
+    heap_srv: Optional[int] = None
+
+
+def _p50(size, phase):
+    p = size.phase(phase)
+    return p.p50 if p else None
+
+
+def _median(values):
+    v = [x for x in values if x is not None]
+    return stats.median(v) if v else None
+
+
+def figures(summary, samples, server_rows, server_heap):
+    """RunFigures from a run's client summary (None when absent), client samples, server
+    rows and the server's heap line (each may be None or empty)."""
+    f = RunFigures()
+    if summary is not None and summary.sizes:
+        s0 = summary.sizes[0]
+        f.total_p50, f.hs_p50, f.cpu_p50 = _p50(s0, "total"), _p50(s0, "handshake"), _p50(s0, "cpu")
+        t = s0.phase("total")
+        f.total_p99 = t.p99 if t else None
+        f.keep = {s.size: _p50(s, "total") for s in summary.sizes if _p50(s, "total") is not None}
+        heap = summary.raw.get("heap")
+        if isinstance(heap, dict) and isinstance(heap.get("conn_peak_p50"), (int, float)):
+            f.heap_cli = int(heap["conn_peak_p50"])
+    acked = [s for s in samples or [] if s.ok == 1]
+    f.hs_bytes = _median(s.hs_tx_bytes + s.hs_rx_bytes for s in acked)
+    f.hs_tx = _median(s.hs_tx_bytes for s in acked)
+    f.hs_rx = _median(s.hs_rx_bytes for s in acked)
+    f.srv_cpu = server_cpu(server_rows or [])
+    f.heap_srv = server_heap
+    return f
+
+
+def load(path):
+    """(meta, floors {stack: us}, {(what, stack, kind): {round: RunFigures}}) of a
+    bench-stacks.sh directory."""
+    path = str(path)
+    meta = reader.read_keyvals(os.path.join(path, "meta.txt"))
+    runs = reader.read_rounds(os.path.join(path, "runs.txt"), StackRun)
+    cells = {}
+    for r in runs:
+        base = os.path.join(path, r.tag)
+
+        def opt(suffix, fn):
+            p = base + suffix
+            return fn(p) if os.path.isfile(p) else None
+        f = figures(opt(".json", lambda p: reader.read_summary(p, r.round)),
+                    opt(".csv", reader.read_samples), opt(".server.csv", reader.read_server),
+                    opt(".server", toolout.read_server_heap))
+        cells.setdefault((r.what, r.stack, r.kind), {})[r.round] = f
+    fl = {
+        "mbedtls": floors.mbedtls_floor(os.path.join(path, "mbedtls-benchmark.txt"),
+                                        os.path.join(path, "mbedtls-benchmark.time")),
+        "openssl": floors.openssl_floor(os.path.join(path, "openssl-speed.txt")),
+        "wolfssl": floors.wolfssl_floor(os.path.join(path, "wolfcrypt-ecc.txt"),
+                                        os.path.join(path, "wolfcrypt-kg.txt"),
+                                        os.path.join(path, "wolfcrypt-benchmark.time")),
+    }
+    return meta, {k: v for k, v in fl.items() if v is not None}, cells
+
+
+def _med(cells, what, stack, kind, attr):
+    """The median over rounds of one figure of a cell (None when no round has it)."""
+    return _median(getattr(f, attr) for f in cells.get((what, stack, kind), {}).values())
+
+
+def _delta(cells, stack, kind, ref_kind, attr):
+    """The median over rounds of (cell - the plain reference of the same round)."""
+    v = {r: getattr(f, attr) for r, f in cells.get(("pm", stack, kind), {}).items()}
+    ref = {r: getattr(f, attr) for r, f in cells.get(("pm", "-", ref_kind), {}).items()}
+    d = stats.paired_differences({r: x for r, x in v.items() if x is not None},
+                                 {r: x for r, x in ref.items() if x is not None})
+    return stats.median(d) if d else None
+
+
+def _kdelta(cells, stack, size):
+    v = {r: f.keep[size] for r, f in cells.get(("keep", stack, "keep"), {}).items() if size in f.keep}
+    ref = {r: f.keep[size] for r, f in cells.get(("keep", "tcp", "keep"), {}).items() if size in f.keep}
+    d = stats.paired_differences(v, ref)
+    return stats.median(d) if d else None
+
+
+def _heap(cells, what, stack, kind, attr):
+    f = cells.get((what, stack, kind), {}).get(0)
+    return getattr(f, attr) if f else None
+
+
+def _n(x, fmt="{:.1f}"):
+    return "-" if x is None else fmt.format(x)
+
+
+def _ratio(a, b):
+    return "-" if a is None or not b else f"{a / b:.2f}"
+
+
+def _head(meta, what, tail):
+    return [what, tail, f"load average: {meta.get('load_start', '?')} at the start, "
+            f"{meta.get('load_end', '?')} at the end", ""]
+
+
+MISSING_NOTE = ("'-': not measured (a failed run, no CPU figure in a row, no heap line); a "
+                "missing figure is left out, never counted as 0.")
+
+
+def table_lines(meta, fl, cells, raw):
+    """The per-message, resumption, floor and keep-alive tables."""
+    stacks = meta.get("stacks", "").split()
+    out = _head(meta, f"TLS stacks on loopback, {meta.get('count')} connections per per-message "
+                f"run, {meta.get('kcount')} messages per size",
+                f"kept alive, {meta.get('rounds')} rounds, client CPU {meta.get('client_cpu')}, "
+                f"server CPU {meta.get('server_cpu')} (us; medians over rounds)")
+    m = lambda s, k, a: _med(cells, "pm", s, k, a)  # noqa: E731
+    out.append("reference: tcp per message total p50 %s p99 %s; udp p50 %s p99 %s" % (
+        _n(m("-", "tcp", "total_p50")), _n(m("-", "tcp", "total_p99")),
+        _n(m("-", "udp", "total_p50")), _n(m("-", "udp", "total_p99"))))
+    out.append("")
+    fmt = "%-8s %-6s %9s %9s %8s %8s %7s %9s %9s"
+    out.append(fmt % ("stack", "kind", "p50-ref", "p99-ref", "cli_cpu", "srv_cpu", "hs_B",
+                      "heap_cli", "heap_srv"))
+    for s in stacks:
+        for k in PM_KINDS:
+            rk = "udp" if k == "dtls" else "tcp"
+            out.append(fmt % (s, k, _n(_delta(cells, s, k, rk, "total_p50")),
+                              _n(_delta(cells, s, k, rk, "total_p99")), _n(m(s, k, "cpu_p50")),
+                              _n(m(s, k, "srv_cpu")), _n(m(s, k, "hs_bytes")),
+                              _n(_heap(cells, "heap", s, k, "heap_cli"), "{}"),
+                              _n(_heap(cells, "heap", s, k, "heap_srv"), "{}")))
+    out.append("")
+    fmt2 = "%-8s %12s %12s %10s %12s %10s %s"
+    out.append(fmt2 % ("stack", "resumed_hs", "full_hs", "floor", "tls13/floor", "cpu/floor",
+                       "keep 64B/1K/16K/1M minus tcp"))
+    for s in stacks:
+        t13 = _delta(cells, s, "tls13", "tcp", "total_p50")
+        cc, sc = m(s, "tls13", "cpu_p50"), m(s, "tls13", "srv_cpu")
+        cpu = cc + sc if cc is not None and sc is not None else None
+        floor = fl.get(s)
+        out.append(fmt2 % (s, _n(m(s, "resume", "hs_p50")), _n(m(s, "tls13", "hs_p50")),
+                           _n(floor), _ratio(t13, floor), _ratio(cpu, floor),
+                           "/".join(_n(_kdelta(cells, s, z)) for z in KEEP_SIZES)))
+    out += [
+        "",
+        "p50-ref/p99-ref: total per message minus plain TCP (tls) or UDP (dtls) of the same round;",
+        "cli_cpu/srv_cpu: CPU per connection; hs_B: handshake bytes, both ways; heap: peak per",
+        "connection (bytes, --mem run); floor: 2 ECDHE + 2 ECDSA signs + 4 verifies from the",
+        "stack's own crypto benchmark ('-': none measured); tls13/floor: TLS 1.3 extra over TCP",
+        "as a multiple of it; cpu/floor: TLS 1.3 client + server CPU per connection over it (on a",
+        "loaded host the time ratio includes waiting for a CPU, the CPU ratio does not).",
+        MISSING_NOTE,
+        f"Raw rows: {raw}",
+    ]
+    return out
+
+
+def pq_lines(meta, cells, raw):
+    """The post-quantum table (-Q)."""
+    stacks = [s for s in meta.get("stacks", "").split() if s != "mbedtls"]
+    out = _head(meta, "Post-quantum TLS 1.3 full handshakes on loopback, mutual authentication, "
+                f"{meta.get('count')} connections",
+                f"per run, {meta.get('rounds')} rounds, client CPU {meta.get('client_cpu')}, "
+                f"server CPU {meta.get('server_cpu')} (medians over rounds)")
+    fmt = "%-8s %-18s %8s %8s %8s %8s %9s %9s %9s"
+    out.append(fmt % ("stack", "kind", "cli_tx_B", "srv_tx_B", "cli_cpu", "srv_cpu", "hs_p50",
+                      "heap_cli", "heap_srv"))
+    for s in stacks:
+        for k in PQ_KINDS:
+            m = lambda a: _n(_med(cells, "pq", s, k, a))  # noqa: E731
+            out.append(fmt % (s, k, m("hs_tx"), m("hs_rx"), m("cpu_p50"), m("srv_cpu"),
+                              m("hs_p50"), _n(_heap(cells, "pqheap", s, k, "heap_cli"), "{}"),
+                              _n(_heap(cells, "pqheap", s, k, "heap_srv"), "{}")))
+    out += [
+        "",
+        "kinds x25519, X25519MLKEM768, SecP256r1MLKEM768: the key exchange (one key share, EC P-256",
+        "certificates); ec256, mldsa44, mldsa65: the certificates' keys (CA, server and client;",
+        "secp256r1). cli_tx_B/srv_tx_B: handshake bytes the client/server sent (TCP payload);",
+        "cli_cpu/srv_cpu: CPU per connection (us); hs_p50: the client's handshake phase (us);",
+        "heap: peak per connection (bytes, a separate --mem run of 20 connections).",
+        MISSING_NOTE,
+        f"Raw rows: {raw}",
+    ]
+    return out
