@@ -37,9 +37,10 @@ Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR]
   -d DIR      where the raw outputs go (default: results/bench-stacks-<UTC time>)
   -Q          post-quantum rows only (key exchange and certificate types, TLS 1.3)
   -h          this text
-Programs: build/native[-<stack>]/bin (make STACK=<stack>). Needs taskset, jq; OpenSSL's crypto
-floor uses the openssl command of its build. Exit status: 0 when every run gave a figure, 1 when one failed,
-2 usage error.
+Programs: build/native[-<stack>]/bin (make STACK=<stack>). Needs taskset, and Python 3 for
+the tables (scripts/deps.sh analysis); OpenSSL's crypto floor uses the openssl command of its
+build. The tables: DIR/table.txt, from DIR's files (python3 -m ackbench bench-summary stacks
+DIR redoes them). Exit status: 0 when every run gave a figure, 1 when one failed, 2 usage error.
 USAGE
 }
 
@@ -71,7 +72,7 @@ for v in "r:$rounds" "n:$count" "k:$kcount"; do
 	lib_is_count "${v#*:}" || { log "-${v%%:*}: '${v#*:}' is not a positive number"; exit 2; }
 done
 lib_cpu_pair "$cpus" || { log "-c: '$cpus' is not two different CPU numbers"; exit 2; }
-lib_need_cmds "scripts/deps.sh bench" taskset jq
+lib_need_cmds "scripts/deps.sh bench" taskset
 lib_cpu_range "$cpus"
 on_client=(taskset -c "$LIB_CCPU")
 on_server=(taskset -c "$LIB_SCPU")
@@ -103,7 +104,16 @@ LIB_BIN=${BIN[${stacks%% *}]} lib_record_env "$dir/env.txt" "$cmdline"
 for s in $stacks; do
 	printf 'stack %s: %s\n' "$s" "$(lib_stack_version "${BIN[$s]}")" >>"$dir/env.txt"
 done
-load0=$(lib_loadavg)
+{
+	echo "stacks: $stacks"
+	echo "count: $count"
+	echo "kcount: $kcount"
+	echo "rounds: $rounds"
+	echo "client_cpu: $LIB_CCPU"
+	echo "server_cpu: $LIB_SCPU"
+	echo "pq: $pq"
+	echo "load_start: $(lib_loadavg)"
+} >"$dir/meta.txt"
 failed=()
 cleanup() { lib_cleanup; }
 trap cleanup EXIT
@@ -115,9 +125,19 @@ certs="$dir/certs"
 srv_creds=(--ca "$certs/ca.crt" --cert "$certs/server.crt" --key "$certs/server.key")
 cli_creds=(--ca "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/client.key")
 
+# table: the tables from the run directory (scripts/ackbench/bench_stacks.py), also in
+# DIR/table.txt; `python3 -m ackbench bench-summary stacks DIR` redoes them from DIR later.
+table() {
+	if (lib_analysis bench-summary stacks "$dir") >"$dir/table.txt"; then
+		cat "$dir/table.txt"
+	else
+		failed+=("the tables (bench-summary stacks $dir)")
+	fi
+}
+
 # --- -Q: the post-quantum rows ---
 pq_rows() {
-	local t s k r tag g a sa srvh hb
+	local t s k r tag g a sa
 	for t in mldsa44 mldsa65; do
 		"$LIB_ROOT/scripts/gen-certs.sh" -t "$t" -o "$dir/certs-$t" 2>>"$dir/gen-certs.log" ||
 			die "gen-certs.sh -t $t failed (make STACK=openssl first); see $dir/gen-certs.log"
@@ -138,102 +158,54 @@ pq_rows() {
 				esac
 				run "$tag" "${BIN[$s]}" tls "${sa[@]}" -- -s 64 -n "$count" -w 10 --tls 1.3 \
 					"${a[@]}" || continue
-				hb=$(awk -F, 'NR > 1 && $10 == 1 { print $13 " " $14 }' "$dir/$tag.csv" | head -n 1)
-				jq -r --arg t "$s $k $r" '"pq \($t) \(.sizes[0].handshake.p50) \(.sizes[0].cpu.p50)"' \
-					"$dir/$tag.json" | tr '\n' ' ' >>"$raw"
-				printf '%s %s\n' "$(srv_cpu "$tag")" "${hb:-- -}" >>"$raw"
+				echo "pq $r $s $k $tag" >>"$raw"
 				if [ "$r" = 1 ]; then
 					run "mem-$tag" "${BIN[$s]}" tls "${sa[@]}" --mem -- -s 64 -n 20 -w 2 --mem \
 						--tls 1.3 "${a[@]}" || continue
-					srvh=$(sed -n 's/^heap conn_peak_max=\([0-9]*\) .*/\1/p' "$dir/mem-$tag.server")
-					printf 'pqheap %s %s %s %s\n' "$s" "$k" \
-						"$(jq -r '.heap.conn_peak_p50' "$dir/mem-$tag.json")" "${srvh:-?}" >>"$raw"
+					echo "pqheap 0 $s $k mem-$tag" >>"$raw"
 				fi
 			done
 		done
 	done
-	load1=$(lib_loadavg)
-	pmed() { awk -v a="$1" -v b="$2" -v c="$3" '$1 == "pq" && $2 == a && $3 == b { print $c }' "$raw" | lib_median "-"; }
-	{
-		echo "Post-quantum TLS 1.3 full handshakes on loopback, mutual authentication, ${count} connections"
-		echo "per run, $rounds rounds, client CPU $LIB_CCPU, server CPU $LIB_SCPU (medians over rounds)"
-		echo "load average: $load0 at the start, $load1 at the end"
-		echo
-		printf '%-8s %-18s %8s %8s %8s %8s %9s %9s %9s\n' stack kind "cli_tx_B" "srv_tx_B" \
-			"cli_cpu" "srv_cpu" "hs_p50" "heap_cli" "heap_srv"
-		for s in $stacks; do
-			[ "$s" != mbedtls ] || continue
-			for k in $kinds; do
-				printf '%-8s %-18s %8s %8s %8s %8s %9s %9s %9s\n' "$s" "$k" "$(pmed "$s" "$k" 8)" \
-					"$(pmed "$s" "$k" 9)" "$(pmed "$s" "$k" 6)" "$(pmed "$s" "$k" 7)" \
-					"$(pmed "$s" "$k" 5)" \
-					"$(awk -v s="$s" -v k="$k" '$1 == "pqheap" && $2 == s && $3 == k { print $4 }' "$raw")" \
-					"$(awk -v s="$s" -v k="$k" '$1 == "pqheap" && $2 == s && $3 == k { print $5 }' "$raw")"
-			done
-		done
-		echo
-		echo "kinds x25519, X25519MLKEM768, SecP256r1MLKEM768: the key exchange (one key share, EC P-256"
-		echo "certificates); ec256, mldsa44, mldsa65: the certificates' keys (CA, server and client;"
-		echo "secp256r1). cli_tx_B/srv_tx_B: handshake bytes the client/server sent (TCP payload);"
-		echo "cli_cpu/srv_cpu: CPU per connection (us); hs_p50: the client's handshake phase (us);"
-		echo "heap: peak per connection (bytes, a separate --mem run of 20 connections)."
-		echo "Raw rows: $raw"
-	} | tee "$dir/table.txt"
+	echo "load_end: $(lib_loadavg)" >>"$dir/meta.txt"
+	table
 	lib_failed "${failed[@]+"${failed[@]}"}"
 	exit $?
 }
 
-# --- crypto floors (us per handshake, at a full CPU) ---
-declare -A FLOOR
-# Mbed TLS's benchmark counts operations per wall-clock second: on a busy host it gets less
-# than a CPU, so each figure is scaled by its run's CPU share ((user + sys) / real), as in
-# bench-tls.sh. openssl speed divides by CPU time already.
+# --- crypto floors: the stacks' own benchmarks, run here, read by bench-summary stacks ---
+# Mbed TLS's benchmark and wolfCrypt's count per wall-clock second: on a busy host they get
+# less than a CPU, so their runs are timed (TIMEFORMAT '%R %U %S' lines in *.time) and each
+# figure is scaled by its run's CPU share, as in bench-tls.sh. openssl speed divides by CPU
+# time already.
 timed() {
 	local TIMEFORMAT='%R %U %S'
 	{ time "${on_client[@]}" "$@" 2>&1; } 2>>"$dir/mbedtls-benchmark.time"
 }
-share() {
-	awk -v n="$1" 'NR == n && $1 > 0 { s = ($2 + $3) / $1 } END { printf "%.3f", (s > 0 && s < 1 ? s : 1) }' \
-		"$dir/mbedtls-benchmark.time"
-}
 floor_mbedtls() {
-	local e s v
 	: >"$dir/mbedtls-benchmark.time"
 	lib_mbedtls_bench "$dir/mbedtls-benchmark.txt" "$ref" "" timed \
 		"ecdh secp256r1" "ecdsa secp256r1"
-	e=$(lib_mbedtls_rate "$dir/mbedtls-benchmark.txt" ECDHE-secp256r1 "ephemeral handshake")
-	s=$(lib_mbedtls_rate "$dir/mbedtls-benchmark.txt" ECDSA-secp256r1 sign)
-	v=$(lib_mbedtls_rate "$dir/mbedtls-benchmark.txt" ECDSA-secp256r1 verify)
-	[ -n "$e" ] && [ -n "$s" ] && [ -n "$v" ] &&
-		FLOOR[mbedtls]=$(lib_handshake_floor "$e" "$s" "$v" "$(share 1)" "$(share 2)")
-	return 0
 }
-# openssl speed: "256 bits ecdsa (nistp256)  sign/s verify/s" in its last columns, and
-# " 256 bits ecdh (nistp256) ... op/s". The openssl command of the build the stack links
-# (make STACK=openssl: build/native/openssl/apps/openssl).
+# openssl speed with the openssl command of the build the stack links (make STACK=openssl:
+# build/native/openssl/apps/openssl).
 floor_openssl() {
-	local e s v o=$LIB_ROOT/build/native/openssl/apps/openssl
+	local o=$LIB_ROOT/build/native/openssl/apps/openssl
 	[ -x "$o" ] || return 0
 	log "crypto floor: $o speed -seconds 2 ecdsap256 ecdhp256"
 	"${on_client[@]}" "$o" speed -seconds 2 ecdsap256 ecdhp256 >"$dir/openssl-speed.txt" 2>&1 ||
-		return 0
-	s=$(awk '/bits ecdsa \(nistp256\)/ { print $(NF - 1) }' "$dir/openssl-speed.txt" | tail -n 1)
-	v=$(awk '/bits ecdsa \(nistp256\)/ { print $NF }' "$dir/openssl-speed.txt" | tail -n 1)
-	e=$(awk '/bits ecdh +\(nistp256\)/ { print $NF }' "$dir/openssl-speed.txt" | tail -n 1)
-	[ -n "$e" ] && [ -n "$s" ] && [ -n "$v" ] && FLOOR[openssl]=$(lib_handshake_floor "$e" "$s" "$v")
-	return 0
+		rm -f "$dir/openssl-speed.txt"
 }
-# wolfCrypt's benchmark (make STACK=wolfssl's WOLF_BENCH, the same build): per operation
-# "avg X ms", wall-clock, scaled by CPU share like Mbed TLS's. An ECDHE per side is a key
-# generation (-ecc-kg) and an agreement. Debian's build caches fixed-point tables (FP_ECC)
-# and the benchmark reuses its keys, so its figures favour wolfSSL a little.
+# wolfCrypt's benchmark (make STACK=wolfssl's WOLF_BENCH, the same build): -ecc (agree,
+# sign, verify) and -ecc-kg (an ECDHE per side is a key generation and an agreement).
+# Debian's build caches fixed-point tables (FP_ECC) and the benchmark reuses its keys, so
+# its figures favour wolfSSL a little.
 wtimed() {
 	local TIMEFORMAT='%R %U %S'
 	{ time "${on_client[@]}" "$@" 2>&1; } 2>>"$dir/wolfcrypt-benchmark.time"
 }
-avg_ms() { awk -v a="$2" -v b="$3" 'index($0, a) && index($0, b) { for (i = 1; i < NF; i++) if ($i == "avg") { print $(i + 1); exit } }' "$1"; }
 floor_wolfssl() {
-	local b kg ag sg vf s1 s2
+	local b
 	b=$LIB_ROOT/$(mkvar STACK=wolfssl print-WOLF_BENCH)
 	if [ ! -x "$b" ]; then
 		log "building ${b#"$LIB_ROOT"/}"
@@ -241,17 +213,10 @@ floor_wolfssl() {
 	fi
 	log "crypto floor: $b -ecc -p256; -ecc-kg -p256"
 	: >"$dir/wolfcrypt-benchmark.time"
-	wtimed "$b" -ecc -p256 >"$dir/wolfcrypt-ecc.txt" || return 0
-	wtimed "$b" -ecc-kg -p256 >"$dir/wolfcrypt-kg.txt" || return 0
-	ag=$(avg_ms "$dir/wolfcrypt-ecc.txt" ECDHE agree)
-	sg=$(avg_ms "$dir/wolfcrypt-ecc.txt" ECDSA sign)
-	vf=$(avg_ms "$dir/wolfcrypt-ecc.txt" ECDSA verify)
-	kg=$(avg_ms "$dir/wolfcrypt-kg.txt" ECC "key gen")
-	s1=$(awk 'NR == 1 && $1 > 0 { s = ($2 + $3) / $1 } END { printf "%.3f", (s > 0 && s < 1 ? s : 1) }' "$dir/wolfcrypt-benchmark.time")
-	s2=$(awk 'NR == 2 && $1 > 0 { s = ($2 + $3) / $1 } END { printf "%.3f", (s > 0 && s < 1 ? s : 1) }' "$dir/wolfcrypt-benchmark.time")
-	[ -n "$ag" ] && [ -n "$sg" ] && [ -n "$vf" ] && [ -n "$kg" ] || return 0
-	FLOOR[wolfssl]=$(awk -v k="$kg" -v a="$ag" -v g="$sg" -v v="$vf" -v s1="$s1" -v s2="$s2" \
-		'BEGIN { printf "%.1f", 1000 * (2 * (k * s2 + a * s1) + (2 * g + 4 * v) * s1) }')
+	if ! wtimed "$b" -ecc -p256 >"$dir/wolfcrypt-ecc.txt" ||
+		! wtimed "$b" -ecc-kg -p256 >"$dir/wolfcrypt-kg.txt"; then
+		rm -f "$dir/wolfcrypt-ecc.txt" "$dir/wolfcrypt-kg.txt"
+	fi
 }
 if [ "$pq" = 0 ]; then
 	case " $stacks " in *" mbedtls "*) floor_mbedtls ;; esac
@@ -260,7 +225,9 @@ if [ "$pq" = 0 ]; then
 fi
 
 # --- runs ---
-raw="$dir/rows.txt"
+# runs.txt: a line "WHAT ROUND STACK KIND TAG" per run that gave its files (TAG.json,
+# TAG.csv, TAG.server.csv, TAG.server); WHAT: pm, keep, heap, pq, pqheap (ROUND 0: --mem).
+raw="$dir/runs.txt"
 : >"$raw"
 
 # run TAG BINDIR PROTO SERVER-ARGS -- CLIENT-ARGS...: one pinned server and client; the
@@ -277,11 +244,6 @@ run() {
 		{ failed+=("$tag") && return 1; }
 }
 
-# srv_cpu TAG: median server CPU per connection (its CSV's conn rows), us.
-srv_cpu() { awk -F, '$1 == "conn" && $10 == 0 { print $9 }' "$dir/$1.server.csv" | lib_median ""; }
-# hs_bytes TAG: median handshake bytes tx + rx of the acked rows.
-hs_bytes() { awk -F, 'NR > 1 && $10 == 1 { print $13 + $14 }' "$dir/$1.csv" | lib_median ""; }
-
 [ "$pq" = 0 ] || pq_rows
 
 # pm ROUND STACK KIND: one per-message cell; KIND tcp udp tls12 tls13 dtls resume.
@@ -295,9 +257,7 @@ pm() {
 	dtls) p=dtls a=("${cli_creds[@]}") sa=("${srv_creds[@]}") ;;
 	esac
 	run "$tag" "$b" "$p" "${sa[@]}" -- -s 64 -n "$count" -w 10 "${a[@]}" || return 0
-	jq -r --arg t "$s $k $r" '"pm \($t) \(.sizes[0].total.p50) \(.sizes[0].total.p99) \(.sizes[0].handshake.p50) \(.sizes[0].cpu.p50)"' \
-		"$dir/$tag.json" | tr '\n' ' ' >>"$raw"
-	printf '%s %s\n' "$(srv_cpu "$tag")" "$(hs_bytes "$tag")" >>"$raw"
+	echo "pm $r $s $k $tag" >>"$raw"
 }
 
 # keep ROUND STACK: TLS 1.3 (or TCP for STACK "tcp") on one connection, per size.
@@ -310,19 +270,16 @@ keep() {
 	fi
 	run "$tag" "$b" "$p" "${sa[@]}" -- --keep -s "$KEEP_SIZES" -n "$kcount" -w 10 "${a[@]}" ||
 		return 0
-	jq -r --arg s "$s" --arg r "$r" '.sizes[] | "keep \($s) \($r) \(.size) \(.total.p50)"' \
-		"$dir/$tag.json" >>"$raw"
+	echo "keep $r $s keep $tag" >>"$raw"
 }
 
 # heap STACK KIND: one --mem run (client and server), not timed.
 heap() {
-	local s=$1 k=$2 tag="mem-$1-$2" p=tls a=("${cli_creds[@]}") srvh
+	local s=$1 k=$2 tag="mem-$1-$2" p=tls a=("${cli_creds[@]}")
 	case "$k" in tls12) a+=(--tls 1.2) ;; tls13) a+=(--tls 1.3) ;; dtls) p=dtls ;; esac
 	run "$tag" "${BIN[$s]}" "$p" "${srv_creds[@]}" --mem -- -s 64 -n 20 -w 2 --mem "${a[@]}" ||
 		return 0
-	srvh=$(sed -n 's/^heap conn_peak_max=\([0-9]*\) .*/\1/p' "$dir/$tag.server")
-	printf 'heap %s %s %s %s\n' "$s" "$k" "$(jq -r '.heap.conn_peak_p50' "$dir/$tag.json")" \
-		"${srvh:-?}" >>"$raw"
+	echo "heap 0 $s $k $tag" >>"$raw"
 }
 
 cells=(tcp udp)
@@ -343,64 +300,8 @@ done
 for s in $stacks; do
 	for k in tls12 tls13 dtls; do heap "$s" "$k"; done
 done
-load1=$(lib_loadavg)
+echo "load_end: $(lib_loadavg)" >>"$dir/meta.txt"
 
-# --- the table ---
-med() { awk -v a="$1" -v b="$2" -v c="$3" '$1 == "pm" && $2 == a && $3 == b { print $c }' "$raw" | lib_median "-"; }
-# delta STACK KIND REFKIND COLUMN: median over rounds of (cell - reference of that round).
-delta() {
-	awk -v s="$1" -v k="$2" -v rk="$3" -v c="$4" '
-		$1 == "pm" && $2 == "-" && $3 == rk { ref[$4] = $c }
-		$1 == "pm" && $2 == s && $3 == k { v[$4] = $c }
-		END { for (r in v) if (r in ref) print v[r] - ref[r] }' "$raw" | lib_median "-"
-}
-kdelta() {
-	awk -v s="$1" -v z="$2" '
-		$1 == "keep" && $2 == "tcp" && $4 == z { ref[$3] = $5 }
-		$1 == "keep" && $2 == s && $4 == z { v[$3] = $5 }
-		END { for (r in v) if (r in ref) print v[r] - ref[r] }' "$raw" | lib_median "-"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "" || b == "-") print "-"; else printf "%.2f", a / b }'; }
-
-{
-	echo "TLS stacks on loopback, ${count} connections per per-message run, ${kcount} messages per size"
-	echo "kept alive, $rounds rounds, client CPU $LIB_CCPU, server CPU $LIB_SCPU (us; medians over rounds)"
-	echo "load average: $load0 at the start, $load1 at the end"
-	echo
-	printf 'reference: tcp per message total p50 %s p99 %s; udp p50 %s p99 %s\n' \
-		"$(med - tcp 5)" "$(med - tcp 6)" "$(med - udp 5)" "$(med - udp 6)"
-	echo
-	printf '%-8s %-6s %9s %9s %8s %8s %7s %9s %9s\n' stack kind "p50-ref" "p99-ref" \
-		"cli_cpu" "srv_cpu" "hs_B" "heap_cli" "heap_srv"
-	for s in $stacks; do
-		for k in tls12 tls13 dtls; do
-			rk=tcp
-			[ "$k" = dtls ] && rk=udp
-			printf '%-8s %-6s %9s %9s %8s %8s %7s %9s %9s\n' "$s" "$k" "$(delta "$s" "$k" "$rk" 5)" \
-				"$(delta "$s" "$k" "$rk" 6)" "$(med "$s" "$k" 8)" "$(med "$s" "$k" 9)" \
-				"$(med "$s" "$k" 10)" \
-				"$(awk -v s="$s" -v k="$k" '$1 == "heap" && $2 == s && $3 == k { print $4 }' "$raw")" \
-				"$(awk -v s="$s" -v k="$k" '$1 == "heap" && $2 == s && $3 == k { print $5 }' "$raw")"
-		done
-	done
-	echo
-	printf '%-8s %12s %12s %10s %12s %10s %s\n' stack "resumed_hs" "full_hs" "floor" "tls13/floor" \
-		"cpu/floor" "keep 64B/1K/16K/1M minus tcp"
-	for s in $stacks; do
-		t13=$(delta "$s" tls13 tcp 5)
-		cpu=$(awk -v a="$(med "$s" tls13 8)" -v b="$(med "$s" tls13 9)" 'BEGIN { if (a == "-" || b == "-") print "-"; else print a + b }')
-		printf '%-8s %12s %12s %10s %12s %10s %s/%s/%s/%s\n' "$s" "$(med "$s" resume 7)" \
-			"$(med "$s" tls13 7)" "${FLOOR[$s]:--}" "$(ratio "$t13" "${FLOOR[$s]:-}")" \
-			"$(ratio "$cpu" "${FLOOR[$s]:-}")" \
-			"$(kdelta "$s" 64)" "$(kdelta "$s" 1024)" "$(kdelta "$s" 16384)" "$(kdelta "$s" 1048576)"
-	done
-	echo
-	echo "p50-ref/p99-ref: total per message minus plain TCP (tls) or UDP (dtls) of the same round;"
-	echo "cli_cpu/srv_cpu: CPU per connection; hs_B: handshake bytes, both ways; heap: peak per"
-	echo "connection (bytes, --mem run); floor: 2 ECDHE + 2 ECDSA signs + 4 verifies from the"
-	echo "stack's own crypto benchmark ('-': none measured); tls13/floor: TLS 1.3 extra over TCP"
-	echo "as a multiple of it; cpu/floor: TLS 1.3 client + server CPU per connection over it (on a"
-	echo "loaded host the time ratio includes waiting for a CPU, the CPU ratio does not)."
-	echo "Raw rows: $raw"
-} | tee "$dir/table.txt"
+# --- the table (scripts/ackbench/bench_stacks.py) ---
+table
 lib_failed "${failed[@]+"${failed[@]}"}"

@@ -1,6 +1,5 @@
-"""bench-stacks.sh's tables from its run directory: runs.txt (a StackRun per run the script
-made), each run's files (TAG.json, TAG.csv, TAG.server.csv, TAG.server), meta.txt and the
-crypto benchmarks' outputs. `figures` turns one run's records into numbers, the *_lines
+"""bench-stacks.sh's tables from its run directory: runs.txt and each run's files (read by
+benchruns.load_runs), meta.txt and the crypto benchmarks' outputs (floors.py); the *_lines
 functions turn the figures of every run into the lines the script prints.
 
 A figure that was not measured (a failed run, a row without a CPU figure, a --mem run
@@ -8,64 +7,13 @@ without its heap line) is None and prints as "-": it is never counted as 0.
 """
 
 import os
-from dataclasses import dataclass, field
-from typing import Dict, Optional
 
-from . import floors, reader, stats, toolout
-from .bench import server_cpu
-from .records import StackRun
+from . import floors, reader, stats
+from .benchruns import load_runs, median_of as _median
 
 PM_KINDS = ("tls12", "tls13", "dtls")
 KEEP_SIZES = (64, 1024, 16384, 1048576)
 PQ_KINDS = ("x25519", "X25519MLKEM768", "SecP256r1MLKEM768", "ec256", "mldsa44", "mldsa65")
-
-
-@dataclass
-class RunFigures:
-    """One run's figures (us, bytes); None where not measured."""
-    total_p50: Optional[float] = None
-    total_p99: Optional[float] = None
-    hs_p50: Optional[float] = None
-    cpu_p50: Optional[float] = None  # the client's CPU per connection
-    srv_cpu: Optional[float] = None  # median of the server's completed connections
-    hs_bytes: Optional[float] = None  # median handshake bytes, both ways, acked rows
-    hs_tx: Optional[float] = None  # ... the client sent
-    hs_rx: Optional[float] = None  # ... the client received
-    keep: Dict[int, float] = field(default_factory=dict)  # size -> total p50
-    heap_cli: Optional[int] = None
-    heap_srv: Optional[int] = None
-
-
-def _p50(size, phase):
-    p = size.phase(phase)
-    return p.p50 if p else None
-
-
-def _median(values):
-    v = [x for x in values if x is not None]
-    return stats.median(v) if v else None
-
-
-def figures(summary, samples, server_rows, server_heap):
-    """RunFigures from a run's client summary (None when absent), client samples, server
-    rows and the server's heap line (each may be None or empty)."""
-    f = RunFigures()
-    if summary is not None and summary.sizes:
-        s0 = summary.sizes[0]
-        f.total_p50, f.hs_p50, f.cpu_p50 = _p50(s0, "total"), _p50(s0, "handshake"), _p50(s0, "cpu")
-        t = s0.phase("total")
-        f.total_p99 = t.p99 if t else None
-        f.keep = {s.size: _p50(s, "total") for s in summary.sizes if _p50(s, "total") is not None}
-        heap = summary.raw.get("heap")
-        if isinstance(heap, dict) and isinstance(heap.get("conn_peak_p50"), (int, float)):
-            f.heap_cli = int(heap["conn_peak_p50"])
-    acked = [s for s in samples or [] if s.ok == 1]
-    f.hs_bytes = _median(s.hs_tx_bytes + s.hs_rx_bytes for s in acked)
-    f.hs_tx = _median(s.hs_tx_bytes for s in acked)
-    f.hs_rx = _median(s.hs_rx_bytes for s in acked)
-    f.srv_cpu = server_cpu(server_rows or [])
-    f.heap_srv = server_heap
-    return f
 
 
 def load(path):
@@ -73,18 +21,7 @@ def load(path):
     bench-stacks.sh directory."""
     path = str(path)
     meta = reader.read_keyvals(os.path.join(path, "meta.txt"))
-    runs = reader.read_rounds(os.path.join(path, "runs.txt"), StackRun)
-    cells = {}
-    for r in runs:
-        base = os.path.join(path, r.tag)
-
-        def opt(suffix, fn):
-            p = base + suffix
-            return fn(p) if os.path.isfile(p) else None
-        f = figures(opt(".json", lambda p: reader.read_summary(p, r.round)),
-                    opt(".csv", reader.read_samples), opt(".server.csv", reader.read_server),
-                    opt(".server", toolout.read_server_heap))
-        cells.setdefault((r.what, r.stack, r.kind), {})[r.round] = f
+    cells = load_runs(path)
     fl = {
         "mbedtls": floors.mbedtls_floor(os.path.join(path, "mbedtls-benchmark.txt"),
                                         os.path.join(path, "mbedtls-benchmark.time")),
@@ -135,8 +72,8 @@ def _head(meta, what, tail):
             f"{meta.get('load_end', '?')} at the end", ""]
 
 
-MISSING_NOTE = ("'-': not measured (a failed run, no CPU figure in a row, no heap line); a "
-                "missing figure is left out, never counted as 0.")
+MISSING_NOTE = ("'-': not measured (a failed run, no CPU figure in a row, no heap line); a\n"
+                "missing figure is left out of the medians, never counted as 0.")
 
 
 def table_lines(meta, fl, cells, raw):
