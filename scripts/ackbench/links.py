@@ -5,7 +5,8 @@ stack, cell and phase, the measured p50/p95/p99 beside the model
 
 k: the phase's round trips for the cell (CELLS); CPU: the same phase's p50 on loopback
 (same stack and cell); serialisation: per direction, the phase's bytes on the wire
-(payload + Ethernet/IP/TCP or UDP headers) beyond tbf's bucket, at that direction's rate.
+(payload, the handshake's as on loopback, + Ethernet/IP/TCP or UDP headers) beyond tbf's
+bucket, at that direction's rate.
 Without loss the model has no timer term; where a phase exceeds its model by more than
 noise, cause() names the likely reason (a retransmission timer, the rate's queue, jitter,
 CPU). Renderers return text or figures; nothing here reads files (reader.read_links does).
@@ -204,13 +205,17 @@ def phase_rows(run) -> List[PhaseRow]:
             retrans = _retrans(cell, rows)
             tx = _q([s.hs_tx_bytes for s in rows], 50)
             rx = _q([s.hs_rx_bytes for s in rows], 50)
+            # the model's bytes: the handshake's own, from loopback, where no flight is sent
+            # twice (over a link a timer below the round trip resends whole flights)
+            mtx = _q([s.hs_tx_bytes for s in lrows], 50) if lrows else tx
+            mrx = _q([s.hs_rx_bytes for s in lrows], 50) if lrows else rx
             for i, ph in enumerate(PHASES):
                 vals = [getattr(s, f"{ph}_us") / 1000 for s in rows]
                 lv = [getattr(s, f"{ph}_us") / 1000 for s in lrows]
                 cpu = _q(lv, 50)
                 k = kind.rtts[i]
-                if ph == "handshake" and tx is not None:
-                    up, down = tx, rx
+                if ph == "handshake" and mtx is not None:
+                    up, down = mtx, mrx
                     fl = kind.flights
                 elif ph == "exchange":
                     up = down = int(run.meta.get("size", 64)) + RECORD_OVERHEAD

@@ -130,16 +130,17 @@ def test_model_and_round_trips(tmp_path):
 
 
 def test_rate_limited_bucket(tmp_path):
-    lo = csv_rows("tls", [(0.1, 5.0, 0.2, 0.1)] * 3)
-    # nbiot: 1000 bytes up and 3000 down; down is beyond the bucket, up is not
-    nb = csv_rows("tls", [(600.0, 1700.0, 601.0, 600.0)] * 3, tx=1000, rx=3000)
+    lo = csv_rows("tls", [(0.1, 5.0, 0.2, 0.1)] * 3, tx=1000, rx=3000)
+    # nbiot: 1000 bytes up and 3000 down; down is beyond the bucket, up is not. The model
+    # takes loopback's bytes: over the link a flight sent twice counts twice (4000 up)
+    nb = csv_rows("tls", [(600.0, 1700.0, 601.0, 600.0)] * 3, tx=4000, rx=3000)
     rows = rows_of(make_run(tmp_path, {("lo", "tls12"): lo, (2, "tls12"): nb}))
     h = find(rows, "nbiot", "tls12", "handshake")
     down = links.wire_bytes(3000, 2, "tls", 1280) - 1380
     assert h.rtt_ms == 600  # no calibration figures: the spec's
     assert h.ser == pytest.approx(down * 8 / 26000 * 1000)
     assert h.model == pytest.approx(1205 + h.ser)
-    assert h.hs_bytes == 4000
+    assert h.hs_bytes == 7000  # the bytes the link carried
     # a handshake far beyond its model on a rate-limited link, without retransmissions
     slow = csv_rows("tls", [(600.0, 2600.0, 601.0, 600.0)] * 3, tx=1000, rx=3000)
     rows = rows_of(make_run(tmp_path / "b", {("lo", "tls12"): lo, (2, "tls12"): slow}))
