@@ -4,7 +4,8 @@
 # with a 200 ms round trip, long enough that CPU on two shared cores cannot blur a count:
 # a phase of k round trips takes k x 200 ms plus CPU (the shaper never releases a packet
 # early), so k = floor(p50 / 200 ms). TCP connect 1; TLS 1.2 handshake 2, resumed 1; TLS
-# 1.3 1, resumed 1; DTLS 1.2 with cookie 3, resumed 2; TLS 1.3 one round trip less than
+# 1.3 1, resumed 1, with a HelloRetryRequest 2; DTLS 1.2 with cookie 3, resumed 2; the
+# request/ack 1; TLS's close 1, DTLS's 0; TLS 1.3 one round trip less than
 # 1.2 per message. Then a deterministically dropped DTLS ClientHello: the shaper counts one
 # drop, the client one retransmission, and the timeline shows the timer (--hs-timeout's
 # minimum, 500 ms by default, 300 ms when asked). TCP: drops of a request and a reply
@@ -73,6 +74,14 @@ over "$N" tls13 tls --tls 1.3
 check_eq "TLS 1.3: handshake takes 1 round trip" "$(rtts "$TMP/tls13.csv" handshake_us)" 1
 check_eq "TLS 1.3: one round trip less than TLS 1.2 per message" \
 	"$(($(rtts "$TMP/tls12.csv" total_us) - $(rtts "$TMP/tls13.csv" total_us)))" 1
+# the model's other rows (scripts/ackbench/links.py): the request/ack 1, TLS's close 1 (it
+# waits for the server's end), a HelloRetryRequest one round trip more than TLS 1.3 full
+check_eq "TLS 1.2: request/ack takes 1 round trip" "$(rtts "$TMP/tls12.csv" exchange_us)" 1
+check_eq "TLS 1.2: close takes 1 round trip" "$(rtts "$TMP/tls12.csv" close_us)" 1
+check_eq "TLS 1.3: request/ack takes 1 round trip" "$(rtts "$TMP/tls13.csv" exchange_us)" 1
+over "$N" tls13hrr tls --tls 1.3 --groups x25519,secp256r1
+check_eq "TLS 1.3 with a HelloRetryRequest (key share x25519, server secp256r1): 2 round trips" \
+	"$(rtts "$TMP/tls13hrr.csv" handshake_us)" 2
 over "$N" tls12r tls --tls 1.2 --resume
 check_eq "TLS 1.2 resumed: handshake takes 1 round trip" \
 	"$(rtts "$TMP/tls12r.csv" handshake_us '$c["resumed"] == 1')" 1
@@ -85,6 +94,7 @@ check_eq "TLS 1.3 resumed: handshake takes 1 round trip" \
 over "$N" dtls dtls
 check_eq "DTLS 1.2 with cookie: handshake takes 3 round trips" "$(rtts "$TMP/dtls.csv" handshake_us)" 3
 check_eq "DTLS 1.2: the cookie exchange takes 1 of them" "$(rtts "$TMP/dtls.csv" cookie_us)" 1
+check_eq "DTLS 1.2: close takes no round trip (close_notify not awaited)" "$(rtts "$TMP/dtls.csv" close_us)" 0
 over "$N" dtlsr dtls --resume
 check_eq "DTLS 1.2 resumed with cookie: handshake takes 2 round trips" \
 	"$(rtts "$TMP/dtlsr.csv" handshake_us '$c["resumed"] == 1')" 2
