@@ -94,15 +94,58 @@ static void walk_handshake(const uint8_t *r, const uint8_t *p, const uint8_t *en
 	}
 }
 
+/* A DTLS 1.3 record with the unified header at r[0..left): its length (header included),
+ * 0 when cut short. Without the L bit it runs to the datagram's end; with a connection ID
+ * (C bit, whose length only the endpoints know) it is taken to as well. */
+static size_t unified(const uint8_t *r, size_t left, struct dtls_wire_unit *u)
+{
+	size_t hdr = 1 + ((r[0] & 0x08) ? 2 : 1), len;
+
+	u->ctype = DTLS_CT_UNIFIED;
+	u->epoch = (r[0] & 0x03) != 0 ? (uint16_t)(r[0] & 0x03) : 4;
+	if (r[0] & 0x10) { /* connection ID: header length unknown here */
+		u->bytes = u->frag_len = (uint32_t)left;
+		u->body = r;
+		return left;
+	}
+	if ((r[0] & 0x04) == 0) { /* no length: the rest of the datagram */
+		if (left < hdr)
+			return 0;
+		len = left - hdr;
+	} else {
+		if (left < hdr + 2)
+			return 0;
+		len = u16(r + hdr);
+		hdr += 2;
+		if (left - hdr < len)
+			return 0;
+	}
+	u->rseq = (r[0] & 0x08) ? u16(r + 1) : r[1];
+	u->bytes = (uint32_t)(hdr + len);
+	u->frag_len = (uint32_t)len;
+	u->body = r + hdr;
+	return hdr + len;
+}
+
 void dtls_wire_walk(const uint8_t *d, size_t n, dtls_wire_walk_fn fn, void *arg)
 {
-	size_t off = 0;
+	size_t off = 0, len;
 
-	while (n - off >= DTLS_REC_HDR) {
+	while (off < n) {
 		const uint8_t *r = d + off;
-		size_t len = u16(r + 11);
 		struct dtls_wire_unit u = { 0 };
 
+		if ((r[0] & 0xE0) == DTLS_CT_UNIFIED) {
+			len = unified(r, n - off, &u);
+			if (len == 0)
+				break;
+			fn(arg, &u);
+			off += len;
+			continue;
+		}
+		if (n - off < DTLS_REC_HDR)
+			break;
+		len = u16(r + 11);
 		if (n - off - DTLS_REC_HDR < len)
 			break;
 		u.ctype = r[0];
@@ -125,6 +168,26 @@ struct sniff_walk {
 	int hvr;
 };
 
+/* A ServerHello's first fragment: DTLS 1.3's HelloRetryRequest (with the cookie), group
+ * and pre_shared_key, read as TLS 1.3's (the body is the same, RFC 9147 5.3). */
+static void sniff_hello(struct sniff_walk *w, const struct dtls_wire_unit *u)
+{
+	struct tls_sniff t;
+
+	tls_sniff_init(&t);
+	tls_sniff_hello(&t, u->body, u->frag_len);
+	if (t.hrr) {
+		w->s->hrr = w->hvr = 1;
+		w->s->hello = 0; /* the real ServerHello is still to come */
+	}
+	/* a key_share is DTLS 1.3's (wolfSSL puts it before supported_versions, which a
+	 * first fragment may then not reach) */
+	if (t.group != 0)
+		w->s->group = t.group;
+	if (t.resumed)
+		w->s->resumed = 1;
+}
+
 static void sniff_unit(void *arg, const struct dtls_wire_unit *u)
 {
 	struct sniff_walk *w = arg;
@@ -136,7 +199,11 @@ static void sniff_unit(void *arg, const struct dtls_wire_unit *u)
 		s->resumed = 1;
 	switch (u->ctype == DTLS_CT_HANDSHAKE ? u->hs_type : 0) {
 	case DTLS_HS_HELLO_VERIFY: w->hvr = s->hvr = 1; break;
-	case DTLS_HS_SERVER_HELLO: s->hello = 1; break;
+	case DTLS_HS_SERVER_HELLO:
+		s->hello = 1;
+		if (u->frag_off == 0)
+			sniff_hello(w, u);
+		break;
 	case DTLS_HS_CERTIFICATE:
 	case DTLS_HS_SERVER_HELLO_DONE: s->cert = 1; break; /* a full handshake (PSK: no cert) */
 	case DTLS_HS_SERVER_KEY_EXCHANGE:

@@ -1,6 +1,8 @@
 /*
  * dtls_wire.h - the few facts the dtls transport reads from DTLS 1.2 datagrams itself
- * (RFC 6347 4.1 record header, 4.2.2 handshake header), without Mbed TLS:
+ * (RFC 6347 4.1 record header, 4.2.2 handshake header), and from DTLS 1.3's (RFC 9147:
+ * the plaintext records are 1.2's, the encrypted ones have the unified header), without
+ * Mbed TLS:
  *   - the server's listening socket: is the next datagram a ClientHello, and what cookie
  *     does it carry (so a HelloVerifyRequest is sent without any per-client state, and a
  *     stale or garbage datagram is dropped without starting a handshake);
@@ -8,7 +10,8 @@
  *     (mbedtls_ssl_check_dtls_clihlo_cookie in library/ssl_msg.c);
  *   - the server's handshake flight as the client receives it: HelloVerifyRequest seen,
  *     key-exchange group (ServerKeyExchange), resumed (ChangeCipherSpec with no
- *     Certificate before it), which Mbed TLS 3.6 has no getters for.
+ *     Certificate before it), which Mbed TLS 3.6 has no getters for; DTLS 1.3: the
+ *     HelloRetryRequest (its cookie) and the ServerHello's group and pre_shared_key.
  * Only plaintext (epoch 0) records are read. No allocation; bounded work per byte.
  */
 #ifndef ACKBENCH_DTLS_WIRE_H
@@ -25,6 +28,7 @@
 #define DTLS_CT_ALERT               21
 #define DTLS_CT_HANDSHAKE           22
 #define DTLS_CT_APP                 23
+#define DTLS_CT_UNIFIED             0x20 /* DTLS 1.3 unified header (RFC 9147 4): 001CSLEE */
 #define DTLS_HS_CLIENT_HELLO        1
 #define DTLS_HS_SERVER_HELLO        2
 #define DTLS_HS_HELLO_VERIFY        3
@@ -49,15 +53,19 @@ struct dtls_sniff {
 	int hello;      /* a ServerHello arrived */
 	int cert;       /* a Certificate or ServerHelloDone arrived (full handshake) */
 	int resumed;    /* ChangeCipherSpec after ServerHello without Certificate */
-	uint16_t group; /* named group of ServerKeyExchange, 0 = none seen */
+	uint16_t group; /* named group of ServerKeyExchange (1.3: ServerHello), 0 = none seen */
+	int hrr;        /* DTLS 1.3: a HelloRetryRequest arrived */
 };
 
-/* Feeds one datagram the server sent. Returns 1 when it held a HelloVerifyRequest. */
+/* Feeds one datagram the server sent. Returns 1 when it held a HelloVerifyRequest (DTLS
+ * 1.3: a HelloRetryRequest, which carries the cookie). */
 int dtls_sniff_feed(struct dtls_sniff *s, const uint8_t *d, size_t n);
 
 /* One unit of a datagram: each handshake fragment of a plaintext (epoch 0) record, and
  * each other record whole (ChangeCipherSpec, alert, and every record of a later epoch:
- * the Finished, application data). */
+ * the Finished, application data; DTLS 1.3's encrypted records, whose header hides the
+ * content type: ctype DTLS_CT_UNIFIED, epoch its low two bits (4 for 0), rseq the low 8
+ * or 16 bits of the sequence number). */
 struct dtls_wire_unit {
 	uint8_t ctype;   /* record content type */
 	uint8_t hs_type; /* epoch 0 handshake: message type; else 0 */
@@ -65,7 +73,7 @@ struct dtls_wire_unit {
 	uint64_t rseq;                        /* record sequence number (48 bits) */
 	uint16_t msg_seq;                     /* handshake message_seq (epoch 0 handshake) */
 	uint32_t frag_off, frag_len, msg_len; /* the fragment of the message it carries */
-	uint32_t bytes;      /* fragment with its 12-byte header, or record with its 13 */
+	uint32_t bytes;      /* fragment with its 12-byte header, or record with its header */
 	const uint8_t *body; /* the fragment's (or the record's) bytes after its header */
 };
 

@@ -255,7 +255,7 @@ int sec_io_resumed(const struct sec_io *io)
 
 int sec_io_hrr(const struct sec_io *io)
 {
-	return io->datagram ? 0 : io->sniff.hrr;
+	return io->datagram ? io->dsniff.hrr : io->sniff.hrr;
 }
 
 #define STRAY_LOG_MAX 10 /* stray datagrams named one by one, then only counted */

@@ -7,7 +7,7 @@
 
 #define ONLY_STREAM 1
 #define ONLY_DGRAM  2
-#define N_OPTS      19
+#define N_OPTS      20
 
 static struct tp_conf g_val; /* what the command line gave */
 
@@ -33,6 +33,10 @@ static const struct sec_opt all[N_OPTS] = {
 	{ ONLY_STREAM,
 	  { "tls", 0, OPT_STR, &g_val.tls_version, 0, 0, "1.2|1.3",
 	    "pin the version (default: negotiate, 1.3 preferred)" } },
+	{ ONLY_DGRAM,
+	  { "tls", 0, OPT_STR, &g_val.tls_version, 0, 0, "1.2|1.3",
+	    "the DTLS version (1.2); 1.3 on stacks that have it (wolfssl): HelloRetryRequest "
+	    "cookie, ACKs" } },
 	{ 0,
 	  { "ciphersuite", 0, OPT_STR, &g_val.ciphersuite, 0, 0, "LIST",
 	    "suite names of this build's TLS stack (docs/stacks.md), comma list; 'any' = library "
@@ -103,8 +107,9 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	c->cert_file = g_val.cert_file;
 	c->key_file = g_val.key_file;
 	c->server_name = g_val.server_name;
-	/* DTLS 1.2 only: no stack here has DTLS 1.3 (Mbed TLS 3.6 has none) */
-	c->tls_version = tp->datagram ? "1.2" : g_val.tls_version;
+	/* DTLS: 1.2 unless --tls 1.3 (no negotiation: existing baselines stay DTLS 1.2; a stack
+	 * without DTLS 1.3 refuses it) */
+	c->tls_version = tp->datagram && g_val.tls_version == NULL ? "1.2" : g_val.tls_version;
 	c->ciphersuite = g_val.ciphersuite;
 	c->groups = g_val.groups;
 	c->key_shares = g_val.key_shares;

@@ -69,8 +69,9 @@ static void dgram_unit(void *arg, const struct dtls_wire_unit *u)
 	struct timeline *tl = arg;
 	struct timeline_event *e;
 
-	/* after the handshake only what belongs to it (a resent flight), not the data */
-	if (!tl->in_hs && u->ctype == CT_APP)
+	/* after the handshake only what belongs to it (a resent flight), not the data (nor
+	 * DTLS 1.3's encrypted records, data and ACKs alike to the wire) */
+	if (!tl->in_hs && (u->ctype == CT_APP || u->ctype == DTLS_CT_UNIFIED))
 		return;
 	e = next_event(tl);
 	if (e == NULL)
@@ -83,6 +84,8 @@ static void dgram_unit(void *arg, const struct dtls_wire_unit *u)
 	e->msg_seq = u->msg_seq;
 	e->frag_off = u->frag_off;
 	e->frag_len = u->ctype == CT_HANDSHAKE && u->epoch == 0 ? u->frag_len : 0;
+	e->hrr = u->ctype == CT_HANDSHAKE && u->epoch == 0 && u->hs_type == 2 && u->frag_off == 0 &&
+	         tls_sniff_is_hrr(u->body, u->frag_len); /* DTLS 1.3 */
 	if (u->epoch == 0 && u->ctype == CT_ALERT && u->frag_len >= 2)
 		memcpy(e->alert, u->body, 2);
 	if (u->epoch != 0)
@@ -143,7 +146,9 @@ static int resent(const struct timeline *tl, unsigned i)
 	const struct timeline_event *e = &tl->ev[i], *o;
 	unsigned j;
 
-	if (!tl->datagram || e->ctype == CT_APP)
+	/* DTLS 1.3 resends a record under a new sequence number, with its content type
+	 * hidden: only its plaintext resends (ClientHello, ServerHello) show on the wire */
+	if (!tl->datagram || e->ctype == CT_APP || e->ctype == DTLS_CT_UNIFIED)
 		return 0;
 	for (j = 0; j < i; j++) {
 		o = &tl->ev[j];

@@ -141,8 +141,13 @@ static void parse_hello(struct tls_sniff *s, const uint8_t *b, size_t len)
 		uint16_t type = u16(b + off), elen = u16(b + off + 2);
 		const uint8_t *d = b + off + 4;
 
-		if (off + 4 + elen > end)
+		if (off + 4 + elen > end) {
+			/* a key share cut short (a DTLS 1.3 ServerHello's first fragment): its
+			 * group comes first */
+			if (type == EXT_KEY_SHARE && elen >= 2 && off + 6 <= end)
+				s->group = u16(d);
 			break;
+		}
 		if (type == EXT_SUPPORTED_VERSIONS && elen == 2 && !hrr)
 			s->version = u16(d);
 		else if (type == EXT_KEY_SHARE && elen >= 2)
@@ -156,6 +161,16 @@ out:
 		s->hrr = 1;
 	else
 		s->saw_hello = 1;
+}
+
+int tls_sniff_is_hrr(const uint8_t *b, size_t len)
+{
+	return len >= 34 && memcmp(b + 2, hrr_random, sizeof(hrr_random)) == 0;
+}
+
+void tls_sniff_hello(struct tls_sniff *s, const uint8_t *b, size_t len)
+{
+	parse_hello(s, b, len);
 }
 
 uint16_t tls_ske_group(const uint8_t *b, size_t n)

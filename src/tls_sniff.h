@@ -77,6 +77,12 @@ void tls_sniff_learn(struct tls_sniff *s, const struct tls_sniff *from);
  * and handshake message whole in rec[0..n)): up to max ids into out. Returns how many, or
  * -1 when rec holds no whole ClientHello record, or one without the extension. */
 int tls_hello_groups(const uint8_t *rec, size_t n, uint16_t *out, int max);
+/* 1 when the ServerHello body b[0..len) is a HelloRetryRequest (RFC 8446 4.1.3's random). */
+int tls_sniff_is_hrr(const uint8_t *b, size_t len);
+/* Reads a ServerHello (or HelloRetryRequest) body b[0..len) into s's results (version,
+ * group, resumed, hrr, saw_hello) as the stream feed does; a body cut short (a DTLS 1.3
+ * ServerHello's first fragment) is read as far as it goes, a key share's group included. */
+void tls_sniff_hello(struct tls_sniff *s, const uint8_t *b, size_t len);
 /* The named group of a TLS 1.2 ServerKeyExchange body of n bytes (ECDHE with a
  * certificate, or ECDHE_PSK after its identity hint), 0 when none. */
 uint16_t tls_ske_group(const uint8_t *b, size_t n);

@@ -1,7 +1,8 @@
 /* test_dtls_wire.c - the DTLS datagram reading of src/dtls_wire.c on hand-built datagrams
  * (RFC 6347 layouts): ClientHello recognition and its cookie, refusals of everything else,
  * the HelloVerifyRequest's bytes, and the server-flight sniffer (HelloVerifyRequest, group,
- * resumed). */
+ * resumed); DTLS 1.3 (RFC 9147): HelloRetryRequest, the group of a ServerHello's first
+ * fragment, records with the unified header. */
 #include <stdint.h>
 #include <string.h>
 
@@ -171,10 +172,89 @@ static void test_sniff(void)
 	CHECK(!dtls_sniff_feed(&s, d, 100) && !s.hello, "record longer than the datagram: ignored");
 }
 
+struct walked {
+	int n;
+	struct dtls_wire_unit u[4];
+};
+
+static void walk_unit(void *arg, const struct dtls_wire_unit *u)
+{
+	struct walked *w = arg;
+
+	if (w->n < 4)
+		w->u[w->n] = *u;
+	w->n++;
+}
+
+/* A DTLS 1.3 ServerHello (one fragment of frag bytes of a body of len) with a key_share
+ * extension for group, its random RFC 8446 4.1.3's HelloRetryRequest one when hrr. */
+static size_t server_hello13(int hrr, uint16_t group, size_t len, size_t frag)
+{
+	static const uint8_t hrr_random[32] = { 0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11,
+		                                0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+		                                0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E,
+		                                0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C };
+	size_t p, ks = len - 2 - 32 - 1 - 3 - 2 - 4;
+
+	memset(d, 0, sizeof(d));
+	p = record(0, DTLS_CT_HANDSHAKE, 0, DTLS_HS_HDR + frag);
+	handshake(p, DTLS_HS_SERVER_HELLO, 1, len);
+	put24(d + p + 9, frag);
+	p += DTLS_HS_HDR;
+	d[p] = 0xFE;
+	d[p + 1] = 0xFD;
+	if (hrr)
+		memcpy(d + p + 2, hrr_random, 32);
+	p += 2 + 32 + 1 + 3;      /* random, empty session id, suite, compression */
+	put16(d + p, 4 + ks);     /* extensions */
+	put16(d + p + 2, 0x0033); /* key_share */
+	put16(d + p + 4, ks);
+	put16(d + p + 6, group);
+	return DTLS_REC_HDR + DTLS_HS_HDR + frag;
+}
+
+static void test_dtls13(void)
+{
+	struct dtls_sniff s;
+	struct walked w;
+	size_t n;
+
+	memset(&s, 0, sizeof(s));
+	n = server_hello13(1, 0x11EC, 2 + 32 + 1 + 3 + 2 + 4 + 2, 2 + 32 + 1 + 3 + 2 + 4 + 2);
+	CHECK(dtls_sniff_feed(&s, d, n), "DTLS 1.3 HelloRetryRequest: the cookie round trip");
+	CHECK(s.hrr && !s.hello, "HelloRetryRequest noted, not a ServerHello");
+	CHECK_U(s.group, 0x11EC, "HelloRetryRequest: the group asked for");
+	/* a PQ ServerHello's first fragment: the 1,124-byte key share cut short */
+	memset(&s, 0, sizeof(s));
+	n = server_hello13(0, 0x11EC, 2 + 32 + 1 + 3 + 2 + 4 + 1124, 100);
+	CHECK(!dtls_sniff_feed(&s, d, n) && s.hello && !s.hrr, "ServerHello first fragment");
+	CHECK_U(s.group, 0x11EC, "ServerHello first fragment: its group (X25519MLKEM768)");
+	/* after it in the same datagram: a unified-header record with length (epoch 2,
+	 * 16-bit sequence number 0x0102), then one without length (to the end) */
+	d[n] = 0x2E; /* 001 C=0 S=1 L=1 EE=10 */
+	put16(d + n + 1, 0x0102);
+	put16(d + n + 3, 30);
+	d[n + 5 + 30] = 0x23; /* S=0 L=0 EE=11: 8-bit sequence number */
+	d[n + 5 + 30 + 1] = 7;
+	memset(&w, 0, sizeof(w));
+	dtls_wire_walk(d, n + 5 + 30 + 2 + 20, walk_unit, &w);
+	CHECK_U(w.n, 3, "walk: the fragment and two unified records");
+	CHECK(w.u[1].ctype == DTLS_CT_UNIFIED && w.u[1].epoch == 2 && w.u[1].rseq == 0x0102 &&
+	              w.u[1].bytes == 35,
+	      "unified record with length: epoch bits, sequence number, 5-byte header");
+	CHECK(w.u[2].ctype == DTLS_CT_UNIFIED && w.u[2].epoch == 3 && w.u[2].rseq == 7 &&
+	              w.u[2].bytes == 22,
+	      "unified record without length: to the datagram's end, 2-byte header");
+	memset(&w, 0, sizeof(w));
+	dtls_wire_walk(d + n, 5 + 20, walk_unit, &w);
+	CHECK_U(w.n, 0, "unified record longer than the datagram: ignored");
+}
+
 int main(void)
 {
 	test_client_hello();
 	test_hello_verify();
 	test_sniff();
+	test_dtls13();
 	return check_done();
 }

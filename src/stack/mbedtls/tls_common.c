@@ -151,11 +151,14 @@ static int set_version(struct tls_ctx *t, const char *v)
 		return 0; /* negotiate: the defaults offer 1.3 first, then 1.2 */
 	if (strcmp(v, "1.2") == 0)
 		ver = MBEDTLS_SSL_VERSION_TLS1_2;
-	else if (strcmp(v, "1.3") == 0 && !t->sec.datagram)
+	else if (strcmp(v, "1.3") == 0 && t->sec.datagram)
+		return fail(t, "tls", v,
+		            "DTLS 1.3 is not in the mbedtls stack (Mbed TLS 3.6 has DTLS 1.2 only)",
+		            ACK_ERR_ARG);
+	else if (strcmp(v, "1.3") == 0)
 		ver = MBEDTLS_SSL_VERSION_TLS1_3;
 	else
-		return fail(t, "tls", v, t->sec.datagram ? "DTLS has only 1.2" : "want 1.2 or 1.3",
-		            ACK_ERR_ARG);
+		return fail(t, "tls", v, "want 1.2 or 1.3", ACK_ERR_ARG);
 	mbedtls_ssl_conf_min_tls_version(&t->conf, ver);
 	mbedtls_ssl_conf_max_tls_version(&t->conf, ver);
 	return 0;

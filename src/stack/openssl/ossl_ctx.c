@@ -71,8 +71,13 @@ static int set_version(struct ossl_ctx *t, const char *v)
 {
 	int ver;
 
+	if (t->sec.datagram && v != NULL && strcmp(v, "1.2") != 0)
+		return fail(t, "tls", v,
+		            strcmp(v, "1.3") == 0 ? "DTLS 1.3 is not in the openssl stack (OpenSSL "
+		                                    "3.x has DTLS 1.2 only)"
+		                                  : "want 1.2 or 1.3");
 	if (t->sec.datagram)
-		ver = DTLS1_2_VERSION; /* sec_opts: DTLS is 1.2 */
+		ver = DTLS1_2_VERSION; /* sec_opts: DTLS 1.2 unless --tls says otherwise */
 	else if (v == NULL)
 		return 0; /* negotiate: 1.3 first, then 1.2 */
 	else if (strcmp(v, "1.2") == 0)

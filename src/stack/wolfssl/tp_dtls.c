@@ -1,8 +1,8 @@
 /*
- * tp_dtls.c - what the dtls transport (sec_tp.c) needs of the wolfssl stack: DTLS 1.2 over
- * UDP (ports/) under wolfSSL 5.5, mutual authentication, HelloVerifyRequest cookies
- * (wolf_dsrv.c), the MTU, and the handshake retransmission timer (wolf_timer.c, run by
- * wolf_conn.c).
+ * tp_dtls.c - what the dtls transport (sec_tp.c) needs of the wolfssl stack: DTLS 1.2 or
+ * (--tls 1.3) DTLS 1.3 over UDP (ports/) under wolfSSL 5.9, mutual authentication,
+ * stateless cookies (wolf_dsrv.c: HelloVerifyRequest; wolf_dsrv13.c: HelloRetryRequest),
+ * the MTU, and the handshake retransmission timer (wolf_timer.c, run by wolf_conn.c).
  */
 #include <stddef.h>
 #include <string.h>
@@ -35,6 +35,11 @@ static uint32_t max_payload(const struct wolf_dstate *s)
 	const char *name = s->t.suite_max[0] != '\0' ? s->t.suite_max : "any-CBC-SHA384";
 	uint32_t exp = suite_expansion(name);
 
+	/* DTLS 1.3 (RFC 9147 4): wolfSSL's unified header (flags, 16-bit sequence number,
+	 * length: 5 bytes), the inner content type, the AEAD tag (CCM-8: 8 bytes) */
+	if (s->t.dtls13)
+		return s->mtu - 5u - 1u -
+		       (strstr(name, "CCM-8") || strstr(name, "CCM8") ? 8u : 16u);
 	if (exp > 24)
 		exp += 16; /* CBC: wolfSSL's extra block */
 	return s->mtu - DTLS_REC_HDR - DTLS_HS_HDR - exp;
@@ -48,7 +53,8 @@ static int dtls_init(void *state, const struct tp_conf *conf)
 	if (conf->no_cookie)
 		return sec_opts_refuse(
 		        conf, "wolfssl", "no-cookie",
-		        "wolfSSL 5.5's DTLS 1.2 server always sends HelloVerifyRequest");
+		        "its DTLS server always sends a cookie: HelloVerifyRequest, DTLS 1.3: "
+		        "HelloRetryRequest");
 	if (conf->mtu > WOLF_MAX_MTU)
 		return sec_opts_refuse(conf, "wolfssl", "mtu",
 		                       "wolfSSL_dtls_set_mtu takes at most 16384");
@@ -74,6 +80,7 @@ static void dtls_fini(void *state)
 
 	if (s->t.sec.server)
 		wolf_dsrv_report(s);
+	wolf_dsrv13_free(s);
 	wolf_ctx_free(&s->t);
 }
 

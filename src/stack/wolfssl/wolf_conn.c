@@ -46,6 +46,7 @@ static int dtls_timeout(struct wolf_conn *c)
 	if (r != 0)
 		return r;
 	r = wolfSSL_dtls_got_timeout(c->ssl); /* resends the last flight */
+	c->tm.expired = 0; /* DTLS 1.3 may have sent nothing: a later send is no resend */
 	if (r != WOLFSSL_SUCCESS)
 		return sec_io_take_err(&c->io, wolf_err(c, r));
 	return 0;
@@ -58,15 +59,12 @@ static int is_ip(const char *name)
 	return inet_pton(AF_INET, name, a) == 1 || inet_pton(AF_INET6, name, a) == 1;
 }
 
-/* c->ssl for c, over c->io. */
-static int conn_ssl(struct wolf_conn *c)
+/* c->ssl set up for c, over c->io. */
+static int conn_setup(struct wolf_conn *c)
 {
 	struct wolf_ctx *t = c->t;
 	int i;
 
-	c->ssl = wolfSSL_new(t->ctx);
-	if (c->ssl == NULL)
-		return ACK_ERR_NOMEM;
 	wolf_io_attach(c);
 	wolfSSL_set_ex_data(c->ssl, 0, c); /* for the verify callback */
 	wolfSSL_set_verify(c->ssl, wolf_verify_mode(t), wolf_why_verify_cb);
@@ -87,10 +85,25 @@ static int conn_ssl(struct wolf_conn *c)
 	port_mutex_unlock(t->sec.lock);
 	/* TLS 1.3: the key shares --key-shares names, by default the first group's only (not
 	 * wolfSSL's default) */
-	for (i = 0; !t->sec.datagram && i < t->nshares; i++)
+	for (i = 0; (!t->sec.datagram || t->dtls13) && i < t->nshares; i++)
 		if (wolfSSL_UseKeyShare(c->ssl, t->shares[i]) != WOLFSSL_SUCCESS)
 			return ACK_ERR_NOMEM;
 	return 0;
+}
+
+static int conn_ssl(struct wolf_conn *c)
+{
+	c->ssl = wolfSSL_new(c->t->ctx);
+	return c->ssl != NULL ? conn_setup(c) : ACK_ERR_NOMEM;
+}
+
+int wolf_conn_take_ssl(struct wolf_conn *c, WOLFSSL *ssl, const uint8_t *seen, size_t n)
+{
+	wolfSSL_free(c->ssl);
+	c->ssl = ssl;
+	c->hello_len = n < sizeof(c->hello) ? n : 0;
+	memcpy(c->hello, seen, c->hello_len);
+	return conn_setup(c);
 }
 
 int wolf_conn_new(struct wolf_ctx *t, int h, const char *peer, struct wolf_conn **out)
@@ -145,6 +158,9 @@ int wolf_conn_handshake(void *conn)
 	int r, e;
 
 	sec_io_hs_begin(&c->io, c->t->sec.hs_deadline_ms);
+	if (c->io.datagram && c->hello_len != 0) /* wolf_conn_take_ssl's datagram */
+		sec_io_seen(&c->io, 0, c->hello, c->hello_len);
+	c->hello_len = c->io.datagram ? 0 : c->hello_len;
 	for (;;) {
 		r = c->t->sec.server ? wolfSSL_accept(c->ssl) : wolfSSL_connect(c->ssl);
 		if (r == WOLFSSL_SUCCESS)
@@ -170,7 +186,8 @@ int wolf_conn_handshake(void *conn)
 	sec_io_hs_end(&c->io);
 	c->hs_done = 1;
 	if (wolf_keylog_on()) {
-		if (wolfSSL_version(c->ssl) != TLS1_3_VERSION)
+		if (wolfSSL_version(c->ssl) == TLS1_2_VERSION ||
+		    wolfSSL_version(c->ssl) == DTLS1_2_VERSION)
 			wolf_keylog_tls12(c->ssl);
 		wolfSSL_FreeArrays(c->ssl);
 	}

@@ -38,7 +38,8 @@ struct wolf_conn {
 	uint32_t retrans; /* sends that followed an expiry */
 	int got_data;     /* application data arrived since the handshake */
 	void *dtls;       /* the DTLS server's per-connection state, or NULL */
-	/* TLS server: the first bytes of the handshake received (the ClientHello) */
+	/* TLS server: the first bytes of the handshake received (the ClientHello); DTLS 1.3
+	 * server: the datagram the listener's WOLFSSL read (wolf_conn_take_ssl) */
 	uint8_t hello[WOLF_HELLO_MAX];
 	size_t hello_len;
 };
@@ -46,6 +47,10 @@ struct wolf_conn {
 /* Wraps the connected handle h (owned from here on, also on failure); on a datagram
  * handle with the DTLS timer and wolfSSL's non-blocking mode set. */
 int wolf_conn_new(struct wolf_ctx *t, int h, const char *peer, struct wolf_conn **out);
+/* c goes on with ssl (owned from here on), a DTLS server's WOLFSSL that read the first
+ * datagram seen[0..n) from the listening socket (wolf_dsrv13.c); the handshake counts and
+ * shows that datagram as received. 0 or an error (c must still be freed). */
+int wolf_conn_take_ssl(struct wolf_conn *c, WOLFSSL *ssl, const uint8_t *seen, size_t n);
 /* A new WOLFSSL for c on the same socket (a DTLS client reconnecting from its port). */
 int wolf_conn_renew(struct wolf_conn *c);
 /* The handshake, bounded by hs_deadline_ms overall; the verifying side prints why it

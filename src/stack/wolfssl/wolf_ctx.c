@@ -48,6 +48,8 @@ static int fail_load(const struct wolf_ctx *t, const char *opt, const char *path
 
 static WOLFSSL_METHOD *method(const struct wolf_ctx *t, const char *v)
 {
+	if (t->sec.datagram && t->dtls13)
+		return t->sec.server ? wolfDTLSv1_3_server_method() : wolfDTLSv1_3_client_method();
 	if (t->sec.datagram)
 		return t->sec.server ? wolfDTLSv1_2_server_method() : wolfDTLSv1_2_client_method();
 	if (v != NULL && strcmp(v, "1.2") == 0)
@@ -136,7 +138,8 @@ static int set_groups(struct wolf_ctx *t, const struct tp_conf *c)
 	for (i = 0; i < g.nshare; i++)
 		t->shares[t->nshares++] = g.share[i];
 	/* DTLS 1.2 and a TLS 1.2-only method have no TLS 1.3 key-share list */
-	if (t->sec.datagram || (c->tls_version != NULL && strcmp(c->tls_version, "1.2") == 0) ||
+	if ((t->sec.datagram && !t->dtls13) ||
+	    (c->tls_version != NULL && strcmp(c->tls_version, "1.2") == 0) ||
 	    wolfSSL_CTX_set_groups(t->ctx, t->groups, t->ngroups) == WOLFSSL_SUCCESS)
 		return 0;
 	return fail(t, "groups", c->groups, "refused by wolfSSL", ACK_ERR_ARG);
@@ -267,9 +270,9 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 		return sec_opts_refuse(c, "wolfssl", "psk",
 		                       "PSK authentication not built for it yet");
 	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
-	    (datagram || strcmp(c->tls_version, "1.3") != 0))
-		return fail(t, "tls", c->tls_version,
-		            datagram ? "DTLS has only 1.2" : "want 1.2 or 1.3", ACK_ERR_ARG);
+	    strcmp(c->tls_version, "1.3") != 0)
+		return fail(t, "tls", c->tls_version, "want 1.2 or 1.3", ACK_ERR_ARG);
+	t->dtls13 = datagram && c->tls_version != NULL && strcmp(c->tls_version, "1.3") == 0;
 	t->ctx = wolfSSL_CTX_new(method(t, c->tls_version));
 	if (t->ctx == NULL) {
 		fprintf(stderr, "%s: wolfSSL_CTX_new failed\n", t->sec.prog);

@@ -1,6 +1,6 @@
 /*
- * wolf_ctx.h - the wolfssl stack's per-process level (wolf_ctx.c): wolfSSL 5.5.4
- * (Debian's source package, built with key log and DTLS MTU support, see stack.mk).
+ * wolf_ctx.h - the wolfssl stack's per-process level (wolf_ctx.c): wolfSSL 5.9 (Debian's
+ * source package, built as stack.mk says: key log, DTLS 1.2 and 1.3, the MTU, ML-KEM).
  *   struct wolf_ctx   the WOLFSSL_CTX (certificates, verify-required mutual
  *                     authentication, pinned suites/groups/version, tickets, key log), the
  *                     saved session for --resume, the DTLS timer's settings.
@@ -35,6 +35,7 @@ struct wolf_ctx {
 	_Atomic int last_verr; /* client: last verify failure printed (printed once each) */
 	char suite_max[64];    /* DTLS: the listed suite with the largest record expansion */
 	uint32_t hs_min_ms, hs_max_ms; /* DTLS: the retransmission timer (wolf_timer.h) */
+	int dtls13;                    /* DTLS 1.3 (--tls 1.3), else DTLS 1.2 */
 };
 
 /* conf must outlive t (its strings are kept). Prints the reason of a failure (naming the

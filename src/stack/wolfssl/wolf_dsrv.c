@@ -74,7 +74,7 @@ static int hmac(const uint8_t *key, size_t klen, const uint8_t *const *part, con
 	return r;
 }
 
-static int client_secret(const struct wolf_dstate *s, const char *id, uint8_t out[32])
+int wolf_dsrv_secret(const struct wolf_dstate *s, const char *id, uint8_t out[32])
 {
 	const uint8_t *p = (const uint8_t *)id;
 	size_t n = strlen(id);
@@ -120,6 +120,17 @@ static void hello_verify(struct wolf_dstate *s, const struct port_addr *from, co
 		s->hvr++;
 }
 
+/* The client's cookie secret into c->ssl: DTLS 1.2's HelloVerifyRequest, 1.3's
+ * HelloRetryRequest (wolf_dsrv13.c). */
+static int set_secret(struct wolf_conn *c, const uint8_t secret[32])
+{
+	if (c->t->dtls13)
+		return wolfSSL_send_hrr_cookie(c->ssl, secret, 32) == WOLFSSL_SUCCESS
+		               ? 0
+		               : ACK_ERR_PROTO;
+	return wolfSSL_DTLS_SetCookieSecret(c->ssl, secret, 32) == 0 ? 0 : ACK_ERR_PROTO;
+}
+
 static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id)
 {
 	struct wolf_dsc *d = calloc(1, sizeof(*d));
@@ -128,20 +139,35 @@ static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id)
 		return ACK_ERR_NOMEM;
 	c->dtls = d;
 	snprintf(d->cli_id, sizeof(d->cli_id), "%s", id);
-	if (client_secret(s, id, d->secret) != 0)
+	if (wolf_dsrv_secret(s, id, d->secret) != 0)
 		return ACK_ERR_PROTO;
 	memcpy(d->random, s->dl.pk + DTLS_REC_HDR + DTLS_HS_HDR + 2, sizeof(d->random));
 	d->first_read = 1;
-	if (wolfSSL_DTLS_SetCookieSecret(c->ssl, d->secret, sizeof(d->secret)) != 0)
-		return ACK_ERR_PROTO;
+	return set_secret(c, d->secret);
+}
+
+/* *out, on the socket adopted for client id: served from now on. */
+static int adopted(struct wolf_dstate *s, struct wolf_conn **out, const char *id, int r)
+{
+	struct sec_give_way gw = { -1, s->t.hs_min_ms, sec_listen_newcomer, &s->dl,
+		                   &s->superseded };
+
+	if (r == 0)
+		r = serve(s, *out, id);
+	if (r != 0) {
+		wolf_conn_abort(*out);
+		*out = NULL;
+		return r;
+	}
+	gw.lh = s->conns_max > 1 ? -1 : s->t.sec.lh; /* more: a newcomer is another worker's */
+	sec_io_give_way(&(*out)->io, &gw);
+	s->conns++;
 	return 0;
 }
 
 int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **out)
 {
 	uint64_t deadline = sec_deadline(timeout_ms);
-	struct sec_give_way gw = { -1, s->t.hs_min_ms, sec_listen_newcomer, &s->dl,
-		                   &s->superseded };
 	struct port_addr from;
 	const uint8_t *cookie;
 	uint8_t secret[32], ck[32];
@@ -150,6 +176,10 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 	int n, h, r;
 
 	*out = NULL;
+	if (s->t.dtls13) {
+		r = wolf_dsrv13_accept(s, timeout_ms, out, id, sizeof(id));
+		return *out != NULL ? adopted(s, out, id, r) : r;
+	}
 	for (;;) {
 		n = sec_listen_next(&s->dl, sec_ms_left(deadline), &from);
 		if (n < 0)
@@ -159,7 +189,7 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 		len = s->dl.len;
 		dtls_wire_client_hello(s->dl.pk, len, &cookie, &clen);
 		port_addr_str(&from, id, sizeof(id));
-		if (client_secret(s, id, secret) != 0 ||
+		if (wolf_dsrv_secret(s, id, secret) != 0 ||
 		    cookie_of(secret, s->dl.pk, len, ck) != 0) {
 			sec_listen_drop(&s->dl, &from, n);
 			continue;
@@ -174,18 +204,7 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 			return h;
 		}
 		r = wolf_conn_new(&s->t, h, id, out);
-		if (r == 0)
-			r = serve(s, *out, id);
-		if (r != 0) {
-			wolf_conn_abort(*out);
-			*out = NULL;
-			return r;
-		}
-		gw.lh = s->conns_max > 1 ? -1
-		                         : s->t.sec.lh; /* more: a newcomer is another worker's */
-		sec_io_give_way(&(*out)->io, &gw);
-		s->conns++;
-		return 0;
+		return *out != NULL ? adopted(s, out, id, r) : r;
 	}
 }
 
@@ -240,11 +259,8 @@ static int reconnect(struct wolf_conn *c, int after_close)
 	        s->t.sec.prog, c->peer, after_close ? " after its close_notify" : "");
 	memcpy(d->random, d->next, sizeof(d->random));
 	r = wolf_conn_renew(c);
-	if (r == 0) {
-		r = wolfSSL_DTLS_SetCookieSecret(c->ssl, d->secret, sizeof(d->secret)) == 0
-		            ? 0
-		            : ACK_ERR_PROTO;
-	}
+	if (r == 0)
+		r = set_secret(c, d->secret);
 	if (r == 0)
 		r = wolf_dsrv_handshake(c);
 	if (r != 0)

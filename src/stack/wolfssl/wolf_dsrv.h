@@ -1,7 +1,7 @@
 /*
  * wolf_dsrv.h - the DTLS state of the wolfssl stack and its server (wolf_dsrv.c): the
- * listening socket, stateless cookies, one client at a time, reconnects from the same
- * address and port.
+ * listening socket, stateless cookies (DTLS 1.3's through wolfSSL: wolf_dsrv13.c), one
+ * client at a time, reconnects from the same address and port.
  */
 #ifndef ACKBENCH_WOLF_DSRV_H
 #define ACKBENCH_WOLF_DSRV_H
@@ -21,6 +21,11 @@ struct wolf_dstate {
 	uint8_t key[32];      /* server: cookie key (per-client cookie secrets derive from it) */
 	unsigned conns_max;   /* server: connections served at once (tp_conf.conns) */
 	struct sec_listen dl; /* server: the listening socket's next datagram, strays */
+	/* DTLS 1.3 server: the listener's WOLFSSL (wolf_dsrv13.c), the sender of the datagram
+	 * it reads, and whether it read it */
+	WOLFSSL *lssl;
+	struct port_addr l_from;
+	int l_given;
 	/* server counters, printed at the end; the accept's (conns, hvr, dl.stray) are counted
 	 * under the accept lock, the connections' own (the rest) atomically */
 	uint32_t conns, hvr;
@@ -28,6 +33,14 @@ struct wolf_dstate {
 };
 
 int wolf_dsrv_init(struct wolf_dstate *s);
+/* The cookie secret of client id ("ip:port"): HMAC(s->key, id). 0 or an error. */
+int wolf_dsrv_secret(const struct wolf_dstate *s, const char *id, uint8_t out[32]);
+/* DTLS 1.3 (wolf_dsrv13.c): the next client whose ClientHello carried our cookie, on its
+ * adopted socket (its "ip:port" in peer); 0, or an error with *out still to be freed when
+ * set. wolf_dsrv13_free() frees the listener's WOLFSSL. */
+int wolf_dsrv13_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **out, char *peer,
+                       size_t peer_len);
+void wolf_dsrv13_free(struct wolf_dstate *s);
 int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **out);
 int wolf_dsrv_handshake(struct wolf_conn *c);
 int wolf_dsrv_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms);

@@ -45,7 +45,7 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	if (n > 0) {
 		if (c->io.in_hs)
 			wolf_timer_moved(&c->tm, &c->io, 0, (const uint8_t *)buf, (size_t)n);
-		else if (c->hs_done && !c->got_data)
+		else if (c->hs_done && !c->got_data && !c->t->dtls13)
 			wolf_timer_answer(&c->tm, &c->io, (const uint8_t *)buf, (size_t)n);
 		return n;
 	}

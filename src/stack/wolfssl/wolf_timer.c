@@ -84,6 +84,9 @@ int wolf_timer_expire(struct wolf_timer *w)
 	if (w->cur >= w->max)
 		return ACK_ERR_TIMEOUT; /* the last (MAX) timeout ran out */
 	w->cur = 2 * w->cur > w->max ? w->max : 2 * w->cur;
-	w->end_ns = 0;
+	/* running again now: wolfSSL's DTLS 1.3 may send nothing on this expiry (only ACKs
+	 * after a handshake record arrived, and no resend within a second of the last), and
+	 * a timer that waited for a send would then never expire again */
+	w->end_ns = port_mono_ns() + (uint64_t)w->cur * 1000000u;
 	return 0;
 }
