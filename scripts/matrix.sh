@@ -18,9 +18,10 @@ baseline (tcp for tls, udp for dtls, per mode) once per round, in a shuffled ord
 (seed recorded), client and server pinned to different CPUs. Writes DIR and prints the
 ranked summary (DIR/summary.md; DIR/report.html, DIR/cells.csv beside it).
 Axes (default value when the axis is not given):
-  proto   tls dtls (tls)                 tls     1.2 1.3 (1.3; dtls: 1.2)
+  proto   tls dtls (tls)                 tls     1.2 1.3 (1.3; dtls: 1.2; dtls 1.3: wolfssl)
   key     ec256 ec384 rsa2048 rsa3072    group   secp256r1 secp384r1 secp521r1 x25519 x448
-          (ec256)                                (secp256r1)
+          mldsa44 mldsa65 (ec256)                X25519MLKEM768 SecP256r1MLKEM768
+                                                 SecP384r1MLKEM1024 MLKEM768 (secp256r1)
   suite   aes128gcm aes256gcm chacha20   resume  0 1 (0; 1 = --resume, per-message only)
           (aes128gcm)
   config  full small (full)              stack   mbedtls, or one of: make -s print-STACKS
@@ -57,8 +58,8 @@ axis_values() {
 	case "$1" in
 	proto) echo "tls dtls" ;;
 	tls) echo "1.2 1.3" ;;
-	key) echo "ec256 ec384 rsa2048 rsa3072" ;;
-	group) echo "secp256r1 secp384r1 secp521r1 x25519 x448" ;;
+	key) echo "ec256 ec384 rsa2048 rsa3072 mldsa44 mldsa65" ;;
+	group) echo "secp256r1 secp384r1 secp521r1 x25519 x448 X25519MLKEM768 SecP256r1MLKEM768 SecP384r1MLKEM1024 MLKEM768" ;;
 	suite) echo "aes128gcm aes256gcm chacha20" ;;
 	resume) echo "0 1" ;;
 	config) echo "full small" ;;
@@ -272,8 +273,16 @@ for spec in "${combos[@]}"; do
 	id=$(cell_id "$spec") reason="" bin=$(bindir_of "$config" "$stack")
 	base=base-$([ "$proto" = tls ] && echo tcp || echo udp)-$mode
 	[ "$lnk" = none ] || base="$base-link-$(link_slug "$lnk")"
-	if [ "$proto" = dtls ] && [ "$tls" = 1.3 ]; then
-		reason="DTLS 1.3: the DTLS programs speak DTLS 1.2 only"
+	if [ "$proto" = dtls ] && [ "$tls" = 1.3 ] && [ "$stack" != wolfssl ]; then
+		reason="DTLS 1.3: not in the $stack stack (wolfssl only)"
+	elif [ "$tls" = 1.2 ] && [ "${group#*MLKEM}" != "$group" ]; then
+		reason="$group: ML-KEM groups are TLS 1.3's (and DTLS 1.3's)"
+	elif [ "$tls" = 1.2 ] && [ "${key#mldsa}" != "$key" ]; then
+		reason="$key: ML-DSA certificates are TLS 1.3's"
+	elif [ "$stack" = mbedtls ] && [ "${group#*MLKEM}" != "$group" ]; then
+		reason="$group: Mbed TLS 3.6 has no ML-KEM"
+	elif [ "$stack" = mbedtls ] && [ "${key#mldsa}" != "$key" ]; then
+		reason="$key: Mbed TLS 3.6 has no ML-DSA"
 	elif [ "$mode" = keep ] && [ "$res" = 1 ]; then
 		reason="resume=1 changes per-message runs only (keep has one handshake)"
 	elif [ "$stack" != mbedtls ] && [ "${stacks_built#* "$stack" }" = "$stacks_built" ]; then
@@ -294,7 +303,8 @@ for spec in "${combos[@]}"; do
 		crt=$dir/certs/$key
 		c+=(--ca "$crt/ca.crt" --cert "$crt/client.crt" --key "$crt/client.key")
 		s+=(--ca "$crt/ca.crt" --cert "$crt/server.crt" --key "$crt/server.key")
-		[ "$proto" = dtls ] || { c+=(--tls "$tls"); s+=(--tls "$tls"); }
+		c+=(--tls "$tls")
+		s+=(--tls "$tls")
 		sn=$(suite_name "$suite" "$tls" "$key" "$stack")
 		# TLS 1.2: the groups also name the curves an ECDSA certificate may use.
 		g=$group
@@ -308,7 +318,7 @@ for spec in "${combos[@]}"; do
 		[ "$mode" = per-message ] || c+=(--keep)
 		cargs[$id]="${c[*]}" sargs[$id]="${s[*]}" cbin[$id]=$bin cproto[$id]=$proto clink[$id]=$lnk
 		# What the probe's "negotiated" must show (else the build ran something else).
-		kt=$(echo "$key" | sed 's/^ec/EC-/; s/^rsa/RSA-/')
+		kt=$(echo "$key" | sed 's/^ec/EC-/; s/^rsa/RSA-/; s/^mldsa/ML-DSA-/')
 		cwant[$id]="$([ "$proto" = dtls ] && echo DTLS || echo TLS)v$tls $sn $group $kt"
 		ids+=("$id")
 		case " ${bases[*]-} " in
