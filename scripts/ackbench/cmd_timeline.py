@@ -29,6 +29,9 @@ message size, over all connections (p50/p90, microseconds), for each flight:
             receive stamp; without one, until the receiver read it)
   buffered  from that arrival until the receiver read it (it was busy with earlier ones)
   timer     a flight resent (DTLS): from the same sender's previous flight to the resend
+  bytes     the flight's handshake bytes; pkts: the datagrams it took (DTLS, measured) or
+            the TCP segments its bytes need at MSS 1448 (TLS, computed): a post-quantum
+            key share splits a ClientHello over two
 and per side its handshake (start to last message), CPU, compute (gaps + spans) and the
 rest, waiting (stretches of its own rows that end in a receive), with the CPU it spent
 while waiting (reading and checking what came in: a Mbed TLS client verifies the server's
@@ -252,6 +255,10 @@ def table(merged, pct, rates):
         v = pct.get(k + (metric,))
         return f"{v[0]:6.0f}" if v else f"{'-':>6}"
 
+    def p4(k, metric):
+        v = pct.get(k + (metric,))
+        return f"{v[0]:4.0f}" if v else f"{'-':>4}"
+
     rows, groups, nmax = [], [], {}
     for cf, sz, i, name, metric in pct:
         k = (cf, sz, i, name)
@@ -267,7 +274,7 @@ def table(merged, pct, rates):
            + clocks]
     for cf, sz in groups:
         out += ["", f"## {cf}, size {sz}",
-                f"{'flight':<44} {'n':>5} {'gap':>13} {'cpu':>6} {'span':>13} {'cpu':>6} "
+                f"{'flight':<44} {'n':>5} {'bytes':>6} {'pkts':>4} {'gap':>13} {'cpu':>6} {'span':>13} {'cpu':>6} "
                 f"{'work cpu':>13}  {'crypto':<27} {'floor':>6} {'wire':>13} {'buffered':>13} "
                 f"{'timer':>13}"]
         for k in rows:
@@ -275,7 +282,7 @@ def table(merged, pct, rates):
                 continue
             name = k[3] if len(k[3]) <= 44 else k[3][:41] + "..."
             ops = crypto(cf, k[3])
-            out.append(f"{name:<44} {nmax[k]:5d} {pp(k, 'gap')} {p1(k, 'gap_cpu')} "
+            out.append(f"{name:<44} {nmax[k]:5d} {p1(k, 'bytes')} {p4(k, 'pkts')} {pp(k, 'gap')} {p1(k, 'gap_cpu')} "
                        f"{pp(k, 'span')} {p1(k, 'span_cpu')} {pp(k, 'work_cpu')}  {ops:<27} "
                        f"{floor_of(cf, ops, rates):>6} {pp(k, 'wire')} {pp(k, 'buffered')} "
                        f"{pp(k, 'timer')}")
@@ -290,7 +297,9 @@ def table(merged, pct, rates):
             "# message of the flight it answers received to its last sent (the crypto beside it; floor: that",
             "# crypto at the rate per CPU second of the stack's own benchmark: ECDH its static figure, keygen",
             "# its ECDHE figure less that, the signatures of the key type); wire: last sent .. arrived on the",
-            "# other side; buffered: arrived .. read; timer: a resent flight after its sender's previous one."]
+            "# other side; buffered: arrived .. read; timer: a resent flight after its sender's previous one.",
+            "# bytes: the flight's handshake bytes (p50); pkts: DTLS: the datagrams it took (measured), TLS: the",
+            f"# TCP segments its bytes need at MSS {timeline.MSS} (a 1500-byte Ethernet path; computed, not seen)."]
     return "\n".join(out) + "\n"
 
 

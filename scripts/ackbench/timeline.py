@@ -44,6 +44,7 @@ class Ev:
     re: int
     st: str
     key: str
+    bytes: int = 0
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Msg:
     st: str = ""
     arr: Optional[float] = None
     flight: int = 0
+    bytes: int = 0
 
     @property
     def at(self):
@@ -111,10 +113,14 @@ class MergeError(Exception):
     pass
 
 
-def ev_key(proto, typ, epoch, mseq, foff):
+def ev_key(proto, typ, epoch, mseq, foff, rseq=None):
     if proto != "dtls":
         return typ
-    # a resent encrypted record has a new number
+    # DTLS 1.3's encrypted records (epochs 2 and 3; DTLS 1.2 has 0 and 1 here) are told
+    # apart by their record number, the same on both sides (a resend has a new one); a
+    # DTLS 1.2 resent encrypted record has a new number too, so it is left out there
+    if epoch is not None and epoch >= 2 and rseq is not None:
+        return f"{re.sub(r':[0-9]+$', '', typ)}/{epoch}/r{rseq}"
     return f"{re.sub(r':[0-9]+$', '', typ)}/{'' if epoch is None else epoch}/" \
            f"{'' if mseq is None else mseq}/{'' if foff is None else foff}"
 
@@ -134,7 +140,7 @@ def collect(events):
         c.events.setdefault(e.side, []).append(Ev(
             e.dir, e.type, e.start_rt_us + e.t_us, e.cpu_us,
             None if e.arrival_us is None else e.start_rt_us + e.arrival_us, e.retrans, e.state,
-            ev_key(e.proto, e.type, e.epoch, e.msg_seq, e.frag_off)))
+            ev_key(e.proto, e.type, e.epoch, e.msg_seq, e.frag_off, e.record_seq), e.bytes))
         c.start[e.side] = e.start_rt_us
         c.proto = e.proto
     return conns, noseq
@@ -181,7 +187,7 @@ def messages(c, off):
                 # has moved on by then; only its ticket state names the message)
                 ms.append(Msg(sd, e.type, e.key, e.t - sh, e.cpu, e.re,
                               st="TLS1_3_NEW_SESSION_TICKET"
-                              if "NEW_SESSION_TICKET_FLUSH" in e.st else ""))
+                              if "NEW_SESSION_TICKET_FLUSH" in e.st else "", bytes=e.bytes))
     for rd in ("server", "client"):
         sd = "client" if rd == "server" else "server"
         sh = off if rd == "server" else 0
@@ -195,7 +201,7 @@ def messages(c, off):
                         and m.tx <= t + 2000 and (best is None or m.tx > best.tx):
                     best = m
             if best is None:
-                best = Msg(sd, e.type, e.key, None, None, e.re)
+                best = Msg(sd, e.type, e.key, None, None, e.re, bytes=e.bytes)
                 ms.append(best)
             best.rx, best.rxcpu, best.st = e.t - sh, e.cpu, e.st
             best.arr = None if e.arr is None else e.arr - sh
@@ -213,6 +219,20 @@ def flights(ms):
         keys.add(m.key)
         m.flight = len(fl)
     return fl
+
+
+MSS = 1448  # a TCP segment's payload on a 1500-byte Ethernet path (IPv4, timestamps)
+
+
+def packets(proto, f):
+    """The datagrams a DTLS flight took (measured: the units of one datagram share its send
+    time; a flight with no rows of its sender, the stateless cookie, by receive times), or
+    the TCP segments a TLS flight's bytes need at MSS (computed: the stream's segmentation
+    is the kernel's, not in the rows)."""
+    if proto == "dtls":
+        ts = {m.tx for m in f.msgs if m.tx is not None} or {m.rx for m in f.msgs}
+        return len(ts)
+    return -(-sum(m.bytes for m in f.msgs) // MSS)
 
 
 def _d(a, b):
@@ -282,6 +302,8 @@ def _connection(out, c, cf, sz, off, sz_info):
 
     for i, f in enumerate(fl, start=1):
         s, a, b = f.sender, f.first, f.last
+        put(i, "bytes", sum(m.bytes for m in f.msgs))
+        put(i, "pkts", packets(c.proto, f))
         pf = next((g for g in reversed(fl[:i - 1]) if g.sender != s), None)
         prx = pf.last.rx if pf else None
         pcpu = pf.last.rxcpu if pf else None

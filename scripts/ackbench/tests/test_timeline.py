@@ -91,3 +91,40 @@ def test_crypto_and_floor():
     # Mbed TLS prints RSA's unit as " public": found all the same
     assert cmd_timeline.floor_of("tls mbedtls TLSv1.2 X secp256r1 RSA-2048", "verify", rates) \
         == "10000"
+
+
+def dtls13_events():
+    """A DTLS 1.3 X25519MLKEM768 handshake cut down: the second ClientHello in two
+    datagrams, the server's ServerHello and two encrypted records in one."""
+    rows = [  # side, dir, type, epoch, rseq, msg_seq, frag_off, bytes, t_us
+        ("client", "tx", "ClientHello", 0, 1, 1, 0, 1387, 10),
+        ("client", "tx", "ClientHello", 0, 2, 1, 1375, 48, 12),
+        ("server", "rx", "ClientHello", 0, 1, 1, 0, 1387, 40),
+        ("server", "rx", "ClientHello", 0, 2, 1, 1375, 48, 41),
+        ("server", "tx", "ServerHello", 0, 1, 1, 0, 1186, 300),
+        ("server", "tx", "Encrypted:1", 2, 700, None, None, 75, 300),
+        ("server", "tx", "Encrypted:2", 2, 701, None, None, 561, 300),
+        ("client", "rx", "ServerHello", 0, 1, 1, 0, 1186, 350),
+        ("client", "rx", "Encrypted:1", 2, 700, None, None, 75, 350),
+        ("client", "rx", "Encrypted:2", 2, 701, None, None, 561, 350)]
+    return [TimelineEvent("0000d13a", 1, 0, side, "dtls", d, typ, ep, rs, ms, fo, None, b,
+                          float(t), None, 0, 1, "", C0 if side == "client" else C0)
+            for side, d, typ, ep, rs, ms, fo, b, t in rows]
+
+
+def test_bytes_and_packets_per_flight():
+    m = timeline.merge(dtls13_events(), {}, {})
+    got = {(i, metric): v for _, _, i, _, metric, v in m.flights}
+    assert got[(1, "bytes")] == 1387 + 48 and got[(1, "pkts")] == 2
+    # the encrypted records by their record numbers: one flight with the ServerHello
+    assert got[(2, "bytes")] == 1186 + 75 + 561 and got[(2, "pkts")] == 1
+    assert (3, "bytes") not in got
+    # TLS: the segments a flight's bytes need at MSS 1448
+    ev = events()
+    for e in ev:
+        if e.type == "ClientHello":
+            e.bytes = 1500
+    m = timeline.merge(ev, {}, {})
+    got = {(i, metric): v for _, _, i, _, metric, v in m.flights}
+    assert (got[(1, "bytes")], got[(1, "pkts")]) == (1500, 2)
+    assert (got[(2, "bytes")], got[(2, "pkts")]) == (200, 1)
