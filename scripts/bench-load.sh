@@ -27,8 +27,8 @@ Usage: $0 [-B BINDIR] [-N LIST] [-n COUNT] [-T SECS] [-c C,S] [-d DIR] [-h]
   -c C,S     CPUs of the clients and of the server (default: 0,1)
   -d DIR     where the raw outputs go (default: results/bench-load-<UTC time>)
   -h         this text
-Needs openssl, taskset, jq. Exit status: 0 when every run gave its figures, 1 when one
-failed, 2 usage error.
+Needs openssl, taskset, Python 3 (the table). Exit status: 0 when every run gave its
+figures, 1 when one failed, 2 usage error.
 USAGE
 }
 
@@ -65,7 +65,7 @@ for n in "${ns[@]}"; do
 done
 lib_cpu_pair "$cpus" || die "-c: '$cpus' is not two different CPU numbers"
 lib_cpu_range "$cpus"
-lib_need_cmds "scripts/deps.sh bench" openssl taskset jq
+lib_need_cmds "scripts/deps.sh bench" openssl taskset
 lib_need_pairs "$bin" tls dtls || exit 1
 on_client=(taskset -c "$LIB_CCPU")
 on_server=(taskset -c "$LIB_SCPU")
@@ -77,15 +77,25 @@ creds=(--ca "$certs/ca.crt" --cert "$certs/server.crt" --key "$certs/server.key"
 ccreds=(--ca "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/client.key")
 trap lib_cleanup EXIT
 lib_record_env "$dir/env.txt" "$0" "$@"
-load0=$(lib_loadavg)
 failed=()
-raw="$dir/rows.txt"
+# meta.txt and runs.txt: what bench-summary load (scripts/ackbench/bench_load.py) reads
+{
+	echo "count: $count"
+	echo "client_cpu: $LIB_CCPU"
+	echo "server_cpu: $LIB_SCPU"
+	echo "clk_tck: $(getconf CLK_TCK)"
+	echo "load_start: $(lib_loadavg)"
+} >"$dir/meta.txt"
+raw="$dir/runs.txt"
 : >"$raw"
 
-# proc_cpu PID: user + system CPU of PID (all its threads) in microseconds.
+# proc_cpu PID: user + system CPU of PID (all its threads) in clock ticks (stat(5) fields
+# 14 and 15, counted after the command name's closing parenthesis).
 proc_cpu() {
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.0f", ($12 + $13) * 1e6 / hz }' \
-		"/proc/$1/stat"
+	local s f
+	s=$(<"/proc/$1/stat")
+	read -r -a f <<<"${s##*) }"
+	echo $((f[11] + f[12]))
 }
 
 # server PROTO TAG ARGS...: a --forever server pinned to the server CPU (LIB_SERVER_PID,
@@ -98,10 +108,10 @@ server() {
 		-o "$dir/$tag.server.csv" "$@"
 }
 
-# ours PROTO LABEL N ARGS...: one client run with --parallel N; appends a row
-# "LABEL N ours hs/s p50 p99 hs_p50 hs_p99 srv_cpu_csv srv_cpu_proc conns".
+# ours PROTO LABEL N ARGS...: one client run with --parallel N; a line in runs.txt
+# "ours LABEL N TAG 0 0 CPU0 CPU1".
 ours() {
-	local p=$1 label=$2 n=$3 tag c0 c1 conns j
+	local p=$1 label=$2 n=$3 tag c0 c1
 	shift 3
 	tag="$label-n$n"
 	server "$p" "$tag" "$@" || { failed+=("$tag server"); return 0; }
@@ -115,15 +125,7 @@ ours() {
 	c1=$(proc_cpu "$LIB_SERVER_PID")
 	lib_server_stop "$LIB_SERVER_PID" 0 || true
 	[ -s "$dir/$tag.json" ] || return 0
-	conns=$(awk -F, '$1 == "conn"' "$dir/$tag.server.csv" | wc -l)
-	j="$dir/$tag.json"
-	printf '%s %s ours %s %s %s %s %s %s %s %s\n' "$label" "$n" \
-		"$(jq -r '.sizes[0].conns_per_s' "$j")" "$(lib_p50 "$j" total)" \
-		"$(jq -r '.sizes[0].total.p99' "$j")" "$(lib_p50 "$j" handshake)" \
-		"$(jq -r '.sizes[0].handshake.p99' "$j")" \
-		"$(awk -F, '$1 == "conn" && $10 == 0 { print $9 }' "$dir/$tag.server.csv" | lib_median 0)" \
-		"$(awk -v a="$c0" -v b="$c1" -v n="$conns" 'BEGIN { printf "%.1f", n ? (b - a) / n : 0 }')" \
-		"$conns" >>"$raw"
+	echo "ours $label $n $tag 0 0 $c0 $c1" >>"$raw"
 }
 
 # stime_args VERSION: openssl s_time arguments for TLS VERSION (1.2, 1.3) into SV.
@@ -135,10 +137,10 @@ stime_args() {
 	fi
 }
 
-# stime_load VERSION LABEL N: N openssl s_time processes at once against tls_server; a row
-# "LABEL N s_time hs/s - - - - srv_cpu_csv srv_cpu_proc conns".
+# stime_load VERSION LABEL N: N openssl s_time processes at once against tls_server (their
+# outputs TAG.I.out); a line "stime LABEL N TAG T0 T1 CPU0 CPU1".
 stime_load() {
-	local v=$1 label=$2 n=$3 tag i pids=() t0 t1 c0 c1 total conns
+	local v=$1 label=$2 n=$3 tag i pids=() t0 t1 c0 c1
 	tag="$label-stime-n$n"
 	stime_args "$v"
 	server tls "$tag" --tls "$v" || { failed+=("$tag server"); return 0; }
@@ -157,20 +159,11 @@ stime_load() {
 	t1=$(date +%s%N)
 	c1=$(proc_cpu "$LIB_SERVER_PID")
 	lib_server_stop "$LIB_SERVER_PID" 0 || true
-	# "1234 connections in 1.23s; 1003.25 connections/user sec, bytes read 0"
-	total=$(cat "$dir/$tag".*.out | awk '/ connections in .*connections\/user sec/ { s += $1 }
-		END { print s + 0 }')
-	conns=$(awk -F, '$1 == "conn"' "$dir/$tag.server.csv" | wc -l)
-	# s_time resets its connections after the handshake: every row, whatever its status
-	printf '%s %s s_time %s - - - - %s %s %s\n' "$label" "$n" \
-		"$(awk -v c="$total" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", c * 1e9 / ns }')" \
-		"$(awk -F, '$1 == "conn" && $7 > 0 { print $9 }' "$dir/$tag.server.csv" | lib_median 0)" \
-		"$(awk -v a="$c0" -v b="$c1" -v n="$conns" 'BEGIN { printf "%.1f", n ? (b - a) / n : 0 }')" \
-		"$conns" >>"$raw"
+	echo "stime $label $n $tag $t0 $t1 $c0 $c1" >>"$raw"
 }
 
 # stime_ref VERSION LABEL: one openssl s_time against openssl s_server (one connection at a
-# time); a row "LABEL 1 s_server hs/s - - - - - - conns".
+# time), its output LABEL-s_server.out; a line "sserver LABEL 1 LABEL-s_server T0 T1 0 0".
 stime_ref() {
 	local v=$1 label=$2 port="" i spid t0 t1
 	stime_args "$v"
@@ -202,9 +195,7 @@ stime_ref() {
 	lib_server_stop "$spid" 0 || true
 	exec 7>&-
 	# s_time's own rates are per user-CPU second or whole seconds: the wall clock here
-	awk -v l="$label" -v ns=$((t1 - t0)) '/ connections in .*connections\/user sec/ {
-		printf "%s 1 s_server %.1f - - - - - - %d\n", l, $1 * 1e9 / ns, $1; exit }' \
-		"$dir/$label-s_server.out" >>"$raw"
+	echo "sserver $label 1 $label-s_server $t0 $t1 0 0" >>"$raw"
 }
 
 for n in "${ns[@]}"; do
@@ -217,19 +208,13 @@ for n in "${ns[@]}"; do
 done
 stime_ref 1.2 tls1.2
 stime_ref 1.3 tls1.3
-load1=$(lib_loadavg)
+echo "load_end: $(lib_loadavg)" >>"$dir/meta.txt"
 
-{
-	echo "# bench-load: $count connections (64-byte message each) per run; client CPU $LIB_CCPU," \
-		"server CPU $LIB_SCPU; load average $load0 (start), $load1 (end)"
-	printf '%-7s %3s %-8s %9s %9s %9s %9s %9s %11s %11s %6s\n' proto N client "hs/s" \
-		"p50 us" "p99 us" "hs p50" "hs p99" "srv cpu/hs" "srv proc/hs" conns
-	sort -k1,1 -k3,3 -k2,2n "$raw" | awk '{ printf "%-7s %3s %-8s %9s %9s %9s %9s %9s %11s %11s %6s\n",
-		$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
-	echo "# hs/s: handshakes (connections) per second over the run's wall time; p50/p99: the"
-	echo "# client's whole connection (connect..close) and its handshake; srv cpu/hs: the server"
-	echo "# CSV's per-connection CPU (its worker thread), median; srv proc/hs: the server"
-	echo "# process's CPU (all threads) over its connections, warm-up and END included."
-} | tee "$dir/summary.txt"
+# the table (python3 -m ackbench bench-summary load DIR redoes it from DIR)
+if (lib_analysis bench-summary load "$dir") >"$dir/summary.txt"; then
+	cat "$dir/summary.txt"
+else
+	failed+=("the table (bench-summary load $dir)")
+fi
 log "raw outputs in $dir"
 lib_failed "${failed[@]}"

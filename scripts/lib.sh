@@ -243,10 +243,6 @@ lib_proto_port() {
 	esac
 }
 
-lib_mbedtls_rate() {
-	awk -v n="$2" -v u=" $3/s" '$1 == n && $2 == ":" && index($0, u) { print $3; exit }' "$1"
-}
-
 # --- for the benchmark scripts (bench-*.sh) ---
 
 # lib_cpu_pair C,S: LIB_CCPU=C, LIB_SCPU=S; false unless two different CPU numbers.
@@ -321,18 +317,6 @@ lib_client_run() {
 # a client's --json file.
 lib_p50() { jq -r ".sizes[0].$2.p50" "$1"; }
 
-# lib_keep_rows JSON PROTO ROUND: a line "keep PROTO ROUND SIZE TOTAL_P50" per size.
-lib_keep_rows() {
-	jq -r --arg p "$2" --arg r "$3" '.sizes[] | "keep \($p) \($r) \(.size) \(.total.p50)"' "$1"
-}
-
-# lib_median [EMPTY]: median of the numbers on stdin (one a line) as %.1f; EMPTY when none.
-lib_median() {
-	sort -n | awk -v e="${1:-}" '{ v[NR] = $1 } END {
-		if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		else printf "%s", e }'
-}
-
 # lib_in_turn ROUND FN A B: FN ROUND A then FN ROUND B in odd rounds, the other way round in
 # even ones (so that neither side always goes first).
 lib_in_turn() {
@@ -366,35 +350,6 @@ lib_mbedtls_bench() {
 		# shellcheck disable=SC2086 # $_lb_a is a list of words
 		"$_lb_r" "$_lb_p" $_lb_a >>"$_lb_o" 2>&1 || die "$_lb_p $_lb_a failed; see $_lb_o"
 	done
-}
-
-# lib_handshake_floor ECDHE SIGN VERIFY [SHARE_ECDHE SHARE_SIG]: us of the crypto of one
-# mutually authenticated handshake, 2 ECDHE + 2 signatures + 4 verifications, from
-# operations per second (each figure times its CPU share, 1 by default).
-lib_handshake_floor() {
-	awk -v e="$1" -v s="$2" -v v="$3" -v a="${4:-1}" -v b="${5:-1}" \
-		'BEGIN { printf "%.1f", 1e6 * (2 * a / e + 2 * b / s + 4 * b / v) }'
-}
-
-# lib_awk_stats: awk functions to put before a summary's awk program:
-#   med(A, N)            median of A[1..N] (sorts A)
-#   spread(A, N, W)      "LO..HI", the smallest and largest of A[1..N], as %.2f (each
-#                        W wide, LO to the right and HI to the left, when W is given)
-#   verdict(X, TARGET)   "met" when X <= TARGET, else "above"
-lib_awk_stats() {
-	cat <<'AWK'
-function med(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-function spread(a, n, w,   i, lo, hi) {
-	lo = 1e18; hi = 0
-	for (i = 1; i <= n; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] }
-	return sprintf("%" w ".2f..%-" w ".2f", lo, hi)
-}
-function verdict(x, target) { return x <= target ? "met" : "above" }
-AWK
 }
 
 # lib_failed ITEM...: "FAILED: ITEM" for each; false when there is one.

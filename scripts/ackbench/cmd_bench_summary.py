@@ -9,6 +9,14 @@ which keep only the runs:
                                          meta.txt, runs.txt, the runs' files, the crypto
                                          benchmarks' outputs); with "pq: 1" in meta.txt the
                                          post-quantum table (-Q)
+  bench-summary tls DIR                  the summary of a bench-tls.sh directory (meta.txt,
+                                         runs.txt, the runs' files, benchmark.txt/.time,
+                                         stime.out)
+  bench-summary tls-floor DIR            its crypto-floor lines alone (exit 1 when a figure
+                                         is missing from benchmark.txt)
+  bench-summary dtls DIR                 the summary of a bench-dtls.sh directory
+  bench-summary dtls-floor DIR           its crypto-floor lines alone
+  bench-summary load DIR                 the table of a bench-load.sh directory
   bench-summary slowloris -H             the header line of bench-slowloris.sh's table
   bench-summary slowloris PROTO CONNS KIND K ALONE WITH
                                          one cell's line; ALONE and WITH are comma lists of
@@ -19,7 +27,7 @@ which keep only the runs:
 
 import os
 
-from . import bench, bench_stacks, reader
+from . import bench, bench_load, bench_stacks, bench_tls, reader
 from .cli import fail
 from .records import LoopbackRound, TimelineRound
 
@@ -59,6 +67,20 @@ def main(argv):
         raw = os.path.join(args[0], "runs.txt")
         lines = bench_stacks.pq_lines(meta, cells, raw) if meta.get("pq") == "1" else \
             bench_stacks.table_lines(meta, floors, cells, raw)
+    elif kind == "load" and len(args) == 1:
+        if not os.path.isdir(args[0]):
+            return fail(PROG, f"load: '{args[0]}' is not a directory", 2)
+        lines = bench_load.lines(args[0])
+    elif kind in ("tls", "tls-floor", "dtls", "dtls-floor") and len(args) == 1:
+        if not os.path.isdir(args[0]):
+            return fail(PROG, f"{kind}: '{args[0]}' is not a directory", 2)
+        if kind == "tls-floor":
+            meta = reader.read_keyvals(os.path.join(args[0], "meta.txt"))
+            lines = bench_tls.tls_floor(args[0], meta)[2]
+        elif kind == "dtls-floor":
+            lines = bench_tls.dtls_floor(args[0])[1]
+        else:
+            lines = (bench_tls.tls_lines if kind == "tls" else bench_tls.dtls_lines)(args[0])
     elif kind == "slowloris" and args == ["-H"]:
         lines = [bench.slowloris_head()]
     elif kind == "slowloris" and len(args) == 6:

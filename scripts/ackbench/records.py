@@ -416,3 +416,15 @@ class BenchRun:  # a bench script's runs.txt (bench-stacks, -tls, -dtls): one ru
     stack: str  # "-" for the plain tcp/udp reference (bench-stacks), else "-" or the stack
     kind: str  # tcp udp tls12 tls13 dtls resume...; keep; a group or certificate type (pq)
     tag: str  # its files: TAG.json, TAG.csv, TAG.server.csv, TAG.server
+
+
+@dataclass
+class LoadRun:  # bench-load.sh's runs.txt: one run (its times and the server's CPU ticks)
+    what: str  # ours, stime (N s_time against tls_server), sserver (s_time vs s_server)
+    label: str  # tls1.2, tls1.3, dtls
+    n: int  # clients in parallel
+    tag: str  # its files: TAG.json, TAG.server.csv (ours, stime), TAG.*.out or TAG.out
+    t0_ns: int  # wall clock around the s_time runs (0 for ours)
+    t1_ns: int
+    cpu0_ticks: int  # the server process's user + system CPU before and after (0: none)
+    cpu1_ticks: int

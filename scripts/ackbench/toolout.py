@@ -5,6 +5,7 @@ the reader: each raises records.FormatError naming the file and line).
     read_openssl_speed(path)  `openssl speed ecdsap256 ecdhp256` -> {"sign", "verify", "ecdh"}
     read_wolfcrypt(path)      wolfCrypt's benchmark -> [(line, avg ms)]
     read_server_heap(path)    a server's stdout with --mem -> its conn_peak_max (None: none)
+    read_stime(path)          openssl s_time -> (connections, connections per user second)
 """
 
 import re
@@ -109,4 +110,20 @@ def read_server_heap(path) -> Optional[int]:
                 return int(m.group(1))
             except ValueError:
                 raise FormatError(path, i, f"conn_peak_max '{m.group(1)}' is not a number") from None
+    return None
+
+
+_STIME = re.compile(r"^\s*([0-9]+) connections in .*?([0-9.]+) connections/user sec")
+
+
+def read_stime(path):
+    """(connections, connections per user-CPU second) of `openssl s_time`'s first
+    "N connections in Ts; U connections/user sec, ..." line; None when it has none."""
+    for i, line in enumerate(_lines(path), start=1):
+        m = _STIME.match(line)
+        if m:
+            try:
+                return int(m.group(1)), float(m.group(2))
+            except ValueError:
+                raise FormatError(path, i, f"'{m.group(2)}' connections/user sec is not a number") from None
     return None
