@@ -19,9 +19,8 @@
 #   lib_cleanup                  stops every server lib_server_start started (for traps)
 #   lib_record_env FILE ARGS...  writes the environment of a run (ARGS: its command line);
 #                                LIB_BIN, when set, names the programs' directory
-#   lib_mbedtls_rate FILE NAME UNIT  operations per second from the output of Mbed TLS's
-#                                programs/test/benchmark ("  NAME  :  1234 UNIT/s"), or ""
-#   lib_cpu_pair .. lib_failed   for the benchmark scripts: see their section at the end
+#   lib_cpu_pair .. lib_failed   for the benchmark scripts (the runs; their statistics and
+#                                tables are python3 -m ackbench bench-summary): see their section
 #   lib_has_analysis             true when the Python analysis (scripts/ackbench) can run here
 #   lib_analysis CMD ARGS...     runs it: python3 -m ackbench CMD ARGS (never returns)
 #
