@@ -132,8 +132,20 @@ def _retrans(cell, rows):
             + sum(r.tcp_retrans or 0 for r in cell.server if r.kind == "conn"))
 
 
-def _row_retrans(cell, s):
-    return s.hs_retrans if CELLS[cell.cell].proto == "dtls" else (s.tcp_retrans or 0)
+def _server_retrans(cell):
+    """{message seq: the server's TCP retransmissions on that message's connection}: a
+    server's msg rows name the connection each message came on, its conn rows the
+    segments it retransmitted there (per message mode: one message per connection)."""
+    conn_seq = {r.conn: r.seq for r in cell.server if r.kind == "msg"}
+    return {conn_seq[r.conn]: r.tcp_retrans or 0 for r in cell.server
+            if r.kind == "conn" and r.conn in conn_seq}
+
+
+def _row_retrans(cell, s, server):
+    """A message's retransmissions: DTLS's handshake flights; TCP's segments, both sides."""
+    if CELLS[cell.cell].proto == "dtls":
+        return s.hs_retrans
+    return (s.tcp_retrans or 0) + server.get(s.seq, 0)
 
 
 def _shaper_lost(cell):
@@ -203,6 +215,7 @@ def phase_rows(run) -> List[PhaseRow]:
             rows, lost = _rows(cell)
             lrows = _rows(loop[(cell.stack, cell.cell)])[0] if (cell.stack, cell.cell) in loop else []
             retrans = _retrans(cell, rows)
+            srv = _server_retrans(cell)
             tx = _q([s.hs_tx_bytes for s in rows], 50)
             rx = _q([s.hs_rx_bytes for s in rows], 50)
             # the model's bytes: the handshake's own, from loopback, where no flight is sent
@@ -237,7 +250,7 @@ def phase_rows(run) -> List[PhaseRow]:
                     # the slow messages: p50 explained by the upper half, p95 by the top 5%
                     for q, thr in ((p50, p50), (p95, p95)):
                         slow = [s for s, v in zip(rows, vals) if v >= thr]
-                        frac = (sum(1 for s in slow if _row_retrans(cell, s) > 0) / len(slow)
+                        frac = (sum(1 for s in slow if _row_retrans(cell, s, srv) > 0) / len(slow)
                                 if slow else 0.0)
                         why = cause(kind, ph, spec, q - model, noise, frac, ser, up, down)
                         if why:

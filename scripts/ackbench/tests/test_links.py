@@ -201,3 +201,18 @@ def test_command_errors(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FormatError, match="no meta.txt"):
         cmd_links.main([str(tmp_path / "empty")])
+
+
+def test_server_retransmissions_by_message(tmp_path):
+    # TLS 1.3 over 102 ms: three messages of five wait 200 ms for the server's RTO; the
+    # client retransmitted nothing, the server's conn rows say which connections did
+    lo = csv_rows("tls", [(0.1, 8.0, 1.0, 0.1)] * 5)
+    slow = [(102.0, 110.0, 103.0, 102.0)] * 2 + [(102.0, 330.0, 103.0, 102.0)] * 3
+    d = make_run(tmp_path, {("lo", "tls13"): lo, (1, "tls13"): csv_rows("tls", slow)})
+    srv = SHEAD + "msg,tls,1,0,64,1,,1,,0,\nconn,tls,1,1,,1,1,1,1,0,0\n"  # the warm-up
+    for conn, seq, rt in ((2, 1, 0), (3, 2, 0), (4, 3, 1), (5, 4, 2), (6, 5, 1)):
+        srv += f"msg,tls,{conn},{seq},64,1,,1,,0,\nconn,tls,{conn},1,,1,1,1,1,0,{rt}\n"
+    (d / "links" / "1" / "mbedtls-tls13.server.csv").write_text(srv)
+    h = find(rows_of(d), "rtt=100ms:loss=0%", "tls13", "handshake")
+    assert h.p50 == 330.0 and h.retrans == 4
+    assert h.cause == "TCP retransmission timer (RTO, 200 ms minimum)"
