@@ -169,9 +169,11 @@ def cause(kind, phase, spec, excess, noise, frac_retrans, ser, bytes_up, bytes_d
             return f"DTLS retransmission timer (--hs-timeout, from {DTLS_HS_MIN_MS} ms)"
         if phase == "connect" and excess >= 0.8 * TCP_SYN_RTO_MS:
             return f"TCP SYN retransmission ({TCP_SYN_RTO_MS} ms initial timeout)"
-        if excess >= 0.75 * TCP_RTO_MIN_MS:
-            return f"TCP retransmission timer (RTO, {TCP_RTO_MIN_MS} ms minimum)"
-        return "TCP retransmission (fast retransmit or tail-loss probe)"
+        # Linux's RTO is about the smoothed RTT + 200 ms; a tail-loss probe fires after about
+        # two RTTs, a fast retransmission after one
+        if excess >= 0.75 * (TCP_RTO_MIN_MS + spec.rtt_ms):
+            return f"TCP retransmission timer (RTO: RTT + {TCP_RTO_MIN_MS} ms at least)"
+        return "TCP retransmission (tail-loss probe or fast retransmit: 1-2 RTT)"
     limited = spec.rate_up_bit or spec.rate_down_bit
     if limited and ser > 0:
         return "queueing at the rate limit (tbf: the bytes beyond its bucket)"

@@ -102,7 +102,7 @@ def test_model_and_round_trips(tmp_path):
     # TLS 1.2 over 102 ms (calibrated): handshake 2 RTT + 5 = 209
     l12 = csv_rows("tls", [(102.5, 209.0 + i, 102.3, 102.2) for i in range(5)])
     # TLS 1.3: handshake one RTT, but one message in five waits for TCP's RTO
-    l13 = csv_rows("tls", [(102.0, 110.0, 103.0, 102.0)] * 4 + [(102.0, 330.0, 103.0, 102.0)],
+    l13 = csv_rows("tls", [(102.0, 110.0, 103.0, 102.0)] * 4 + [(102.0, 400.0, 103.0, 102.0)],
                    retrans=[0, 0, 0, 0, 1])
     # DTLS: three round trips, then each handshake waits 500 ms for its timer
     ld = csv_rows("dtls", [(0.0, 846.0, 102.5, 0.0)] * 5, retrans=[1] * 5)
@@ -118,7 +118,7 @@ def test_model_and_round_trips(tmp_path):
     assert c.k == 1 and c.model == pytest.approx(102.1) and c.rtts == 1
     h13 = find(rows, "rtt=100ms:loss=0%", "tls13", "handshake")
     assert h13.rtts == 1 and h13.retrans == 1 and h13.p50 == 110.0
-    assert h13.cause == "p95: TCP retransmission timer (RTO, 200 ms minimum)"
+    assert h13.cause == "p95: TCP retransmission timer (RTO: RTT + 200 ms at least)"
     hd = find(rows, "rtt=100ms:loss=0%", "dtls12", "handshake")
     assert hd.k == 3 and hd.model == pytest.approx(326.0) and hd.retrans == 5
     assert hd.cause.startswith("DTLS retransmission timer")
@@ -152,8 +152,10 @@ def test_cause_rules():
     s = LinkSpec(50000, 50000)
     assert links.cause(k13, "handshake", s, 3.0, 5.0, 1.0, 0, 0, 0) == ""
     assert links.cause(k13, "connect", s, 1000.0, 5.0, 1.0, 0, 0, 0).startswith("TCP SYN")
-    assert links.cause(k13, "exchange", s, 30.0, 5.0, 1.0, 0, 0, 0).startswith(
-        "TCP retransmission (fast")
+    assert links.cause(k13, "exchange", s, 200.0, 5.0, 1.0, 0, 0, 0).startswith(
+        "TCP retransmission (tail-loss probe")  # under 0.75 x (200 + 100) ms
+    assert links.cause(k13, "exchange", s, 230.0, 5.0, 1.0, 0, 0, 0).startswith(
+        "TCP retransmission timer (RTO")
     assert links.cause(kd, "handshake", LinkSpec(300000, 300000), 90.0, 5.0, 0.0, 0, 0,
                        0).startswith("DTLS timer (500 ms) below the round trip")
     assert links.cause(k13, "handshake", LinkSpec(5000, 5000, 3000), 9.0, 5.0, 0.0, 0, 0,
@@ -204,15 +206,15 @@ def test_command_errors(tmp_path, capsys):
 
 
 def test_server_retransmissions_by_message(tmp_path):
-    # TLS 1.3 over 102 ms: three messages of five wait 200 ms for the server's RTO; the
+    # TLS 1.3 over 102 ms: three messages of five wait for the server's RTO; the
     # client retransmitted nothing, the server's conn rows say which connections did
     lo = csv_rows("tls", [(0.1, 8.0, 1.0, 0.1)] * 5)
-    slow = [(102.0, 110.0, 103.0, 102.0)] * 2 + [(102.0, 330.0, 103.0, 102.0)] * 3
+    slow = [(102.0, 110.0, 103.0, 102.0)] * 2 + [(102.0, 400.0, 103.0, 102.0)] * 3
     d = make_run(tmp_path, {("lo", "tls13"): lo, (1, "tls13"): csv_rows("tls", slow)})
     srv = SHEAD + "msg,tls,1,0,64,1,,1,,0,\nconn,tls,1,1,,1,1,1,1,0,0\n"  # the warm-up
     for conn, seq, rt in ((2, 1, 0), (3, 2, 0), (4, 3, 1), (5, 4, 2), (6, 5, 1)):
         srv += f"msg,tls,{conn},{seq},64,1,,1,,0,\nconn,tls,{conn},1,,1,1,1,1,0,{rt}\n"
     (d / "links" / "1" / "mbedtls-tls13.server.csv").write_text(srv)
     h = find(rows_of(d), "rtt=100ms:loss=0%", "tls13", "handshake")
-    assert h.p50 == 330.0 and h.retrans == 4
-    assert h.cause == "TCP retransmission timer (RTO, 200 ms minimum)"
+    assert h.p50 == 400.0 and h.retrans == 4
+    assert h.cause == "TCP retransmission timer (RTO: RTT + 200 ms at least)"
