@@ -84,7 +84,7 @@ one() {
 	fi
 	printf '%s %s %s %s %s\n' "$c" "$r" "$(lib_p50 "$dir/$tag.json" handshake)" \
 		"$(lib_p50 "$dir/$tag.json" cpu)" \
-		"$(lib_analysis bench-summary server-cpu "$dir/$tag.server.csv" 0)" >>"$raw"
+		"$(lib_analysis bench-summary server-cpu "$dir/$tag.server.csv" -)" >>"$raw"
 }
 pair_round() { # pair_round ROUND CONF: with and without, in turn
 	lib_in_turn "$1" one "$2" "$2-tl"

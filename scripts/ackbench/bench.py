@@ -41,8 +41,9 @@ def timeline_lines(rounds, confs=("tls12", "tls13", "dtls")):
     for c in confs:
         row = "%-6s" % c
         for field in ("handshake_us", "cpu_us", "server_cpu_us"):
-            a = [getattr(r, field) for r in groups.get(c, [])]
-            b = [getattr(r, field) for r in groups.get(c + "-tl", [])]
+            # a round without the figure ("-": not measured) is left out, never taken as 0
+            a = [getattr(r, field) for r in groups.get(c, []) if getattr(r, field) is not None]
+            b = [getattr(r, field) for r in groups.get(c + "-tl", []) if getattr(r, field) is not None]
             ma = stats.median(a) if a else None
             mb = stats.median(b) if b else None
             ratio = mb / ma if ma and mb is not None else None

@@ -120,9 +120,11 @@ def read_server(path):
 
 def read_rounds(path, cls):
     """The lines of a bench script's rounds.txt as CLS records: whitespace-separated
-    fields in the order of CLS's fields (the file has no header); blank lines skipped."""
+    fields in the order of CLS's fields (the file has no header); blank lines skipped. A
+    "-" in an optional number field is None (not measured)."""
     path = str(path)
     names = [f[0] for f in _fields(cls)]
+    missing_ok = {n for n, conv, opt, _ in _fields(cls) if opt and conv is not str}
     try:
         with open(path) as f:
             lines = f.read().splitlines()
@@ -135,7 +137,8 @@ def read_rounds(path, cls):
             continue
         if len(w) != len(names):
             raise FormatError(path, i, f"{len(w)} fields, a {cls.__name__} line has {len(names)}")
-        out.append(_convert(path, i, cls, dict(zip(names, w))))
+        row = {n: ("" if x == "-" and n in missing_ok else x) for n, x in zip(names, w)}
+        out.append(_convert(path, i, cls, row))
     return out
 
 

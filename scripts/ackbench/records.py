@@ -360,7 +360,7 @@ class TimelineRound:  # bench-timeline.sh: one run with or without --timeline
     round: int
     handshake_us: float  # client p50s
     cpu_us: float
-    server_cpu_us: float  # median of the server's conn rows
+    server_cpu_us: Optional[float]  # median of the server's conn rows ("-": none had one)
 
 
 # --- bench-links.sh: cells (a stack's configuration) run over emulated links ---

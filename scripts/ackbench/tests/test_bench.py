@@ -99,3 +99,13 @@ def test_slowloris_malformed(tmp_path):
     bad = _write(tmp_path, "att-1.csv", SAMPLE_HEAD + "\ntls,per-message,64,0,1,2x,1,1,1,1,5,0\n")
     with pytest.raises(FormatError, match=r"att-1\.csv:2: handshake_us: '2x' is not a number"):
         cmd_bench_summary.main(["slowloris", "tls", "1", "idle", "1", str(a), str(bad)])
+
+
+def test_timeline_missing_server_cpu(tmp_path):
+    # "-": the server had no completed connection with a CPU figure; left out, not 0
+    p = _write(tmp_path, "rounds.txt", "tls12 1 100 10 -\ntls12 2 100 10 40\ntls12-tl 1 100 10 -\n")
+    rs = reader.read_rounds(p, TimelineRound)
+    assert rs[0].server_cpu_us is None and rs[1].server_cpu_us == 40.0
+    assert bench.timeline_lines(rs)[1].split()[7:] == ["40.0", "-", "-"]
+    with pytest.raises(FormatError, match=r":1: handshake_us: '-' is not a number"):
+        reader.read_rounds(_write(tmp_path, "r2.txt", "tls12 1 - 10 5\n"), TimelineRound)
