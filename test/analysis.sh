@@ -1,7 +1,8 @@
 #!/bin/bash
 # analysis.sh - the Python analysis layer (scripts/ackbench): its pytest unit tests, each
 # counted as one result here (so test/run.sh's total includes them), pyflakes over the
-# package, and `python3 -m ackbench show` on a real loopback run directory. A pytest run
+# package, `python3 -m ackbench show` on a real loopback run directory, and run-all.sh -c
+# without Python (one line saying where to compare; 17 s of the total). A pytest run
 # that collects nothing, or ends with an error outside the tests, counts as a failure.
 #   test/analysis.sh BIN_DIR
 set -eu
@@ -56,4 +57,26 @@ check_grep "one line naming the file and line" "$TMP/bad.out" "^ackbench show: $
 rc=0
 PYTHONPATH="$ROOT/scripts" "$PY" -m ackbench show "$TMP/nonexistent" >"$TMP/none.out" 2>&1 || rc=$?
 check_rc "a missing path: usage error" "$rc" 2 "$TMP/none.out"
+
+# run-all.sh -c where there is no Python (a board): the runs, and one line saying where to
+# run the comparison instead of its table; compare.sh on that directory then gives it.
+port=$((20000 + $$ % 20000))
+"$ROOT/scripts/run-all.sh" -s -b 127.0.0.1 -I 5 -P tcp,udp -p "$port" -B "$BIN" \
+	-d "$TMP/ra-srv" >"$TMP/ra-srv.out" 2>&1 </dev/null &
+spid=$!
+PIDS+=("$spid")
+rc=0
+PYTHON=/nonexistent/python3 timeout -k 5 120 "$ROOT/scripts/run-all.sh" -c 127.0.0.1 -P tcp,udp \
+	-p "$port" -n 5 -S 64 -B "$BIN" -d "$TMP/ra-cli" >"$TMP/ra-cli.out" 2>&1 </dev/null || rc=$?
+check_rc "run-all.sh -c without Python: exit 0" "$rc" 0 "$TMP/ra-cli.out"
+check_grep "... one line saying where to compare" "$TMP/ra-cli.out" \
+	"^# comparison: no Python analysis here; copy $TMP/ra-cli to a host with the tree and run scripts/compare\.sh on it$"
+check_nogrep "... and no comparison table" "$TMP/ra-cli.out" "^# comparison \("
+check "... the runs' summaries are there" test -s "$TMP/ra-cli/udp-keep.json"
+rc=0
+"$ROOT/scripts/compare.sh" "$TMP/ra-cli" >"$TMP/ra-cmp.out" 2>&1 || rc=$?
+check_rc "compare.sh on that directory where Python is: exit 0" "$rc" 0 "$TMP/ra-cmp.out"
+check_grep "... its table names both protocols" "$TMP/ra-cmp.out" "udp"
+wait_exit "$spid" 30
+check_rc "run-all.sh -s ends after its idle time" "$EXIT_RC" 0 "$TMP/ra-srv.out"
 summary
