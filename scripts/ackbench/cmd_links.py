@@ -21,10 +21,12 @@ USAGE = f"Usage: python3 -m ackbench {PROG} DIR [-o OUTDIR] [-a]\n\n" + __doc__.
 
 def main(argv):
     p = Parser(PROG, USAGE)
-    p.add_argument("dir")
+    p.add_argument("dir", nargs="?")  # optional for argparse, so that -h alone works
     p.add_argument("-o", dest="out")
     p.add_argument("-a", dest="all", action="store_true")
     a = p.parse(argv)
+    if a.dir is None:
+        return fail(PROG, "which directory? (see -h)", 2)
     if not os.path.isdir(a.dir):
         return fail(PROG, f"'{a.dir}': not a directory", 2)
     run = reader.read_links(a.dir)

@@ -195,6 +195,11 @@ def test_command_writes_files(tmp_path, capsys):
 
 
 def test_command_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        cmd_links.main(["-h"])
+    assert e.value.code == 0 and capsys.readouterr().out.startswith("Usage: python3 -m ackbench links")
+    assert cmd_links.main([]) == 2
+    assert "which directory" in capsys.readouterr().err
     assert cmd_links.main([str(tmp_path / "nope")]) == 2
     assert "not a directory" in capsys.readouterr().err
     d = make_run(tmp_path, {("lo", "tls12"): csv_rows("tls", [(0.1, 5.0, 0.2, 0.1)])})
