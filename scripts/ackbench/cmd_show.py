@@ -28,6 +28,12 @@ def describe(path):
         r = reader.read_mcu(path)
         return [f"{path}: mcu: {r.target}, {len(r.handshakes)} handshake rows, "
                 f"{len(r.records)} record rows, flash {r.footprint.get('flash', '?')} B"]
+    if kind == "links":
+        r = reader.read_links(path)
+        up = [lp for lp in r.links if lp.spec is not None]
+        return [f"{path}: bench-links: {len(up)} of {len(r.links)} links measured, "
+                f"{sum(len(lp.cells) for lp in up)} cells over them, {len(r.loopback)} on "
+                f"loopback, stacks {r.meta.get('stacks', '?')}"]
     if kind == "run":
         d = reader.read_run_dir(path)
         lines = [f"{path}: run directory: {len(d.summaries)} client summaries"]

@@ -14,7 +14,7 @@ records.py and raises records.FormatError (file and line) on malformed input.
     read_explore(path)       mcu-explore.sh directory -> Explore
     read_fleet(path)         fleet.sh run directory -> FleetRun
     read_links(path)         bench-links.sh directory -> LinksRun
-    kind_of(path)            "matrix", "explore", "mcu", "run", "summary", "timeline",
+    kind_of(path)            "matrix", "explore", "mcu", "links", "run", "summary", "timeline",
                              "samples", "server" or None
 """
 
@@ -403,6 +403,9 @@ def kind_of(path):
             return "explore"
         if os.path.isfile(os.path.join(path, "mcu.json")):
             return "mcu"
+        if (os.path.isfile(os.path.join(path, "meta.txt"))
+                and os.path.isdir(os.path.join(path, "loopback"))):
+            return "links"
         if any(n.endswith(".json") for n in os.listdir(path)):
             return "run"
         return None

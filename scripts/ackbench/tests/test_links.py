@@ -3,7 +3,7 @@ with known answers."""
 
 import pytest
 
-from ackbench import cmd_links, links, reader, stats
+from ackbench import cmd_links, cmd_show, links, reader, stats
 from ackbench.records import FormatError, LinkSpec
 
 HEAD = ("proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,cpu_us,"
@@ -223,3 +223,12 @@ def test_server_retransmissions_by_message(tmp_path):
     h = find(rows_of(d), "rtt=100ms:loss=0%", "tls13", "handshake")
     assert h.p50 == 400.0 and h.retrans == 4
     assert h.cause == "TCP retransmission timer (RTO: RTT + 200 ms at least)"
+
+
+def test_show_knows_a_links_directory(tmp_path):
+    lo = csv_rows("tls", [(0.1, 5.0, 0.2, 0.1)])
+    d = make_run(tmp_path, {("lo", "tls12"): lo, (1, "tls12"): lo, (2, "tls12"): lo})
+    assert reader.kind_of(d) == "links"
+    assert cmd_show.describe(str(d)) == [
+        f"{d}: bench-links: 2 of 3 links measured, 2 cells over them, 1 on loopback, "
+        "stacks mbedtls"]
