@@ -161,47 +161,6 @@ static int set_suites(struct ossl_ctx *t, const char *list, const char *version)
 	return 0;
 }
 
-/* OpenSSL's name of an IANA group id (tls_sniff.c knows ours). */
-static const char *group_name(uint16_t id)
-{
-	static const struct {
-		uint16_t id;
-		const char *name;
-	} map[] = {
-		{ 0x0017, "P-256" },
-		{ 0x0018, "P-384" },
-		{ 0x0019, "P-521" },
-		{ 0x001D, "X25519" },
-		{ 0x001E, "X448" },
-		{ 0x001A, "brainpoolP256r1" },
-		{ 0x001B, "brainpoolP384r1" },
-		{ 0x001C, "brainpoolP512r1" },
-		{ 0x0016, "secp256k1" },
-		{ 0x0100, "ffdhe2048" },
-		{ 0x0101, "ffdhe3072" },
-		{ 0x0102, "ffdhe4096" },
-		{ 0x0103, "ffdhe6144" },
-		{ 0x0104, "ffdhe8192" },
-		{ 0x0200, "MLKEM512" },
-		{ 0x0201, "MLKEM768" },
-		{ 0x0202, "MLKEM1024" },
-		{ 0x11EB, "SecP256r1MLKEM768" },
-		{ 0x11EC, "X25519MLKEM768" },
-		{ 0x11ED, "SecP384r1MLKEM1024" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (map[i].id == id)
-			return map[i].name;
-	return NULL;
-}
-
-static const char *lacks_group(uint16_t id)
-{
-	return group_name(id) == NULL ? "not in OpenSSL's group table here" : NULL;
-}
-
 /* --groups and --key-shares (sec_groups.c) as one OpenSSL list: a client's key-share
  * groups marked '*' (OpenSSL 3.5; without marks it sends one share, for the first group). */
 static int set_groups(struct ossl_ctx *t, const struct tp_conf *c)
@@ -209,7 +168,7 @@ static int set_groups(struct ossl_ctx *t, const struct tp_conf *c)
 	char out[LIST_MAX] = "", name[40];
 	struct sec_groups g;
 	size_t i, j;
-	int r = sec_groups_parse(&g, c, "openssl", lacks_group);
+	int r = sec_groups_parse(&g, c, "openssl", NULL);
 
 	if (r != 0 || g.any)
 		return r;
@@ -218,12 +177,20 @@ static int set_groups(struct ossl_ctx *t, const struct tp_conf *c)
 
 		for (j = 0; !t->sec.server && j < g.nshare; j++)
 			share |= g.share[j] == g.id[i];
-		snprintf(name, sizeof(name), "%s%s", share ? "*" : "", group_name(g.id[i]));
+		/* OpenSSL takes the registry's names (tls_sniff.c) as well as its own */
+		snprintf(name, sizeof(name), "%s%s", share ? "*" : "", tls_group_name(g.id[i]));
 		if (append(out, name, strlen(name)) != 0)
 			return fail(t, "groups", c->groups, "too many groups");
 	}
 	if (SSL_CTX_set1_groups_list(t->ctx, out) != 1) {
 		ERR_clear_error();
+		/* name the group this build lacks: the first one refused alone */
+		for (i = 0; i < g.n; i++) {
+			if (SSL_CTX_set1_groups_list(t->ctx, tls_group_name(g.id[i])) != 1) {
+				ERR_clear_error();
+				return sec_opts_refuse(c, "openssl", "groups", tls_group_name(g.id[i]));
+			}
+		}
 		return fail(t, "groups", c->groups,
 		            "not all of these groups are in this OpenSSL build");
 	}
