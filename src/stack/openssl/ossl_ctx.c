@@ -188,7 +188,8 @@ static int set_groups(struct ossl_ctx *t, const struct tp_conf *c)
 		for (i = 0; i < g.n; i++) {
 			if (SSL_CTX_set1_groups_list(t->ctx, tls_group_name(g.id[i])) != 1) {
 				ERR_clear_error();
-				return sec_opts_refuse(c, "openssl", "groups", tls_group_name(g.id[i]));
+				return sec_opts_refuse(c, "openssl", "groups",
+				                       tls_group_name(g.id[i]));
 			}
 		}
 		return fail(t, "groups", c->groups,
