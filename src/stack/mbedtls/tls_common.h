@@ -54,6 +54,7 @@ struct tls_ctx {
 	/* print-once flags, shared by --parallel's slots */
 	_Atomic uint32_t last_flags; /* client: last verify failure printed (once each) */
 	_Atomic int mac_hint;        /* client: the TLS 1.3 "MAC failed" hint was printed */
+	_Atomic int hrr_told;        /* client: the bad HelloRetryRequest line was printed */
 };
 
 struct tls_conn {
@@ -65,6 +66,7 @@ struct tls_conn {
 	int peer_closed;  /* peer's close_notify seen */
 	int ticket;       /* TLS 1.3 client: a NewSessionTicket arrived */
 	int psk_unknown;  /* server: the client named an identity not ours (tls_psk.c) */
+	uint16_t bad_hrr; /* client: a HelloRetryRequest asked for this group, not offered */
 	char peer[64];
 };
 

@@ -31,11 +31,32 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 	return n < 0 ? MBEDTLS_ERR_NET_SEND_FAILED : n;
 }
 
+/* A TLS 1.3 client: the HelloRetryRequest just read (sniffed from the wire) asks for a
+ * group of ours (RFC 8446 4.1.4: one of the ClientHello's supported_groups)? Mbed TLS 3.6
+ * checks that with an inverted condition (ssl_tls13_parse_hrr_key_share_ext: any group but
+ * the first of the list passes), so a server asking for a group we never offered gets a
+ * second ClientHello; here it gets illegal_parameter (tls_conn_handshake). With --groups
+ * any the list is Mbed TLS's own, not checked. */
+static int hrr_bad(struct tls_conn *c)
+{
+	const uint16_t *g = c->t->groups;
+
+	if (c->t->sec.server || c->io.datagram || !c->io.sniff.hrr || g[0] == 0 || c->bad_hrr)
+		return 0;
+	for (; *g != 0; g++)
+		if (*g == c->io.sniff.group)
+			return 0;
+	c->bad_hrr = c->io.sniff.group != 0 ? c->io.sniff.group : 0xFFFF;
+	return 1;
+}
+
 /* limit_ms: Mbed TLS's own per-read timeout (datagram retransmission timer), 0 = none. */
 static int bio_read(struct tls_conn *c, unsigned char *buf, size_t len, uint32_t limit_ms)
 {
 	int n = sec_io_recv(&c->io, buf, len, limit_ms);
 
+	if (n > 0 && hrr_bad(c))
+		return MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER; /* before Mbed TLS reads it */
 	if (n == SEC_IO_TIMER)
 		return MBEDTLS_ERR_SSL_TIMEOUT;
 	if (n == ACK_ERR_TIMEOUT)
@@ -184,6 +205,27 @@ static void mac_hint(struct tls_conn *c, int r)
 	        c->t->sec.prog, c->peer);
 }
 
+/* After hrr_bad(): the fatal illegal_parameter alert (plaintext: no keys yet) and, once
+ * per process, why. */
+static void refuse_hrr(struct tls_conn *c)
+{
+	const char *name = tls_group_name(c->bad_hrr);
+	char label[40];
+
+	if (name != NULL)
+		snprintf(label, sizeof(label), "%s (0x%04x)", name, (unsigned)c->bad_hrr);
+	else
+		snprintf(label, sizeof(label), "0x%04x", (unsigned)c->bad_hrr);
+	mbedtls_ssl_send_alert_message(&c->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+	                               MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER);
+	if (atomic_exchange(&c->t->hrr_told, 1))
+		return;
+	fprintf(stderr,
+	        "%s: %s: the server's HelloRetryRequest asks for group %s, which we did not "
+	        "offer: refused with an illegal_parameter alert (RFC 8446 4.1.4)\n",
+	        c->t->sec.prog, c->peer, label);
+}
+
 int tls_conn_handshake(void *conn)
 {
 	struct tls_conn *c = conn;
@@ -201,6 +243,8 @@ int tls_conn_handshake(void *conn)
 		c->hs_done = 1;
 		return 0;
 	}
+	if (c->bad_hrr != 0)
+		refuse_hrr(c);
 	report_verify(c);
 	tls_conn_psk_hint(c, r);
 	refuse_alert(c, r);

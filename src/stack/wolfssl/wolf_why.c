@@ -81,7 +81,8 @@ const char *wolf_why_no_group_text(void)
  * none of with a HelloRetryRequest for one of its own (RFC 8446 4.1.4 allows only the
  * client's). 5.5.4 then fails with BAD_FUNC_ARG and sends no alert: the client sees the
  * connection closed. 5.9.2 refuses a second ClientHello (Mbed TLS sends one with the share
- * asked for) with INVALID_PARAMETER and a fatal illegal_parameter alert. When the first
+ * asked for) with INVALID_PARAMETER and a fatal illegal_parameter alert; ackbench's Mbed
+ * TLS client refuses the HelloRetryRequest itself (FATAL_ERROR here). When the first
  * ClientHello shows no group in common, say so naming both sides' groups and, when wolfSSL
  * sent no fatal alert, send what RFC 8446 4.1.1 asks for (a fatal handshake_failure,
  * plaintext: no keys yet). 1 when it did. */
@@ -95,8 +96,10 @@ int wolf_why_no_group(struct wolf_conn *c, int e)
 	int n, i, j, sent;
 	size_t off;
 
-	if ((e != BAD_FUNC_ARG && e != INVALID_PARAMETER) || !t->sec.server || c->io.datagram ||
-	    t->ngroups == 0)
+	/* FATAL_ERROR: the client refused the HelloRetryRequest with an alert (ackbench's
+	 * Mbed TLS client does, RFC 8446 4.1.4) */
+	if ((e != BAD_FUNC_ARG && e != INVALID_PARAMETER && e != FATAL_ERROR) || !t->sec.server ||
+	    c->io.datagram || t->ngroups == 0)
 		return 0;
 	n = tls_hello_groups(c->hello, c->hello_len, g, 32);
 	if (n < 0)
@@ -127,6 +130,14 @@ int wolf_why_no_group(struct wolf_conn *c, int e)
 	if (sent)
 		what = h.last_tx.code == illegal_parameter ? "illegal_parameter"
 		                                           : "wolfSSL's alert";
+	if (e == FATAL_ERROR) { /* the client refused our HelloRetryRequest: nothing to add */
+		if (off < sizeof(g_no_group))
+			snprintf(g_no_group + off, sizeof(g_no_group) - off,
+			         " (client's %s received)",
+			         h.last_rx.code == illegal_parameter ? "illegal_parameter"
+			                                             : "fatal alert");
+		return 1;
+	}
 	if (off < sizeof(g_no_group))
 		snprintf(g_no_group + off, sizeof(g_no_group) - off, " (%s sent)", what);
 	if (!sent)
