@@ -133,7 +133,7 @@ int wolf_conn_renew(struct wolf_conn *c)
 	wolfSSL_free(c->ssl);
 	c->ssl = NULL;
 	sec_io_hs_reset(&c->io);
-	c->hs_done = c->peer_closed = c->got_data = 0;
+	c->hs_done = c->peer_closed = 0;
 	c->hello_len = 0;
 	c->verr = c->verr_depth = 0;
 	return conn_ssl(c);
@@ -219,10 +219,8 @@ static int read_once(struct wolf_conn *c, uint8_t *buf, size_t cap)
 	for (;;) {
 		int n = wolfSSL_read(c->ssl, buf, want);
 
-		if (n > 0) {
-			c->got_data = 1;
+		if (n > 0)
 			return n;
-		}
 		if (again(c, n))
 			continue; /* a record without data (a ticket, a duplicate) */
 		n = sec_io_take_err(&c->io, wolf_err(c, n));

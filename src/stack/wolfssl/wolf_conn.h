@@ -36,7 +36,6 @@ struct wolf_conn {
 	/* DTLS: the retransmission timer (wolf_timer.h; tm.min 0 = stream) */
 	struct wolf_timer tm;
 	uint32_t retrans; /* sends that followed an expiry */
-	int got_data;     /* application data arrived since the handshake */
 	void *dtls;       /* the DTLS server's per-connection state, or NULL */
 	/* TLS server: the first bytes of the handshake received (the ClientHello); DTLS 1.3
 	 * server: the datagram the listener's WOLFSSL read (wolf_conn_take_ssl) */

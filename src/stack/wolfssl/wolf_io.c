@@ -21,7 +21,7 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	(void)ssl;
 	if (n < 0)
 		return WOLFSSL_CBIO_ERR_GENERAL; /* the port's error is in io.err */
-	if (wolf_timer_moved(&c->tm, &c->io, 1, (const uint8_t *)buf, (size_t)n))
+	if (wolf_timer_moved(&c->tm, &c->io, 1))
 		c->retrans++;
 	return n;
 }
@@ -43,10 +43,7 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		c->hello_len += k;
 	}
 	if (n > 0) {
-		if (c->io.in_hs)
-			wolf_timer_moved(&c->tm, &c->io, 0, (const uint8_t *)buf, (size_t)n);
-		else if (c->hs_done && !c->got_data && !c->t->dtls13)
-			wolf_timer_answer(&c->tm, &c->io, (const uint8_t *)buf, (size_t)n);
+		wolf_timer_moved(&c->tm, &c->io, 0);
 		return n;
 	}
 	if (n == SEC_IO_TIMER) {
