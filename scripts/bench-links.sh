@@ -148,7 +148,11 @@ for l in "${links[@]}"; do
 	fi
 	for s in $stacks; do
 		for cell in $cells; do
-			"$LINK" -n "$name" rearm
+			if ! "$LINK" -n "$name" rearm; then
+				log "$l $s $cell: the shaper did not re-arm: not run"
+				failed=1
+				continue
+			fi
 			# the client exits 1 when messages were lost; its rows still count
 			run_cell 198.51.100.2 "$name" "$ld/$s-$cell" "$s" "$cell" 2>/dev/null || true
 			"$LINK" -n "$name" stats >"$ld/$s-$cell.link" 2>/dev/null || true

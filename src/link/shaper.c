@@ -77,9 +77,12 @@ static int stats_write(struct shaper *s)
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		return -1;
-	fprintf(f, "pid=%ld\ngen=%llu\narmed=%d\nseed=%llu\ncalib.seen=%llu\nenobufs=%llu\n",
-	        (long)getpid(), (unsigned long long)s->gen, s->armed, (unsigned long long)s->seed,
-	        (unsigned long long)s->calib_seen, (unsigned long long)s->enobufs);
+	fprintf(f,
+	        "pid=%ld\ngen=%llu\narmed=%d\narms=%llu\nseed=%llu\ncalib.seen=%llu\n"
+	        "enobufs=%llu\n",
+	        (long)getpid(), (unsigned long long)s->gen, s->armed, (unsigned long long)s->arms,
+	        (unsigned long long)s->seed, (unsigned long long)s->calib_seen,
+	        (unsigned long long)s->enobufs);
 	write_dir(f, "up", &s->dir[0]);
 	write_dir(f, "down", &s->dir[1]);
 	if (fclose(f) != 0 || rename(tmp, s->stats_path) != 0)
@@ -196,6 +199,7 @@ static void arm(struct shaper *s)
 		lm_arm(&s->dir[i].m, s->seed, i);
 	}
 	s->armed = 1;
+	s->arms++;
 	s->gen++;
 }
 

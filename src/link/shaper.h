@@ -38,6 +38,7 @@ struct shaper {
 	struct dir dir[2];
 	uint64_t seed;
 	int armed;
+	uint64_t arms; /* times armed: link.sh rearm waits for it to move */
 	uint64_t calib_seen;
 	uint64_t gen, written_gen, enobufs;
 	const char *stats_path;
