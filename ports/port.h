@@ -30,6 +30,7 @@
 #define ACK_ERR_CUT        (-0x1000A) /* stream closed in the middle of a message */
 #define ACK_ERR_STOPPED    (-0x1000B) /* a stop was requested (port_stop_requested) */
 #define ACK_ERR_GAVE_WAY   (-0x1000C) /* server: a silent peer gave way to a new client */
+#define ACK_ERR_PUSHED_OUT (-0x1000D) /* server: a handshake never answered, pushed out */
 #define ACK_ERR_SYS_BASE   (-0x20000) /* ACK_ERR_SYS(e) = ACK_ERR_SYS_BASE - e */
 #define ACK_ERR_SYS(e)     (ACK_ERR_SYS_BASE - (e))
 #define ACK_ERR_IS_SYS(r)  ((r) <= ACK_ERR_SYS_BASE)

@@ -385,6 +385,7 @@ int app_server_main(const struct transport *tp, int argc, char **argv)
 		return 2;
 	if (tp->stack != NULL && sec_opts_merge(tp, &conf) != 0)
 		return 2;
+	conf.conns = server_threads(tp, &o);
 	if (stack_start(tp, o.mem) != 0)
 		return 1;
 	if (o.mem && !o.quiet)

@@ -30,6 +30,11 @@ const char *err_str(int code, char *buf, size_t len)
 		snprintf(buf, len,
 		         "silent for a handshake timer while a new client waited: gave way");
 		return buf;
+	case ACK_ERR_PUSHED_OUT:
+		snprintf(buf, len,
+		         "never answered our first flight while every handshake place was taken: "
+		         "pushed out");
+		return buf;
 	case ACK_ERR_CUT:
 		snprintf(buf, len, "connection closed in the middle of a message");
 		return buf;

@@ -7,6 +7,13 @@
 #include "port.h"
 #include "timeline.h"
 
+static _Thread_local struct sec_yield *t_yield;
+
+void sec_io_yield(struct sec_yield *y)
+{
+	t_yield = y;
+}
+
 uint64_t sec_deadline(int ms)
 {
 	return ms < 0 ? SEC_IO_FOREVER : port_mono_ns() + (uint64_t)ms * 1000000u;
@@ -62,10 +69,46 @@ void sec_io_give_way(struct sec_io *io, const struct sec_give_way *gw)
 	io->active_ns = port_mono_ns();
 }
 
+/* sec_io_wait with this thread's struct sec_yield: the peer's socket alone, and a look at
+ * the others' need once the peer has been silent long enough (no wake-up before). */
+static int yield_wait(struct sec_io *io, struct sec_yield *y, uint64_t deadline_ns)
+{
+	for (;;) {
+		uint64_t need =
+		        (uint64_t)(io->answered ? io->gw.idle_ms : SEC_PENDING_MS) * 1000000u;
+		uint64_t now = port_mono_ns(), silent = now - io->active_ns;
+		int ms = sec_ms_left(deadline_ns), look = SEC_YIELD_SLICE, n = 0;
+
+		if (ms == 0)
+			return ACK_ERR_TIMEOUT;
+		if (port_stop_requested())
+			return ACK_ERR_STOPPED; /* the signal may have woken another thread */
+		if (silent < need)
+			look = (int)((need - silent + 999999u) / 1000000u);
+		else if (!io->answered && y->claim(y->arg))
+			n = ACK_ERR_PUSHED_OUT;
+		else if (io->answered && y->waiting(y->arg))
+			n = ACK_ERR_GAVE_WAY;
+		if (look > SEC_YIELD_STOP)
+			look = SEC_YIELD_STOP;
+		if (n != 0) {
+			if (io->gw.count != NULL)
+				(*io->gw.count)++;
+			return n;
+		}
+		n = port_wait_any(&io->h, 1, ms < 0 || look < ms ? look : ms);
+		if (n != ACK_ERR_TIMEOUT)
+			return n;
+	}
+}
+
 int sec_io_wait(struct sec_io *io, uint64_t deadline_ns)
 {
 	const struct sec_give_way *gw = &io->gw;
 	int hs[2] = { io->h, gw->lh }, waiting = 0;
+
+	if (t_yield != NULL && io->server)
+		return yield_wait(io, t_yield, deadline_ns);
 
 	for (;;) {
 		int ms = sec_ms_left(deadline_ns), n;
@@ -154,12 +197,32 @@ static int hello_again(const struct sec_io *io, const uint8_t *buf, size_t n)
 	return io->datagram && dtls_wire_client_hello(buf, n, &cookie, &clen);
 }
 
+/* A DTLS server's view of its peer: when it last said something that was more than a
+ * ClientHello, and whether it ever answered our first flight (struct sec_yield). */
+static void liveness(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint64_t now)
+{
+	if (tx && !io->answered && !io->flight) {
+		io->flight = 1; /* its silence counts from here, not from our computing it */
+		io->active_ns = now != 0 ? now : port_mono_ns();
+		if (t_yield != NULL)
+			t_yield->flight_ns = io->active_ns;
+	}
+	if (tx || hello_again(io, buf, n))
+		return;
+	io->active_ns = now != 0 ? now : port_mono_ns();
+	io->answered = 1;
+	if (t_yield != NULL) {
+		t_yield->answered = 1;
+		t_yield->flight_ns = 0;
+	}
+}
+
 /* now: a send is stamped before the call (when the bytes leave: a sender preempted after
  * it would stamp them late), a receive after it. */
 static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint64_t now)
 {
-	if (!tx && io->gw.lh >= 0 && !hello_again(io, buf, n))
-		io->active_ns = now != 0 ? now : port_mono_ns();
+	if (io->server && io->datagram)
+		liveness(io, tx, buf, n, now);
 	if (io->in_hs) {
 		if (tx)
 			io->hs_tx += (uint32_t)n;
@@ -211,7 +274,7 @@ int sec_io_recv(struct sec_io *io, uint8_t *buf, size_t len, uint32_t limit_ms)
 		io->err = ACK_ERR_TIMEOUT; /* the overall handshake deadline passed */
 		return ACK_ERR_TIMEOUT;
 	}
-	if (io->gw.lh >= 0 && wait_ms != 0) {
+	if ((io->gw.lh >= 0 || (t_yield != NULL && io->server)) && wait_ms != 0) {
 		/* a silent peer gives way while it is waited for, in the handshake too */
 		n = sec_io_wait(io, sec_deadline(wait_ms));
 		if (n != 0 && n != ACK_ERR_TIMEOUT) {
@@ -295,10 +358,17 @@ int sec_listen_next(struct sec_listen *l, int timeout_ms, struct port_addr *from
 	if (n < 0)
 		return n;
 	l->len = (size_t)n < sizeof(l->pk) ? (size_t)n : sizeof(l->pk);
-	if (dtls_wire_client_hello(l->pk, l->len, &cookie, &clen))
-		return 1;
-	sec_listen_drop(l, from, n);
-	return 0;
+	if (!dtls_wire_client_hello(l->pk, l->len, &cookie, &clen)) {
+		sec_listen_drop(l, from, n);
+		return 0;
+	}
+	if (t_yield != NULL && clen > 0 && t_yield->shunned(t_yield->arg, from)) {
+		sec_listen_consume(l); /* counted by the lobby */
+		return 0;
+	}
+	if (t_yield != NULL)
+		t_yield->peer = *from;
+	return 1;
 }
 
 int sec_listen_newcomer(void *arg)

@@ -47,6 +47,32 @@ struct sec_give_way {
 	_Atomic uint32_t *count;
 };
 
+/* A server thread's say in giving way, when the server core runs more handshakes than it
+ * serves connections (a DTLS server's handshake lobby, src/srvlobby.h). Set per thread
+ * (sec_io_yield); then sec_io_wait, on a server connection of that thread, watches no
+ * listener (gw.lh is -1) but asks, once its peer has been silent long enough:
+ *   - answered (its peer sent more than ClientHellos), silent gw.idle_ms: waiting(arg), is
+ *     a connection that finished its handshake waiting for a place? 1: ACK_ERR_GAVE_WAY;
+ *   - not answered yet, silent SEC_PENDING_MS since our first flight: claim(arg), does
+ *     every thread hold a connection, none accepting, and is this the one to go (its flight
+ *     the oldest)? 1: ACK_ERR_PUSHED_OUT.
+ * The accepting thread asks shunned(arg, from) of each ClientHello with a cookie: 1 drops
+ * it (a peer that went silent in a handshake of ours, deprioritised for a while). */
+#define SEC_PENDING_MS  50  /* a client on loopback or a LAN answers our flight well within */
+#define SEC_YIELD_SLICE 10  /* ms between two looks, once a look is due */
+#define SEC_YIELD_STOP  100 /* ms: a stop (SIGINT, SIGTERM) is seen within */
+struct sec_yield {
+	int (*waiting)(void *arg);
+	int (*claim)(void *arg);
+	int (*shunned)(void *arg, const struct port_addr *from);
+	void *arg;
+	int answered; /* set by sec_io: this thread's connection's peer answered */
+	/* set by sec_io: while the connection waits for its peer's first answer, when our
+	 * first flight went out (port_mono_ns; 0: none goes out or it answered) */
+	_Atomic uint64_t flight_ns;
+	struct port_addr peer; /* set by sec_listen_next: the last ClientHello's sender */
+};
+
 /* tx: 1 sent by us, 0 received; buf[0..n) the bytes moved in one call (a datagram on DTLS,
  * a part of the stream on TLS); mono_ns: port_mono_ns() right after the move. */
 typedef void (*sec_io_tap_fn)(void *arg, int tx, const uint8_t *buf, size_t n, uint64_t mono_ns);
@@ -74,6 +100,8 @@ struct sec_io {
 	void *state_arg;
 	struct sec_give_way gw; /* lh = -1: none (sec_io_give_way) */
 	uint64_t active_ns;     /* with gw: the peer's last bytes (or sec_io_give_way) */
+	int answered;           /* server: the peer sent more than ClientHellos */
+	int flight;             /* server: our first flight went out */
 };
 
 /* h is the connected handle (owned from here on). */
@@ -100,8 +128,11 @@ void sec_io_deadline(struct sec_io *io, int timeout_ms);
 
 /* From now on io gives way as gw says (copied; lh < 0: it does not). */
 void sec_io_give_way(struct sec_io *io, const struct sec_give_way *gw);
+/* This thread's struct sec_yield (NULL: none), kept by the caller while it is set. */
+void sec_io_yield(struct sec_yield *y);
 /* Waits until the peer's next bytes are there (0), up to deadline_ns (ACK_ERR_TIMEOUT), or
- * gives way (ACK_ERR_GAVE_WAY, see struct sec_give_way); another error from the port. A
+ * gives way (ACK_ERR_GAVE_WAY, see struct sec_give_way; ACK_ERR_GAVE_WAY or
+ * ACK_ERR_PUSHED_OUT, see struct sec_yield); another error from the port. A
  * server's read of its next request waits here before it asks the stack; sec_io_recv
  * waits here too, so a handshake gives way alike. */
 int sec_io_wait(struct sec_io *io, uint64_t deadline_ns);

@@ -97,6 +97,7 @@ static int worker_init(struct worker *w, struct srv *s)
 
 	memset(w, 0, sizeof(*w));
 	w->s = s;
+	srvlobby_worker(w);
 	w->buf = malloc((size_t)s->o->max_size + 1);
 	w->reply = malloc(rlen);
 	if (w->buf == NULL || w->reply == NULL)
@@ -116,8 +117,11 @@ static void worker_run(void *arg, unsigned i)
 	struct worker *w = &((struct worker *)arg)[i];
 	void *conn;
 
+	if (w->s->lobby != NULL)
+		sec_io_yield(&w->y);
 	while (next_conn(w->s, &conn) == 0)
 		srvconn_serve(w, conn);
+	sec_io_yield(NULL);
 }
 
 /* Buffers, log, transport set-up, listener. Returns 0, 1 or 2 (the exit status). */
@@ -211,15 +215,26 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 	s.tp = tp;
 	s.o = o;
 	/* UDP: one worker answers all (a datagram comes whole: no peer can hold it) */
-	s.workers = tp == &tp_udp || o->max_conns == 0 ? 1 : o->max_conns;
+	s.workers = server_threads(tp, o);
+	if (s.workers > (o->max_conns == 0 ? 1 : o->max_conns)) {
+		s.lobby = calloc(1, sizeof(*s.lobby));
+		if (s.lobby == NULL) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return 1;
+		}
+		s.lobby->places = o->max_conns == 0 ? 1 : o->max_conns;
+	}
 	s.cpu_ns = s.workers > 1 ? port_thread_cpu_ns : port_cpu_ns;
-	srvrun_init(&s.runs, s.workers > 1 ? 2 * s.workers : 1);
+	/* the runs of the connections served at once (a lobby's handshakes serve none) */
+	srvrun_init(&s.runs, o->max_conns > 1 ? 2 * o->max_conns : 1);
 	n = s.workers;
 	w = calloc(n, sizeof(*w));
 	if (w == NULL) {
 		fprintf(stderr, "%s: out of memory\n", prog);
+		free(s.lobby);
 		return 1;
 	}
+	s.w = w;
 	status = srv_start(&s, w, conf);
 	if (status != 0)
 		goto out;
@@ -233,6 +248,8 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 	}
 	if (srvconn_stopping())
 		fprintf(stderr, "%s: stopped by %s\n", prog, port_stop_name(port_stop_requested()));
+	if (s.lobby != NULL)
+		srvlobby_report(&s);
 	if (o->mem)
 		printf("heap conn_peak_max=%zu baseline=%zu\n", s.heap_max, s.heap_base);
 	printf("done conns=%" PRIu32 " messages=%" PRIu32 " valid=%" PRIu32 " invalid=%" PRIu32
@@ -256,5 +273,17 @@ out:
 	free(w);
 	port_mutex_free(s.lock);
 	port_mutex_free(s.accept_lock);
+	free(s.lobby);
 	return status;
+}
+
+unsigned server_threads(const struct transport *tp, const struct server_opts *o)
+{
+	unsigned n = o->max_conns == 0 ? 1 : o->max_conns;
+
+	if (tp == &tp_udp)
+		return 1; /* a datagram comes whole: no peer can hold it */
+	if (srvlobby_wanted(tp->datagram, o->mem))
+		n += SRVLOBBY_EXTRA;
+	return n;
 }

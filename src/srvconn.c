@@ -273,6 +273,12 @@ void srvconn_serve(struct worker *w, void *conn)
 			fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s\n",
 			        s->prog, cno, peer, err_str(e, eb, sizeof(eb)));
 		s->tp->abort(conn);
+	} else if (s->lobby != NULL && (e = srvlobby_place(w)) != 0) {
+		fprintf(stderr,
+		        "%s: conn %" PRIu32 " from %s: no place to serve it within --timeout "
+		        "(--max-conns): %s\n",
+		        s->prog, cno, peer, err_str(e, eb, sizeof(eb)));
+		s->tp->abort(conn);
 	} else {
 		if (s->tp->info != NULL)
 			s->tp->info(conn, &ti);
@@ -288,6 +294,8 @@ void srvconn_serve(struct worker *w, void *conn)
 		else
 			s->tp->abort(conn);
 	}
+	if (s->lobby != NULL)
+		srvlobby_done(w, e);
 	port_mutex_lock(s->lock);
 	srvlog_conn(&s->log, cno, w->msgs, rt0, t_hs - t0, port_mono_ns() - t0, s->cpu_ns() - c0, e,
 	            heap_peak(s), rtx, ti.auth);

@@ -10,8 +10,10 @@
 #include <stdint.h>
 
 #include "port.h"
+#include "sec_io.h"
 #include "server.h"
 #include "srvlog.h"
+#include "srvlobby.h"
 #include "srvrun.h"
 #include "tlfile.h"
 #include "transport.h"
@@ -21,7 +23,9 @@ struct srv {
 	const struct transport *tp;
 	const struct server_opts *o;
 	void *state;
-	unsigned workers;
+	unsigned workers;         /* threads: --max-conns, + SRVLOBBY_EXTRA with a lobby */
+	struct srvlobby *lobby;   /* DTLS: the handshake lobby (srvlobby.h), else NULL */
+	struct worker *w;         /* the workers, [workers] */
 	uint64_t (*cpu_ns)(void); /* process CPU with one worker, the thread's with more */
 	uint32_t reply_max;       /* largest reply: --max-size, or less if one send carries less */
 	uint32_t amplify;         /* tp->amplify(): reply <= amplify x request; 0 = no limit */
@@ -43,11 +47,13 @@ struct srv {
 struct worker {
 	struct srv *s;
 	uint8_t *buf, *reply;
-	uint32_t msgs;     /* messages of the connection being served */
-	int end_seen;      /* that connection carried an END */
-	struct tlfile tlf; /* --timeline: this worker's connection's timeline */
-	int64_t conn_seq;  /* first request's sequence number on this connection, -1: none */
-	uint32_t conn_run; /* and its run id (the worker's last one when none) */
+	uint32_t msgs;       /* messages of the connection being served */
+	int end_seen;        /* that connection carried an END */
+	struct tlfile tlf;   /* --timeline: this worker's connection's timeline */
+	int64_t conn_seq;    /* first request's sequence number on this connection, -1: none */
+	uint32_t conn_run;   /* and its run id (the worker's last one when none) */
+	struct sec_yield y;  /* with a lobby: this thread's say in giving way */
+	int claimed, placed; /* with a lobby: pushed out to accept; holds a place */
 };
 
 /* SIGINT/SIGTERM (port_stop_install(1)): the only place the server asks. A wait in progress

@@ -46,6 +46,19 @@ overlap() {
 		awk '{ if ($2 == 1) { k++; if (k > m) m = k } else k-- } END { print m + 0 }'
 }
 
+# served FILE: the most connections a server CSV shows served at once, from its message rows
+# (per connection: its first request received .. its last one answered). A DTLS server runs
+# handshakes beside the connections it serves (its handshake lobby: src/srvlobby.h), so its
+# "conn" rows, which start at the accept, may overlap more; what it serves may not.
+served() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$1 == "msg" { k = $c["conn"]; t = $c["rt_us"] + 0; e = t + $c["wall_us"]
+			if (!(k in s) || t < s[k]) s[k] = t
+			if (!(k in f) || e > f[k]) f[k] = e }
+		END { for (k in s) { printf "%020.3f 1\n", s[k]; printf "%020.3f 0\n", f[k] } }' "$1" |
+		sort | awk '{ if ($2 == 1) { k++; if (k > m) m = k } else k-- } END { print m + 0 }'
+}
+
 # --- --parallel: every message accounted for ---
 
 parallel_run() {
@@ -174,11 +187,15 @@ bound_run() {
 	check_grep "$what: every message acked" "$OUT" \
 		"^result proto=$p mode=per-message sizes=1 messages=60 acked=60 lost=0 end=acked$"
 	wait_exit "$SRV_PID" 20
-	m=$(overlap "$TMP/bound-$p.csv")
-	if [ "$m" -ge 1 ] && [ "$m" -le 2 ]; then
-		ok "$what: at most 2 connections at once in the server CSV ($m)"
+	if [ "$p" = dtls ]; then
+		m=$(served "$TMP/bound-$p.csv")
 	else
-		not_ok "$what: at most 2 connections at once in the server CSV" "got $m"
+		m=$(overlap "$TMP/bound-$p.csv")
+	fi
+	if [ "$m" -ge 1 ] && [ "$m" -le 2 ]; then
+		ok "$what: at most 2 connections served at once in the server CSV ($m)"
+	else
+		not_ok "$what: at most 2 connections served at once in the server CSV" "got $m"
 	fi
 }
 

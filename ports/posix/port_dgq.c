@@ -6,10 +6,11 @@
  * and be read (and dropped) by that client's session: those clients waited for their
  * retransmission timer. So right after the connect posix_dgq_adopt drains the old socket without
  * waiting (one recvmmsg for up to DGQ_BATCH datagrams, the common case): the connected
- * peer's datagrams are kept for the old handle (its session reads them first), every other
- * sender's for the new listener (its receives, peeks and waits return them first, with
+ * peer's datagrams are kept for the session's handle (it reads them first), every other
+ * sender's for the listener's (its receives, peeks and waits return them first, with
  * their sender, before the kernel's). Entries the old handle itself had kept from an earlier
- * adopt are sorted the same way, in order.
+ * adopt are sorted the same way, in order. (On IPv6 the listener stays and a new socket
+ * is the session's: port_adopt.c; the same split.)
  *
  * Bounded memory: DGQ_SLOTS slots of DGQ_MAX bytes, shared by all handles. A datagram that
  * finds no free slot, or is longer than DGQ_MAX, is dropped, counted and said (one stderr
@@ -100,8 +101,8 @@ static struct slot *head_of(int h)
  * *drops counts what did not fit. Returns 1 when it read all it asked for (more may be
  * queued), else 0: fewer means the queue is empty, so the common adopt (one ClientHello)
  * costs one syscall. */
-static int drain_once(int old, int nl, const struct sockaddr *peer, socklen_t plen, unsigned *drops,
-                      unsigned *reads)
+static int drain_once(int old, int to_peer, int to_other, const struct sockaddr *peer,
+                      socklen_t plen, unsigned *drops, unsigned *reads)
 {
 	struct mmsghdr mm[DGQ_BATCH];
 	struct iovec iov[DGQ_BATCH];
@@ -152,21 +153,23 @@ static int drain_once(int old, int nl, const struct sockaddr *peer, socklen_t pl
 		s->alen = mm[i].msg_hdr.msg_namelen;
 		s->rx_ns = posix_stamp_of(&mm[i].msg_hdr);
 		s->seq = g_seq++;
-		own(s, same_addr(s, peer, plen) ? old : nl);
+		own(s, same_addr(s, peer, plen) ? to_peer : to_other);
 	}
 	return (unsigned)got == n;
 }
 
-void posix_dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t plen)
+void posix_dgq_adopt(int old, int to_peer, int to_other, const struct sockaddr *peer,
+                     socklen_t plen)
 {
 	unsigned i, drops = 0, reads = 0, n = 0;
 	struct slot *order[DGQ_SLOTS];
 
-	if (old < 0 || old >= DGQ_HANDLES || nl < 0 || nl >= DGQ_HANDLES)
+	if (old < 0 || old >= DGQ_HANDLES || to_peer < 0 || to_peer >= DGQ_HANDLES ||
+	    to_other < 0 || to_other >= DGQ_HANDLES)
 		return; /* beyond the table: as before, the session reads what is queued */
 	pthread_mutex_lock(&g_lock);
 	ready();
-	/* Kept from an earlier adopt (old was the listener then): other senders' go to nl,
+	/* Kept from an earlier adopt (old was the listener then): sorted the same way,
 	 * renumbered in their order, so that they come before what is drained now. */
 	while (n < DGQ_SLOTS) {
 		struct slot *s = head_of(old);
@@ -178,11 +181,15 @@ void posix_dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t ple
 	}
 	for (i = 0; i < n; i++) {
 		order[i]->seq = g_seq++;
-		own(order[i], same_addr(order[i], peer, plen) ? old : nl);
+		own(order[i], same_addr(order[i], peer, plen) ? to_peer : to_other);
 	}
-	if (posix_stamping())
+	if (posix_stamping()) {
 		posix_stamp_socket(old);
-	while (reads + drops < DGQ_DRAIN && drain_once(old, nl, peer, plen, &drops, &reads))
+		if (to_peer != old)
+			posix_stamp_socket(to_peer);
+	}
+	while (reads + drops < DGQ_DRAIN &&
+	       drain_once(old, to_peer, to_other, peer, plen, &drops, &reads))
 		;
 	pthread_mutex_unlock(&g_lock);
 	if (drops > 0) {

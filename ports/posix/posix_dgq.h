@@ -6,9 +6,11 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-/* Right after old was connected to peer and nl bound: drains old without waiting; the
- * peer's datagrams are kept for old, every other sender's for nl. */
-void posix_dgq_adopt(int old, int nl, const struct sockaddr *peer, socklen_t plen);
+/* Right after a session handle was connected to peer: drains old (the socket that was
+ * the listener: the session's own on IPv4, still the listener on IPv6) without waiting;
+ * the peer's datagrams are kept for to_peer, every other sender's for to_other. */
+void posix_dgq_adopt(int old, int to_peer, int to_other, const struct sockaddr *peer,
+                     socklen_t plen);
 /* 1 when h has datagrams kept (no lock: every handle's receive asks). */
 int posix_dgq_pending(int h);
 /* The oldest datagram kept for h: copies up to len bytes and its sender (sa, *slen as
