@@ -126,9 +126,11 @@ static void shun(struct srvlobby *l, const struct port_addr *a)
 {
 	uint64_t now = port_mono_ns();
 	unsigned i, k = 0;
+	int again = 0;
 
 	for (i = 0; i < l->nshun; i++) {
-		if (port_addr_equal(&l->shun[i].a, a) || l->shun[i].until_ns <= now) {
+		again = port_addr_equal(&l->shun[i].a, a) && l->shun[i].until_ns > now;
+		if (again || l->shun[i].until_ns <= now) {
 			k = i;
 			break;
 		}
@@ -139,7 +141,7 @@ static void shun(struct srvlobby *l, const struct port_addr *a)
 		k = l->nshun++;
 	l->shun[k].a = *a;
 	l->shun[k].until_ns = now + (uint64_t)SRVLOBBY_SHUN_MS * 1000000u;
-	l->shunned++;
+	l->shunned += (uint32_t)!again; /* peers, not the times one was shunned again */
 }
 
 void srvlobby_done(struct worker *w, int e)
