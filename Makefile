@@ -291,7 +291,7 @@ footprint:
 print-%:
 	@echo '$($*)'
 
-FORMAT_FILES := $(wildcard src/*.[ch] src/link/*.[ch] src/stack/*/*.[ch] ports/*.h ports/*/*.[ch] mcu/*.[ch] test/unit/*.[ch] \
+FORMAT_FILES := $(wildcard src/*.[ch] src/link/*.[ch] src/stack/*/*.[ch] ports/*.h ports/*/*.[ch] mcu/*.[ch] mcu/*/*.[ch] test/unit/*.[ch] \
                 test/fuzz/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_FILES)

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "mbedtls/ssl.h"
+#include "stk.h" /* the codes of the stack's I/O callbacks: LINK_WANT_READ... */
 
 void link_reset(struct link_pipe *p, uint8_t *buf, int datagram)
 {
@@ -21,9 +21,9 @@ int link_send(void *pipe, const unsigned char *buf, size_t len)
 	if (p->datagram) {
 		/* A datagram is written whole or not at all. */
 		if (len > LINK_CAP || len > UINT16_MAX)
-			return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+			return LINK_BAD_INPUT;
 		if (p->ndg == LINK_MAXDG)
-			return MBEDTLS_ERR_SSL_WANT_WRITE;
+			return LINK_WANT_WRITE;
 	}
 	if (LINK_CAP - p->len < len && p->head > 0) {
 		memmove(p->buf, p->buf + p->head, p->len - p->head);
@@ -32,7 +32,7 @@ int link_send(void *pipe, const unsigned char *buf, size_t len)
 	}
 	if (LINK_CAP - p->len < len) {
 		if (p->datagram || p->len == LINK_CAP)
-			return MBEDTLS_ERR_SSL_WANT_WRITE;
+			return LINK_WANT_WRITE;
 		len = LINK_CAP - p->len;
 	}
 	if (p->datagram)
@@ -55,7 +55,7 @@ int link_recv(void *pipe, unsigned char *buf, size_t len)
 	size_t take, used;
 
 	if (p->len == p->head)
-		return MBEDTLS_ERR_SSL_WANT_READ;
+		return LINK_WANT_READ;
 	if (p->datagram) {
 		used = p->dg_len[0];
 		take = used < len ? used : len; /* the rest of a long datagram is lost, as in UDP */

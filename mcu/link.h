@@ -1,8 +1,8 @@
 /*
  * link.h - the in-memory link between the image's client and server: one pipe per
- * direction, used as Mbed TLS BIO callbacks (mbedtls_ssl_set_bio). Non-blocking: an empty
- * pipe reads MBEDTLS_ERR_SSL_WANT_READ, a full one writes MBEDTLS_ERR_SSL_WANT_WRITE, and
- * the caller (hs.c) lets the other side run. A stream pipe is a byte FIFO (TLS); a
+ * direction, under the stack's I/O callbacks (mcu/<stack>/). Non-blocking: an empty pipe
+ * reads LINK_WANT_READ, a full one writes LINK_WANT_WRITE (the stack's own codes for them,
+ * stk.h), and the caller (hs.c) lets the other side run. A stream pipe is a byte FIFO (TLS); a
  * datagram pipe keeps each write as one datagram and a read returns one whole datagram,
  * truncated to the reader's buffer as UDP would (DTLS). Bytes are counted per direction.
  * Reads advance an offset (no copy of what is left), so the link's own cost stays small
@@ -29,7 +29,7 @@ struct link_pipe {
 
 /* Empties p (counters too) and sets its kind; buf must hold LINK_CAP bytes. */
 void link_reset(struct link_pipe *p, uint8_t *buf, int datagram);
-/* mbedtls_ssl_send_t / mbedtls_ssl_recv_t on a struct link_pipe. */
+/* Send and receive on a struct link_pipe: bytes, or LINK_WANT_* / LINK_BAD_INPUT. */
 int link_send(void *pipe, const unsigned char *buf, size_t len);
 int link_recv(void *pipe, unsigned char *buf, size_t len);
 /* The last n bytes written and not yet read (the newest are always at the end), for the

@@ -1,8 +1,9 @@
 /*
- * main.c - ackbench-mcu: the bare-metal image. Client and server of Mbed TLS run inside it
- * over an in-memory link, each side's cost measured apart (see plan.h). Options come on the
- * semihosting command line (scripts/mcu.sh passes them); results go to the semihosting
- * console; the exit status is QEMU's: 0 all passed, 1 a check failed, 2 bad options.
+ * main.c - ackbench-mcu: the bare-metal image. Client and server of the TLS stack it is
+ * built with (Mbed TLS or wolfSSL, mcu/tls.h) run inside it over an in-memory link, each side's
+ * cost measured apart (see plan.h). Options come on the semihosting command line (scripts/mcu.sh
+ * passes them); results go to the semihosting console; the exit status is QEMU's: 0 all passed, 1 a
+ * check failed, 2 bad options.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,27 +12,25 @@
 
 #include "creds.h"
 #include "hs.h"
-#include "mbedtls/build_info.h"
-#include "mbedtls/platform.h"
-#include "mbedtls/platform_time.h"
 #include "mem.h"
 #include "mps2.h"
 #include "msg.h"
 #include "plan.h"
 #include "port.h"
-#include "psa/crypto.h"
 
 #define PROG "ackbench-mcu"
 
 static void usage(void)
 {
-	printf("usage: " PROG " [-n N] [-r R] [-s SIZES] [-p PROTOS] [-k KEYS] [-x]\n"
+	printf("usage: " PROG " [-n N] [-r R] [-s SIZES] [-p PROTOS] [-g GROUPS] [-k KEYS] [-x]\n"
 	       "  -n N       handshakes of each kind (full, resumed) per protocol and key "
 	       "(1..1000, 5)\n"
 	       "  -r R       messages per size for the record cost (1..10000, 20)\n"
 	       "  -s SIZES   comma list of message sizes, %d..%d bytes (64,256,1024,4096; 0 = "
 	       "none)\n"
 	       "  -p PROTOS  comma list of tls1.2,tls1.3,dtls1.2 (all)\n"
+	       "  -g GROUPS  comma list of secp256r1,x25519,x25519mlkem768,mlkem768 (all the "
+	       "stack offers)\n"
 	       "  -k KEYS    comma list of compiled-in key types (all)\n"
 	       "  -x         skip the rogue-certificate cases\n",
 	       MSG_HDR_LEN, HS_MSG_MAX);
@@ -122,11 +121,15 @@ static int parse(int argc, char **argv, struct plan *p)
 			if (names("-p", arg, hs_proto_name, HS_NPROTO, &p->protos))
 				return -1;
 			for (i = 0; i < HS_NPROTO; i++)
-				if (p->protos & ~hs_protos_built() & (1u << i)) {
+				if (p->protos & ~tls_protos_built() & (1u << i)) {
 					printf(PROG ": -p: config %s has no %s\n", ACKBENCH_CONFIG,
 					       hs_proto_name[i]);
 					return -1;
 				}
+			break;
+		case 'g':
+			if (names("-g", arg, hs_group_name, GR_N, &p->groups))
+				return -1;
 			break;
 		case 'k':
 			if (names("-k", arg, keys, nkeys, &p->keys))
@@ -135,6 +138,23 @@ static int parse(int argc, char **argv, struct plan *p)
 		default: usage(); return -1;
 		}
 	}
+	return 0;
+}
+
+/* Every group asked for must be one the stack offers with one of the protocols asked. */
+static int groups_offered(const struct plan *p)
+{
+	unsigned offered = 0, i;
+
+	for (i = 0; i < HS_NPROTO; i++)
+		if (p->protos & (1u << i))
+			offered |= tls_groups((enum hs_proto)i);
+	for (i = 0; i < GR_N; i++)
+		if (p->groups & ~offered & (1u << i)) {
+			printf(PROG ": -g: this build offers no %s with the protocols asked for\n",
+			       hs_group_name[i]);
+			return -1;
+		}
 	return 0;
 }
 
@@ -150,35 +170,31 @@ static uint64_t calibrate(uint32_t n)
 int main(void)
 {
 	static char *argv[32];
-	struct plan p = { 5, 20, { 64, 256, 1024, 4096 }, 4, 0, ~0u, 1 };
+	struct plan p = { 5, 20, { 64, 256, 1024, 4096 }, 4, 0, 0, ~0u, 1 };
 	struct plan_tally t;
-	struct hs_env env;
+	struct tls_env env;
 	char sys[64];
 	int argc, r;
-	psa_status_t st;
 
-	p.protos = hs_protos_built();
+	p.protos = tls_protos_built();
 	argc = mps2_cmdline(argv, 32);
-	if (argc < 0 || parse(argc, argv, &p) != 0)
+	if (argc < 0 || parse(argc, argv, &p) != 0 || groups_offered(&p) != 0)
 		return 2;
 	port_system(sys, sizeof(sys));
-	printf("# " PROG " system=%s config=%s mbedtls=%s sysclk_hz=%u ns_per_tick=%u "
+	printf("# " PROG " system=%s config=%s %s sysclk_hz=%u ns_per_tick=%u "
 	       "entropy=%s cert_dates=not-checked(no-calendar)\n",
-	       sys, ACKBENCH_CONFIG, MBEDTLS_VERSION_STRING, (unsigned)MPS2_SYSCLK_HZ,
+	       sys, ACKBENCH_CONFIG, tls_lib_banner(), (unsigned)MPS2_SYSCLK_HZ,
 	       (unsigned)MPS2_NS_PER_TICK, port_entropy_kind());
 	printf("calib instr=%u clock_ns=%" PRIu64 "\n", 2u * 1000000u, calibrate(1000000u));
 	printf("plan n=%u reps=%u sizes=%u protos=0x%x keys=0x%x negatives=%d\n", p.n, p.reps,
 	       p.nsizes, p.protos, p.keys & ((1u << mcu_cred_count) - 1), p.negatives);
 	memset(&t, 0, sizeof(t));
-	if (mbedtls_platform_set_calloc_free(mem_calloc, mem_free) != 0 ||
-	    mbedtls_platform_set_time(port_mbedtls_time) != 0)
-		return 1;
-	st = psa_crypto_init();
-	if (st != PSA_SUCCESS) {
-		printf("error: psa_crypto_init: %d\n", (int)st);
+	r = tls_lib_init();
+	if (r != 0) {
+		printf("error: the TLS library's start-up: %d\n", r);
 		return 1;
 	}
-	r = hs_env_init(&env);
+	r = tls_env_init(&env);
 	if (r != 0) {
 		printf("error: entropy/tickets/cookies: -0x%04x\n", (unsigned)-r);
 		return 1;
@@ -188,8 +204,8 @@ int main(void)
 	       "refused=%u heap_allocs=%" PRIu64 "\n",
 	       t.handshakes, t.failed, t.records, t.record_failed, t.negatives, t.refused,
 	       mem_allocs());
-	hs_env_free(&env);
-	mbedtls_psa_crypto_free();
+	tls_env_free(&env);
+	tls_lib_free();
 	fflush(stdout);
 	return r == 0 ? 0 : 1;
 }

@@ -6,8 +6,6 @@
 #include <string.h>
 
 #include "creds.h"
-#include "floor.h"
-#include "mbedtls/x509.h"
 #include "mem.h"
 
 #define FIRST_MSG 64 /* the exchange phase: one 64-byte request and its reply */
@@ -18,12 +16,13 @@ __attribute__((section(".noinit"))) static uint8_t g_pipe[2][LINK_CAP];
 __attribute__((section(".noinit"))) static uint8_t g_msg[2][HS_MSG_MAX];
 
 struct run {
-	struct hs_env *env;
+	struct tls_env *env;
 	struct side side[2];
 	const char *key;
 	enum hs_proto proto;
-	mbedtls_ssl_config conf[2];  /* client, server */
-	mbedtls_ssl_session session; /* the client's, for resumption */
+	enum tls_group group;
+	struct tls_conf conf[2]; /* client, server */
+	struct tls_sess session; /* the client's, for resumption */
 	int have_session;
 	struct plan_tally *t;
 };
@@ -35,22 +34,23 @@ static void print_hs(const struct run *ru, const char *kind, unsigned i, const s
 	int s;
 
 	for (s = 0; s < 2; s++)
-		printf("hs key=%s proto=%s kind=%s i=%u side=%s ok=%d resumed=%d cookie=%d "
+		printf("hs key=%s proto=%s group=%s kind=%s i=%u side=%s ok=%d resumed=%d "
+		       "cookie=%d "
 		       "hs_instr=%" PRIu64 " xchg_instr=%" PRIu64 " close_instr=%" PRIu64
 		       " heap_peak=%lu stack_peak=%lu hs_bytes_out=%" PRIu64 " hs_bytes_in=%" PRIu64
 		       " hs_writes_out=%" PRIu64 " verify=0x%" PRIx32 " err=-0x%04x suite=%s\n",
-		       ru->key, hs_proto_name[ru->proto], kind, i, side[s], ok, r->resumed, r->hvr,
-		       r->instr[s][PH_HS], r->instr[s][PH_XCHG], r->instr[s][PH_CLOSE],
-		       (unsigned long)r->heap_peak[s], (unsigned long)r->stack_peak[s],
-		       r->hs_bytes[s], r->hs_bytes[1 - s], r->hs_writes[s], r->verify[s],
-		       (unsigned)-r->err[s], r->suite[0] ? r->suite : "-");
+		       ru->key, hs_proto_name[ru->proto], hs_group_name[ru->group], kind, i,
+		       side[s], ok, r->resumed, r->hvr, r->instr[s][PH_HS], r->instr[s][PH_XCHG],
+		       r->instr[s][PH_CLOSE], (unsigned long)r->heap_peak[s],
+		       (unsigned long)r->stack_peak[s], r->hs_bytes[s], r->hs_bytes[1 - s],
+		       r->hs_writes[s], r->verify[s], (unsigned)-r->err[s],
+		       r->suite[0] ? r->suite : "-");
 }
 
 /* One connection: handshake, the first exchange, close. With records, the record cost of
  * every size is measured over it before the close. Returns 1 when it did what was asked. */
-static int connect_once(struct run *ru, const mbedtls_ssl_config *ccf,
-                        const mbedtls_ssl_config *scf, int resume, struct hs_result *r,
-                        const struct plan *records)
+static int connect_once(struct run *ru, const struct tls_conf *ccf, const struct tls_conf *scf,
+                        int resume, struct hs_result *r, const struct plan *records)
 {
 	struct hs_conn c;
 	uint64_t x[2] = { 0, 0 };
@@ -79,15 +79,17 @@ static int connect_once(struct run *ru, const mbedtls_ssl_config *ccf,
 		ru->t->records++;
 		if (rc != 0) {
 			ru->t->record_failed++;
-			printf("rec key=%s proto=%s size=%lu ok=0 err=-0x%04x\n", ru->key,
-			       hs_proto_name[ru->proto], (unsigned long)size, (unsigned)-rc);
+			printf("rec key=%s proto=%s group=%s size=%lu ok=0 err=-0x%04x\n", ru->key,
+			       hs_proto_name[ru->proto], hs_group_name[ru->group],
+			       (unsigned long)size, (unsigned)-rc);
 			break;
 		}
 		for (s = 0; s < 2; s++)
-			printf("rec key=%s proto=%s size=%lu n=%u side=%s ok=1 "
+			printf("rec key=%s proto=%s group=%s size=%lu n=%u side=%s ok=1 "
 			       "instr_per_msg=%" PRIu64 " bytes_out_per_msg=%" PRIu64 "\n",
-			       ru->key, hs_proto_name[ru->proto], (unsigned long)size,
-			       records->reps, s == CLI ? "client" : "server", in[s] / records->reps,
+			       ru->key, hs_proto_name[ru->proto], hs_group_name[ru->group],
+			       (unsigned long)size, records->reps, s == CLI ? "client" : "server",
+			       in[s] / records->reps,
 			       ((s == CLI ? c.c2s.bytes : c.s2c.bytes) - b0[s]) / records->reps);
 	}
 	rc = hs_conn_close(&c, r) || rc;
@@ -112,32 +114,32 @@ static void handshakes(struct run *ru, const struct plan *p, int resume)
 
 /* A peer with a certificate from another CA: the other side must refuse it, in the
  * handshake, with a verification failure. */
-static void negative(struct run *ru, struct hs_cred *rogue, int rogue_server)
+static void negative(struct run *ru, struct tls_cred *rogue, int rogue_server)
 {
-	mbedtls_ssl_config bad;
+	struct tls_conf bad;
 	struct hs_result r;
 	int refuser = rogue_server ? CLI : SRV, ok, rc;
 
-	rc = hs_conf(&bad, ru->env, ru->proto, rogue_server, rogue);
+	rc = tls_conf_init(&bad, ru->env, ru->proto, ru->group, rogue_server, rogue);
 	memset(&r, 0, sizeof(r));
 	ok = rc == 0 && !connect_once(ru, rogue_server ? &ru->conf[CLI] : &bad,
 	                              rogue_server ? &bad : &ru->conf[SRV], 0, &r, NULL);
-	ok = ok && r.err[refuser] == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED &&
-	     (r.verify[refuser] & MBEDTLS_X509_BADCERT_NOT_TRUSTED) != 0;
-	mbedtls_ssl_config_free(&bad);
+	ok = ok && tls_refused_untrusted(r.err[refuser], r.verify[refuser]);
+	tls_conf_free(&bad);
 	ru->t->negatives++;
 	ru->t->refused += ok;
-	printf("neg key=%s proto=%s case=%s refused=%d by=%s client_err=-0x%04x "
+	printf("neg key=%s proto=%s group=%s case=%s refused=%d by=%s client_err=-0x%04x "
 	       "server_err=-0x%04x verify=0x%" PRIx32 "\n",
-	       ru->key, hs_proto_name[ru->proto], rogue_server ? "rogue-server" : "rogue-client",
-	       ok, refuser == CLI ? "client" : "server", (unsigned)-r.err[CLI],
-	       (unsigned)-r.err[SRV], r.verify[refuser]);
+	       ru->key, hs_proto_name[ru->proto], hs_group_name[ru->group],
+	       rogue_server ? "rogue-server" : "rogue-client", ok,
+	       refuser == CLI ? "client" : "server", (unsigned)-r.err[CLI], (unsigned)-r.err[SRV],
+	       r.verify[refuser]);
 }
 
-static int load(struct hs_cred *c, struct hs_env *env, const char *ca, const char *crt,
+static int load(struct tls_cred *c, struct tls_env *env, const char *ca, const char *crt,
                 const char *key, const char *what, const char *type)
 {
-	int r = hs_cred_load(c, env, ca, crt, key);
+	int r = tls_cred_load(c, env, ca, crt, key);
 
 	if (r != 0)
 		printf("error key=%s %s: credentials do not parse: -0x%04x\n", type, what,
@@ -145,12 +147,49 @@ static int load(struct hs_cred *c, struct hs_env *env, const char *ca, const cha
 	return r;
 }
 
-int plan_run(const struct plan *p, struct hs_env *env, struct plan_tally *t)
+/* One protocol and group: full and resumed handshakes; on the protocol's first group also
+ * the record cost and the rogue peers. 0, or -1 when a config could not be set up. */
+static int run_group(struct run *ru, const struct plan *p, struct tls_cred cred[4], int first)
 {
-	struct hs_cred cred[4]; /* client, server, rogue client, rogue server */
+	struct plan_tally *t = ru->t;
+	int rc;
+
+	if ((rc = tls_conf_init(&ru->conf[CLI], ru->env, ru->proto, ru->group, 0, &cred[0])) != 0 ||
+	    (rc = tls_conf_init(&ru->conf[SRV], ru->env, ru->proto, ru->group, 1, &cred[1])) != 0) {
+		printf("error key=%s proto=%s group=%s: config: -0x%04x\n", ru->key,
+		       hs_proto_name[ru->proto], hs_group_name[ru->group], (unsigned)-rc);
+		return -1;
+	}
+	tls_sess_init(&ru->session);
+	ru->have_session = 0;
+	printf("baseline key=%s proto=%s group=%s heap=%lu\n", ru->key, hs_proto_name[ru->proto],
+	       hs_group_name[ru->group], (unsigned long)mem_current());
+	handshakes(ru, p, 0);
+	handshakes(ru, p, 1);
+	if (first && p->nsizes > 0) {
+		struct hs_result r;
+		t->handshakes++;
+		if (!connect_once(ru, &ru->conf[CLI], &ru->conf[SRV], 0, &r, p)) {
+			t->failed++;
+			print_hs(ru, "records", 0, &r, 0);
+		}
+	}
+	if (first && p->negatives) {
+		negative(ru, &cred[2], 0);
+		negative(ru, &cred[3], 1);
+	}
+	tls_sess_free(&ru->session);
+	tls_conf_free(&ru->conf[CLI]);
+	tls_conf_free(&ru->conf[SRV]);
+	return 0;
+}
+
+int plan_run(const struct plan *p, struct tls_env *env, struct plan_tally *t)
+{
+	struct tls_cred cred[4]; /* client, server, rogue client, rogue server */
 	struct run ru;
-	unsigned k;
-	int pr, rc = 0, i;
+	unsigned k, groups;
+	int pr, g, rc = 0, i;
 
 	memset(&ru, 0, sizeof(ru));
 	ru.env = env;
@@ -183,36 +222,17 @@ int plan_run(const struct plan *p, struct hs_env *env, struct plan_tally *t)
 			if (!(p->protos & (1u << pr)))
 				continue;
 			ru.proto = (enum hs_proto)pr;
-			if ((rc = hs_conf(&ru.conf[CLI], env, ru.proto, 0, &cred[0])) != 0 ||
-			    (rc = hs_conf(&ru.conf[SRV], env, ru.proto, 1, &cred[1])) != 0) {
-				printf("error key=%s proto=%s: config: -0x%04x\n", ru.key,
-				       hs_proto_name[pr], (unsigned)-rc);
-				return -1;
+			groups = tls_groups(ru.proto) & (p->groups != 0 ? p->groups : ~0u);
+			for (g = 0; g < GR_N; g++) {
+				if (!(groups & (1u << g)))
+					continue;
+				ru.group = (enum tls_group)g;
+				if (run_group(&ru, p, cred, (groups & ((1u << g) - 1)) == 0) != 0)
+					return -1;
 			}
-			mbedtls_ssl_session_init(&ru.session);
-			ru.have_session = 0;
-			printf("baseline key=%s proto=%s heap=%lu\n", ru.key, hs_proto_name[pr],
-			       (unsigned long)mem_current());
-			handshakes(&ru, p, 0);
-			handshakes(&ru, p, 1);
-			if (p->nsizes > 0) {
-				struct hs_result r;
-				t->handshakes++;
-				if (!connect_once(&ru, &ru.conf[CLI], &ru.conf[SRV], 0, &r, p)) {
-					t->failed++;
-					print_hs(&ru, "records", 0, &r, 0);
-				}
-			}
-			if (p->negatives) {
-				negative(&ru, &cred[2], 0);
-				negative(&ru, &cred[3], 1);
-			}
-			mbedtls_ssl_session_free(&ru.session);
-			mbedtls_ssl_config_free(&ru.conf[CLI]);
-			mbedtls_ssl_config_free(&ru.conf[SRV]);
 		}
 		for (i = 0; i < 4; i++)
-			hs_cred_free(&cred[i]);
+			tls_cred_free(&cred[i]);
 	}
 	return t->failed || t->record_failed || t->refused != t->negatives ? -1 : 0;
 }

@@ -1,9 +1,11 @@
 # mcu.mk - the bare-metal image of TARGET=cortex-m3/m4/m7/m33/m55 (ports/targets/, a target
 # that sets MCU_MACHINE). Included by the Makefile after its variables: for such a target
-# `make` builds build/<target>-<config>/mcu/ackbench-mcu.elf instead of the eight programs.
-#   MCU_KEYS   extra key types compiled in beside certs/ (default rsa2048 rsa3072; each is
-#              generated with scripts/gen-certs.sh -t TYPE under the build dir, never in
-#              the tree)
+# `make` builds build/<target>-<config>[-<stack>]/mcu/ackbench-mcu.elf instead of the eight
+# programs. The image's stack-neutral code is mcu/*.c, the stack's side of mcu/tls.h is
+# mcu/$(STACK)/ (mbedtls, or wolfssl: mk/mcu-wolfssl.mk builds its library).
+#   MCU_KEYS   extra key types compiled in beside certs/ (default rsa2048 rsa3072 on Mbed
+#              TLS, none on wolfSSL, whose config has no RSA; each is generated with
+#              scripts/gen-certs.sh -t TYPE under the build dir, never in the tree)
 # scripts/mcu.sh runs the image under qemu-system-arm -icount shift=0.
 ifneq ($(MCU_MACHINE),)
 ifeq ($(filter mcu%,$(CONFIG))$(filter print-%,$(MAKECMDGOALS)),)
@@ -12,19 +14,25 @@ endif
 
 MCU_DIR := $(BUILD)/mcu
 MCU_IMAGE := $(MCU_DIR)/ackbench-mcu.elf
-MCU_KEYS ?= rsa2048 rsa3072
+MCU_KEYS ?= $(if $(filter mbedtls,$(STACK)),rsa2048 rsa3072)
 MCU_CERT_DIRS := certs $(addprefix $(MCU_DIR)/certs-,$(MCU_KEYS))
 # The image's own code, the board port, and the stack-neutral parts of src/ it shares
 # (heap accounting, wire format, handshake sniffers).
-MCU_SRCS := $(wildcard mcu/*.c) $(wildcard ports/mps2/*.c) src/mem.c src/msg.c \
-            src/tls_sniff.c src/dtls_wire.c
+MCU_SRCS := $(wildcard mcu/*.c) $(wildcard mcu/$(STACK)/*.c) $(wildcard ports/mps2/*.c) \
+            src/mem.c src/msg.c src/tls_sniff.c src/dtls_wire.c
 MCU_OBJS := $(patsubst %.c,$(MCU_DIR)/obj/%.o,$(MCU_SRCS)) $(MCU_DIR)/obj/creds.o
-ifneq ($(STACK),mbedtls)
-$(error TARGET=$(TARGET): the bare-metal image is built on Mbed TLS only (not STACK=$(STACK)))
+ifeq ($(filter mbedtls wolfssl,$(STACK)),)
+$(error TARGET=$(TARGET): the bare-metal image is built on Mbed TLS or wolfSSL (STACK=mbedtls|wolfssl), not STACK=$(STACK))
 endif
+ifeq ($(STACK),wolfssl)
+include mk/mcu-wolfssl.mk
+else
 # The image calls Mbed TLS directly: its headers and config on top of the core's flags.
-MCU_CFLAGS_ALL := $(ALL_CFLAGS) $(MCU_CFLAGS) -Iports/mps2 -Imcu -isystem $(MBT)/include \
-                  $(MBEDTLS_CFG)
+MCU_LIB_CFLAGS := -isystem $(MBT)/include $(MBEDTLS_CFG)
+MCU_LIB_DEPS := $(MBT)/.built
+MCU_LIBS := $(MBT_LIBS)
+endif
+MCU_CFLAGS_ALL := $(ALL_CFLAGS) $(MCU_CFLAGS) -Iports/mps2 -Imcu -Imcu/$(STACK) $(MCU_LIB_CFLAGS)
 MCU_LDFLAGS := $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -nostartfiles --specs=rdimon.specs \
                -Lports/mps2 -T$(MCU_LD) -Wl,-Map=$(MCU_DIR)/ackbench-mcu.map
 
@@ -35,9 +43,9 @@ UNIT :=
 .PHONY: mcu-deps
 mcu-deps:
 	$(Q)scripts/deps.sh mcu
-$(MBT)/.built: ports/mps2/target.mk | mcu-deps
+$(MCU_LIB_DEPS): ports/mps2/target.mk | mcu-deps
 
-$(MCU_DIR)/obj/%.o: %.c $(MBT)/.built
+$(MCU_DIR)/obj/%.o: %.c $(MCU_LIB_DEPS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(MCU_CFLAGS_ALL) -c -o $@ $<
@@ -59,9 +67,9 @@ $(MCU_DIR)/obj/creds.o: $(MCU_DIR)/creds.c
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(MCU_CFLAGS_ALL) -c -o $@ $<
 
-$(MCU_IMAGE): $(MCU_OBJS) $(MBT_LIBS) ports/mps2/sections.ld ports/mps2/$(MCU_LD)
+$(MCU_IMAGE): $(MCU_OBJS) $(MCU_LIBS) ports/mps2/sections.ld ports/mps2/$(MCU_LD)
 	@$(if $(Q),echo "  LD       $@")
-	$(Q)$(CC) $(MCU_LDFLAGS) -o $@ $(MCU_OBJS) $(MBT_LIBS) -lm
+	$(Q)$(CC) $(MCU_LDFLAGS) -o $@ $(MCU_OBJS) $(MCU_LIBS) -lm
 
 -include $(wildcard $(MCU_DIR)/obj/*/*.d $(MCU_DIR)/obj/*/*/*.d $(MCU_DIR)/obj/*.d)
 endif

@@ -269,7 +269,7 @@ sources_hash() {
 		# shellcheck disable=SC2046
 		sha256sum Makefile mk/mcu.mk "ports/targets/$t.mk" ports/mps2/*.[ch] ports/mps2/target.mk \
 			ports/mps2/sections.ld "ports/mps2/$(sed -n 's/^MCU_LD := //p' "ports/targets/$t.mk")" ports/port.h \
-			ports/config/*.h mcu/* src/*.h src/mem.c src/msg.c src/tls_sniff.c \
+			ports/config/*.h mcu/*.[ch] mcu/mbedtls/*.[ch] src/*.h src/mem.c src/msg.c src/tls_sniff.c \
 			src/dtls_wire.c scripts/mcu-creds.sh scripts/gen-certs.sh $(find certs -type f | sort)
 		arm-none-eabi-gcc --version | head -n 1
 		head -n 1 "${ACKBENCH_CACHE:-$LIB_ROOT/build/cache}/mbedtls.source" 2>/dev/null || echo "$mbt_src"

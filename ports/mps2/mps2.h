@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mbedtls/platform_time.h"
+#include <time.h>
 
 /* SysTick runs on the processor clock (CLKSOURCE = 1): 25 MHz on AN385, AN386 and AN500,
  * 20 MHz on AN505, 32 MHz on AN547 (QEMU's values for these boards). Under -icount shift=0
@@ -25,8 +25,9 @@ void mps2_clock_start(void);
 /* Ticks since mps2_clock_start(), 64 bits. */
 uint64_t mps2_ticks(void);
 
-/* Seconds since reset, for mbedtls_platform_set_time() (MBEDTLS_PLATFORM_TIME_ALT). */
-mbedtls_time_t port_mbedtls_time(mbedtls_time_t *t);
+/* Seconds since reset (there is no calendar), as time(): for Mbed TLS's
+ * mbedtls_platform_set_time() (MBEDTLS_PLATFORM_TIME_ALT) and wolfSSL's XTIME. */
+time_t mps2_time(time_t *t);
 /* "TEST-ONLY..." or the name of the board's TRNG, for the image's banner. */
 const char *port_entropy_kind(void);
 

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mbedtls/platform_time.h"
 #include "mps2.h"
 #include "port.h"
 
@@ -97,17 +96,10 @@ int port_stderr_is_tty(void)
 	return 0;
 }
 
-/* MBEDTLS_PLATFORM_MS_TIME_ALT: TLS 1.3 ticket ages, on the same clock. */
-mbedtls_ms_time_t mbedtls_ms_time(void)
+/* Seconds since reset (no calendar): ticket and session lifetimes of either stack. */
+time_t mps2_time(time_t *t)
 {
-	return (mbedtls_ms_time_t)(port_mono_ns() / 1000000u);
-}
-
-/* Installed with mbedtls_platform_set_time() (MBEDTLS_PLATFORM_TIME_ALT): seconds since
- * reset, for ticket and session lifetimes. */
-mbedtls_time_t port_mbedtls_time(mbedtls_time_t *t)
-{
-	mbedtls_time_t now = (mbedtls_time_t)(port_mono_ns() / 1000000000u);
+	time_t now = (time_t)(port_mono_ns() / 1000000000u);
 
 	if (t != NULL)
 		*t = now;

@@ -1,6 +1,6 @@
 /* floor.c - see floor.h. Each operation runs three times and the median is printed: the
  * first RSA signature of a key also sets up Mbed TLS's blinding values. */
-#include "floor.h"
+#include <inttypes.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +9,11 @@
 #include "mbedtls/gcm.h"
 #include "mbedtls/sha256.h"
 #include "port.h"
+#include "tls.h"
+
+#ifndef PRIu64
+#define PRIu64 "llu" /* newlib leaves it out, see hs.h */
+#endif
 
 #define RUNS 3
 
@@ -19,7 +24,7 @@ static uint64_t median3(uint64_t t[RUNS])
 	return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
 }
 
-int floor_pk(const char *key, struct hs_cred *cred, struct hs_env *env)
+int floor_pk(const char *key, struct tls_cred *cred, struct tls_env *env)
 {
 	/* The benchmark's own buffers stay out of .bss (ports/mps2/sections.ld). */
 	__attribute__((section(".noinit"))) static unsigned char sig[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
@@ -76,7 +81,7 @@ int floor_pk(const char *key, struct hs_cred *cred, struct hs_env *env)
 	return r;
 }
 
-int floor_sym(struct hs_env *env)
+int floor_sym(struct tls_env *env)
 {
 	__attribute__((section(".noinit"))) static unsigned char in[4096], out[4096];
 	unsigned char key[16], iv[12], tag[16], md[32];

@@ -1,11 +1,67 @@
-/* setup.c - what both sides share for a run (randomness, tickets, cookies), credentials
- * and the per-protocol configurations of hs.h. Nothing here is measured: it is the
- * image's start-up, the baseline the per-connection heap figures are above. */
+/* setup.c - mcu/tls.h on Mbed TLS, outside the connections: the library's start-up, what
+ * both sides share for a run (randomness, tickets, cookies), credentials and the
+ * per-protocol configurations. Nothing here is measured: it is the image's start-up, the
+ * baseline the per-connection heap figures are above. */
 #include <string.h>
 
-#include "hs.h"
+#include "mbedtls/platform.h"
+#include "mbedtls/platform_time.h"
+#include "mbedtls/x509.h"
+#include "mem.h"
+#include "mps2.h"
+#include "port.h"
+#include "psa/crypto.h"
+#include "tls.h"
 
-unsigned hs_protos_built(void)
+/* MBEDTLS_PLATFORM_MS_TIME_ALT: TLS 1.3 ticket ages, on the port's clock. */
+mbedtls_ms_time_t mbedtls_ms_time(void)
+{
+	return (mbedtls_ms_time_t)(port_mono_ns() / 1000000u);
+}
+
+int tls_lib_init(void)
+{
+	psa_status_t st;
+
+	if (mbedtls_platform_set_calloc_free(mem_calloc, mem_free) != 0 ||
+	    mbedtls_platform_set_time(mps2_time) != 0)
+		return -1;
+	st = psa_crypto_init();
+	return st == PSA_SUCCESS ? 0 : (int)st;
+}
+
+void tls_lib_free(void)
+{
+	mbedtls_psa_crypto_free();
+}
+
+const char *tls_lib_banner(void)
+{
+	return "mbedtls=" MBEDTLS_VERSION_STRING;
+}
+
+unsigned tls_groups(enum hs_proto p)
+{
+	(void)p;
+	return 1u << GR_P256; /* the only curve of the config */
+}
+
+void tls_sess_init(struct tls_sess *s)
+{
+	mbedtls_ssl_session_init(&s->s);
+}
+
+void tls_sess_free(struct tls_sess *s)
+{
+	mbedtls_ssl_session_free(&s->s);
+}
+
+void tls_conf_free(struct tls_conf *conf)
+{
+	mbedtls_ssl_config_free(&conf->c);
+}
+
+unsigned tls_protos_built(void)
 {
 	unsigned p = 1u << HS_TLS12;
 
@@ -18,7 +74,7 @@ unsigned hs_protos_built(void)
 	return p;
 }
 
-int hs_env_init(struct hs_env *env)
+int tls_env_init(struct tls_env *env)
 {
 	static const char pers[] = "ackbench-mcu";
 	int r;
@@ -37,7 +93,7 @@ int hs_env_init(struct hs_env *env)
 	return r;
 }
 
-void hs_env_free(struct hs_env *env)
+void tls_env_free(struct tls_env *env)
 {
 	mbedtls_ssl_cookie_free(&env->cookie);
 	mbedtls_ssl_ticket_free(&env->ticket);
@@ -45,8 +101,8 @@ void hs_env_free(struct hs_env *env)
 	mbedtls_entropy_free(&env->entropy);
 }
 
-int hs_cred_load(struct hs_cred *c, struct hs_env *env, const char *ca, const char *crt,
-                 const char *key)
+int tls_cred_load(struct tls_cred *c, struct tls_env *env, const char *ca, const char *crt,
+                  const char *key)
 {
 	int r;
 
@@ -62,20 +118,22 @@ int hs_cred_load(struct hs_cred *c, struct hs_env *env, const char *ca, const ch
 	return r;
 }
 
-void hs_cred_free(struct hs_cred *c)
+void tls_cred_free(struct tls_cred *c)
 {
 	mbedtls_pk_free(&c->key);
 	mbedtls_x509_crt_free(&c->crt);
 	mbedtls_x509_crt_free(&c->ca);
 }
 
-int hs_conf(mbedtls_ssl_config *conf, struct hs_env *env, enum hs_proto p, int server,
-            struct hs_cred *cred)
+int tls_conf_init(struct tls_conf *tc, struct tls_env *env, enum hs_proto p, enum tls_group g,
+                  int server, struct tls_cred *cred)
 {
+	mbedtls_ssl_config *conf = &tc->c;
 	int r;
 	mbedtls_ssl_protocol_version v =
 	        p == HS_TLS13 ? MBEDTLS_SSL_VERSION_TLS1_3 : MBEDTLS_SSL_VERSION_TLS1_2;
 
+	(void)g; /* P-256, the config's only group */
 	mbedtls_ssl_config_init(conf);
 	r = mbedtls_ssl_config_defaults(
 	        conf, server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
