@@ -11,27 +11,35 @@ set -eu
 
 usage() {
 	cat <<USAGE
-Usage: $0 [-T TARGET] [-c CONFIG] [-f FREQ] [-n N] [-r R] [-s SIZES] [-P PROTOS] [-k KEYS]
-          [-x] [-d DIR] [-t SECS] [-i IMAGE] [-q]
+Usage: $0 [-T TARGET] [-S STACK] [-c CONFIG] [-f FREQ] [-n N] [-r R] [-s SIZES] [-P PROTOS]
+          [-G GROUPS] [-k KEYS] [-x] [-d DIR] [-t SECS] [-i IMAGE] [-q]
 Builds the image of TARGET if needed (make TARGET=..., which installs scripts/deps.sh mcu),
 runs it under QEMU and writes into DIR:
   raw.txt          the image's output (one key=value line per handshake side, record
                    size, negative case)
   handshakes.csv   per handshake and side: instructions of the handshake, first exchange
-                   and close, heap peak, stack peak, handshake bytes out/in
+                   and close, heap peak, stack peak, handshake bytes out/in, key exchange
+                   group
   records.csv      per protocol, message size and side: instructions per message
   floor.csv        the crypto floor per key type: ECDHE generation and shared secret, one
                    signature, one verification, and a side's sum (gen + shared + sign +
                    2 verify), measured alone in the same image
+  floor-kex.csv, floor-kem.csv   wolfSSL: X25519 generation and shared secret, ML-KEM-768
+                   key generation, encapsulation and decapsulation, alone
   negatives.csv    the rogue-certificate cases (each must be refused)
   footprint.csv    flash and RAM of the image by section and by component
   mcu.json         summary (tool "ackbench-mcu"; scripts/report.sh reads it)
-  env.txt          QEMU version, machine, CPU, compiler, Mbed TLS, config, image sha256
+  env.txt          QEMU version, machine, CPU, compiler, stack and version, config, image
+                   sha256
   table.txt        the table printed on stdout
   -T TARGET  cortex-m4 (QEMU mps2-an386, default), cortex-m3 (mps2-an385), cortex-m7
              (mps2-an500), cortex-m33 (mps2-an505) or cortex-m55 (mps3-an547)
-  -c CONFIG  bare-metal Mbed TLS config ports/config/ackbench_config_CONFIG.h: mcu
-             (default), mcu-tls12 (no TLS 1.3), mcu-4k (4096-byte incoming records)
+  -S STACK   the image's TLS stack: mbedtls (default) or wolfssl (make STACK=wolfssl:
+             TLS 1.2 and 1.3, P-256, X25519, X25519MLKEM768 and ML-KEM-768)
+  -c CONFIG  bare-metal config: Mbed TLS ports/config/ackbench_config_CONFIG.h, mcu
+             (default), mcu-tls12 (no TLS 1.3), mcu-4k (4096-byte incoming records);
+             wolfSSL ports/config/wolfssl_settings_CONFIG.h, mcu (default: SP math and
+             Cortex-M assembly), mcu-c (portable C)
   -f FREQ    core clock of the estimate: 64M, 168MHz, 1.2G, 48000000 (default 64M).
              The estimate assumes ONE INSTRUCTION PER CYCLE: real cores stall on flash
              wait states and multi-cycle instructions, so it is a lower bound, not a
@@ -39,10 +47,13 @@ runs it under QEMU and writes into DIR:
   -n N       handshakes of each kind (full, resumed) per protocol and key (default 5)
   -r R       messages per size for the record cost (default 20)
   -s SIZES   comma list of message sizes, 32..4096 (default 64,256,1024,4096; 0 = none)
-  -P PROTOS  comma list of tls1.2,tls1.3,dtls1.2 (default all)
+  -P PROTOS  comma list of tls1.2,tls1.3,dtls1.2 (default all the config has)
+  -G GROUPS  comma list of key exchange groups: secp256r1, x25519, x25519mlkem768,
+             mlkem768 (default all the stack offers: Mbed TLS secp256r1 only)
   -k KEYS    comma list of compiled-in key types (default all: certs/ and MCU_KEYS)
   -x         skip the rogue-certificate cases
-  -d DIR     run directory (default results/mcu-TARGET-<UTC time>); must hold no results
+  -d DIR     run directory (default results/mcu-TARGET-CONFIG[-STACK]-<UTC time>); must
+             hold no results
   -t SECS    stop QEMU after SECS of wall time (default 1800)
   -i IMAGE   run this image of TARGET as it is, built elsewhere (scripts/mcu-explore.sh
              builds one per point), its link map IMAGE without .elf + .map beside it;
@@ -55,6 +66,7 @@ USAGE
 }
 
 target=cortex-m4
+stack=mbedtls
 config=mcu
 freq=64M
 dir=""
@@ -65,13 +77,15 @@ img_args=()
 cmdline="$0 $*"
 qemu=${MCU_QEMU:-qemu-system-arm}
 case "${1:-}" in --help) usage; exit 0 ;; esac
-while getopts T:c:f:n:r:s:P:k:xd:t:i:qh opt; do
+while getopts T:S:c:f:n:r:s:P:G:k:xd:t:i:qh opt; do
 	case "$opt" in
 	T) target=$OPTARG ;;
+	S) stack=$OPTARG ;;
 	c) config=$OPTARG ;;
 	f) freq=$OPTARG ;;
 	n | r | s | k) img_args+=("-$opt" "$OPTARG") ;;
 	P) img_args+=(-p "$OPTARG") ;;
+	G) img_args+=(-g "$OPTARG") ;;
 	x) img_args+=(-x) ;;
 	d) dir=$OPTARG ;;
 	t) limit=$OPTARG ;;
@@ -110,6 +124,8 @@ for ((a = 0; a < ${#img_args[@]}; a++)); do
 	-s) sizes_ok "$v" || { log "-s: '$v' is not a comma list of at most 8 sizes in 32..4096 (or 0)"; exit 2; } ;;
 	-p) [[ $v =~ ^(tls1\.2|tls1\.3|dtls1\.2)(,(tls1\.2|tls1\.3|dtls1\.2))*$ ]] ||
 		{ log "-P: '$v' is not a comma list of tls1.2, tls1.3, dtls1.2"; exit 2; } ;;
+	-g) [[ $v =~ ^(secp256r1|x25519|x25519mlkem768|mlkem768)(,(secp256r1|x25519|x25519mlkem768|mlkem768))*$ ]] ||
+		{ log "-G: '$v' is not a comma list of secp256r1, x25519, x25519mlkem768, mlkem768"; exit 2; } ;;
 	*) continue ;;
 	esac
 	a=$((a + 1))
@@ -122,11 +138,16 @@ if [ -z "$machine" ]; then
 	exit 2
 fi
 cpu=$(sed -n 's/^MCU_CPU := //p' "$mk")
+case "$stack" in
+mbedtls) cfg_glob=ackbench_config_ ;;
+wolfssl) cfg_glob=wolfssl_settings_ ;;
+*) log "-S: '$stack' is not a stack of the bare-metal image (mbedtls, wolfssl)"; exit 2 ;;
+esac
 case "$config" in
-mcu | mcu-*) [ -n "$image" ] || [ -f "$LIB_ROOT/ports/config/ackbench_config_$config.h" ] ;;
+mcu | mcu-*) [ -n "$image" ] || [ -f "$LIB_ROOT/ports/config/$cfg_glob$config.h" ] ;;
 *) false ;;
 esac || {
-	log "-c: '$config' is not a bare-metal config (known: $(for f in "$LIB_ROOT"/ports/config/ackbench_config_mcu*.h; do f=${f##*_config_}; printf '%s ' "${f%.h}"; done))"
+	log "-c: '$config' is not a bare-metal config of $stack (known: $(for f in "$LIB_ROOT"/ports/config/"$cfg_glob"mcu*.h; do f=${f##*/"$cfg_glob"}; printf '%s ' "${f%.h}"; done))"
 	exit 2
 }
 command -v "$qemu" >/dev/null 2>&1 ||
@@ -135,7 +156,7 @@ command -v jq >/dev/null 2>&1 || { log "jq not found (scripts/deps.sh build)"; e
 
 mkvar() {
 	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$LIB_ROOT" \
-		TARGET="$target" CONFIG="$config" "$@"
+		TARGET="$target" CONFIG="$config" STACK="$stack" "$@"
 }
 sizetool=$(mkvar print-SIZE)
 if [ -n "$image" ]; then
@@ -144,12 +165,14 @@ if [ -n "$image" ]; then
 	img=$(lib_abs "$image")
 else
 	img=$LIB_ROOT/$(mkvar print-BUILD)/mcu/ackbench-mcu.elf
-	log "building $target $config ($img)"
-	mkvar -j2 all >&2 || die "make TARGET=$target CONFIG=$config failed"
+	log "building $target $config $stack ($img)"
+	mkvar -j2 all >&2 || die "make TARGET=$target CONFIG=$config STACK=$stack failed"
 fi
 map=${img%.elf}.map
 
-[ -n "$dir" ] || dir=$LIB_ROOT/results/mcu-$target-$config-$(lib_utc_stamp)
+suffix=""
+[ "$stack" = mbedtls ] || suffix=-$stack
+[ -n "$dir" ] || dir=$LIB_ROOT/results/mcu-$target-$config$suffix-$(lib_utc_stamp)
 dir=$(lib_abs "$dir")
 if [ -e "$dir/raw.txt" ] || [ -e "$dir/mcu.json" ]; then
 	log "-d: $dir already holds results"
@@ -173,6 +196,7 @@ LIB_BIN=$(dirname "$img") lib_record_env "$dir/env.txt" "$cmdline"
 	printf 'icount: shift=0 (1 ns of virtual time per instruction)\n'
 	printf 'compiler: %s\n' "$("$(mkvar print-CC)" --version | head -n 1)"
 	printf 'config: %s\n' "$config"
+	printf 'stack: %s\n' "$stack"
 	printf 'image: %s\n' "$img"
 	printf 'image_sha256: %s\n' "$(sha256sum "$img" | cut -d ' ' -f 1)"
 	printf 'estimate_clock_hz: %s (1 instruction per cycle assumed)\n' "$hz"
@@ -199,11 +223,16 @@ to_csv() {
 		line = ""; for (i = 1; i <= n; i++) line = line (i > 1 ? "," : "") v[c[i]]; print line }' \
 		"$dir/raw.txt"
 }
-to_csv hs key,proto,kind,i,side,ok,resumed,cookie,hs_instr,xchg_instr,close_instr,heap_peak,stack_peak,hs_bytes_out,hs_bytes_in,hs_writes_out,verify,err,suite \
+# The group is the last column (the columns before it stay where they were).
+to_csv hs key,proto,kind,i,side,ok,resumed,cookie,hs_instr,xchg_instr,close_instr,heap_peak,stack_peak,hs_bytes_out,hs_bytes_in,hs_writes_out,verify,err,suite,group \
 	>"$dir/handshakes.csv"
-to_csv rec key,proto,size,n,side,ok,instr_per_msg,bytes_out_per_msg >"$dir/records.csv"
-to_csv neg key,proto,case,refused,by,client_err,server_err,verify >"$dir/negatives.csv"
+to_csv rec key,proto,size,n,side,ok,instr_per_msg,bytes_out_per_msg,group >"$dir/records.csv"
+to_csv neg key,proto,case,refused,by,client_err,server_err,verify,group >"$dir/negatives.csv"
 to_csv floor key,ecdhe_gen,ecdhe_shared,sign,verify,side >"$dir/floor.csv"
+if [ "$stack" = wolfssl ]; then
+	to_csv floor_kex group,gen,shared >"$dir/floor-kex.csv"
+	to_csv floor_kem group,keygen,encaps,decaps >"$dir/floor-kem.csv"
+fi
 
 # Footprint: sections of the image, and flash/RAM by component from the link map.
 "$sizetool" -A "$img" | awk 'NR > 2 && $1 ~ /^\./ { print $1 "," $2 }' |
@@ -230,7 +259,8 @@ rm -f "$dir/sections.tmp"
 # Per component: input sections in the map, by archive (Mbed TLS libraries, libc, ours).
 awk "$HEX"'
 	function add(sz, file, sec,   comp) {
-		if (file ~ /libmbedcrypto\.a/) comp = "mbedcrypto"
+		if (file ~ /libwolfssl\.a/) comp = "wolfssl"
+		else if (file ~ /libmbedcrypto\.a/) comp = "mbedcrypto"
 		else if (file ~ /libmbedx509\.a/) comp = "mbedx509"
 		else if (file ~ /libmbedtls\.a/) comp = "mbedtls"
 		else if (file ~ /lib(c|g|m|rdimon|gcc|nosys)[_a-z]*\.a/) comp = "libc+libgcc"
@@ -252,10 +282,11 @@ awk "$HEX"'
 	END { for (c in seen) printf "component_%s,%d,flash (ram %d)\n", c, flash[c], ram[c] }' \
 	"$map" | sort >>"$dir/footprint.csv"
 
-# Summary JSON: per key, protocol, kind and side the median over the N handshakes (the
+# Summary JSON: per key, protocol, group, kind and side the median over the N handshakes (the
 # first RSA handshake of a run also pays Mbed TLS's blinding set-up: min/max show it).
 jq -R -s --arg target "$target" --arg machine "$machine" --arg cpu "$cpu" --arg config "$config" \
-	--argjson hz "$hz" --arg host "$(uname -n)" \
+	--argjson hz "$hz" --arg host "$(uname -n)" --arg stack "$stack" \
+	--arg stack_version "$(sed -n "s/.* $stack=\([^ ]*\).*/\1/p" "$dir/raw.txt" | head -n 1)" \
 	--arg mbedtls "$(sed -n 's/.* mbedtls=\([^ ]*\).*/\1/p' "$dir/raw.txt" | head -n 1)" '
 	def rows(kind): split("\n") | map(select(startswith(kind + " ")) | split(" ")[1:]
 		| map(capture("^(?<key>[^=]+)=(?<value>.*)$")) | from_entries
@@ -263,11 +294,13 @@ jq -R -s --arg target "$target" --arg machine "$machine" --arg cpu "$cpu" --arg 
 	def median: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
 	(rows("hs")) as $hs | (rows("rec")) as $rec | (rows("neg")) as $neg |
 	{ tool: "ackbench-mcu", target: $target, machine: $machine, cpu: $cpu, config: $config,
-	  mbedtls: $mbedtls, host: $host, estimate_hz: $hz,
+	  mbedtls: $mbedtls, stack: $stack, stack_version: $stack_version, host: $host,
+	  estimate_hz: $hz,
 	  assumption: "estimated time = instructions / clock: one instruction per cycle, an estimate, not a measurement of any chip",
 	  counted_by: "QEMU -icount shift=0 virtual clock (1 ns per instruction), read through SysTick",
-	  handshakes: ($hs | group_by([.key, .proto, .kind, .side]) | map({
-		key: .[0].key, proto: .[0].proto, kind: .[0].kind, side: .[0].side, n: length,
+	  handshakes: ($hs | group_by([.key, .proto, .group, .kind, .side]) | map({
+		key: .[0].key, proto: .[0].proto, group: .[0].group, kind: .[0].kind,
+		side: .[0].side, n: length,
 		ok: (map(select(.ok == 1)) | length),
 		instr: (map(.hs_instr) | median), instr_min: (map(.hs_instr) | min),
 		instr_max: (map(.hs_instr) | max),
@@ -276,11 +309,13 @@ jq -R -s --arg target "$target" --arg machine "$machine" --arg cpu "$cpu" --arg 
 		heap_peak: (map(.heap_peak) | max), stack_peak: (map(.stack_peak) | max),
 		hs_bytes_out: (map(.hs_bytes_out) | median), hs_bytes_in: (map(.hs_bytes_in) | median),
 		suite: .[0].suite })),
-	  records: ($rec | map(select(.ok == 1) | {key, proto, size, side, n, instr: .instr_per_msg,
+	  records: ($rec | map(select(.ok == 1) | {key, proto, group, size, side, n,
+		instr: .instr_per_msg,
 		est_us: (.instr_per_msg / $hz * 1e6), bytes_out: .bytes_out_per_msg})),
 	  negatives: $neg,
-	  baseline_heap: (rows("baseline") | map({key, proto, heap})),
+	  baseline_heap: (rows("baseline") | map({key, proto, group, heap})),
 	  floor: rows("floor"), floor_sym: (rows("floor_sym")[0]),
+	  floor_kex: rows("floor_kex"), floor_kem: rows("floor_kem"),
 	  summary: (rows("summary")[0]) }' "$dir/raw.txt" >"$dir/mcu.json"
 jq -n --slurpfile j "$dir/mcu.json" --rawfile f "$dir/footprint.csv" \
 	'$j[0] + { footprint: ($f | split("\n")[1:] | map(select(length > 0) | split(",")

@@ -14,6 +14,8 @@ Prints the tables of a run of scripts/mcu.sh. -f HZ: the estimate at another clo
 (Hz, e.g. 168000000) instead of the run's own.
 """
 ORDER = {"tls1.2": 0, "tls1.3": 1, "dtls1.2": 2}
+GROUPS = {"secp256r1": 0, "x25519": 1, "x25519mlkem768": 2, "mlkem768": 3}
+STACKS = {"mbedtls": "Mbed TLS", "wolfssl": "wolfSSL"}
 
 
 def jnum(x):
@@ -43,33 +45,45 @@ def render(run, hz):
     mhz = jnum(f / 1e6)
     if mhz.endswith(".0"):
         mhz = mhz[:-2]
-    out = [f"# {run.target} (QEMU {run.machine}, {run.cpu}), Mbed TLS {run.mbedtls}, config {run.config}",
+    # A group column when the run has more than one key exchange group (wolfSSL).
+    groups = len({h.group for h in run.handshakes}) > 1
+    gcol = (lambda g: lft(g, 15)) if groups else (lambda g: "")
+    name = STACKS.get(run.stack, run.stack)
+    out = [f"# {run.target} (QEMU {run.machine}, {run.cpu}), {name} {run.stack_version}, config {run.config}",
            f"# instructions counted by {run.counted_by}; client and server in one image,",
            f"# each side measured apart; median of n handshakes. ms@{mhz}MHz = instructions / clock:",
            "# ONE INSTRUCTION PER CYCLE ASSUMED - an estimate, not a measurement of any chip.", "",
-           "".join(lft(x, 8) for x in ("key", "proto", "kind", "side")) + r("n", 3)
+           "".join(lft(x, 8) for x in ("key", "proto")) + gcol("group")
+           + "".join(lft(x, 8) for x in ("kind", "side")) + r("n", 3)
            + r("instructions", 14) + r(f"ms@{mhz}MHz", 12) + r("heap_peak", 11)
            + r("stack_peak", 11) + r("bytes_out", 10) + r("bytes_in", 9)]
-    hs = sorted(run.handshakes, key=lambda h: (h.key, ORDER.get(h.proto, 9), h.kind != "full",
-                                               h.side))
+    hs = sorted(run.handshakes, key=lambda h: (h.key, ORDER.get(h.proto, 9),
+                                               GROUPS.get(h.group, 9), h.kind != "full", h.side))
     for h in hs:
         if h.kind == "records":
             continue
         ms = jround(h.instr / f * 1000 * 10) / 10
-        out.append("".join(lft(x, 8) for x in (h.key, h.proto, h.kind, h.side)) + r(h.n, 3)
+        out.append("".join(lft(x, 8) for x in (h.key, h.proto)) + gcol(h.group)
+                   + "".join(lft(x, 8) for x in (h.kind, h.side)) + r(h.n, 3)
                    + r(h.instr, 14) + r(ms, 12) + r(h.heap_peak, 11) + r(h.stack_peak, 11)
                    + r(h.hs_bytes_out, 10) + r(h.hs_bytes_in, 9)
                    + (f"  FAILED {h.n - h.ok}" if h.ok != h.n else ""))
     out += ["", "# crypto floor of one side, measured alone (ECDHE P-256 gen + shared, one signature, two",
-            "# verifications) and the full handshake over it (median of client and server, all protocols):"]
+            "# verifications) and the full P-256 handshake over it (median of client and server, all protocols):"]
     for fl in run.floor:
         k, side = fl.get("key"), fl.get("side")
-        ratios = [h.instr / side for h in run.handshakes if h.key == k and h.kind == "full"]
+        ratios = [h.instr / side for h in run.handshakes if h.key == k and h.kind == "full"
+                  and h.group in ("", "secp256r1")]
         rng = "-" if not ratios else \
             f"{jnum(jround(min(ratios) * 100) / 100)}..{jnum(jround(max(ratios) * 100) / 100)}"
         out.append(lft(k, 8) + f"gen {jnum(fl.get('ecdhe_gen'))}  shared {jnum(fl.get('ecdhe_shared'))}"
                    f"  sign {jnum(fl.get('sign'))}  verify {jnum(fl.get('verify'))}  side {jnum(side)}"
                    f"  full/floor {rng}")
+    for fl in run.floor_kex:
+        out.append(lft(fl.get("group"), 16) + f"gen {jnum(fl.get('gen'))}  shared {jnum(fl.get('shared'))}")
+    for fl in run.floor_kem:
+        out.append(lft(fl.get("group"), 16) + f"keygen {jnum(fl.get('keygen'))}  encaps "
+                   f"{jnum(fl.get('encaps'))}  decaps {jnum(fl.get('decaps'))}")
     if run.floor_sym:
         out.append(f"# symmetric: SHA-256 {jnum(run.floor_sym.get('sha256_per_kib'))} and AES-128-GCM "
                    f"{jnum(run.floor_sym.get('aes128gcm_per_kib'))} instructions per KiB")

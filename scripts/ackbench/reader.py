@@ -366,7 +366,11 @@ def read_mcu(path):
                       floor=list(d.get("floor") or []), floor_sym=d.get("floor_sym"),
                       footprint=dict(d.get("footprint") or {}),
                       summary=dict(d.get("summary") or {}), counted_by=d.get("counted_by", ""),
-                      env=read_keyvals(os.path.join(os.path.dirname(jp), "env.txt")))
+                      env=read_keyvals(os.path.join(os.path.dirname(jp), "env.txt")),
+                      stack=d.get("stack") or "mbedtls",
+                      stack_version=d.get("stack_version") or d.get("mbedtls", ""),
+                      floor_kex=list(d.get("floor_kex") or []),
+                      floor_kem=list(d.get("floor_kem") or []))
     except (KeyError, ValueError, TypeError) as e:
         raise FormatError(jp, 0, f"malformed: {e}") from None
 

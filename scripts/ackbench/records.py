@@ -226,6 +226,7 @@ class McuHandshake:
     hs_bytes_out: Optional[int] = None
     hs_bytes_in: Optional[int] = None
     suite: str = ""
+    group: str = ""
 
 
 @dataclass
@@ -238,6 +239,7 @@ class McuRecord:
     instr: int
     est_us: float = 0.0
     bytes_out: Optional[int] = None
+    group: str = ""
 
 
 @dataclass
@@ -258,6 +260,10 @@ class McuRun:
     summary: dict
     counted_by: str = ""
     env: Dict[str, str] = field(default_factory=dict)
+    stack: str = "mbedtls"
+    stack_version: str = ""
+    floor_kex: List[dict] = field(default_factory=list)
+    floor_kem: List[dict] = field(default_factory=list)
 
 
 # --- Mbed TLS's programs/test/benchmark output ("  NAME  :  1234 UNIT/s") ---

@@ -29,8 +29,11 @@ WOLF_CONFIGURE := --enable-static --disable-shared --disable-examples --disable-
 STACK_CFLAGS := -isystem $(WOLF)/src -I$(WOLF)
 STACK_LIBS := $(WOLF)/src/src/.libs/libwolfssl.a -lm -lpthread
 STACK_DEPS := $(WOLF)/.built
-STACK_REFUSE := $(if $(filter undefined,$(origin WOLF_ASM_$(TARGET))),no wolfSSL configuration \
-  for TARGET=$(TARGET),)$(if $(filter-out full,$(CONFIG)),CONFIG=$(CONFIG) is an Mbed TLS config)
+# A bare-metal target (MCU_MACHINE) builds the image instead, with its own wolfSSL build
+# (mk/mcu-wolfssl.mk).
+STACK_REFUSE := $(if $(MCU_MACHINE),,$(if $(filter undefined,$(origin WOLF_ASM_$(TARGET))),no \
+  wolfSSL configuration for TARGET=$(TARGET),)$(if $(filter-out full,$(CONFIG)),CONFIG=$(CONFIG) \
+  is an Mbed TLS config))
 
 # wolfCrypt's own benchmark program from the same build (the crypto floor of
 # scripts/bench-stacks.sh: `benchmark -ecc` times P-256 key generation, ECDH, sign, verify).
