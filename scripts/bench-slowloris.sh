@@ -3,9 +3,10 @@
 # (p50, p95 over COUNT connections, a new one per 64-byte message) with K peers of each
 # kind on the server against the same run without them, alternated (without, with, without,
 # with...), for K = 1, 10, 100, tls and dtls, server --max-conns 1 (the default) and 16.
-#   tls  idle: TCP connections that send nothing; trickle: a TLS record a byte every 200 ms
-#   dtls idle: peers that complete the cookie exchange and go silent (again every 3 s from
-#        a new port); trickle: the same, then their ClientHello again every 200 ms
+#   tls  idle: TCP connections that send nothing; trickle: a TLS record a byte every 200 ms;
+#        hello: a whole ClientHello, then nothing (again on a new connection once closed)
+#   dtls idle: peers that complete the cookie exchange and go silent; trickle: the same,
+#        then their ClientHello again every 200 ms
 # The peers are test/badpeer's (-n K). Client and server pinned to different CPUs, the
 # peers beside the client. Prints per cell: extra ms at p50 and p95 (with - without) and
 # the ratio of the p50s, and the messages lost. Goal (issue 16): extra < 100 ms.
@@ -88,10 +89,13 @@ IFS=, read -r -a mcs <<<"$mlist"
 IFS=, read -r -a ks <<<"$klist"
 for proto in "${protos[@]}"; do
 	for mc in "${mcs[@]}"; do
-		for kind in idle trickle; do
+		kinds=(idle trickle)
+		[ "$proto" = tls ] && kinds+=(hello)
+		for kind in "${kinds[@]}"; do
 			case "$proto-$kind" in
 			tls-idle) tp=tcp bk=silent ;;
 			tls-trickle) tp=tcp bk=tls-trickle ;;
+			tls-hello) tp=tcp bk=tls-hello ;;
 			dtls-idle) tp=udp bk=dtls-silent ;;
 			dtls-trickle) tp=udp bk=dtls-trickle ;;
 			esac

@@ -69,6 +69,13 @@ void sec_io_give_way(struct sec_io *io, const struct sec_give_way *gw)
 	io->active_ns = port_mono_ns();
 }
 
+/* Does io wait by this thread's struct sec_yield? A server's DTLS connection always, a TLS
+ * one until its peer answered (then it keeps its place: its client is still connected). */
+static int yields(const struct sec_io *io)
+{
+	return t_yield != NULL && io->server && (io->datagram || !io->answered);
+}
+
 /* sec_io_wait with this thread's struct sec_yield: the peer's socket alone, and a look at
  * the others' need once the peer has been silent long enough (no wake-up before). */
 static int yield_wait(struct sec_io *io, struct sec_yield *y, uint64_t deadline_ns)
@@ -107,7 +114,7 @@ int sec_io_wait(struct sec_io *io, uint64_t deadline_ns)
 	const struct sec_give_way *gw = &io->gw;
 	int hs[2] = { io->h, gw->lh }, waiting = 0;
 
-	if (t_yield != NULL && io->server)
+	if (yields(io))
 		return yield_wait(io, t_yield, deadline_ns);
 
 	for (;;) {
@@ -197,7 +204,7 @@ static int hello_again(const struct sec_io *io, const uint8_t *buf, size_t n)
 	return io->datagram && dtls_wire_client_hello(buf, n, &cookie, &clen);
 }
 
-/* A DTLS server's view of its peer: when it last said something that was more than a
+/* A server's view of its peer: when it last said something that was more than a
  * ClientHello, and whether it ever answered our first flight (struct sec_yield). */
 static void liveness(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint64_t now)
 {
@@ -207,7 +214,9 @@ static void liveness(struct sec_io *io, int tx, const uint8_t *buf, size_t n, ui
 		if (t_yield != NULL)
 			t_yield->flight_ns = io->active_ns;
 	}
-	if (tx || hello_again(io, buf, n))
+	/* DTLS: a ClientHello again is no answer; TLS: what came before our flight is the
+	 * ClientHello itself */
+	if (tx || (io->datagram ? hello_again(io, buf, n) : !io->flight))
 		return;
 	io->active_ns = now != 0 ? now : port_mono_ns();
 	io->answered = 1;
@@ -221,7 +230,7 @@ static void liveness(struct sec_io *io, int tx, const uint8_t *buf, size_t n, ui
  * it would stamp them late), a receive after it. */
 static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint64_t now)
 {
-	if (io->server && io->datagram)
+	if (io->server)
 		liveness(io, tx, buf, n, now);
 	if (io->in_hs) {
 		if (tx)
@@ -274,7 +283,7 @@ int sec_io_recv(struct sec_io *io, uint8_t *buf, size_t len, uint32_t limit_ms)
 		io->err = ACK_ERR_TIMEOUT; /* the overall handshake deadline passed */
 		return ACK_ERR_TIMEOUT;
 	}
-	if ((io->gw.lh >= 0 || (t_yield != NULL && io->server)) && wait_ms != 0) {
+	if ((io->gw.lh >= 0 || yields(io)) && wait_ms != 0) {
 		/* a silent peer gives way while it is waited for, in the handshake too */
 		n = sec_io_wait(io, sec_deadline(wait_ms));
 		if (n != 0 && n != ACK_ERR_TIMEOUT) {

@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "msg.h"
 #include "srvconn.h"
+#include "stack.h"
 #include "port.h"
 
 /* The wait for the next client is cut into slices, so that a stop (or, with more than one
@@ -283,7 +284,8 @@ unsigned server_threads(const struct transport *tp, const struct server_opts *o)
 
 	if (tp == &tp_udp)
 		return 1; /* a datagram comes whole: no peer can hold it */
-	if (srvlobby_wanted(tp->datagram, o->mem))
-		n += SRVLOBBY_EXTRA;
+	if (tp->stack != NULL && tp->stack->threads_ok != NULL && tp->stack->threads_ok() &&
+	    srvlobby_wanted(o->mem))
+		n += SRVLOBBY_EXTRA; /* a TLS library that is not thread-safe: none */
 	return n;
 }

@@ -9,9 +9,9 @@
 
 #define PLACE_SLICE_MS 2 /* a handshake done waits for its place in these */
 
-int srvlobby_wanted(int dtls, int mem)
+int srvlobby_wanted(int mem)
 {
-	return dtls && !mem; /* --mem counts one connection's heap at a time */
+	return !mem; /* --mem counts one connection's heap at a time */
 }
 
 /* struct sec_yield's waiting: a connection waits for a place. */

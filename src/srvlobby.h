@@ -1,16 +1,18 @@
 /*
- * srvlobby.h - a DTLS server's handshake lobby (issue 16, defect 2). A DTLS peer that
- * completes the cookie exchange and then goes silent, or only sends its ClientHello again,
- * looks like a client until the server has sent its first flight and waited for an answer;
- * taken one at a time, each such peer cost the next client a handshake timer. So a DTLS
- * server runs SRVLOBBY_EXTRA threads beside its --max-conns: handshakes run side by side,
- * each waiting for its own peer, and at most --max-conns connections are served past their
+ * srvlobby.h - a TLS and DTLS server's handshake lobby (issue 16, defect 2). A DTLS peer
+ * that completes the cookie exchange and then goes silent, or only sends its ClientHello
+ * again, or a TLS peer that sends a whole ClientHello and then nothing, looks like a client
+ * until the server has sent its first flight and waited for an answer; taken one at a
+ * time, each such peer cost the next client a handshake timer (DTLS) or --hs-deadline
+ * (TLS). So these servers run SRVLOBBY_EXTRA threads beside their --max-conns: handshakes run side
+ * by side, each waiting for its own peer, and at most --max-conns connections are served past their
  * handshake at once (a place, srvlobby_place). Giving way (sec_io.h, struct sec_yield):
  *   - when every thread holds a connection (none accepts), a handshake whose peer has not
  *     answered for SEC_PENDING_MS since it was taken is pushed out, one per thread needed;
- *   - a served connection silent for one handshake timer gives way to a connection that
- *     finished its handshake and waits for its place;
- *   - a peer whose handshake ended without a word from it (pushed out, timed out) is
+ *   - DTLS: a served connection silent for one handshake timer gives way to a connection
+ *     that finished its handshake and waits for its place (a TLS one keeps its place: its
+ *     client is still connected);
+ *   - DTLS: a peer whose handshake ended without a word from it (pushed out, timed out) is
  *     shunned for SRVLOBBY_SHUN_MS: its ClientHellos with a cookie are dropped unread, so a
  *     peer that resends one is not taken again.
  * Bounded: SRVLOBBY_SHUN_MAX addresses (the first to end replaced), every wait to a
@@ -45,9 +47,9 @@ struct srvlobby {
 	struct srvlobby_shun shun[SRVLOBBY_SHUN_MAX];
 };
 
-/* Whether a server of this transport with these options runs a lobby (DTLS, not --mem), and
- * how many threads it then runs (--max-conns + SRVLOBBY_EXTRA; else --max-conns). */
-int srvlobby_wanted(int dtls, int mem);
+/* Whether a TLS or DTLS server (on a thread-safe stack) runs a lobby: not with --mem. It
+ * then runs --max-conns + SRVLOBBY_EXTRA threads (server_threads). */
+int srvlobby_wanted(int mem);
 /* w's struct sec_yield hooks (before its thread starts). */
 void srvlobby_worker(struct worker *w);
 /* After a handshake: waits (up to the server's --timeout) for a place to serve the

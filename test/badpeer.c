@@ -25,6 +25,8 @@
  * With -n, COUNT peers at once for SECS seconds (a slowloris; "started peers=N" once they
  * are, "peers=N restarts=R" at the end; a peer the server closed starts again):
  *   silent       (tcp) connect and send nothing
+ *   tls-hello    (tcp) a whole TLS 1.2 ClientHello, then nothing (the server's flight is
+ *                read and left unanswered); started again when the server closes
  *   tls-trickle  (tcp) a TLS handshake record header announcing 512 bytes, then one byte
  *                of it every MS (-i, 200)
  *   dtls-silent  (udp) a DTLS 1.2 ClientHello, the cookie back after the
@@ -162,7 +164,7 @@ static int usage(void)
 	fprintf(stderr, "usage: badpeer [-a ADDR] [-l LEN] [-r REPLY_LEN] [-w MS] tcp|udp PORT "
 	                "garbage|truncated|cut|overlong|badpad|silent|trickle|valid|squat\n"
 	                "       badpeer [-a ADDR] -n COUNT -t SECS [-i MS] tcp|udp PORT "
-	                "silent|tls-trickle|dtls-silent|dtls-trickle\n");
+	                "silent|tls-hello|tls-trickle|dtls-silent|dtls-trickle\n");
 	return 2;
 }
 
@@ -240,11 +242,12 @@ static size_t dtls_hello(uint8_t *out, const uint8_t *random, const uint8_t *coo
                          uint16_t msg_seq, uint16_t rseq)
 {
 	static const uint8_t suites[] = { 0, 4, 0xc0, 0x2b, 0xc0, 0x2f };
-	static const uint8_t ext[] = { 0x00, 0x0a, 0, 4, 0, 2, 0x00, 0x17,        /* groups */
-		                       0x00, 0x0b, 0, 2, 1, 0,                    /* points */
-		                       0x00, 0x0d, 0, 8, 0, 6, 4, 3, 8, 4, 4, 1,  /* sig algs */
-		                       0x00, 0x17, 0, 0,                          /* EMS */
-		                       0xff, 0x01, 0, 1, 0 };                     /* reneg info */
+	static const uint8_t ext[] = { 0x00, 0x0a, 0, 4, 0, 2, 0x00, 0x17, /* groups */
+		                       0x00, 0x0b, 0, 2, 1, 0,             /* points */
+		                       0x00, 0x0d, 0, 8, 0, 6, 4,    3,
+		                       8,    4,    4, 1,      /* sig algs */
+		                       0x00, 0x17, 0, 0,      /* EMS */
+		                       0xff, 0x01, 0, 1, 0 }; /* reneg info */
 	uint8_t *b = out + 25, *p = b;
 	size_t blen;
 
@@ -289,6 +292,28 @@ static size_t dtls_hello(uint8_t *out, const uint8_t *random, const uint8_t *coo
 	return 25 + blen;
 }
 
+/* The same ClientHello over TLS 1.2 (RFC 5246 7.4.1.2): 5- and 4-byte headers, no cookie. */
+static size_t tls_hello(uint8_t *out, const uint8_t *random)
+{
+	uint8_t d[512];
+	size_t n = dtls_hello(d, random, NULL, 0, 0, 0), blen = n - 26;
+
+	out[0] = 22; /* handshake record, TLS 1.0 on the record as clients send it */
+	out[1] = 3;
+	out[2] = 1;
+	out[3] = (uint8_t)((blen + 4) >> 8);
+	out[4] = (uint8_t)(blen + 4);
+	out[5] = 1; /* client_hello, length */
+	out[6] = 0;
+	out[7] = (uint8_t)(blen >> 8);
+	out[8] = (uint8_t)blen;
+	out[9] = 3; /* TLS 1.2 */
+	out[10] = 3;
+	memcpy(out + 11, d + 27, 33);     /* random, session id (empty) */
+	memcpy(out + 44, d + 61, n - 61); /* what follows the cookie: suites, compression, ext */
+	return 9 + blen;
+}
+
 static unsigned g_starts;
 
 static int peer_start(struct peer *pe, const char *addr, const char *port, int dgram,
@@ -305,12 +330,16 @@ static int peer_start(struct peer *pe, const char *addr, const char *port, int d
 	if (pe->fd < 0)
 		return -1;
 	pe->next_ms = now_ms();
+	if (!dgram && strcmp(kind, "tls-hello") == 0) {
+		n = tls_hello(out, pe->random);
+		send(pe->fd, out, n, MSG_NOSIGNAL);
+		pe->next_ms = now_ms() + 3600000; /* then silent: the server's flight unanswered */
+	}
 	if (!dgram)
 		return 0;
 	n = dtls_hello(out, pe->random, NULL, 0, 0, pe->rseq++);
 	send(pe->fd, out, n, 0);
 	pe->next_ms = now_ms() + 1000; /* no HelloVerifyRequest by then: again */
-	(void)kind;
 	return 0;
 }
 
@@ -456,7 +485,8 @@ int main(int argc, char **argv)
 	if (count != 0) {
 		if (count > SWARM_MAX || secs == 0 || secs > 3600 || ival > 60000 ||
 		    (strcmp(kind, dgram ? "dtls-silent" : "silent") != 0 &&
-		     strcmp(kind, dgram ? "dtls-trickle" : "tls-trickle") != 0))
+		     strcmp(kind, dgram ? "dtls-trickle" : "tls-trickle") != 0 &&
+		     (dgram || strcmp(kind, "tls-hello") != 0)))
 			return usage();
 		if (ival == 0 && strcmp(kind, "dtls-silent") != 0)
 			ival = 200;

@@ -47,8 +47,8 @@ overlap() {
 }
 
 # served FILE: the most connections a server CSV shows served at once, from its message rows
-# (per connection: its first request received .. its last one answered). A DTLS server runs
-# handshakes beside the connections it serves (its handshake lobby: src/srvlobby.h), so its
+# (per connection: its first request received .. its last one answered). A TLS or DTLS server
+# runs handshakes beside the connections it serves (its handshake lobby: src/srvlobby.h), so its
 # "conn" rows, which start at the accept, may overlap more; what it serves may not.
 served() {
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -187,7 +187,7 @@ bound_run() {
 	check_grep "$what: every message acked" "$OUT" \
 		"^result proto=$p mode=per-message sizes=1 messages=60 acked=60 lost=0 end=acked$"
 	wait_exit "$SRV_PID" 20
-	if [ "$p" = dtls ]; then
+	if [ "$p" != tcp ]; then
 		m=$(served "$TMP/bound-$p.csv")
 	else
 		m=$(overlap "$TMP/bound-$p.csv")

@@ -2,7 +2,8 @@
 # slowloris.sh - idle and trickling peers do not hold a server (issue 16, defect 2): while
 # 100 TCP connections that send nothing and 20 that trickle a TLS record a byte every
 # 200 ms stay open, a good tls_client is served, every message acknowledged, at the
-# default --max-conns 1 and at --max-conns 16; while 100 DTLS peers that completed the
+# default --max-conns 1 and at --max-conns 16, and while 100 send a whole ClientHello and
+# then nothing; while 100 DTLS peers that completed the
 # cookie exchange sit silent, and then while 100 resend their ClientHello with its cookie,
 # a good dtls_client is served too, and the server goes on serving after them (its
 # handshake lobby pushed the silent ones out: src/srvlobby.h). Not timed: the cost in
@@ -78,6 +79,23 @@ tls_run() {
 	stop_server "$SRV_PID"
 }
 
+# tls_hello_run CONNS: 100 peers that send a whole ClientHello and then nothing (each
+# starts again when the server closes it): the good client is served.
+tls_hello_run() {
+	local conns=$1 what="tls --max-conns $1, $DPEERS peers silent after their ClientHello" n
+	start_server "tlshello-$conns" tls_server -b 127.0.0.1 --forever --max-conns "$conns" \
+		"${SRV[@]}" || return 0
+	swarm "thello-$conns" tcp tls-hello "$DPEERS"
+	sleep 1
+	run_client "tls-hgood-$conns" "$T" tls_client -p "$SRV_PORT" "${CLI[@]}" -s 64 -n 5 -w 0 -q
+	check_grep "$what: the good client is served, every message acked" "$OUT" \
+		"^result proto=tls mode=per-message sizes=1 messages=5 acked=5 lost=0 end=acked$"
+	unswarm
+	n=$(grep -c "handshake failed: never answered our first flight while every handshake place was taken: pushed out$" "$SRV_ERR" || true)
+	check "$what: their handshakes were pushed out (got $n)" [ "$n" -ge 1 ]
+	stop_server "$SRV_PID"
+}
+
 # dtls_run CONNS: 100 peers silent after their cookie exchange, then 100 that resend their
 # ClientHello with its cookie every 200 ms: each time a good client is served, and after
 # them the server goes on serving.
@@ -109,6 +127,8 @@ dtls_run() {
 
 tls_run 1
 tls_run 16
+tls_hello_run 1
+tls_hello_run 16
 dtls_run 1
 dtls_run 16
 summary
