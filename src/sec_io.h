@@ -48,7 +48,7 @@ struct sec_give_way {
 };
 
 /* A server thread's say in giving way, when the server core runs more handshakes than it
- * serves connections (a DTLS server's handshake lobby, src/srvlobby.h). Set per thread
+ * serves connections (a TLS or DTLS server's handshake lobby, src/srvlobby.h). Set per thread
  * (sec_io_yield); then sec_io_wait, on a server connection of that thread, watches no
  * listener (gw.lh is -1) but asks, once its peer has been silent long enough:
  *   - answered (its peer sent more than ClientHellos), silent gw.idle_ms: waiting(arg), is

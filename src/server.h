@@ -24,7 +24,7 @@ struct server_opts {
  * it could not start or a write of its CSV failed. Bad peers are logged and dropped. */
 int server_run(const char *prog, const struct transport *tp, const struct server_opts *o,
                const struct tp_conf *conf);
-/* The threads server_run runs: --max-conns (1 on UDP), + a DTLS server's handshake lobby
+/* The threads server_run runs: --max-conns (1 on UDP), + a TLS or DTLS server's handshake lobby
  * (srvlobby.h). What a transport's set-up is told (tp_conf.conns): more than one, its
  * connections do not watch the listener themselves. */
 unsigned server_threads(const struct transport *tp, const struct server_opts *o);

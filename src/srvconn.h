@@ -24,7 +24,7 @@ struct srv {
 	const struct server_opts *o;
 	void *state;
 	unsigned workers;         /* threads: --max-conns, + SRVLOBBY_EXTRA with a lobby */
-	struct srvlobby *lobby;   /* DTLS: the handshake lobby (srvlobby.h), else NULL */
+	struct srvlobby *lobby;   /* TLS, DTLS: the handshake lobby (srvlobby.h), or NULL */
 	struct worker *w;         /* the workers, [workers] */
 	uint64_t (*cpu_ns)(void); /* process CPU with one worker, the thread's with more */
 	uint32_t reply_max;       /* largest reply: --max-size, or less if one send carries less */
