@@ -224,10 +224,10 @@ $(BUILD)/test/test_linkmodel: test/unit/test_linkmodel.c test/unit/check.h $(BUI
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itest/unit -Isrc/link $(ALL_LDFLAGS) -o $@ $< $(BUILD)/obj/link/linkmodel.o -lm
 # The misbehaving client of the integration tests: plain POSIX sockets, no core objects.
-$(BUILD)/test/badpeer: test/badpeer.c
+$(BUILD)/test/badpeer: test/badpeer.c test/badpeer_swarm.c test/badpeer.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ test/badpeer.c test/badpeer_swarm.c
 
 cross-build:
 	$(Q)scripts/deps.sh cross-aarch64
@@ -281,7 +281,7 @@ mcu-explore:
 $(BUILD)/test/ref_tcp_loop: test/ref_tcp_loop.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ test/badpeer.c test/badpeer_swarm.c
 bench: deps all $(BUILD)/test/ref_tcp_loop
 	$(Q)scripts/deps.sh bench
 	$(Q)scripts/bench-loopback.sh -B $(BUILD)/bin -R $(BUILD)/test/ref_tcp_loop
