@@ -89,21 +89,6 @@ static void set_nodelay(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-int port_wait_readable(int h, int timeout_ms)
-{
-	struct pollfd p = { .fd = h, .events = POLLIN };
-	int r;
-
-	if (posix_dgq_pending(h))
-		return 0;
-	do
-		r = poll(&p, 1, timeout_ms < 0 ? -1 : timeout_ms);
-	while (r < 0 && errno == EINTR && posix_eintr_retry());
-	if (r < 0)
-		return sys_err();
-	return r == 0 ? ACK_ERR_TIMEOUT : 0;
-}
-
 static int wait_writable(int h, int timeout_ms)
 {
 	struct pollfd p = { .fd = h, .events = POLLOUT };
@@ -406,32 +391,6 @@ int port_tcp_retrans(int h, uint32_t *n)
 		return ACK_ERR_ARG;
 	*n = ti.tcpi_total_retrans;
 	return 0;
-}
-
-int port_wait_any(const int *h, unsigned n, int timeout_ms)
-{
-	struct pollfd p[PORT_WAIT_MAX];
-	unsigned i;
-	int r, kept = 0;
-
-	if (n == 0 || n > sizeof(p) / sizeof(p[0]))
-		return ACK_ERR_ARG;
-	for (i = 0; i < n; i++) {
-		p[i].fd = h[i];
-		p[i].events = POLLIN;
-		p[i].revents = posix_dgq_pending(h[i]) ? POLLIN : 0;
-		kept |= p[i].revents != 0;
-	}
-	/* Datagrams kept (port_dgq.c) are readable now: only look at the others. */
-	do
-		r = poll(p, n, kept ? 0 : timeout_ms < 0 ? -1 : timeout_ms);
-	while (r < 0 && errno == EINTR && posix_eintr_retry());
-	if (r < 0)
-		return sys_err();
-	for (i = 0; i < n; i++)
-		if (p[i].revents != 0 || posix_dgq_pending(h[i]))
-			return (int)i;
-	return ACK_ERR_TIMEOUT;
 }
 
 int port_shutdown_write(int h)

@@ -1,5 +1,5 @@
 /* posix_net.h - inside ports/posix/ only: what port_net.c, port_wait.c, port_signal.c and
- * port_thread.c give the other files of the port. */
+ * port_thread.c give the other files of the port (port_poll.c: the port.h waits they use). */
 #ifndef ACKBENCH_POSIX_NET_H
 #define ACKBENCH_POSIX_NET_H
 
