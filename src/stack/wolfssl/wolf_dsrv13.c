@@ -13,8 +13,8 @@
  *     the listening socket is connected to it (port_udp_adopt, which keeps the client's
  *     further fragments queued on it), a new one listens, and the connection's handshake
  *     goes on with that WOLFSSL;
- *   - anything wolfSSL refuses (garbage, a wrong cookie): dropped and counted as stray,
- *     and a fresh listener WOLFSSL is made.
+ *   - anything wolfSSL refuses (garbage, a wrong cookie: then a fresh listener WOLFSSL is
+ *     made) or drops unanswered: dropped and counted as stray.
  * The cookie secret is the per-client one of DTLS 1.2 (HMAC(key, "ip:port"), set with
  * wolfSSL_send_hrr_cookie before each ClientHello), so the client's address is bound into
  * the cookie as there.
@@ -85,6 +85,7 @@ int wolf_dsrv13_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn *
 {
 	uint64_t deadline = sec_deadline(timeout_ms);
 	struct port_addr from;
+	uint32_t hvr;
 	char id[80];
 	int n, h, r;
 
@@ -103,15 +104,23 @@ int wolf_dsrv13_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn *
 			sec_listen_consume(&s->dl);
 			return r;
 		}
+		hvr = s->hvr;
 		r = wolfDTLS_accept_stateless(s->lssl);
 		if (r == WOLFSSL_FATAL_ERROR) {
 			wolf_dsrv13_free(s);
-			sec_listen_drop(&s->dl, &from, n);
+			sec_listen_drop(&s->dl, &from, (int)s->dl.len);
+			continue;
+		}
+		if (r != WOLFSSL_SUCCESS) {
+			/* answered with a HelloRetryRequest, or dropped by wolfSSL unanswered (a
+			 * malformed ClientHello): counted as stray */
+			if (s->hvr == hvr)
+				sec_listen_drop(&s->dl, &from, (int)s->dl.len);
+			else
+				sec_listen_consume(&s->dl);
 			continue;
 		}
 		sec_listen_consume(&s->dl); /* pk keeps the datagram */
-		if (r != WOLFSSL_SUCCESS)
-			continue; /* answered with a HelloRetryRequest, or waits for more */
 		h = port_udp_adopt(&s->t.sec.lh, &from);
 		if (h < 0) {
 			wolf_dsrv13_free(s);
