@@ -29,6 +29,9 @@ Axes (default value when the axis is not given):
   link    none, or link specs with ':' between pairs (docs/links.md), e.g.
           -x link=none,lte,rtt=80ms:loss=1% (none): each cell and its baseline over that
           emulated link (scripts/link.sh), built and calibrated before the runs
+  auth    cert psk psk-dhe (cert): certificates (the key axis), or a pre-shared key
+          (DIR/psk.hex, random per run directory) with --psk-mode psk or psk-dhe; a PSK
+          cell takes the first key and group given, the stack's PSK suite, no resume
 With no -x at all, the default grid: -x tls=1.2,1.3 -x key=ec256,rsa2048
   -x group=secp256r1,x25519 -x mode=per-message,keep (16 cells, about 10 minutes on 2 cores).
   -B BINDIR  programs of config=full stack=mbedtls, also the baselines' (default:
@@ -53,7 +56,7 @@ run passed, 1 when one failed, 2 usage error.
 USAGE
 }
 
-AXES="proto tls key group suite resume config stack mode rep link"
+AXES="proto tls key group suite resume config stack mode rep link auth"
 axis_values() {
 	case "$1" in
 	proto) echo "tls dtls" ;;
@@ -67,6 +70,7 @@ axis_values() {
 	mode) echo "per-message keep" ;;
 	rep) echo "1 2 3 4 5 6 7 8 9" ;;
 	link) echo "none SPEC" ;;
+	auth) echo "cert psk psk-dhe" ;;
 	*) return 1 ;;
 	esac
 }
@@ -74,7 +78,7 @@ axis_default() {
 	case "$1" in
 	proto) echo tls ;; tls) echo 1.3 ;; key) echo ec256 ;; group) echo secp256r1 ;;
 	suite) echo aes128gcm ;; resume) echo 0 ;; config) echo full ;; stack) echo mbedtls ;;
-	mode) echo per-message ;; rep) echo 1 ;; link) echo none ;;
+	mode) echo per-message ;; rep) echo 1 ;; link) echo none ;; auth) echo cert ;;
 	esac
 }
 stacks_known() {
@@ -258,8 +262,14 @@ cell_id() { # SPEC: the values that vary (always proto and mode), joined by '_'
 	done
 	echo "$id"
 }
+# auth=psk/psk-dhe cells: one random key per run directory, never printed (a file, as
+# --psk-file keeps it out of the process list)
+if [ -n "${ax[auth]+x}" ] && [ ! -s "$dir/psk.hex" ]; then
+	(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$dir/psk.hex")
+fi
+first_of() { local v=${ax[$1]:-$(axis_default "$1")}; echo "${v%% *}"; }
 : >"$dir/cells.tsv.new"
-printf 'cell\tstatus\treason\tproto\ttls\tkey\tgroup\tsuite\tresume\tconfig\tstack\tmode\trep\tbin\tbaseline\tlink\n' >"$dir/cells.tsv.new"
+printf 'cell\tstatus\treason\tproto\ttls\tkey\tgroup\tsuite\tresume\tconfig\tstack\tmode\trep\tbin\tbaseline\tlink\tauth\n' >"$dir/cells.tsv.new"
 ids=() bases=()
 declare -A cargs=() sargs=() cbin=() cproto=() cwant=() clink=() bmode=()
 built_tried=" "
@@ -268,7 +278,7 @@ for spec in "${combos[@]}"; do
 	proto=$(get "$spec" proto) tls=$(get "$spec" tls) key=$(get "$spec" key)
 	group=$(get "$spec" group) suite=$(get "$spec" suite) res=$(get "$spec" resume)
 	config=$(get "$spec" config) stack=$(get "$spec" stack) mode=$(get "$spec" mode)
-	lnk=$(get "$spec" link)
+	lnk=$(get "$spec" link) auth=$(get "$spec" auth)
 	[ "$proto" = tls ] || [ -n "${ax[tls]+x}" ] || { tls=1.2; spec=${spec/tls=1.3/tls=1.2}; }
 	id=$(cell_id "$spec") reason="" bin=$(bindir_of "$config" "$stack")
 	base=base-$([ "$proto" = tls ] && echo tcp || echo udp)-$mode
@@ -285,6 +295,14 @@ for spec in "${combos[@]}"; do
 		reason="$key: Mbed TLS 3.6 has no ML-DSA"
 	elif [ "$mode" = keep ] && [ "$res" = 1 ]; then
 		reason="resume=1 changes per-message runs only (keep has one handshake)"
+	elif [ "$auth" != cert ] && [ "$res" = 1 ]; then
+		reason="auth=$auth with resume=1: resuming PSK sessions is not built (docs/tls-dtls.md)"
+	elif [ "$auth" != cert ] && [ "$key" != "$(first_of key)" ]; then
+		reason="auth=$auth: no certificate, so no key axis (the cell with key=$(first_of key) runs)"
+	elif [ "$auth" != cert ] && [ "$suite" != aes128gcm ]; then
+		reason="auth=$auth: the stack's PSK suite, no suite axis (docs/tls-dtls.md)"
+	elif [ "$auth" = psk ] && [ "$group" != "$(first_of group)" ]; then
+		reason="auth=psk: no key exchange group (the cell with group=$(first_of group) runs)"
 	elif [ "$stack" != mbedtls ] && [ "${stacks_built#* "$stack" }" = "$stacks_built" ]; then
 		reason="stack $stack: not in this tree yet (make -s print-STACKS lists none such)"
 	elif [ ! -x "$bin/${proto}_client" ] || [ ! -x "$bin/${proto}_server" ]; then
@@ -299,7 +317,23 @@ for spec in "${combos[@]}"; do
 		[ -x "$bin/${proto}_client" ] || reason="no build $bin (make $mk, or matrix.sh -b)"
 	fi
 	c=() s=()
-	if [ -z "$reason" ]; then
+	if [ -z "$reason" ] && [ "$auth" != cert ]; then
+		c+=(--psk-file "$dir/psk.hex" --psk-mode "$auth" --groups "$group")
+		s+=(--psk-file "$dir/psk.hex" --psk-mode "$auth" --groups "$group")
+		[ "$proto" = dtls ] || { c+=(--tls "$tls"); s+=(--tls "$tls"); }
+		[ "$mode" = per-message ] || c+=(--keep)
+		cargs[$id]="${c[*]}" sargs[$id]="${s[*]}" cbin[$id]=$bin cproto[$id]=$proto clink[$id]=$lnk
+		g=$group
+		[ "$auth" = psk-dhe ] || g=no-group
+		cwant[$id]="$([ "$proto" = dtls ] && echo DTLS || echo TLS)v$tls $g $auth"
+		ids+=("$id")
+		case " ${bases[*]-} " in
+		*" $base "*) ;;
+		*) bases+=("$base")
+			cproto[$base]=$([ "$proto" = tls ] && echo tcp || echo udp) bmode[$base]=$mode
+			clink[$base]=$lnk ;;
+		esac
+	elif [ -z "$reason" ]; then
 		crt=$dir/certs/$key
 		c+=(--ca "$crt/ca.crt" --cert "$crt/client.crt" --key "$crt/client.key")
 		s+=(--ca "$crt/ca.crt" --cert "$crt/server.crt" --key "$crt/server.key")
@@ -328,17 +362,17 @@ for spec in "${combos[@]}"; do
 			clink[$base]=$lnk ;;
 		esac
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" \
 		"$([ -z "$reason" ] && echo run || echo skipped)" "${reason:--}" "$proto" "$tls" \
 		"$key" "$group" "$suite" "$res" "$config" "$stack" "$mode" "$(get "$spec" rep)" \
-		"$bin" "$base" "$([ "$lnk" = none ] && echo - || echo "$lnk")" >>"$dir/cells.tsv.new"
+		"$bin" "$base" "$([ "$lnk" = none ] && echo - || echo "$lnk")" "$auth" >>"$dir/cells.tsv.new"
 done
 for b in ${bases[@]+"${bases[@]}"}; do
 	p=${cproto[$b]} m=${bmode[$b]}
 	cbin[$b]=$bin0 sargs[$b]=""
 	cargs[$b]=""
 	[ "$m" != keep ] || cargs[$b]=--keep
-	printf '%s\trun\t-\t%s\t-\t-\t-\t-\t-\tfull\t-\t%s\t-\t%s\t-\t%s\n' "$b" "$p" "$m" "$bin0" \
+	printf '%s\trun\t-\t%s\t-\t-\t-\t-\t-\tfull\t-\t%s\t-\t%s\t-\t%s\t-\n' "$b" "$p" "$m" "$bin0" \
 		"$([ "${clink[$b]}" = none ] && echo - || echo "${clink[$b]}")" >>"$dir/cells.tsv.new"
 done
 mv "$dir/cells.tsv.new" "$dir/cells.tsv"

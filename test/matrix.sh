@@ -3,7 +3,8 @@
 # a stack without a build: its cells listed as skipped with the reason) killed midway and
 # continued to the same runs; bad axes (one line, exit 2); two identical cells within noise
 # while RSA-3072 against P-256 handshakes is not; the constraints; the main job's table
-# without a negative overhead; report.html rendered by headless Chromium. About 2 minutes.
+# without a negative overhead; report.html rendered by headless Chromium; the auth axis
+# (cert, psk, psk-dhe over tls and dtls, one round). About 2.5 minutes.
 #   test/matrix.sh BIN_DIR
 set -eu
 # shellcheck source=test/lib.sh
@@ -26,7 +27,46 @@ bad_axis "unknown axis" "unknown axis 'colour'" -x colour=red
 bad_axis "unknown value" "-x key: unknown value 'ec999'" -x key=ec256,ec999
 bad_axis "no values" "-x: 'mode=' is not AXIS=V1,V2" -x mode=
 bad_axis "unknown --require axis" "--require: unknown axis 'speed'" --require speed=1
+bad_axis "unknown auth" "-x auth: unknown value 'rpk' \(one of: cert psk psk-dhe\)" -x auth=rpk
 check "a refused command line left no directory" [ ! -e "$TMP/bad" ]
+
+# --- the auth axis: certificates, PSK, PSK+ECDHE, TLS and DTLS, one round ---
+A=$TMP/auth
+rc=0
+timeout -k 5 300 "$MATRIX" -B "$BIN" -d "$A" -x auth=cert,psk,psk-dhe -x proto=tls,dtls \
+	-n 5 -s 64 -r 1 -S 5 >"$TMP/auth.out" 2>"$TMP/auth.err" </dev/null || rc=$?
+check_rc "auth axis: the matrix runs" "$rc" 0 "$TMP/auth.err"
+check_eq "auth axis: the auth column of the runnable cells" \
+	"$(awk -F '\t' 'NR > 1 && $2 == "run" && $1 !~ /^base-/ { print $17 }' "$A/cells.tsv" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" \
+	" 2 cert; 2 psk; 2 psk-dhe;"
+"$MATRIX" -l -B "$BIN" -x auth=cert,psk -x resume=0,1 -x key=ec256,rsa2048 >"$TMP/authl.out" 2>&1 || true
+check_grep "auth axis: PSK with resume=1 skipped, saying why" "$TMP/authl.out" \
+	'^matrix: skipped: tls_key-ec256_resume-1_per-message_auth-psk: auth=psk with resume=1: resuming PSK sessions is not built'
+check_grep "auth axis: PSK with a second key skipped, saying why" "$TMP/authl.out" \
+	'^matrix: skipped: tls_key-rsa2048_resume-0_per-message_auth-psk: auth=psk: no certificate, so no key axis'
+check_eq "auth axis: -l lists 5 runnable cells and the baseline" "$(grep -c '^cell: ' "$TMP/authl.out")" 6
+for c in tls_per-message_auth-psk dtls_per-message_auth-psk-dhe; do
+	check "auth axis: $c ran (its probe negotiated the mode)" [ -f "$A/cells/$c/r1.json" ]
+done
+check_eq "auth axis: the probe's negotiated modes" \
+	"$(jq -r .auth_negotiated "$A"/cells/*auth-psk*/probe.json | LC_ALL=C sort | uniq -c | tr -s ' ' | tr '\n' ';')" \
+	" 2 psk; 2 psk-dhe;"
+check_grep "auth axis: cells.csv has the auth column" "$A/cells.csv" \
+	'^auth,tls_per-message_auth-psk,run,.*,psk$'
+check_grep "auth axis: the commands name the key file" "$A/cells/tls_per-message_auth-psk/commands.txt" \
+	'--psk-file [^ ]*/psk.hex --psk-mode psk'
+check_nogrep "auth axis: the key is in no output" <(cat "$TMP"/auth.* "$A"/cells/*/commands.txt "$A"/summary.md) \
+	"$(cat "$A/psk.hex")"
+check_eq "auth axis: the key file is private" "$(stat -c %a "$A/psk.hex")" 600
+# handshake_bytes (column 26 of cells.csv): every PSK cell moves fewer than its cert cell
+hb() { awk -F, -v c="$1" '$2 == c { print $26 }' "$A/cells.csv"; }
+for p in tls dtls; do
+	for m in psk psk-dhe; do
+		check "auth axis: $p $m moves fewer handshake bytes than cert" awk \
+			-v a="$(hb "${p}_per-message_auth-$m")" \
+			-v b="$(hb "${p}_per-message_auth-cert")" 'BEGIN { exit !(a > 0 && a < b) }'
+	done
+done
 
 # --- a 2x2x2 matrix, killed midway, continued ---
 # The programs through a link of their build directory in TMP: the other stack's build

@@ -149,6 +149,7 @@ class Cell:
     bin: str = ""
     baseline: str = "-"
     link: str = "-"  # the emulated link's spec (matrix.sh -x link=...), "-" on loopback
+    auth: str = "cert"  # cert, psk, psk-dhe (matrix.sh -x auth=...); "-" for a baseline
 
     @property
     def is_baseline(self) -> bool:
@@ -158,7 +159,8 @@ class Cell:
         return getattr(self, name)
 
 
-AXES = ("proto", "tls", "key", "group", "suite", "resume", "config", "stack", "mode", "rep", "link")
+AXES = ("proto", "tls", "key", "group", "suite", "resume", "config", "stack", "mode", "rep", "link",
+        "auth")
 
 
 @dataclass
