@@ -159,6 +159,28 @@ void sec_psk_id_text(const unsigned char *id, size_t len, char *buf, size_t cap)
 	buf[n < cap ? n : cap - 1] = '\0';
 }
 
+int sec_psk_known(const struct sec_ctx *x, const void *id, size_t len)
+{
+	char text[300];
+
+	if (len == strlen(x->psk_id) && memcmp(id, x->psk_id, len) == 0)
+		return 1;
+	sec_psk_id_text(id, len, text, sizeof(text));
+	fprintf(stderr, "%s: unknown PSK identity '%s' (ours: '%s'): refused\n", x->prog, text,
+	        x->psk_id);
+	return 0;
+}
+
+void sec_psk_hint(const struct sec_ctx *x, const char *peer)
+{
+	if (!x->server || x->auth == SEC_AUTH_CERT)
+		return;
+	fprintf(stderr,
+	        "%s: %s: PSK handshake failed: the client's key for identity '%s' differs from "
+	        "ours, or it offered no %s mode\n",
+	        x->prog, peer, x->psk_id, sec_auth_name(x->auth));
+}
+
 int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *c, int datagram)
 {
 	x->lh = -1;

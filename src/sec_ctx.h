@@ -49,6 +49,12 @@ struct sec_ctx {
 const char *sec_auth_name(enum sec_auth a);
 /* What a handshake of x negotiated, from the wire (the group of io's key exchange). */
 enum sec_auth sec_auth_negotiated(const struct sec_ctx *x, const struct sec_io *io);
+/* Server: 1 when the identity the client named (len bytes) is ours, else 0 after the line
+ * "unknown PSK identity 'x' (ours: 'y'): refused". */
+int sec_psk_known(const struct sec_ctx *x, const void *id, size_t len);
+/* Server, PSK: a handshake with peer failed in the library (not an unknown identity, a
+ * timeout or an EOF): the line saying what it most likely means (a wrong key, the mode). */
+void sec_psk_hint(const struct sec_ctx *x, const char *peer);
 /* Copies the printable part of a peer's identity (len bytes) into buf, for messages. */
 void sec_psk_id_text(const unsigned char *id, size_t len, char *buf, size_t cap);
 

@@ -9,8 +9,7 @@
 #     then serves a good client; the key never appears in any output;
 #   - bad input: non-hex, odd, empty, over-long keys, an over-long identity, an unknown
 #     mode, a missing key file, --psk-identity without a key: one line, exit 2;
-#   - every other stack built: runs PSK with this one where it has it, else refuses
-#     --psk in one line naming the stack, exit 2, before any traffic.
+# The stacks with each other: test/psk_interop.sh.
 #   test/psk.sh BIN_DIR
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -120,20 +119,5 @@ start_server s-file tls_server -b 127.0.0.1 --psk-file "$TMP/key.hex" || true
 run_client file "$T" tls_client -p "$SRV_PORT" -s 64 -n 2 -w 0 --psk-file "$TMP/key.hex"
 check_rc "--psk-file on both sides: exit 0" "$RC" 0 "$ERR"
 stop_server "$SRV_PID"
-
-# --- the other stacks built: PSK with this one, or a one-line refusal ---
-for s in $(make_var print-STACKS); do
-	[ "$s" != "$HERE" ] || continue
-	d=$(stack_bin "$s")
-	if [ "$(stack_of "$d")" != "$s" ]; then
-		echo "skip - stack $s not built in $d (make STACK=$s)"
-		continue
-	fi
-	for prog in tls_client tls_server dtls_client dtls_server; do
-		BIN=$d run_client "other-$s" "$T" "$prog" -p 1 --psk "$KEY" --psk-mode psk
-		check_rc "$s $prog --psk: exit 2 (not built for $s yet)" "$RC" 2 "$ERR"
-		check_grep "$s $prog --psk: one line naming the stack" "$ERR" "^$prog: --psk: not supported by the $s stack"
-	done
-done
 
 summary

@@ -21,29 +21,20 @@ static int psk_cb(void *p, mbedtls_ssl_context *ssl, const unsigned char *id, si
 {
 	const struct tls_ctx *t = p;
 	struct tls_conn *c = mbedtls_ssl_get_user_data_p(ssl);
-	char text[300];
 
-	if (len == strlen(t->sec.psk_id) && memcmp(id, t->sec.psk_id, len) == 0)
+	if (sec_psk_known(&t->sec, id, len))
 		return mbedtls_ssl_set_hs_psk(ssl, t->sec.psk, t->sec.psk_len);
 	if (c != NULL)
 		c->psk_unknown = 1;
-	sec_psk_id_text(id, len, text, sizeof(text));
-	fprintf(stderr, "%s: unknown PSK identity '%s' (ours: '%s'): refused\n", t->sec.prog, text,
-	        t->sec.psk_id);
 	return -1;
 }
 
 void tls_conn_psk_hint(struct tls_conn *c, int r)
 {
-	const struct sec_ctx *x = &c->t->sec;
-
-	if (!x->server || x->auth == SEC_AUTH_CERT || c->psk_unknown || c->io.err != 0 ||
-	    r == MBEDTLS_ERR_SSL_CONN_EOF || r == MBEDTLS_ERR_SSL_TIMEOUT)
+	if (c->psk_unknown || c->io.err != 0 || r == MBEDTLS_ERR_SSL_CONN_EOF ||
+	    r == MBEDTLS_ERR_SSL_TIMEOUT)
 		return;
-	fprintf(stderr,
-	        "%s: %s: PSK handshake failed: the client's key for identity '%s' differs from "
-	        "ours, or it offered no %s\n",
-	        x->prog, c->peer, x->psk_id, x->auth == SEC_AUTH_PSK ? "psk mode" : "psk-dhe mode");
+	sec_psk_hint(&c->t->sec, c->peer);
 }
 
 int tls_ctx_psk(struct tls_ctx *t, int user_suites)

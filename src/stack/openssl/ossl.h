@@ -53,6 +53,7 @@ struct ossl_conn {
 	SSL *ssl;
 	struct sec_io io;
 	int hs_done, peer_closed;
+	int psk_unknown; /* server: the client named an identity not ours (ossl_psk.c) */
 	char peer[80];
 	/* DTLS */
 	uint64_t timer_ns;     /* the retransmission deadline OpenSSL set on the BIO, 0 none */
@@ -69,6 +70,10 @@ struct ossl_conn {
 /* ossl_ctx.c */
 int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *conf, int datagram);
 void ossl_ctx_free(struct ossl_ctx *t);
+
+/* ossl_psk.c: --psk on t's SSL_CTX (suites unless the user named them, TLS 1.3 modes, the
+ * client's key or the server's identity check). 0 or an error. */
+int ossl_ctx_psk(struct ossl_ctx *t, int user_suites);
 
 /* "EC-256", "RSA-2048": the key type, as the mbedtls stack names it. */
 void ossl_key_name(EVP_PKEY *k, char *buf, size_t len);

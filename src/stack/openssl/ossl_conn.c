@@ -252,6 +252,8 @@ int ossl_conn_handshake(void *conn)
 	}
 	report_verify(c);
 	r = ossl_conn_err(c, r);
+	if (r == OSSL_ERR_LIB && !c->psk_unknown)
+		sec_psk_hint(&t->sec, c->peer);
 	if (r == OSSL_ERR_LIB)
 		linger(c);
 	return r;

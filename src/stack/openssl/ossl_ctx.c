@@ -10,7 +10,6 @@
 #include "ossl.h"
 #include "ossl_bio.h"
 #include "sec_groups.h"
-#include "sec_opts.h"
 #include "tls_sniff.h"
 
 /* The same pin as the mbedtls stack: AES-128-GCM with ECDHE on secp256r1; the TLS 1.2
@@ -260,9 +259,6 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	r = sec_ctx_init(&t->sec, c, datagram);
 	if (r != 0)
 		return r;
-	if (t->sec.auth != SEC_AUTH_CERT) /* issue 22: Mbed TLS first */
-		return sec_opts_refuse(c, "openssl", "psk",
-		                       "PSK authentication not built for it yet");
 	t->conns_max = c->conns > 1 ? c->conns : 1;
 	r = ossl_bio_init();
 	if (r != 0)
@@ -271,13 +267,15 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	if (t->ctx == NULL)
 		return ossl_err_keep("SSL_CTX_new");
 	SSL_CTX_set_app_data(t->ctx, t);
-	r = load_credentials(t);
+	r = t->sec.auth == SEC_AUTH_CERT ? load_credentials(t) : 0;
 	if (r != 0)
 		return r;
 	/* Mutual authentication, verify-required on both sides */
 	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	if ((r = set_version(t, c->tls_version)) != 0 ||
 	    (r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 || (r = set_groups(t, c)) != 0)
+		return r;
+	if (t->sec.auth != SEC_AUTH_CERT && (r = ossl_ctx_psk(t, c->ciphersuite != NULL)) != 0)
 		return r;
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_RENEGOTIATION);
 	conf_tickets(t);
