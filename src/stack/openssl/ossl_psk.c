@@ -38,8 +38,7 @@ static unsigned int client_cb(SSL *ssl, const char *hint, char *id, unsigned int
 
 /* Server: the identity must be ours (else 0: TLS 1.2 sends unknown_psk_identity, TLS 1.3
  * goes on without a PSK and fails, having no certificate). */
-static unsigned int server_cb(SSL *ssl, const char *id, unsigned char *psk,
-                              unsigned int psk_max)
+static unsigned int server_cb(SSL *ssl, const char *id, unsigned char *psk, unsigned int psk_max)
 {
 	const struct ossl_ctx *t = ctx_of(ssl);
 	struct ossl_conn *c = SSL_get_app_data(ssl);
@@ -64,7 +63,8 @@ int ossl_ctx_psk(struct ossl_ctx *t, int user_suites)
 	if (!user_suites) {
 		if (!t->sec.datagram && SSL_CTX_set_ciphersuites(t->ctx, PSK_SUITES_13) != 1)
 			return ossl_err_keep("SSL_CTX_set_ciphersuites");
-		if (SSL_CTX_set_cipher_list(t->ctx, psk_ke ? PSK_SUITES_12 : PSK_DHE_SUITES_12) != 1)
+		if (SSL_CTX_set_cipher_list(t->ctx, psk_ke ? PSK_SUITES_12 : PSK_DHE_SUITES_12) !=
+		    1)
 			return ossl_err_keep("SSL_CTX_set_cipher_list");
 	}
 	/* TLS 1.3: psk_ke allowed only in psk mode; a server then prefers it. OpenSSL's client
