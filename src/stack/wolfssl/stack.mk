@@ -13,7 +13,10 @@
 #   (HAVE_SECRET_CALLBACK, for --keylog), the IP entries of subjectAltName (--enable-ip-alt-name:
 #   a server named by its IP address, the default), and --enable-ticket-nonce-malloc: without it
 #   wolfSSL (5.5 and still 5.9) refuses a NewSessionTicket nonce longer than 8 bytes, and
-#   Mbed TLS sends 32.
+#   Mbed TLS sends 32; --enable-psk and WOLFSSL_STATIC_PSK for --psk (off by default in
+#   wolfSSL; without the latter it has no plain PSK suite, only ECDHE_PSK and TLS 1.3);
+#   WOLFSSL_DTLS_DROP_STATS: a DTLS server counts the records it dropped undecrypted (a
+#   PSK client with the wrong key, whose Finished DTLS drops silently, wolf_conn.c).
 WOLF := build/$(TARGET)/wolfssl
 WOLF_ASM_native := --enable-intelasm
 WOLF_ASM_aarch64 := --enable-armasm --host=aarch64-linux-gnu
@@ -23,8 +26,8 @@ WOLF_CONFIGURE := --enable-static --disable-shared --disable-examples --disable-
                   --enable-sp --enable-sp-asm $(WOLF_ASM_$(TARGET)) --enable-tls13 \
                   --enable-curve25519 --enable-mlkem --enable-mldsa --enable-dtls \
                   --enable-dtls13 --enable-dtls-frag-ch --enable-dtls-mtu --enable-opensslextra \
-                  --enable-session-ticket --enable-ticket-nonce-malloc --enable-ip-alt-name \
-                  CPPFLAGS=-DHAVE_SECRET_CALLBACK
+                  --enable-session-ticket --enable-ticket-nonce-malloc --enable-ip-alt-name --enable-psk \
+                  CPPFLAGS='-DHAVE_SECRET_CALLBACK -DWOLFSSL_STATIC_PSK -DWOLFSSL_DTLS_DROP_STATS'
 # $(WOLF)/wolf_build.h: ACKBENCH_WOLFSSL_BUILD, the build configuration stack.c reports
 STACK_CFLAGS := -isystem $(WOLF)/src -I$(WOLF)
 STACK_LIBS := $(WOLF)/src/src/.libs/libwolfssl.a -lm -lpthread

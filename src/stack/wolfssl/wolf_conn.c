@@ -67,6 +67,8 @@ static int conn_setup(struct wolf_conn *c)
 
 	wolf_io_attach(c);
 	wolfSSL_set_ex_data(c->ssl, 0, c); /* for the verify callback */
+	if (t->sec.auth != SEC_AUTH_CERT)  /* for wolf_psk.c's callbacks */
+		wolfSSL_set_psk_callback_ctx(c->ssl, c);
 	wolfSSL_set_verify(c->ssl, wolf_verify_mode(t), wolf_why_verify_cb);
 	if (wolf_keylog_on())
 		wolfSSL_KeepArrays(
@@ -169,6 +171,7 @@ int wolf_conn_handshake(void *conn)
 			e = wolfSSL_get_error(c->ssl, r);
 			sec_io_hs_end(&c->io);
 			wolf_why_verify(c, e);
+			wolf_psk_fail(c, e);
 			if (c->io.err == 0 && wolf_why_no_group(c, e)) {
 				linger(c);
 				return WOLF_ERR_NO_GROUP;

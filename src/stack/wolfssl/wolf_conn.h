@@ -32,6 +32,7 @@ struct wolf_conn {
 	int eof;         /* stream: the peer closed the connection */
 	int verr;        /* first certificate error the verify callback saw (X509_V_ERR_*) */
 	int verr_depth;
+	int psk_unknown; /* server: the client named an identity not ours (wolf_psk.c) */
 	char peer[64];
 	/* DTLS: the retransmission timer (wolf_timer.h; tm.min 0 = stream) */
 	struct wolf_timer tm;
@@ -42,6 +43,10 @@ struct wolf_conn {
 	uint8_t hello[WOLF_HELLO_MAX];
 	size_t hello_len;
 };
+
+/* wolf_psk.c: a PSK server's failed handshake (wolfSSL error e): the line saying what it
+ * most likely means, unless the identity was unknown (said already) or the peer left. */
+void wolf_psk_fail(struct wolf_conn *c, int e);
 
 /* Wraps the connected handle h (owned from here on, also on failure); on a datagram
  * handle with the DTLS timer and wolfSSL's non-blocking mode set. */

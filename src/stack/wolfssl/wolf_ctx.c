@@ -168,6 +168,8 @@ static void keylog_line(const WOLFSSL *ssl, const char *line)
 
 int wolf_verify_mode(const struct wolf_ctx *t)
 {
+	if (t->sec.auth != SEC_AUTH_CERT) /* --psk: no certificates either side */
+		return WOLFSSL_VERIFY_NONE;
 	return WOLFSSL_VERIFY_PEER | (t->sec.server ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
 }
 
@@ -266,9 +268,6 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	r = sec_ctx_init(&t->sec, c, datagram);
 	if (r != 0)
 		return r;
-	if (t->sec.auth != SEC_AUTH_CERT) /* issue 22: Mbed TLS first */
-		return sec_opts_refuse(c, "wolfssl", "psk",
-		                       "PSK authentication not built for it yet");
 	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
 	    strcmp(c->tls_version, "1.3") != 0)
 		return fail(t, "tls", c->tls_version, "want 1.2 or 1.3", ACK_ERR_ARG);
@@ -281,7 +280,7 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	if (c->tls_version == NULL && !datagram &&
 	    wolfSSL_CTX_SetMinVersion(t->ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS)
 		return ACK_ERR_PROTO;
-	r = load_credentials(t);
+	r = t->sec.auth == SEC_AUTH_CERT ? load_credentials(t) : 0;
 	if (r != 0)
 		return r;
 	/* Mutual authentication, verify-required both sides. mutual_auth makes a TLS 1.2
@@ -289,9 +288,11 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	 * (RFC 5246 7.4.6); FAIL_IF_NO_PEER_CERT alone only closes. */
 	wolfSSL_CTX_set_verify(t->ctx, wolf_verify_mode(t), NULL); /* wolf_conn.c adds its
 	                                                            * callback per connection */
-	if (t->sec.server)
+	if (t->sec.server && t->sec.auth == SEC_AUTH_CERT)
 		wolfSSL_CTX_mutual_auth(t->ctx, 1);
 	if ((r = set_suites(t, c->ciphersuite, c->tls_version)) != 0 || (r = set_groups(t, c)) != 0)
+		return r;
+	if (t->sec.auth != SEC_AUTH_CERT && (r = wolf_ctx_psk(t, c->ciphersuite != NULL)) != 0)
 		return r;
 	/* Tickets only: the server keeps no session cache (as the other stacks), so a
 	 * resumed handshake is a ticket's; the client asks for one only with --resume. */

@@ -43,6 +43,10 @@ struct wolf_ctx {
 int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *conf, int datagram);
 void wolf_ctx_free(struct wolf_ctx *t);
 
+/* wolf_psk.c: --psk on t's WOLFSSL_CTX (suites unless the user named them, TLS 1.3 modes,
+ * the client's key or the server's identity check). 0 or an error, its line printed. */
+int wolf_ctx_psk(struct wolf_ctx *t, int user_suites);
+
 /* The verify mode of t's connections (verify-required both sides). */
 int wolf_verify_mode(const struct wolf_ctx *t);
 /* --keylog on; the CLIENT_RANDOM line of a TLS 1.2 / DTLS 1.2 handshake just done. */
