@@ -10,6 +10,7 @@
 #include "ossl.h"
 #include "ossl_bio.h"
 #include "sec_groups.h"
+#include "sec_opts.h"
 #include "tls_sniff.h"
 
 /* The same pin as the mbedtls stack: AES-128-GCM with ECDHE on secp256r1; the TLS 1.2
