@@ -191,7 +191,7 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 		port_addr_str(&from, id, sizeof(id));
 		if (wolf_dsrv_secret(s, id, secret) != 0 ||
 		    cookie_of(secret, s->dl.pk, len, ck) != 0) {
-			sec_listen_drop(&s->dl, &from, n);
+			sec_listen_drop(&s->dl, &from, (int)s->dl.len);
 			continue;
 		}
 		if (clen != COOKIE_LEN || memcmp(cookie, ck, COOKIE_LEN) != 0) {
