@@ -49,6 +49,7 @@ struct client_opts {
 	const char *output, *json;
 	const char *auth;     /* TLS, DTLS: authentication asked, "cert", "psk", "psk-dhe" */
 	const char *timeline; /* --timeline FILE (TLS, DTLS), or NULL */
+	int early;            /* --early-data: requests as TLS 1.3 early data when resumed */
 	uint32_t timeout_ms, reply_size, max_loss;
 };
 
@@ -64,6 +65,9 @@ struct run_info {
 	const struct client_opts *o;
 	uint64_t setup_ns[2]; /* keep mode: connect and handshake of the first connection */
 	uint32_t reconnects;  /* keep mode: connections re-made after a failure */
+	/* --early-data, per connection: offered (accepted + rejected), accepted, rejected,
+	 * and the requests sent again after the handshake (the rejected ones' fallback) */
+	uint32_t early_offered, early_accepted, early_rejected, early_fallback;
 	int end_acked;
 	uint64_t started_rt_us;
 	/* --mem (mem.h): Mbed TLS heap after set-up, and the per-connection peaks above it

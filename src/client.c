@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "err.h"
@@ -66,7 +67,9 @@ static int keep_setup(struct run *r)
 		s.start_rt_us = port_real_us();
 		sl->tl_cpu0 = r->cpu_ns();
 		t[0] = port_mono_ns();
-		e = climsg_open(sl, &sl->conn, &s, t);
+		size_t none;
+
+		e = climsg_open(sl, &sl->conn, &s, t, NULL, 0, &none);
 		if (k == 0) {
 			r->info->setup_ns[0] = t[1] - t[0];
 			r->info->setup_ns[1] = t[2] - t[1];
@@ -236,6 +239,11 @@ int client_run(const char *prog, const struct transport *tp, const struct client
 		        err_str(e, eb, sizeof(eb)));
 	if (o->mem)
 		report_heap(o->quiet ? NULL : stdout, &info, res, nsizes);
+	if (o->early && !o->quiet)
+		printf("# early data: offered=%" PRIu32 " accepted=%" PRIu32 " rejected=%" PRIu32
+		       " fallback=%" PRIu32 " (rejected requests sent again after the handshake)\n",
+		       info.early_offered, info.early_accepted, info.early_rejected,
+		       info.early_fallback);
 	status = lost == 0 ? 0 : 1;
 	for (i = 0; i < nsizes; i++)
 		if (res[i].abandoned || res[i].n < o->count)

@@ -70,7 +70,22 @@ static int64_t owd_ns(uint64_t rx_us, uint64_t tx_us)
 	return rx_us >= tx_us ? ns : -ns;
 }
 
-int climsg_open(struct slot *sl, void **conn, struct sample *s, uint64_t *t)
+/* --early-data: the connection's outcome into the run's counts (under its lock). */
+static void count_early(struct run *r, const struct tp_info *ti)
+{
+	if (ti->early == TP_EARLY_NONE)
+		return;
+	port_mutex_lock(r->lock);
+	r->info->early_offered++;
+	if (ti->early == TP_EARLY_ACCEPTED)
+		r->info->early_accepted++;
+	else
+		r->info->early_rejected++;
+	port_mutex_unlock(r->lock);
+}
+
+int climsg_open(struct slot *sl, void **conn, struct sample *s, uint64_t *t, const uint8_t *early,
+                size_t len, size_t *sent)
 {
 	struct run *r = sl->r;
 	int e = r->tp->dial(r->state, &r->peer, conn);
@@ -87,10 +102,20 @@ int climsg_open(struct slot *sl, void **conn, struct sample *s, uint64_t *t)
 		runend_answered(&r->end);
 	port_mutex_unlock(r->lock);
 	tlfile_attach(&sl->tlf, *conn, t[0], sl->tl_cpu0, s->start_rt_us);
-	e = r->tp->handshake(*conn);
+	*sent = 0;
+	if (early != NULL && r->tp->handshake_early != NULL) {
+		e = r->tp->handshake_early(*conn, early, len);
+		if (e > 0)
+			*sent = (size_t)e;
+		e = e > 0 ? 0 : e;
+	} else {
+		e = r->tp->handshake(*conn);
+	}
 	t[2] = port_mono_ns();
-	if (r->tp->info != NULL)
+	if (r->tp->info != NULL) {
 		r->tp->info(*conn, &s->info);
+		count_early(r, &s->info);
+	}
 	if (e != 0) {
 		r->tp->abort(*conn);
 		*conn = NULL;
@@ -124,6 +149,8 @@ int climsg_one(struct slot *sl, uint32_t len, uint32_t seq, struct sample *s)
 	uint64_t t[5], c0 = sl->cpu_mark != 0 ? sl->cpu_mark : r->cpu_ns();
 	void *conn = sl->conn;
 	struct reply_hdr h;
+	uint64_t send_rt = 0;
+	size_t sent = 0; /* bytes of the request the server took as early data */
 	int e = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -136,7 +163,14 @@ int climsg_one(struct slot *sl, uint32_t len, uint32_t seq, struct sample *s)
 	t[0] = port_mono_ns();
 	t[1] = t[2] = t[0];
 	if (conn == NULL) {
-		e = climsg_open(sl, &conn, s, t);
+		const uint8_t *early = NULL;
+
+		if (r->o->early) { /* stamped now: it may leave with the ClientHello */
+			send_rt = port_real_us();
+			msg_stamp(sl->msg, s->seq, send_rt);
+			early = sl->msg;
+		}
+		e = climsg_open(sl, &conn, s, t, early, len, &sent);
 		if (e != 0) {
 			t[3] = t[4] = t[2];
 			goto done;
@@ -150,10 +184,18 @@ int climsg_one(struct slot *sl, uint32_t len, uint32_t seq, struct sample *s)
 		}
 	}
 	{
-		uint64_t send_rt = port_real_us();
-
-		msg_stamp(sl->msg, s->seq, send_rt);
-		e = r->tp->send(conn, sl->msg, len);
+		if (send_rt == 0) {
+			send_rt = port_real_us();
+			msg_stamp(sl->msg, s->seq, send_rt);
+		}
+		/* the rest of an early request, or all of it when the server rejected it */
+		if (sent < len)
+			e = r->tp->send(conn, sl->msg + sent, len - sent);
+		if (e == 0 && s->info.early == TP_EARLY_REJECTED) {
+			port_mutex_lock(r->lock);
+			r->info->early_fallback++;
+			port_mutex_unlock(r->lock);
+		}
 		if (e == 0)
 			e = await_reply(sl, conn, s->seq,
 			                port_mono_ns() + (uint64_t)r->o->timeout_ms * 1000000u, &h);

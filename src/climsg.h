@@ -55,8 +55,11 @@ struct run {
 	uint64_t progress_ns; /* last redraw */
 };
 
-/* Opens a connection on slot (connect, handshake); t[1], t[2] get their end stamps. */
-int climsg_open(struct slot *sl, void **conn, struct sample *s, uint64_t *t);
+/* Opens a connection on slot (connect, handshake); t[1], t[2] get their end stamps.
+ * early (len bytes, NULL: none): the stamped request, sent as TLS 1.3 early data where
+ * the session allows; *sent gets how many bytes of it the server accepted early. */
+int climsg_open(struct slot *sl, void **conn, struct sample *s, uint64_t *t, const uint8_t *early,
+                size_t len, size_t *sent);
 /* One timed message of len bytes with sequence number seq on slot. Fills s; returns 0 when
  * it was acked. */
 int climsg_one(struct slot *sl, uint32_t len, uint32_t seq, struct sample *s);

@@ -20,17 +20,24 @@
  * connection slot, 0 without): added last of all, so that no column that was there moved;
  * tcp_retrans (tcp, tls: TCP segments this side retransmitted during the message) after it;
  * tls and dtls then auth (the negotiated authentication), after those for the same reason. */
+/* --early-data adds early (none, accepted, rejected: the connection's early data; empty on
+ * a --keep message that opened none) after auth. */
+static int early_col(const struct run_info *info)
+{
+	return (info->cols & TP_COL_EARLY) != 0 && info->o->early;
+}
+
 static void csv_header(FILE *f, const struct run_info *info)
 {
 	fprintf(f,
 	        "proto,mode,size,seq,connect_us,handshake_us,exchange_us,close_us,total_us,ok,"
 	        "cpu_us,start_rt_us,hs_tx_bytes,hs_rx_bytes,hs_retrans,resumed,err%s%s%s,slot%s%"
-	        "s\n",
+	        "s%s\n",
 	        info->o->owd ? ",owd_us" : "",
 	        (info->cols & TP_COL_COOKIE) != 0 ? ",cookie_us" : "",
 	        info->o->mem ? ",heap_peak_bytes" : "",
 	        (info->cols & TP_COL_TCP_RETRANS) != 0 ? ",tcp_retrans" : "",
-	        (info->cols & TP_COL_AUTH) != 0 ? ",auth" : "");
+	        (info->cols & TP_COL_AUTH) != 0 ? ",auth" : "", early_col(info) ? ",early" : "");
 }
 
 static void csv_rows(FILE *f, const struct run_info *info, const struct size_result *res)
@@ -61,6 +68,12 @@ static void csv_rows(FILE *f, const struct run_info *info, const struct size_res
 			fprintf(f, ",%" PRIu32, s->info.tcp_retrans);
 		if ((info->cols & TP_COL_AUTH) != 0) /* empty: no handshake done */
 			fprintf(f, ",%s", s->info.auth != NULL ? s->info.auth : "");
+		if (early_col(info))
+			fprintf(f, ",%s",
+			        s->info.auth == NULL                 ? ""
+			        : s->info.early == TP_EARLY_ACCEPTED ? "accepted"
+			        : s->info.early == TP_EARLY_REJECTED ? "rejected"
+			                                             : "none");
 		fputc('\n', f);
 	}
 }
@@ -127,6 +140,12 @@ static void write_json(FILE *f, const struct run_info *info, const struct size_r
 	        o->timeout_ms, o->reply_size);
 	fprintf(f, "  \"setup_us\": {\"connect\": %.3f, \"handshake\": %.3f},\n",
 	        (double)info->setup_ns[0] / 1e3, (double)info->setup_ns[1] / 1e3);
+	if (o->early)
+		fprintf(f,
+		        "  \"early_data\": {\"offered\": %" PRIu32 ", \"accepted\": %" PRIu32
+		        ", \"rejected\": %" PRIu32 ", \"fallback\": %" PRIu32 "},\n",
+		        info->early_offered, info->early_accepted, info->early_rejected,
+		        info->early_fallback);
 	fprintf(f, "  \"reconnects\": %" PRIu32 ",\n  \"end_acked\": %s,\n", info->reconnects,
 	        info->end_acked ? "true" : "false");
 	/* "running" while sizes are still to come, "stopped" after SIGINT/SIGTERM */

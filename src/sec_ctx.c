@@ -188,6 +188,7 @@ int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *c, int datagram)
 	x->server = c->server;
 	x->datagram = datagram;
 	x->resume = c->resume;
+	x->early_data = c->early_data && !datagram;
 	x->pinned_suite = c->ciphersuite == NULL;
 	x->pinned_group = c->groups == NULL;
 	x->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : SEC_HS_DEADLINE_MS;
@@ -282,4 +283,6 @@ void sec_info(const struct sec_ctx *x, const struct sec_io *io, uint32_t retrans
 	out->resumed = x->auth == SEC_AUTH_CERT && sec_io_resumed(io);
 	out->auth = sec_auth_name(sec_auth_negotiated(x, io));
 	out->cookie_ns = io->cookie_ns;
+	out->early = io->early;
+	out->early_bytes = io->early_bytes;
 }

@@ -102,6 +102,8 @@ struct sec_io {
 	uint64_t active_ns;     /* with gw: the peer's last bytes (or sec_io_give_way) */
 	int answered;           /* server: the peer sent more than ClientHellos */
 	int flight;             /* server: our first flight went out */
+	int early;              /* TP_EARLY_*: the stack's early data outcome (TLS 1.3) */
+	uint32_t early_bytes;   /* accepted (client) / received (server) early data bytes */
 };
 
 /* h is the connected handle (owned from here on). */

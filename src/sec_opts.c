@@ -2,6 +2,7 @@
 #include "sec_opts.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "port.h"
 
@@ -52,6 +53,11 @@ static const struct sec_opt all[N_OPTS] = {
 	{ 0,
 	  { "resume", 0, OPT_FLAG, &g_val.resume, 0, 0, NULL,
 	    "client: resume the session (ticket) on every reconnect after the first" } },
+	{ ONLY_STREAM,
+	  { "early-data", 0, OPT_FLAG, &g_val.early_data, 0, 0, NULL,
+	    "TLS 1.3 0-RTT; client (with --resume): send the request as early data on resumed "
+	    "connections; server: accept up to 16384 bytes of it (replayable: "
+	    "docs/tls-dtls.md)" } },
 	{ ONLY_DGRAM,
 	  { "no-cookie", 0, OPT_FLAG, &g_val.no_cookie, 0, 0, NULL,
 	    "server: no HelloVerifyRequest (the handshake without the cookie round trip)" } },
@@ -115,6 +121,7 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	c->key_shares = g_val.key_shares;
 	c->keylog_file = g_val.keylog_file;
 	c->resume = g_val.resume;
+	c->early_data = g_val.early_data;
 	c->no_cookie = g_val.no_cookie;
 	c->hs_deadline_ms = g_val.hs_deadline_ms;
 	c->psk_hex = g_val.psk_hex;
@@ -133,6 +140,18 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 		        c->resume                ? "resume"
 		        : c->server_name != NULL ? "server-name"
 		                                 : "key-shares");
+		return ACK_ERR_ARG;
+	}
+	if (c->early_data && !c->server && !c->resume) {
+		fprintf(stderr,
+		        "%s: --early-data needs --resume (early data rides on a resumed "
+		        "session)\n",
+		        c->prog);
+		return ACK_ERR_ARG;
+	}
+	if (c->early_data && c->tls_version != NULL && strcmp(c->tls_version, "1.3") != 0) {
+		fprintf(stderr, "%s: --early-data: TLS 1.3 only, not with --tls %s\n", c->prog,
+		        c->tls_version);
 		return ACK_ERR_ARG;
 	}
 	if (!c->server && c->no_cookie) {

@@ -193,6 +193,13 @@ static int tls_handshake(void *conn)
 	return sec_tls_ops.handshake(conn);
 }
 
+static int tls_handshake_early(void *conn, const uint8_t *buf, size_t len)
+{
+	if (sec_tls_ops.handshake_early == NULL) /* refused at set-up; nothing sent early */
+		return sec_tls_ops.handshake(conn);
+	return sec_tls_ops.handshake_early(conn, buf, len);
+}
+
 static int tls_send(void *conn, const uint8_t *buf, size_t len)
 {
 	return sec_tls_ops.send(conn, buf, len);
@@ -339,6 +346,7 @@ const struct transport tp_tls = {
 	.listen = tls_listen,
 	.accept = tls_accept,
 	.handshake = tls_handshake,
+	.handshake_early = tls_handshake_early,
 	.send = tls_send,
 	.recv = tls_recv,
 	.close = tls_close,
@@ -348,7 +356,7 @@ const struct transport tp_tls = {
 	.peer = tls_peer,
 	.timeline = tls_timeline,
 	.state_name = tls_state_name,
-	.cols = TP_COL_TCP_RETRANS | TP_COL_AUTH,
+	.cols = TP_COL_TCP_RETRANS | TP_COL_AUTH | TP_COL_EARLY,
 	.tcp_retrans = tls_tcp_retrans,
 };
 

@@ -35,6 +35,8 @@ struct sec_ops {
 	int (*accept)(void *state, int timeout_ms, void **conn);
 	/* As transport.h's functions of the same names. */
 	int (*handshake)(void *conn);
+	/* Client --early-data (transport.h's handshake_early); NULL: the stack has none. */
+	int (*handshake_early)(void *conn, const uint8_t *buf, size_t len);
 	int (*send)(void *conn, const uint8_t *buf, size_t len);
 	int (*recv)(void *conn, uint8_t *buf, size_t cap, int timeout_ms);
 	int (*close)(void *conn, int timeout_ms);

@@ -253,6 +253,9 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 		srvlobby_report(&s);
 	if (o->mem)
 		printf("heap conn_peak_max=%zu baseline=%zu\n", s.heap_max, s.heap_base);
+	if (s.early_conns != 0)
+		printf("early data: conns=%" PRIu32 " bytes=%" PRIu32 "\n", s.early_conns,
+		       s.early_bytes);
 	printf("done conns=%" PRIu32 " messages=%" PRIu32 " valid=%" PRIu32 " invalid=%" PRIu32
 	       " dropped=%" PRIu32 "\n",
 	       s.conns, s.messages, s.valid, s.invalid, s.dropped);

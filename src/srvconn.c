@@ -266,22 +266,36 @@ void srvconn_serve(struct worker *w, void *conn)
 	/* read again after the messages; a failed handshake keeps this one */
 	if (s->tp->tcp_retrans != NULL)
 		s->tp->tcp_retrans(conn, &rtx);
+	if (s->tp->info != NULL) /* a failed handshake's too: early data it took (a replay) */
+		s->tp->info(conn, &ti);
+	if (ti.early == TP_EARLY_ACCEPTED) {
+		port_mutex_lock(s->lock);
+		s->early_conns++;
+		s->early_bytes += ti.early_bytes;
+		port_mutex_unlock(s->lock);
+	}
 	if (e != 0) {
+		char early[64] = "";
+
+		if (ti.early == TP_EARLY_ACCEPTED)
+			snprintf(early, sizeof(early),
+			         " (after receiving %" PRIu32 " bytes of early data)",
+			         ti.early_bytes);
 		if (srvconn_stopping())
 			e = ACK_ERR_STOPPED;
 		else
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s\n",
-			        s->prog, cno, peer, err_str(e, eb, sizeof(eb)));
+			fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s%s\n",
+			        s->prog, cno, peer, err_str(e, eb, sizeof(eb)), early);
 		s->tp->abort(conn);
+		ti.auth = NULL; /* no authentication was negotiated */
 	} else if (s->lobby != NULL && (e = srvlobby_place(w)) != 0) {
 		fprintf(stderr,
 		        "%s: conn %" PRIu32 " from %s: no place to serve it within --timeout "
 		        "(--max-conns): %s\n",
 		        s->prog, cno, peer, err_str(e, eb, sizeof(eb)));
 		s->tp->abort(conn);
+		ti.auth = NULL;
 	} else {
-		if (s->tp->info != NULL)
-			s->tp->info(conn, &ti);
 		note_negotiated(s, conn, cno);
 		e = serve_conn(w, conn, cno, peer, sizeof(peer));
 		if (e == ACK_ERR_STOPPED)

@@ -35,9 +35,10 @@ struct srv {
 	struct srvrun_tab runs; /* client runs being served (by run id), for END lines */
 	/* totals */
 	uint32_t conns, messages, valid, invalid, dropped;
-	unsigned active;  /* connections being served */
-	uint64_t idle_ns; /* when active last fell to 0 */
-	int stop;         /* END seen (not --forever), or the idle timeout */
+	uint32_t early_conns, early_bytes; /* TLS 1.3 early data received (failed handshakes too) */
+	unsigned active;                   /* connections being served */
+	uint64_t idle_ns;                  /* when active last fell to 0 */
+	int stop;                          /* END seen (not --forever), or the idle timeout */
 	/* --mem: Mbed TLS heap after set-up, largest per-connection peak above it */
 	size_t heap_base, heap_max;
 	char negotiated[200]; /* the last "# negotiated:" line written (note_negotiated) */

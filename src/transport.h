@@ -39,7 +39,15 @@ struct tp_conf {
 	const char *psk_hex, *psk_file; /* the key, as hex on the command line or in a file */
 	const char *psk_identity;       /* NULL: "ackbench" */
 	const char *psk_mode;           /* "psk", "psk-dhe" or NULL (psk-dhe) */
+	/* TLS 1.3 early data (0-RTT): a client (with resume) sends its request in its first
+	 * flight of a resumed connection; a server accepts it (SEC_EARLY_MAX bytes) */
+	int early_data;
 };
+
+/* tp_info.early: what became of a connection's early data. */
+#define TP_EARLY_NONE     0 /* none offered (not resumed, or the ticket allowed none) */
+#define TP_EARLY_ACCEPTED 1 /* offered and accepted (server: received) */
+#define TP_EARLY_REJECTED 2 /* offered and rejected: the client sends it again after */
 
 /* Per-connection facts beyond timing, for the result files. */
 struct tp_info {
@@ -51,6 +59,8 @@ struct tp_info {
 	uint64_t cookie_ns;                /* DTLS client: handshake start .. HelloVerifyRequest
 	                                    * received (the cookie round trip), 0 = none */
 	const char *auth;                  /* negotiated: "cert", "psk", "psk-dhe"; NULL plain */
+	int early;                         /* TP_EARLY_*: the connection's early data */
+	uint32_t early_bytes;              /* bytes of it accepted (server: received) */
 };
 
 struct timeline;
@@ -60,6 +70,7 @@ struct stack;
 #define TP_COL_COOKIE      1u /* cookie_us: the DTLS cookie round trip (tp_info.cookie_ns) */
 #define TP_COL_TCP_RETRANS 2u /* tcp_retrans: TCP retransmissions (tp_info.tcp_retrans) */
 #define TP_COL_AUTH        4u /* auth: the negotiated authentication (tp_info.auth) */
+#define TP_COL_EARLY       8u /* early: with --early-data, the message's early data (TLS) */
 
 struct transport {
 	const char *name; /* "tcp", "udp", "tls", "dtls" */
@@ -85,6 +96,11 @@ struct transport {
 	int (*accept)(void *state, int timeout_ms, void **conn);
 	/* Both sides: security handshake (0 at once for plain transports). */
 	int (*handshake)(void *conn);
+	/* Optional, client (TLS 1.3 --early-data): the handshake, sending buf as early data
+	 * where the resumed session allows it. Returns how many bytes of buf the server
+	 * accepted as early data (0: none, the caller sends buf after the handshake; less than
+	 * len: the caller sends the rest) or an error; info() tells offered/accepted/rejected. */
+	int (*handshake_early)(void *conn, const uint8_t *buf, size_t len);
 	/* Sends all of buf (one datagram/record on datagram transports). Returns 0. */
 	int (*send)(void *conn, const uint8_t *buf, size_t len);
 	/* Receives what is there, waiting up to timeout_ms: > 0 bytes (a whole datagram on

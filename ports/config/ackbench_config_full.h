@@ -26,4 +26,8 @@
 #define MBEDTLS_THREADING_C
 #define MBEDTLS_THREADING_PTHREAD
 
+/* TLS 1.3 early data (0-RTT, RFC 8446 section 2.3) for --early-data: off in the default
+ * config; it only takes effect where a side turns it on (mbedtls_ssl_conf_early_data). */
+#define MBEDTLS_SSL_EARLY_DATA
+
 #endif

@@ -268,6 +268,26 @@ static void conf_tickets(struct tls_ctx *t)
 #endif
 }
 
+/* --early-data (RFC 8446 2.3): a server takes up to SEC_EARLY_MAX bytes (its tickets say
+ * so); a client sends early data on sessions whose ticket allows it. Mbed TLS keeps no
+ * record of tickets or ClientHellos seen, so a server accepts a replayed flight again
+ * (ssl.h, mbedtls_ssl_read_early_data: no anti-replay defence of RFC 8446 section 8). */
+static int conf_early(struct tls_ctx *t, const struct tp_conf *c)
+{
+	if (!t->sec.early_data)
+		return 0;
+#if defined(MBEDTLS_SSL_EARLY_DATA) && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+	(void)c;
+	mbedtls_ssl_conf_early_data(&t->conf, MBEDTLS_SSL_EARLY_DATA_ENABLED);
+	if (t->sec.server)
+		mbedtls_ssl_conf_max_early_data_size(&t->conf, SEC_EARLY_MAX);
+	return 0;
+#else
+	return sec_opts_refuse(c, "mbedtls", "early-data",
+	                       "MBEDTLS_SSL_EARLY_DATA is not in this build's config");
+#endif
+}
+
 int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 {
 	static const char pers[] = "ackbench";
@@ -343,6 +363,9 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	}
 #endif
 	conf_tickets(t);
+	r = conf_early(t, c);
+	if (r != 0)
+		return r;
 	return sec_ctx_keylog(&t->sec, c->keylog_file);
 }
 

@@ -60,13 +60,15 @@ struct tls_ctx {
 struct tls_conn {
 	struct tls_ctx *t;
 	mbedtls_ssl_context ssl;
-	struct sec_io io; /* handle (owned), deadline, byte counts, sniffers, taps */
-	int ready;        /* tls_conn_prepare() done */
-	int hs_done;      /* handshake completed */
-	int peer_closed;  /* peer's close_notify seen */
-	int ticket;       /* TLS 1.3 client: a NewSessionTicket arrived */
-	int psk_unknown;  /* server: the client named an identity not ours (tls_psk.c) */
-	uint16_t bad_hrr; /* client: a HelloRetryRequest asked for this group, not offered */
+	struct sec_io io;            /* handle (owned), deadline, byte counts, sniffers, taps */
+	int ready;                   /* tls_conn_prepare() done */
+	int hs_done;                 /* handshake completed */
+	int peer_closed;             /* peer's close_notify seen */
+	int ticket;                  /* TLS 1.3 client: a NewSessionTicket arrived */
+	int psk_unknown;             /* server: the client named an identity not ours (tls_psk.c) */
+	uint16_t bad_hrr;            /* client: a HelloRetryRequest asked for this group, not offered */
+	uint8_t *early;              /* server: the early data received (SEC_EARLY_MAX), or NULL */
+	size_t early_len, early_off; /* its bytes, and how many recv gave out */
 	char peer[64];
 };
 
@@ -87,6 +89,9 @@ int tls_conn_prepare(struct tls_conn *c);
 /* The handshake, bounded by the ctx's hs_deadline_ms overall. On a refused certificate
  * the verifying side prints mbedtls_x509_crt_verify_info()'s reason. */
 int tls_conn_handshake(void *conn);
+/* Client --early-data: the handshake, buf sent as early data where the session allows;
+ * the bytes the server accepted as early data (0: none) or an error (sec_ops). */
+int tls_conn_handshake_early(void *conn, const uint8_t *buf, size_t len);
 /* Writes all of buf, record by record (at most 16383 bytes each in TLS 1.3). */
 int tls_conn_send(void *conn, const uint8_t *buf, size_t len);
 /* Reads what is there, waiting up to timeout_ms (< 0 = forever): > 0 bytes;

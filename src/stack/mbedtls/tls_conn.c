@@ -226,18 +226,39 @@ static void refuse_hrr(struct tls_conn *c)
 	        c->t->sec.prog, c->peer, label);
 }
 
-int tls_conn_handshake(void *conn)
+#if defined(MBEDTLS_SSL_EARLY_DATA) && defined(MBEDTLS_SSL_SRV_C)
+/* Server: the early data that came with the ClientHello, kept for tls_conn_recv (Mbed
+ * TLS has no 0.5-RTT data: the reply waits for the client's Finished). WANT_READ: go on. */
+static int take_early(struct tls_conn *c)
 {
-	struct tls_conn *c = conn;
-	int r = tls_conn_prepare(c);
+	int n;
 
-	if (r != 0)
-		return r;
-	sec_io_hs_begin(&c->io, c->t->sec.hs_deadline_ms);
-	do
+	if (c->early == NULL && (c->early = malloc(SEC_EARLY_MAX)) == NULL)
+		return ACK_ERR_NOMEM;
+	n = mbedtls_ssl_read_early_data(&c->ssl, c->early + c->early_len,
+	                                SEC_EARLY_MAX - c->early_len);
+	if (n < 0)
+		return n;
+	c->early_len += (size_t)n;
+	c->io.early = TP_EARLY_ACCEPTED;
+	c->io.early_bytes = (uint32_t)c->early_len;
+	return MBEDTLS_ERR_SSL_WANT_READ;
+}
+#endif
+
+/* The rest of a handshake sec_io_hs_begin started: step until done or failed. */
+static int hs_finish(struct tls_conn *c)
+{
+	int r;
+
+	do {
 		r = mbedtls_ssl_handshake(&c->ssl);
-	while ((r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) &&
-	       c->io.err == 0);
+#if defined(MBEDTLS_SSL_EARLY_DATA) && defined(MBEDTLS_SSL_SRV_C)
+		if (r == MBEDTLS_ERR_SSL_RECEIVED_EARLY_DATA)
+			r = take_early(c);
+#endif
+	} while ((r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) &&
+	         c->io.err == 0);
 	sec_io_hs_end(&c->io);
 	if (r == 0) {
 		c->hs_done = 1;
@@ -253,6 +274,57 @@ int tls_conn_handshake(void *conn)
 	if (r == MBEDTLS_ERR_SSL_CONN_EOF)
 		r = ACK_ERR_EOF;
 	return take_err(c, r);
+}
+
+int tls_conn_handshake(void *conn)
+{
+	struct tls_conn *c = conn;
+	int r = tls_conn_prepare(c);
+
+	if (r != 0)
+		return r;
+	sec_io_hs_begin(&c->io, c->t->sec.hs_deadline_ms);
+	return hs_finish(c);
+}
+
+int tls_conn_handshake_early(void *conn, const uint8_t *buf, size_t len)
+{
+	struct tls_conn *c = conn;
+	int r = tls_conn_prepare(c), n = 0;
+
+	if (r != 0)
+		return r;
+	sec_io_hs_begin(&c->io, c->t->sec.hs_deadline_ms);
+#if defined(MBEDTLS_SSL_EARLY_DATA) && defined(MBEDTLS_SSL_CLI_C)
+	/* Writes the ClientHello, then (if the ticket allows early data) one record of buf;
+	 * CANNOT_WRITE: the session allows none, the handshake goes on without. */
+	do
+		n = mbedtls_ssl_write_early_data(&c->ssl, buf, len);
+	while ((n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE) &&
+	       c->io.err == 0);
+	if (n == MBEDTLS_ERR_SSL_CANNOT_WRITE_EARLY_DATA)
+		n = 0;
+	if (n < 0) {
+		sec_io_hs_end(&c->io);
+		return take_err(c, n);
+	}
+	r = hs_finish(c);
+	if (r != 0)
+		return r;
+	switch (mbedtls_ssl_get_early_data_status(&c->ssl)) {
+	case MBEDTLS_SSL_EARLY_DATA_STATUS_ACCEPTED:
+		c->io.early = TP_EARLY_ACCEPTED;
+		c->io.early_bytes = (uint32_t)n;
+		return n;
+	case MBEDTLS_SSL_EARLY_DATA_STATUS_REJECTED: c->io.early = TP_EARLY_REJECTED; return 0;
+	default: return 0; /* not offered: the ticket allowed none */
+	}
+#else
+	(void)buf;
+	(void)len;
+	(void)n;
+	return hs_finish(c);
+#endif
 }
 
 int tls_conn_send(void *conn, const uint8_t *buf, size_t len)
@@ -307,6 +379,13 @@ int tls_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
 {
 	struct tls_conn *c = conn;
 
+	if (c->early_off < c->early_len) { /* the early data first, as it came */
+		size_t n = c->early_len - c->early_off < cap ? c->early_len - c->early_off : cap;
+
+		memcpy(buf, c->early + c->early_off, n);
+		c->early_off += n;
+		return (int)n;
+	}
 	if (c->peer_closed)
 		return ACK_ERR_EOF;
 	sec_io_deadline(&c->io, timeout_ms);
@@ -339,6 +418,7 @@ static void conn_free(struct tls_conn *c)
 {
 	mbedtls_ssl_free(&c->ssl);
 	sec_io_close(&c->io);
+	free(c->early);
 	free(c);
 }
 

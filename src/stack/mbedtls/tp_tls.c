@@ -48,6 +48,7 @@ const struct sec_ops sec_tls_ops = {
 	.lh_offset = offsetof(struct tls_ctx, sec.lh),
 	.conn_new = tls_new,
 	.handshake = tls_conn_handshake,
+	.handshake_early = tls_conn_handshake_early,
 	.send = tls_conn_send,
 	.recv = tls_conn_recv,
 	.close = tls_conn_close,

@@ -55,6 +55,11 @@ struct ossl_conn {
 	int hs_done, peer_closed;
 	int psk_unknown; /* server: the client named an identity not ours (ossl_psk.c) */
 	char peer[80];
+	/* server --early-data: what came early (SEC_EARLY_MAX), its bytes, how many recv gave
+	 * out; early_open: the client's early data may still come (handshake not over) */
+	uint8_t *early;
+	size_t early_len, early_off;
+	int early_open;
 	/* DTLS */
 	uint64_t timer_ns;     /* the retransmission deadline OpenSSL set on the BIO, 0 none */
 	int timer_expired;     /* the last read ended at that deadline */
@@ -95,6 +100,15 @@ uint32_t ossl_conn_retrans(void *conn);
 void ossl_conn_names(void *conn, struct sec_names *n);
 /* The error of a failed SSL call r (SSL_get_error), the port's error first. */
 int ossl_conn_err(struct ossl_conn *c, int r);
+
+/* ossl_early.c (--early-data). Server: the handshake's start, SSL_read_early_data (1: early
+ * data came, the handshake ends in recv; 0: none, go on; or an error); recv and send
+ * while the early phase is open (recv: > 0 bytes, 0 the handshake is over now, or an
+ * error). Client: sec_ops.handshake_early. */
+int ossl_early_server_start(struct ossl_conn *c);
+int ossl_early_recv(struct ossl_conn *c, uint8_t *buf, size_t cap);
+int ossl_early_send(struct ossl_conn *c, const uint8_t *buf, size_t len);
+int ossl_conn_handshake_early(void *conn, const uint8_t *buf, size_t len);
 
 /* ossl_state.c: OpenSSL's handshake state of conn (SSL_get_state) and its name, for the
  * timeline rows (sec_io.h hs_state, transport.state_name). */

@@ -226,6 +226,18 @@ int ossl_conn_handshake(void *conn)
 	if (c->hello_len != 0) /* taken by DTLSv1_listen from the listening socket */
 		sec_io_seen(&c->io, 0, c->hello, c->hello_len);
 	c->hello_len = 0;
+	if (t->sec.server && t->sec.early_data && c->early == NULL) {
+		r = ossl_early_server_start(c);
+		if (r > 0) { /* early data in: answered at once (0.5-RTT), the rest in recv */
+			sec_io_hs_end(&c->io);
+			return 0;
+		}
+		if (r < 0) {
+			sec_io_hs_end(&c->io);
+			report_verify(c);
+			return r;
+		}
+	}
 	for (;;) {
 		r = SSL_do_handshake(c->ssl);
 		if (r == 1)
@@ -264,6 +276,8 @@ int ossl_conn_send(void *conn, const uint8_t *buf, size_t len)
 	struct ossl_conn *c = conn;
 
 	sec_io_deadline(&c->io, -1); /* writes block in the socket, as plain TCP's do */
+	if (c->early_open && !c->hs_done)
+		return ossl_early_send(c, buf, len);
 	for (;;) {
 		int n = SSL_write(c->ssl, buf, (int)len), e;
 
@@ -303,6 +317,12 @@ int ossl_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
 	if (c->peer_closed)
 		return ACK_ERR_EOF;
 	sec_io_deadline(&c->io, timeout_ms);
+	if (c->early != NULL && (c->early_off < c->early_len || !c->hs_done)) {
+		int n = ossl_early_recv(c, buf, cap);
+
+		if (n != 0)
+			return n;
+	}
 	return read_once(c, buf, cap);
 }
 
@@ -315,6 +335,7 @@ void ossl_conn_abort(void *conn)
 	SSL_free(c->ssl); /* frees the BIO */
 	sec_io_close(&c->io);
 	ERR_clear_error();
+	free(c->early);
 	free(c);
 }
 

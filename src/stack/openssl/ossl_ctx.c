@@ -237,6 +237,14 @@ static void conf_tickets(struct ossl_ctx *t)
 		SSL_CTX_set_num_tickets(t->ctx, 1);
 		SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);
 		SSL_CTX_set_session_id_context(t->ctx, (const unsigned char *)"ackbench", 8);
+		if (t->sec.early_data) {
+			/* --early-data: tickets allow SEC_EARLY_MAX bytes; OpenSSL's replay
+			 * protection (on by default) keeps each session in the server cache for one
+			 * use, so the cache is on and tickets name cache entries (ossl_early.c) */
+			SSL_CTX_set_max_early_data(t->ctx, SEC_EARLY_MAX);
+			SSL_CTX_set_recv_max_early_data(t->ctx, SEC_EARLY_MAX);
+			SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_SERVER);
+		}
 		return;
 	}
 	if (!t->sec.resume) {

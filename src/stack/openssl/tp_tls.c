@@ -48,6 +48,7 @@ const struct sec_ops sec_tls_ops = {
 	.lh_offset = offsetof(struct ossl_ctx, sec.lh),
 	.conn_new = ossl_tp_new,
 	.handshake = ossl_conn_handshake,
+	.handshake_early = ossl_conn_handshake_early,
 	.send = ossl_conn_send,
 	.recv = ossl_conn_recv,
 	.close = ossl_conn_close,

@@ -27,6 +27,7 @@ WOLF_CONFIGURE := --enable-static --disable-shared --disable-examples --disable-
                   --enable-curve25519 --enable-mlkem --enable-mldsa --enable-dtls \
                   --enable-dtls13 --enable-dtls-frag-ch --enable-dtls-mtu --enable-opensslextra \
                   --enable-session-ticket --enable-ticket-nonce-malloc --enable-ip-alt-name --enable-psk \
+                  --enable-earlydata \
                   CPPFLAGS='-DHAVE_SECRET_CALLBACK -DWOLFSSL_STATIC_PSK -DWOLFSSL_DTLS_DROP_STATS'
 # $(WOLF)/wolf_build.h: ACKBENCH_WOLFSSL_BUILD, the build configuration stack.c reports
 STACK_CFLAGS := -isystem $(WOLF)/src -I$(WOLF)

@@ -29,6 +29,7 @@ const struct sec_ops sec_tls_ops = {
 	.lh_offset = offsetof(struct wolf_ctx, sec.lh),
 	.conn_new = wolf_conn_new_ops,
 	.handshake = wolf_conn_handshake,
+	.handshake_early = wolf_conn_handshake_early,
 	.send = wolf_conn_send,
 	.recv = wolf_conn_recv,
 	.close = wolf_conn_close,

@@ -163,6 +163,9 @@ int wolf_conn_handshake(void *conn)
 	if (c->io.datagram && c->hello_len != 0) /* wolf_conn_take_ssl's datagram */
 		sec_io_seen(&c->io, 0, c->hello, c->hello_len);
 	c->hello_len = c->io.datagram ? 0 : c->hello_len;
+	r = c->t->sec.server && c->t->sec.early_data ? wolf_early_server(c) : 0;
+	if (r == ACK_ERR_NOMEM)
+		return r;
 	for (;;) {
 		r = c->t->sec.server ? wolfSSL_accept(c->ssl) : wolfSSL_connect(c->ssl);
 		if (r == WOLFSSL_SUCCESS)
@@ -237,6 +240,8 @@ int wolf_conn_recv(void *conn, uint8_t *buf, size_t cap, int timeout_ms)
 {
 	struct wolf_conn *c = conn;
 
+	if (c->early_off < c->early_len) /* the early data first, as it came */
+		return wolf_early_take(c, buf, cap);
 	if (c->peer_closed)
 		return ACK_ERR_EOF;
 	sec_io_deadline(&c->io, timeout_ms);
@@ -276,6 +281,7 @@ void wolf_conn_abort(void *conn)
 		wolfSSL_free(c->ssl);
 	sec_io_close(&c->io);
 	free(c->dtls);
+	free(c->early);
 	free(c);
 }
 

@@ -42,6 +42,9 @@ struct wolf_conn {
 	 * server: the datagram the listener's WOLFSSL read (wolf_conn_take_ssl) */
 	uint8_t hello[WOLF_HELLO_MAX];
 	size_t hello_len;
+	/* server --early-data: what came early (SEC_EARLY_MAX), its bytes, given out */
+	uint8_t *early;
+	size_t early_len, early_off;
 };
 
 /* wolf_psk.c: a PSK server's failed handshake (wolfSSL error e): the line saying what it
@@ -73,6 +76,13 @@ uint32_t wolf_conn_retrans(void *conn);
 void wolf_conn_names(void *conn, struct sec_names *n);
 /* wolfSSL_get_error() of r as our code (negative). */
 int wolf_err(struct wolf_conn *c, int r);
+
+/* wolf_early.c (--early-data). Server: reads the client's early data into c->early
+ * before its handshake goes on (0, or a wolfSSL code for wolfSSL_get_error); take: gives
+ * out what is left of it. Client: sec_ops.handshake_early. */
+int wolf_early_server(struct wolf_conn *c);
+int wolf_early_take(struct wolf_conn *c, uint8_t *buf, size_t cap);
+int wolf_conn_handshake_early(void *conn, const uint8_t *buf, size_t len);
 
 /* sec_ops' conn_new (state: a struct wolf_ctx), io and peer (for tls and dtls). */
 int wolf_conn_new_ops(void *state, int h, const char *peer, void **conn);

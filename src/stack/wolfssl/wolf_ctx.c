@@ -300,6 +300,17 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 		wolfSSL_CTX_set_session_cache_mode(t->ctx, WOLFSSL_SESS_CACHE_OFF);
 	else if (t->sec.resume)
 		wolfSSL_CTX_UseSessionTicket(t->ctx);
+	if (t->sec.early_data) {
+#if defined(WOLFSSL_EARLY_DATA)
+		/* tickets allow SEC_EARLY_MAX bytes (wolf_early.c) */
+		if (t->sec.server &&
+		    wolfSSL_CTX_set_max_early_data(t->ctx, SEC_EARLY_MAX) != WOLFSSL_SUCCESS)
+			return ACK_ERR_PROTO;
+#else
+		return sec_opts_refuse(c, "wolfssl", "early-data",
+		                       "wolfSSL built without --enable-earlydata");
+#endif
+	}
 	return open_keylog(t, c->keylog_file);
 }
 
