@@ -60,14 +60,14 @@ struct tls_ctx {
 struct tls_conn {
 	struct tls_ctx *t;
 	mbedtls_ssl_context ssl;
-	struct sec_io io;            /* handle (owned), deadline, byte counts, sniffers, taps */
-	int ready;                   /* tls_conn_prepare() done */
-	int hs_done;                 /* handshake completed */
-	int peer_closed;             /* peer's close_notify seen */
-	int ticket;                  /* TLS 1.3 client: a NewSessionTicket arrived */
-	int psk_unknown;             /* server: the client named an identity not ours (tls_psk.c) */
-	uint16_t bad_hrr;            /* client: a HelloRetryRequest asked for this group, not offered */
-	uint8_t *early;              /* server: the early data received (SEC_EARLY_MAX), or NULL */
+	struct sec_io io; /* handle (owned), deadline, byte counts, sniffers, taps */
+	int ready;        /* tls_conn_prepare() done */
+	int hs_done;      /* handshake completed */
+	int peer_closed;  /* peer's close_notify seen */
+	int ticket;       /* TLS 1.3 client: a NewSessionTicket arrived */
+	int psk_unknown;  /* server: the client named an identity not ours (tls_psk.c) */
+	uint16_t bad_hrr; /* client: a HelloRetryRequest asked for this group, not offered */
+	uint8_t *early;   /* server: the early data received (SEC_EARLY_MAX), or NULL */
 	size_t early_len, early_off; /* its bytes, and how many recv gave out */
 	char peer[64];
 };
