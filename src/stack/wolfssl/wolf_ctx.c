@@ -296,13 +296,15 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 		return r;
 	/* Tickets only: the server keeps no session cache (as the other stacks), so a
 	 * resumed handshake is a ticket's; the client asks for one only with --resume. */
-	if (t->sec.server)
+	if (t->sec.server && !t->sec.early_data) /* early data: see below */
 		wolfSSL_CTX_set_session_cache_mode(t->ctx, WOLFSSL_SESS_CACHE_OFF);
 	else if (t->sec.resume)
 		wolfSSL_CTX_UseSessionTicket(t->ctx);
 	if (t->sec.early_data) {
 #if defined(WOLFSSL_EARLY_DATA)
-		/* tickets allow SEC_EARLY_MAX bytes (wolf_early.c) */
+		/* tickets allow SEC_EARLY_MAX bytes (wolf_early.c); the server keeps its session
+		 * cache on (not off, above): wolfSSL 5.9 rejects all early data without it, as
+		 * its 0-RTT anti-replay evicts a ticket's session from that cache */
 		if (t->sec.server &&
 		    wolfSSL_CTX_set_max_early_data(t->ctx, SEC_EARLY_MAX) != WOLFSSL_SUCCESS)
 			return ACK_ERR_PROTO;
