@@ -17,6 +17,10 @@
 # full handshakes with X25519 vs X25519MLKEM768 vs SecP256r1MLKEM768 key exchange (EC P-256
 # certificates) and with ECDSA P-256 vs ML-DSA-44 vs ML-DSA-65 certificates (secp256r1):
 # handshake bytes each way, client and server CPU per handshake, handshake p50, heap peak.
+# With -A, instead, the authentication rows: per stack, TLS 1.2, TLS 1.3 and DTLS 1.2 with
+# certificates (full, and resumed with --resume) vs an external PSK (--psk-mode psk) vs
+# PSK+ECDHE (psk-dhe): handshake bytes each way, client and server CPU per connection,
+# handshake p50, heap peak. (--resume refuses a PSK, so resumption is a certificate row.)
 # Client and server are pinned to different CPUs; each round runs every cell once, in an
 # order rotated per round, so no stack always runs first; figures are medians over rounds.
 set -eu
@@ -28,7 +32,7 @@ KEEP_SIZES="64,1K,16K,1M"
 
 usage() {
 	cat <<USAGE
-Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR]
+Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR] [-Q|-A]
   -s STACKS   comma list (default: every stack whose programs are built)
   -r ROUNDS   rounds (default: 3)
   -n COUNT    connections per per-message run (default: 200)
@@ -36,6 +40,8 @@ Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR]
   -c C,S      CPUs of the client and of the server (default: 0,1)
   -d DIR      where the raw outputs go (default: results/bench-stacks-<UTC time>)
   -Q          post-quantum rows only (key exchange and certificate types, TLS 1.3)
+  -A          authentication rows only: certificate (full, resumed) vs PSK vs PSK+ECDHE,
+              TLS 1.2, TLS 1.3, DTLS 1.2 (a fresh random key in DIR/psk.key)
   -h          this text
 Programs: build/native[-<stack>]/bin (make STACK=<stack>). Needs taskset, and Python 3 for
 the tables (scripts/deps.sh analysis); OpenSSL's crypto floor uses the openssl command of its
@@ -53,7 +59,8 @@ dir=""
 cmdline="$0 $*"
 case "${1:-}" in --help) usage; exit 0 ;; esac
 pq=0
-while getopts s:r:n:k:c:d:Qh opt; do
+auth=0
+while getopts s:r:n:k:c:d:QAh opt; do
 	case "$opt" in
 	s) stacks=${OPTARG//,/ } stacks_given=1 ;;
 	r) rounds=$OPTARG ;;
@@ -62,12 +69,14 @@ while getopts s:r:n:k:c:d:Qh opt; do
 	c) cpus=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	Q) pq=1 ;;
+	A) auth=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { log "unexpected argument '$1' (see --help)"; exit 2; }
+[ "$pq$auth" != 11 ] || { log "-Q and -A: one set of rows per run (see --help)"; exit 2; }
 for v in "r:$rounds" "n:$count" "k:$kcount"; do
 	lib_is_count "${v#*:}" || { log "-${v%%:*}: '${v#*:}' is not a positive number"; exit 2; }
 done
@@ -112,6 +121,7 @@ done
 	echo "client_cpu: $LIB_CCPU"
 	echo "server_cpu: $LIB_SCPU"
 	echo "pq: $pq"
+	echo "auth: $auth"
 	echo "load_start: $(lib_loadavg)"
 } >"$dir/meta.txt"
 failed=()
@@ -218,7 +228,7 @@ floor_wolfssl() {
 		rm -f "$dir/wolfcrypt-ecc.txt" "$dir/wolfcrypt-kg.txt"
 	fi
 }
-if [ "$pq" = 0 ]; then
+if [ "$pq$auth" = 00 ]; then
 	case " $stacks " in *" mbedtls "*) floor_mbedtls ;; esac
 	case " $stacks " in *" wolfssl "*) floor_wolfssl ;; esac
 	case " $stacks " in *" openssl "*) floor_openssl ;; esac
@@ -226,7 +236,8 @@ fi
 
 # --- runs ---
 # runs.txt: a line "WHAT ROUND STACK KIND TAG" per run that gave its files (TAG.json,
-# TAG.csv, TAG.server.csv, TAG.server); WHAT: pm, keep, heap, pq, pqheap (ROUND 0: --mem).
+# TAG.csv, TAG.server.csv, TAG.server); WHAT: pm, keep, heap, pq, pqheap, auth, authheap
+# (ROUND 0: --mem).
 raw="$dir/runs.txt"
 : >"$raw"
 
@@ -244,7 +255,53 @@ run() {
 		{ failed+=("$tag") && return 1; }
 }
 
+# --- -A: the authentication rows ---
+# Per stack, version (tls12 tls13 dtls) and authentication (cert, resume: certificates with
+# --resume; psk, psk-dhe: --psk-file with that --psk-mode on both sides), one run per
+# round in an order rotated per round, and a --mem run in round 1. runs.txt: "auth ROUND
+# STACK VERSION-AUTH TAG" and "authheap 0 STACK VERSION-AUTH TAG".
+auth_run() {
+	local r=$1 s=$2 v=$3 k=$4 p=tls a=() sa=() tag
+	case "$v" in tls12) a=(--tls 1.2) ;; tls13) a=(--tls 1.3) ;; dtls) p=dtls ;; esac
+	case "$k" in
+	cert) a+=("${cli_creds[@]}") sa=("${srv_creds[@]}") ;;
+	resume) a+=("${cli_creds[@]}" --resume) sa=("${srv_creds[@]}") ;;
+	*) a+=(--psk-file "$psk" --psk-mode "$k") sa=(--psk-file "$psk" --psk-mode "$k") ;;
+	esac
+	tag="auth-$r-$s-$v-$k"
+	if run "$tag" "${BIN[$s]}" "$p" "${sa[@]}" -- -s 64 -n "$count" -w 10 "${a[@]}"; then
+		echo "auth $r $s $v-$k $tag" >>"$raw"
+	fi
+	[ "$r" = 1 ] || return 0
+	run "mem-$tag" "${BIN[$s]}" "$p" "${sa[@]}" --mem -- -s 64 -n 20 -w 2 --mem "${a[@]}" ||
+		return 0
+	echo "authheap 0 $s $v-$k mem-$tag" >>"$raw"
+}
+auth_rows() {
+	local r i c cells=() s v k
+	psk=$dir/psk.key # a fresh key per run (never a committed one), not on a command line
+	(umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$psk")
+	for s in $stacks; do
+		for v in tls12 tls13 dtls; do
+			for k in cert resume psk psk-dhe; do cells+=("$s:$v:$k"); done
+		done
+	done
+	for r in $(seq "$rounds"); do
+		log "authentication round $r of $rounds (load $(lib_loadavg))"
+		for i in $(seq 0 $((${#cells[@]} - 1))); do
+			c=${cells[$(((i + (r - 1) * 5) % ${#cells[@]}))]}
+			IFS=: read -r s v k <<<"$c"
+			auth_run "$r" "$s" "$v" "$k"
+		done
+	done
+	echo "load_end: $(lib_loadavg)" >>"$dir/meta.txt"
+	table
+	lib_failed "${failed[@]+"${failed[@]}"}"
+	exit $?
+}
+
 [ "$pq" = 0 ] || pq_rows
+[ "$auth" = 0 ] || auth_rows
 
 # pm ROUND STACK KIND: one per-message cell; KIND tcp udp tls12 tls13 dtls resume.
 pm() {

@@ -7,12 +7,16 @@ without its heap line) is None and prints as "-": it is never counted as 0.
 """
 
 import os
+from dataclasses import dataclass
+from typing import Optional
 
 from . import floors, reader, stats
 from .benchruns import load_runs, median_of as _median
 
 PM_KINDS = ("tls12", "tls13", "dtls")
 KEEP_SIZES = (64, 1024, 16384, 1048576)
+AUTH_VERSIONS = ("tls12", "tls13", "dtls")
+AUTH_KINDS = ("cert", "resume", "psk", "psk-dhe")
 PQ_KINDS = ("x25519", "X25519MLKEM768", "SecP256r1MLKEM768", "ec256", "mldsa44", "mldsa65")
 
 
@@ -148,6 +152,72 @@ def pq_lines(meta, cells, raw):
         "secp256r1). cli_tx_B/srv_tx_B: handshake bytes the client/server sent (TCP payload);",
         "cli_cpu/srv_cpu: CPU per connection (us); hs_p50: the client's handshake phase (us);",
         "heap: peak per connection (bytes, a separate --mem run of 20 connections).",
+        MISSING_NOTE,
+        f"Raw rows: {raw}",
+    ]
+    return out
+
+
+@dataclass
+class AuthRow:
+    """One row of the authentication table (-A): a stack, version and authentication;
+    medians over rounds, None where not measured."""
+    stack: str
+    version: str  # tls12 tls13 dtls
+    auth: str  # cert, resume (certificates, --resume), psk, psk-dhe
+    cli_tx: Optional[float]  # handshake bytes the client sent
+    srv_tx: Optional[float]  # ... the server sent (the client received)
+    cli_cpu: Optional[float]  # us per connection
+    srv_cpu: Optional[float]
+    hs_p50: Optional[float]  # the client's handshake phase, us
+    heap_cli: Optional[int]  # peak per connection, bytes (the --mem run)
+    heap_srv: Optional[int]
+    acked: int  # acked rows over every round
+    resumed: int  # ... of them resumed
+
+
+def auth_rows(meta, cells):
+    """The AuthRows of a -A directory: every stack of meta.txt, version and authentication,
+    in the table's order (a cell without runs is a row of None)."""
+    out = []
+    for s in meta.get("stacks", "").split():
+        for v in AUTH_VERSIONS:
+            for a in AUTH_KINDS:
+                k = f"{v}-{a}"
+                m = lambda attr: _med(cells, "auth", s, k, attr)  # noqa: E731
+                runs = cells.get(("auth", s, k), {}).values()
+                out.append(AuthRow(s, v, a, m("hs_tx"), m("hs_rx"), m("cpu_p50"), m("srv_cpu"),
+                                   m("hs_p50"), _heap(cells, "authheap", s, k, "heap_cli"),
+                                   _heap(cells, "authheap", s, k, "heap_srv"),
+                                   sum(f.acked for f in runs), sum(f.resumed for f in runs)))
+    return out
+
+
+def auth_lines(meta, rows, raw):
+    """The authentication table (-A) of AuthRows."""
+    out = _head(meta, "Certificate vs PSK vs PSK+ECDHE on loopback, "
+                f"{meta.get('count')} connections per run (64 B each),",
+                f"{meta.get('rounds')} rounds, client CPU {meta.get('client_cpu')}, server CPU "
+                f"{meta.get('server_cpu')} (medians over rounds)")
+    fmt = "%-8s %-6s %-8s %8s %8s %8s %8s %9s %9s %9s %9s"
+    out.append(fmt % ("stack", "ver", "auth", "cli_tx_B", "srv_tx_B", "cli_cpu", "srv_cpu",
+                      "hs_p50", "heap_cli", "heap_srv", "resumed"))
+    for r in rows:
+        out.append(fmt % (r.stack, r.version, r.auth, _n(r.cli_tx), _n(r.srv_tx), _n(r.cli_cpu),
+                          _n(r.srv_cpu), _n(r.hs_p50), _n(r.heap_cli, "{}"),
+                          _n(r.heap_srv, "{}"), f"{r.resumed}/{r.acked}"))
+    out += [
+        "",
+        "auth cert: certificates (EC P-256, mutual), full handshakes; resume: the same with",
+        "--resume (the first connection full, the next ones resumed when the server agrees;",
+        "a PSK session is not resumed, --resume refuses --psk); psk, psk-dhe: an external PSK",
+        "(--psk-mode), without and with ECDHE on secp256r1. cli_tx_B/srv_tx_B: handshake bytes",
+        "the client/server sent (TLS records or DTLS datagrams' payloads, median of the acked",
+        "connections); cli_cpu/srv_cpu: CPU per connection (us; the client's covers handshake,",
+        "one 64-byte exchange and close); hs_p50: the client's handshake phase (us; wall time,",
+        "on a loaded host mostly waiting for a CPU); heap: peak per connection (bytes, a",
+        "separate --mem run of 20 connections); resumed: resumed/acked connections, all rounds.",
+        "Round trips are not in the client's JSON (no record of the handshake's flights): left out.",
         MISSING_NOTE,
         f"Raw rows: {raw}",
     ]

@@ -8,7 +8,8 @@ which keep only the runs:
   bench-summary stacks DIR               the tables of a bench-stacks.sh directory (its
                                          meta.txt, runs.txt, the runs' files, the crypto
                                          benchmarks' outputs); with "pq: 1" in meta.txt the
-                                         post-quantum table (-Q)
+                                         post-quantum table (-Q), with "auth: 1"
+                                         the authentication table (-A)
   bench-summary tls DIR                  the summary of a bench-tls.sh directory (meta.txt,
                                          runs.txt, the runs' files, benchmark.txt/.time,
                                          stime.out)
@@ -65,8 +66,12 @@ def main(argv):
             return fail(PROG, f"stacks: '{args[0]}' is not a directory", 2)
         meta, floors, cells = bench_stacks.load(args[0])
         raw = os.path.join(args[0], "runs.txt")
-        lines = bench_stacks.pq_lines(meta, cells, raw) if meta.get("pq") == "1" else \
-            bench_stacks.table_lines(meta, floors, cells, raw)
+        if meta.get("pq") == "1":
+            lines = bench_stacks.pq_lines(meta, cells, raw)
+        elif meta.get("auth") == "1":
+            lines = bench_stacks.auth_lines(meta, bench_stacks.auth_rows(meta, cells), raw)
+        else:
+            lines = bench_stacks.table_lines(meta, floors, cells, raw)
     elif kind == "load" and len(args) == 1:
         if not os.path.isdir(args[0]):
             return fail(PROG, f"load: '{args[0]}' is not a directory", 2)

@@ -180,3 +180,71 @@ def test_server_heap(tmp_path):
     f.write_text("ready port=5\nheap conn_peak_max=12x baseline=1\n")
     with pytest.raises(FormatError, match=r"s\.out:2: conn_peak_max '12x'"):
         toolout.read_server_heap(f)
+
+
+def auth_dir(d):
+    """A made-up -A directory: Mbed TLS, TLS 1.3 cert in two rounds, resumed, psk, and a
+    --mem run; every other cell has no run."""
+    d.mkdir()
+    (d / "meta.txt").write_text("stacks: mbedtls\ncount: 10\nkcount: 200\nrounds: 2\nclient_cpu: 0\n"
+                                "server_cpu: 1\npq: 0\nauth: 1\nload_start: 1.00 2.00 3.00\n"
+                                "load_end: 4.00 5.00 6.00\n")
+    runs = ["auth 1 mbedtls tls13-cert a1c", "auth 2 mbedtls tls13-cert a2c",
+            "auth 1 mbedtls tls13-resume a1r", "auth 1 mbedtls dtls-psk a1p",
+            "authheap 0 mbedtls tls13-cert mem-a1c"]
+    (d / "runs.txt").write_text("\n".join(runs) + "\n")
+    summary(d, "a1c", "tls", 4000, hs=3000, cpu=3600)
+    summary(d, "a2c", "tls", 4400, hs=3400, cpu=3800)
+    samples(d, "a1c", [(1, 917, 991), (1, 917, 991), (0, 0, 0)])  # the failed row: left out
+    samples(d, "a2c", [(1, 919, 993)])
+    server(d, "a1c", [3900, 4100])
+    server(d, "a2c", [4200])
+    summary(d, "a1r", "tls", 900, hs=800, cpu=700)
+    # the first connection full, the next two resumed: medians 435 / 278
+    lines = [SAMPLE_HEAD + ",hs_retrans,resumed"] + [
+        f"tls,per-message,64,{i},1,2,3,4,10,1,5,0,{tx},{rx},0,{int(i > 0)}"
+        for i, (tx, rx) in enumerate([(917, 991), (435, 278), (435, 278)])]
+    (d / "a1r.csv").write_text("\n".join(lines) + "\n")
+    summary(d, "a1p", "dtls", 500, hs=300, cpu=340)
+    samples(d, "a1p", [(1, 372, 266)])
+    summary(d, "mem-a1c", "tls", 1, heap=30000)
+    (d / "mem-a1c.server").write_text("ready port=1\nheap conn_peak_max=40000 baseline=100\n")
+    return d
+
+
+def test_stacks_auth(tmp_path):
+    d = auth_dir(tmp_path / "a")
+    meta, _, cells = bench_stacks.load(d)
+    rows = bench_stacks.auth_rows(meta, cells)
+    assert [(r.version, r.auth) for r in rows[:5]] == [
+        ("tls12", "cert"), ("tls12", "resume"), ("tls12", "psk"), ("tls12", "psk-dhe"),
+        ("tls13", "cert")]
+    assert len(rows) == 12
+    c = rows[4]
+    # bytes: round 1 917/991 (the failed row left out), round 2 919/993 -> 918/992; client CPU
+    # 3600, 3800 -> 3700; server CPU 4000 (round 1) and 4200 -> 4100
+    assert (c.cli_tx, c.srv_tx, c.cli_cpu, c.srv_cpu, c.hs_p50) == (918, 992, 3700, 4100, 3200)
+    assert (c.heap_cli, c.heap_srv, c.acked, c.resumed) == (30000, 40000, 3, 0)
+    assert rows[5].auth == "resume" and (rows[5].cli_tx, rows[5].srv_tx) == (435, 278)
+    assert (rows[5].acked, rows[5].resumed) == (3, 2)
+    lines = bench_stacks.auth_lines(meta, rows, "RAW")
+    assert lines[2] == "load average: 1.00 2.00 3.00 at the start, 4.00 5.00 6.00 at the end"
+    assert lines[4].split() == ["stack", "ver", "auth", "cli_tx_B", "srv_tx_B", "cli_cpu",
+                                "srv_cpu", "hs_p50", "heap_cli", "heap_srv", "resumed"]
+    assert lines[5 + 4].split() == ["mbedtls", "tls13", "cert", "918.0", "992.0", "3700.0",
+                                    "4100.0", "3200.0", "30000", "40000", "0/3"]
+    assert lines[5 + 10].split() == ["mbedtls", "dtls", "psk", "372.0", "266.0", "340.0", "-",
+                                     "300.0", "-", "-", "0/1"]
+    assert lines[5].split() == ["mbedtls", "tls12", "cert"] + ["-"] * 7 + ["0/0"]
+    assert "never counted as 0" in "\n".join(lines) and lines[-1] == "Raw rows: RAW"
+
+
+def test_stacks_auth_command(tmp_path, capsys):
+    d = auth_dir(tmp_path / "a")
+    assert cmd_bench_summary.main(["stacks", str(d)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Certificate vs PSK vs PSK+ECDHE on loopback, 10 connections")
+    # one malformed line of runs.txt (a field missing): one error naming the file and line
+    (d / "runs.txt").write_text("auth 1 mbedtls tls13-cert a1c\nauth 1 mbedtls tls13-psk\n")
+    with pytest.raises(FormatError, match=r"runs\.txt:2: 4 fields, a BenchRun line has 5$"):
+        cmd_bench_summary.main(["stacks", str(d)])
