@@ -19,4 +19,16 @@ for s in "$ROOT"/scripts/*.sh; do
 		check_grep "$name $h: usage on stdout" "$TMP/out" "^Usage: "
 	done
 done
+
+# bench-stacks.sh: its sets of rows are one per run; -A (authentication) and -Q
+# (post-quantum) together are a usage error, refused before anything runs.
+b=scripts/bench-stacks.sh
+bash "$ROOT/$b" --help >"$TMP/out" 2>&1 || true
+check_grep "$b --help: -A" "$TMP/out" "^  -A  .*certificate .* PSK"
+rc=0
+timeout 30 bash "$ROOT/$b" -A -Q -d "$TMP/never" >"$TMP/out" 2>"$TMP/err" </dev/null || rc=$?
+check_rc "$b -A -Q: exit 2" "$rc" 2 "$TMP/err"
+check_grep "$b -A -Q: one line naming both" "$TMP/err" "^bench-stacks: -Q and -A: one set"
+check "$b -A -Q: one line" test "$(wc -l <"$TMP/err")" -eq 1
+check "$b -A -Q: nothing run" test ! -e "$TMP/never"
 summary
