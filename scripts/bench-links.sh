@@ -119,6 +119,8 @@ run_cell() {
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "load_start: $(lib_loadavg)"
+	# SCHED_FIFO when run under chrt (docs/links.md: what load does to the model)
+	echo "sched: $(chrt -p $$ 2>/dev/null | sed -n 's/.*policy: //p')"
 	echo "count: $count"
 	echo "size: 64"
 	echo "stacks: $stacks"

@@ -38,7 +38,7 @@ def main(argv):
     m = run.meta
     head = (f"# bench-links: {m.get('date', '?')}, load {m.get('load_start', '?')} .. "
             f"{m.get('load_end', '?')}, {m.get('count', '?')} messages per cell, "
-            f"stacks {m.get('stacks', '?')}")
+            f"stacks {m.get('stacks', '?')}" + (f", {m['sched']}" if m.get('sched') else ""))
     every = links.table(rows).text()
     with open(os.path.join(out, "links.txt"), "w") as f:
         f.write(head + "\n" + every + "\n")

@@ -368,7 +368,8 @@ def report_html(run, rows, figs):
     m = run.meta
     r.paragraph(f"{m.get('date', '?')}, load {m.get('load_start', '?')} .. {m.get('load_end', '?')}, "
                 f"{m.get('count', '?')} messages per cell, stacks {m.get('stacks', '?')}, "
-                f"git {m.get('git', '?')}. Times in ms; p50/p95/p99 by nearest rank.")
+                f"git {m.get('git', '?')}" + (f", {m['sched']}" if m.get('sched') else "")
+                + ". Times in ms; p50/p95/p99 by nearest rank.")
     bad = [lp for lp in run.links if lp.spec is None]
     for lp in bad:
         r.paragraph(f"link {lp.given}: not measured ({lp.error})")
