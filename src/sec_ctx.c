@@ -200,9 +200,12 @@ int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *c, int datagram)
 	x->server_name = c->server_name ? c->server_name : c->addr;
 	if (psk_init(x, c) != 0)
 		return ACK_ERR_ARG;
+	x->rpk = c->rpk_file;
+	if (x->rpk != NULL && x->auth != SEC_AUTH_CERT)
+		return sec_ctx_fail(x, "rpk", x->rpk, "give --rpk or --psk, not both", ACK_ERR_ARG);
 	if (x->auth != SEC_AUTH_CERT)
 		x->pinned_suite = 0; /* the PSK suites are the stack's choice (docs/tls-dtls.md) */
-	if (!x->server && x->auth == SEC_AUTH_CERT &&
+	if (!x->server && x->auth == SEC_AUTH_CERT && x->rpk == NULL &&
 	    (x->server_name == NULL || x->server_name[0] == '\0'))
 		return sec_ctx_fail(x, "server-name", "", "needed to check the server certificate",
 		                    ACK_ERR_ARG);
@@ -281,7 +284,7 @@ void sec_info(const struct sec_ctx *x, const struct sec_io *io, uint32_t retrans
 	out->hs_retrans = retrans;
 	/* TLS 1.3's wire shows an external PSK as it shows a resumption (pre_shared_key) */
 	out->resumed = x->auth == SEC_AUTH_CERT && sec_io_resumed(io);
-	out->auth = sec_auth_name(sec_auth_negotiated(x, io));
+	out->auth = x->rpk != NULL ? "rpk" : sec_auth_name(sec_auth_negotiated(x, io));
 	out->cookie_ns = io->cookie_ns;
 	out->early = io->early;
 	out->early_bytes = io->early_bytes;

@@ -45,6 +45,9 @@ struct sec_ctx {
 	unsigned char psk[SEC_PSK_MAX];
 	size_t psk_len;
 	const char *psk_id;
+	/* --rpk: the peer's public key file (the stack loads it); auth stays SEC_AUTH_CERT (an
+	 * own key pair, suites with a signature) but no X.509 chain or name is checked */
+	const char *rpk;
 };
 
 /* "cert", "psk", "psk-dhe". */
@@ -87,7 +90,8 @@ struct sec_names {
 };
 void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf, size_t len);
 /* tp_info from io (handshake bytes, resumed, cookie round trip, negotiated
- * authentication) and retrans. */
+ * authentication: "rpk" with --rpk, the stack having checked the certificate types
+ * negotiated) and retrans. */
 void sec_info(const struct sec_ctx *x, const struct sec_io *io, uint32_t retrans,
               struct tp_info *out);
 

@@ -89,6 +89,10 @@ static const struct sec_opt all[N_OPTS] = {
 	  { "psk-mode", 0, OPT_STR, &g_val.psk_mode, 0, 0, "psk|psk-dhe",
 	    "with a PSK: key exchange by the key alone, or with ECDHE (forward secrecy) "
 	    "(psk-dhe)" } },
+	{ 0,
+	  { "rpk", 0, OPT_STR, &g_val.rpk_file, 0, 0, "FILE",
+	    "raw public keys (RFC 7250) instead of certificates: send --key's public key, accept "
+	    "only the peer's public key in FILE (PEM) (off; openssl stack)" } },
 	{ 0, { NULL, 0, 0, NULL, 0, 0, NULL, NULL } },
 };
 
@@ -128,6 +132,7 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	c->psk_file = g_val.psk_file;
 	c->psk_identity = g_val.psk_identity;
 	c->psk_mode = g_val.psk_mode;
+	c->rpk_file = g_val.rpk_file;
 	if (g_val.hs_timeout[1] != 0) {
 		c->hs_timeout[0] = g_val.hs_timeout[0];
 		c->hs_timeout[1] = g_val.hs_timeout[1];
@@ -163,6 +168,8 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 
 const char *sec_opts_auth(const struct tp_conf *c)
 {
+	if (c->rpk_file != NULL)
+		return "rpk";
 	if (c->psk_hex == NULL && c->psk_file == NULL)
 		return "cert";
 	return c->psk_mode != NULL ? c->psk_mode : "psk-dhe";

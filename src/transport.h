@@ -42,6 +42,8 @@ struct tp_conf {
 	/* TLS 1.3 early data (0-RTT): a client (with resume) sends its request in its first
 	 * flight of a resumed connection; a server accepts it (SEC_EARLY_MAX bytes) */
 	int early_data;
+	/* raw public keys (RFC 7250): the peer's public key pinned (PEM file), NULL: none */
+	const char *rpk_file;
 };
 
 /* tp_info.early: what became of a connection's early data. */

@@ -308,6 +308,8 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 	r = sec_ctx_init(&t->sec, c, datagram);
 	if (r != 0)
 		return r;
+	if (c->rpk_file != NULL) /* RFC 7250: not in Mbed TLS 3.6 */
+		return sec_opts_refuse(c, "mbedtls", "rpk", "Mbed TLS 3.6 has no raw public keys");
 
 	/* The platform's strong source feeds the DRBG: the same code on boards without
 	 * /dev/urandom (ports/<board> implements port_entropy_poll). */

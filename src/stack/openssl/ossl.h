@@ -32,6 +32,7 @@ struct ossl_ctx {
 	struct sec_ctx sec; /* prog, side, pins, lock, key log, own key, ... (sec_ctx.h) */
 	SSL_CTX *ctx;
 	SSL_SESSION *session;    /* client: the last session, for --resume */
+	EVP_PKEY *peer_rpk;      /* --rpk: the peer's pinned public key, or NULL */
 	_Atomic int last_verify; /* client: last verify failure printed (printed once each) */
 	unsigned conns_max;      /* connections run at once (tp_conf.conns) */
 	/* DTLS */
@@ -109,6 +110,15 @@ int ossl_early_server_start(struct ossl_conn *c);
 int ossl_early_recv(struct ossl_conn *c, uint8_t *buf, size_t cap);
 int ossl_early_send(struct ossl_conn *c, const uint8_t *buf, size_t len);
 int ossl_conn_handshake_early(void *conn, const uint8_t *buf, size_t len);
+
+/* ossl_rpk.c, --rpk (RFC 7250). conf: loads the pinned key, RPK-only certificate types on
+ * the SSL_CTX (0 without --rpk). conn: the pin on c's SSL. check: after the handshake,
+ * refuses (one line, ACK_ERR_PROTO) any certificate type but RPK. refused: after a failed
+ * handshake, 1 when the peer's key was not the pinned one (its line printed), else 0. */
+int ossl_rpk_conf(struct ossl_ctx *t);
+int ossl_rpk_conn(struct ossl_conn *c);
+int ossl_rpk_check(struct ossl_conn *c);
+int ossl_rpk_refused(const struct ossl_conn *c, long verify);
 
 /* ossl_state.c: OpenSSL's handshake state of conn (SSL_get_state) and its name, for the
  * timeline rows (sec_io.h hs_state, transport.state_name). */

@@ -57,12 +57,16 @@ static int conn_ssl(struct ossl_conn *c, SSL *ssl)
 			SSL_set_accept_state(c->ssl);
 	} else {
 		SSL_set_connect_state(c->ssl);
-		/* An IP literal is matched against the certificate's iPAddress entries */
-		if (is_ip(t->sec.server_name)
-		            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
-		                                            t->sec.server_name) != 1
-		            : SSL_set1_host(c->ssl, t->sec.server_name) != 1 ||
-		                      SSL_set_tlsext_host_name(c->ssl, t->sec.server_name) != 1) {
+		/* An IP literal is matched against the certificate's iPAddress entries; a raw
+		 * public key has no name: the pin (ossl_rpk.c) is the check */
+		if (t->peer_rpk != NULL)
+			;
+		else if (is_ip(t->sec.server_name)
+		                 ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
+		                                                 t->sec.server_name) != 1
+		                 : SSL_set1_host(c->ssl, t->sec.server_name) != 1 ||
+		                           SSL_set_tlsext_host_name(c->ssl, t->sec.server_name) !=
+		                                   1) {
 			ossl_conn_abort(c);
 			return ossl_err_keep("server name");
 		}
@@ -71,6 +75,8 @@ static int conn_ssl(struct ossl_conn *c, SSL *ssl)
 			SSL_set_session(c->ssl, t->session); /* unusable: full handshake */
 		port_mutex_unlock(t->sec.lock);
 	}
+	if (ossl_rpk_conn(c) != 0)
+		return OSSL_ERR_LIB; /* c freed by the caller */
 	if (t->sec.datagram) {
 		SSL_set_options(c->ssl, SSL_OP_NO_QUERY_MTU);
 		SSL_set_mtu(c->ssl, t->mtu);
@@ -152,6 +158,8 @@ static void report_verify(struct ossl_conn *c)
 	if (v == X509_V_OK || (!t->sec.server && v == t->last_verify))
 		return;
 	t->last_verify = (int)v;
+	if (ossl_rpk_refused(c, v))
+		return;
 	why = X509_verify_cert_error_string(v);
 	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->sec.prog, c->peer,
 	        t->sec.server ? "client" : "server", why,
@@ -255,6 +263,8 @@ int ossl_conn_handshake(void *conn)
 		fprintf(stderr, "%s: %s: handshake %s after %u retransmission(s)\n", t->sec.prog,
 		        c->peer, r == 1 ? "done" : "failed", (unsigned)c->retrans);
 	}
+	if (r == 1 && (e = ossl_rpk_check(c)) != 0)
+		return e;
 	if (r == 1) {
 		c->hs_done = 1;
 		keep_renewed(c);
@@ -376,10 +386,12 @@ void ossl_conn_names(void *conn, struct sec_names *n)
 {
 	const struct ossl_conn *c = conn;
 	X509 *peer = c->t->sec.server ? NULL : SSL_get0_peer_certificate(c->ssl);
+	EVP_PKEY *rpk = c->t->sec.server ? NULL : SSL_get0_peer_rpk(c->ssl);
 
 	n->ctx = &c->t->sec;
 	n->version = SSL_get_version(c->ssl);
 	n->suite = SSL_get_cipher_name(c->ssl);
-	if (peer != NULL)
-		ossl_key_name(X509_get0_pubkey(peer), n->peer_key, sizeof(n->peer_key));
+	if (peer != NULL || rpk != NULL)
+		ossl_key_name(peer != NULL ? X509_get0_pubkey(peer) : rpk, n->peer_key,
+		              sizeof(n->peer_key));
 }

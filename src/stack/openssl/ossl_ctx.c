@@ -287,6 +287,8 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	if (t->sec.auth != SEC_AUTH_CERT && (r = ossl_ctx_psk(t, c->ciphersuite != NULL)) != 0)
 		return r;
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_RENEGOTIATION);
+	if ((r = ossl_rpk_conf(t)) != 0)
+		return r;
 	conf_tickets(t);
 	return open_keylog(t, c->keylog_file);
 }
@@ -295,6 +297,8 @@ void ossl_ctx_free(struct ossl_ctx *t)
 {
 	SSL_SESSION_free(t->session);
 	t->session = NULL;
+	EVP_PKEY_free(t->peer_rpk);
+	t->peer_rpk = NULL;
 	SSL_CTX_free(t->ctx);
 	t->ctx = NULL;
 	sec_ctx_free(&t->sec);

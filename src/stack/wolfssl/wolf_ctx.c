@@ -268,6 +268,9 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	r = sec_ctx_init(&t->sec, c, datagram);
 	if (r != 0)
 		return r;
+	if (c->rpk_file != NULL) /* RFC 7250: wolfSSL's HAVE_RPK, not in this build (stack.mk) */
+		return sec_opts_refuse(c, "wolfssl", "rpk",
+		                       "raw public keys are not in this wolfSSL build (HAVE_RPK)");
 	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
 	    strcmp(c->tls_version, "1.3") != 0)
 		return fail(t, "tls", c->tls_version, "want 1.2 or 1.3", ACK_ERR_ARG);

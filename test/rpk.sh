@@ -1,0 +1,138 @@
+#!/bin/bash
+# rpk.sh - raw public keys (RFC 7250, --rpk) on loopback, with the real programs:
+#   - on a stack that has them (openssl): TLS 1.2, TLS 1.3 and DTLS 1.2 with each side's
+#     key pinned by the other, no CA: everything acked, "rpk" negotiated in the client's
+#     JSON and in the server's -o CSV (the far side), and fewer handshake bytes received by
+#     the client than in the same run with certificates;
+#   - a wrong pinned key on either side: refused with one line naming --rpk, and the server
+#     then serves a good client; a certificate client at an --rpk server: refused, one line;
+#   - bad input: a missing file, a file without a public key: one line, exit 2;
+#   - every stack built without raw public keys (mbedtls, wolfssl): refuses --rpk in one
+#     line naming the stack, exit 2.
+#   test/rpk.sh BIN_DIR
+set -eu
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+test_init "$@"
+first_pass_only "stack interop"
+
+T=30
+FAST=(--hs-timeout "100,3200")
+EC=$TMP/ec
+gen_certs ec256 "$EC"
+for k in server client ca; do
+	openssl pkey -in "$EC/$k.key" -pubout -out "$TMP/$k.pub" 2>"$TMP/pkey.err" ||
+		not_ok "openssl pkey -pubout $k" "$(cat "$TMP/pkey.err")"
+done
+CERTS=(--ca "$EC/ca.crt")
+srv_creds() { SC=("${CERTS[@]}" --cert "$EC/server.crt" --key "$EC/server.key"); }
+cli_creds() { CC=("${CERTS[@]}" --cert "$EC/client.crt" --key "$EC/client.key"); }
+srv_creds
+cli_creds
+
+# The stack a bin dir's programs were built with, from --version.
+stack_of() {
+	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
+}
+HERE=$(stack_of "$BIN")
+
+# col FILE NAME: the values of column NAME of a CSV's connection rows, sorted and unique.
+col() {
+	awk -F, -v want="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == want) c = i; next }
+		$1 != "msg" { print $c }' "$1" | sort -u | tr '\n' ' '
+}
+
+# fewer A B: A is a count above 0 and below B.
+fewer() {
+	[ "${1:-0}" -gt 0 ] && [ "$1" -lt "${2:-0}" ]
+}
+
+# refuses DIR STACK: every tls/dtls program of DIR refuses --rpk in one line, exit 2.
+refuses() {
+	local prog
+	for prog in tls_client tls_server dtls_client dtls_server; do
+		BIN=$1 run_client "refuse-$2" "$T" "$prog" -p 1 --rpk "$TMP/server.pub"
+		check_rc "$2 $prog --rpk: exit 2" "$RC" 2 "$ERR"
+		check_grep "$2 $prog --rpk: one line naming the stack" "$ERR" \
+			"^$prog: --rpk: not supported by the $2 stack"
+		check_eq "$2 $prog --rpk: that line only" "$(wc -l <"$ERR")" 1
+	done
+}
+
+if [ "$HERE" = openssl ]; then
+	for proto in tls dtls; do
+		for v in $([ "$proto" = tls ] && echo 1.2 1.3 || echo 1.2); do
+			vo=(--tls "$v")
+			[ "$proto" = dtls ] && vo=("${FAST[@]}")
+			what="$proto $v"
+			# the certificate handshake, for its byte count
+			start_server "c-$proto" "${proto}_server" -b 127.0.0.1 --forever "${SC[@]}" \
+				"${vo[@]}" || continue
+			run_client cert "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 2 -w 0 "${CC[@]}" \
+				"${vo[@]}" -o "$TMP/cert.csv"
+			check_rc "$what certificates: exit 0" "$RC" 0 "$ERR"
+			stop_server "$SRV_PID"
+			start_server "r-$proto" "${proto}_server" -b 127.0.0.1 --forever "${SC[@]}" \
+				--rpk "$TMP/client.pub" -o "$TMP/srv.csv" "${vo[@]}" || continue
+			run_client rpk "$T" "${proto}_client" -p "$SRV_PORT" -s 64,1K -n 2 -w 0 "${CC[@]}" \
+				--rpk "$TMP/server.pub" "${vo[@]}" -o "$TMP/rpk.csv" --json "$TMP/rpk.json"
+			check_rc "$what rpk: exit 0" "$RC" 0 "$ERR"
+			check_grep "$what rpk: all acked" "$OUT" "^result proto=$proto .* acked=4 lost=0 end=acked$"
+			check_grep "$what rpk: JSON auth_negotiated" "$TMP/rpk.json" '"auth_negotiated": "rpk"'
+			check_eq "$what rpk: client CSV auth" "$(col "$TMP/rpk.csv" auth)" "rpk "
+			check_eq "$what rpk: server CSV auth (far side)" "$(col "$TMP/srv.csv" auth)" "rpk "
+			cb=$(col "$TMP/cert.csv" hs_rx_bytes | awk '{ print $1 }')
+			rb=$(col "$TMP/rpk.csv" hs_rx_bytes | awk '{ print $1 }')
+			echo "# $what: client handshake bytes received: certificates $cb, rpk $rb"
+			check "$what rpk: fewer handshake bytes than certificates ($rb < $cb)" \
+				fewer "$rb" "$cb"
+			# the client pins a wrong key: its one line, then the server serves a good one
+			run_client wrong "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 -w 0 "${CC[@]}" \
+				--rpk "$TMP/ca.pub" "${vo[@]}"
+			check "$what wrong server key: refused" [ "$RC" -ne 0 ]
+			check_grep "$what wrong server key: one clear line" "$ERR" \
+				"server raw public key rejected: not the key pinned by --rpk $TMP/ca.pub$"
+			# a certificate client at the --rpk server
+			run_client certcli "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 -w 0 "${CC[@]}" \
+				"${vo[@]}"
+			check "$what certificate client at an rpk server: refused" [ "$RC" -ne 0 ]
+			run_client again "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 -w 0 "${CC[@]}" \
+				--rpk "$TMP/server.pub" "${vo[@]}"
+			check_rc "$what rpk after the refusals: served" "$RC" 0 "$ERR"
+			stop_server "$SRV_PID"
+			check_grep "$what: the server names the certificate client" "$SRV_ERR" \
+				"did not negotiate raw public keys \(certificate types: server x509, client x509\)$"
+			# the server pins a wrong key for the client
+			start_server "w-$proto" "${proto}_server" -b 127.0.0.1 --forever "${SC[@]}" \
+				--rpk "$TMP/ca.pub" "${vo[@]}" || continue
+			run_client wrongc "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 -w 0 "${CC[@]}" \
+				--rpk "$TMP/server.pub" "${vo[@]}"
+			check "$what wrong client key: refused" [ "$RC" -ne 0 ]
+			stop_server "$SRV_PID"
+			check_grep "$what wrong client key: the server's line" "$SRV_ERR" \
+				"client raw public key rejected: not the key pinned by --rpk $TMP/ca.pub$"
+		done
+	done
+	run_client nofile "$T" tls_client -p 1 --rpk "$TMP/none.pub"
+	check_rc "missing --rpk file: exit 2" "$RC" 2 "$ERR"
+	check_grep "missing --rpk file: one line" "$ERR" "^tls_client: --rpk: .*none.pub"
+	run_client nokey "$T" tls_server -p 1 "${SC[@]}" --rpk "$EC/ca.crt"
+	check_rc "--rpk file without a public key: exit 2" "$RC" 2 "$ERR"
+	check_grep "--rpk file without a public key: one line" "$ERR" "no PEM public key in it"
+else
+	refuses "$BIN" "$HERE"
+fi
+
+# --- the other stacks built: each refuses --rpk unless it is openssl (tested above) ---
+for s in $(make_var print-STACKS); do
+	case "$s" in "$HERE" | openssl) continue ;; esac
+	d=$(stack_bin "$s")
+	if [ "$(stack_of "$d")" != "$s" ]; then
+		echo "skip - stack $s not built in $d (make STACK=$s)"
+		continue
+	fi
+	refuses "$d" "$s"
+done
+
+summary
