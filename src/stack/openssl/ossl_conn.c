@@ -58,18 +58,15 @@ static int conn_ssl(struct ossl_conn *c, SSL *ssl)
 	} else {
 		SSL_set_connect_state(c->ssl);
 		/* An IP literal is matched against the certificate's iPAddress entries; a raw
-		 * public key has no name: the pin (ossl_rpk.c) is the check */
-		if (t->peer_rpk != NULL)
-			;
-		else if (is_ip(t->sec.server_name)
-		                 ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
-		                                                 t->sec.server_name) != 1
-		                 : SSL_set1_host(c->ssl, t->sec.server_name) != 1 ||
-		                           SSL_set_tlsext_host_name(c->ssl, t->sec.server_name) !=
-		                                   1) {
-			ossl_conn_abort(c);
+		 * public key has no name: the pin (ossl_rpk.c) is the check. On failure c is
+		 * freed by the caller (ossl_conn_take), not here. */
+		if (t->peer_rpk == NULL &&
+		    (is_ip(t->sec.server_name)
+		             ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
+		                                             t->sec.server_name) != 1
+		             : SSL_set1_host(c->ssl, t->sec.server_name) != 1 ||
+		                       SSL_set_tlsext_host_name(c->ssl, t->sec.server_name) != 1))
 			return ossl_err_keep("server name");
-		}
 		port_mutex_lock(t->sec.lock); /* --parallel: another conn may be saving it */
 		if (t->sec.resume && t->session != NULL)
 			SSL_set_session(c->ssl, t->session); /* unusable: full handshake */
