@@ -6,7 +6,8 @@
 #     the client than in the same run with certificates;
 #   - a wrong pinned key on either side: refused with one line naming --rpk, and the server
 #     then serves a good client; a certificate client at an --rpk server: refused, one line;
-#   - bad input: a missing file, a file without a public key: one line, exit 2;
+#   - bad input: a missing file, a file without a public key: one line, exit 2; a server
+#     name OpenSSL refuses (--server-name 1.2.3): refused, no crash (once a double free);
 #   - every stack built without raw public keys (mbedtls, wolfssl): refuses --rpk in one
 #     line naming the stack, exit 2.
 #   test/rpk.sh BIN_DIR
@@ -114,6 +115,13 @@ if [ "$HERE" = openssl ]; then
 				"client raw public key rejected: not the key pinned by --rpk $TMP/ca.pub$"
 		done
 	done
+	# not RPK, the same code path: a server name OpenSSL refuses, once a double free
+	start_server s-name tls_server -b 127.0.0.1 "${SC[@]}" || true
+	run_client badname "$T" tls_client -p "$SRV_PORT" -s 64 -n 1 -w 0 "${CC[@]}" \
+		--server-name 1.2.3
+	check_rc "--server-name 1.2.3: refused, no crash" "$RC" 1 "$ERR"
+	check_grep "--server-name 1.2.3: names the server name" "$ERR" "server name"
+	stop_server "$SRV_PID"
 	run_client nofile "$T" tls_client -p 1 --rpk "$TMP/none.pub"
 	check_rc "missing --rpk file: exit 2" "$RC" 2 "$ERR"
 	check_grep "missing --rpk file: one line" "$ERR" "^tls_client: --rpk: .*none.pub"
