@@ -8,7 +8,7 @@
 
 #define ONLY_STREAM 1
 #define ONLY_DGRAM  2
-#define N_OPTS      21
+#define N_OPTS      22
 
 static struct tp_conf g_val; /* what the command line gave */
 
