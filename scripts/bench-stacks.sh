@@ -18,8 +18,8 @@
 # certificates) and with ECDSA P-256 vs ML-DSA-44 vs ML-DSA-65 certificates (secp256r1):
 # handshake bytes each way, client and server CPU per handshake, handshake p50, heap peak.
 # With -A, instead, the authentication rows: per stack, TLS 1.2, TLS 1.3 and DTLS 1.2 with
-# certificates (full, and resumed with --resume) vs an external PSK (--psk-mode psk) vs
-# PSK+ECDHE (psk-dhe): handshake bytes each way, client and server CPU per connection,
+# certificates (full, resumed with --resume, and TLS 1.3 0-RTT: resumed with --early-data)
+# vs an external PSK (--psk-mode psk) vs PSK+ECDHE (psk-dhe): handshake bytes each way, client and server CPU per connection,
 # handshake p50, heap peak. (--resume refuses a PSK, so resumption is a certificate row.)
 # Client and server are pinned to different CPUs; each round runs every cell once, in an
 # order rotated per round, so no stack always runs first; figures are medians over rounds.
@@ -40,8 +40,8 @@ Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR] [-
   -c C,S      CPUs of the client and of the server (default: 0,1)
   -d DIR      where the raw outputs go (default: results/bench-stacks-<UTC time>)
   -Q          post-quantum rows only (key exchange and certificate types, TLS 1.3)
-  -A          authentication rows only: certificate (full, resumed) vs PSK vs PSK+ECDHE,
-              TLS 1.2, TLS 1.3, DTLS 1.2 (a fresh random key in DIR/psk.key)
+  -A          authentication rows only: certificate (full, resumed, TLS 1.3 0-RTT) vs PSK
+              vs PSK+ECDHE, TLS 1.2, TLS 1.3, DTLS 1.2 (a fresh random key in DIR/psk.key)
   -h          this text
 Programs: build/native[-<stack>]/bin (make STACK=<stack>). Needs taskset, and Python 3 for
 the tables (scripts/deps.sh analysis); OpenSSL's crypto floor uses the openssl command of its
@@ -257,7 +257,7 @@ run() {
 
 # --- -A: the authentication rows ---
 # Per stack, version (tls12 tls13 dtls) and authentication (cert, resume: certificates with
-# --resume; psk, psk-dhe: --psk-file with that --psk-mode on both sides), one run per
+# --resume; 0rtt, TLS 1.3 only: resume with --early-data on both sides; psk, psk-dhe: --psk-file with that --psk-mode on both sides), one run per
 # round in an order rotated per round, and a --mem run in round 1. runs.txt: "auth ROUND
 # STACK VERSION-AUTH TAG" and "authheap 0 STACK VERSION-AUTH TAG".
 auth_run() {
@@ -266,6 +266,7 @@ auth_run() {
 	case "$k" in
 	cert) a+=("${cli_creds[@]}") sa=("${srv_creds[@]}") ;;
 	resume) a+=("${cli_creds[@]}" --resume) sa=("${srv_creds[@]}") ;;
+	0rtt) a+=("${cli_creds[@]}" --resume --early-data) sa=("${srv_creds[@]}" --early-data) ;;
 	*) a+=(--psk-file "$psk" --psk-mode "$k") sa=(--psk-file "$psk" --psk-mode "$k") ;;
 	esac
 	tag="auth-$r-$s-$v-$k"
@@ -283,7 +284,9 @@ auth_rows() {
 	(umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$psk")
 	for s in $stacks; do
 		for v in tls12 tls13 dtls; do
-			for k in cert resume psk psk-dhe; do cells+=("$s:$v:$k"); done
+			for k in cert resume 0rtt psk psk-dhe; do
+				if [ "$k" != 0rtt ] || [ "$v" = tls13 ]; then cells+=("$s:$v:$k"); fi
+			done
 		done
 	done
 	for r in $(seq "$rounds"); do

@@ -16,7 +16,7 @@ from .benchruns import load_runs, median_of as _median
 PM_KINDS = ("tls12", "tls13", "dtls")
 KEEP_SIZES = (64, 1024, 16384, 1048576)
 AUTH_VERSIONS = ("tls12", "tls13", "dtls")
-AUTH_KINDS = ("cert", "resume", "psk", "psk-dhe")
+AUTH_KINDS = ("cert", "resume", "0rtt", "psk", "psk-dhe")  # 0rtt: TLS 1.3 only
 PQ_KINDS = ("x25519", "X25519MLKEM768", "SecP256r1MLKEM768", "ec256", "mldsa44", "mldsa65")
 
 
@@ -164,7 +164,7 @@ class AuthRow:
     medians over rounds, None where not measured."""
     stack: str
     version: str  # tls12 tls13 dtls
-    auth: str  # cert, resume (certificates, --resume), psk, psk-dhe
+    auth: str  # cert, resume (certificates, --resume), 0rtt (resume + --early-data), psk, psk-dhe
     cli_tx: Optional[float]  # handshake bytes the client sent
     srv_tx: Optional[float]  # ... the server sent (the client received)
     cli_cpu: Optional[float]  # us per connection
@@ -174,6 +174,8 @@ class AuthRow:
     heap_srv: Optional[int]
     acked: int  # acked rows over every round
     resumed: int  # ... of them resumed
+    early_offered: Optional[int]  # connections that offered / had accepted early data
+    early_accepted: Optional[int]  # (all rounds, warm-up included; None: not 0-RTT)
 
 
 def auth_rows(meta, cells):
@@ -183,13 +185,18 @@ def auth_rows(meta, cells):
     for s in meta.get("stacks", "").split():
         for v in AUTH_VERSIONS:
             for a in AUTH_KINDS:
+                if a == "0rtt" and v != "tls13":
+                    continue
                 k = f"{v}-{a}"
                 m = lambda attr: _med(cells, "auth", s, k, attr)  # noqa: E731
-                runs = cells.get(("auth", s, k), {}).values()
+                runs = list(cells.get(("auth", s, k), {}).values())
+                eo = [f.early_offered for f in runs if f.early_offered is not None]
+                ea = [f.early_accepted for f in runs if f.early_accepted is not None]
                 out.append(AuthRow(s, v, a, m("hs_tx"), m("hs_rx"), m("cpu_p50"), m("srv_cpu"),
                                    m("hs_p50"), _heap(cells, "authheap", s, k, "heap_cli"),
                                    _heap(cells, "authheap", s, k, "heap_srv"),
-                                   sum(f.acked for f in runs), sum(f.resumed for f in runs)))
+                                   sum(f.acked for f in runs), sum(f.resumed for f in runs),
+                                   sum(eo) if eo else None, sum(ea) if ea else None))
     return out
 
 
@@ -199,24 +206,29 @@ def auth_lines(meta, rows, raw):
                 f"{meta.get('count')} connections per run (64 B each),",
                 f"{meta.get('rounds')} rounds, client CPU {meta.get('client_cpu')}, server CPU "
                 f"{meta.get('server_cpu')} (medians over rounds)")
-    fmt = "%-8s %-6s %-8s %8s %8s %8s %8s %9s %9s %9s %9s"
+    fmt = "%-8s %-6s %-8s %8s %8s %8s %8s %9s %9s %9s %8s %7s"
     out.append(fmt % ("stack", "ver", "auth", "cli_tx_B", "srv_tx_B", "cli_cpu", "srv_cpu",
-                      "hs_p50", "heap_cli", "heap_srv", "resumed"))
+                      "hs_p50", "heap_cli", "heap_srv", "resumed", "early"))
     for r in rows:
         out.append(fmt % (r.stack, r.version, r.auth, _n(r.cli_tx), _n(r.srv_tx), _n(r.cli_cpu),
                           _n(r.srv_cpu), _n(r.hs_p50), _n(r.heap_cli, "{}"),
-                          _n(r.heap_srv, "{}"), f"{r.resumed}/{r.acked}"))
+                          _n(r.heap_srv, "{}"), f"{r.resumed}/{r.acked}",
+                          "-" if r.early_offered is None else
+                          f"{_n(r.early_accepted, '{}')}/{r.early_offered}"))
     out += [
         "",
         "auth cert: certificates (EC P-256, mutual), full handshakes; resume: the same with",
         "--resume (the first connection full, the next ones resumed when the server agrees;",
-        "a PSK session is not resumed, --resume refuses --psk); psk, psk-dhe: an external PSK",
+        "a PSK session is not resumed, --resume refuses --psk); 0rtt: TLS 1.3 resumed with",
+        "--early-data (the 64-byte request in the first flight); psk, psk-dhe: an external PSK",
         "(--psk-mode), without and with ECDHE on secp256r1. cli_tx_B/srv_tx_B: handshake bytes",
         "the client/server sent (TLS records or DTLS datagrams' payloads, median of the acked",
         "connections); cli_cpu/srv_cpu: CPU per connection (us; the client's covers handshake,",
         "one 64-byte exchange and close); hs_p50: the client's handshake phase (us; wall time,",
         "on a loaded host mostly waiting for a CPU); heap: peak per connection (bytes, a",
-        "separate --mem run of 20 connections); resumed: resumed/acked connections, all rounds.",
+        "separate --mem run of 20 connections); resumed: resumed/acked connections, all rounds;",
+        "early: connections whose early data the server accepted / that offered it (the JSON's",
+        "early_data, all rounds, warm-up included; '-': not a 0-RTT row).",
         "Round trips are not in the client's JSON (no record of the handshake's flights): left out.",
         MISSING_NOTE,
         f"Raw rows: {raw}",

@@ -34,6 +34,8 @@ class RunFigures:
     resumed: int = 0  # acked rows with a resumed session
     retrans: int = 0  # rows with a handshake retransmission
     cookie_p50: Optional[float] = None  # median cookie round trip of the acked rows (dtls)
+    early_offered: Optional[int] = None  # the JSON's early_data (TLS 1.3 0-RTT): connections,
+    early_accepted: Optional[int] = None  # warm-up and END included; None without one
 
 
 def _p50(size, phase):
@@ -59,6 +61,9 @@ def figures(summary, samples, server_rows, server_heap):
         heap = summary.raw.get("heap")
         if isinstance(heap, dict) and isinstance(heap.get("conn_peak_p50"), (int, float)):
             f.heap_cli = int(heap["conn_peak_p50"])
+        ed = summary.raw.get("early_data")
+        if isinstance(ed, dict) and all(isinstance(ed.get(k), int) for k in ("offered", "accepted")):
+            f.early_offered, f.early_accepted = ed["offered"], ed["accepted"]
     acked = [s for s in samples or [] if s.ok == 1]
     f.hs_bytes = median_of(s.hs_tx_bytes + s.hs_rx_bytes for s in acked)
     f.hs_tx = median_of(s.hs_tx_bytes for s in acked)

@@ -183,14 +183,15 @@ def test_server_heap(tmp_path):
 
 
 def auth_dir(d):
-    """A made-up -A directory: Mbed TLS, TLS 1.3 cert in two rounds, resumed, psk, and a
-    --mem run; every other cell has no run."""
+    """A made-up -A directory: Mbed TLS, TLS 1.3 cert in two rounds, resumed, 0-RTT in two
+    rounds, DTLS psk, and a --mem run; every other cell has no run."""
     d.mkdir()
     (d / "meta.txt").write_text("stacks: mbedtls\ncount: 10\nkcount: 200\nrounds: 2\nclient_cpu: 0\n"
                                 "server_cpu: 1\npq: 0\nauth: 1\nload_start: 1.00 2.00 3.00\n"
                                 "load_end: 4.00 5.00 6.00\n")
     runs = ["auth 1 mbedtls tls13-cert a1c", "auth 2 mbedtls tls13-cert a2c",
             "auth 1 mbedtls tls13-resume a1r", "auth 1 mbedtls dtls-psk a1p",
+            "auth 1 mbedtls tls13-0rtt a1e", "auth 2 mbedtls tls13-0rtt a2e",
             "authheap 0 mbedtls tls13-cert mem-a1c"]
     (d / "runs.txt").write_text("\n".join(runs) + "\n")
     summary(d, "a1c", "tls", 4000, hs=3000, cpu=3600)
@@ -205,6 +206,12 @@ def auth_dir(d):
         f"tls,per-message,64,{i},1,2,3,4,10,1,5,0,{tx},{rx},0,{int(i > 0)}"
         for i, (tx, rx) in enumerate([(917, 991), (435, 278), (435, 278)])]
     (d / "a1r.csv").write_text("\n".join(lines) + "\n")
+    for tag, acc in (("a1e", 9), ("a2e", 10)):  # the JSON's counts per run
+        summary(d, tag, "tls", 900, hs=800, cpu=700)
+        body = json.loads((d / f"{tag}.json").read_text())
+        body["early_data"] = {"offered": 10, "accepted": acc, "rejected": 10 - acc, "fallback": 0}
+        (d / f"{tag}.json").write_text(json.dumps(body))
+        samples(d, tag, [(1, 583, 278)])
     summary(d, "a1p", "dtls", 500, hs=300, cpu=340)
     samples(d, "a1p", [(1, 372, 266)])
     summary(d, "mem-a1c", "tls", 1, heap=30000)
@@ -219,7 +226,9 @@ def test_stacks_auth(tmp_path):
     assert [(r.version, r.auth) for r in rows[:5]] == [
         ("tls12", "cert"), ("tls12", "resume"), ("tls12", "psk"), ("tls12", "psk-dhe"),
         ("tls13", "cert")]
-    assert len(rows) == 12
+    assert [r.auth for r in rows if r.version == "tls13"] == ["cert", "resume", "0rtt", "psk",
+                                                              "psk-dhe"]
+    assert len(rows) == 13  # 0rtt: TLS 1.3 only
     c = rows[4]
     # bytes: round 1 917/991 (the failed row left out), round 2 919/993 -> 918/992; client CPU
     # 3600, 3800 -> 3700; server CPU 4000 (round 1) and 4200 -> 4100
@@ -230,12 +239,15 @@ def test_stacks_auth(tmp_path):
     lines = bench_stacks.auth_lines(meta, rows, "RAW")
     assert lines[2] == "load average: 1.00 2.00 3.00 at the start, 4.00 5.00 6.00 at the end"
     assert lines[4].split() == ["stack", "ver", "auth", "cli_tx_B", "srv_tx_B", "cli_cpu",
-                                "srv_cpu", "hs_p50", "heap_cli", "heap_srv", "resumed"]
+                                "srv_cpu", "hs_p50", "heap_cli", "heap_srv", "resumed", "early"]
     assert lines[5 + 4].split() == ["mbedtls", "tls13", "cert", "918.0", "992.0", "3700.0",
-                                    "4100.0", "3200.0", "30000", "40000", "0/3"]
-    assert lines[5 + 10].split() == ["mbedtls", "dtls", "psk", "372.0", "266.0", "340.0", "-",
-                                     "300.0", "-", "-", "0/1"]
-    assert lines[5].split() == ["mbedtls", "tls12", "cert"] + ["-"] * 7 + ["0/0"]
+                                    "4100.0", "3200.0", "30000", "40000", "0/3", "-"]
+    # early data accepted in 9 + 10 of 10 + 10 offers (the JSON's counts, summed over rounds)
+    assert lines[5 + 6].split() == ["mbedtls", "tls13", "0rtt", "583.0", "278.0", "700.0", "-",
+                                    "800.0", "-", "-", "0/2", "19/20"]
+    assert lines[5 + 11].split() == ["mbedtls", "dtls", "psk", "372.0", "266.0", "340.0", "-",
+                                     "300.0", "-", "-", "0/1", "-"]
+    assert lines[5].split() == ["mbedtls", "tls12", "cert"] + ["-"] * 7 + ["0/0", "-"]
     assert "never counted as 0" in "\n".join(lines) and lines[-1] == "Raw rows: RAW"
 
 
