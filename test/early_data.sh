@@ -30,22 +30,7 @@ gen_certs ec256 "$TMP/certs"
 SRV=(--ca "$TMP/certs/ca.crt" --cert "$TMP/certs/server.crt" --key "$TMP/certs/server.key")
 CLI=(--ca "$TMP/certs/ca.crt" --cert "$TMP/certs/client.crt" --key "$TMP/certs/client.key")
 
-stack_of() {
-	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
-}
-declare -A SBIN
-STACKS=()
-here=$(stack_of "$BIN")
-for s in $(make_var print-STACKS); do
-	d=$BIN
-	[ "$s" = "$here" ] || d=$(stack_bin "$s")
-	if [ "$(stack_of "$d")" != "$s" ]; then
-		not_ok "stack $s built in $d (make STACK=$s)"
-		continue
-	fi
-	SBIN[$s]=$d
-	STACKS+=("$s")
-done
+stacks_built
 ok "stacks: ${STACKS[*]}"
 
 # early FIELD: the client JSON's early_data count ("none" without the file).

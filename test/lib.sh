@@ -23,6 +23,8 @@
 #                                 the calling make (its SAN=1 etc. do not leak in)
 #   stack_bin STACK               STACK's programs as `make integration` builds them (other-stacks:
 #                                 native, full config, no sanitizer, not static)
+#   stack_of BIN_DIR              the stack BIN_DIR's programs were built with
+#   stacks_built                  STACKS and SBIN[stack]=bin dir: the stacks built here
 # Checks never stop the script (set -e stays safe); a test script ends with "summary".
 # Every process started here is killed by the EXIT trap; every wait is bounded.
 # A pid is signalled only while it is still this shell's running child ("running"): bash
@@ -355,4 +357,28 @@ make_var() {
 
 stack_bin() {
 	echo "$TLIB_ROOT/$(make_var STACK="$1" TARGET=native CONFIG=full print-BUILD)/bin"
+}
+
+# stack_of BIN_DIR: the stack BIN_DIR's programs were built with, from tls_client --version.
+stack_of() {
+	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
+}
+
+# stacks_built: STACKS, the stacks built here (BIN's own and make STACK=<s> builds), and SBIN,
+# each one's bin dir; a stack not built is a failed check naming the make command.
+stacks_built() {
+	local s d here
+	declare -gA SBIN=()
+	STACKS=()
+	here=$(stack_of "$BIN")
+	for s in $(make_var print-STACKS); do
+		d=$BIN
+		[ "$s" = "$here" ] || d=$(stack_bin "$s")
+		if [ "$(stack_of "$d")" != "$s" ]; then
+			not_ok "stack $s built in $d (make STACK=$s)"
+			continue
+		fi
+		SBIN[$s]=$d
+		STACKS+=("$s")
+	done
 }

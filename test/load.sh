@@ -228,11 +228,6 @@ fi
 
 # --- the other stacks: their connections at once ---
 
-# The stack a bin dir's programs were built with, from --version.
-stack_of() {
-	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
-}
-
 # resume_run PROTO: --resume with --parallel: the slots share one saved session (read at
 # each connect, written at each close), so most handshakes after the first ones resume.
 resume_run() {

@@ -24,23 +24,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 T=60
 trap tlib_cleanup EXIT
 
-stack_of() {
-	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
-}
-
-declare -A SBIN
-STACKS=()
-here=$(stack_of "$BIN")
-for s in $(make_var print-STACKS); do
-	d=$BIN
-	[ "$s" = "$here" ] || d=$(stack_bin "$s")
-	if [ "$(stack_of "$d")" != "$s" ]; then
-		not_ok "stack $s built in $d (make STACK=$s)"
-		continue
-	fi
-	SBIN[$s]=$d
-	STACKS+=("$s")
-done
+stacks_built
 # What each stack is expected to have: Mbed TLS 3.6 has neither ML-KEM nor ML-DSA.
 PQ=()
 for s in "${STACKS[@]}"; do

@@ -23,10 +23,6 @@ BAD=3f1c9a0e5b7d2468ace013579bdf0247
 FAST=(--hs-timeout "100,3200")
 cd "$TMP" # no certs/ here: a PSK run needs none
 
-# The stack a bin dir's programs were built with, from --version.
-stack_of() {
-	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
-}
 HERE=$(stack_of "$BIN")
 
 # col FILE NAME: the values of column NAME of a CSV's data rows (kind=conn rows only for

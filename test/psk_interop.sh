@@ -26,9 +26,6 @@ ID=node-17
 FAST=(--hs-timeout "100,3200")
 cd "$TMP" # no certs/ here: a PSK run needs none
 
-stack_of() {
-	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
-}
 HERE=$(stack_of "$BIN")
 declare -A DIR
 STACKS=()

@@ -32,10 +32,6 @@ cli_creds() { CC=("${CERTS[@]}" --cert "$EC/client.crt" --key "$EC/client.key");
 srv_creds
 cli_creds
 
-# The stack a bin dir's programs were built with, from --version.
-stack_of() {
-	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
-}
 HERE=$(stack_of "$BIN")
 
 # col FILE NAME: the values of column NAME of a CSV's connection rows, sorted and unique.

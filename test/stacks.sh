@@ -36,11 +36,6 @@ stacks_cleanup() {
 }
 trap stacks_cleanup EXIT
 
-# The stack a bin dir's programs were built with, from --version.
-stack_of() {
-	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
-}
-
 declare -A SBIN
 STACKS=()
 here=$(stack_of "$BIN")

@@ -14,9 +14,6 @@ test_init "$@"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 T=60
-stack_of() {
-	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
-}
 W=$(stack_bin wolfssl)
 M=$BIN
 if [ "$(stack_of "$W")" != wolfssl ]; then
