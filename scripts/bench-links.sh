@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench-links.sh - handshakes over emulated links (scripts/link.sh): TLS 1.2 and 1.3 (full,
-# resumed, and 1.3 with a HelloRetryRequest) and DTLS 1.2 over each link profile and a loss
-# sweep at one RTT, per message, on each stack asked for. Keeps the runs; the tables, CSV,
+# resumed, 1.3 with a HelloRetryRequest, 1.3 with a post-quantum ClientHello split over two
+# segments), DTLS 1.2 and 1.3 over each link profile and a loss sweep at one RTT, per message, on each stack asked for. Keeps the runs; the tables, CSV,
 # plots and HTML report are `python3 -m ackbench links DIR` (scripts/ackbench/links.py): per
 # phase, measured beside the round-trip model. Prints figures; a benchmark, never a test.
 set -eu
@@ -9,14 +9,17 @@ set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-CELLS_ALL="tls12 tls12r tls13 tls13r tls13hrr dtls12"
+CELLS_ALL="tls12 tls12r tls13 tls13r tls13hrr tls13pq dtls12 dtls13"
 usage() {
 	cat <<USAGE
 Usage: $0 [-s STACKS] [-c CELLS] [-n COUNT] [-p PROFILES] [-l LOSSES] [-R RTT] [-d DIR]
 Runs, over each link (the profiles, then RTT with each loss), each cell: tls12 (TLS 1.2
 full), tls12r (TLS 1.2 resumed), tls13, tls13r (TLS 1.3 resumed), tls13hrr (TLS 1.3 with a
 HelloRetryRequest: the client's key share x25519, its first group, the server's only
-group secp256r1), dtls12 (DTLS 1.2 with cookie); COUNT messages per message mode (one
+group secp256r1), tls13pq (TLS 1.3 with X25519MLKEM768 on both sides: a ClientHello of
+about 1.5 KB, split over two TCP segments; openssl and wolfssl), dtls12 (DTLS 1.2 with
+cookie), dtls13 (DTLS 1.3, its cookie in a HelloRetryRequest; wolfssl only); a cell a
+stack does not have is skipped with the reason; COUNT messages per message mode (one
 handshake each), 64 bytes, server and client in the link's namespaces; the same cells on
 loopback first (the model's CPU term). Then prints, per link, stack and cell: handshake
 p50/p95/p99, round trips, retransmissions, the model (k x RTT + CPU + serialisation at the
@@ -91,10 +94,24 @@ cell_args() {
 	tls12) echo "--tls 1.2" ;; tls12r) echo "--tls 1.2 --resume" ;;
 	tls13) echo "--tls 1.3" ;; tls13r) echo "--tls 1.3 --resume" ;;
 	tls13hrr) echo "--tls 1.3 --groups x25519,secp256r1" ;; # key share: the first group
-	dtls12) echo "" ;;
+	tls13pq) echo "--tls 1.3 --groups X25519MLKEM768" ;;
+	dtls12) echo "" ;; dtls13) echo "--tls 1.3" ;;
 	esac
 }
-server_args() { case "$1" in tls13hrr) echo "--groups secp256r1" ;; *) echo "" ;; esac; }
+server_args() {
+	case "$1" in
+	tls13hrr) echo "--groups secp256r1" ;; tls13pq) echo "--groups X25519MLKEM768" ;;
+	dtls13) echo "--tls 1.3" ;; *) echo "" ;;
+	esac
+}
+# cell_missing STACK CELL: why STACK cannot run CELL (docs/stacks.md), nothing when it can
+cell_missing() {
+	case "$2:$1" in
+	dtls13:wolfssl) ;;
+	dtls13:*) echo "no DTLS 1.3 (only the wolfssl stack has it)" ;;
+	tls13pq:mbedtls) echo "no ML-KEM groups in Mbed TLS 3.6" ;;
+	esac
+}
 
 # run_cell HOST LINKNAME OUT STACK CELL: server and client of CELL on STACK, in link
 # LINKNAME's namespaces ("": on loopback); the client's rows in OUT.csv, the server's in
@@ -127,11 +144,20 @@ run_cell() {
 	echo "cells: $cells"
 	echo "sweep_rtt: $rtt"
 	echo "git: $(lib_git_rev)"
+	skipped=""
+	for s in $stacks; do
+		for cell in $cells; do
+			[ -z "$(cell_missing "$s" "$cell")" ] || skipped="$skipped $s-$cell"
+		done
+	done
+	echo "skipped:$skipped"
 } >"$dir/meta.txt"
 mkdir -p "$dir/loopback"
 log "loopback: the CPU term of each cell ($count messages)"
 for s in $stacks; do
 	for cell in $cells; do
+		why=$(cell_missing "$s" "$cell")
+		[ -z "$why" ] || { log "skipped: $s $cell: $why"; continue; }
 		run_cell 127.0.0.1 "" "$dir/loopback/$s-$cell" "$s" "$cell" ||
 			die "loopback $s $cell failed: $(tail -n 1 "$dir/loopback/$s-$cell.out")"
 	done
@@ -150,6 +176,7 @@ for l in "${links[@]}"; do
 	fi
 	for s in $stacks; do
 		for cell in $cells; do
+			[ -z "$(cell_missing "$s" "$cell")" ] || continue
 			if ! "$LINK" -n "$name" rearm; then
 				log "$l $s $cell: the shaper did not re-arm: not run"
 				failed=1

@@ -50,6 +50,8 @@ def main(argv):
     with open(os.path.join(out, "links.html"), "w") as f:
         f.write(links.report_html(run, rows, figs))
     print(head)
+    if m.get("skipped"):
+        print(f"# skipped (cells a stack does not have, bench-links.sh says why): {m['skipped']}")
     for lp in run.links:
         if lp.spec is None:
             print(f"# link {lp.given}: not measured ({lp.error})")

@@ -25,7 +25,7 @@ PHASES = ("connect", "handshake", "exchange", "close")
 class CellKind:
     proto: str  # "tls" (over TCP) or "dtls" (over UDP)
     version: str
-    variant: str  # full, resumed, hrr (HelloRetryRequest), cookie
+    variant: str  # full, resumed, hrr (HelloRetryRequest), cookie, hrr-cookie, pq-split
     rtts: Tuple[int, int, int, int]  # round trips of connect, handshake, exchange, close
     flights: Tuple[int, int]  # the handshake's flights up (client to server) and down
 
@@ -37,7 +37,11 @@ class CellKind:
 # Round trips per phase. connect: TCP's SYN, SYN-ACK (UDP: none). handshake: until the
 # client has sent its Finished (TLS 1.2 full: ClientHello / ServerHello..Done, then
 # Certificate..Finished / ChangeCipherSpec, Finished; resumed: one exchange; TLS 1.3: one,
-# two with a HelloRetryRequest; DTLS 1.2 with cookie: HelloVerifyRequest first, three).
+# two with a HelloRetryRequest; DTLS 1.2 with cookie: HelloVerifyRequest first, three;
+# DTLS 1.3 (wolfSSL): the cookie is a HelloRetryRequest's, then the server's flight: two;
+# TLS 1.3 with X25519MLKEM768: its ClientHello (about 1.5 KB) is split over two TCP
+# segments, which costs bytes and a packet, not a round trip, as long as a flight fits
+# TCP's initial window (slow_start_rtts adds the round trips when it does not).
 # exchange: request / ack. close: TLS waits for the server's end (one round trip); DTLS
 # sends close_notify and does not wait (docs/measuring.md).
 CELLS = {
@@ -47,11 +51,17 @@ CELLS = {
     "tls13r": CellKind("tls", "1.3", "resumed", (1, 1, 1, 1), (2, 1)),
     "tls13hrr": CellKind("tls", "1.3", "hrr", (1, 2, 1, 1), (3, 2)),
     "dtls12": CellKind("dtls", "1.2", "cookie", (0, 3, 1, 0), (3, 3)),
+    # up: ClientHello, ClientHello with cookie, Finished; down: HelloRetryRequest, the
+    # server's flight, its ACK of the Finished
+    "dtls13": CellKind("dtls", "1.3", "hrr-cookie", (0, 2, 1, 0), (3, 3)),
+    "tls13pq": CellKind("tls", "1.3", "pq-split", (1, 1, 1, 1), (2, 1)),
 }
 TCP_HEADER = 14 + 20 + 32  # Ethernet, IPv4, TCP with timestamps: what tbf counts
 UDP_HEADER = 14 + 20 + 8
 RECORD_OVERHEAD = 29  # a TLS 1.2 AES-GCM record: header 5, explicit nonce 8, tag 16
 DTLS_HS_MIN_MS = 500  # --hs-timeout's default minimum (bench-links.sh does not set it)
+DTLS13_RTX_MS = 1000  # wolfSSL's DTLS 1.3 resends a flight at most once a second
+TCP_INIT_CWND = 10  # Linux's initial congestion window, in segments (RFC 6928)
 TCP_RTO_MIN_MS = 200  # Linux TCP's minimum retransmission timeout
 TCP_SYN_RTO_MS = 1000  # and its initial one (a lost SYN)
 
@@ -68,6 +78,27 @@ def wire_bytes(payload, flights, proto, mtu):
     per = mtu - (hdr - 14)
     packets = flights + int(payload) // per if payload else 0
     return payload + packets * hdr
+
+
+def slow_start_rtts(payload, proto, mtu, iw=TCP_INIT_CWND):
+    """The round trips TCP's slow start adds to PAYLOAD bytes sent at once: none while they
+    fit the initial window of IW segments, then one per doubling of the window. DTLS has no
+    congestion window: 0."""
+    if proto == "dtls" or not payload:
+        return 0
+    segs = -(-int(payload) // (mtu - (TCP_HEADER - 14)))
+    extra, cwnd = 0, iw
+    while segs > cwnd:
+        segs -= cwnd
+        cwnd *= 2
+        extra += 1
+    return extra
+
+
+def dtls_timer_ms(kind):
+    """The least time a lost DTLS flight waits: --hs-timeout's minimum, but a second with
+    wolfSSL's DTLS 1.3 whatever --hs-timeout says (docs/tls-dtls.md)."""
+    return DTLS13_RTX_MS if kind.version == "1.3" else DTLS_HS_MIN_MS
 
 
 def serialisation_ms(payload, flights, proto, spec, up):
@@ -165,6 +196,8 @@ def cause(kind, phase, spec, excess, noise, frac_retrans, ser, bytes_up, bytes_d
     if excess <= noise:
         return ""
     if frac_retrans >= 0.5:
+        if kind.proto == "dtls" and kind.version == "1.3":
+            return f"DTLS 1.3 retransmission (wolfSSL: a flight at most every {DTLS13_RTX_MS} ms)"
         if kind.proto == "dtls":
             return f"DTLS retransmission timer (--hs-timeout, from {DTLS_HS_MIN_MS} ms)"
         if phase == "connect" and excess >= 0.8 * TCP_SYN_RTO_MS:
@@ -177,8 +210,8 @@ def cause(kind, phase, spec, excess, noise, frac_retrans, ser, bytes_up, bytes_d
     limited = spec.rate_up_bit or spec.rate_down_bit
     if limited and ser > 0:
         return "queueing at the rate limit (tbf: the bytes beyond its bucket)"
-    if kind.proto == "dtls" and spec.rtt_ms + ser >= DTLS_HS_MIN_MS and phase == "handshake":
-        return f"DTLS timer ({DTLS_HS_MIN_MS} ms) below the round trip: flights sent twice"
+    if kind.proto == "dtls" and spec.rtt_ms + ser >= dtls_timer_ms(kind) and phase == "handshake":
+        return f"DTLS timer ({dtls_timer_ms(kind)} ms) below the round trip: flights sent twice"
     if spec.jitter_us:
         return "jitter, held in order (a flight waits for its slowest packet)"
     if frac_retrans > 0:
@@ -232,6 +265,9 @@ def phase_rows(run) -> List[PhaseRow]:
                 if ph == "handshake" and mtx is not None:
                     up, down = mtx, mrx
                     fl = kind.flights
+                    # a direction's handshake bytes beyond the initial window (an upper
+                    # bound: they are counted as if sent in one flight)
+                    k += max(slow_start_rtts(b, kind.proto, spec.mtu) for b in (up, down))
                 elif ph == "exchange":
                     up = down = int(run.meta.get("size", 64)) + RECORD_OVERHEAD
                     fl = (1, 1)
@@ -370,6 +406,8 @@ def report_html(run, rows, figs):
                 f"{m.get('count', '?')} messages per cell, stacks {m.get('stacks', '?')}, "
                 f"git {m.get('git', '?')}" + (f", {m['sched']}" if m.get('sched') else "")
                 + ". Times in ms; p50/p95/p99 by nearest rank.")
+    if m.get("skipped"):
+        r.paragraph(f"skipped (cells a stack does not have): {m['skipped']}")
     bad = [lp for lp in run.links if lp.spec is None]
     for lp in bad:
         r.paragraph(f"link {lp.given}: not measured ({lp.error})")

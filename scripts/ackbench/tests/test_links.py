@@ -29,13 +29,14 @@ def csv_rows(proto, phases_ms, tx=800, rx=900, retrans=None, resumed=0, ok=None)
     return out
 
 
-def make_run(tmp_path, cells):
+def make_run(tmp_path, cells, names="tls12 tls13 dtls12"):
     """A bench-links.sh directory: CELLS {(where, cell): client csv text}; where "lo" or a
-    link number (1: rtt 100 ms, calibrated 102 ms; 2: nbiot; 3: failed to come up)."""
+    link number (1: rtt 100 ms, calibrated 102 ms; 2: nbiot; 3: failed to come up); NAMES:
+    the cells meta.txt lists."""
     d = tmp_path / "run"
     (d / "loopback").mkdir(parents=True)
     (d / "meta.txt").write_text("date: 2026-12-07 00:00 UTC\nload_start: 1.0 1.0 1.0\ncount: 5\n"
-                                "size: 64\nstacks: mbedtls\ncells: tls12 tls13 dtls12\n"
+                                f"size: 64\nstacks: mbedtls\ncells: {names}\n"
                                 "load_end: 2.0 2.0 2.0\n")
     for n, spec, cal in (("1", SPEC100, "calib.up_ms_p50=51.000\ncalib.down_ms_p50=51.000\n"),
                          ("2", NBIOT, ""), ("3", None, "")):
@@ -232,3 +233,72 @@ def test_show_knows_a_links_directory(tmp_path):
     assert cmd_show.describe(str(d)) == [
         f"{d}: bench-links: 2 of 3 links measured, 2 cells over them, 1 on loopback, "
         "stacks mbedtls"]
+
+
+def test_slow_start_round_trips():
+    # Linux's initial window: 10 segments (MSS 1448 at MTU 1500 with timestamps)
+    assert links.slow_start_rtts(10 * 1448, "tls", 1500) == 0
+    assert links.slow_start_rtts(10 * 1448 + 1, "tls", 1500) == 1
+    assert links.slow_start_rtts(30 * 1448, "tls", 1500) == 1  # 10, then 20
+    assert links.slow_start_rtts(30 * 1448 + 1, "tls", 1500) == 2
+    assert links.slow_start_rtts(0, "tls", 1500) == 0
+    assert links.slow_start_rtts(100000, "dtls", 1500) == 0  # no congestion window
+
+
+def test_dtls13_and_pq_split_rows(tmp_path):
+    names = "tls13 tls13pq dtls13"
+    lo13 = csv_rows("tls", [(0.1, 8.0, 1.0, 0.1)] * 3, tx=600, rx=2500)
+    # X25519MLKEM768: a 1,500-byte ClientHello + Finished up, the server's 1,120-byte share
+    # in its flight down
+    lopq = csv_rows("tls", [(0.1, 9.0, 1.0, 0.1)] * 3, tx=1700, rx=3600)
+    lod = csv_rows("dtls", [(0.0, 6.0, 0.3, 0.0)] * 3, tx=1200, rx=1200)
+    # over 102 ms: the split ClientHello costs no round trip, DTLS 1.3 two (cookie, flight)
+    pq = csv_rows("tls", [(102.0, 112.0, 103.0, 102.0)] * 3, tx=1700, rx=3600)
+    d13 = csv_rows("dtls", [(0.0, 210.0, 102.5, 0.0)] * 3, tx=1200, rx=1200)
+    # nbiot: the same bytes, beyond tbf's bucket both ways
+    pqnb = csv_rows("tls", [(600.0, 1400.0, 601.0, 600.0)] * 3, tx=1700, rx=3600)
+    d = make_run(tmp_path, {("lo", "tls13"): lo13, ("lo", "tls13pq"): lopq,
+                            ("lo", "dtls13"): lod, (1, "tls13pq"): pq, (1, "dtls13"): d13,
+                            (2, "tls13pq"): pqnb}, names)
+    rows = rows_of(d)
+    h = find(rows, "rtt=100ms:loss=0%", "tls13pq", "handshake")
+    assert (h.k, h.rtts, h.ser, h.cause) == (1, 1, 0, "")
+    assert h.model == pytest.approx(102 + 9.0)
+    hd = find(rows, "rtt=100ms:loss=0%", "dtls13", "handshake")
+    assert (hd.k, hd.rtts, hd.cause) == (2, 2, "") and hd.model == pytest.approx(210.0)
+    assert [find(rows, "rtt=100ms:loss=0%", "dtls13", p).k
+            for p in links.PHASES] == [0, 2, 1, 0]
+    n = find(rows, "nbiot", "tls13pq", "handshake")
+    # up: 1,700 bytes in two flights, three packets (the ClientHello's second segment);
+    # down: 3,600 in one flight, three packets (MSS 1228); each beyond the 1,380-byte bucket
+    up = links.wire_bytes(1700, 2, "tls", 1280) - 1380
+    down = links.wire_bytes(3600, 1, "tls", 1280) - 1380
+    assert (up, down) == (1700 + 3 * 66 - 1380, 3600 + 3 * 66 - 1380)
+    assert n.k == 1 and n.ser == pytest.approx(up * 8 / 62 + down * 8 / 26)
+    assert n.model == pytest.approx(600 + 9.0 + n.ser)
+    assert n.rtts == 1
+    kd = links.CELLS["dtls13"]
+    assert kd.label == "DTLS 1.3 hrr-cookie" and links.CELLS["tls13pq"].label == "TLS 1.3 pq-split"
+
+
+def test_dtls13_causes():
+    k12, k13 = links.CELLS["dtls12"], links.CELLS["dtls13"]
+    nb = LinkSpec(300000, 300000)
+    # a lost flight: wolfSSL's DTLS 1.3 resends at most once a second, whatever --hs-timeout
+    assert links.cause(k13, "handshake", nb, 1000.0, 5.0, 1.0, 0, 0, 0).startswith(
+        "DTLS 1.3 retransmission (wolfSSL: a flight at most every 1000 ms)")
+    # 600 ms round trip: DTLS 1.2's 500 ms timer fires before the answer, DTLS 1.3's does not
+    assert links.cause(k12, "handshake", nb, 90.0, 5.0, 0.0, 0, 0, 0).startswith(
+        "DTLS timer (500 ms) below the round trip")
+    assert links.cause(k13, "handshake", nb, 90.0, 5.0, 0.0, 0, 0, 0).startswith("CPU")
+    assert links.dtls_timer_ms(k13) == 1000 and links.dtls_timer_ms(k12) == 500
+
+
+def test_flight_beyond_initial_window(tmp_path):
+    # 20,000 bytes down (a long certificate chain): 14 segments, beyond the initial 10:
+    # slow start adds a round trip to the handshake's model
+    lo = csv_rows("tls", [(0.1, 8.0, 1.0, 0.1)] * 3, tx=600, rx=20000)
+    big = csv_rows("tls", [(102.0, 214.0, 103.0, 102.0)] * 3, tx=600, rx=20000)
+    rows = rows_of(make_run(tmp_path, {("lo", "tls13"): lo, (1, "tls13"): big}))
+    h = find(rows, "rtt=100ms:loss=0%", "tls13", "handshake")
+    assert (h.k, h.rtts, h.cause) == (2, 2, "") and h.model == pytest.approx(212.0)
