@@ -38,7 +38,9 @@ class CellKind:
 # client has sent its Finished (TLS 1.2 full: ClientHello / ServerHello..Done, then
 # Certificate..Finished / ChangeCipherSpec, Finished; resumed: one exchange; TLS 1.3: one,
 # two with a HelloRetryRequest; DTLS 1.2 with cookie: HelloVerifyRequest first, three;
-# DTLS 1.3 (wolfSSL): the cookie is a HelloRetryRequest's, then the server's flight: two;
+# DTLS 1.3 (wolfSSL): the cookie is a HelloRetryRequest's, then the server's flight, then
+# the client's Finished and the server's ACK of it, which wolfSSL's client waits for before
+# its handshake returns (the timeline: the ACK, epoch 3, inside the handshake): three;
 # TLS 1.3 with X25519MLKEM768: its ClientHello (about 1.5 KB) is split over two TCP
 # segments, which costs bytes and a packet, not a round trip, as long as a flight fits
 # TCP's initial window (slow_start_rtts adds the round trips when it does not).
@@ -53,7 +55,7 @@ CELLS = {
     "dtls12": CellKind("dtls", "1.2", "cookie", (0, 3, 1, 0), (3, 3)),
     # up: ClientHello, ClientHello with cookie, Finished; down: HelloRetryRequest, the
     # server's flight, its ACK of the Finished
-    "dtls13": CellKind("dtls", "1.3", "hrr-cookie", (0, 2, 1, 0), (3, 3)),
+    "dtls13": CellKind("dtls", "1.3", "hrr-cookie", (0, 3, 1, 0), (3, 3)),
     "tls13pq": CellKind("tls", "1.3", "pq-split", (1, 1, 1, 1), (2, 1)),
 }
 TCP_HEADER = 14 + 20 + 32  # Ethernet, IPv4, TCP with timestamps: what tbf counts

@@ -252,9 +252,10 @@ def test_dtls13_and_pq_split_rows(tmp_path):
     # in its flight down
     lopq = csv_rows("tls", [(0.1, 9.0, 1.0, 0.1)] * 3, tx=1700, rx=3600)
     lod = csv_rows("dtls", [(0.0, 6.0, 0.3, 0.0)] * 3, tx=1200, rx=1200)
-    # over 102 ms: the split ClientHello costs no round trip, DTLS 1.3 two (cookie, flight)
+    # over 102 ms: the split ClientHello costs no round trip, DTLS 1.3 three (cookie, the
+    # server's flight, the ACK of the client's Finished)
     pq = csv_rows("tls", [(102.0, 112.0, 103.0, 102.0)] * 3, tx=1700, rx=3600)
-    d13 = csv_rows("dtls", [(0.0, 210.0, 102.5, 0.0)] * 3, tx=1200, rx=1200)
+    d13 = csv_rows("dtls", [(0.0, 312.0, 102.5, 0.0)] * 3, tx=1200, rx=1200)
     # nbiot: the same bytes, beyond tbf's bucket both ways
     pqnb = csv_rows("tls", [(600.0, 1400.0, 601.0, 600.0)] * 3, tx=1700, rx=3600)
     d = make_run(tmp_path, {("lo", "tls13"): lo13, ("lo", "tls13pq"): lopq,
@@ -265,9 +266,9 @@ def test_dtls13_and_pq_split_rows(tmp_path):
     assert (h.k, h.rtts, h.ser, h.cause) == (1, 1, 0, "")
     assert h.model == pytest.approx(102 + 9.0)
     hd = find(rows, "rtt=100ms:loss=0%", "dtls13", "handshake")
-    assert (hd.k, hd.rtts, hd.cause) == (2, 2, "") and hd.model == pytest.approx(210.0)
+    assert (hd.k, hd.rtts, hd.cause) == (3, 3, "") and hd.model == pytest.approx(312.0)
     assert [find(rows, "rtt=100ms:loss=0%", "dtls13", p).k
-            for p in links.PHASES] == [0, 2, 1, 0]
+            for p in links.PHASES] == [0, 3, 1, 0]
     n = find(rows, "nbiot", "tls13pq", "handshake")
     # up: 1,700 bytes in two flights, three packets (the ClientHello's second segment);
     # down: 3,600 in one flight, three packets (MSS 1228); each beyond the 1,380-byte bucket
