@@ -115,6 +115,12 @@ for i in $(seq 0 $((n - 1))); do
 		wait_lines "$SRV_ERR" "PSK handshake failed" 1 10 || true
 		check_grep "$what wrong key: the server says why" "$SRV_ERR" \
 			"PSK handshake failed: the client.s key for identity .$ID. differs"
+		# The unknown identity on a server of its own: the wrong key's DTLS client tries
+		# several times, and its last handshakes may end after the next client's (the
+		# server's lobby runs them side by side), so one log could not tell them apart.
+		stop_server "$SRV_PID"
+		BIN=${DIR[$srv]} start_server "u-$srv-$proto$v" "${proto}_server" -b 127.0.0.1 \
+			--forever --psk "$KEY" --psk-identity "$ID" "${vo[@]}" || continue
 		BIN=${DIR[$cli]} run_client unknown "$T" "${proto}_client" -p "$SRV_PORT" -s 64 \
 			-n 1 -w 0 --max-loss 1 --psk "$KEY" --psk-identity intruder --hs-deadline 3000 \
 			"${vo[@]}"
@@ -125,10 +131,8 @@ for i in $(seq 0 $((n - 1))); do
 		BIN=${DIR[$cli]} run_client good "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 2 \
 			-w 0 --psk "$KEY" --psk-identity "$ID" "${vo[@]}"
 		check_rc "$what after both: a good client is served" "$RC" 0 "$ERR"
-		# (each client tries twice: its message, then the end message)
-		check "$what: no key-mismatch line for the unknown identity, none after it" awk \
-			'/unknown PSK identity/ { u = 1 } u && /PSK handshake failed/ { bad = 1 }
-			END { exit bad }' "$SRV_ERR"
+		check_nogrep "$what: no key-mismatch line for the unknown identity" "$SRV_ERR" \
+			"PSK handshake failed"
 		stop_server "$SRV_PID"
 	done
 done
