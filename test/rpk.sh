@@ -57,7 +57,17 @@ refuses() {
 	done
 }
 
-if [ "$HERE" = openssl ]; then
+# The raw-public-key runs on the openssl programs: BIN's own, else make STACK=openssl's (make
+# test runs this script with the default stack's programs).
+RPK_BIN=$BIN
+[ "$HERE" = openssl ] || RPK_BIN=$(stack_bin openssl)
+if [ "$(stack_of "$RPK_BIN")" != openssl ]; then
+	not_ok "the openssl programs for the raw-public-key runs (make STACK=openssl)"
+	RPK_BIN=""
+fi
+OWN_BIN=$BIN
+if [ -n "$RPK_BIN" ]; then
+	BIN=$RPK_BIN
 	for proto in tls dtls; do
 		for v in $([ "$proto" = tls ] && echo 1.2 1.3 || echo 1.2); do
 			vo=(--tls "$v")
@@ -124,9 +134,9 @@ if [ "$HERE" = openssl ]; then
 	run_client nokey "$T" tls_server -p 1 "${SC[@]}" --rpk "$EC/ca.crt"
 	check_rc "--rpk file without a public key: exit 2" "$RC" 2 "$ERR"
 	check_grep "--rpk file without a public key: one line" "$ERR" "no PEM public key in it"
-else
-	refuses "$BIN" "$HERE"
 fi
+BIN=$OWN_BIN
+[ "$HERE" = openssl ] || refuses "$BIN" "$HERE"
 
 # --- the other stacks built: each refuses --rpk unless it is openssl (tested above) ---
 for s in $(make_var print-STACKS); do
