@@ -179,12 +179,13 @@ static void sniff_hello(struct sniff_walk *w, const struct dtls_wire_unit *u)
 	if (t.hrr) {
 		w->s->hrr = w->hvr = 1;
 		w->s->hello = 0; /* the real ServerHello is still to come */
+		w->s->resumed = 0;
 	}
 	/* a key_share is DTLS 1.3's (wolfSSL puts it before supported_versions, which a
 	 * first fragment may then not reach) */
 	if (t.group != 0)
 		w->s->group = t.group;
-	if (t.resumed)
+	if (t.resumed && !t.hrr) /* a HelloRetryRequest resumes nothing */
 		w->s->resumed = 1;
 }
 
