@@ -122,7 +122,7 @@ include mk/mcu.mk
 
 # No .SECONDARY: it would keep make from rebuilding an object that is missing (or new, from
 # a source older than the program) while the program is newer than its sources.
-.PHONY: link-shaper other-stacks all mbedtls deps run matrix mcu-explore test unit integration test-san bench certs format install \
+.PHONY: link-shaper other-stacks all mbedtls deps run matrix mcu-explore test test-prereqs unit integration test-san bench certs format install \
         cross-build \
         format-check lint clean distclean footprint
 all: $(BINS) $(LINK_BIN)
@@ -229,9 +229,13 @@ $(BUILD)/test/badpeer: test/badpeer.c test/badpeer_swarm.c test/badpeer.h
 	@$(if $(Q),echo "  CC       $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ test/badpeer.c test/badpeer_swarm.c
 
+# The aarch64 programs of every stack (each stack's library cross-built from source), which
+# test/cross.sh runs under qemu-user.
 cross-build:
 	$(Q)scripts/deps.sh cross-aarch64
-	$(Q)$(MAKE) --no-print-directory TARGET=aarch64 all
+	$(Q)for s in $(STACKS); do \
+	  $(MAKE) --no-print-directory -j$(JOBS) STACK=$$s TARGET=aarch64 CONFIG=full SAN= STATIC= all || exit 1; \
+	done
 # Each stack but mbedtls has a scripts/deps.sh group of its own name.
 STACK_DEB_GROUPS := $(filter-out mbedtls,$(STACKS))
 deps:
@@ -250,16 +254,26 @@ integration: all certs other-stacks $(BUILD)/test/badpeer $(MBT)/programs/test/u
 	$(Q)BADPEER=$(BUILD)/test/badpeer test/run.sh $(BUILD)/bin
 # The README's test command: everything, plain build then sanitizer build; every other
 # stack is built and unit-tested, and meets the default one in test/stacks.sh.
-# Cross coverage: the aarch64 programs, which test/cross.sh (one of the integration scripts)
-# runs under qemu-user against the native ones. The sanitizer pass leaves cross.sh out
+# Cross coverage: the aarch64 programs of every stack, which test/cross.sh (one of the
+# integration scripts) runs under qemu-user against the native ones. The sanitizer pass leaves cross.sh out
 # (CROSS_TARGETS=none) and the other stacks' own DTLS loss runs (STACKS_LOSSES=0), and every
 # script that calls lib.sh's first_pass_only (ACKBENCH_PASS=san): the same runs again would
 # only add time.
+# The builds come first, each make with -j$(JOBS) (the libraries' own builds too: OpenSSL's
+# alone is 6-7 CPU-minutes); the tests then run one at a time.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test-prereqs: all certs $(UNIT) $(BUILD)/test/badpeer $(MBT)/programs/test/udp_proxy
 test: deps
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) test-prereqs
+	$(Q)for s in $(OTHER_STACKS); do \
+	  $(MAKE) --no-print-directory -j$(JOBS) STACK=$$s TARGET=native CONFIG=full SAN= STATIC= all || exit 1; \
+	done
 	$(Q)$(MAKE) --no-print-directory cross-build
 	$(Q)$(MAKE) --no-print-directory unit integration
-	$(Q)for s in $(OTHER_STACKS); do $(MAKE) --no-print-directory STACK=$$s unit || exit 1; done
+	$(Q)for s in $(OTHER_STACKS); do $(MAKE) --no-print-directory -j$(JOBS) STACK=$$s unit || exit 1; done
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) SAN=1 test-prereqs
 	$(Q)ACKBENCH_PASS=san CROSS_TARGETS=none STACKS_LOSSES=0 $(MAKE) --no-print-directory SAN=1 unit integration
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) fuzzers
 	$(Q)$(MAKE) --no-print-directory fuzz-test
 test-san:
 	$(Q)$(MAKE) --no-print-directory SAN=1 unit integration

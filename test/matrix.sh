@@ -10,6 +10,7 @@ set -eu
 # shellcheck source=test/lib.sh
 . "$(dirname "$0")/lib.sh"
 test_init "$@"
+first_pass_only "the matrix script's axes, resume and report; its programs' runs are the other scripts'"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MATRIX=$ROOT/scripts/matrix.sh

@@ -7,6 +7,7 @@ set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 test_init "$@"
+first_pass_only "usage texts of the scripts"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 for s in "$ROOT"/scripts/*.sh; do
