@@ -108,6 +108,12 @@ stack_pairs() {
 		return 0
 	fi
 	for p in tls dtls; do
+		if [ ! -x "$d/bin/${p}_server" ] || [ ! -x "$d/bin/${p}_client" ]; then
+			not_ok "$label: ${p}_server and ${p}_client built in $d/bin (make STACK=$s TARGET=${label%%-*})"
+			return 0
+		fi
+	done
+	for p in tls dtls; do
 		pair "$label $p: qemu server, native client" "$p" "$qemu" "$d/bin" "" "$nat" full
 		pair "$label $p: native server, qemu client" "$p" "" "$nat" "$qemu" "$d/bin" full
 	done
