@@ -21,6 +21,10 @@
 # certificates (full, resumed with --resume, and TLS 1.3 0-RTT: resumed with --early-data)
 # vs an external PSK (--psk-mode psk) vs PSK+ECDHE (psk-dhe): handshake bytes each way, client and server CPU per connection,
 # handshake p50, heap peak. (--resume refuses a PSK, so resumption is a certificate row.)
+# -Q and -A runs also write each side's handshake timeline (TAG.tl.csv, TAG.server.tl.csv:
+# docs/timeline.md), from which the tables count round trips and flights. With -L, the -Q or
+# -A cells then run over each link profile given (scripts/link.sh: the client and the server
+# in the link's namespaces, as bench-links.sh runs them), -N handshakes per cell, once.
 # Client and server are pinned to different CPUs; each round runs every cell once, in an
 # order rotated per round, so no stack always runs first; figures are medians over rounds.
 set -eu
@@ -29,10 +33,14 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 KEEP_SIZES="64,1K,16K,1M"
+LINK_COUNT=10   # handshakes per cell over a link: nbiot's are seconds each
+LINK_HS_SECS=20 # the longest a handshake and its message may take over a link (the bound)
+LINK="$LIB_ROOT/scripts/link.sh"
 
 usage() {
 	cat <<USAGE
-Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR] [-Q|-A]
+Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR]
+       [-Q|-A [-L PROFILES [-N COUNT]]]
   -s STACKS   comma list (default: every stack whose programs are built)
   -r ROUNDS   rounds (default: 3)
   -n COUNT    connections per per-message run (default: 200)
@@ -42,6 +50,10 @@ Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR] [-
   -Q          post-quantum rows only (key exchange and certificate types, TLS 1.3)
   -A          authentication rows only: certificate (full, resumed, TLS 1.3 0-RTT) vs PSK
               vs PSK+ECDHE, TLS 1.2, TLS 1.3, DTLS 1.2 (a fresh random key in DIR/psk.key)
+  -L PROFILES with -Q or -A: then every cell once more over each of these link profiles or
+              specs (comma list, scripts/link.sh: nbiot, lossy, ...; needs root); default: none
+  -N COUNT    handshakes per cell over a link (default: $LINK_COUNT; one warm-up more); each
+              cell's client is stopped after COUNT x $LINK_HS_SECS s + 60 s, and the run prints that bound
   -h          this text
 Programs: build/native[-<stack>]/bin (make STACK=<stack>). Needs taskset, and Python 3 for
 the tables (scripts/deps.sh analysis); OpenSSL's crypto floor uses the openssl command of its
@@ -60,7 +72,9 @@ cmdline="$0 $*"
 case "${1:-}" in --help) usage; exit 0 ;; esac
 pq=0
 auth=0
-while getopts s:r:n:k:c:d:QAh opt; do
+profiles=""
+lcount=""
+while getopts s:r:n:k:c:d:QAL:N:h opt; do
 	case "$opt" in
 	s) stacks=${OPTARG//,/ } stacks_given=1 ;;
 	r) rounds=$OPTARG ;;
@@ -70,6 +84,8 @@ while getopts s:r:n:k:c:d:QAh opt; do
 	d) dir=$OPTARG ;;
 	Q) pq=1 ;;
 	A) auth=1 ;;
+	L) profiles=${OPTARG//,/ } ;;
+	N) lcount=$OPTARG ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -77,9 +93,18 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { log "unexpected argument '$1' (see --help)"; exit 2; }
 [ "$pq$auth" != 11 ] || { log "-Q and -A: one set of rows per run (see --help)"; exit 2; }
-for v in "r:$rounds" "n:$count" "k:$kcount"; do
+for v in "r:$rounds" "n:$count" "k:$kcount" "N:${lcount:-$LINK_COUNT}"; do
 	lib_is_count "${v#*:}" || { log "-${v%%:*}: '${v#*:}' is not a positive number"; exit 2; }
 done
+[ -z "$lcount" ] || [ -n "$profiles" ] || { log "-N: only with -L (see --help)"; exit 2; }
+lcount=${lcount:-$LINK_COUNT}
+if [ -n "$profiles" ]; then
+	[ "$pq$auth" != 00 ] || { log "-L: only with -Q or -A (see --help)"; exit 2; }
+	for l in $profiles; do
+		"$LINK" parse "$l" >/dev/null || exit 2 # its own line names the bad spec
+	done
+	[ "$(id -u)" = 0 ] || { log "-L: needs root (the links are network namespaces)"; exit 2; }
+fi
 lib_cpu_pair "$cpus" || { log "-c: '$cpus' is not two different CPU numbers"; exit 2; }
 lib_need_cmds "scripts/deps.sh bench" taskset
 lib_cpu_range "$cpus"
@@ -122,15 +147,24 @@ done
 	echo "server_cpu: $LIB_SCPU"
 	echo "pq: $pq"
 	echo "auth: $auth"
+	echo "links: $profiles"
+	echo "link_count: $lcount"
 	echo "load_start: $(lib_loadavg)"
 } >"$dir/meta.txt"
 failed=()
-cleanup() { lib_cleanup; }
+lname=bs$(($$ % 100000)) # the link's name (scripts/link.sh -n): this run's own
+link_up=0
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() {
+	lib_cleanup
+	[ "$link_up" = 0 ] || "$LINK" -n "$lname" down 2>/dev/null || true
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 certs="$dir/certs"
-"$LIB_ROOT/scripts/gen-certs.sh" -t ec256 -o "$certs" 2>"$dir/gen-certs.log" ||
+# 198.51.100.2: the server's address in a link's namespaces (-L)
+"$LIB_ROOT/scripts/gen-certs.sh" -t ec256 -o "$certs" 198.51.100.2 2>"$dir/gen-certs.log" ||
 	die "gen-certs.sh failed; see $dir/gen-certs.log"
 srv_creds=(--ca "$certs/ca.crt" --cert "$certs/server.crt" --key "$certs/server.key")
 cli_creds=(--ca "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/client.key")
@@ -146,41 +180,44 @@ table() {
 }
 
 # --- -Q: the post-quantum rows ---
+# pq_run ROUND STACK KIND WHAT: one cell (KIND: a group, or ec256/mldsa44/mldsa65 for the
+# certificates); WHAT pq (loopback, a --mem run more in round 1) or pqlink (over the link).
+pq_run() {
+	local r=$1 s=$2 k=$3 w=$4 tag g a sa
+	tag="$w-$r-$s-$k"
+	case "$k" in
+	ec256) a=("${cli_creds[@]}") sa=("${srv_creds[@]}") ;;
+	mldsa*) g=$dir/certs-$k
+		a=(--ca "$g/ca.crt" --cert "$g/client.crt" --key "$g/client.key")
+		sa=(--ca "$g/ca.crt" --cert "$g/server.crt" --key "$g/server.key") ;;
+	*) a=("${cli_creds[@]}" --groups "$k") sa=("${srv_creds[@]}" --groups "$k") ;;
+	esac
+	cell "$tag" "${BIN[$s]}" tls "${sa[@]}" -- --tls 1.3 "${a[@]}" || return 0
+	echo "$w $r $s $k $tag" >>"$raw"
+	[ "$w:$r" = pq:1 ] || return 0
+	run "mem-$tag" "${BIN[$s]}" tls "${sa[@]}" --mem -- -s 64 -n 20 -w 2 --mem \
+		--tls 1.3 "${a[@]}" || return 0
+	echo "pqheap 0 $s $k mem-$tag" >>"$raw"
+}
 pq_rows() {
-	local t s k r tag g a sa
+	local t s k r
 	for t in mldsa44 mldsa65; do
-		"$LIB_ROOT/scripts/gen-certs.sh" -t "$t" -o "$dir/certs-$t" 2>>"$dir/gen-certs.log" ||
+		"$LIB_ROOT/scripts/gen-certs.sh" -t "$t" -o "$dir/certs-$t" 198.51.100.2 \
+			2>>"$dir/gen-certs.log" ||
 			die "gen-certs.sh -t $t failed (make STACK=openssl first); see $dir/gen-certs.log"
 	done
-	kinds="x25519 X25519MLKEM768 SecP256r1MLKEM768 ec256 mldsa44 mldsa65"
-	for r in $(seq "$rounds"); do
-		log "post-quantum round $r of $rounds (load $(lib_loadavg))"
-		for s in $stacks; do
-			[ "$s" != mbedtls ] || continue # Mbed TLS 3.6: no ML-KEM, no ML-DSA
-			for k in $kinds; do
-				tag="pq-$r-$s-$k"
-				case "$k" in
-				ec256) a=("${cli_creds[@]}") sa=("${srv_creds[@]}") ;;
-				mldsa*) g=$dir/certs-$k
-					a=(--ca "$g/ca.crt" --cert "$g/client.crt" --key "$g/client.key")
-					sa=(--ca "$g/ca.crt" --cert "$g/server.crt" --key "$g/server.key") ;;
-				*) a=("${cli_creds[@]}" --groups "$k") sa=("${srv_creds[@]}" --groups "$k") ;;
-				esac
-				run "$tag" "${BIN[$s]}" tls "${sa[@]}" -- -s 64 -n "$count" -w 10 --tls 1.3 \
-					"${a[@]}" || continue
-				echo "pq $r $s $k $tag" >>"$raw"
-				if [ "$r" = 1 ]; then
-					run "mem-$tag" "${BIN[$s]}" tls "${sa[@]}" --mem -- -s 64 -n 20 -w 2 --mem \
-						--tls 1.3 "${a[@]}" || continue
-					echo "pqheap 0 $s $k mem-$tag" >>"$raw"
-				fi
-			done
+	for s in $stacks; do
+		[ "$s" != mbedtls ] || continue # Mbed TLS 3.6: no ML-KEM, no ML-DSA
+		for k in x25519 X25519MLKEM768 SecP256r1MLKEM768 ec256 mldsa44 mldsa65; do
+			cells+=("$s:$k")
 		done
 	done
-	echo "load_end: $(lib_loadavg)" >>"$dir/meta.txt"
-	table
-	lib_failed "${failed[@]+"${failed[@]}"}"
-	exit $?
+	for r in $(seq "$rounds"); do
+		log "post-quantum round $r of $rounds (load $(lib_loadavg))"
+		for c in "${cells[@]}"; do pq_run "$r" "${c%%:*}" "${c#*:}" pq; done
+	done
+	over_links pq_run pqlink
+	finish
 }
 
 # --- crypto floors: the stacks' own benchmarks, run here, read by bench-summary stacks ---
@@ -237,31 +274,108 @@ fi
 # --- runs ---
 # runs.txt: a line "WHAT ROUND STACK KIND TAG" per run that gave its files (TAG.json,
 # TAG.csv, TAG.server.csv, TAG.server); WHAT: pm, keep, heap, pq, pqheap, auth, authheap
-# (ROUND 0: --mem).
+# (ROUND 0: --mem), pqlink, authlink (ROUND: the link's number in meta.txt's links, -L).
 raw="$dir/runs.txt"
 : >"$raw"
 
 # run TAG BINDIR PROTO SERVER-ARGS -- CLIENT-ARGS...: one pinned server and client; the
-# client's JSON and CSV as TAG.json/.csv, the server's CSV as TAG.server.csv.
+# client's JSON and CSV as TAG.json/.csv, the server's CSV as TAG.server.csv. With -Q or -A
+# (not --mem runs) each side's timeline too: TAG.tl.csv, TAG.server.tl.csv. Over a link
+# (over_links sets via_*, host and secs) in its namespaces; there a client that exits 1 with
+# rows (handshakes or messages lost: the table counts them) is not a failed run.
+via_server=() via_client=() host=127.0.0.1 secs=3600
 run() {
-	local tag=$1 b=$2 p=$3 sa=()
+	local tag=$1 b=$2 p=$3 sa=() tl=() stl=() rc=0
 	shift 3
 	while [ "$1" != -- ]; do sa+=("$1") && shift; done
 	shift
-	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$b/${p}_server" -b 127.0.0.1 -p 0 \
-		-q -o "$dir/$tag.server.csv" "${sa[@]}" || { failed+=("$tag") && return 1; }
-	lib_client_run "$dir/$tag" 3600 "${on_client[@]}" "$b/${p}_client" -a 127.0.0.1 \
-		-p "$LIB_SERVER_PORT" -q "$@" --json "$dir/$tag.json" -o "$dir/$tag.csv" ||
-		{ failed+=("$tag") && return 1; }
+	if [ "$pq$auth" != 00 ] && [ "${tag#mem-}" = "$tag" ]; then
+		tl=(--timeline "$dir/$tag.tl.csv") stl=(--timeline "$dir/$tag.server.tl.csv")
+	fi
+	lib_server_start "$dir/$tag.server" "${via_server[@]+"${via_server[@]}"}" "${on_server[@]}" \
+		"$b/${p}_server" -b "$host" -p 0 -q -o "$dir/$tag.server.csv" \
+		"${stl[@]+"${stl[@]}"}" "${sa[@]}" || { failed+=("$tag") && return 1; }
+	lib_client_run "$dir/$tag" "$secs" "${via_client[@]+"${via_client[@]}"}" "${on_client[@]}" \
+		"$b/${p}_client" -a "$host" -p "$LIB_SERVER_PORT" -q "$@" --json "$dir/$tag.json" \
+		-o "$dir/$tag.csv" "${tl[@]+"${tl[@]}"}" || rc=1
+	[ "$rc" = 0 ] && return 0
+	if [ "${#via_client[@]}" -gt 0 ] && [ "$(wc -l <"$dir/$tag.csv" 2>/dev/null || echo 0)" -gt 1 ]; then
+		log "$tag: not every handshake or message went through (counted in the table)"
+		return 0
+	fi
+	failed+=("$tag")
+	return 1
+}
+
+# cell TAG BINDIR PROTO SERVER-ARGS -- CLIENT-ARGS...: a timed run of 64-byte messages, one
+# handshake each: COUNT of them after 10 warm-up ones on loopback, -N after one over a link
+# (with a 10 s wait for each ack, as bench-links.sh).
+cell() {
+	if [ "${#via_client[@]}" -gt 0 ]; then
+		run "$@" -s 64 -n "$lcount" -w 1 --timeout 10000
+	else
+		run "$@" -s 64 -n "$count" -w 10
+	fi
+}
+
+# over_links FN WHAT: with -L, FN ROUND STACK KIND WHAT once per cell of "cells"
+# (STACK:KIND...) over each link in turn; ROUND is the link's number in meta.txt's links.
+# Brings each link up and down with scripts/link.sh (the same helpers as bench-links.sh:
+# up, rearm before each cell so it sees the link as new, stats after it into TAG.link).
+over_links() {
+	local fn=$1 w=$2 l n=0 t0 c
+	[ -n "$profiles" ] || return 0
+	t0=$(date +%s)
+	log "links: ${#cells[@]} cells x $(wc -w <<<"$profiles") links x $lcount handshakes: at" \
+		"most $(((${#cells[@]} * (lcount + 1) * LINK_HS_SECS + 60 * ${#cells[@]} + 60) *
+			$(wc -w <<<"$profiles") / 60)) min (each cell's client is stopped after" \
+		"$(((lcount + 1) * LINK_HS_SECS + 60)) s)"
+	via_server=("$LINK" -n "$lname" exec server) via_client=("$LINK" -n "$lname" exec client)
+	host=198.51.100.2 secs=$(((lcount + 1) * LINK_HS_SECS + 60))
+	for l in $profiles; do
+		n=$((n + 1))
+		log "link $n: $l (load $(lib_loadavg))"
+		link_up=1
+		if ! "$LINK" -B "$LIB_ROOT/build/native/bin" -n "$lname" up "$l" \
+			>"$dir/link-$n.txt" 2>"$dir/link-$n.err"; then
+			log "link $l did not come up: $(tail -n 1 "$dir/link-$n.err")"
+			failed+=("link $l")
+			"$LINK" -n "$lname" down 2>/dev/null || true
+			continue
+		fi
+		for c in "${cells[@]}"; do
+			if ! "$LINK" -n "$lname" rearm; then
+				failed+=("$l $c: the link did not re-arm")
+				continue
+			fi
+			# shellcheck disable=SC2086 # STACK KIND or STACK VERSION KIND: the arguments
+			"$fn" "$n" ${c//:/ } "$w"
+			"$LINK" -n "$lname" stats >"$dir/$w-$n-${c//:/-}.link" 2>/dev/null || true
+		done
+		"$LINK" -n "$lname" down
+		link_up=0
+	done
+	via_server=() via_client=() host=127.0.0.1 secs=3600
+	echo "link_secs: $(($(date +%s) - t0))" >>"$dir/meta.txt"
+	log "links: done in $(($(date +%s) - t0)) s"
+}
+
+# finish: the tables and the exit status of a -Q or -A run.
+finish() {
+	echo "load_end: $(lib_loadavg)" >>"$dir/meta.txt"
+	table
+	lib_failed "${failed[@]+"${failed[@]}"}"
+	exit $?
 }
 
 # --- -A: the authentication rows ---
 # Per stack, version (tls12 tls13 dtls) and authentication (cert, resume: certificates with
-# --resume; 0rtt, TLS 1.3 only: resume with --early-data on both sides; psk, psk-dhe: --psk-file with that --psk-mode on both sides), one run per
-# round in an order rotated per round, and a --mem run in round 1. runs.txt: "auth ROUND
-# STACK VERSION-AUTH TAG" and "authheap 0 STACK VERSION-AUTH TAG".
+# --resume; 0rtt, TLS 1.3 only: resume with --early-data on both sides; psk, psk-dhe:
+# --psk-file with that --psk-mode on both sides), one run per round in an order rotated per
+# round, and a --mem run in round 1. runs.txt: "auth ROUND STACK VERSION-AUTH TAG" and
+# "authheap 0 STACK VERSION-AUTH TAG" (authlink LINK ...: over link number LINK, -L).
 auth_run() {
-	local r=$1 s=$2 v=$3 k=$4 p=tls a=() sa=() tag
+	local r=$1 s=$2 v=$3 k=$4 w=$5 p=tls a=() sa=() tag
 	case "$v" in tls12) a=(--tls 1.2) ;; tls13) a=(--tls 1.3) ;; dtls) p=dtls ;; esac
 	case "$k" in
 	cert) a+=("${cli_creds[@]}") sa=("${srv_creds[@]}") ;;
@@ -269,17 +383,17 @@ auth_run() {
 	0rtt) a+=("${cli_creds[@]}" --resume --early-data) sa=("${srv_creds[@]}" --early-data) ;;
 	*) a+=(--psk-file "$psk" --psk-mode "$k") sa=(--psk-file "$psk" --psk-mode "$k") ;;
 	esac
-	tag="auth-$r-$s-$v-$k"
-	if run "$tag" "${BIN[$s]}" "$p" "${sa[@]}" -- -s 64 -n "$count" -w 10 "${a[@]}"; then
-		echo "auth $r $s $v-$k $tag" >>"$raw"
+	tag="$w-$r-$s-$v-$k"
+	if cell "$tag" "${BIN[$s]}" "$p" "${sa[@]}" -- "${a[@]}"; then
+		echo "$w $r $s $v-$k $tag" >>"$raw"
 	fi
-	[ "$r" = 1 ] || return 0
+	[ "$w:$r" = auth:1 ] || return 0
 	run "mem-$tag" "${BIN[$s]}" "$p" "${sa[@]}" --mem -- -s 64 -n 20 -w 2 --mem "${a[@]}" ||
 		return 0
 	echo "authheap 0 $s $v-$k mem-$tag" >>"$raw"
 }
 auth_rows() {
-	local r i c cells=() s v k
+	local r i c s v k
 	psk=$dir/psk.key # a fresh key per run (never a committed one), not on a command line
 	(umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$psk")
 	for s in $stacks; do
@@ -294,15 +408,14 @@ auth_rows() {
 		for i in $(seq 0 $((${#cells[@]} - 1))); do
 			c=${cells[$(((i + (r - 1) * 5) % ${#cells[@]}))]}
 			IFS=: read -r s v k <<<"$c"
-			auth_run "$r" "$s" "$v" "$k"
+			auth_run "$r" "$s" "$v" "$k" auth
 		done
 	done
-	echo "load_end: $(lib_loadavg)" >>"$dir/meta.txt"
-	table
-	lib_failed "${failed[@]+"${failed[@]}"}"
-	exit $?
+	over_links auth_run authlink
+	finish
 }
 
+cells=()
 [ "$pq" = 0 ] || pq_rows
 [ "$auth" = 0 ] || auth_rows
 

@@ -32,4 +32,22 @@ check_rc "$b -A -Q: exit 2" "$rc" 2 "$TMP/err"
 check_grep "$b -A -Q: one line naming both" "$TMP/err" "^bench-stacks: -Q and -A: one set"
 check "$b -A -Q: one line" test "$(wc -l <"$TMP/err")" -eq 1
 check "$b -A -Q: nothing run" test ! -e "$TMP/never"
+# -L (the -Q/-A cells over link profiles) and -N (handshakes per link cell): usage errors,
+# each one line and exit 2 before anything runs (no link is built, no directory made).
+for c in "-L nbiot|^bench-stacks: -L: only with -Q or -A" \
+	"-Q -N 5|^bench-stacks: -N: only with -L" \
+	"-A -L nbiot -N 0|^bench-stacks: -N: .0. is not a positive number" \
+	"-Q -L nbiot,marsnet|^link: unknown link profile .marsnet." \
+	"-A -L rtt=fast|^link: "; do
+	rc=0
+	# shellcheck disable=SC2086 # the options are words
+	timeout 30 bash "$ROOT/$b" ${c%%|*} -d "$TMP/never" >"$TMP/out" 2>"$TMP/err" </dev/null || rc=$?
+	check_rc "$b ${c%%|*}: exit 2" "$rc" 2 "$TMP/err"
+	check_grep "$b ${c%%|*}: names what is wrong" "$TMP/err" "${c#*|}"
+	check "$b ${c%%|*}: one line" test "$(wc -l <"$TMP/err")" -eq 1
+	check "$b ${c%%|*}: nothing run" test ! -e "$TMP/never"
+done
+bash "$ROOT/$b" --help >"$TMP/out" 2>&1 || true
+check_grep "$b --help: -L" "$TMP/out" "^  -L PROFILES .*link profiles"
+check_grep "$b --help: -N" "$TMP/out" "^  -N COUNT .*handshakes per cell over a link"
 summary

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-from . import floors, reader, stats
+from . import floors, hsflights, reader, stats
 from .benchruns import load_runs, median_of as _median
 
 PM_KINDS = ("tls12", "tls13", "dtls")
@@ -63,6 +63,12 @@ def _heap(cells, what, stack, kind, attr):
     return getattr(f, attr) if f else None
 
 
+def _flights(cells, what, stack, kind):
+    conns = [c for f in cells.get((what, stack, kind), {}).values() for c in f.flights]
+    fl = hsflights.typical(conns)
+    return hsflights.short(fl) if fl else "-"
+
+
 def _n(x, fmt="{:.1f}"):
     return "-" if x is None else fmt.format(x)
 
@@ -76,6 +82,13 @@ def _head(meta, what, tail):
             f"{meta.get('load_end', '?')} at the end", ""]
 
 
+RTT_NOTE = ("rtt: round trips per handshake, measured: in the client's timeline the times it\n"
+            "read the server's messages after sending its own (median of the acked connections;\n"
+            "TCP's connect is one more before every TLS handshake; hsflights.py).")
+FLIGHTS_NOTE = ("Flights: from both sides' timelines (C1: the client's first, S1: the server's...);\n"
+                "bytes: its handshake rows' sum (records with headers, TLS 1.3's encrypted ones as\n"
+                "records), segments: computed at MSS 1448 from those bytes (TLS: the kernel cuts the\n"
+                "stream; docs/timeline.md), DTLS datagrams: measured (one send time each).")
 MISSING_NOTE = ("'-': not measured (a failed run, no CPU figure in a row, no heap line); a\n"
                 "missing figure is left out of the medians, never counted as 0.")
 
@@ -136,15 +149,21 @@ def pq_lines(meta, cells, raw):
                 f"{meta.get('count')} connections",
                 f"per run, {meta.get('rounds')} rounds, client CPU {meta.get('client_cpu')}, "
                 f"server CPU {meta.get('server_cpu')} (medians over rounds)")
-    fmt = "%-8s %-18s %8s %8s %8s %8s %9s %9s %9s"
+    fmt = "%-8s %-18s %8s %8s %8s %8s %9s %4s %9s %9s"
     out.append(fmt % ("stack", "kind", "cli_tx_B", "srv_tx_B", "cli_cpu", "srv_cpu", "hs_p50",
-                      "heap_cli", "heap_srv"))
+                      "rtt", "heap_cli", "heap_srv"))
     for s in stacks:
         for k in PQ_KINDS:
             m = lambda a: _n(_med(cells, "pq", s, k, a))  # noqa: E731
             out.append(fmt % (s, k, m("hs_tx"), m("hs_rx"), m("cpu_p50"), m("srv_cpu"),
-                              m("hs_p50"), _n(_heap(cells, "pqheap", s, k, "heap_cli"), "{}"),
+                              m("hs_p50"), _n(_med(cells, "pq", s, k, "rtt"), "{:g}"),
+                              _n(_heap(cells, "pqheap", s, k, "heap_cli"), "{}"),
                               _n(_heap(cells, "pqheap", s, k, "heap_srv"), "{}")))
+    out += ["", "Flights of the typical connection (all rounds; per flight: its messages, bytes / "
+            "TCP segments):"]
+    for s in stacks:
+        for k in PQ_KINDS:
+            out.append("%-8s %-18s %s" % (s, k, _flights(cells, "pq", s, k)))
     out += [
         "",
         "kinds x25519, X25519MLKEM768, SecP256r1MLKEM768: the key exchange (one key share, EC P-256",
@@ -152,10 +171,12 @@ def pq_lines(meta, cells, raw):
         "secp256r1). cli_tx_B/srv_tx_B: handshake bytes the client/server sent (TCP payload);",
         "cli_cpu/srv_cpu: CPU per connection (us); hs_p50: the client's handshake phase (us);",
         "heap: peak per connection (bytes, a separate --mem run of 20 connections).",
+        RTT_NOTE,
+        FLIGHTS_NOTE,
         MISSING_NOTE,
         f"Raw rows: {raw}",
     ]
-    return out
+    return out + link_lines(meta, cells, "pqlink", [(s, k) for s in stacks for k in PQ_KINDS])
 
 
 @dataclass
@@ -176,6 +197,7 @@ class AuthRow:
     resumed: int  # ... of them resumed
     early_offered: Optional[int]  # connections that offered / had accepted early data
     early_accepted: Optional[int]  # (all rounds, warm-up included; None: not 0-RTT)
+    rtt: Optional[float] = None  # round trips per handshake (hsflights.py), median
 
 
 def auth_rows(meta, cells):
@@ -196,22 +218,23 @@ def auth_rows(meta, cells):
                                    m("hs_p50"), _heap(cells, "authheap", s, k, "heap_cli"),
                                    _heap(cells, "authheap", s, k, "heap_srv"),
                                    sum(f.acked for f in runs), sum(f.resumed for f in runs),
-                                   sum(eo) if eo else None, sum(ea) if ea else None))
+                                   sum(eo) if eo else None, sum(ea) if ea else None,
+                                   m("rtt")))
     return out
 
 
-def auth_lines(meta, rows, raw):
-    """The authentication table (-A) of AuthRows."""
+def auth_lines(meta, rows, raw, cells=None):
+    """The authentication table (-A) of AuthRows, and the table over links (-L) of CELLS."""
     out = _head(meta, "Certificate vs PSK vs PSK+ECDHE on loopback, "
                 f"{meta.get('count')} connections per run (64 B each),",
                 f"{meta.get('rounds')} rounds, client CPU {meta.get('client_cpu')}, server CPU "
                 f"{meta.get('server_cpu')} (medians over rounds)")
-    fmt = "%-8s %-6s %-8s %8s %8s %8s %8s %9s %9s %9s %8s %7s"
+    fmt = "%-8s %-6s %-8s %8s %8s %8s %8s %9s %4s %9s %9s %8s %7s"
     out.append(fmt % ("stack", "ver", "auth", "cli_tx_B", "srv_tx_B", "cli_cpu", "srv_cpu",
-                      "hs_p50", "heap_cli", "heap_srv", "resumed", "early"))
+                      "hs_p50", "rtt", "heap_cli", "heap_srv", "resumed", "early"))
     for r in rows:
         out.append(fmt % (r.stack, r.version, r.auth, _n(r.cli_tx), _n(r.srv_tx), _n(r.cli_cpu),
-                          _n(r.srv_cpu), _n(r.hs_p50), _n(r.heap_cli, "{}"),
+                          _n(r.srv_cpu), _n(r.hs_p50), _n(r.rtt, "{:g}"), _n(r.heap_cli, "{}"),
                           _n(r.heap_srv, "{}"), f"{r.resumed}/{r.acked}",
                           "-" if r.early_offered is None else
                           f"{_n(r.early_accepted, '{}')}/{r.early_offered}"))
@@ -229,8 +252,46 @@ def auth_lines(meta, rows, raw):
         "separate --mem run of 20 connections); resumed: resumed/acked connections, all rounds;",
         "early: connections whose early data the server accepted / that offered it (the JSON's",
         "early_data, all rounds, warm-up included; '-': not a 0-RTT row).",
-        "Round trips are not in the client's JSON (no record of the handshake's flights): left out.",
+        RTT_NOTE,
         MISSING_NOTE,
         f"Raw rows: {raw}",
+    ]
+    keys = [(s, f"{v}-{a}") for s in meta.get("stacks", "").split() for v in AUTH_VERSIONS
+            for a in AUTH_KINDS if a != "0rtt" or v == "tls13"]
+    return out + link_lines(meta, cells or {}, "authlink", keys)
+
+
+def link_lines(meta, cells, what, keys):
+    """The table over the links of -L: per link (meta.txt's links, numbered from 1), stack
+    and kind (KEYS: (stack, kind) in order), the handshakes acked and failed, their p50 and
+    p95 (ms), round trips and retransmissions. [] without links."""
+    links = meta.get("links", "").split()
+    if not links:
+        return []
+    want = int(meta.get("link_count", "0") or 0)
+    out = ["", f"Over emulated links (scripts/link.sh profiles), {want} handshakes per cell after "
+           "one warm-up, one run", f"per cell, {meta.get('link_secs', '?')} s in all (ms; p95 of "
+           "few handshakes is near the slowest)", ""]
+    fmt = "%-7s %-8s %-22s %6s %5s %9s %9s %4s %7s"
+    out.append(fmt % ("link", "stack", "kind", "acked", "fail", "hs_p50", "hs_p95", "rtt",
+                      "retrans"))
+    for i, name in enumerate(links, start=1):
+        for s, k in keys:
+            f = cells.get((what, s, k), {}).get(i)
+            if f is None:
+                out.append(fmt % (name, s, k, "-", "-", "-", "-", "-", "-"))
+                continue
+            q = lambda x: _n(None if x is None else x / 1000)  # noqa: E731
+            out.append(fmt % (name, s, k, f.acked, max(want - f.acked, f.rows - f.acked),
+                              q(f.hs_q50), q(f.hs_q95), _n(f.rtt, "{:g}"),
+                              f.retrans if k.startswith("dtls") else f.tcp_retrans))
+    out += [
+        "",
+        "acked: handshakes whose message was acknowledged; fail: the others of the cell (lost",
+        "messages, handshakes that failed or never ran: a run stopped early counts all it did",
+        "not do); hs_p50/hs_p95: the client's handshake phase of the acked ones, nearest rank;",
+        "rtt: round trips per handshake as above (a flight resent by a timer is not one more",
+        "until an answer comes); retrans: DTLS: connections with a handshake retransmission;",
+        "TLS: TCP segments the client and the server retransmitted (tcp_info), all rows.",
     ]
     return out

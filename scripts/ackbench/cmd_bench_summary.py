@@ -69,7 +69,8 @@ def main(argv):
         if meta.get("pq") == "1":
             lines = bench_stacks.pq_lines(meta, cells, raw)
         elif meta.get("auth") == "1":
-            lines = bench_stacks.auth_lines(meta, bench_stacks.auth_rows(meta, cells), raw)
+            lines = bench_stacks.auth_lines(meta, bench_stacks.auth_rows(meta, cells), raw,
+                                           cells)
         else:
             lines = bench_stacks.table_lines(meta, floors, cells, raw)
     elif kind == "load" and len(args) == 1:

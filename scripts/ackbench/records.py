@@ -419,8 +419,8 @@ class LinksRun:  # a bench-links.sh directory
 
 @dataclass
 class BenchRun:  # a bench script's runs.txt (bench-stacks, -tls, -dtls): one run it made
-    what: str  # pm (per message), keep, heap (--mem), pq, pqheap
-    round: int  # 0 for the --mem runs (not timed)
+    what: str  # pm (per message), keep, heap (--mem), pq, pqheap, auth, authheap, pqlink...
+    round: int  # 0 for the --mem runs (not timed); *link: the link's number (meta's links)
     stack: str  # "-" for the plain tcp/udp reference (bench-stacks), else "-" or the stack
     kind: str  # tcp udp tls12 tls13 dtls resume...; keep; a group or certificate type (pq)
     tag: str  # its files: TAG.json, TAG.csv, TAG.server.csv, TAG.server

@@ -106,9 +106,10 @@ def test_stacks_pq(tmp_path):
     lines = bench_stacks.pq_lines(meta, cells, "RAW")
     assert lines[4].split()[:3] == ["stack", "kind", "cli_tx_B"]
     # tx: 500.5 and 500 -> 500.2 (%.1f of 500.25); rx 1500, 1502 -> 1501; no server CSV: "-"
+    # no timeline files: round trips "-" (not measured), never 0
     assert lines[5].split() == ["openssl", "x25519", "500.2", "1501.0", "1200.0", "-", "320.0",
-                                "50000", "-"]
-    assert lines[6].split() == ["openssl", "X25519MLKEM768"] + ["-"] * 7
+                                "-", "50000", "-"]
+    assert lines[6].split() == ["openssl", "X25519MLKEM768"] + ["-"] * 8
     assert not any(ln.startswith("mbedtls ") for ln in lines)
 
 
@@ -239,15 +240,16 @@ def test_stacks_auth(tmp_path):
     lines = bench_stacks.auth_lines(meta, rows, "RAW")
     assert lines[2] == "load average: 1.00 2.00 3.00 at the start, 4.00 5.00 6.00 at the end"
     assert lines[4].split() == ["stack", "ver", "auth", "cli_tx_B", "srv_tx_B", "cli_cpu",
-                                "srv_cpu", "hs_p50", "heap_cli", "heap_srv", "resumed", "early"]
+                                "srv_cpu", "hs_p50", "rtt", "heap_cli", "heap_srv", "resumed",
+                                "early"]
     assert lines[5 + 4].split() == ["mbedtls", "tls13", "cert", "918.0", "992.0", "3700.0",
-                                    "4100.0", "3200.0", "30000", "40000", "0/3", "-"]
+                                    "4100.0", "3200.0", "-", "30000", "40000", "0/3", "-"]
     # early data accepted in 9 + 10 of 10 + 10 offers (the JSON's counts, summed over rounds)
     assert lines[5 + 6].split() == ["mbedtls", "tls13", "0rtt", "583.0", "278.0", "700.0", "-",
-                                    "800.0", "-", "-", "0/2", "19/20"]
+                                    "800.0", "-", "-", "-", "0/2", "19/20"]
     assert lines[5 + 11].split() == ["mbedtls", "dtls", "psk", "372.0", "266.0", "340.0", "-",
-                                     "300.0", "-", "-", "0/1", "-"]
-    assert lines[5].split() == ["mbedtls", "tls12", "cert"] + ["-"] * 7 + ["0/0", "-"]
+                                     "300.0", "-", "-", "-", "0/1", "-"]
+    assert lines[5].split() == ["mbedtls", "tls12", "cert"] + ["-"] * 8 + ["0/0", "-"]
     assert "never counted as 0" in "\n".join(lines) and lines[-1] == "Raw rows: RAW"
 
 
