@@ -50,10 +50,11 @@ Usage: $0 [-s STACKS] [-r ROUNDS] [-n COUNT] [-k COUNT] [-c CPU,CPU] [-d DIR]
   -Q          post-quantum rows only (key exchange and certificate types, TLS 1.3)
   -A          authentication rows only: certificate (full, resumed, TLS 1.3 0-RTT) vs PSK
               vs PSK+ECDHE, TLS 1.2, TLS 1.3, DTLS 1.2 (a fresh random key in DIR/psk.key)
-  -L PROFILES with -Q or -A: then every cell once more over each of these link profiles or
-              specs (comma list, scripts/link.sh: nbiot, lossy, ...; needs root); default: none
+  -L PROFILES with -Q or -A: then every cell once more over each of these link profiles (or
+              specs written with :, comma list; scripts/link.sh: nbiot, lossy...; needs root)
   -N COUNT    handshakes per cell over a link (default: $LINK_COUNT; one warm-up more); each
-              cell's client is stopped after COUNT x $LINK_HS_SECS s + 60 s, and the run prints that bound
+              cell's client is stopped after (COUNT + 1) x $LINK_HS_SECS s + 60 s; the run prints the
+              bound of all cells before, and the time taken after
   -h          this text
 Programs: build/native[-<stack>]/bin (make STACK=<stack>). Needs taskset, and Python 3 for
 the tables (scripts/deps.sh analysis); OpenSSL's crypto floor uses the openssl command of its

@@ -258,6 +258,11 @@ def auth_lines(meta, rows, raw, cells=None):
     ]
     keys = [(s, f"{v}-{a}") for s in meta.get("stacks", "").split() for v in AUTH_VERSIONS
             for a in AUTH_KINDS if a != "0rtt" or v == "tls13"]
+    if cells:
+        out += ["", "Flights of the typical connection (all rounds; per flight: its messages, "
+                "bytes / TCP segments or datagrams):"]
+        out += ["%-8s %-16s %s" % (s, k, _flights(cells, "auth", s, k)) for s, k in keys]
+        out.append(FLIGHTS_NOTE)
     return out + link_lines(meta, cells or {}, "authlink", keys)
 
 

@@ -49,7 +49,9 @@ def flights(events, sizes) -> Dict[Tuple[str, int], Flights]:
         if (run, seq) not in sizes:
             continue
         proto = next((e.proto for e in events if e.run_id == run), "tls")
-        out[(run, seq)] = tuple((f.name.split(" (")[0], sum(x.bytes for x in f.msgs),
+        # "S1 (no rows of its sender): HVR" (the stateless cookie) -> "S1: HVR"
+        out[(run, seq)] = tuple((f.name.replace(" (no rows of its sender)", ""),
+                                 sum(x.bytes for x in f.msgs),
                                  timeline.packets(proto, f)) for f in fl)
     return out
 
