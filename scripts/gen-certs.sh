@@ -50,6 +50,10 @@ skew between the host and the boards.
 
 Files written to DIR:
   ca.crt ca.key  server.crt server.key  client.crt client.key  certs.info
+  int-ca.crt int-ca.key  (an intermediate CA, issued by ca)
+  chain-server.crt chain-server.key  chain-client.crt chain-client.key
+            (the same names, issued by int-ca; each .crt holds the leaf and then
+            int-ca's certificate, the chain a peer sends: --chain, matrix chain=inter)
   bad/rogue-ca.*  bad/rogue-server.*  bad/rogue-client.*  (other CA)
   bad/expired-server.*  bad/expired-client.*  (valid only during 2020)
   bad/notyet-server.*  (valid from 10 years in the future)
@@ -342,7 +346,8 @@ san_list=$(IFS=,; printf '%s' "${san_specs[*]}")
 
 command -v "$OPENSSL" >/dev/null 2>&1 || die "'$OPENSSL' not found; install openssl"
 
-good_files=(ca.crt ca.key server.crt server.key client.crt client.key)
+good_files=(ca.crt ca.key server.crt server.key client.crt client.key int-ca.crt int-ca.key
+    chain-server.crt chain-server.key chain-client.crt chain-client.key)
 bad_names=(rogue-ca rogue-server rogue-client expired-server expired-client
     notyet-server wrongname-server noclientauth-client)
 
@@ -447,6 +452,12 @@ basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
 subjectKeyIdentifier = hash
 
+[ v3_int_ca ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+
 [ v3_server ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, $leaf_ku
@@ -480,7 +491,7 @@ EOF
 
 # Keys: generated in parallel (RSA-3072 keygen dominates the run time),
 # created under umask 077 so they are never readable by others.
-keys=(ca server client)
+keys=(ca server client int-ca chain-server chain-client)
 for n in "${bad_names[@]}"; do
     keys+=("bad/$n")
 done
@@ -530,6 +541,12 @@ sign() {
 sign ca /O=ackbench/CN=ackbench-test-ca v3_ca "$good_start" "$good_end" -
 sign server /O=ackbench/CN=ackbench-server v3_server "$good_start" "$good_end" ca
 sign client /O=ackbench/CN=ackbench-client v3_client "$good_start" "$good_end" ca
+# The chain variant: leaves issued by an intermediate CA, each file leaf then intermediate.
+sign int-ca /O=ackbench/CN=ackbench-test-intermediate-ca v3_int_ca "$good_start" "$good_end" ca
+sign chain-server /O=ackbench/CN=ackbench-server v3_server "$good_start" "$good_end" int-ca
+sign chain-client /O=ackbench/CN=ackbench-client v3_client "$good_start" "$good_end" int-ca
+cat "$stage/int-ca.crt" >>"$stage/chain-server.crt"
+cat "$stage/int-ca.crt" >>"$stage/chain-client.crt"
 
 sign bad/rogue-ca /O=ackbench/CN=ackbench-rogue-ca v3_ca "$good_start" "$good_end" -
 sign bad/rogue-server /O=ackbench/CN=ackbench-server v3_server "$good_start" "$good_end" bad/rogue-ca
@@ -571,6 +588,8 @@ expect_fail() {
 s=$stage
 b=$stage/bad
 expect_ok "good chain" -x509_strict -CAfile "$s/ca.crt" "$s/server.crt" "$s/client.crt"
+expect_ok "intermediate chain" -x509_strict -CAfile "$s/ca.crt" -untrusted "$s/int-ca.crt" \
+    "$s/chain-server.crt" "$s/chain-client.crt"
 expect_ok "server purpose" -CAfile "$s/ca.crt" -purpose sslserver "$s/server.crt"
 expect_ok "client purpose" -CAfile "$s/ca.crt" -purpose sslclient "$s/client.crt"
 for spec in "${san_specs[@]}"; do

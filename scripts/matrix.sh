@@ -32,6 +32,9 @@ Axes (default value when the axis is not given):
   auth    cert psk psk-dhe (cert): certificates (the key axis), or a pre-shared key
           (DIR/psk.hex, random per run directory) with --psk-mode psk or psk-dhe; a PSK
           cell takes the first key and group given, the stack's PSK suite, no resume
+  chain   single inter (single): each side's certificate alone, or issued by an intermediate
+          CA and sent with it (gen-certs.sh's chain-*.crt: one certificate more each way);
+          auth=cert only (a PSK cell takes the first chain value given)
 With no -x at all, the default grid: -x tls=1.2,1.3 -x key=ec256,rsa2048
   -x group=secp256r1,x25519 -x mode=per-message,keep (16 cells, about 10 minutes on 2 cores).
   -B BINDIR  programs of config=full stack=mbedtls, also the baselines' (default:
@@ -56,7 +59,7 @@ run passed, 1 when one failed, 2 usage error.
 USAGE
 }
 
-AXES="proto tls key group suite resume config stack mode rep link auth"
+AXES="proto tls key group suite resume config stack mode rep link auth chain"
 axis_values() {
 	case "$1" in
 	proto) echo "tls dtls" ;;
@@ -71,6 +74,7 @@ axis_values() {
 	rep) echo "1 2 3 4 5 6 7 8 9" ;;
 	link) echo "none SPEC" ;;
 	auth) echo "cert psk psk-dhe" ;;
+	chain) echo "single inter" ;;
 	*) return 1 ;;
 	esac
 }
@@ -79,6 +83,7 @@ axis_default() {
 	proto) echo tls ;; tls) echo 1.3 ;; key) echo ec256 ;; group) echo secp256r1 ;;
 	suite) echo aes128gcm ;; resume) echo 0 ;; config) echo full ;; stack) echo mbedtls ;;
 	mode) echo per-message ;; rep) echo 1 ;; link) echo none ;; auth) echo cert ;;
+	chain) echo single ;;
 	esac
 }
 stacks_known() {
@@ -269,7 +274,7 @@ if [ -n "${ax[auth]+x}" ] && [ ! -s "$dir/psk.hex" ]; then
 fi
 first_of() { local v=${ax[$1]:-$(axis_default "$1")}; echo "${v%% *}"; }
 : >"$dir/cells.tsv.new"
-printf 'cell\tstatus\treason\tproto\ttls\tkey\tgroup\tsuite\tresume\tconfig\tstack\tmode\trep\tbin\tbaseline\tlink\tauth\n' >"$dir/cells.tsv.new"
+printf 'cell\tstatus\treason\tproto\ttls\tkey\tgroup\tsuite\tresume\tconfig\tstack\tmode\trep\tbin\tbaseline\tlink\tauth\tchain\n' >"$dir/cells.tsv.new"
 ids=() bases=()
 declare -A cargs=() sargs=() cbin=() cproto=() cwant=() clink=() bmode=()
 built_tried=" "
@@ -279,6 +284,7 @@ for spec in "${combos[@]}"; do
 	group=$(get "$spec" group) suite=$(get "$spec" suite) res=$(get "$spec" resume)
 	config=$(get "$spec" config) stack=$(get "$spec" stack) mode=$(get "$spec" mode)
 	lnk=$(get "$spec" link) auth=$(get "$spec" auth)
+	chain=$(get "$spec" chain)
 	[ "$proto" = tls ] || [ -n "${ax[tls]+x}" ] || { tls=1.2; spec=${spec/tls=1.3/tls=1.2}; }
 	id=$(cell_id "$spec") reason="" bin=$(bindir_of "$config" "$stack")
 	base=base-$([ "$proto" = tls ] && echo tcp || echo udp)-$mode
@@ -299,6 +305,8 @@ for spec in "${combos[@]}"; do
 		reason="auth=$auth with resume=1: resuming PSK sessions is not built (docs/tls-dtls.md)"
 	elif [ "$auth" != cert ] && [ "$key" != "$(first_of key)" ]; then
 		reason="auth=$auth: no certificate, so no key axis (the cell with key=$(first_of key) runs)"
+	elif [ "$auth" != cert ] && [ "$chain" != "$(first_of chain)" ]; then
+		reason="auth=$auth: no certificate, so no chain axis (the cell with chain=$(first_of chain) runs)"
 	elif [ "$auth" != cert ] && [ "$suite" != aes128gcm ]; then
 		reason="auth=$auth: the stack's PSK suite, no suite axis (docs/tls-dtls.md)"
 	elif [ "$auth" = psk ] && [ "$group" != "$(first_of group)" ]; then
@@ -334,9 +342,10 @@ for spec in "${combos[@]}"; do
 			clink[$base]=$lnk ;;
 		esac
 	elif [ -z "$reason" ]; then
-		crt=$dir/certs/$key
-		c+=(--ca "$crt/ca.crt" --cert "$crt/client.crt" --key "$crt/client.key")
-		s+=(--ca "$crt/ca.crt" --cert "$crt/server.crt" --key "$crt/server.key")
+		crt=$dir/certs/$key pre=""
+		[ "$chain" = single ] || pre=chain-
+		c+=(--ca "$crt/ca.crt" --cert "$crt/${pre}client.crt" --key "$crt/${pre}client.key")
+		s+=(--ca "$crt/ca.crt" --cert "$crt/${pre}server.crt" --key "$crt/${pre}server.key")
 		c+=(--tls "$tls")
 		s+=(--tls "$tls")
 		sn=$(suite_name "$suite" "$tls" "$key" "$stack")
@@ -362,17 +371,17 @@ for spec in "${combos[@]}"; do
 			clink[$base]=$lnk ;;
 		esac
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" \
 		"$([ -z "$reason" ] && echo run || echo skipped)" "${reason:--}" "$proto" "$tls" \
 		"$key" "$group" "$suite" "$res" "$config" "$stack" "$mode" "$(get "$spec" rep)" \
-		"$bin" "$base" "$([ "$lnk" = none ] && echo - || echo "$lnk")" "$auth" >>"$dir/cells.tsv.new"
+		"$bin" "$base" "$([ "$lnk" = none ] && echo - || echo "$lnk")" "$auth" "$chain" >>"$dir/cells.tsv.new"
 done
 for b in ${bases[@]+"${bases[@]}"}; do
 	p=${cproto[$b]} m=${bmode[$b]}
 	cbin[$b]=$bin0 sargs[$b]=""
 	cargs[$b]=""
 	[ "$m" != keep ] || cargs[$b]=--keep
-	printf '%s\trun\t-\t%s\t-\t-\t-\t-\t-\tfull\t-\t%s\t-\t%s\t-\t%s\t-\n' "$b" "$p" "$m" "$bin0" \
+	printf '%s\trun\t-\t%s\t-\t-\t-\t-\t-\tfull\t-\t%s\t-\t%s\t-\t%s\t-\t-\n' "$b" "$p" "$m" "$bin0" \
 		"$([ "${clink[$b]}" = none ] && echo - || echo "${clink[$b]}")" >>"$dir/cells.tsv.new"
 done
 mv "$dir/cells.tsv.new" "$dir/cells.tsv"

@@ -193,8 +193,14 @@ int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *c, int datagram)
 	x->pinned_group = c->groups == NULL;
 	x->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : SEC_HS_DEADLINE_MS;
 	x->ca = c->ca_file ? c->ca_file : "certs/ca.crt";
-	x->crt = c->cert_file ? c->cert_file : x->server ? "certs/server.crt" : "certs/client.crt";
-	x->key = c->key_file ? c->key_file : x->server ? "certs/server.key" : "certs/client.key";
+	x->crt = c->cert_file ? c->cert_file
+	         : c->chain   ? x->server ? "certs/chain-server.crt" : "certs/chain-client.crt"
+	         : x->server  ? "certs/server.crt"
+	                      : "certs/client.crt";
+	x->key = c->key_file ? c->key_file
+	         : c->chain  ? x->server ? "certs/chain-server.key" : "certs/chain-client.key"
+	         : x->server ? "certs/server.key"
+	                     : "certs/client.key";
 	if (c->conns > 1 && (x->lock = port_mutex_new()) == NULL)
 		return ACK_ERR_NOMEM;
 	x->server_name = c->server_name ? c->server_name : c->addr;
@@ -203,6 +209,11 @@ int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *c, int datagram)
 	x->rpk = c->rpk_file;
 	if (x->rpk != NULL && x->auth != SEC_AUTH_CERT)
 		return sec_ctx_fail(x, "rpk", x->rpk, "give --rpk or --psk, not both", ACK_ERR_ARG);
+	if (c->chain && (x->rpk != NULL || x->auth != SEC_AUTH_CERT)) {
+		fprintf(stderr, "%s: --chain: certificates only, not with --psk or --rpk\n",
+		        x->prog);
+		return ACK_ERR_ARG;
+	}
 	if (x->auth != SEC_AUTH_CERT)
 		x->pinned_suite = 0; /* the PSK suites are the stack's choice (docs/tls-dtls.md) */
 	if (!x->server && x->auth == SEC_AUTH_CERT && x->rpk == NULL &&

@@ -8,7 +8,7 @@
 
 #define ONLY_STREAM 1
 #define ONLY_DGRAM  2
-#define N_OPTS      22
+#define N_OPTS      23
 
 static struct tp_conf g_val; /* what the command line gave */
 
@@ -28,6 +28,10 @@ static const struct sec_opt all[N_OPTS] = {
 	{ 0,
 	  { "key", 0, OPT_STR, &g_val.key_file, 0, 0, "FILE",
 	    "own private key (./certs/client.key or ./certs/server.key)" } },
+	{ 0,
+	  { "chain", 0, OPT_FLAG, &g_val.chain, 0, 0, NULL,
+	    "own certificate issued by an intermediate CA and sent with it: the defaults become "
+	    "./certs/chain-client.crt or ./certs/chain-server.crt and their keys" } },
 	{ 0,
 	  { "server-name", 0, OPT_STR, &g_val.server_name, 0, 0, "NAME",
 	    "client: name or IP the server certificate must hold (the --addr value)" } },
@@ -126,6 +130,7 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	c->keylog_file = g_val.keylog_file;
 	c->resume = g_val.resume;
 	c->early_data = g_val.early_data;
+	c->chain = g_val.chain;
 	c->no_cookie = g_val.no_cookie;
 	c->hs_deadline_ms = g_val.hs_deadline_ms;
 	c->psk_hex = g_val.psk_hex;

@@ -44,6 +44,7 @@ struct tp_conf {
 	int early_data;
 	/* raw public keys (RFC 7250): the peer's public key pinned (PEM file), NULL: none */
 	const char *rpk_file;
+	int chain; /* default credentials: certs/chain-*: a leaf issued by an intermediate CA */
 };
 
 /* tp_info.early: what became of a connection's early data. */

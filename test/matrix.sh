@@ -4,7 +4,8 @@
 # continued to the same runs; bad axes (one line, exit 2); two identical cells within noise
 # while RSA-3072 against P-256 handshakes is not; the constraints; the main job's table
 # without a negative overhead; report.html rendered by headless Chromium; the auth axis
-# (cert, psk, psk-dhe over tls and dtls, one round). About 2.5 minutes.
+# (cert, psk, psk-dhe over tls and dtls, one round); the chain axis (single, inter: one
+# round of tls, and PSK cells skipped on it). About 3 minutes.
 #   test/matrix.sh BIN_DIR
 set -eu
 # shellcheck source=test/lib.sh
@@ -53,12 +54,13 @@ check_eq "auth axis: the probe's negotiated modes" \
 	"$(jq -r .auth_negotiated "$A"/cells/*auth-psk*/probe.json | LC_ALL=C sort | uniq -c | tr -s ' ' | tr '\n' ';')" \
 	" 2 psk; 2 psk-dhe;"
 check_grep "auth axis: cells.csv has the auth column" "$A/cells.csv" \
-	'^auth,tls_per-message_auth-psk,run,.*,psk$'
+	'^auth,tls_per-message_auth-psk,run,.*,psk,single$'
 check_grep "auth axis: the commands name the key file" "$A/cells/tls_per-message_auth-psk/commands.txt" \
 	'--psk-file [^ ]*/psk.hex --psk-mode psk'
 check_nogrep "auth axis: the key is in no output" <(cat "$TMP"/auth.* "$A"/cells/*/commands.txt "$A"/summary.md) \
 	"$(cat "$A/psk.hex")"
 check_eq "auth axis: the key file is private" "$(stat -c %a "$A/psk.hex")" 600
+
 # handshake_bytes (column 26 of cells.csv): every PSK cell moves fewer than its cert cell
 hb() { awk -F, -v c="$1" '$2 == c { print $26 }' "$A/cells.csv"; }
 for p in tls dtls; do
@@ -68,6 +70,26 @@ for p in tls dtls; do
 			-v b="$(hb "${p}_per-message_auth-cert")" 'BEGIN { exit !(a > 0 && a < b) }'
 	done
 done
+
+# --- the chain axis: single certificates against an intermediate CA's chain, one round ---
+C=$TMP/chain
+rc=0
+timeout -k 5 300 "$MATRIX" -B "$BIN" -d "$C" -x chain=single,inter -n 5 -s 64 -r 1 -S 5 \
+	>"$TMP/chain.out" 2>"$TMP/chain.err" </dev/null || rc=$?
+check_rc "chain axis: the matrix runs" "$rc" 0 "$TMP/chain.err"
+check_grep "chain axis: the inter cell sends the chain files" \
+	"$C/cells/tls_per-message_chain-inter/commands.txt" '--cert [^ ]*/chain-client.crt'
+chb() { awk -F, -v c="$1" '$2 == c { print $26 }' "$C/cells.csv"; }
+check "chain axis: inter moves 600+ handshake bytes more than single" awk \
+	-v a="$(chb tls_per-message_chain-inter)" -v b="$(chb tls_per-message_chain-single)" \
+	'BEGIN { exit !(b > 0 && a >= b + 600) }'
+check_grep "chain axis: cells.csv has the chain column" "$C/cells.csv" \
+	'^chain,tls_per-message_chain-inter,run,.*,cert,inter$'
+"$MATRIX" -l -B "$BIN" -x auth=cert,psk -x chain=single,inter >"$TMP/chainl.out" 2>&1 || true
+check_grep "chain axis: PSK with chain=inter skipped, saying why" "$TMP/chainl.out" \
+	'^matrix: skipped: tls_per-message_auth-psk_chain-inter: auth=psk: no certificate, so no chain axis'
+check_eq "chain axis: -l lists 3 runnable cells and the baseline" \
+	"$(grep -c '^cell: ' "$TMP/chainl.out")" 4
 
 # --- a 2x2x2 matrix, killed midway, continued ---
 # The programs through a link of their build directory in TMP: the other stack's build

@@ -150,6 +150,7 @@ class Cell:
     baseline: str = "-"
     link: str = "-"  # the emulated link's spec (matrix.sh -x link=...), "-" on loopback
     auth: str = "cert"  # cert, psk, psk-dhe (matrix.sh -x auth=...); "-" for a baseline
+    chain: str = "single"  # single, inter (matrix.sh -x chain=...); "-" for a baseline
 
     @property
     def is_baseline(self) -> bool:
@@ -160,7 +161,7 @@ class Cell:
 
 
 AXES = ("proto", "tls", "key", "group", "suite", "resume", "config", "stack", "mode", "rep", "link",
-        "auth")
+        "auth", "chain")
 
 
 @dataclass

@@ -87,11 +87,11 @@ def test_report(tmp_path, capsys):
     assert csv[0].startswith("matrix,cell,status,reason,proto,tls,key,group,suite,resume,config,"
                              "stack,mode,rep,size,rounds,p50_us,")
     assert ("m,ec,run,-,tls,1.3,ec256,-,-,0,full,mbedtls,per-message,1,64,6,307,302,312,0.9688,"
-            "203.5,201,206,153.5,30000,2000,TLSv1.3 ec,-,cert") in csv
-    # a cells.tsv from before the auth axis: its cells are certificate ones
-    assert csv[0].endswith(",negotiated,link,auth")
+            "203.5,201,206,153.5,30000,2000,TLSv1.3 ec,-,cert,single") in csv
+    # a cells.tsv from before the auth and chain axes: certificate cells, single certificates
+    assert csv[0].endswith(",negotiated,link,auth,chain")
     assert "m,gone,skipped,probe: no such group,tls,1.3,ec384,-,-,0,full,mbedtls,per-message,1," \
-           "-,0,-,-,-,-,-,-,-,-,-,-,-,-,cert" in csv
+           "-,0,-,-,-,-,-,-,-,-,-,-,-,-,cert,single" in csv
     page = (out / "report.html").read_text()
     assert page.count('<svg class="plot"') == 4
     assert 'class="whisker"' in page and 'class="series"' in page
