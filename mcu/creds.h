@@ -4,6 +4,9 @@
  * scripts/gen-certs.sh, and one more set per extra key type) by scripts/mcu-creds.sh into
  * build/<target>-<config>/mcu/creds.c: no key is ever committed. PEM text, NUL-terminated
  * (mbedtls_x509_crt_parse / mbedtls_pk_parse_key take the NUL in their length).
+ * The PSK build (CONFIG=mcu-psk, no X.509) fills the same fields from scripts/mcu-psk.sh:
+ * type and the *_crt fields are the mode ("psk" or "psk-dhe"), ca the PSK identity, the
+ * *_key fields the key as 64 hex digits (a key drawn per build; the rogue ones another).
  */
 #ifndef ACKBENCH_MCU_CREDS_H
 #define ACKBENCH_MCU_CREDS_H

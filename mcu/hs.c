@@ -165,9 +165,27 @@ int hs_conn_handshake(struct hs_conn *c, struct hs_result *r)
 	r->hs_writes[CLI] = c->c2s.writes;
 	r->hs_writes[SRV] = c->s2c.writes;
 	r->resumed = c->proto == HS_DTLS12 ? sn.dtls.resumed : sn.tls.resumed;
+	r->group = c->proto == HS_DTLS12 ? sn.dtls.group : sn.tls.group;
+	r->psk_ext = c->proto == HS_TLS13 && sn.tls.resumed;
+#if defined(TLS_PSK_ONLY)
+	/* No tickets in this build: a TLS 1.3 pre_shared_key is the external key, every
+	 * handshake a full one by it. */
+	if (c->proto == HS_TLS13)
+		r->resumed = 0;
+#endif
 	r->hvr = c->ep[SRV].hvr && sn.dtls.hvr;
-	snprintf(r->suite, sizeof(r->suite), "%s", tls_suite(&c->ep[CLI]));
+	for (i = 0; i < 2; i++)
+		snprintf(r->suite[i], sizeof(r->suite[i]), "%s", tls_suite(&c->ep[i]));
 	return 0;
+}
+
+const char *hs_kex(const struct hs_result *r, enum hs_proto p, int s)
+{
+	if (p == HS_TLS13)
+		return !r->psk_ext ? "ecdhe" : r->group != 0 ? "psk_dhe_ke" : "psk_ke";
+	if (strstr(r->suite[s], "ECDHE-PSK") != NULL)
+		return "ecdhe_psk";
+	return strstr(r->suite[s], "PSK") != NULL ? "psk" : "ecdhe";
 }
 
 void hs_conn_abort(struct hs_conn *c, struct hs_result *r)

@@ -54,7 +54,9 @@ struct hs_result {
 	size_t heap_peak[2], stack_peak[2];
 	uint64_t hs_bytes[2];  /* bytes each side sent during the handshake */
 	uint64_t hs_writes[2]; /* its writes: records (TLS) / datagrams (DTLS) */
-	char suite[56];
+	char suite[2][56];     /* as each side's own context reports it */
+	uint16_t group;        /* IANA group of the key exchange on the wire, 0 = none */
+	int psk_ext;           /* TLS 1.3: the ServerHello accepted a PSK (pre_shared_key) */
 };
 
 struct hs_conn {
@@ -76,6 +78,11 @@ int hs_conn_exchange(struct hs_conn *c, size_t size, uint64_t instr[2]);
 int hs_conn_close(struct hs_conn *c, struct hs_result *r);
 /* Frees e's context (if open), inside its side. Returns 0. */
 int hs_ep_free(struct hs_ep *e);
+/* The key exchange of side s: TLS 1.2 / DTLS 1.2 from the suite its own context
+ * negotiated ("ecdhe", "psk", "ecdhe_psk"); TLS 1.3 from the ServerHello, whose
+ * extensions name it ("ecdhe", "psk_ke": pre_shared_key without key_share, "psk_dhe_ke":
+ * both; RFC 8446 4.2.9). */
+const char *hs_kex(const struct hs_result *r, enum hs_proto p, int s);
 /* Whether a stack's code means "let the other side run" (TLS_WANT, TLS_WANT_WRITE). */
 int hs_want(int r);
 /* After a failed handshake: lets the side that did not fail read what it was sent (the

@@ -10,6 +10,14 @@
 
 #define FIRST_MSG 64 /* the exchange phase: one 64-byte request and its reply */
 
+/* The negative case's name: a client with a certificate of another CA, or (PSK build)
+ * with another key. */
+#if defined(TLS_PSK_ONLY)
+#define NEG_CLIENT "wrong-key-client"
+#else
+#define NEG_CLIENT "rogue-client"
+#endif
+
 /* The benchmark's own memory (kept out of .bss, see ports/mps2/sections.ld). */
 __attribute__((section(".noinit"), aligned(8))) static uint32_t g_stack[2][SIDE_STACK_BYTES / 4];
 __attribute__((section(".noinit"))) static uint8_t g_pipe[2][LINK_CAP];
@@ -27,6 +35,16 @@ struct run {
 	struct plan_tally *t;
 };
 
+/* The group column: the group asked for, "none" for a key exchange without one (PSK). */
+static const char *group_name(const struct run *ru)
+{
+#if defined(TLS_PSK_ONLY)
+	if (strcmp(ru->key, "psk") == 0)
+		return "none";
+#endif
+	return hs_group_name[ru->group];
+}
+
 static void print_hs(const struct run *ru, const char *kind, unsigned i, const struct hs_result *r,
                      int ok)
 {
@@ -38,13 +56,14 @@ static void print_hs(const struct run *ru, const char *kind, unsigned i, const s
 		       "cookie=%d "
 		       "hs_instr=%" PRIu64 " xchg_instr=%" PRIu64 " close_instr=%" PRIu64
 		       " heap_peak=%lu stack_peak=%lu hs_bytes_out=%" PRIu64 " hs_bytes_in=%" PRIu64
-		       " hs_writes_out=%" PRIu64 " verify=0x%" PRIx32 " err=-0x%04x suite=%s\n",
-		       ru->key, hs_proto_name[ru->proto], hs_group_name[ru->group], kind, i,
-		       side[s], ok, r->resumed, r->hvr, r->instr[s][PH_HS], r->instr[s][PH_XCHG],
+		       " hs_writes_out=%" PRIu64 " verify=0x%" PRIx32
+		       " err=-0x%04x suite=%s kex=%s\n",
+		       ru->key, hs_proto_name[ru->proto], group_name(ru), kind, i, side[s], ok,
+		       r->resumed, r->hvr, r->instr[s][PH_HS], r->instr[s][PH_XCHG],
 		       r->instr[s][PH_CLOSE], (unsigned long)r->heap_peak[s],
 		       (unsigned long)r->stack_peak[s], r->hs_bytes[s], r->hs_bytes[1 - s],
 		       r->hs_writes[s], r->verify[s], (unsigned)-r->err[s],
-		       r->suite[0] ? r->suite : "-");
+		       r->suite[s][0] ? r->suite[s] : "-", ok ? hs_kex(r, ru->proto, s) : "-");
 }
 
 /* One connection: handshake, the first exchange, close. With records, the record cost of
@@ -80,20 +99,25 @@ static int connect_once(struct run *ru, const struct tls_conf *ccf, const struct
 		if (rc != 0) {
 			ru->t->record_failed++;
 			printf("rec key=%s proto=%s group=%s size=%lu ok=0 err=-0x%04x\n", ru->key,
-			       hs_proto_name[ru->proto], hs_group_name[ru->group],
-			       (unsigned long)size, (unsigned)-rc);
+			       hs_proto_name[ru->proto], group_name(ru), (unsigned long)size,
+			       (unsigned)-rc);
 			break;
 		}
 		for (s = 0; s < 2; s++)
 			printf("rec key=%s proto=%s group=%s size=%lu n=%u side=%s ok=1 "
 			       "instr_per_msg=%" PRIu64 " bytes_out_per_msg=%" PRIu64 "\n",
-			       ru->key, hs_proto_name[ru->proto], hs_group_name[ru->group],
+			       ru->key, hs_proto_name[ru->proto], group_name(ru),
 			       (unsigned long)size, records->reps, s == CLI ? "client" : "server",
 			       in[s] / records->reps,
 			       ((s == CLI ? c.c2s.bytes : c.s2c.bytes) - b0[s]) / records->reps);
 	}
 	rc = hs_conn_close(&c, r) || rc;
 	ru->have_session = c.ep[CLI].have_session;
+#if defined(TLS_PSK_ONLY)
+	/* TLS 1.3: the server must have taken the key (pre_shared_key in its ServerHello). */
+	if (ru->proto == HS_TLS13 && !r->psk_ext)
+		return 0;
+#endif
 	return rc == 0 && r->verify[CLI] == 0 && r->verify[SRV] == 0 && r->resumed == resume &&
 	       (ru->proto != HS_DTLS12 || r->hvr);
 }
@@ -124,16 +148,22 @@ static void negative(struct run *ru, struct tls_cred *rogue, int rogue_server)
 	memset(&r, 0, sizeof(r));
 	ok = rc == 0 && !connect_once(ru, rogue_server ? &ru->conf[CLI] : &bad,
 	                              rogue_server ? &bad : &ru->conf[SRV], 0, &r, NULL);
+#if defined(TLS_PSK_ONLY)
+	/* Another key: whoever checks the other's proof first refuses, the server in every
+	 * protocol (the client's Finished in 1.2, its PSK binder in 1.3). */
+	refuser = SRV;
+	ok = ok && tls_refused_wrong_key(r.err[SRV]);
+#else
 	ok = ok && tls_refused_untrusted(r.err[refuser], r.verify[refuser]);
+#endif
 	tls_conf_free(&bad);
 	ru->t->negatives++;
 	ru->t->refused += ok;
 	printf("neg key=%s proto=%s group=%s case=%s refused=%d by=%s client_err=-0x%04x "
 	       "server_err=-0x%04x verify=0x%" PRIx32 "\n",
-	       ru->key, hs_proto_name[ru->proto], hs_group_name[ru->group],
-	       rogue_server ? "rogue-server" : "rogue-client", ok,
-	       refuser == CLI ? "client" : "server", (unsigned)-r.err[CLI], (unsigned)-r.err[SRV],
-	       r.verify[refuser]);
+	       ru->key, hs_proto_name[ru->proto], group_name(ru),
+	       rogue_server ? "rogue-server" : NEG_CLIENT, ok, refuser == CLI ? "client" : "server",
+	       (unsigned)-r.err[CLI], (unsigned)-r.err[SRV], r.verify[refuser]);
 }
 
 static int load(struct tls_cred *c, struct tls_env *env, const char *ca, const char *crt,
@@ -157,15 +187,17 @@ static int run_group(struct run *ru, const struct plan *p, struct tls_cred cred[
 	if ((rc = tls_conf_init(&ru->conf[CLI], ru->env, ru->proto, ru->group, 0, &cred[0])) != 0 ||
 	    (rc = tls_conf_init(&ru->conf[SRV], ru->env, ru->proto, ru->group, 1, &cred[1])) != 0) {
 		printf("error key=%s proto=%s group=%s: config: -0x%04x\n", ru->key,
-		       hs_proto_name[ru->proto], hs_group_name[ru->group], (unsigned)-rc);
+		       hs_proto_name[ru->proto], group_name(ru), (unsigned)-rc);
 		return -1;
 	}
 	tls_sess_init(&ru->session);
 	ru->have_session = 0;
 	printf("baseline key=%s proto=%s group=%s heap=%lu\n", ru->key, hs_proto_name[ru->proto],
-	       hs_group_name[ru->group], (unsigned long)mem_current());
+	       group_name(ru), (unsigned long)mem_current());
 	handshakes(ru, p, 0);
+#if !defined(TLS_PSK_ONLY) /* the PSK build has no tickets: every handshake is by the key */
 	handshakes(ru, p, 1);
+#endif
 	if (first && p->nsizes > 0) {
 		struct hs_result r;
 		t->handshakes++;
@@ -176,7 +208,9 @@ static int run_group(struct run *ru, const struct plan *p, struct tls_cred cred[
 	}
 	if (first && p->negatives) {
 		negative(ru, &cred[2], 0);
+#if !defined(TLS_PSK_ONLY) /* with one shared key, a rogue server is the same mismatch */
 		negative(ru, &cred[3], 1);
+#endif
 	}
 	tls_sess_free(&ru->session);
 	tls_conf_free(&ru->conf[CLI]);
@@ -214,10 +248,12 @@ int plan_run(const struct plan *p, struct tls_env *env, struct plan_tally *t)
 		    load(&cred[3], env, cs->ca, cs->rogue_server_crt, cs->rogue_server_key,
 		         "rogue server", cs->type))
 			return -1;
+#if !defined(TLS_PSK_ONLY)
 		if ((rc = floor_pk(cs->type, &cred[1], env)) != 0) {
 			printf("error key=%s: crypto floor: -0x%04x\n", cs->type, (unsigned)-rc);
 			return -1;
 		}
+#endif
 		for (pr = 0; pr < HS_NPROTO; pr++) {
 			if (!(p->protos & (1u << pr)))
 				continue;

@@ -6,6 +6,8 @@
 #   MCU_KEYS   extra key types compiled in beside certs/ (default rsa2048 rsa3072 on Mbed
 #              TLS, none on wolfSSL, whose config has no RSA; each is generated with
 #              scripts/gen-certs.sh -t TYPE under the build dir, never in the tree)
+#   CONFIG=mcu-psk  pre-shared keys only, no X.509: no certificates at all; the keys are
+#              drawn at build time by scripts/mcu-psk.sh (mcu/creds.h)
 # scripts/mcu.sh runs the image under qemu-system-arm -icount shift=0.
 ifneq ($(MCU_MACHINE),)
 ifeq ($(filter mcu%,$(CONFIG))$(filter print-%,$(MAKECMDGOALS)),)
@@ -14,7 +16,8 @@ endif
 
 MCU_DIR := $(BUILD)/mcu
 MCU_IMAGE := $(MCU_DIR)/ackbench-mcu.elf
-MCU_KEYS ?= $(if $(filter mbedtls,$(STACK)),rsa2048 rsa3072)
+MCU_PSK := $(filter mcu-psk%,$(CONFIG))
+MCU_KEYS ?= $(if $(filter mbedtls,$(STACK)),$(if $(MCU_PSK),,rsa2048 rsa3072))
 MCU_CERT_DIRS := certs $(addprefix $(MCU_DIR)/certs-,$(MCU_KEYS))
 # The image's own code, the board port, and the stack-neutral parts of src/ it shares
 # (heap accounting, wire format, handshake sniffers).
@@ -59,9 +62,15 @@ $(shell mkdir -p $(MCU_DIR) && echo '$(MCU_KEYS)' | cmp -s - $(MCU_DIR)/keys.lis
 $(MCU_CERT_INFOS): $(MCU_DIR)/certs-%/certs.info: scripts/gen-certs.sh
 	@echo "  CERTS    $(@D) ($*)"
 	$(Q)scripts/gen-certs.sh -o $(@D) -t $* >/dev/null
+ifneq ($(MCU_PSK),)
+$(MCU_DIR)/creds.c: scripts/mcu-psk.sh
+	@mkdir -p $(@D)
+	$(Q)scripts/mcu-psk.sh >$@.tmp && mv $@.tmp $@
+else
 $(MCU_DIR)/creds.c: scripts/mcu-creds.sh certs/ca.crt $(MCU_DIR)/keys.list $(MCU_CERT_INFOS)
 	@mkdir -p $(@D)
 	$(Q)scripts/mcu-creds.sh $(MCU_CERT_DIRS) >$@.tmp && mv $@.tmp $@
+endif
 $(MCU_DIR)/obj/creds.o: $(MCU_DIR)/creds.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")

@@ -26,7 +26,8 @@ runs it under QEMU and writes into DIR:
                    2 verify), measured alone in the same image
   floor-kex.csv, floor-kem.csv   wolfSSL: X25519 generation and shared secret, ML-KEM-768
                    key generation, encapsulation and decapsulation, alone
-  negatives.csv    the rogue-certificate cases (each must be refused)
+  negatives.csv    the rogue-certificate cases, or the wrong-key client (each must be
+                   refused)
   footprint.csv    flash and RAM of the image by section and by component
   mcu.json         summary (tool "ackbench-mcu"; scripts/report.sh reads it)
   env.txt          QEMU version, machine, CPU, compiler, stack and version, config, image
@@ -37,7 +38,9 @@ runs it under QEMU and writes into DIR:
   -S STACK   the image's TLS stack: mbedtls (default) or wolfssl (make STACK=wolfssl:
              TLS 1.2 and 1.3, P-256, X25519, X25519MLKEM768 and ML-KEM-768)
   -c CONFIG  bare-metal config: Mbed TLS ports/config/ackbench_config_CONFIG.h, mcu
-             (default), mcu-tls12 (no TLS 1.3), mcu-4k (4096-byte incoming records);
+             (default), mcu-tls12 (no TLS 1.3), mcu-4k (4096-byte incoming records),
+             mcu-psk (pre-shared keys only, no X.509: keys "psk" and "psk-dhe", full
+             handshakes only, a wrong-key client as the negative case);
              wolfSSL ports/config/wolfssl_settings_CONFIG.h, mcu (default: SP math and
              Cortex-M assembly), mcu-c (portable C)
   -f FREQ    core clock of the estimate: 64M, 168MHz, 1.2G, 48000000 (default 64M).
@@ -223,8 +226,9 @@ to_csv() {
 		line = ""; for (i = 1; i <= n; i++) line = line (i > 1 ? "," : "") v[c[i]]; print line }' \
 		"$dir/raw.txt"
 }
-# The group is the last column (the columns before it stay where they were).
-to_csv hs key,proto,kind,i,side,ok,resumed,cookie,hs_instr,xchg_instr,close_instr,heap_peak,stack_peak,hs_bytes_out,hs_bytes_in,hs_writes_out,verify,err,suite,group \
+# The group and the key exchange (each side's view) are the last columns (the columns
+# before them stay where they were).
+to_csv hs key,proto,kind,i,side,ok,resumed,cookie,hs_instr,xchg_instr,close_instr,heap_peak,stack_peak,hs_bytes_out,hs_bytes_in,hs_writes_out,verify,err,suite,group,kex \
 	>"$dir/handshakes.csv"
 to_csv rec key,proto,size,n,side,ok,instr_per_msg,bytes_out_per_msg,group >"$dir/records.csv"
 to_csv neg key,proto,case,refused,by,client_err,server_err,verify,group >"$dir/negatives.csv"
@@ -308,7 +312,7 @@ jq -R -s --arg target "$target" --arg machine "$machine" --arg cpu "$cpu" --arg 
 		xchg_instr: (map(.xchg_instr) | median), close_instr: (map(.close_instr) | median),
 		heap_peak: (map(.heap_peak) | max), stack_peak: (map(.stack_peak) | max),
 		hs_bytes_out: (map(.hs_bytes_out) | median), hs_bytes_in: (map(.hs_bytes_in) | median),
-		suite: .[0].suite })),
+		suite: .[0].suite, kex: .[0].kex })),
 	  records: ($rec | map(select(.ok == 1) | {key, proto, group, size, side, n,
 		instr: .instr_per_msg,
 		est_us: (.instr_per_msg / $hz * 1e6), bytes_out: .bytes_out_per_msg})),

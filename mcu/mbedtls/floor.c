@@ -24,6 +24,7 @@ static uint64_t median3(uint64_t t[RUNS])
 	return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
 }
 
+#if !defined(TLS_PSK_ONLY) /* no signatures in the PSK build: the image skips it */
 int floor_pk(const char *key, struct tls_cred *cred, struct tls_env *env)
 {
 	/* The benchmark's own buffers stay out of .bss (ports/mps2/sections.ld). */
@@ -80,6 +81,7 @@ int floor_pk(const char *key, struct tls_cred *cred, struct tls_env *env)
 	mbedtls_ecp_group_free(&grp);
 	return r;
 }
+#endif
 
 int floor_sym(struct tls_env *env)
 {

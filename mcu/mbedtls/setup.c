@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "mbedtls/platform.h"
+#include "mbedtls/platform_util.h"
 #include "mbedtls/platform_time.h"
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
 #include "mbedtls/x509.h"
+#endif
 #include "mem.h"
 #include "mps2.h"
 #include "port.h"
@@ -101,6 +104,7 @@ void tls_env_free(struct tls_env *env)
 	mbedtls_entropy_free(&env->entropy);
 }
 
+#if !defined(TLS_PSK_ONLY)
 int tls_cred_load(struct tls_cred *c, struct tls_env *env, const char *ca, const char *crt,
                   const char *key)
 {
@@ -124,6 +128,61 @@ void tls_cred_free(struct tls_cred *c)
 	mbedtls_x509_crt_free(&c->crt);
 	mbedtls_x509_crt_free(&c->ca);
 }
+#else
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* PSK build (mcu/creds.h): ca is the identity, crt the mode, key 64 hex digits. */
+int tls_cred_load(struct tls_cred *c, struct tls_env *env, const char *ca, const char *crt,
+                  const char *key)
+{
+	size_t i;
+
+	(void)env;
+	memset(c, 0, sizeof(*c));
+	if (strlen(key) != 2 * sizeof(c->key))
+		return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+	for (i = 0; i < sizeof(c->key); i++) {
+		int hi = hexval(key[2 * i]), lo = hexval(key[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+		c->key[i] = (unsigned char)(hi << 4 | lo);
+	}
+	c->id = ca;
+	c->dhe = strcmp(crt, "psk-dhe") == 0;
+	return 0;
+}
+
+void tls_cred_free(struct tls_cred *c)
+{
+	mbedtls_platform_zeroize(c->key, sizeof(c->key));
+}
+
+/* The PSK configuration: the mode's suites (TLS 1.2 / DTLS 1.2) or key exchange mode
+ * (TLS 1.3) only, so a handshake that completes was in that mode on both sides; the key
+ * and identity on both (a server without a PSK callback takes the configured identity only,
+ * and refuses another as unknown). No certificates, so nothing to verify; no tickets: each
+ * handshake is a full one by the key. */
+static int conf_psk(mbedtls_ssl_config *conf, const struct tls_cred *cred)
+{
+	static const int psk[] = { MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+		                   MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256, 0 };
+	static const int psk_dhe[] = { MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+		                       MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256, 0 };
+
+	mbedtls_ssl_conf_ciphersuites(conf, cred->dhe ? psk_dhe : psk);
+	mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_NONE);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+	mbedtls_ssl_conf_tls13_key_exchange_modes(
+	        conf, cred->dhe ? MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL
+	                        : MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK);
+#endif
+	return mbedtls_ssl_conf_psk(conf, cred->key, sizeof(cred->key),
+	                            (const unsigned char *)cred->id, strlen(cred->id));
+}
+#endif
 
 int tls_conf_init(struct tls_conf *tc, struct tls_env *env, enum hs_proto p, enum tls_group g,
                   int server, struct tls_cred *cred)
@@ -144,6 +203,16 @@ int tls_conf_init(struct tls_conf *tc, struct tls_env *env, enum hs_proto p, enu
 	mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &env->drbg);
 	mbedtls_ssl_conf_min_tls_version(conf, v);
 	mbedtls_ssl_conf_max_tls_version(conf, v);
+#if defined(TLS_PSK_ONLY)
+	r = conf_psk(conf, cred);
+	if (r != 0)
+		return r;
+	if (server && p == HS_DTLS12)
+		mbedtls_ssl_conf_dtls_cookies(conf, mbedtls_ssl_cookie_write,
+		                              mbedtls_ssl_cookie_check, &env->cookie);
+	if (!server)
+		mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+#else
 	/* The server's default is NONE: both sides require the peer's certificate. */
 	mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	mbedtls_ssl_conf_ca_chain(conf, &cred->ca, NULL);
@@ -164,6 +233,7 @@ int tls_conf_init(struct tls_conf *tc, struct tls_env *env, enum hs_proto p, enu
 		        conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
 #endif
 	}
+#endif
 #if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
 #if !defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) || MBEDTLS_SSL_IN_CONTENT_LEN < 512
 #error "an incoming record buffer below 16384 needs MBEDTLS_SSL_MAX_FRAGMENT_LENGTH and at least 512 bytes: the peer must agree to smaller records"

@@ -30,11 +30,23 @@ struct tls_env {
 	mbedtls_ssl_cookie_ctx cookie;
 };
 
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
 /* Credentials of one side, parsed from the compiled-in PEM. */
 struct tls_cred {
 	mbedtls_x509_crt ca, crt;
 	mbedtls_pk_context key;
 };
+#else
+/* A config without X.509 (CONFIG=mcu-psk): pre-shared keys only (mcu/creds.h). */
+#define TLS_PSK_ONLY 1
+struct tls_cred {
+	unsigned char key[32];
+	const char *id;
+	int dhe; /* 1: PSK with ECDHE (psk-dhe), 0: PSK alone */
+};
+/* Whether a side that failed with err refused a peer holding another key. */
+int tls_refused_wrong_key(int err);
+#endif
 
 struct tls_conf {
 	mbedtls_ssl_config c;

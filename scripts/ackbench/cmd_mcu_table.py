@@ -1,6 +1,8 @@
 """ackbench mcu-table (scripts/mcu-table.sh): the tables of one bare-metal run (the mcu.json
 scripts/mcu.sh writes): instructions per handshake per side with the estimate at the run's
-clock, record cost per message size, rogue-certificate cases, footprint."""
+clock, record cost per message size, rogue-certificate cases, footprint; with -c, a PSK
+run (CONFIG=mcu-psk) against a certificate run: what each PSK mode costs per side and what
+dropping X.509 saves in flash and RAM."""
 
 import math
 import os
@@ -10,8 +12,13 @@ from . import cli, reader
 
 PROG = "mcu-table"
 USAGE = """Usage: mcu-table.sh [-f HZ] MCU_JSON
+       mcu-table.sh -c CERT_MCU_JSON [-k KEY] PSK_MCU_JSON
 Prints the tables of a run of scripts/mcu.sh. -f HZ: the estimate at another clock
 (Hz, e.g. 168000000) instead of the run's own.
+-c: the full handshakes of a PSK run (scripts/mcu.sh -c mcu-psk) per mode, protocol and
+side beside the certificate run's (instructions, heap peak, stack peak, bytes), and the
+two images' footprints (flash = text + data, static RAM) with the difference. -k KEY: the
+certificate run's key type to compare with (default ec256, else its first).
 """
 ORDER = {"tls1.2": 0, "tls1.3": 1, "dtls1.2": 2}
 GROUPS = {"secp256r1": 0, "x25519": 1, "x25519mlkem768": 2, "mlkem768": 3}
@@ -96,7 +103,13 @@ def render(run, hz):
                    + r(x.bytes_out, 14))
     refused = [n for n in run.negatives if n.get("refused") == 1]
     bad = [n for n in run.negatives if n.get("refused") != 1]
+    wrong_key = any(n.get("case") == "wrong-key-client" for n in run.negatives)
     line = f"# rogue certificates (another CA): {len(refused)} of {len(run.negatives)} refused"
+    if wrong_key:
+        line = (f"# clients with another PSK: {len(refused)} of {len(run.negatives)} refused by the "
+                "server (" + ", ".join(sorted({f"{n.get('proto')} {n.get('server_err')}"
+                                               for n in refused}, key=lambda x: ORDER.get(x.split()[0], 9)))
+                + "; the client gets its alert)")
     if bad:
         line += ": NOT refused: " + " ".join(f"{n.get('key')}/{n.get('proto')}/{n.get('case')}"
                                              for n in bad)
@@ -112,14 +125,80 @@ def render(run, hz):
     return "\n".join(out) + "\n"
 
 
+def versus(cert, psk, key):
+    """The PSK run's full handshakes beside the certificate run's (key KEY), and both
+    footprints."""
+    def full(run, k):
+        return {(h.proto, h.side): h for h in run.handshakes if h.key == k and h.kind == "full"
+                and h.group in ("", "secp256r1", "none")}
+    base = full(cert, key)
+    out = [f"# PSK vs certificate handshakes, {cert.target} ({cert.machine}), "
+           f"{STACKS.get(cert.stack, cert.stack)} {cert.stack_version}: full handshakes, median per side",
+           f"# cert: config {cert.config}, key {key} (mutual authentication); "
+           f"psk: config {psk.config} (no X.509)",
+           f"# instructions counted by {cert.counted_by}: independent of the host's load;",
+           "# x_cert = instructions / the certificate handshake's, same protocol and side", "",
+           "".join(lft(x, 8) for x in ("auth", "proto", "side")) + lft("kex", 11)
+           + r("instructions", 13) + r("x_cert", 8) + r("heap_peak", 10) + r("stack_peak", 11)
+           + r("bytes_out", 10) + r("bytes_in", 9)]
+    modes = [(key, cert, base)] + [(k, psk, full(psk, k)) for k in
+                                   sorted({h.key for h in psk.handshakes}, key=lambda k: (len(k), k))]
+    for proto in sorted({p for p, _ in base} | {h.proto for h in psk.handshakes},
+                        key=lambda p: ORDER.get(p, 9)):
+        for side in ("client", "server"):
+            b = base.get((proto, side))
+            for k, run, rows in modes:
+                h = rows.get((proto, side))
+                if h is None:
+                    continue
+                x = "-" if b is None or not b.instr else jround(h.instr / b.instr * 1000) / 1000
+                out.append("".join(lft(v, 8) for v in ("cert" if run is cert else k, proto, side))
+                           + lft(h.kex or "-", 11) + r(h.instr, 13) + r(x, 8) + r(h.heap_peak, 10)
+                           + r(h.stack_peak, 11) + r(h.hs_bytes_out, 10) + r(h.hs_bytes_in, 9)
+                           + (f"  FAILED {h.n - h.ok}" if h.ok != h.n else ""))
+    cf, pf = cert.footprint, psk.footprint
+    out += ["", "# footprint (bytes)      cert       psk     saved  (flash = text + data; static RAM"
+            " = data + bss)"]
+    items = [("flash", "flash"), ("ram_static", "static RAM")] + \
+        [(k, k[len("component_"):]) for k in sorted(set(cf) | set(pf)) if k.startswith("component_")]
+    for k, label in items:
+        a, b = cf.get(k, 0), pf.get(k, 0)
+        out.append("  " + lft(label, 18) + r(a, 10) + r(b, 10) + r(a - b, 10))
+
+    def held(run, keys):
+        v = [b.get("heap") for b in run.baseline_heap if b.get("key") in keys]
+        return max(v) if v else None
+    a, b = held(cert, {key}), held(psk, {h.key for h in psk.handshakes})
+    if a is not None and b is not None:
+        out += ["  " + lft("heap held", 18) + r(a, 10) + r(b, 10) + r(a - b, 10),
+                "# heap held: between connections, by both sides' credentials and configs, the DRBG",
+                "# and PSA (the cert run holds a rogue peer's credentials too); the heap peaks above",
+                "# are per connection, on top of it"]
+    return "\n".join(out) + "\n"
+
+
 def main(argv):
     ap = cli.Parser(PROG, USAGE)
     ap.add_argument("-f", dest="hz", default="")
+    ap.add_argument("-c", dest="cert", default="")
+    ap.add_argument("-k", dest="key", default="")
     ap.add_argument("path", nargs="*")
     a = ap.parse(argv)
     if len(a.path) != 1 or not os.path.isfile(a.path[0]):
         sys.stderr.write(USAGE)
         return 2
+    if a.cert:
+        if not os.path.isfile(a.cert):
+            return cli.fail(PROG, f"-c: '{a.cert}' is not an mcu.json", 2)
+        cert, psk = reader.read_mcu(a.cert), reader.read_mcu(a.path[0])
+        keys = [h.key for h in cert.handshakes]
+        key = a.key or ("ec256" if "ec256" in keys else (keys[0] if keys else ""))
+        if key not in keys:
+            return cli.fail(PROG, f"-k: the certificate run has no key '{key}'", 2)
+        if not any(h.key.startswith("psk") for h in psk.handshakes):
+            return cli.fail(PROG, f"{a.path[0]}: not a PSK run (scripts/mcu.sh -c mcu-psk)", 2)
+        sys.stdout.write(versus(cert, psk, key))
+        return 0
     if a.hz and not a.hz.isdigit():
         return cli.fail(PROG, f"-f: '{a.hz}' is not a number of Hz", 2)
     run = reader.read_mcu(a.path[0])

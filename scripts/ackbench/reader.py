@@ -370,7 +370,8 @@ def read_mcu(path):
                       stack=d.get("stack") or "mbedtls",
                       stack_version=d.get("stack_version") or d.get("mbedtls", ""),
                       floor_kex=list(d.get("floor_kex") or []),
-                      floor_kem=list(d.get("floor_kem") or []))
+                      floor_kem=list(d.get("floor_kem") or []),
+                      baseline_heap=list(d.get("baseline_heap") or []))
     except (KeyError, ValueError, TypeError) as e:
         raise FormatError(jp, 0, f"malformed: {e}") from None
 

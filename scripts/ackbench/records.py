@@ -230,6 +230,7 @@ class McuHandshake:
     hs_bytes_in: Optional[int] = None
     suite: str = ""
     group: str = ""
+    kex: str = ""
 
 
 @dataclass
@@ -267,6 +268,7 @@ class McuRun:
     stack_version: str = ""
     floor_kex: List[dict] = field(default_factory=list)
     floor_kem: List[dict] = field(default_factory=list)
+    baseline_heap: List[dict] = field(default_factory=list)
 
 
 # --- Mbed TLS's programs/test/benchmark output ("  NAME  :  1234 UNIT/s") ---

@@ -35,3 +35,34 @@ def test_own_clock_and_errors(capsys):
     assert cmd_mcu_table.main(["-f", "fast", SAMPLE]) == 2
     assert capsys.readouterr().err == "mcu-table: -f: 'fast' is not a number of Hz\n"
     assert cmd_mcu_table.main([]) == 2
+
+
+def test_versus(tmp_path, capsys):
+    """-c: a made-up PSK run beside the sample (certificate) run."""
+    import json
+    psk = json.load(open(SAMPLE))
+    psk["config"] = "mcu-psk"
+    psk["handshakes"] = [
+        {"key": "psk", "proto": "tls1.3", "kind": "full", "side": "server", "n": 2, "ok": 2,
+         "instr": 123456, "heap_peak": 18000, "stack_peak": 2000, "hs_bytes_out": 200,
+         "hs_bytes_in": 230, "suite": "x", "group": "none", "kex": "psk_ke"},
+        {"key": "psk-dhe", "proto": "tls1.3", "kind": "full", "side": "server", "n": 2, "ok": 1,
+         "instr": 6172839, "heap_peak": 19000, "stack_peak": 2100, "hs_bytes_out": 280,
+         "hs_bytes_in": 310, "suite": "x", "group": "secp256r1", "kex": "psk_dhe_ke"}]
+    psk["footprint"] = {"flash": 150000, "ram_static": 9000, "component_mbedcrypto": 120000}
+    p = tmp_path / "psk.json"
+    p.write_text(json.dumps(psk))
+    assert cmd_mcu_table.main(["-c", SAMPLE, str(p)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "cert    tls1.3  server  -               12345678       1     20000       4000       900      400" in out
+    assert "psk     tls1.3  server  psk_ke            123456    0.01     18000       2000       200      230" in out
+    assert ("psk-dhe tls1.3  server  psk_dhe_ke       6172839     0.5     19000       2100       280      310"
+            "  FAILED 1") in out
+    assert "  flash                 200000    150000     50000" in out
+    assert "  mbedcrypto            150000    120000     30000" in out
+    # the certificate run given as the PSK run, an unknown key, a missing file
+    assert cmd_mcu_table.main(["-c", SAMPLE, SAMPLE]) == 2
+    assert "not a PSK run" in capsys.readouterr().err
+    assert cmd_mcu_table.main(["-c", SAMPLE, "-k", "ec999", str(p)]) == 2
+    assert capsys.readouterr().err == "mcu-table: -k: the certificate run has no key 'ec999'\n"
+    assert cmd_mcu_table.main(["-c", str(tmp_path / "none.json"), str(p)]) == 2
