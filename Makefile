@@ -207,7 +207,7 @@ $(BUILD)/test/%: test/unit/%.c test/unit/check.h $(STACK_OBJS) $(CORE_LIB) $(STA
 	  $(STACK_LIBS) -lm -lpthread
 # Unit tests over the in-memory port ports/fake/ (fake_port.h) instead of the platform's:
 # the core's objects without the port's, no TLS stack (so not sec_tp.o, which needs one).
-FAKE_TESTS := test_server test_client test_sec_io test_waitroom
+FAKE_TESTS := test_server test_client test_sec_io test_waitroom test_loglimit
 FAKE_OBJS := $(patsubst ports/fake/%.c,$(BUILD)/obj/fake/%.o,$(wildcard ports/fake/*.c))
 $(BUILD)/obj/fake/%.o: ports/fake/%.c
 	@mkdir -p $(@D)

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "loglimit.h"
 #include "port.h"
 
 int sec_ctx_fail(const struct sec_ctx *x, const char *opt, const char *val, const char *why,
@@ -166,8 +167,8 @@ int sec_psk_known(const struct sec_ctx *x, const void *id, size_t len)
 	if (len == strlen(x->psk_id) && memcmp(id, x->psk_id, len) == 0)
 		return 1;
 	sec_psk_id_text(id, len, text, sizeof(text));
-	fprintf(stderr, "%s: unknown PSK identity '%s' (ours: '%s'): refused\n", x->prog, text,
-	        x->psk_id);
+	loglimit_printf(LOGLIMIT_REFUSED, "%s: unknown PSK identity '%s' (ours: '%s'): refused\n",
+	                x->prog, text, x->psk_id);
 	return 0;
 }
 
@@ -175,7 +176,8 @@ void sec_psk_hint(const struct sec_ctx *x, const char *peer)
 {
 	if (!x->server || x->auth == SEC_AUTH_CERT)
 		return;
-	fprintf(stderr,
+	loglimit_printf(
+	        LOGLIMIT_REFUSED,
 	        "%s: %s: PSK handshake failed: the client's key for identity '%s' differs from "
 	        "ours, or it offered no %s mode\n",
 	        x->prog, peer, x->psk_id, sec_auth_name(x->auth));

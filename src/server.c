@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "loglimit.h"
 #include "mem.h"
 #include "msg.h"
 #include "srvconn.h"
@@ -84,7 +85,8 @@ static int next_conn(struct srv *s, void **conn)
 		}
 		if (e == ACK_ERR_TIMEOUT)
 			continue;
-		fprintf(stderr, "%s: accept failed: %s\n", s->prog, err_str(e, eb, sizeof(eb)));
+		loglimit_printf(LOGLIMIT_ACCEPT, "%s: accept failed: %s\n", s->prog,
+		                err_str(e, eb, sizeof(eb)));
 		port_sleep_ms(10); /* e.g. out of descriptors: do not spin */
 	}
 	port_mutex_unlock(s->accept_lock);
@@ -240,6 +242,11 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 	if (status != 0)
 		goto out;
 	s.idle_ns = port_mono_ns();
+	if (loglimit_start(prog, stderr) != 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		status = 1;
+		goto out;
+	}
 	e = port_threads_run(n, worker_run, w);
 	if (e != 0) {
 		fprintf(stderr, "%s: --max-conns %u: cannot start the workers: %s\n", prog, n,
@@ -251,6 +258,7 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 		fprintf(stderr, "%s: stopped by %s\n", prog, port_stop_name(port_stop_requested()));
 	if (s.lobby != NULL)
 		srvlobby_report(&s);
+	loglimit_report();
 	if (o->mem)
 		printf("heap conn_peak_max=%zu baseline=%zu\n", s.heap_max, s.heap_base);
 	if (s.early_conns != 0)
@@ -267,6 +275,7 @@ int server_run(const char *prog, const struct transport *tp, const struct server
 		status = 1;
 	}
 out:
+	loglimit_stop();
 	for (i = 0; i < n; i++)
 		tlfile_unshare(&w[i].tlf, &s.tlf);
 	tlfile_close(&s.tlf);

@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "io.h"
+#include "loglimit.h"
 #include "mem.h"
 #include "msg.h"
 
@@ -124,10 +125,10 @@ static int answer(struct worker *w, void *conn, int n, uint64_t rx_rt, uint64_t 
 	if (st != REPLY_OK) {
 		dgram_peer(s, conn, peer, peer_len);
 		why_refused(s, st, &h, why, sizeof(why));
-		fprintf(stderr,
-		        "%s: conn %" PRIu32 " from %s: message seq=%" PRIu32 " size=%" PRIu32
-		        " refused: %s\n",
-		        s->prog, cno, peer, h.seq, h.len, why);
+		loglimit_printf(LOGLIMIT_MESSAGE,
+		                "%s: conn %" PRIu32 " from %s: message seq=%" PRIu32
+		                " size=%" PRIu32 " refused: %s\n",
+		                s->prog, cno, peer, h.seq, h.len, why);
 	}
 	return e;
 }
@@ -176,11 +177,12 @@ static int serve_conn(struct worker *w, void *conn, uint32_t cno, char *peer, si
 			port_mutex_lock(s->lock);
 			s->invalid++;
 			port_mutex_unlock(s->lock);
-			fprintf(stderr,
-			        "%s: conn %" PRIu32 " from %s: message of %" PRIu32
-			        " bytes refused: above --max-size %" PRIu32 "%s\n",
-			        s->prog, cno, peer, get_u32(w->buf + MSG_LEN_OFF), s->o->max_size,
-			        s->tp->datagram ? "" : "; connection closed");
+			loglimit_printf(LOGLIMIT_MESSAGE,
+			                "%s: conn %" PRIu32 " from %s: message of %" PRIu32
+			                " bytes refused: above --max-size %" PRIu32 "%s\n",
+			                s->prog, cno, peer, get_u32(w->buf + MSG_LEN_OFF),
+			                s->o->max_size,
+			                s->tp->datagram ? "" : "; connection closed");
 			if (s->tp->datagram)
 				continue;
 			return ACK_ERR_TOO_BIG;
@@ -189,19 +191,22 @@ static int serve_conn(struct worker *w, void *conn, uint32_t cno, char *peer, si
 			port_mutex_lock(s->lock);
 			s->dropped++;
 			port_mutex_unlock(s->lock);
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: %s%s\n", s->prog, cno, peer,
-			        n == ACK_ERR_PROTO ? "not an ackbench message"
-			                           : err_str(n, eb, sizeof(eb)),
-			        s->tp->datagram && n == ACK_ERR_PROTO ? "; datagram dropped"
-			                                              : "; connection dropped");
+			loglimit_printf(LOGLIMIT_DROPPED, "%s: conn %" PRIu32 " from %s: %s%s\n",
+			                s->prog, cno, peer,
+			                n == ACK_ERR_PROTO ? "not an ackbench message"
+			                                   : err_str(n, eb, sizeof(eb)),
+			                s->tp->datagram && n == ACK_ERR_PROTO
+			                        ? "; datagram dropped"
+			                        : "; connection dropped");
 			if (s->tp->datagram && n == ACK_ERR_PROTO)
 				continue;
 			return n;
 		}
 		n = answer(w, conn, n, rx_rt, t_rx, cno, peer, peer_len);
 		if (n != 0) {
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: reply failed: %s\n", s->prog,
-			        cno, peer, err_str(n, eb, sizeof(eb)));
+			loglimit_printf(LOGLIMIT_DROPPED,
+			                "%s: conn %" PRIu32 " from %s: reply failed: %s\n", s->prog,
+			                cno, peer, err_str(n, eb, sizeof(eb)));
 			return n;
 		}
 	}
@@ -284,23 +289,26 @@ void srvconn_serve(struct worker *w, void *conn)
 		if (srvconn_stopping())
 			e = ACK_ERR_STOPPED;
 		else
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: handshake failed: %s%s\n",
-			        s->prog, cno, peer, err_str(e, eb, sizeof(eb)), early);
+			loglimit_printf(LOGLIMIT_HANDSHAKE,
+			                "%s: conn %" PRIu32 " from %s: handshake failed: %s%s\n",
+			                s->prog, cno, peer, err_str(e, eb, sizeof(eb)), early);
 		s->tp->abort(conn);
 		ti.auth = NULL; /* no authentication was negotiated */
 	} else if (s->lobby != NULL && (e = srvlobby_place(w)) != 0) {
-		fprintf(stderr,
-		        "%s: conn %" PRIu32 " from %s: no place to serve it within --timeout "
-		        "(--max-conns): %s\n",
-		        s->prog, cno, peer, err_str(e, eb, sizeof(eb)));
+		loglimit_printf(LOGLIMIT_NO_PLACE,
+		                "%s: conn %" PRIu32
+		                " from %s: no place to serve it within --timeout "
+		                "(--max-conns): %s\n",
+		                s->prog, cno, peer, err_str(e, eb, sizeof(eb)));
 		s->tp->abort(conn);
 		ti.auth = NULL;
 	} else {
 		note_negotiated(s, conn, cno);
 		e = serve_conn(w, conn, cno, peer, sizeof(peer));
 		if (e == ACK_ERR_STOPPED)
-			fprintf(stderr, "%s: conn %" PRIu32 " from %s: cut off by the stop\n",
-			        s->prog, cno, peer);
+			loglimit_printf(LOGLIMIT_DROPPED,
+			                "%s: conn %" PRIu32 " from %s: cut off by the stop\n",
+			                s->prog, cno, peer);
 		if (s->tp->tcp_retrans != NULL) /* before the close: it frees conn */
 			s->tp->tcp_retrans(conn, &rtx);
 		if (e == 0)

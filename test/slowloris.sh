@@ -79,12 +79,38 @@ tls_run() {
 	stop_server "$SRV_PID"
 }
 
+# kept_lines WHAT CSV SECS: the server's "handshake failed" lines (in $SRV_ERR) under a flood
+# were limited (src/loglimit.h): at most 10 a second and one line with the count of the
+# others, over the SECS (whole seconds, rounded down) it ran; and none was lost: the
+# summary's total, printed and suppressed are the failed connections in the server's CSV
+# (status neither 0 nor a stop's, ACK_ERR_STOPPED -0x1000B), the lines printed, and the sum
+# of the counts in the "suppressed" lines.
+kept_lines() {
+	local what=$1 csv=$2 secs=$3 p ns s sum f
+	p=$(grep -Ec ": conn [0-9]+ from [^ ]+: handshake failed: " "$SRV_ERR" || true)
+	ns=$(grep -Ec '^[a-z_]+: \.\.\. [0-9]+ more "handshake failed" line\(s\) suppressed in that second$' \
+		"$SRV_ERR" || true)
+	s=$(sed -n 's/^[a-z_]*: \.\.\. \([0-9]*\) more "handshake failed" line.*/\1/p' "$SRV_ERR" |
+		awk '{ n += $1 } END { print n + 0 }')
+	sum=$(sed -n 's/^[a-z_]*: "handshake failed" lines: \([0-9]*\) in all, \([0-9]*\) printed, \([0-9]*\) suppressed (at most 10 a second)$/\1 \2 \3/p' \
+		"$SRV_ERR")
+	f=$(awk -F, '$1 == "conn" && $10 != 0 && $10 != -65547' "$csv" | wc -l)
+	# a flood too slow to fill a second's 10 lines (a slow build) has no summary
+	[ -n "$sum" ] || [ "$ns" -ne 0 ] || sum="$p $p 0"
+	check "$what: at most 11 \"handshake failed\" lines a second ($p printed and $ns counts in $secs s)" \
+		[ $((p + ns)) -le $((11 * (secs + 2))) ]
+	check_eq "$what: the summary's failed handshakes: in all (= failed rows of the CSV), printed, suppressed" \
+		"$sum" "$f $p $s"
+}
+
 # tls_hello_run CONNS: 100 peers that send a whole ClientHello and then nothing (each
-# starts again when the server closes it): the good client is served.
+# starts again when the server closes it): the good client is served; the server's lines
+# about the flood are limited, its counts complete (kept_lines).
 tls_hello_run() {
-	local conns=$1 what="tls --max-conns $1, $DPEERS peers silent after their ClientHello" n
+	local conns=$1 what="tls --max-conns $1, $DPEERS peers silent after their ClientHello" n t0
+	t0=$SECONDS
 	start_server "tlshello-$conns" tls_server -b 127.0.0.1 --forever --max-conns "$conns" \
-		"${SRV[@]}" || return 0
+		-o "$TMP/tlshello-$conns.csv" "${SRV[@]}" || return 0
 	swarm "thello-$conns" tcp tls-hello "$DPEERS"
 	sleep 1
 	run_client "tls-hgood-$conns" "$T" tls_client -p "$SRV_PORT" "${CLI[@]}" -s 64 -n 5 -w 0 -q
@@ -94,15 +120,17 @@ tls_hello_run() {
 	n=$(grep -c "handshake failed: never answered our first flight while every handshake place was taken: pushed out$" "$SRV_ERR" || true)
 	check "$what: their handshakes were pushed out (got $n)" [ "$n" -ge 1 ]
 	stop_server "$SRV_PID"
+	kept_lines "$what" "$TMP/tlshello-$conns.csv" $((SECONDS - t0))
 }
 
 # dtls_run CONNS: 100 peers silent after their cookie exchange, then 100 that resend their
 # ClientHello with its cookie every 200 ms: each time a good client is served, and after
 # them the server goes on serving.
 dtls_run() {
-	local conns=$1 what="dtls --max-conns $1" n
+	local conns=$1 what="dtls --max-conns $1" n t0
+	t0=$SECONDS
 	start_server "dtls-$conns" dtls_server -b 127.0.0.1 --forever --max-conns "$conns" \
-		"${SRV[@]}" || return 0
+		-o "$TMP/dtls-$conns.csv" "${SRV[@]}" || return 0
 	swarm "dsilent-$conns" udp dtls-silent "$DPEERS"
 	sleep 1 # their cookie exchanges done, their second ClientHellos sent
 	run_client "dtls-good-$conns" "$T" dtls_client -p "$SRV_PORT" "${CLI[@]}" -s 64 -n 5 -w 0 -q
@@ -123,6 +151,7 @@ dtls_run() {
 	stop_server "$SRV_PID"
 	check_grep "$what: the server says what its handshake lobby pushed out and shunned" \
 		"$SRV_ERR" "^dtls_server: handshake lobby: [1-9][0-9]* handshake\(s\) pushed out, [1-9][0-9]* silent peer\(s\) shunned for 30 s, [0-9]+ ClientHello\(s\) of shunned peers dropped$"
+	kept_lines "$what" "$TMP/dtls-$conns.csv" $((SECONDS - t0))
 }
 
 tls_run 1

@@ -4,6 +4,7 @@
  * hook that counts retransmissions and reads the server's flight.
  */
 #include "dtls_conn.h"
+#include "loglimit.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -145,8 +146,9 @@ int dtls_conn_handshake(struct dtls_conn *d)
 	if (c->t->sec.server && d->retrans != 0) { /* the client reports its own per message */
 		d->s->retrans += d->retrans;
 		d->s->retrans_conns++;
-		fprintf(stderr, "%s: %s: handshake %s after %" PRIu32 " retransmission(s)\n",
-		        c->t->sec.prog, c->peer, r == 0 ? "done" : "failed", d->retrans);
+		loglimit_printf(LOGLIMIT_RETRANS,
+		                "%s: %s: handshake %s after %" PRIu32 " retransmission(s)\n",
+		                c->t->sec.prog, c->peer, r == 0 ? "done" : "failed", d->retrans);
 	}
 	return r;
 }

@@ -23,6 +23,7 @@
 
 #include "dtls_srv.h"
 #include "err.h"
+#include "loglimit.h"
 
 /* The connection this thread serves (--max-conns: each worker accepts and serves its own),
  * for the cookie check that Mbed TLS calls without naming the connection. */
@@ -160,15 +161,17 @@ static int reconnect(struct dtls_conn *d, int reset)
 	int r;
 
 	s->reconnects++;
-	fprintf(stderr,
+	loglimit_printf(
+	        LOGLIMIT_RECONNECT,
 	        "%s: %s: client reconnected from the same address and port%s: new handshake\n",
 	        s->t.sec.prog, c->peer, reset ? " after its close_notify" : "");
 	if (!reset)
 		memcpy(d->random, d->last_random, sizeof(d->random));
 	r = dtls_conn_restart(d, reset);
 	if (r != 0)
-		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.sec.prog,
-		        c->peer, err_str(r, eb, sizeof(eb)));
+		loglimit_printf(LOGLIMIT_HANDSHAKE,
+		                "%s: %s: handshake after reconnect failed: %s\n", s->t.sec.prog,
+		                c->peer, err_str(r, eb, sizeof(eb)));
 	d->first_read = 1;
 	c->io.active_ns = port_mono_ns();
 	return r;

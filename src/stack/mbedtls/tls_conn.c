@@ -10,6 +10,7 @@
  * WANT_READ to Mbed TLS, which keeps its partial-record state, and ACK_ERR_TIMEOUT to us.
  * No timer callback on stream contexts (notes item 8).
  */
+#include "loglimit.h"
 #include "tls_common.h"
 
 #include <stdlib.h>
@@ -158,11 +159,12 @@ static void report_verify(struct tls_conn *c)
 	for (p = info; *p != '\0'; p++)
 		if (*p == '\n')
 			*p = p[1] != '\0' ? ';' : '\0';
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->sec.prog, c->peer,
-	        t->sec.server ? "client" : "server", info,
-	        flags & MBEDTLS_X509_BADCERT_FUTURE ? " (check this machine's clock: boards "
-	                                              "without a real-time clock boot in 1970)"
-	                                            : "");
+	loglimit_printf(LOGLIMIT_REFUSED, "%s: %s: %s certificate rejected: %s%s\n", t->sec.prog,
+	                c->peer, t->sec.server ? "client" : "server", info,
+	                flags & MBEDTLS_X509_BADCERT_FUTURE
+	                        ? " (check this machine's clock: boards "
+	                          "without a real-time clock boot in 1970)"
+	                        : "");
 }
 
 /* After Mbed TLS sent its fatal alert: end our side and drain briefly before the close, so

@@ -28,6 +28,7 @@
 
 #include "dtls_wire.h"
 #include "err.h"
+#include "loglimit.h"
 #include "ossl.h"
 #include "ossl_bio.h"
 
@@ -218,7 +219,8 @@ static int reconnect(struct ossl_conn *c)
 	int r;
 
 	t->reconnects++;
-	fprintf(stderr,
+	loglimit_printf(
+	        LOGLIMIT_RECONNECT,
 	        "%s: %s: client reconnected from the same address and port: new handshake\n",
 	        t->sec.prog, c->peer);
 	r = ossl_conn_renew(c);
@@ -227,8 +229,9 @@ static int reconnect(struct ossl_conn *c)
 		r = ossl_conn_handshake(c);
 	}
 	if (r != 0)
-		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", t->sec.prog,
-		        c->peer, err_str(r, eb, sizeof(eb)));
+		loglimit_printf(LOGLIMIT_HANDSHAKE,
+		                "%s: %s: handshake after reconnect failed: %s\n", t->sec.prog,
+		                c->peer, err_str(r, eb, sizeof(eb)));
 	c->first_read = 1;
 	return r;
 }

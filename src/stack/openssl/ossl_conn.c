@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "loglimit.h"
 #include "ossl.h"
 #include "ossl_bio.h"
 
@@ -148,8 +149,9 @@ static void report_verify(struct ossl_conn *c)
 
 	if (t->sec.server &&
 	    ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) {
-		fprintf(stderr, "%s: %s: client certificate rejected: Certificate was missing\n",
-		        t->sec.prog, c->peer);
+		loglimit_printf(LOGLIMIT_REFUSED,
+		                "%s: %s: client certificate rejected: Certificate was missing\n",
+		                t->sec.prog, c->peer);
 		return;
 	}
 	if (v == X509_V_OK || (!t->sec.server && v == t->last_verify))
@@ -158,11 +160,12 @@ static void report_verify(struct ossl_conn *c)
 	if (ossl_rpk_refused(c, v))
 		return;
 	why = X509_verify_cert_error_string(v);
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s\n", t->sec.prog, c->peer,
-	        t->sec.server ? "client" : "server", why,
-	        v == X509_V_ERR_CERT_NOT_YET_VALID ? " (check this machine's clock: boards without "
-	                                             "a real-time clock boot in 1970)"
-	                                           : "");
+	loglimit_printf(LOGLIMIT_REFUSED, "%s: %s: %s certificate rejected: %s%s\n", t->sec.prog,
+	                c->peer, t->sec.server ? "client" : "server", why,
+	                v == X509_V_ERR_CERT_NOT_YET_VALID
+	                        ? " (check this machine's clock: boards without "
+	                          "a real-time clock boot in 1970)"
+	                        : "");
 }
 
 /* After OpenSSL sent its fatal alert: end our side and drain briefly before the close, so
@@ -257,8 +260,9 @@ int ossl_conn_handshake(void *conn)
 	if (t->sec.server && t->sec.datagram && c->retrans != 0) { /* the client reports its own */
 		t->retrans += c->retrans;
 		t->retrans_conns++;
-		fprintf(stderr, "%s: %s: handshake %s after %u retransmission(s)\n", t->sec.prog,
-		        c->peer, r == 1 ? "done" : "failed", (unsigned)c->retrans);
+		loglimit_printf(LOGLIMIT_RETRANS,
+		                "%s: %s: handshake %s after %u retransmission(s)\n", t->sec.prog,
+		                c->peer, r == 1 ? "done" : "failed", (unsigned)c->retrans);
 	}
 	if (r == 1 && (e = ossl_rpk_check(c)) != 0)
 		return e;

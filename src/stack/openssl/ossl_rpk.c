@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "loglimit.h"
 #include "ossl.h"
 #include "sec_opts.h"
 
@@ -74,7 +75,8 @@ int ossl_rpk_check(struct ossl_conn *c)
 	if (st == TLSEXT_cert_type_rpk && ct == TLSEXT_cert_type_rpk &&
 	    SSL_get0_peer_rpk(c->ssl) != NULL)
 		return 0;
-	fprintf(stderr,
+	loglimit_printf(
+	        LOGLIMIT_REFUSED,
 	        "%s: %s: --rpk: the peer did not negotiate raw public keys (certificate types: "
 	        "server %s, client %s)\n",
 	        t->sec.prog, c->peer, type_name(st), type_name(ct));
@@ -89,7 +91,8 @@ int ossl_rpk_refused(const struct ossl_conn *c, long verify)
 	if (t->peer_rpk == NULL ||
 	    (verify != X509_V_ERR_RPK_UNTRUSTED && verify != X509_V_ERR_DANE_NO_MATCH))
 		return 0;
-	fprintf(stderr, "%s: %s: %s raw public key rejected: not the key pinned by --rpk %s\n",
-	        t->sec.prog, c->peer, t->sec.server ? "client" : "server", t->sec.rpk);
+	loglimit_printf(LOGLIMIT_REFUSED,
+	                "%s: %s: %s raw public key rejected: not the key pinned by --rpk %s\n",
+	                t->sec.prog, c->peer, t->sec.server ? "client" : "server", t->sec.rpk);
 	return 1;
 }

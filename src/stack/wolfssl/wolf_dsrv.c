@@ -27,6 +27,7 @@
 
 #include "err.h"
 #include "wolf_dsrv.h"
+#include "loglimit.h"
 
 #define COOKIE_LEN 32 /* WC_SHA256_DIGEST_SIZE, wolfSSL's DTLS_COOKIE_SZ */
 
@@ -216,8 +217,9 @@ int wolf_dsrv_handshake(struct wolf_conn *c)
 	if (c->retrans != 0) { /* the client reports its own per message */
 		s->retrans += c->retrans;
 		s->retrans_conns++;
-		fprintf(stderr, "%s: %s: handshake %s after %" PRIu32 " retransmission(s)\n",
-		        s->t.sec.prog, c->peer, r == 0 ? "done" : "failed", c->retrans);
+		loglimit_printf(LOGLIMIT_RETRANS,
+		                "%s: %s: handshake %s after %" PRIu32 " retransmission(s)\n",
+		                s->t.sec.prog, c->peer, r == 0 ? "done" : "failed", c->retrans);
 	}
 	return r;
 }
@@ -254,7 +256,8 @@ static int reconnect(struct wolf_conn *c, int after_close)
 	int r;
 
 	s->reconnects++;
-	fprintf(stderr,
+	loglimit_printf(
+	        LOGLIMIT_RECONNECT,
 	        "%s: %s: client reconnected from the same address and port%s: new handshake\n",
 	        s->t.sec.prog, c->peer, after_close ? " after its close_notify" : "");
 	memcpy(d->random, d->next, sizeof(d->random));
@@ -264,8 +267,9 @@ static int reconnect(struct wolf_conn *c, int after_close)
 	if (r == 0)
 		r = wolf_dsrv_handshake(c);
 	if (r != 0)
-		fprintf(stderr, "%s: %s: handshake after reconnect failed: %s\n", s->t.sec.prog,
-		        c->peer, err_str(r, eb, sizeof(eb)));
+		loglimit_printf(LOGLIMIT_HANDSHAKE,
+		                "%s: %s: handshake after reconnect failed: %s\n", s->t.sec.prog,
+		                c->peer, err_str(r, eb, sizeof(eb)));
 	d->first_read = 1;
 	c->io.active_ns = port_mono_ns();
 	return r;

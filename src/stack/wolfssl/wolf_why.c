@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loglimit.h"
 #include "tls_sniff.h"
 
 /* Remembers the first refused certificate of the chain (the reason printed). */
@@ -62,7 +63,8 @@ void wolf_why_verify(struct wolf_conn *c, int e)
 		return;
 	t->last_verr = key;
 	wolfSSL_ERR_error_string_n((unsigned long)e, why, sizeof(why));
-	fprintf(stderr, "%s: %s: %s certificate rejected: %s%s%swolfSSL: %s, depth %d)\n",
+	loglimit_printf(
+	        LOGLIMIT_REFUSED, "%s: %s: %s certificate rejected: %s%s%swolfSSL: %s, depth %d)\n",
 	        t->sec.prog, c->peer, t->sec.server ? "client" : "server", phrase ? phrase : "",
 	        e == ASN_BEFORE_DATE_E ? " (check this machine's clock: boards without a "
 	                                 "real-time clock boot in 1970)"
