@@ -164,10 +164,11 @@ const char *port_stop_name(int sig);
 
 /* ---- threads (servers' --max-conns, clients' --parallel; src/server.c, src/client.c) ---- */
 
-/* Runs fn(arg, i) for i = 0 .. n-1 on n threads, i = 0 on the calling thread, and returns
- * once all have returned. Returns 0, or an error when a thread could not be started (the
- * ones started are joined first; fn(arg, 0) has then not run). A port without threads
- * returns ACK_ERR_ARG for n > 1. */
+/* Runs fn(arg, i) for i = 0 .. n-1, and returns once all have returned: n = 1 on the calling
+ * thread, more on n threads of their own while the calling thread waits for them and takes
+ * the stop signals (port_stop_install: their handler wakes every thread's wait). Returns 0,
+ * or an error when a thread could not be started (the ones started are joined first). A
+ * port without threads returns ACK_ERR_ARG for n > 1. */
 int port_threads_run(unsigned n, void (*fn)(void *arg, unsigned i), void *arg);
 /* A mutex; NULL from port_mutex_new() when out of memory. lock/unlock/free accept NULL
  * (no-op), so single-threaded code can pass one it did not make. */

@@ -13,8 +13,11 @@
  * does nothing; caught here without SA_RESTART, so that it interrupts a blocking call. */
 #define WAKE_SIG SIGURG
 
-static pthread_t g_tids[256];
-static atomic_int g_nt; /* threads in g_tids that may be woken (set after them) */
+#define WAKE_MAX 512 /* threads woken: a server's --max-conns 256 and its lobby's 16 */
+
+static pthread_t g_tids[WAKE_MAX];
+static atomic_int g_nt;              /* threads in g_tids (set after them) */
+static atomic_int g_alive[WAKE_MAX]; /* g_tids[i] still runs its function: may be woken */
 
 struct port_mutex {
 	pthread_mutex_t m;
@@ -37,8 +40,9 @@ void posix_threads_wake(void)
 	pthread_t self = pthread_self();
 	int i, n = g_nt;
 
+	/* the handler runs in the thread that joins them: one alive now is not joined yet */
 	for (i = 0; i < n; i++)
-		if (!pthread_equal(g_tids[i], self))
+		if (g_alive[i] && !pthread_equal(g_tids[i], self))
 			pthread_kill(g_tids[i], WAKE_SIG);
 }
 
@@ -47,6 +51,8 @@ static void *trampoline(void *p)
 	struct job *j = p;
 
 	j->fn(j->arg, j->i);
+	if (j->i < WAKE_MAX)
+		g_alive[j->i] = 0;
 	return NULL;
 }
 
@@ -55,6 +61,7 @@ int port_threads_run(unsigned n, void (*fn)(void *arg, unsigned i), void *arg)
 	pthread_t *tid = NULL;
 	struct job *jobs = NULL;
 	unsigned i, started = 0;
+	sigset_t stops, old;
 	int r = 0;
 
 	if (n <= 1) {
@@ -75,31 +82,40 @@ int port_threads_run(unsigned n, void (*fn)(void *arg, unsigned i), void *arg)
 		sigemptyset(&sa.sa_mask);
 		sigaction(WAKE_SIG, &sa, NULL);
 	}
-	for (i = 1; i < n; i++) {
+	/* The threads start with SIGINT and SIGTERM blocked (they inherit the mask): a stop
+	 * reaches this thread, in its joins, and its handler wakes them. A thread may wait long
+	 * for a lock (the server's accept lock, for as long as the server is idle), and a
+	 * signal is not always handled inside such a wait: ThreadSanitizer holds it until the
+	 * call returns, which kept a stopped server running until its --idle-timeout. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	for (i = 0; i < n; i++) {
 		int e;
 
 		jobs[i].fn = fn;
 		jobs[i].arg = arg;
 		jobs[i].i = i;
+		if (i < WAKE_MAX)
+			g_alive[i] = 1;
 		e = pthread_create(&tid[i], NULL, trampoline, &jobs[i]);
 		if (e != 0) {
+			if (i < WAKE_MAX)
+				g_alive[i] = 0;
 			r = ACK_ERR_SYS(e);
 			break;
 		}
 		started++;
 	}
-	if (r == 0) {
-		/* the calling thread too: the stop signal may reach any of them */
-		tid[0] = pthread_self();
-		if (n <= sizeof(g_tids) / sizeof(g_tids[0])) {
-			memcpy(g_tids, tid, (started + 1) * sizeof(*tid));
-			g_nt = (int)(started + 1);
-		}
-		fn(arg, 0);
+	if (started <= WAKE_MAX) {
+		memcpy(g_tids, tid, started * sizeof(*tid));
+		g_nt = (int)started;
 	}
-	g_nt = 0; /* before the joins: no signal to a thread that has ended */
-	for (i = 1; i <= started; i++)
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	g_nt = 0;
 out:
 	free(tid);
 	free(jobs);
