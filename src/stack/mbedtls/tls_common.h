@@ -113,6 +113,11 @@ void tls_conn_names(void *conn, struct sec_names *n);
 int tls_ctx_psk(struct tls_ctx *t, int user_suites);
 /* A PSK server's handshake failed with r: one line saying what it most likely means. */
 void tls_conn_psk_hint(struct tls_conn *c, int r);
+/* tls_refuse.c: a handshake failed with r: the refusal's alert and lines, then a short
+ * drain so that the peer reads the alert (a stream). */
+void tls_conn_refused(struct tls_conn *c, int r);
+/* A TLS 1.3 client's read failed with r: once, what a MAC failure there usually means. */
+void tls_conn_mac_hint(struct tls_conn *c, int r);
 
 /* Name of an Mbed TLS handshake state (mbedtls_ssl_states), for timeline rows. */
 const char *tls_state_name(int state);
