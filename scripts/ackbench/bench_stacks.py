@@ -277,24 +277,26 @@ def link_lines(meta, cells, what, keys):
     out = ["", f"Over emulated links (scripts/link.sh profiles), {want} handshakes per cell after "
            "one warm-up, one run", f"per cell, {meta.get('link_secs', '?')} s in all (ms; p95 of "
            "few handshakes is near the slowest)", ""]
-    fmt = "%-7s %-8s %-22s %6s %5s %9s %9s %4s %7s"
-    out.append(fmt % ("link", "stack", "kind", "acked", "fail", "hs_p50", "hs_p95", "rtt",
-                      "retrans"))
+    fmt = "%-7s %-8s %-22s %6s %5s %5s %9s %9s %4s %7s"
+    out.append(fmt % ("link", "stack", "kind", "acked", "fail", "no_hs", "hs_p50", "hs_p95",
+                      "rtt", "retrans"))
     for i, name in enumerate(links, start=1):
         for s, k in keys:
             f = cells.get((what, s, k), {}).get(i)
             if f is None:
-                out.append(fmt % (name, s, k, "-", "-", "-", "-", "-", "-"))
+                out.append(fmt % (name, s, k, "-", "-", "-", "-", "-", "-", "-"))
                 continue
             q = lambda x: _n(None if x is None else x / 1000)  # noqa: E731
             out.append(fmt % (name, s, k, f.acked, max(want - f.acked, f.rows - f.acked),
-                              q(f.hs_q50), q(f.hs_q95), _n(f.rtt, "{:g}"),
+                              f.no_hs, q(f.hs_q50), q(f.hs_q95), _n(f.rtt, "{:g}"),
                               f.retrans if k.startswith("dtls") else f.tcp_retrans))
     out += [
         "",
         "acked: handshakes whose message was acknowledged; fail: the others of the cell (lost",
         "messages, handshakes that failed or never ran: a run stopped early counts all it did",
-        "not do); hs_p50/hs_p95: the client's handshake phase of the acked ones, nearest rank;",
+        "not do); no_hs: failed ones whose connect or handshake never completed (the others",
+        "lost the request, its answer or the close); hs_p50/hs_p95: the client's handshake",
+        "phase of the acked ones, nearest rank;",
         "rtt: round trips per handshake as above (a flight resent by a timer is not one more",
         "until an answer comes); retrans: DTLS: connections with a handshake retransmission;",
         "TLS: TCP segments the client and the server retransmitted (tcp_info), all rows.",

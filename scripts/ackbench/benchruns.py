@@ -33,6 +33,7 @@ class RunFigures:
     heap_srv: Optional[int] = None
     rows: int = 0  # the client's timed rows
     acked: int = 0  # ... acked
+    no_hs: int = 0  # ... not acked, without a completed handshake (connect or handshake failed)
     resumed: int = 0  # acked rows with a resumed session
     retrans: int = 0  # rows with a handshake retransmission
     tcp_retrans: int = 0  # segments the client (its rows) and server (conn rows) retransmitted
@@ -76,6 +77,7 @@ def figures(summary, samples, server_rows, server_heap, events=None):
     f.hs_tx = median_of(s.hs_tx_bytes for s in acked)
     f.hs_rx = median_of(s.hs_rx_bytes for s in acked)
     f.rows, f.acked = len(samples or []), len(acked)
+    f.no_hs = sum(1 for s in samples or [] if s.ok != 1 and not s.handshake_us > 0)
     f.resumed = sum(1 for s in acked if s.resumed)
     f.retrans = sum(1 for s in samples or [] if s.hs_retrans > 0)
     f.tcp_retrans = (sum(s.tcp_retrans or 0 for s in samples or [])
