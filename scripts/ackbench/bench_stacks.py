@@ -83,8 +83,9 @@ def _head(meta, what, tail):
 
 
 RTT_NOTE = ("rtt: round trips per handshake, measured: in the client's timeline the times it\n"
-            "read the server's messages after sending its own (median of the acked connections;\n"
-            "TCP's connect is one more before every TLS handshake; hsflights.py).")
+            "read the server's messages after sending its own, resent DTLS units left out (median\n"
+            "of the acked connections; TCP's connect is one more before every TLS handshake;\n"
+            "hsflights.py).")
 FLIGHTS_NOTE = ("Flights: from both sides' timelines (C1: the client's first, S1: the server's...);\n"
                 "bytes: its handshake rows' sum (records with headers, TLS 1.3's encrypted ones as\n"
                 "records), segments: computed at MSS 1448 from those bytes (TLS: the kernel cuts the\n"
@@ -297,8 +298,8 @@ def link_lines(meta, cells, what, keys):
         "not do); no_hs: failed ones whose connect or handshake never completed (the others",
         "lost the request, its answer or the close); hs_p50/hs_p95: the client's handshake",
         "phase of the acked ones, nearest rank;",
-        "rtt: round trips per handshake as above (a flight resent by a timer is not one more",
-        "until an answer comes); retrans: DTLS: connections with a handshake retransmission;",
+        "rtt: round trips per handshake as above (resent flights left out: their cost is the",
+        "timer's wait, in hs_p50/p95); retrans: DTLS: connections with a handshake retransmission;",
         "TLS: TCP segments the client and the server retransmitted (tcp_info), all rows.",
     ]
     return out

@@ -5,8 +5,9 @@ wrote (--timeline, docs/timeline.md): no model of the protocol, only what the ro
   number of times a received row follows a sent one: the client sent (a flight, or a part
   of one) and then read something the server sent. TLS 1.3 full: 1; TLS 1.2 full: 2;
   resumed: 1; DTLS 1.2 with its cookie: 3; wolfSSL's DTLS 1.3 client also waits for the
-  ACK of its Finished. A flight resent by a timer is no new round trip until something
-  comes back. TCP's connect (one more round trip before every TLS handshake) is not a
+  ACK of its Finished. Rows of a DTLS unit sent or received again (retrans 1: a flight
+  resent by a timer, or the peer's resend of one) are left out: a resend costs the timer's
+  wait, not a round trip of the protocol (the tables count resends apart). TCP's connect (one more round trip before every TLS handshake) is not a
   handshake row, nor is 0-RTT's request: it rides in the first flight.
 - Flights: the merge of both sides (timeline.merge), per flight its sender, messages,
   bytes (the rows' sum) and packets (timeline.packets: DTLS datagrams measured, TLS
@@ -26,7 +27,7 @@ def round_trips(events) -> Dict[Tuple[str, int], int]:
     one or both sides; the server's are ignored)."""
     out, last = {}, {}
     for e in events:
-        if e.side != "client" or e.in_hs != 1 or e.seq is None:
+        if e.side != "client" or e.in_hs != 1 or e.seq is None or e.retrans:
             continue
         k = (e.run_id, e.seq)
         out.setdefault(k, 0)
