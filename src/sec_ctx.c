@@ -120,11 +120,16 @@ static int psk_init(struct sec_ctx *x, const struct tp_conf *c)
 			                    "want printable characters without spaces",
 			                    ACK_ERR_ARG);
 	x->psk_id = id;
-	if (c->resume)
-		return sec_ctx_fail(x, "resume", "",
-		                    "not with --psk (resuming PSK sessions is "
-		                    "not built yet)",
-		                    ACK_ERR_ARG);
+	/* DTLS 1.3's wire (dtls_sniff) does not show the ClientHello's identities, so a
+	 * resumption could not be told from a full PSK handshake */
+	if (c->resume && x->datagram && c->tls_version != NULL &&
+	    strcmp(c->tls_version, "1.3") == 0) {
+		fprintf(stderr,
+		        "%s: --resume with --psk on DTLS 1.3: not built (its wire does not tell a "
+		        "resumed handshake from a full one)\n",
+		        x->prog);
+		return ACK_ERR_ARG;
+	}
 	r = c->psk_hex ? psk_parse(x, "psk", c->psk_hex, strlen(c->psk_hex))
 	               : psk_file(x, c->psk_file);
 	if (r == 0)
@@ -170,6 +175,32 @@ int sec_psk_known(const struct sec_ctx *x, const void *id, size_t len)
 	loglimit_printf(LOGLIMIT_REFUSED, "%s: unknown PSK identity '%s' (ours: '%s'): refused\n",
 	                x->prog, text, x->psk_id);
 	return 0;
+}
+
+unsigned int sec_psk_give(const struct sec_ctx *x, char *id, unsigned int id_max,
+                          unsigned char *psk, unsigned int psk_max)
+{
+	size_t n = strlen(x->psk_id);
+
+	if (n + 1 > id_max || x->psk_len > psk_max)
+		return 0; /* no PSK: the handshake fails */
+	memcpy(id, x->psk_id, n + 1);
+	memcpy(psk, x->psk, x->psk_len);
+	return (unsigned int)x->psk_len;
+}
+
+unsigned int sec_psk_take(const struct sec_ctx *x, const char *id, unsigned char *psk,
+                          unsigned int psk_max, int *unknown)
+{
+	if (!sec_psk_known(x, id, strlen(id))) {
+		if (unknown != NULL)
+			*unknown = 1;
+		return 0;
+	}
+	if (x->psk_len > psk_max)
+		return 0;
+	memcpy(psk, x->psk, x->psk_len);
+	return (unsigned int)x->psk_len;
 }
 
 void sec_psk_hint(const struct sec_ctx *x, const char *peer)
@@ -272,6 +303,9 @@ void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf,
 	const char *key = x->auth != SEC_AUTH_CERT ? sec_auth_name(sec_auth_negotiated(x, io))
 	                  : !x->server && n->peer_key[0] != '\0' ? n->peer_key
 	                                                         : x->own_key;
+	/* the group pin only where a group was used: not in psk mode, nor in a TLS 1.2
+	 * resumption (no key exchange at all) */
+	int pin_group = x->pinned_group && gid != 0;
 	char gbuf[16];
 
 	if (group == NULL) {
@@ -280,12 +314,22 @@ void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf,
 	}
 	snprintf(buf, len, "%s %s %s %s%s%s%s%s%s", n->version, n->suite, group, key,
 	         sec_io_hrr(io) ? " (after HelloRetryRequest)" : "",
-	         x->pinned_suite || x->pinned_group ? " (pinned by default: " : "",
-	         x->pinned_suite ? "AES-128-GCM" : "",
-	         x->pinned_suite && x->pinned_group ? ", " : "",
-	         x->pinned_group   ? "secp256r1)"
+	         x->pinned_suite || pin_group ? " (pinned by default: " : "",
+	         x->pinned_suite ? "AES-128-GCM" : "", x->pinned_suite && pin_group ? ", " : "",
+	         pin_group         ? "secp256r1)"
 	         : x->pinned_suite ? ")"
 	                           : "");
+}
+
+int sec_resumed(const struct sec_ctx *x, const struct sec_io *io)
+{
+	if (!sec_io_resumed(io))
+		return 0;
+	if (x->auth == SEC_AUTH_CERT || io->datagram || io->sniff.version != 0x0304)
+		return 1; /* a ticket's PSK (1.3), an abbreviated handshake (1.2) */
+	/* TLS 1.3 with --psk: the server took a PSK, ours (a full PSK handshake) or a
+	 * ticket's; the ClientHello's identity at the index it took says which */
+	return tls_pskid_is(&io->pskid, io->sniff.psk_sel, x->psk_id) == 0;
 }
 
 void sec_info(const struct sec_ctx *x, const struct sec_io *io, uint32_t retrans,
@@ -295,8 +339,7 @@ void sec_info(const struct sec_ctx *x, const struct sec_io *io, uint32_t retrans
 	out->hs_tx_bytes = io->hs_tx;
 	out->hs_rx_bytes = io->hs_rx;
 	out->hs_retrans = retrans;
-	/* TLS 1.3's wire shows an external PSK as it shows a resumption (pre_shared_key) */
-	out->resumed = x->auth == SEC_AUTH_CERT && sec_io_resumed(io);
+	out->resumed = sec_resumed(x, io);
 	out->auth = x->rpk != NULL ? "rpk" : sec_auth_name(sec_auth_negotiated(x, io));
 	out->cookie_ns = io->cookie_ns;
 	out->early = io->early;

@@ -57,6 +57,15 @@ enum sec_auth sec_auth_negotiated(const struct sec_ctx *x, const struct sec_io *
 /* Server: 1 when the identity the client named (len bytes) is ours, else 0 after the line
  * "unknown PSK identity 'x' (ours: 'y'): refused". */
 int sec_psk_known(const struct sec_ctx *x, const void *id, size_t len);
+/* The body of an OpenSSL-style PSK callback (the openssl and wolfssl stacks' are alike).
+ * Client: our identity (with its NUL, in id_max) and key into id and psk. Server: our key
+ * into psk when id (the client's, a C string) is ours, else *unknown = 1 (unknown may be
+ * NULL) after sec_psk_known's line. Either: the key's length, or 0 (no PSK: the handshake
+ * fails). */
+unsigned int sec_psk_give(const struct sec_ctx *x, char *id, unsigned int id_max,
+                          unsigned char *psk, unsigned int psk_max);
+unsigned int sec_psk_take(const struct sec_ctx *x, const char *id, unsigned char *psk,
+                          unsigned int psk_max, int *unknown);
 /* Server, PSK: a handshake with peer failed in the library (not an unknown identity, a
  * timeout or an EOF): the line saying what it most likely means (a wrong key, the mode). */
 void sec_psk_hint(const struct sec_ctx *x, const char *peer);
@@ -92,6 +101,9 @@ void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf,
 /* tp_info from io (handshake bytes, resumed, cookie round trip, negotiated
  * authentication: "rpk" with --rpk, the stack having checked the certificate types
  * negotiated) and retrans. */
+/* Whether the last handshake on io was resumed, from the wire: (D)TLS 1.2's abbreviated
+ * handshake, TLS 1.3's pre_shared_key naming a ticket (not --psk's identity). */
+int sec_resumed(const struct sec_ctx *x, const struct sec_io *io);
 void sec_info(const struct sec_ctx *x, const struct sec_io *io, uint32_t retrans,
               struct tp_info *out);
 

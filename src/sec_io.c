@@ -61,6 +61,7 @@ void sec_io_init(struct sec_io *io, int h, int server, int datagram)
 	io->gw.lh = -1;
 	io->active_ns = port_mono_ns();
 	tls_sniff_init(&io->sniff);
+	tls_pskid_init(&io->pskid);
 }
 
 void sec_io_give_way(struct sec_io *io, const struct sec_give_way *gw)
@@ -164,6 +165,7 @@ void sec_io_hs_reset(struct sec_io *io)
 	io->hs_tx = io->hs_rx = 0;
 	io->cookie_ns = 0;
 	tls_sniff_init(&io->sniff);
+	tls_pskid_init(&io->pskid);
 	memset(&io->dsniff, 0, sizeof(io->dsniff));
 }
 
@@ -239,6 +241,8 @@ static void moved(struct sec_io *io, int tx, const uint8_t *buf, size_t n, uint6
 			io->hs_rx += (uint32_t)n;
 		if (tx == io->server)
 			sniff(io, buf, n);
+		else if (!io->datagram)
+			tls_pskid_feed(&io->pskid, buf, n);
 	}
 	if (io->stack_tap != NULL)
 		io->stack_tap(io->stack_arg, tx, buf, n, now);

@@ -26,6 +26,7 @@
 
 #include "dtls_wire.h"
 #include "port.h"
+#include "tls_pskid.h"
 #include "tls_sniff.h"
 
 #define SEC_IO_FOREVER UINT64_MAX
@@ -89,6 +90,7 @@ struct sec_io {
 	uint64_t cookie_ns;     /* DTLS client: hs start .. HelloVerifyRequest received, 0 = none */
 	struct tls_sniff sniff; /* stream: the server-to-client flight */
 	struct dtls_sniff dsniff; /* datagram: the server's flight, as the client gets it */
+	struct tls_pskid pskid;   /* stream: the client's ClientHello's PSK identities */
 	/* The stack's own tap (e.g. its DTLS code counting retransmissions), optional. */
 	sec_io_tap_fn stack_tap;
 	void *stack_arg;

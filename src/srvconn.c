@@ -320,7 +320,7 @@ void srvconn_serve(struct worker *w, void *conn)
 		srvlobby_done(w, e);
 	port_mutex_lock(s->lock);
 	srvlog_conn(&s->log, cno, w->msgs, rt0, t_hs - t0, port_mono_ns() - t0, s->cpu_ns() - c0, e,
-	            heap_peak(s), rtx, ti.auth);
+	            heap_peak(s), rtx, ti.auth, ti.resumed);
 	srvlog_flush(&s->log);
 	tlfile_done(&w->tlf, NULL, w->conn_run, cno, w->conn_seq);
 	if (--s->active == 0)

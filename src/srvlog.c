@@ -19,7 +19,8 @@ int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem, 
 	if (l->f == NULL)
 		return -1;
 	fprintf(l->f, "kind,proto,conn,seq,size,rt_us,handshake_us,wall_us,cpu_us,status%s%s%s\n",
-	        mem ? ",heap_peak_bytes" : "", retrans ? ",tcp_retrans" : "", auth ? ",auth" : "");
+	        mem ? ",heap_peak_bytes" : "", retrans ? ",tcp_retrans" : "",
+	        auth ? ",auth,resumed" : "");
 	return 0;
 }
 
@@ -50,7 +51,7 @@ void srvlog_msg(struct srvlog *l, uint32_t conn, uint32_t seq, uint32_t size, ui
 
 void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_rt_us,
                  uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status, uint32_t heap_bytes,
-                 uint32_t tcp_retrans, const char *auth)
+                 uint32_t tcp_retrans, const char *auth, int resumed)
 {
 	struct srvlog_row *r = next(l);
 
@@ -66,7 +67,8 @@ void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_
 		                  .status = status,
 		                  .heap_bytes = heap_bytes,
 		                  .tcp_retrans = tcp_retrans,
-		                  .auth = auth };
+		                  .auth = auth,
+		                  .resumed = resumed };
 }
 
 void srvlog_flush(struct srvlog *l)
@@ -96,8 +98,10 @@ void srvlog_flush(struct srvlog *l)
 			fputc(',', l->f);
 		else if (l->retrans)
 			fprintf(l->f, ",%" PRIu32, r->tcp_retrans);
-		if (l->auth)
-			fprintf(l->f, ",%s", r->kind == 'c' && r->auth != NULL ? r->auth : "");
+		if (l->auth && r->kind == 'c')
+			fprintf(l->f, ",%s,%d", r->auth != NULL ? r->auth : "", r->resumed);
+		else if (l->auth)
+			fputs(",,", l->f);
 		fputc('\n', l->f);
 	}
 	l->n = 0;

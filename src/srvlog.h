@@ -17,6 +17,7 @@ struct srvlog_row {
 	uint32_t heap_bytes;  /* 'c': Mbed TLS heap peak above the baseline (--mem) */
 	uint32_t tcp_retrans; /* 'c': TCP segments the server retransmitted (tcp, tls) */
 	const char *auth;     /* 'c': negotiated authentication (tp_info.auth), or NULL */
+	int resumed;          /* 'c': the handshake was resumed (tp_info.resumed) */
 };
 
 struct srvlog {
@@ -24,14 +25,14 @@ struct srvlog {
 	const char *proto;
 	int mem;     /* heap_peak_bytes column */
 	int retrans; /* tcp_retrans column (after every other) */
-	int auth;    /* auth column (tls, dtls; after every other) */
+	int auth;    /* auth and resumed columns (tls, dtls; after every other) */
 	unsigned n;
 	int failed;
 	struct srvlog_row rows[SRVLOG_ROWS];
 };
 
 /* Opens path (NULL = no log) and writes the header row; mem adds the heap_peak_bytes
- * column, retrans the tcp_retrans column, auth the auth column. Returns 0 or -1. */
+ * column, retrans the tcp_retrans column, auth the auth and resumed columns. Returns 0 or -1. */
 int srvlog_open(struct srvlog *l, const char *path, const char *proto, int mem, int retrans,
                 int auth);
 /* Records one answered message: its receive stamp, service time (complete .. replied). */
@@ -39,10 +40,10 @@ void srvlog_msg(struct srvlog *l, uint32_t conn, uint32_t seq, uint32_t size, ui
                 uint64_t service_ns, int status);
 /* Records one finished connection: messages, start stamp, handshake, wall and CPU time,
  * (--mem) its Mbed TLS heap peak above the baseline, the negotiated authentication (NULL:
- * none, an empty cell). */
+ * none, an empty cell) and whether its handshake was resumed. */
 void srvlog_conn(struct srvlog *l, uint32_t conn, uint32_t msgs, uint64_t start_rt_us,
                  uint64_t hs_ns, uint64_t wall_ns, uint64_t cpu_ns, int status, uint32_t heap_bytes,
-                 uint32_t tcp_retrans, const char *auth);
+                 uint32_t tcp_retrans, const char *auth, int resumed);
 /* Writes buffered rows. */
 void srvlog_flush(struct srvlog *l);
 /* Flushes and closes. Returns 0, or -1 if any write failed. */

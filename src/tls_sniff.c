@@ -152,8 +152,11 @@ static void parse_hello(struct tls_sniff *s, const uint8_t *b, size_t len)
 			s->version = u16(d);
 		else if (type == EXT_KEY_SHARE && elen >= 2)
 			s->group = u16(d); /* HRR: the group asked for; SH: the one used */
-		else if (type == EXT_PRE_SHARED_KEY && !hrr)
+		else if (type == EXT_PRE_SHARED_KEY && !hrr) {
 			s->resumed = 1;
+			if (elen == 2) /* selected_identity (RFC 8446 4.2.11) */
+				s->psk_sel = u16(d);
+		}
 		off += 4 + (size_t)elen;
 	}
 out:

@@ -55,6 +55,7 @@ struct tls_sniff {
 	int saw_cert;     /* a plaintext Certificate or ServerHelloDone (TLS 1.2 full handshake) */
 	int hrr;          /* the server sent a HelloRetryRequest */
 	int resumed;      /* 1: abbreviated handshake (TLS 1.2) / PSK accepted (TLS 1.3) */
+	uint16_t psk_sel; /* TLS 1.3, resumed: the index of the client's PSK taken */
 	uint16_t version; /* 0x0303 or 0x0304 once the ServerHello was parsed */
 	uint16_t group;   /* IANA TLS group of the key exchange, 0 = none seen */
 	/* walking (NULL: sniffing only) */

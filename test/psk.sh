@@ -5,6 +5,9 @@
 #     psk-dhe): everything acked, no certificate anywhere (run in an empty directory), the
 #     negotiated authentication in the client's JSON and CSV and, from the far side, in the
 #     server's -o CSV; the suite and group that mode implies;
+#   - resumed PSK sessions (--resume), TLS 1.2, TLS 1.3 (also with early data) and DTLS
+#     1.2: the first connection full, the next resumed, in the client's CSV and, from the
+#     far side, in the server's -o CSV; the early data accepted;
 #   - a wrong key and an unknown identity: refused with a clear line on the server, which
 #     then serves a good client; the key never appears in any output;
 #   - bad input: non-hex, odd, empty, over-long keys, an over-long identity, an unknown
@@ -65,6 +68,41 @@ for proto in tls dtls; do
 	done
 done
 
+# --- resumed PSK sessions (--resume): the first connection full, the others resumed, said
+# by the client's CSV and from the far side by the server's -o CSV; TLS 1.3 also with
+# early data on the resumed connections ---
+# rcol FILE: the resumed column of a CSV's connection rows (a client's: every row; a
+# server's: kind=conn), in order, on one line.
+rcol() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "resumed") c = i; next }
+		$1 != "msg" { printf "%s ", $c }' "$1"
+}
+for cfg in "tls 1.2 psk" "tls 1.3 psk-dhe" "tls 1.3 psk early" "dtls 1.2 psk-dhe"; do
+	read -r proto v mode early <<<"$cfg"
+	vo=(--tls "$v")
+	[ "$proto" = dtls ] && vo=("${FAST[@]}")
+	eo=()
+	[ -n "$early" ] && eo=(--early-data)
+	what="$HERE $proto $v $mode resumed${early:+, early data}"
+	rm -f "$TMP/srv.csv" "$TMP/c.json"
+	start_server "r-$proto$v-$mode" "${proto}_server" -b 127.0.0.1 --psk "$KEY" \
+		--psk-mode "$mode" -o "$TMP/srv.csv" "${vo[@]}" "${eo[@]}" || continue
+	run_client res "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 3 -w 0 --psk "$KEY" \
+		--psk-mode "$mode" --resume "${eo[@]}" "${vo[@]}" -o "$TMP/c.csv" --json "$TMP/c.json"
+	check_rc "$what: exit 0" "$RC" 0 "$ERR"
+	check_grep "$what: all acked" "$OUT" "^result proto=$proto .* acked=3 lost=0 end=acked$"
+	check_eq "$what: client CSV: full, then resumed" "$(rcol "$TMP/c.csv")" "0 1 1 "
+	check_eq "$what: JSON auth negotiated" "$(jq -r .auth_negotiated "$TMP/c.json")" "$mode"
+	wait_exit "$SRV_PID" 10
+	check_eq "$what: the server's log: full, then resumed (far side)" \
+		"$(rcol "$TMP/srv.csv")" "0 1 1 1 "
+	if [ -n "$early" ]; then
+		check_eq "$what: early data offered and accepted on the resumed connections" \
+			"$(jq -r '.early_data | "\(.offered)/\(.accepted)/\(.rejected)"' "$TMP/c.json")" "3/3/0"
+		check_grep "$what: the server received it" "$SRV_OUT" "^early data: conns=3 "
+	fi
+done
+
 # --- wrong key, unknown identity: refused, the server goes on ---
 for proto in tls dtls; do
 	vo=()
@@ -110,7 +148,10 @@ bad_input "unknown mode" --psk "$KEY" --psk-mode dhe
 bad_input "missing key file" --psk-file "$TMP/none.hex"
 bad_input "--psk and --psk-file" --psk "$KEY" --psk-file "$TMP/key.hex"
 bad_input "identity without a key" --psk-identity dev-1
-bad_input "--resume with a key" --psk "$KEY" --resume
+run_client bad "$T" dtls_client -p 1 --psk "$KEY" --resume --tls 1.3
+check_rc "bad input, --resume with a key on DTLS 1.3: exit 2" "$RC" 2 "$ERR"
+check_grep "bad input, --resume with a key on DTLS 1.3: says so" "$ERR" \
+	"^dtls_client: --resume with --psk on DTLS 1.3: not built"
 start_server s-file tls_server -b 127.0.0.1 --psk-file "$TMP/key.hex" || true
 run_client file "$T" tls_client -p "$SRV_PORT" -s 64 -n 2 -w 0 --psk-file "$TMP/key.hex"
 check_rc "--psk-file on both sides: exit 0" "$RC" 0 "$ERR"

@@ -5,7 +5,6 @@
  * TLS_AES_128_GCM_SHA256 and SHA-256, TLS 1.3 external PSKs as well
  * (SSL_CTX_set_psk_client_callback(3)): one pair of callbacks for every version.
  */
-#include <string.h>
 
 #include <openssl/err.h>
 
@@ -25,33 +24,17 @@ static const struct ossl_ctx *ctx_of(SSL *ssl)
 static unsigned int client_cb(SSL *ssl, const char *hint, char *id, unsigned int id_max,
                               unsigned char *psk, unsigned int psk_max)
 {
-	const struct ossl_ctx *t = ctx_of(ssl);
-	size_t n = strlen(t->sec.psk_id);
-
 	(void)hint; /* ours never send one */
-	if (n + 1 > id_max || t->sec.psk_len > psk_max)
-		return 0; /* no PSK: the handshake fails */
-	memcpy(id, t->sec.psk_id, n + 1);
-	memcpy(psk, t->sec.psk, t->sec.psk_len);
-	return (unsigned int)t->sec.psk_len;
+	return sec_psk_give(&ctx_of(ssl)->sec, id, id_max, psk, psk_max);
 }
 
 /* Server: the identity must be ours (else 0: TLS 1.2 sends unknown_psk_identity, TLS 1.3
  * goes on without a PSK and fails, having no certificate). */
 static unsigned int server_cb(SSL *ssl, const char *id, unsigned char *psk, unsigned int psk_max)
 {
-	const struct ossl_ctx *t = ctx_of(ssl);
 	struct ossl_conn *c = SSL_get_app_data(ssl);
 
-	if (!sec_psk_known(&t->sec, id, strlen(id))) {
-		if (c != NULL)
-			c->psk_unknown = 1;
-		return 0;
-	}
-	if (t->sec.psk_len > psk_max)
-		return 0;
-	memcpy(psk, t->sec.psk, t->sec.psk_len);
-	return (unsigned int)t->sec.psk_len;
+	return sec_psk_take(&ctx_of(ssl)->sec, id, psk, psk_max, c ? &c->psk_unknown : NULL);
 }
 
 int ossl_ctx_psk(struct ossl_ctx *t, int user_suites)

@@ -83,7 +83,8 @@ static int conn_setup(struct wolf_conn *c)
 		return ACK_ERR_NOMEM;
 	port_mutex_lock(t->sec.lock); /* --parallel: another conn may be saving it */
 	if (t->sec.resume && t->session != NULL)
-		wolfSSL_set_session(c->ssl, t->session); /* unusable: full handshake */
+		c->offers_session = wolfSSL_set_session(c->ssl, t->session) ==
+		                    WOLFSSL_SUCCESS; /* unusable: full handshake */
 	port_mutex_unlock(t->sec.lock);
 	/* TLS 1.3: the key shares --key-shares names, by default the first group's only (not
 	 * wolfSSL's default) */

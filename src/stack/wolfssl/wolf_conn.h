@@ -32,7 +32,8 @@ struct wolf_conn {
 	int eof;         /* stream: the peer closed the connection */
 	int verr;        /* first certificate error the verify callback saw (X509_V_ERR_*) */
 	int verr_depth;
-	int psk_unknown; /* server: the client named an identity not ours (wolf_psk.c) */
+	int psk_unknown;    /* server: the client named an identity not ours (wolf_psk.c) */
+	int offers_session; /* client --resume: the last session's ticket is offered */
 	char peer[64];
 	/* DTLS: the retransmission timer (wolf_timer.h; tm.min 0 = stream) */
 	struct wolf_timer tm;

@@ -61,7 +61,10 @@ int wolf_conn_handshake_early(void *conn, const uint8_t *buf, size_t len)
 
 #if defined(WOLFSSL_EARLY_DATA)
 	sec_io_hs_begin(&c->io, c->t->sec.hs_deadline_ms);
-	for (;;) { /* the ClientHello, then buf if the session allows early data */
+	/* Early data rides on a resumed session only: with --psk, wolfSSL would send it under
+	 * the external key on a first connection too, which the other stacks' servers (set up
+	 * for tickets' early data) fail the handshake on */
+	for (r = -1; c->offers_session;) { /* the ClientHello, then buf if allowed */
 		r = wolfSSL_write_early_data(c->ssl, buf, (int)len, &n);
 		if (r >= 0 || r == BAD_STATE_E || r == BAD_FUNC_ARG) /* sent, or not possible */
 			break;

@@ -4,7 +4,6 @@
  * identity, the server's identity check. wolfSSL's PSK callbacks serve TLS 1.2 and, with
  * its default PSK suite TLS13-AES128-GCM-SHA256 (SHA-256), TLS 1.3 external PSKs too.
  */
-#include <string.h>
 
 #include "wolf_conn.h"
 #include "wolf_ctx.h"
@@ -18,15 +17,9 @@ static unsigned int client_cb(WOLFSSL *ssl, const char *hint, char *id, unsigned
                               unsigned char *psk, unsigned int psk_max)
 {
 	const struct wolf_conn *c = wolfSSL_get_psk_callback_ctx(ssl);
-	const struct wolf_ctx *t = c->t;
-	size_t n = strlen(t->sec.psk_id);
 
 	(void)hint; /* ours never send one */
-	if (n + 1 > id_max || t->sec.psk_len > psk_max)
-		return 0; /* no PSK: the handshake fails */
-	memcpy(id, t->sec.psk_id, n + 1);
-	memcpy(psk, t->sec.psk, t->sec.psk_len);
-	return (unsigned int)t->sec.psk_len;
+	return sec_psk_give(&c->t->sec, id, id_max, psk, psk_max);
 }
 
 /* Server: the identity must be ours (else 0: the handshake fails, TLS 1.2 with an
@@ -35,16 +28,8 @@ static unsigned int server_cb(WOLFSSL *ssl, const char *id, unsigned char *psk,
                               unsigned int psk_max)
 {
 	struct wolf_conn *c = wolfSSL_get_psk_callback_ctx(ssl);
-	const struct wolf_ctx *t = c->t;
 
-	if (!sec_psk_known(&t->sec, id, strlen(id))) {
-		c->psk_unknown = 1;
-		return 0;
-	}
-	if (t->sec.psk_len > psk_max)
-		return 0;
-	memcpy(psk, t->sec.psk, t->sec.psk_len);
-	return (unsigned int)t->sec.psk_len;
+	return sec_psk_take(&c->t->sec, id, psk, psk_max, &c->psk_unknown);
 }
 
 void wolf_psk_fail(struct wolf_conn *c, int e)
