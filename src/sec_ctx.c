@@ -148,6 +148,9 @@ enum sec_auth sec_auth_negotiated(const struct sec_ctx *x, const struct sec_io *
 	 * with an ephemeral key exchange when the wire showed a group. */
 	if (x->auth == SEC_AUTH_CERT)
 		return SEC_AUTH_CERT;
+	/* a (D)TLS 1.2 resumption has no key exchange: the session's suite is the mode's */
+	if (sec_resumed(x, io) && (io->datagram || io->sniff.version != 0x0304))
+		return x->auth;
 	return sec_io_group(io) != 0 ? SEC_AUTH_PSK_DHE : SEC_AUTH_PSK;
 }
 

@@ -6,7 +6,9 @@
 #     psk (psk_ke) and psk-dhe (psk_dhe_ke), DTLS 1.2 psk and psk-dhe: everything acked,
 #     no certificate anywhere (run in an empty directory); the mode checked on both ends:
 #     the client's negotiated line and JSON, and from the far side the server's -o CSV
-#     rows of that client's connections;
+#     rows of that client's connections; every client with --resume: its first connection
+#     full, the next resumed, in its CSV and, from the far side, in the server's log; TLS 1.3
+#     psk with early data (--early-data) on the resumed connections, accepted;
 #   - on every server of every stack and version, a client of another stack with a wrong
 #     key and one with an unknown identity: refused, the server says which in one line
 #     and then serves a good client; no key in any output.
@@ -56,6 +58,11 @@ conn_auth() {
 	awk -F, -v skip="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "auth") c = i; next }
 		$1 == "conn" && ++n > skip { print $c }' "$1" | sort -u | tr '\n' ' '
 }
+# The resumed column of the server log's conn rows after the first N, on one line.
+conn_resumed() {
+	awk -F, -v skip="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "resumed") c = i; next }
+		$1 == "conn" && ++n > skip { printf "%s ", $c }' "$1"
+}
 conns() {
 	grep -c '^conn,' "$1" 2>/dev/null || true
 }
@@ -71,16 +78,18 @@ for srv in "${STACKS[@]}"; do
 			grp=secp256r1
 			[ "$mode" = psk ] && grp=no-group
 			log="$TMP/srv-$srv-$proto$v-$mode.csv"
+			eo=()
+			[ "$proto$v$mode" = tls1.3psk ] && eo=(--early-data)
 			BIN=${DIR[$srv]} start_server "s-$srv-$proto$v-$mode" "${proto}_server" \
 				-b 127.0.0.1 --forever --psk "$KEY" --psk-identity "$ID" \
-				--psk-mode "$mode" -o "$log" "${vo[@]}" || continue
+				--psk-mode "$mode" -o "$log" "${vo[@]}" "${eo[@]}" || continue
 			for cli in "${STACKS[@]}"; do
 				[ "$cli" != "$srv" ] || continue
 				what="$cli -> $srv $proto $v $mode"
 				before=$(conns "$log")
 				BIN=${DIR[$cli]} run_client "c-$cli" "$T" "${proto}_client" -p "$SRV_PORT" \
 					-s 64 -n 2 -w 0 --psk "$KEY" --psk-identity "$ID" --psk-mode "$mode" \
-					"${vo[@]}" --json "$TMP/c.json"
+					--resume "${eo[@]}" "${vo[@]}" --json "$TMP/c.json" -o "$TMP/c.csv"
 				check_rc "$what: exit 0" "$RC" 0 "$ERR"
 				check_grep "$what: all acked" "$OUT" "^result proto=$proto .* acked=2 lost=0 end=acked$"
 				check_grep "$what: negotiated $ver, $grp, $mode" "$OUT" \
@@ -91,6 +100,14 @@ for srv in "${STACKS[@]}"; do
 				wait_lines "$log" "^conn," $((before + 3)) 10 || true
 				check_eq "$what: the server's log says $mode (far side)" \
 					"$(conn_auth "$log" "$before")" "$mode "
+				check_eq "$what: client CSV: full, then resumed" \
+					"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "resumed") c = i; next }
+						{ printf "%s ", $c }' "$TMP/c.csv")" "0 1 "
+				check_eq "$what: the server's log: full, then resumed (far side)" \
+					"$(conn_resumed "$log" "$before")" "0 1 1 "
+				[ ${#eo[@]} -eq 0 ] || check_eq "$what: early data on the resumed connections" \
+					"$(jq -r '.early_data | "\(.offered)/\(.accepted)/\(.rejected)"' "$TMP/c.json")" \
+					"2/2/0"
 			done
 			stop_server "$SRV_PID"
 		done
