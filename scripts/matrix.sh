@@ -31,7 +31,7 @@ Axes (default value when the axis is not given):
           emulated link (scripts/link.sh), built and calibrated before the runs
   auth    cert psk psk-dhe (cert): certificates (the key axis), or a pre-shared key
           (DIR/psk.hex, random per run directory) with --psk-mode psk or psk-dhe; a PSK
-          cell takes the first key and group given, the stack's PSK suite, no resume
+          cell takes the first key and group given, the stack's PSK suite
   chain   single inter (single): each side's certificate alone, or issued by an intermediate
           CA and sent with it (gen-certs.sh's chain-*.crt: one certificate more each way);
           auth=cert only (a PSK cell takes the first chain value given)
@@ -301,8 +301,8 @@ for spec in "${combos[@]}"; do
 		reason="$key: Mbed TLS 3.6 has no ML-DSA"
 	elif [ "$mode" = keep ] && [ "$res" = 1 ]; then
 		reason="resume=1 changes per-message runs only (keep has one handshake)"
-	elif [ "$auth" != cert ] && [ "$res" = 1 ]; then
-		reason="auth=$auth with resume=1: resuming PSK sessions is not built (docs/tls-dtls.md)"
+	elif [ "$auth" != cert ] && [ "$res" = 1 ] && [ "$proto$tls" = dtls1.3 ]; then
+		reason="auth=$auth with resume=1 on DTLS 1.3: not built (docs/tls-dtls.md)"
 	elif [ "$auth" != cert ] && [ "$key" != "$(first_of key)" ]; then
 		reason="auth=$auth: no certificate, so no key axis (the cell with key=$(first_of key) runs)"
 	elif [ "$auth" != cert ] && [ "$chain" != "$(first_of chain)" ]; then
@@ -329,6 +329,7 @@ for spec in "${combos[@]}"; do
 		c+=(--psk-file "$dir/psk.hex" --psk-mode "$auth" --groups "$group")
 		s+=(--psk-file "$dir/psk.hex" --psk-mode "$auth" --groups "$group")
 		[ "$proto" = dtls ] || { c+=(--tls "$tls"); s+=(--tls "$tls"); }
+		[ "$res" = 0 ] || c+=(--resume)
 		[ "$mode" = per-message ] || c+=(--keep)
 		cargs[$id]="${c[*]}" sargs[$id]="${s[*]}" cbin[$id]=$bin cproto[$id]=$proto clink[$id]=$lnk
 		g=$group

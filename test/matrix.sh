@@ -42,11 +42,16 @@ check_eq "auth axis: the auth column of the runnable cells" \
 	"$(awk -F '\t' 'NR > 1 && $2 == "run" && $1 !~ /^base-/ { print $17 }' "$A/cells.tsv" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" \
 	" 2 cert; 2 psk; 2 psk-dhe;"
 "$MATRIX" -l -B "$BIN" -x auth=cert,psk -x resume=0,1 -x key=ec256,rsa2048 >"$TMP/authl.out" 2>&1 || true
-check_grep "auth axis: PSK with resume=1 skipped, saying why" "$TMP/authl.out" \
-	'^matrix: skipped: tls_key-ec256_resume-1_per-message_auth-psk: auth=psk with resume=1: resuming PSK sessions is not built'
+check_grep "auth axis: PSK with resume=1 runs" "$TMP/authl.out" \
+	'^cell: tls_key-ec256_resume-1_per-message_auth-psk$'
 check_grep "auth axis: PSK with a second key skipped, saying why" "$TMP/authl.out" \
 	'^matrix: skipped: tls_key-rsa2048_resume-0_per-message_auth-psk: auth=psk: no certificate, so no key axis'
-check_eq "auth axis: -l lists 5 runnable cells and the baseline" "$(grep -c '^cell: ' "$TMP/authl.out")" 6
+check_eq "auth axis: -l lists 6 runnable cells and the baseline" "$(grep -c '^cell: ' "$TMP/authl.out")" 7
+"$MATRIX" -l -B "$BIN" -x auth=psk -x resume=1 -x proto=dtls -x tls=1.3 -x stack=wolfssl \
+	>"$TMP/authl13.out" 2>&1 || true
+check_grep "auth axis: PSK with resume=1 on DTLS 1.3 skipped, saying why" "$TMP/authl13.out" \
+	'^matrix: skipped: [^ ]*auth-psk: auth=psk with resume=1 on DTLS 1.3: not built'
+
 for c in tls_per-message_auth-psk dtls_per-message_auth-psk-dhe; do
 	check "auth axis: $c ran (its probe negotiated the mode)" [ -f "$A/cells/$c/r1.json" ]
 done
