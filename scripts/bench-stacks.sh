@@ -20,7 +20,7 @@
 # With -A, instead, the authentication rows: per stack, TLS 1.2, TLS 1.3 and DTLS 1.2 with
 # certificates (full, resumed with --resume, and TLS 1.3 0-RTT: resumed with --early-data)
 # vs an external PSK (--psk-mode psk) vs PSK+ECDHE (psk-dhe): handshake bytes each way, client and server CPU per connection,
-# handshake p50, heap peak. (--resume refuses a PSK, so resumption is a certificate row.)
+# handshake p50, heap peak. (Resumption is a certificate row here; resumed PSK sessions: docs/tls-dtls.md.)
 # -Q and -A runs also write each side's handshake timeline (TAG.tl.csv, TAG.server.tl.csv:
 # docs/timeline.md), from which the tables count round trips and flights. With -L, the -Q or
 # -A cells then run over each link profile given (scripts/link.sh: the client and the server
