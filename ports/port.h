@@ -121,6 +121,9 @@ uint64_t port_rx_stamp(int h);
  * A port that keeps them in a bounded buffer drops, counts and says (one line) what does
  * not fit: those senders retransmit. */
 int port_udp_adopt(int *lh, const struct port_addr *peer);
+/* UDP: the connected handle h talks to peer from now on (a DTLS server's client whose
+ * address changed, RFC 9146); its own address and port stay. 0 or an error. */
+int port_udp_repeer(int h, const struct port_addr *peer);
 /* UDP: waits up to timeout_ms (<0 = forever, 0 = poll) for a datagram on h and copies up
  * to len bytes of it into buf WITHOUT consuming it; its sender goes to from. Returns the
  * datagram's whole length (may exceed len), ACK_ERR_TIMEOUT, or an error. A DTLS server

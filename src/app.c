@@ -272,6 +272,7 @@ int app_client_main(const struct transport *tp, int argc, char **argv)
 		return 2;
 	o.auth = tp->stack != NULL ? sec_opts_auth(&conf) : NULL;
 	o.early = conf.early_data;
+	o.cid = conf.cid;
 	if (stack_start(tp, o.mem) != 0)
 		return 1;
 	/* Set up once, for the whole run. The largest message one send can carry depends on

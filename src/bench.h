@@ -50,6 +50,7 @@ struct client_opts {
 	const char *auth;     /* TLS, DTLS: authentication asked, "cert", "psk", "psk-dhe" */
 	const char *timeline; /* --timeline FILE (TLS, DTLS), or NULL */
 	int early;            /* --early-data: requests as TLS 1.3 early data when resumed */
+	int cid;              /* --cid: DTLS 1.2 Connection ID asked for */
 	uint32_t timeout_ms, reply_size, max_loss;
 };
 
@@ -61,6 +62,7 @@ struct run_info {
 	char peer[80];
 	char negotiated[160]; /* transport's describe() of the first connection, or "" */
 	const char *auth_neg; /* its negotiated authentication (tp_info.auth), or NULL */
+	char cid[17];         /* its DTLS Connection ID (tp_info.cid), "" none */
 	uint32_t run_id;
 	const struct client_opts *o;
 	uint64_t setup_ns[2]; /* keep mode: connect and handshake of the first connection */

@@ -134,6 +134,7 @@ int climsg_open(struct slot *sl, void **conn, struct sample *s, uint64_t *t, con
 		if (r->tp->info != NULL) {
 			r->tp->info(*conn, &ti);
 			r->info->auth_neg = ti.auth;
+			memcpy(r->info->cid, ti.cid, sizeof(r->info->cid));
 		}
 	}
 	return 0;

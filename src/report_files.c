@@ -140,6 +140,8 @@ static void write_json(FILE *f, const struct run_info *info, const struct size_r
 	        o->timeout_ms, o->reply_size);
 	fprintf(f, "  \"setup_us\": {\"connect\": %.3f, \"handshake\": %.3f},\n",
 	        (double)info->setup_ns[0] / 1e3, (double)info->setup_ns[1] / 1e3);
+	if (o->cid)
+		json_str(f, "cid", info->cid);
 	if (o->early)
 		fprintf(f,
 		        "  \"early_data\": {\"offered\": %" PRIu32 ", \"accepted\": %" PRIu32

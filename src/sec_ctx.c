@@ -225,6 +225,7 @@ int sec_ctx_init(struct sec_ctx *x, const struct tp_conf *c, int datagram)
 	x->datagram = datagram;
 	x->resume = c->resume;
 	x->early_data = c->early_data && !datagram;
+	x->cid = c->cid && datagram;
 	x->pinned_suite = c->ciphersuite == NULL;
 	x->pinned_group = c->groups == NULL;
 	x->hs_deadline_ms = c->hs_deadline_ms ? c->hs_deadline_ms : SEC_HS_DEADLINE_MS;
@@ -298,6 +299,16 @@ int sec_ctx_keylog(struct sec_ctx *x, const char *path)
 	return 0;
 }
 
+/* The negotiated Connection ID as hex ("" none). */
+static void cid_hex(const struct sec_io *io, char *buf, size_t len)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < io->cid_len && 2 * i + 2 < len; i++)
+		snprintf(buf + 2 * i, len - 2 * i, "%02x", io->cid[i]);
+}
+
 void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf, size_t len)
 {
 	const struct sec_ctx *x = n->ctx;
@@ -309,6 +320,8 @@ void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf,
 	/* the group pin only where a group was used: not in psk mode, nor in a TLS 1.2
 	 * resumption (no key exchange at all) */
 	int pin_group = x->pinned_group && gid != 0;
+	char cid[2 * SEC_CID_MAX + 1];
+	size_t used;
 	char gbuf[16];
 
 	if (group == NULL) {
@@ -322,6 +335,10 @@ void sec_describe(const struct sec_names *n, const struct sec_io *io, char *buf,
 	         pin_group         ? "secp256r1)"
 	         : x->pinned_suite ? ")"
 	                           : "");
+	cid_hex(io, cid, sizeof(cid));
+	used = strlen(buf);
+	if (x->cid && used < len) /* --cid: what came of it, for the far side to compare */
+		snprintf(buf + used, len - used, " cid=%s", cid[0] != '\0' ? cid : "none");
 }
 
 int sec_resumed(const struct sec_ctx *x, const struct sec_io *io)
@@ -347,4 +364,5 @@ void sec_info(const struct sec_ctx *x, const struct sec_io *io, uint32_t retrans
 	out->cookie_ns = io->cookie_ns;
 	out->early = io->early;
 	out->early_bytes = io->early_bytes;
+	cid_hex(io, out->cid, sizeof(out->cid));
 }

@@ -18,6 +18,7 @@
 #define SEC_PSK_MAX        64     /* bytes of a --psk key (a stack may allow fewer) */
 #define SEC_PSK_ID_MAX     128    /* characters of a --psk-identity */
 #define SEC_EARLY_MAX      16384u /* --early-data: bytes a server accepts (one record) */
+#define SEC_CID_LEN        4      /* --cid: bytes of the CID a server gives its client */
 
 /* The authentication asked for (--psk, --psk-mode). */
 enum sec_auth { SEC_AUTH_CERT = 0, SEC_AUTH_PSK, SEC_AUTH_PSK_DHE };
@@ -29,6 +30,7 @@ struct sec_ctx {
 	int server, datagram;
 	int resume;              /* client: offer the last session's ticket on reconnect */
 	int early_data;          /* --early-data (TLS 1.3 0-RTT; streams only) */
+	int cid;                 /* --cid (DTLS 1.2 Connection ID; datagrams only) */
 	int pinned_suite;        /* the suites are ackbench's default pin (AES-128-GCM) */
 	int pinned_group;        /* the groups are ackbench's default pin (secp256r1) */
 	uint32_t hs_deadline_ms; /* whole-handshake bound */

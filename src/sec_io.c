@@ -91,6 +91,8 @@ static int yield_wait(struct sec_io *io, struct sec_yield *y, uint64_t deadline_
 			return ACK_ERR_TIMEOUT;
 		if (port_stop_requested())
 			return ACK_ERR_STOPPED; /* the signal may have woken another thread */
+		if (sec_cid_pending(io->cidbox))
+			return 0; /* its client's record, from another address */
 		if (silent < need)
 			look = (int)((need - silent + 999999u) / 1000000u);
 		else if (!io->answered && y->claim(y->arg))
@@ -99,6 +101,8 @@ static int yield_wait(struct sec_io *io, struct sec_yield *y, uint64_t deadline_
 			n = ACK_ERR_GAVE_WAY;
 		if (look > SEC_YIELD_STOP)
 			look = SEC_YIELD_STOP;
+		if (io->cidbox != NULL && look > SEC_CID_POLL_MS)
+			look = SEC_CID_POLL_MS;
 		if (n != 0) {
 			if (io->gw.count != NULL)
 				(*io->gw.count)++;
@@ -123,6 +127,10 @@ int sec_io_wait(struct sec_io *io, uint64_t deadline_ns)
 
 		if (ms == 0)
 			return ACK_ERR_TIMEOUT;
+		if (sec_cid_pending(io->cidbox))
+			return 0; /* its client's record, from another address */
+		if (io->cidbox != NULL && (ms < 0 || ms > SEC_CID_POLL_MS))
+			ms = SEC_CID_POLL_MS; /* routed there by another thread: no wake-up */
 		if (waiting) {
 			/* a new client waits: give way once this one is silent for a timer */
 			int left = sec_ms_left(io->active_ns + (uint64_t)gw->idle_ms * 1000000u);
@@ -146,6 +154,8 @@ int sec_io_wait(struct sec_io *io, uint64_t deadline_ns)
 
 void sec_io_close(struct sec_io *io)
 {
+	sec_cid_unregister(io->cidbox);
+	io->cidbox = NULL;
 	port_close(io->h);
 	io->h = -1;
 }
@@ -287,7 +297,8 @@ int sec_io_recv(struct sec_io *io, uint8_t *buf, size_t len, uint32_t limit_ms)
 		io->err = ACK_ERR_TIMEOUT; /* the overall handshake deadline passed */
 		return ACK_ERR_TIMEOUT;
 	}
-	if ((io->gw.lh >= 0 || yields(io)) && wait_ms != 0) {
+	n = sec_cid_take(io->cidbox, buf, len);
+	if (n == 0 && (io->gw.lh >= 0 || yields(io) || io->cidbox != NULL) && wait_ms != 0) {
 		/* a silent peer gives way while it is waited for, in the handshake too */
 		n = sec_io_wait(io, sec_deadline(wait_ms));
 		if (n != 0 && n != ACK_ERR_TIMEOUT) {
@@ -295,8 +306,15 @@ int sec_io_recv(struct sec_io *io, uint8_t *buf, size_t len, uint32_t limit_ms)
 			return n;
 		}
 		wait_ms = 0; /* the wait is over: only what is there now */
+		n = sec_cid_take(io->cidbox, buf, len);
+	}
+	if (n > 0) { /* its client's record from another address (sec_cids_route) */
+		moved(io, 0, buf, (size_t)n, port_mono_ns());
+		return n;
 	}
 	n = port_recv(io->h, buf, len, wait_ms, NULL);
+	if (n > 0 && io->cidbox != NULL)
+		io->cidbox->moved = 0;
 	if (n == ACK_ERR_TIMEOUT && by_limit) {
 		io->timer_expiries++;
 		return SEC_IO_TIMER;
@@ -342,6 +360,7 @@ void sec_listen_init(struct sec_listen *l, const char *prog, const int *lh)
 	l->lh = lh;
 	l->len = 0;
 	l->stray = 0;
+	l->cids = NULL;
 }
 
 void sec_listen_consume(struct sec_listen *l)
@@ -372,7 +391,8 @@ int sec_listen_next(struct sec_listen *l, int timeout_ms, struct port_addr *from
 		return n;
 	l->len = (size_t)n < sizeof(l->pk) ? (size_t)n : sizeof(l->pk);
 	if (!dtls_wire_client_hello(l->pk, l->len, &cookie, &clen)) {
-		sec_listen_drop(l, from, n);
+		if (l->cids == NULL || !sec_cids_route(l->cids, *l->lh, l->pk, l->len, n))
+			sec_listen_drop(l, from, n);
 		return 0;
 	}
 	if (t_yield != NULL && clen > 0 && t_yield->shunned(t_yield->arg, from)) {

@@ -26,6 +26,7 @@
 
 #include "dtls_wire.h"
 #include "port.h"
+#include "sec_cid.h"
 #include "tls_pskid.h"
 #include "tls_sniff.h"
 
@@ -106,6 +107,13 @@ struct sec_io {
 	int flight;             /* server: our first flight went out */
 	int early;              /* TP_EARLY_*: the stack's early data outcome (TLS 1.3) */
 	uint32_t early_bytes;   /* accepted (client) / received (server) early data bytes */
+	/* DTLS 1.2 Connection ID (RFC 9146), set by the stack after the handshake: the CID the
+	 * server chose (a server's own, a client's peer's); cid_len 0: none negotiated */
+	uint8_t cid[SEC_CID_MAX];
+	uint8_t cid_len;
+	/* server: the connection's entry in its listener's CID table (sec_io_cid_serve), or
+	 * NULL; records routed into it are read before the socket's */
+	struct sec_cid_box *cidbox;
 };
 
 /* h is the connected handle (owned from here on). */
@@ -150,11 +158,13 @@ struct sec_listen {
 	uint8_t pk[SEC_PEEK_MAX]; /* the datagram at its head, as last peeked */
 	size_t len;               /* its bytes in pk (at most SEC_PEEK_MAX) */
 	uint32_t stray;           /* datagrams dropped: not a ClientHello */
+	struct sec_cids *cids;    /* --cid: records with a CID go by it (NULL: strays) */
 };
 
 void sec_listen_init(struct sec_listen *l, const char *prog, const int *lh);
 /* Peeks the next datagram (waiting up to timeout_ms) into pk: 1 a ClientHello (its sender
- * in from), 0 something else, dropped; or an error (ACK_ERR_TIMEOUT...). */
+ * in from), 0 something else: dropped, or (cids) routed to its connection by its CID; or
+ * an error (ACK_ERR_TIMEOUT...). */
 int sec_listen_next(struct sec_listen *l, int timeout_ms, struct port_addr *from);
 /* Consumes the datagram at the head (the one peeked). */
 void sec_listen_consume(struct sec_listen *l);
@@ -163,6 +173,18 @@ void sec_listen_consume(struct sec_listen *l);
 void sec_listen_drop(struct sec_listen *l, const struct port_addr *from, int n);
 /* struct sec_give_way's newcomer (arg: the sec_listen): is a ClientHello waiting? */
 int sec_listen_newcomer(void *arg);
+
+/* Server, after a handshake that gave the client io->cid (cid_len > 0): records with it
+ * that reach the listening socket from another address come to this connection (t: the
+ * listener's table; peer: the client's address now). 0 or ACK_ERR_NOMEM. */
+int sec_io_cid_serve(struct sec_io *io, struct sec_cids *t, const struct port_addr *peer);
+/* Where the last datagram read came from, if it was routed from the listening socket (the
+ * client's CID, from an address other than the connection's): else NULL. */
+const struct port_addr *sec_io_moved(const struct sec_io *io);
+/* Once the stack authenticated that datagram's record (RFC 9146 6: never before): the
+ * connection's socket talks to that address from now on. 0 moved, 1 already there, or an
+ * error of the port. */
+int sec_io_move(struct sec_io *io);
 
 /* The two calls of the stacks' callbacks. limit_ms: the stack's own bound on this read
  * (0 = none); when it ends the read first, SEC_IO_TIMER and timer_expiries++. */

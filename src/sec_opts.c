@@ -8,7 +8,7 @@
 
 #define ONLY_STREAM 1
 #define ONLY_DGRAM  2
-#define N_OPTS      23
+#define N_OPTS      24
 
 static struct tp_conf g_val; /* what the command line gave */
 
@@ -62,6 +62,10 @@ static const struct sec_opt all[N_OPTS] = {
 	    "TLS 1.3 0-RTT; client (with --resume): send the request as early data on resumed "
 	    "connections; server: accept up to 16384 bytes of it (replayable: "
 	    "docs/tls-dtls.md)" } },
+	{ ONLY_DGRAM,
+	  { "cid", 0, OPT_FLAG, &g_val.cid, 0, 0, NULL,
+	    "DTLS 1.2 Connection ID (RFC 9146): the server gives the client a 4-byte CID, so a "
+	    "client whose address or port changes keeps its session (mbedtls)" } },
 	{ ONLY_DGRAM,
 	  { "no-cookie", 0, OPT_FLAG, &g_val.no_cookie, 0, 0, NULL,
 	    "server: no HelloVerifyRequest (the handshake without the cookie round trip)" } },
@@ -131,6 +135,7 @@ int sec_opts_merge(const struct transport *tp, struct tp_conf *c)
 	c->resume = g_val.resume;
 	c->early_data = g_val.early_data;
 	c->chain = g_val.chain;
+	c->cid = g_val.cid;
 	c->no_cookie = g_val.no_cookie;
 	c->hs_deadline_ms = g_val.hs_deadline_ms;
 	c->psk_hex = g_val.psk_hex;

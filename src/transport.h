@@ -45,6 +45,7 @@ struct tp_conf {
 	/* raw public keys (RFC 7250): the peer's public key pinned (PEM file), NULL: none */
 	const char *rpk_file;
 	int chain; /* default credentials: certs/chain-*: a leaf issued by an intermediate CA */
+	int cid;   /* DTLS 1.2 Connection ID (RFC 9146): the server gives one, the client asks */
 };
 
 /* tp_info.early: what became of a connection's early data. */
@@ -64,6 +65,8 @@ struct tp_info {
 	const char *auth;                  /* negotiated: "cert", "psk", "psk-dhe"; NULL plain */
 	int early;                         /* TP_EARLY_*: the connection's early data */
 	uint32_t early_bytes;              /* bytes of it accepted (server: received) */
+	char cid[17];                      /* DTLS: the Connection ID the server chose, hex;
+	                                    * "" = none negotiated */
 };
 
 struct timeline;

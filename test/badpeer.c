@@ -16,6 +16,9 @@
  *       valid     a valid LEN (100) byte message asking for a REPLY_LEN (24) byte reply
  *       cut       a valid header announcing LEN (1000) bytes and 100 of them, then FIN
  *                 (TCP; on UDP it is the same as truncated)
+ *       cid=HEX   (udp) a DTLS 1.2 record of type tls12_cid (RFC 9146) carrying the
+ *                 connection ID HEX (1..8 bytes), epoch 1, a sequence number no client has
+ *                 used yet, 48 random bytes as its protected content: a forged record
  *       squat     no traffic: tries to bind PORT on ADDR itself, with SO_REUSEADDR and
  *                 SO_REUSEPORT, as a local process that wants the server's datagrams
  *                 would; prints "bound" or "refused: REASON"
@@ -161,10 +164,39 @@ static void report(int fd, int dgram, int wait_ms)
 	       buf[3], (unsigned)(buf[8] << 24 | buf[9] << 16 | buf[10] << 8 | buf[11]), want, got);
 }
 
+/* cid=HEX: the forged tls12_cid record into buf; its length, or 0 on a bad HEX. */
+static size_t cid_record(const char *hex)
+{
+	size_t n = strlen(hex) / 2, i, at;
+	unsigned v;
+
+	if (n == 0 || n > 8 || strlen(hex) != 2 * n)
+		return 0;
+	buf[0] = 25;   /* tls12_cid */
+	buf[1] = 0xFE; /* DTLS 1.2 */
+	buf[2] = 0xFD;
+	buf[3] = 0; /* epoch 1 */
+	buf[4] = 1;
+	memset(buf + 5, 0, 6);
+	buf[5] = 1; /* sequence number 2^40: far ahead of any real one */
+	for (i = 0; i < n; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return 0;
+		buf[11 + i] = (uint8_t)v;
+	}
+	at = 11 + n;
+	buf[at] = 0;
+	buf[at + 1] = 48;
+	srand((unsigned)getpid() ^ (unsigned)now_ms());
+	for (i = 0; i < 48; i++)
+		buf[at + 2 + i] = (uint8_t)rand();
+	return at + 2 + 48;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: badpeer [-a ADDR] [-l LEN] [-r REPLY_LEN] [-w MS] tcp|udp PORT "
-	                "garbage|truncated|cut|overlong|badpad|silent|trickle|valid|squat\n"
+	                "garbage|truncated|cut|overlong|badpad|silent|trickle|valid|cid=HEX|squat\n"
 	                "       badpeer [-a ADDR] -n COUNT -t SECS [-i MS] tcp|udp PORT "
 	                "silent|tls-hello|tls-trickle|dtls-silent|dtls-trickle\n");
 	return 2;
@@ -296,6 +328,13 @@ int main(int argc, char **argv)
 		request(len < HDR ? HDR : (uint32_t)len, 24, len < HDR ? HDR : len);
 		for (i = 0; i < len && e == 0 && !readable(fd, i ? 200 : 0); i++)
 			e = send_all(fd, buf + i, 1);
+	} else if (strncmp(kind, "cid=", 4) == 0 && dgram) {
+		len = cid_record(kind + 4);
+		if (len == 0) {
+			close(fd);
+			return usage();
+		}
+		e = send_all(fd, buf, len);
 	} else if (strcmp(kind, "silent") != 0) {
 		close(fd);
 		return usage();

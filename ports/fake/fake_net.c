@@ -303,6 +303,16 @@ int port_udp_adopt(int *lh, const struct port_addr *peer)
 	return conn;
 }
 
+int port_udp_repeer(int h, const struct port_addr *peer)
+{
+	struct sock *s = fake_get(h, K_DGRAM);
+
+	if (s == NULL || !s->connected)
+		return ACK_ERR_SYS(EBADF);
+	s->remote = *peer;
+	return 0;
+}
+
 int port_shutdown_write(int h)
 {
 	struct sock *s = fake_get(h, K_STREAM), *p;

@@ -67,3 +67,10 @@ int port_udp_adopt(int *lh, const struct port_addr *peer)
 	*lh = nl;
 	return r;
 }
+
+int port_udp_repeer(int h, const struct port_addr *peer)
+{
+	if (connect(h, (const struct sockaddr *)(const void *)peer->raw, peer->len) != 0)
+		return ACK_ERR_SYS(errno);
+	return 0;
+}

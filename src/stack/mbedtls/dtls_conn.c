@@ -89,16 +89,90 @@ void dtls_conn_free(struct dtls_conn *d)
 	free(d);
 }
 
+/* --cid (RFC 9146): the server gives each connection a random SEC_CID_LEN-byte CID, which
+ * the client then puts in every record it sends; the client asks for the extension with
+ * an empty CID of its own (the server's records carry none). */
+static int set_cid(struct dtls_conn *d)
+{
+#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID)
+	struct tls_ctx *t = &d->s->t;
+	unsigned char cid[SEC_CID_LEN];
+	int r;
+
+	if (!t->sec.cid)
+		return 0;
+	if (!t->sec.server)
+		return mbedtls_ssl_set_cid(&d->c->ssl, MBEDTLS_SSL_CID_ENABLED, NULL, 0);
+	r = mbedtls_ctr_drbg_random(&t->drbg, cid, sizeof(cid));
+	if (r == 0)
+		r = mbedtls_ssl_set_cid(&d->c->ssl, MBEDTLS_SSL_CID_ENABLED, cid, sizeof(cid));
+	return r;
+#else
+	(void)d;
+	return 0;
+#endif
+}
+
+/* --cid and the peer did not agree (a stack or build without RFC 9146): the session
+ * goes on without, tied to the address; said once, counted (the server's report). */
+static void no_cid(struct dtls_conn *d)
+{
+	struct dtls_state *s = d->s;
+
+	if (s->nocid++ != 0)
+		return;
+	fprintf(stderr,
+	        "%s: %s: no connection ID: the %s did not negotiate one (RFC 9146); the session "
+	        "is tied to the address%s\n",
+	        s->t.sec.prog, d->c->peer, s->t.sec.server ? "client" : "server",
+	        s->t.sec.server ? " (further ones only counted)" : "");
+}
+
+/* After the handshake: the CID the server chose, if the peer agreed to one, into io; a
+ * server's connection then gets the records with it from the listening socket. */
+static int note_cid(struct dtls_conn *d)
+{
+#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID)
+	struct tls_conn *c = d->c;
+	unsigned char cid[MBEDTLS_SSL_CID_OUT_LEN_MAX];
+	size_t len = 0;
+	int on = MBEDTLS_SSL_CID_DISABLED, r;
+
+	c->io.cid_len = 0;
+	if (!d->s->t.sec.cid)
+		return 0;
+	/* in use (a server's peer CID is empty: ENABLED still, as ours is not) */
+	r = mbedtls_ssl_get_peer_cid(&c->ssl, &on, cid, &len);
+	if (r == 0 && on == MBEDTLS_SSL_CID_ENABLED && c->t->sec.server)
+		r = mbedtls_ssl_get_own_cid(&c->ssl, &on, cid, &len);
+	if (r == 0 && on == MBEDTLS_SSL_CID_ENABLED && len <= SEC_CID_MAX) {
+		memcpy(c->io.cid, cid, len);
+		c->io.cid_len = (uint8_t)len;
+	} else {
+		no_cid(d);
+	}
+	if (!c->t->sec.server)
+		return 0;
+	return sec_io_cid_serve(&c->io, &d->s->cids, &d->cli_addr);
+#else
+	(void)d;
+	(void)no_cid;
+	return 0;
+#endif
+}
+
 /* After tls_conn_prepare: the timer, the MTU, and on the server the client's address,
  * bound into its cookie (notes item 10). Again after every reset. */
 static int conn_settings(struct dtls_conn *d)
 {
 	mbedtls_ssl_context *ssl = &d->c->ssl;
+	int r;
 
 	mbedtls_ssl_set_timer_cb(ssl, d, timer_set, timer_get);
 	mbedtls_ssl_set_mtu(ssl, d->s->mtu);
-	if (!d->s->t.sec.server)
-		return 0;
+	r = set_cid(d);
+	if (r != 0 || !d->s->t.sec.server)
+		return r;
 	return mbedtls_ssl_set_client_transport_id(ssl, (const unsigned char *)d->cli_id,
 	                                           strlen(d->cli_id));
 }
@@ -141,6 +215,8 @@ int dtls_conn_handshake(struct dtls_conn *d)
 			r = conn_settings(d);
 	}
 	/* A client without certificate got its handshake_failure alert in tls_conn_handshake. */
+	if (r == 0)
+		r = note_cid(d);
 	if (r == 0 && !c->t->sec.server)
 		check_max(d);
 	if (c->t->sec.server && d->retrans != 0) { /* the client reports its own per message */

@@ -39,12 +39,16 @@ struct dtls_state {
 	 * under the accept lock, the connections' own (the rest) atomically */
 	uint32_t conns, hvr;
 	_Atomic uint32_t superseded, reconnects, retrans, retrans_conns;
+	_Atomic uint32_t moves; /* --cid: clients that went on from a new address */
+	_Atomic uint32_t nocid; /* --cid: sessions whose peer did not negotiate a CID */
+	struct sec_cids cids;   /* server, --cid: which connection owns which CID (dl.cids) */
 };
 
 struct dtls_conn {
 	struct tls_conn *c;
 	struct dtls_state *s;
-	char cli_id[80]; /* server: peer "ip:port", bound into the cookie */
+	char cli_id[80];           /* server: peer "ip:port", bound into the cookie */
+	struct port_addr cli_addr; /* server: the same, as an address */
 	/* timer: fin_ns == 0 = cancelled (mbedtls_timing_set_delay semantics) */
 	uint64_t timer_ns, int_ns, fin_ns;
 	int expired;            /* a timer expiry not yet followed by a send */

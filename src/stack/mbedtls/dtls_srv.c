@@ -136,6 +136,7 @@ int dtls_srv_accept(struct dtls_state *s, int timeout_ms, struct dtls_conn **out
 		if (r != 0)
 			return r;
 		snprintf((*out)->cli_id, sizeof((*out)->cli_id), "%s", id);
+		(*out)->cli_addr = from;
 		(*out)->on_rx = seen;
 		(*out)->first_read = 1;
 		gw.lh = s->conns_max > 1 ? -1
@@ -177,6 +178,37 @@ static int reconnect(struct dtls_conn *d, int reset)
 	return r;
 }
 
+/* --cid: a record with this connection's CID came to the listening socket from a new
+ * address (sec_cids_route) and Mbed TLS authenticated it (its MAC, and its sequence number
+ * through the replay window: a forged or replayed record never gets here), so the client
+ * moved (a NAT rebinding, RFC 9146 6): the session goes on there, without a handshake. */
+static void move(struct dtls_conn *d)
+{
+	struct dtls_state *s = d->s;
+	struct tls_conn *c = d->c;
+	struct port_addr to = *sec_io_moved(&c->io);
+	char name[64], eb[160];
+	int r = sec_io_move(&c->io);
+
+	if (r == 1)
+		return; /* read after the move that it followed */
+	port_addr_str(&to, name, sizeof(name));
+	if (r != 0) {
+		fprintf(stderr, "%s: %s: cannot follow the client to %s: %s\n", s->t.sec.prog,
+		        c->peer, name, err_str(r, eb, sizeof(eb)));
+		return;
+	}
+	s->moves++;
+	fprintf(stderr, "%s: %s: client moved to %s (connection ID): session kept, no handshake\n",
+	        s->t.sec.prog, c->peer, name);
+	snprintf(c->peer, sizeof(c->peer), "%s", name);
+	/* a ClientHello from there (a reconnect) is checked against the new address */
+	snprintf(d->cli_id, sizeof(d->cli_id), "%s", name);
+	d->cli_addr = to;
+	mbedtls_ssl_set_client_transport_id(&c->ssl, (const unsigned char *)d->cli_id,
+	                                    strlen(d->cli_id));
+}
+
 /* Is a ClientHello queued on the connection's own socket? */
 static int hello_queued(struct dtls_conn *d)
 {
@@ -209,6 +241,8 @@ int dtls_srv_recv(struct dtls_conn *d, uint8_t *buf, size_t cap, int timeout_ms)
 				return n;
 		}
 		n = tls_conn_recv(c, buf, cap, 0);
+		if (n > 0 && sec_io_moved(&c->io) != NULL)
+			move(d);
 		if (n > 0) {
 			d->first_read = 0;
 			return n;
@@ -234,5 +268,10 @@ void dtls_srv_report(const struct dtls_state *s)
 	       " stray=%" PRIu32 "\n",
 	       s->conns, s->hvr, (uint32_t)s->retrans, (uint32_t)s->retrans_conns,
 	       (uint32_t)s->reconnects, (uint32_t)s->superseded, s->dl.stray);
+	if (s->t.sec.cid && s->cids.lock != NULL)
+		printf("dtls cid moves=%" PRIu32 " routed=%" PRIu32 " unknown=%" PRIu32
+		       " backlog=%" PRIu32 " without=%" PRIu32 "\n",
+		       (uint32_t)s->moves, s->cids.routed, s->cids.unknown, s->cids.full,
+		       (uint32_t)s->nocid);
 	fflush(stdout);
 }

@@ -288,6 +288,23 @@ static int conf_early(struct tls_ctx *t, const struct tp_conf *c)
 #endif
 }
 
+/* --cid (RFC 9146): CIDs we expect in incoming records are SEC_CID_LEN bytes on a
+ * server, empty on a client (dtls_conn.c sets them per connection); a record with
+ * another CID is dropped silently, as any unauthenticated datagram is. */
+static int conf_cid(struct tls_ctx *t, const struct tp_conf *c)
+{
+	if (!t->sec.cid)
+		return 0;
+#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID)
+	(void)c;
+	return mbedtls_ssl_conf_cid(&t->conf, t->sec.server ? SEC_CID_LEN : 0,
+	                            MBEDTLS_SSL_UNEXPECTED_CID_IGNORE);
+#else
+	return sec_opts_refuse(c, "mbedtls", "cid",
+	                       "MBEDTLS_SSL_DTLS_CONNECTION_ID is not in this build's config");
+#endif
+}
+
 int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 {
 	static const char pers[] = "ackbench";
@@ -366,6 +383,8 @@ int tls_ctx_init(struct tls_ctx *t, const struct tp_conf *c, int datagram)
 #endif
 	conf_tickets(t);
 	r = conf_early(t, c);
+	if (r == 0)
+		r = conf_cid(t, c);
 	if (r != 0)
 		return r;
 	return sec_ctx_keylog(&t->sec, c->keylog_file);

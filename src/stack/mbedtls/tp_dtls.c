@@ -43,6 +43,10 @@ static uint32_t max_payload(const struct dtls_state *s)
 		e = suite_expansion(mbedtls_ssl_get_ciphersuite_name(s->t.suites[i]));
 		exp = e > exp ? e : exp;
 	}
+	/* --cid: the CID in each record, the inner content type and padding up to
+	 * MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY (16, used for DTLS 1.2 CID records too) */
+	if (s->t.sec.cid)
+		exp += SEC_CID_LEN + MBEDTLS_SSL_CID_TLS1_3_PADDING_GRANULARITY;
 	room = s->mtu - DTLS_REC_HDR - exp;
 	return room < MBEDTLS_SSL_OUT_CONTENT_LEN ? room : MBEDTLS_SSL_OUT_CONTENT_LEN;
 }
@@ -68,6 +72,15 @@ static int dtls_init(void *state, const struct tp_conf *conf)
 	if (conf->server)
 		dtls_srv_conf(s);
 	sec_listen_init(&s->dl, s->t.sec.prog, &s->t.sec.lh);
+	if (conf->server && s->t.sec.cid) {
+		r = sec_cids_init(&s->cids, s->t.sec.prog);
+		if (r != 0) {
+			tls_ctx_free(&s->t);
+			mbedtls_ssl_cookie_free(&s->cookie);
+			return r;
+		}
+		s->dl.cids = &s->cids;
+	}
 	return 0;
 }
 
@@ -79,6 +92,7 @@ static void dtls_fini(void *state)
 		dtls_srv_report(s);
 	tls_ctx_free(&s->t);
 	mbedtls_ssl_cookie_free(&s->cookie);
+	sec_cids_free(&s->cids);
 }
 
 static uint32_t dtls_max(void *state)

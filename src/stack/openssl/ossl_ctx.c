@@ -268,6 +268,9 @@ int ossl_ctx_init(struct ossl_ctx *t, const struct tp_conf *c, int datagram)
 	r = sec_ctx_init(&t->sec, c, datagram);
 	if (r != 0)
 		return r;
+	if (t->sec.cid)
+		return sec_opts_refuse(c, "openssl", "cid",
+		                       "OpenSSL 3.5 has no DTLS 1.2 Connection ID (RFC 9146)");
 	t->conns_max = c->conns > 1 ? c->conns : 1;
 	r = ossl_bio_init();
 	if (r != 0)

@@ -271,6 +271,8 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	if (c->rpk_file != NULL) /* RFC 7250: wolfSSL's HAVE_RPK, not in this build (stack.mk) */
 		return sec_opts_refuse(c, "wolfssl", "rpk",
 		                       "raw public keys are not in this wolfSSL build (HAVE_RPK)");
+	if (t->sec.cid) /* wolfSSL 5.9's CID (--enable-dtlscid) is not wired in here yet */
+		return sec_opts_refuse(c, "wolfssl", "cid", "Connection ID not built for it yet");
 	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
 	    strcmp(c->tls_version, "1.3") != 0)
 		return fail(t, "tls", c->tls_version, "want 1.2 or 1.3", ACK_ERR_ARG);
