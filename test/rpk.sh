@@ -8,8 +8,13 @@
 #     then serves a good client; a certificate client at an --rpk server: refused, one line;
 #   - bad input: a missing file, a file without a public key: one line, exit 2; a server
 #     name OpenSSL refuses (--server-name 1.2.3): refused, no crash (once a double free);
-#   - every stack built without raw public keys (mbedtls, wolfssl): refuses --rpk in one
-#     line naming the stack, exit 2.
+#   - wolfssl (built with --enable-rpk) against openssl both ways and with itself, TLS 1.2,
+#     1.3 and DTLS 1.2: everything acked, "rpk" in the client's JSON and in the server's CSV
+#     (the far side); a wrong pinned key on either side refused with one line naming --rpk,
+#     the server then serving a good client; a certificate client at a wolfssl --rpk
+#     server refused;
+#   - every stack built without raw public keys (mbedtls): refuses --rpk in one line naming
+#     the stack, exit 2.
 #   test/rpk.sh BIN_DIR
 set -eu
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -135,12 +140,72 @@ if [ -n "$RPK_BIN" ]; then
 	check_rc "--rpk file without a public key: exit 2" "$RC" 2 "$ERR"
 	check_grep "--rpk file without a public key: one line" "$ERR" "no PEM public key in it"
 fi
-BIN=$OWN_BIN
-[ "$HERE" = openssl ] || refuses "$BIN" "$HERE"
 
-# --- the other stacks built: each refuses --rpk unless it is openssl (tested above) ---
+# --- wolfssl: against openssl both ways, and with itself ---
+WOLF_BIN=$OWN_BIN
+[ "$HERE" = wolfssl ] || WOLF_BIN=$(stack_bin wolfssl)
+if [ -n "$RPK_BIN" ] && [ "$(stack_of "$WOLF_BIN")" = wolfssl ]; then
+	for pair in openssl-wolfssl wolfssl-openssl wolfssl-wolfssl; do
+		cs=${pair%-*} ss=${pair#*-}
+		cb=$RPK_BIN sb=$RPK_BIN
+		[ "$cs" = openssl ] || cb=$WOLF_BIN
+		[ "$ss" = openssl ] || sb=$WOLF_BIN
+		for v in tls-1.2 tls-1.3 dtls-1.2; do
+			proto=${v%-*}
+			vo=(--tls "${v#*-}")
+			[ "$proto" = dtls ] && vo=("${FAST[@]}")
+			what="$cs client, $ss server, $proto ${v#*-}"
+			BIN=$sb start_server "x-$pair-$v" "${proto}_server" -b 127.0.0.1 --forever "${SC[@]}" \
+				--rpk "$TMP/client.pub" -o "$TMP/xsrv.csv" "${vo[@]}" || continue
+			BIN=$cb run_client "x-$pair" "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 2 -w 0 \
+				"${CC[@]}" --rpk "$TMP/server.pub" "${vo[@]}" --json "$TMP/x.json"
+			check_rc "$what rpk: exit 0" "$RC" 0 "$ERR"
+			check_grep "$what rpk: all acked" "$OUT" "acked=2 lost=0 end=acked$"
+			check_grep "$what rpk: client JSON auth_negotiated" "$TMP/x.json" \
+				'"auth_negotiated": "rpk"'
+			if [ "$cs" = wolfssl ]; then
+				# the client pins a wrong key: its one line; the server goes on
+				BIN=$cb run_client "xw-$pair" "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 \
+					-w 0 "${CC[@]}" --rpk "$TMP/ca.pub" "${vo[@]}"
+				check "$what wrong server key: refused" [ "$RC" -ne 0 ]
+				check_grep "$what wrong server key: one clear line" "$ERR" \
+					"server raw public key rejected: not the key pinned by --rpk $TMP/ca.pub$"
+			fi
+			if [ "$ss" = wolfssl ]; then
+				BIN=$cb run_client "xc-$pair" "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 \
+					-w 0 "${CC[@]}" "${vo[@]}"
+				check "$what certificate client at an rpk server: refused" [ "$RC" -ne 0 ]
+			fi
+			BIN=$cb run_client "xa-$pair" "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 -w 0 \
+				"${CC[@]}" --rpk "$TMP/server.pub" "${vo[@]}"
+			check_rc "$what rpk after the refusals: served" "$RC" 0 "$ERR"
+			stop_server "$SRV_PID"
+			# (the refused connections' rows have no auth: they negotiated nothing)
+			check_eq "$what rpk: server CSV auth (far side)" \
+				"$(col "$TMP/xsrv.csv" auth | xargs)" "rpk"
+			[ "$ss" = wolfssl ] || continue
+			# the wolfssl server pins a wrong key for the client: its line, then goes on
+			BIN=$sb start_server "xw-$pair-$v" "${proto}_server" -b 127.0.0.1 --forever \
+				"${SC[@]}" --rpk "$TMP/ca.pub" "${vo[@]}" || continue
+			BIN=$cb run_client "xwc-$pair" "$T" "${proto}_client" -p "$SRV_PORT" -s 64 -n 1 -w 0 \
+				"${CC[@]}" --rpk "$TMP/server.pub" "${vo[@]}"
+			check "$what wrong client key: refused" [ "$RC" -ne 0 ]
+			check "$what wrong client key: the server goes on" running "$SRV_PID"
+			stop_server "$SRV_PID"
+			check_grep "$what wrong client key: the server's line" "$SRV_ERR" \
+				"client raw public key rejected: not the key pinned by --rpk $TMP/ca.pub$"
+		done
+	done
+elif [ -n "$RPK_BIN" ]; then
+	not_ok "the wolfssl programs for the raw-public-key interop runs (make STACK=wolfssl)"
+fi
+
+BIN=$OWN_BIN
+case "$HERE" in openssl | wolfssl) ;; *) refuses "$BIN" "$HERE" ;; esac
+
+# --- the other stacks built: each refuses --rpk unless it has them (tested above) ---
 for s in $(make_var print-STACKS); do
-	case "$s" in "$HERE" | openssl) continue ;; esac
+	case "$s" in "$HERE" | openssl | wolfssl) continue ;; esac
 	d=$(stack_bin "$s")
 	if [ "$(stack_of "$d")" != "$s" ]; then
 		echo "skip - stack $s not built in $d (make STACK=$s)"

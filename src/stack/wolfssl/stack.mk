@@ -16,7 +16,8 @@
 #   Mbed TLS sends 32; --enable-psk and WOLFSSL_STATIC_PSK for --psk (off by default in
 #   wolfSSL; without the latter it has no plain PSK suite, only ECDHE_PSK and TLS 1.3);
 #   WOLFSSL_DTLS_DROP_STATS: a DTLS server counts the records it dropped undecrypted (a
-#   PSK client with the wrong key, whose Finished DTLS drops silently, wolf_conn.c).
+#   PSK client with the wrong key, whose Finished DTLS drops silently, wolf_conn.c);
+#   --enable-rpk (HAVE_RPK): raw public keys (RFC 7250) for --rpk (wolf_rpk.c).
 WOLF := build/$(TARGET)/wolfssl
 WOLF_ASM_native := --enable-intelasm
 WOLF_ASM_aarch64 := --enable-armasm --host=aarch64-linux-gnu
@@ -27,7 +28,7 @@ WOLF_CONFIGURE := --enable-static --disable-shared --disable-examples --disable-
                   --enable-curve25519 --enable-mlkem --enable-mldsa --enable-dtls \
                   --enable-dtls13 --enable-dtls-frag-ch --enable-dtls-mtu --enable-opensslextra \
                   --enable-session-ticket --enable-ticket-nonce-malloc --enable-ip-alt-name --enable-psk \
-                  --enable-earlydata \
+                  --enable-earlydata --enable-rpk \
                   CPPFLAGS='-DHAVE_SECRET_CALLBACK -DWOLFSSL_STATIC_PSK -DWOLFSSL_DTLS_DROP_STATS'
 # $(WOLF)/wolf_build.h: ACKBENCH_WOLFSSL_BUILD, the build configuration stack.c reports
 STACK_CFLAGS := -isystem $(WOLF)/src -I$(WOLF)

@@ -76,8 +76,10 @@ static int conn_setup(struct wolf_conn *c)
 	if (t->sec.server)
 		return 0;
 	/* The server name against the subjectAltName: an IP literal as an IP entry (wolfSSL
-	 * 5.9's check_domain_name takes DNS names only) */
-	if ((is_ip(t->sec.server_name)
+	 * 5.9's check_domain_name takes DNS names only); --rpk: no name, the pinned key is the
+	 * check (wolf_rpk.c) */
+	if (t->sec.rpk == NULL &&
+	    (is_ip(t->sec.server_name)
 	             ? wolfSSL_check_ip_address(c->ssl, t->sec.server_name)
 	             : wolfSSL_check_domain_name(c->ssl, t->sec.server_name)) != WOLFSSL_SUCCESS)
 		return ACK_ERR_NOMEM;
@@ -139,6 +141,7 @@ int wolf_conn_renew(struct wolf_conn *c)
 	c->hs_done = c->peer_closed = 0;
 	c->hello_len = 0;
 	c->verr = c->verr_depth = 0;
+	c->rpk_ok = c->rpk_bad = 0;
 	return conn_ssl(c);
 }
 
@@ -191,6 +194,8 @@ int wolf_conn_handshake(void *conn)
 		}
 	}
 	sec_io_hs_end(&c->io);
+	if ((r = wolf_rpk_check(c)) != 0)
+		return r;
 	c->hs_done = 1;
 	if (wolf_keylog_on()) {
 		if (wolfSSL_version(c->ssl) == TLS1_2_VERSION ||

@@ -34,6 +34,8 @@ struct wolf_conn {
 	int verr_depth;
 	int psk_unknown;    /* server: the client named an identity not ours (wolf_psk.c) */
 	int offers_session; /* client --resume: the last session's ticket is offered */
+	int rpk_ok;         /* --rpk: the peer's raw public key was the pinned one */
+	int rpk_bad;        /* --rpk: the peer's raw public key was another (wolf_rpk.c) */
 	char peer[64];
 	/* DTLS: the retransmission timer (wolf_timer.h; tm.min 0 = stream) */
 	struct wolf_timer tm;
@@ -51,6 +53,15 @@ struct wolf_conn {
 /* wolf_psk.c: a PSK server's failed handshake (wolfSSL error e): the line saying what it
  * most likely means, unless the identity was unknown (said already) or the peer left. */
 void wolf_psk_fail(struct wolf_conn *c, int e);
+
+/* wolf_rpk.c (--rpk). verify: the peer's key (its DER, a SubjectPublicKeyInfo) against
+ * the pin: ok unchanged without --rpk, else 1 only for the pinned key. refused: 1 (its line
+ * printed) when the key was not the pinned one. check: after the handshake, 0 when both
+ * certificate types negotiated are RPK and the peer's key is the pinned one, else an
+ * error (its line printed). */
+int wolf_rpk_verify(struct wolf_conn *c, int ok, const unsigned char *der, size_t len);
+int wolf_rpk_refused(const struct wolf_conn *c);
+int wolf_rpk_check(struct wolf_conn *c);
 
 /* Wraps the connected handle h (owned from here on, also on failure); on a datagram
  * handle with the DTLS timer and wolfSSL's non-blocking mode set. */

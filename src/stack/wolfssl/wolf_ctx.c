@@ -268,9 +268,11 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	r = sec_ctx_init(&t->sec, c, datagram);
 	if (r != 0)
 		return r;
-	if (c->rpk_file != NULL) /* RFC 7250: wolfSSL's HAVE_RPK, not in this build (stack.mk) */
+#ifndef HAVE_RPK
+	if (c->rpk_file != NULL) /* RFC 7250: wolfSSL's HAVE_RPK (stack.mk's --enable-rpk) */
 		return sec_opts_refuse(c, "wolfssl", "rpk",
 		                       "raw public keys are not in this wolfSSL build (HAVE_RPK)");
+#endif
 	if (t->sec.cid) /* wolfSSL 5.9's CID (--enable-dtlscid) is not wired in here yet */
 		return sec_opts_refuse(c, "wolfssl", "cid", "Connection ID not built for it yet");
 	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
@@ -286,7 +288,7 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 	    wolfSSL_CTX_SetMinVersion(t->ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS)
 		return ACK_ERR_PROTO;
 	r = t->sec.auth == SEC_AUTH_CERT ? load_credentials(t) : 0;
-	if (r != 0)
+	if (r != 0 || (r = wolf_rpk_conf(t)) != 0)
 		return r;
 	/* Mutual authentication, verify-required both sides. mutual_auth makes a TLS 1.2
 	 * server answer an empty client Certificate with a fatal handshake_failure alert

@@ -23,6 +23,7 @@
 #include "transport.h"
 
 #define WOLF_MAX_GROUPS 16
+#define WOLF_RPK_MAX    4096 /* a raw public key's DER: ML-DSA-87's is 2614 bytes */
 
 struct wolf_ctx {
 	struct sec_ctx sec; /* prog, side, pins, lock, key log, own key, ... (sec_ctx.h) */
@@ -36,6 +37,9 @@ struct wolf_ctx {
 	char suite_max[64];    /* DTLS: the listed suite with the largest record expansion */
 	uint32_t hs_min_ms, hs_max_ms; /* DTLS: the retransmission timer (wolf_timer.h) */
 	int dtls13;                    /* DTLS 1.3 (--tls 1.3), else DTLS 1.2 */
+	/* --rpk: the peer's pinned key, DER SubjectPublicKeyInfo (wolf_rpk.c) */
+	unsigned char peer_rpk[WOLF_RPK_MAX];
+	size_t peer_rpk_len;
 };
 
 /* conf must outlive t (its strings are kept). Prints the reason of a failure (naming the
@@ -46,6 +50,11 @@ void wolf_ctx_free(struct wolf_ctx *t);
 /* wolf_psk.c: --psk on t's WOLFSSL_CTX (suites unless the user named them, TLS 1.3 modes,
  * the client's key or the server's identity check). 0 or an error, its line printed. */
 int wolf_ctx_psk(struct wolf_ctx *t, int user_suites);
+
+/* wolf_rpk.c: --rpk on t's WOLFSSL_CTX (the own public key sent as a raw public key, the
+ * peer's pinned, both certificate types RPK only); 0 without --rpk. 0 or an error, its
+ * line printed. */
+int wolf_rpk_conf(struct wolf_ctx *t);
 
 /* The verify mode of t's connections (verify-required both sides). */
 int wolf_verify_mode(const struct wolf_ctx *t);
