@@ -295,7 +295,7 @@ mcu-explore:
 $(BUILD)/test/ref_tcp_loop: test/ref_tcp_loop.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC       $<")
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ test/badpeer.c test/badpeer_swarm.c
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 bench: deps all $(BUILD)/test/ref_tcp_loop
 	$(Q)scripts/deps.sh bench
 	$(Q)scripts/bench-loopback.sh -B $(BUILD)/bin -R $(BUILD)/test/ref_tcp_loop
