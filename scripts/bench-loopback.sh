@@ -26,7 +26,8 @@ Usage: $0 [-B BINDIR] [-R REF] [-d DIR] [-r ROUNDS] [-n COUNT] [-t SECS] [-c CPU
   -t SECS    sockperf's run time (default: 2; it also warms up for 0.4 s)
   -c C,S     CPUs of the client and of the server (default: 0,1)
   -h         this text
-Target: ratio <= $TARGET. Needs sockperf, taskset, jq, ss (scripts/deps.sh bench).
+Target: ratio <= $TARGET. Needs sockperf, taskset, ss (scripts/deps.sh bench), and Python 3
+for the table (scripts/deps.sh analysis).
 Other load on the host makes round trips slow and bimodal: the summary shows the load
 average before and after; the median over the rounds resists a minority of bad rounds.
 Exit status: 0 when every run gave a figure (whatever the ratios), 1 when one failed,
@@ -78,7 +79,7 @@ bin=$(lib_abs "$bin")
 ref=$(lib_abs "$ref")
 lib_need_pairs "$bin" tcp udp || exit 2
 [ -x "$ref" ] || { log "-R: '$ref' not found (make bench builds it)"; exit 2; }
-lib_need_cmds "scripts/deps.sh bench build test" sockperf taskset jq ss
+lib_need_cmds "scripts/deps.sh bench build test" sockperf taskset ss
 lib_cpu_range "$cpus"
 ncpu=$LIB_NCPU
 dir=$(lib_run_dir "$dir" bench)
@@ -106,7 +107,8 @@ is_us() {
 	return 0
 }
 
-# ours PROTO SIZE ROUND: --keep run; FIG = p50 exchange (send .. matching reply) in us.
+# ours PROTO SIZE ROUND: --keep run; FIG = its --json file (in $dir), whose p50 exchange
+# (send .. matching reply) bench-summary reads.
 ours() {
 	local p=$1 size=$2 tag="ours-$1-$2-r$3"
 
@@ -115,7 +117,8 @@ ours() {
 	lib_client_run "$dir/$tag" "$CLIENT_SECS" "${on_client[@]}" "$bin/${p}_client" -a 127.0.0.1 \
 		-p "$LIB_SERVER_PORT" --keep -s "$size" --reply-size "$size" -n "$count" -w 1000 -q \
 		--json "$dir/$tag.json" || return 1
-	FIG=$(lib_p50 "$dir/$tag.json" exchange)
+	[ -s "$dir/$tag.json" ] || return 1
+	FIG=$tag.json
 }
 
 # A port free now for TCP and UDP, below Linux's ephemeral range (32768-60999) so that no
@@ -165,7 +168,8 @@ sockperf_rtt() {
 	FIG=$v
 }
 
-# per_message SIZE ROUND: ours per message (p50 total) and the reference: FIG="OURS REF".
+# per_message SIZE ROUND: ours per message (its --json file, whose p50 total bench-summary
+# reads) and the reference's p50: FIG="OURS_JSON REF".
 per_message() {
 	local size=$1 r=$2 n=$((count / 10)) tag o f
 
@@ -174,7 +178,8 @@ per_message() {
 		-q || return 1
 	lib_client_run "$dir/$tag" "$CLIENT_SECS" "${on_client[@]}" "$bin/tcp_client" -a 127.0.0.1 \
 		-p "$LIB_SERVER_PORT" -s "$size" -n "$n" -q --json "$dir/$tag.json" || return 1
-	o=$(lib_p50 "$dir/$tag.json" total)
+	[ -s "$dir/$tag.json" ] || return 1
+	o=$tag.json
 	tag="ref-tcp-per-message-$size-r$r"
 	lib_server_start "$dir/$tag.server" "${on_server[@]}" "$bin/tcp_server" -b 127.0.0.1 -p 0 \
 		-q || return 1
@@ -182,12 +187,12 @@ per_message() {
 	lib_client_run "$dir/$tag" "$CLIENT_SECS" "${on_client[@]}" "$ref" -a 127.0.0.1 \
 		-p "$LIB_SERVER_PORT" -s "$size" -n "$n" || return 1
 	f=$(sed -n 's/^ref .* p50_us=\([0-9.]*\) .*/\1/p' "$dir/$tag.out")
-	is_us "$o" && is_us "$f" || return 1
+	is_us "$f" || return 1
 	FIG="$o $f"
 }
 
-# Raw figures: one line "KIND PROTO SIZE ROUND OURS_P50 REF_P50" per pair of runs.
-raw="$dir/rounds.txt"
+# The runs: one line "KIND PROTO SIZE ROUND OURS_JSON REF_P50" per pair of runs.
+raw="$dir/runs.txt"
 : >"$raw"
 for r in $(seq 1 "$rounds"); do
 	for p in tcp udp; do
@@ -201,7 +206,7 @@ for r in $(seq 1 "$rounds"); do
 				if sockperf_rtt "$p" "$s" "$r"; then b=$FIG; fi
 				if ours "$p" "$s" "$r"; then a=$FIG; fi
 			fi
-			if ! is_us "$a" || ! is_us "$b"; then
+			if [ -z "$a" ] || ! is_us "$b"; then
 				failed+=("$p $s B --keep round $r (see $dir)")
 				continue
 			fi
@@ -226,8 +231,8 @@ load1=$(lib_loadavg)
 	echo "# per-message: ours = tcp_client -n $((count / 10)) p50 total (connect .. peer's FIN"
 	echo "#   seen); ref = ref_tcp_loop p50 (socket .. close, plain blocking calls)"
 	echo "# ratio = ours/ref per round; the median over the rounds, min..max its spread"
-	echo "# p50 in microseconds (median over the rounds); raw figures: $raw"
+	echo "# p50 in microseconds (median over the rounds); runs: $raw"
 	# One line per kind/proto/size: medians over the rounds, ratio min..max (ackbench/bench.py).
-	(lib_analysis bench-summary loopback "$raw" "$TARGET")
+	(lib_analysis bench-summary loopback "$dir" "$TARGET")
 } | tee "$dir/summary.txt"
 lib_failed "${failed[@]}" || exit 1

@@ -18,7 +18,7 @@ Usage: $0 [-B BINDIR] [-r ROUNDS] [-n COUNT] [-c CPU,CPU] [-d DIR]
   -n COUNT   connections per run (default: 200)
   -c C,S     CPUs of the client and of the server (default: 0,1)
   -d DIR     where the raw outputs go (default: results/bench-timeline-<UTC time>)
-Needs taskset, jq. Exit status: 0 when every run gave a figure, 1 when one failed, 2 usage.
+Needs taskset, and Python 3 for the table (scripts/deps.sh analysis). Exit status: 0 when every run gave a figure, 1 when one failed, 2 usage.
 USAGE
 }
 
@@ -48,7 +48,7 @@ done
 lib_cpu_pair "$cpus" || { log "-c: '$cpus' is not two different CPU numbers"; exit 2; }
 bin=$(lib_abs "$bin")
 lib_need_pairs "$bin" tls dtls || exit 2
-lib_need_cmds "scripts/deps.sh bench" taskset jq
+lib_need_cmds "scripts/deps.sh bench" taskset
 lib_cpu_range "$cpus"
 dir=$(lib_run_dir "$dir" bench-timeline)
 on_client=(taskset -c "$LIB_CCPU")
@@ -65,10 +65,10 @@ certs="$dir/certs"
 srv=(--ca "$certs/ca.crt" --cert "$certs/server.crt" --key "$certs/server.key")
 cli=(--ca "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/client.key")
 
-raw=$dir/rounds.txt
+raw=$dir/runs.txt
 : >"$raw"
-# one ROUND CONF: CONF = "tls12|tls13|dtls" + "-tl" with --timeline; a raw line
-# "CONF ROUND handshake_p50 cpu_p50 server_cpu_p50".
+# one ROUND CONF: CONF = "tls12|tls13|dtls" + "-tl" with --timeline; a line of runs.txt
+# "CONF ROUND CLIENT_JSON SERVER_CSV" (files in $dir: bench-summary timeline reads them).
 one() {
 	local r=$1 c=$2 p=tls tag=$2-r$1 extra=() sx=() cx=()
 	case "$c" in dtls*) p=dtls ;; esac
@@ -82,9 +82,7 @@ one() {
 		failed+=("$tag")
 		return 0
 	fi
-	printf '%s %s %s %s %s\n' "$c" "$r" "$(lib_p50 "$dir/$tag.json" handshake)" \
-		"$(lib_p50 "$dir/$tag.json" cpu)" \
-		"$(lib_analysis bench-summary server-cpu "$dir/$tag.server.csv" -)" >>"$raw"
+	printf '%s %s %s %s\n' "$c" "$r" "$tag.json" "$tag.server.csv" >>"$raw"
 }
 pair_round() { # pair_round ROUND CONF: with and without, in turn
 	lib_in_turn "$1" one "$2" "$2-tl"
@@ -99,6 +97,6 @@ load1=$(lib_loadavg)
 {
 	printf '# --timeline cost: medians over %s rounds of per-run p50s, %s connections each, 64 B,\n' "$rounds" "$count"
 	printf '# client on CPU %s, server on CPU %s; load average %s before, %s after\n' "$LIB_CCPU" "$LIB_SCPU" "$load0" "$load1"
-	(lib_analysis bench-summary timeline "$raw")
+	(lib_analysis bench-summary timeline "$dir")
 } | tee "$dir/summary.txt"
 lib_failed "${failed[@]+"${failed[@]}"}"

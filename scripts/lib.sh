@@ -312,10 +312,6 @@ lib_client_run() {
 	lib_server_stop "$LIB_SERVER_PID" 10 || true
 }
 
-# lib_p50 JSON PHASE: p50 of PHASE (total, handshake, exchange, cpu...) of the first size in
-# a client's --json file.
-lib_p50() { jq -r ".sizes[0].$2.p50" "$1"; }
-
 # lib_in_turn ROUND FN A B: FN ROUND A then FN ROUND B in odd rounds, the other way round in
 # even ones (so that neither side always goes first).
 lib_in_turn() {

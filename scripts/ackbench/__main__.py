@@ -14,7 +14,7 @@ COMMANDS = {
     "fleet": "one report for a fleet run directory (scripts/fleet.sh)",
     "show": "what a file or directory is and the records read from it",
     "timeline": "where the time goes in the handshake, from both sides' --timeline files",
-    "bench-summary": "the tables of the bench scripts from their rounds.txt (bench-*.sh)",
+    "bench-summary": "the tables of the bench scripts from their run directories (bench-*.sh)",
     "mcu-explore": "fronts, the cheapest that fits and the report of an mcu-explore.sh sweep",
     "links": "handshakes over emulated links against the round-trip model (bench-links.sh)",
 }

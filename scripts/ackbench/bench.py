@@ -1,7 +1,11 @@
-"""The summaries of the bench scripts (scripts/bench-*.sh), from their rounds.txt records:
-each returns the lines the script prints (users and tests grep them)."""
+"""The summaries of the bench scripts (scripts/bench-*.sh), from their rounds.txt records
+(or runs.txt: the runs' own files, read here): each returns the lines the script prints
+(users and tests grep them)."""
 
-from . import stats
+import os
+
+from . import reader, stats
+from .records import FormatError, LoopbackRound, TimelineRound
 
 
 def _groups(records, key):
@@ -9,6 +13,40 @@ def _groups(records, key):
     out = {}
     for r in records:
         out.setdefault(key(r), []).append(r)
+    return out
+
+
+def p50_of(path, phase):
+    """The p50 (us) of PHASE (exchange, total, handshake, cpu...) of the first size of a
+    client's --json summary; FormatError naming the file when it has none."""
+    summary = reader.read_summary(path)
+    if summary is None or not summary.sizes:
+        raise FormatError(path, 0, "not a client summary with a size")
+    ph = summary.sizes[0].phases.get(phase)
+    if ph is None or ph.n == 0:
+        raise FormatError(path, 0, f"sizes[0].{phase}: no figure")
+    return ph.p50
+
+
+def loopback_rounds(directory, runs):
+    """bench-loopback.sh's LoopbackRun records (runs.txt in DIRECTORY) as LoopbackRound
+    ones: our p50 read from each run's --json file, exchange with --keep, else total."""
+    return [LoopbackRound(r.kind, r.proto, r.size, r.round,
+                          p50_of(os.path.join(directory, r.ours_json),
+                                 "exchange" if r.kind == "keep" else "total"), r.ref_us)
+            for r in runs]
+
+
+def timeline_rounds(directory, runs):
+    """bench-timeline.sh's TimelineRun records (runs.txt in DIRECTORY) as TimelineRound
+    ones: the client's handshake and CPU p50s from its --json file, the server's median
+    CPU from its CSV (None when no connection completed)."""
+    out = []
+    for r in runs:
+        j = os.path.join(directory, r.client_json)
+        out.append(TimelineRound(r.conf, r.round, p50_of(j, "handshake"), p50_of(j, "cpu"),
+                                 server_cpu(reader.read_server(
+                                     os.path.join(directory, r.server_csv)))))
     return out
 
 

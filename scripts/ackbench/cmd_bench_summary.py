@@ -1,8 +1,12 @@
 """bench-summary KIND ...: the analysis halves of the bench scripts (scripts/bench-*.sh),
 which keep only the runs:
 
-  bench-summary loopback ROUNDS TARGET   the table of bench-loopback.sh from its rounds.txt
-  bench-summary timeline ROUNDS          the table of bench-timeline.sh from its rounds.txt
+  bench-summary loopback DIR TARGET      the table of a bench-loopback.sh directory (its
+                                         runs.txt and the clients' --json files); ROUNDS
+                                         instead of DIR: an older directory's rounds.txt
+  bench-summary timeline DIR             the table of a bench-timeline.sh directory (its
+                                         runs.txt, the clients' --json files, the servers'
+                                         CSVs); ROUNDS instead of DIR: an older rounds.txt
   bench-summary server-cpu CSV [EMPTY]   median CPU us of a server -o CSV's completed
                                          connections, as %.1f (EMPTY when there are none)
   bench-summary stacks DIR               the tables of a bench-stacks.sh directory (its
@@ -30,7 +34,7 @@ import os
 
 from . import bench, bench_load, bench_stacks, bench_tls, reader
 from .cli import fail
-from .records import LoopbackRound, TimelineRound
+from .records import LoopbackRound, LoopbackRun, TimelineRound, TimelineRun
 
 PROG = "bench-summary"
 USAGE = __doc__.split("\n\n", 1)[1]
@@ -54,9 +58,19 @@ def main(argv):
             float(args[1])
         except ValueError:
             return fail(PROG, f"loopback: target '{args[1]}' is not a number", 2)
-        lines = bench.loopback_lines(reader.read_rounds(args[0], LoopbackRound), args[1])
+        if os.path.isdir(args[0]):
+            runs = reader.read_rounds(os.path.join(args[0], "runs.txt"), LoopbackRun)
+            rounds = bench.loopback_rounds(args[0], runs)
+        else:
+            rounds = reader.read_rounds(args[0], LoopbackRound)
+        lines = bench.loopback_lines(rounds, args[1])
     elif kind == "timeline" and len(args) == 1:
-        lines = bench.timeline_lines(reader.read_rounds(args[0], TimelineRound))
+        if os.path.isdir(args[0]):
+            runs = reader.read_rounds(os.path.join(args[0], "runs.txt"), TimelineRun)
+            rounds = bench.timeline_rounds(args[0], runs)
+        else:
+            rounds = reader.read_rounds(args[0], TimelineRound)
+        lines = bench.timeline_lines(rounds)
     elif kind == "server-cpu" and len(args) in (1, 2):
         m = bench.server_cpu(reader.read_server(args[0]))
         print(f"{m:.1f}" if m is not None else (args[1] if len(args) == 2 else ""), end="")

@@ -366,6 +366,24 @@ class LoopbackRound:  # bench-loopback.sh: ours against the reference, one pair 
 
 
 @dataclass
+class LoopbackRun:  # bench-loopback.sh's runs.txt: the same pair, ours still a --json file
+    kind: str  # keep (p50 of exchange), per-message (p50 of total)
+    proto: str
+    size: int
+    round: int
+    ours_json: str  # our client's --json summary, in the run directory
+    ref_us: float  # the reference's p50 (sockperf's or ref_tcp_loop's own line)
+
+
+@dataclass
+class TimelineRun:  # bench-timeline.sh's runs.txt: one run's files, in the run directory
+    conf: str
+    round: int
+    client_json: str  # the client's --json summary: handshake and CPU p50
+    server_csv: str  # the server's -o CSV: its connections' CPU
+
+
+@dataclass
 class TimelineRound:  # bench-timeline.sh: one run with or without --timeline
     conf: str  # tls12, tls13, dtls; "-tl" appended with --timeline
     round: int
