@@ -1,5 +1,6 @@
-/* loglimit.c - see loglimit.h. A fixed window per kind: it opens at the first line after
- * the last one closed, and holds LOGLIMIT_PER_S lines for one second. */
+/* loglimit.c - see loglimit.h. A token bucket per kind: LOGLIMIT_BURST lines at once,
+ * then LOGLIMIT_PER_S a second; the count of the lines held back is told at most once a
+ * second, before the kind's next printed line (or at the end). */
 #include "loglimit.h"
 
 #include <stdarg.h>
@@ -8,7 +9,8 @@
 
 #include "port.h"
 
-#define WINDOW_NS 1000000000ull
+#define SECOND_NS 1000000000ull
+#define MILLI     1000u /* tokens are kept in thousandths of a line */
 
 static const char *const g_names[LOGLIMIT_KINDS] = {
 	[LOGLIMIT_HANDSHAKE] = "handshake failed", [LOGLIMIT_REFUSED] = "peer refused",
@@ -18,8 +20,10 @@ static const char *const g_names[LOGLIMIT_KINDS] = {
 };
 
 struct kind {
-	uint64_t win_ns;          /* the window's start; 0: none open */
-	unsigned in_win, held;    /* printed, and suppressed, in the window */
+	uint64_t last_ns;         /* the last line's time; 0: none yet */
+	uint64_t told_ns;         /* when the count of held lines was last told */
+	uint64_t tokens;          /* lines that may be printed now, in thousandths */
+	unsigned held;            /* suppressed, not told yet */
 	unsigned long all, shown; /* since start */
 };
 
@@ -43,15 +47,35 @@ int loglimit_start(const char *prog, FILE *out)
 	return 0;
 }
 
-/* The window's suppressed lines, in one line (the lock held). */
-static void tell_held(enum loglimit_kind kind)
+/* The lines held back since the last count, in one line (the lock held). */
+static void tell_held(enum loglimit_kind kind, uint64_t now)
 {
 	struct kind *k = &g.k[kind];
 
 	if (k->held != 0)
-		fprintf(g.out, "%s: ... %u more \"%s\" line(s) suppressed in that second\n", g.prog,
-		        k->held, g_names[kind]);
+		fprintf(g.out, "%s: ... %u more \"%s\" line(s) suppressed\n", g.prog, k->held,
+		        g_names[kind]);
 	k->held = 0;
+	k->told_ns = now;
+}
+
+/* Refill KIND's bucket for the time since its last line (the lock held). */
+static void refill(struct kind *k, uint64_t now)
+{
+	uint64_t dt, full = (uint64_t)LOGLIMIT_BURST * MILLI;
+
+	if (k->last_ns == 0) {
+		k->tokens = full;
+		k->told_ns = now;
+	} else {
+		dt = now - k->last_ns;
+		if (dt > 3600 * SECOND_NS)
+			dt = 3600 * SECOND_NS; /* far more than a full bucket, and no overflow */
+		k->tokens += dt * LOGLIMIT_PER_S * MILLI / SECOND_NS;
+		if (k->tokens > full)
+			k->tokens = full;
+	}
+	k->last_ns = now;
 }
 
 void loglimit_printf(enum loglimit_kind kind, const char *fmt, ...)
@@ -72,15 +96,13 @@ void loglimit_printf(enum loglimit_kind kind, const char *fmt, ...)
 	now = port_mono_ns();
 	port_mutex_lock(g.lock);
 	k->all++;
-	if (k->win_ns == 0 || now - k->win_ns >= WINDOW_NS) {
-		tell_held(kind);
-		k->win_ns = now;
-		k->in_win = 0;
-	}
-	if (k->in_win < LOGLIMIT_PER_S) {
-		k->in_win++;
+	refill(k, now);
+	if (k->tokens >= MILLI) {
+		k->tokens -= MILLI;
+		if (k->held != 0 && now - k->told_ns >= SECOND_NS)
+			tell_held(kind, now);
 		k->shown++;
-		fputs(line, g.out); /* under the lock: after its window's "suppressed" line */
+		fputs(line, g.out); /* under the lock: after the count line before it */
 	} else {
 		k->held++;
 	}
@@ -97,14 +119,13 @@ void loglimit_report(void)
 	for (i = 0; i < LOGLIMIT_KINDS; i++) {
 		const struct kind *k = &g.k[i];
 
-		tell_held((enum loglimit_kind)i);
+		tell_held((enum loglimit_kind)i, port_mono_ns());
 		if (k->all != k->shown)
 			fprintf(g.out,
-			        "%s: \"%s\" lines: %lu in all, %lu printed, %lu suppressed (at "
-			        "most "
-			        "%u a second)\n",
+			        "%s: \"%s\" lines: %lu in all, %lu printed, %lu suppressed (%u at "
+			        "once, then %u a second)\n",
 			        g.prog, g_names[i], k->all, k->shown, k->all - k->shown,
-			        LOGLIMIT_PER_S);
+			        LOGLIMIT_BURST, LOGLIMIT_PER_S);
 	}
 	fflush(g.out);
 	port_mutex_unlock(g.lock);

@@ -1,13 +1,15 @@
 /*
- * loglimit.h - a server's per-peer stderr lines, at most LOGLIMIT_PER_S a second of each
- * kind. One line per failed handshake was one line per attacker's attempt: 100 peers that
- * reconnect as soon as the handshake lobby pushes them out wrote about 2,000 lines in 10 s,
- * enough to fill the disk of whoever keeps the server's stderr. Now the first
- * LOGLIMIT_PER_S lines of a kind in a second are printed, the rest of that second are
- * counted, and one line says how many (at the next line of that kind, or at the end):
- *   tls_server: ... 187 more "handshake failed" line(s) suppressed in that second
+ * loglimit.h - a server's per-peer stderr lines, limited per kind. One line per failed
+ * handshake was one line per attacker's attempt: 100 peers that reconnect as soon as the
+ * handshake lobby pushes them out wrote about 2,000 lines in 10 s, enough to fill the disk
+ * of whoever keeps the server's stderr. Each kind has a bucket of LOGLIMIT_BURST lines,
+ * refilled at LOGLIMIT_PER_S a second: a few peers' lines (a refused DTLS client tries six
+ * times, six lines) always come out, a flood gets LOGLIMIT_PER_S a second. The lines held
+ * back are counted, and one line says how many (at most once a second, before the kind's
+ * next printed line, or at the end):
+ *   tls_server: ... 187 more "handshake failed" line(s) suppressed
  * and at the end (loglimit_report), one line per kind that had any suppressed:
- *   tls_server: "handshake failed" lines: 1949 in all, 48 printed, 1901 suppressed (...)
+ *   tls_server: "handshake failed" lines: 1949 in all, 348 printed, 1601 suppressed (...)
  * Nothing is lost: every line is counted. Until loglimit_start (clients, set-up), and after
  * loglimit_stop, lines go out as they come. Thread-safe between start and stop.
  */
@@ -16,7 +18,8 @@
 
 #include <stdio.h>
 
-#define LOGLIMIT_PER_S 10 /* lines of one kind printed in a second */
+#define LOGLIMIT_BURST 50 /* lines of one kind printed at once */
+#define LOGLIMIT_PER_S 10 /* then lines of one kind printed in a second */
 
 /* A kind of line: each is limited on its own, so a flood of one kind never hides another. */
 enum loglimit_kind {

@@ -1,8 +1,8 @@
 /* test_loglimit.c - a server's per-peer lines, limited by kind (src/loglimit.c), on the
- * in-memory port's clock: the first LOGLIMIT_PER_S lines of a kind in a second are printed,
- * the rest counted and told in one line when the next second's first line comes (or at the
- * end), kinds apart; the end summary has every count; before start and after stop lines go
- * out as they come. */
+ * in-memory port's clock: LOGLIMIT_BURST lines of a kind at once, then LOGLIMIT_PER_S a
+ * second; the rest counted and told in one line at most once a second, before the kind's
+ * next printed line (or at the end); kinds apart; a bucket refills to its burst, no more;
+ * the end summary has every count; before start and after stop lines go out as they come. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +10,7 @@
 #include "fake_port.h"
 #include "loglimit.h"
 
-#define COUNT20 "srv: ... 20 more \"handshake failed\" line(s) suppressed in that second\n"
+#define COUNT11 "srv: ... 11 more \"handshake failed\" line(s) suppressed\n"
 
 static FILE *g_out;
 
@@ -40,40 +40,48 @@ static void say(enum loglimit_kind k, unsigned n)
 		loglimit_printf(k, "srv: conn %u from peer: handshake failed: pushed out\n", i);
 }
 
-static void test_window(void)
+static void test_bucket(void)
 {
-	char buf[8192];
+	char buf[16384];
 	unsigned long all, shown;
 	unsigned n;
 
 	fake_reset();
 	g_out = tmpfile();
 	CHECK(g_out != NULL && loglimit_start("srv", g_out) == 0, "started");
-	say(LOGLIMIT_HANDSHAKE, 25);
+	say(LOGLIMIT_HANDSHAKE, LOGLIMIT_BURST + 10);
 	n = lines(buf, sizeof(buf));
-	CHECK_U(n, LOGLIMIT_PER_S, "25 lines at once: the first %u printed", LOGLIMIT_PER_S);
+	CHECK_U(n, LOGLIMIT_BURST, "%u lines at once: the first %u printed", LOGLIMIT_BURST + 10,
+	        LOGLIMIT_BURST);
 	fake_clock_advance(500000000u);
-	say(LOGLIMIT_HANDSHAKE, 5);
+	say(LOGLIMIT_HANDSHAKE, 6);
 	say(LOGLIMIT_DROPPED, 3);
 	n = lines(buf, sizeof(buf));
-	CHECK_U(n, 3, "half a second later: 5 more counted, another kind's 3 printed");
+	CHECK_U(n, 5 + 3, "half a second later: 5 more printed (no count yet), another kind's 3");
 	fake_clock_advance(500000000u);
 	say(LOGLIMIT_HANDSHAKE, 1);
 	n = lines(buf, sizeof(buf));
 	CHECK_U(n, 2, "a second after the first: the count of the others, then the line");
-	CHECK(strncmp(buf, COUNT20, strlen(COUNT20)) == 0,
+	CHECK(strncmp(buf, COUNT11 "srv: conn 0", strlen(COUNT11) + 11) == 0,
 	      "the count line first, with the kind's name");
 	loglimit_count(LOGLIMIT_HANDSHAKE, &all, &shown);
-	CHECK(all == 31 && shown == 11, "31 lines counted, 11 printed (%lu, %lu)", all, shown);
+	CHECK(all == LOGLIMIT_BURST + 17 && shown == LOGLIMIT_BURST + 6,
+	      "every line counted, the printed ones apart (%lu, %lu)", all, shown);
+	fake_clock_advance(400000000u);
 	say(LOGLIMIT_HANDSHAKE, 12);
 	loglimit_report();
 	n = lines(buf, sizeof(buf));
-	CHECK_U(n, 9 + 2, "the end: 9 more printed, then the 3 held and the summary");
-	CHECK(strstr(buf, "srv: ... 3 more \"handshake failed\" line(s) suppressed in that "
-	                  "second\nsrv: \"handshake failed\" lines: 43 in all, 20 printed, 23 "
-	                  "suppressed (at most 10 a second)\n") != NULL,
+	CHECK_U(n, 8 + 2,
+	        "the end: 8 more printed (4 left, 4 refilled), then the 4 held and the summary");
+	CHECK(strstr(buf, "srv: ... 4 more \"handshake failed\" line(s) suppressed\n"
+	                  "srv: \"handshake failed\" lines: 79 in all, 64 printed, 15 suppressed "
+	                  "(50 at once, then 10 a second)\n") != NULL,
 	      "the summary keeps every count");
 	CHECK(strstr(buf, "connection dropped") == NULL, "no summary for a kind that lost none");
+	fake_clock_advance(3600000000000ull);
+	say(LOGLIMIT_HANDSHAKE, LOGLIMIT_BURST + 1);
+	n = lines(buf, sizeof(buf));
+	CHECK_U(n, LOGLIMIT_BURST, "an hour later the bucket is full again, and no fuller");
 	loglimit_stop();
 	fclose(g_out);
 	loglimit_count(LOGLIMIT_HANDSHAKE, &all, &shown);
@@ -82,6 +90,6 @@ static void test_window(void)
 
 int main(void)
 {
-	test_window();
+	test_bucket();
 	return check_done();
 }
