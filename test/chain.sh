@@ -23,28 +23,20 @@ first_pass_only "stack interop"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 T=30
+stacks_built # STACKS, and SBIN: each one's programs
 mkdir -p "$TMP/run"
 gen_certs ec256 "$TMP/run/certs"
 cd "$TMP/run" # certs/: the defaults --chain switches
 sed -n '1,/END CERTIFICATE/p' certs/chain-server.crt >"$TMP/leaf-only.crt"
 cat certs/ca.crt certs/int-ca.crt >"$TMP/both-cas.crt"
 
-stack_of() {
-	"$1/tls_client" -V 2>/dev/null | sed -n 's/^tls_client [^ ]* (stack \([a-z0-9]*\) .*/\1/p'
-}
-here=$(stack_of "$BIN")
 # hs BYTES_COLUMN: the median of a handshake byte column of $TMP/c.csv (13 tx, 14 rx).
 hs() {
 	awk -F, -v c="$1" 'NR > 1 { print $c }' "$TMP/c.csv" | sort -n |
 		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
-for s in $(make_var print-STACKS); do
-	d=$BIN
-	[ "$s" = "$here" ] || d=$(stack_bin "$s")
-	if [ "$(stack_of "$d")" != "$s" ]; then
-		not_ok "stack $s built in $d (make STACK=$s)"
-		continue
-	fi
+for s in "${STACKS[@]}"; do
+	d=${SBIN[$s]}
 	for v in tls-1.3 dtls-1.2; do
 		proto=${v%-*}
 		vo=()
@@ -84,13 +76,8 @@ for s in $(make_var print-STACKS); do
 	stop_server "$SRV_PID"
 done
 
-stacks=() dirs=()
-for s in $(make_var print-STACKS); do
-	d=$BIN
-	[ "$s" = "$here" ] || d=$(stack_bin "$s")
-	[ "$(stack_of "$d")" = "$s" ] || continue
-	stacks+=("$s") dirs+=("$d")
-done
+stacks=("${STACKS[@]}") dirs=()
+for s in "${stacks[@]}"; do dirs+=("${SBIN[$s]}"); done
 n=${#stacks[@]}
 for i in $(seq 0 $((n > 1 ? n - 1 : -1))); do
 	j=$(((i + 1) % n))

@@ -346,6 +346,22 @@ first_pass_only() {
 	fi
 }
 
+# mcu_first NAME DESC ARGS...: the first scripts/mcu.sh run of an MCU test, by the script's
+# own run() (NAME: its directory $TMP/NAME, then A), its exit status checked as DESC; the
+# script ends there, failed, when the run wrote no summary (mcu.json): nothing else to check.
+mcu_first() {
+	local name=$1 desc=$2
+	shift 2
+	run "$name" "$@"
+	check_rc "$desc" "$RC" 0 "$TMP/$name.err"
+	A=$TMP/$name
+	if [ ! -f "$A/mcu.json" ]; then
+		not_ok "the run wrote its summary" "$(tail -n 5 "$TMP/$name.err")"
+		summary
+		exit 1
+	fi
+}
+
 TLIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # A make run from a recipe of `make SAN=1 ...` inherits SAN=1 (and the rest) in its
