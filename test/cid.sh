@@ -19,7 +19,11 @@
 #     the server's conns >= 2) and the message lost, both counted;
 #   - the CID not negotiated (one side without --cid): a line saying so, the session goes on
 #     without, and the server serves the next client with one;
-#   - the openssl stack (no CID) and the wolfssl stack refuse --cid in one line, exit 2.
+#   - the same move with a wolfssl server (mbedtls client): the same checks;
+#   - across stacks (mbedtls client and wolfssl server, and the other way): the CID on the
+#     server's negotiated line equals the client's; a wolfssl client whose server has no
+#     --cid says so, as does a wolfssl server --cid whose client has none; wolfssl refuses --cid with DTLS 1.3 in one line, exit 2;
+#   - the openssl stack (no CID) refuses --cid in one line, exit 2.
 # Everything it makes (namespaces, veths, rules, processes) goes at exit.
 #   test/cid.sh BIN_DIR      (as root)
 set -eu
@@ -119,12 +123,13 @@ client() {
 }
 
 # run NAME CID_OPTS...: a --keep run moved in its middle; sets OUT, ERR, SOUT, SERR, RC.
-# With --cid, forged records reach the server before the move (forge).
+# With --cid, forged records reach the server before the move (forge). The server is
+# $SRVBIN's (default $BIN's), the client $BIN's.
 run() {
 	local name=$1 i
 	shift
 	ip netns exec "$C" nft delete table ip acidmove 2>/dev/null || true
-	serve "$name" "$BIN" "$@"
+	serve "$name" "${SRVBIN:-$BIN}" "$@"
 	OUT=$TMP/$name.out
 	ERR=$TMP/$name.err
 	# shellcheck disable=SC2046
@@ -159,27 +164,41 @@ forge() {
 cid_field() { sed -n "s/^dtls cid .*\\b$2=\\([0-9]*\\).*/\\1/p" "$1"; }
 
 t0=$SECONDS
+WOLF=$(stack_bin wolfssl)
+
+# moved NAME LABEL: the checks of a --cid run moved in its middle (run NAME --cid).
+moved() {
+	local name=$1 l=$2 cid routed
+	check_rc "$l: exit 0" "$RC" 0 "$ERR"
+	check_grep "$l: all acked" "$OUT" "^result proto=dtls mode=keep .* acked=100000 lost=0 end=acked$"
+	cid=$(jq -r .cid "$TMP/$name.json")
+	check "$l: a CID in the client's JSON ($cid)" test -n "$cid"
+	check_eq "$l: the server's negotiated line has the same CID" "${CID:-}" "$cid"
+	check_grep "$l: the server followed the client to its new address" "$SERR" \
+		"client moved to $IPN:[0-9]+ \\(connection ID\\): session kept, no handshake$"
+	check_eq "$l: one move line (the forged record moved nothing)" \
+		"$(grep -c 'client moved to' "$SERR")" 1
+	check_eq "$l: one move counted" "$(cid_field "$SOUT" moves)" 1
+	routed=$(cid_field "$SOUT" routed)
+	check "$l: the forged and the moved records went to the connection (routed=$routed)" \
+		test "${routed:-0}" -ge 2
+	check_eq "$l: the unknown CID dropped and counted" "$(cid_field "$SOUT" unknown)" 1
+	check_grep "$l: the unknown CID named on stderr" "$SERR" \
+		"^dtls_server: $IPC:[0-9]+: 65-byte record with an unknown connection ID: dropped$"
+	check_eq "$l: no new handshake (client reconnects)" "$(jq -r .reconnects "$TMP/$name.json")" 0
+	check_grep "$l: one handshake on the server" "$SOUT" \
+		"^dtls conns=1 hello_verify=1 .* reconnects=0 "
+	check_grep "$l: one connection on the server" "$SOUT" "^done conns=1 messages=100000 "
+}
+
 run cid --cid
-check_rc "with --cid: exit 0" "$RC" 0 "$ERR"
-check_grep "with --cid: all acked" "$OUT" "^result proto=dtls mode=keep .* acked=100000 lost=0 end=acked$"
-cid=$(jq -r .cid "$TMP/cid.json")
-check "with --cid: a CID in the client's JSON ($cid)" test -n "$cid"
-check_eq "with --cid: the server's negotiated line has the same CID" "${CID:-}" "$cid"
-check_grep "with --cid: the server followed the client to its new address" "$SERR" \
-	"client moved to $IPN:[0-9]+ \\(connection ID\\): session kept, no handshake$"
-check_eq "with --cid: one move line (the forged record moved nothing)" \
-	"$(grep -c 'client moved to' "$SERR")" 1
-check_eq "with --cid: one move counted" "$(cid_field "$SOUT" moves)" 1
-routed=$(cid_field "$SOUT" routed)
-check "with --cid: the forged and the moved records went to the connection (routed=$routed)" \
-	test "${routed:-0}" -ge 2
-check_eq "with --cid: the unknown CID dropped and counted" "$(cid_field "$SOUT" unknown)" 1
-check_grep "with --cid: the unknown CID named on stderr" "$SERR" \
-	"^dtls_server: $IPC:[0-9]+: 65-byte record with an unknown connection ID: dropped$"
-check_eq "with --cid: no new handshake (client reconnects)" "$(jq -r .reconnects "$TMP/cid.json")" 0
-check_grep "with --cid: one handshake on the server" "$SOUT" \
-	"^dtls conns=1 hello_verify=1 .* reconnects=0 "
-check_grep "with --cid: one connection on the server" "$SOUT" "^done conns=1 messages=100000 "
+moved cid "with --cid"
+if [ -x "$WOLF/dtls_server" ]; then
+	SRVBIN=$WOLF run wcid --cid
+	moved wcid "wolfssl server, mbedtls client, --cid"
+else
+	not_ok "wolfssl: its programs built ($WOLF; make STACK=wolfssl)"
+fi
 
 run nocid
 check_rc "without --cid: exit 1 (a message lost)" "$RC" 1 "$ERR"
@@ -218,17 +237,49 @@ check_grep "client --cid, server without: the client says so" "$ERR" \
 check_eq "client --cid, server without: no CID in its JSON" "$(jq -r .cid "$TMP/plain-cid.json")" ""
 stop_server "$SPID"
 
-for s in openssl wolfssl; do
-	d=$(stack_bin "$s")
-	if [ ! -x "$d/dtls_client" ]; then
-		not_ok "$s: its programs built ($d; make STACK=$s)"
-		continue
-	fi
-	BIN=$d run_client "refuse-$s" 5 dtls_client --cid -p 1
-	check_rc "$s: --cid refused: exit 2" "$RC" 2
-	check_grep "$s: --cid refused in one line naming the stack" "$ERR" \
-		"^dtls_client: --cid: not supported by the $s stack"
-done
+# Across stacks: mbedtls and wolfssl each way, the CID checked from the server's line.
+xstack() { # NAME SBIN CBIN LABEL
+	serve "$1" "$2" --cid --forever
+	client "$1" "$3" 30 --keep -n 20 --cid
+	check_rc "$4: exit 0" "$RC" 0 "$ERR"
+	check_grep "$4: CID negotiated (the server's line)" "$SOUT" \
+		"^# negotiated: conn=1 .* cid=[0-9a-f]{8}$"
+	check_eq "$4: the client's JSON has the server's CID" "$(jq -r .cid "$TMP/$1.json")" \
+		"$(sed -n 's/^# negotiated: conn=1 .* cid=\([0-9a-f]*\)$/\1/p' "$SOUT")"
+	stop_server "$SPID"
+}
+if [ -x "$WOLF/dtls_client" ]; then
+	xstack x-mw "$WOLF" "$BIN" "mbedtls client, wolfssl server"
+	xstack x-wm "$BIN" "$WOLF" "wolfssl client, mbedtls server"
+	serve x-wplain "$WOLF" --forever
+	client x-wplain "$WOLF" 30 --keep -n 20 --cid
+	check_rc "wolfssl client --cid, wolfssl server without: exit 0" "$RC" 0 "$ERR"
+	check_grep "wolfssl client --cid, server without: the client says so" "$ERR" \
+		"^dtls_client: $IPS:[0-9]+: no connection ID: the server did not negotiate one \\(RFC 9146\\)"
+	stop_server "$SPID"
+	serve x-whalf "$WOLF" --cid --forever
+	client x-whalf "$BIN" 30 --keep -n 20
+	check_rc "wolfssl server --cid, client without: exit 0" "$RC" 0 "$ERR"
+	check_grep "wolfssl server --cid, client without: the server says so" "$SERR" \
+		"^dtls_server: $IPC:[0-9]+: no connection ID: the client did not negotiate one \\(RFC 9146\\)"
+	check_grep "wolfssl server --cid, client without: cid=none on its line" "$SOUT" \
+		"^# negotiated: conn=1 .* cid=none$"
+	stop_server "$SPID"
+	BIN=$WOLF run_client refuse-wolf13 5 dtls_client --cid --tls 1.3 -p 1
+	check_rc "wolfssl: --cid with DTLS 1.3 refused: exit 2" "$RC" 2
+	check_grep "wolfssl: --cid with DTLS 1.3 refused in one line" "$ERR" \
+		"^dtls_client: --cid: not supported by the wolfssl stack"
+fi
+
+d=$(stack_bin openssl)
+if [ ! -x "$d/dtls_client" ]; then
+	not_ok "openssl: its programs built ($d; make STACK=openssl)"
+else
+	BIN=$d run_client refuse-openssl 5 dtls_client --cid -p 1
+	check_rc "openssl: --cid refused: exit 2" "$RC" 2
+	check_grep "openssl: --cid refused in one line naming the stack" "$ERR" \
+		"^dtls_client: --cid: not supported by the openssl stack"
+fi
 
 echo "# cid.sh took $((SECONDS - t0)) s"
 summary

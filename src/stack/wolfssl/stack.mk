@@ -17,7 +17,8 @@
 #   wolfSSL; without the latter it has no plain PSK suite, only ECDHE_PSK and TLS 1.3);
 #   WOLFSSL_DTLS_DROP_STATS: a DTLS server counts the records it dropped undecrypted (a
 #   PSK client with the wrong key, whose Finished DTLS drops silently, wolf_conn.c);
-#   --enable-rpk (HAVE_RPK): raw public keys (RFC 7250) for --rpk (wolf_rpk.c).
+#   --enable-rpk (HAVE_RPK): raw public keys (RFC 7250) for --rpk (wolf_rpk.c);
+#   --enable-dtlscid (WOLFSSL_DTLS_CID): DTLS 1.2 Connection ID (RFC 9146) for --cid.
 WOLF := build/$(TARGET)/wolfssl
 WOLF_ASM_native := --enable-intelasm
 WOLF_ASM_aarch64 := --enable-armasm --host=aarch64-linux-gnu
@@ -28,7 +29,7 @@ WOLF_CONFIGURE := --enable-static --disable-shared --disable-examples --disable-
                   --enable-curve25519 --enable-mlkem --enable-mldsa --enable-dtls \
                   --enable-dtls13 --enable-dtls-frag-ch --enable-dtls-mtu --enable-opensslextra \
                   --enable-session-ticket --enable-ticket-nonce-malloc --enable-ip-alt-name --enable-psk \
-                  --enable-earlydata --enable-rpk \
+                  --enable-earlydata --enable-rpk --enable-dtlscid \
                   CPPFLAGS='-DHAVE_SECRET_CALLBACK -DWOLFSSL_STATIC_PSK -DWOLFSSL_DTLS_DROP_STATS'
 # $(WOLF)/wolf_build.h: ACKBENCH_WOLFSSL_BUILD, the build configuration stack.c reports
 STACK_CFLAGS := -isystem $(WOLF)/src -I$(WOLF)

@@ -2,7 +2,8 @@
  * tp_dtls.c - what the dtls transport (sec_tp.c) needs of the wolfssl stack: DTLS 1.2 or
  * (--tls 1.3) DTLS 1.3 over UDP (ports/) under wolfSSL 5.9, mutual authentication,
  * stateless cookies (wolf_dsrv.c: HelloVerifyRequest; wolf_dsrv13.c: HelloRetryRequest),
- * the MTU, and the handshake retransmission timer (wolf_timer.c, run by wolf_conn.c).
+ * the MTU, the handshake retransmission timer (wolf_timer.c, run by wolf_conn.c) and
+ * --cid (DTLS 1.2 Connection ID: wolf_cid.c).
  */
 #include <stddef.h>
 #include <string.h>
@@ -42,6 +43,10 @@ static uint32_t max_payload(const struct wolf_dstate *s)
 		       (strstr(name, "CCM-8") || strstr(name, "CCM8") ? 8u : 16u);
 	if (exp > 24)
 		exp += 16; /* CBC: wolfSSL's extra block */
+	/* --cid: a client's records carry the server's CID and the inner content type (wolfSSL
+	 * pads none); a server's carry neither (its client's CID is empty) */
+	if (s->t.sec.cid && !s->t.sec.server)
+		exp += SEC_CID_LEN + 1;
 	return s->mtu - DTLS_REC_HDR - DTLS_HS_HDR - exp;
 }
 
@@ -82,6 +87,7 @@ static void dtls_fini(void *state)
 		wolf_dsrv_report(s);
 	wolf_dsrv13_free(s);
 	wolf_ctx_free(&s->t);
+	wolf_cid_free(s);
 }
 
 static uint32_t dtls_max(void *state)

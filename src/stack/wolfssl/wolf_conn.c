@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "port.h"
+#include "wolf_dsrv.h"
 #include "wolf_io.h"
 #include "wolf_why.h"
 
@@ -70,6 +71,8 @@ static int conn_setup(struct wolf_conn *c)
 	if (t->sec.auth != SEC_AUTH_CERT)  /* for wolf_psk.c's callbacks */
 		wolfSSL_set_psk_callback_ctx(c->ssl, c);
 	wolfSSL_set_verify(c->ssl, wolf_verify_mode(t), wolf_why_verify_cb);
+	if (wolf_cid_conf(c) != 0) /* --cid */
+		return ACK_ERR_PROTO;
 	if (wolf_keylog_on())
 		wolfSSL_KeepArrays(
 		        c->ssl); /* the TLS 1.2 master secret, freed after the handshake */
@@ -194,7 +197,7 @@ int wolf_conn_handshake(void *conn)
 		}
 	}
 	sec_io_hs_end(&c->io);
-	if ((r = wolf_rpk_check(c)) != 0)
+	if ((r = wolf_rpk_check(c)) != 0 || (r = wolf_cid_note(c)) != 0)
 		return r;
 	c->hs_done = 1;
 	if (wolf_keylog_on()) {

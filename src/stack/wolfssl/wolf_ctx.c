@@ -273,8 +273,16 @@ int wolf_ctx_init(struct wolf_ctx *t, const struct tp_conf *c, int datagram)
 		return sec_opts_refuse(c, "wolfssl", "rpk",
 		                       "raw public keys are not in this wolfSSL build (HAVE_RPK)");
 #endif
-	if (t->sec.cid) /* wolfSSL 5.9's CID (--enable-dtlscid) is not wired in here yet */
-		return sec_opts_refuse(c, "wolfssl", "cid", "Connection ID not built for it yet");
+#ifndef WOLFSSL_DTLS_CID
+	if (t->sec.cid) /* RFC 9146: stack.mk's --enable-dtlscid */
+		return sec_opts_refuse(
+		        c, "wolfssl", "cid",
+		        "Connection ID is not in this wolfSSL build (WOLFSSL_DTLS_CID)");
+#endif
+	if (t->sec.cid && c->tls_version != NULL && strcmp(c->tls_version, "1.3") == 0)
+		return sec_opts_refuse(
+		        c, "wolfssl", "cid",
+		        "its Connection ID is DTLS 1.2's here (RFC 9146), not 1.3's");
 	if (c->tls_version != NULL && strcmp(c->tls_version, "1.2") != 0 &&
 	    strcmp(c->tls_version, "1.3") != 0)
 		return fail(t, "tls", c->tls_version, "want 1.2 or 1.3", ACK_ERR_ARG);

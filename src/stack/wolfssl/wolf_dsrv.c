@@ -31,14 +31,6 @@
 
 #define COOKIE_LEN 32 /* WC_SHA256_DIGEST_SIZE, wolfSSL's DTLS_COOKIE_SZ */
 
-struct wolf_dsc {           /* c->dtls of a server connection */
-	char cli_id[80];    /* "ip:port", bound into the cookie */
-	uint8_t secret[32]; /* this client's cookie secret */
-	uint8_t random[32]; /* the session's ClientHello random */
-	uint8_t next[32];   /* of a new ClientHello queued on the socket (hello_queued) */
-	int first_read;     /* no request yet since the (re)handshake */
-};
-
 static struct wolf_dstate *state_of(const struct wolf_conn *c)
 {
 	return (struct wolf_dstate *)(void *)c->t;
@@ -54,7 +46,7 @@ int wolf_dsrv_init(struct wolf_dstate *s)
 		r = ACK_ERR_PROTO;
 	if (r != 0)
 		fprintf(stderr, "%s: no entropy for the DTLS cookie key\n", s->t.sec.prog);
-	return r;
+	return r != 0 ? r : wolf_cid_init(s);
 }
 
 static int hmac(const uint8_t *key, size_t klen, const uint8_t *const *part, const size_t *len,
@@ -132,7 +124,8 @@ static int set_secret(struct wolf_conn *c, const uint8_t secret[32])
 	return wolfSSL_DTLS_SetCookieSecret(c->ssl, secret, 32) == 0 ? 0 : ACK_ERR_PROTO;
 }
 
-static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id)
+static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id,
+                 const struct port_addr *from)
 {
 	struct wolf_dsc *d = calloc(1, sizeof(*d));
 
@@ -140,6 +133,7 @@ static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id)
 		return ACK_ERR_NOMEM;
 	c->dtls = d;
 	snprintf(d->cli_id, sizeof(d->cli_id), "%s", id);
+	d->cli = *from;
 	if (wolf_dsrv_secret(s, id, d->secret) != 0)
 		return ACK_ERR_PROTO;
 	memcpy(d->random, s->dl.pk + DTLS_REC_HDR + DTLS_HS_HDR + 2, sizeof(d->random));
@@ -148,13 +142,14 @@ static int serve(struct wolf_dstate *s, struct wolf_conn *c, const char *id)
 }
 
 /* *out, on the socket adopted for client id: served from now on. */
-static int adopted(struct wolf_dstate *s, struct wolf_conn **out, const char *id, int r)
+static int adopted(struct wolf_dstate *s, struct wolf_conn **out, const char *id,
+                   const struct port_addr *from, int r)
 {
 	struct sec_give_way gw = { -1, s->t.hs_min_ms, sec_listen_newcomer, &s->dl,
 		                   &s->superseded };
 
 	if (r == 0)
-		r = serve(s, *out, id);
+		r = serve(s, *out, id, from);
 	if (r != 0) {
 		wolf_conn_abort(*out);
 		*out = NULL;
@@ -179,7 +174,7 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 	*out = NULL;
 	if (s->t.dtls13) {
 		r = wolf_dsrv13_accept(s, timeout_ms, out, id, sizeof(id));
-		return *out != NULL ? adopted(s, out, id, r) : r;
+		return *out != NULL ? adopted(s, out, id, &s->l_from, r) : r;
 	}
 	for (;;) {
 		n = sec_listen_next(&s->dl, sec_ms_left(deadline), &from);
@@ -205,7 +200,7 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 			return h;
 		}
 		r = wolf_conn_new(&s->t, h, id, out);
-		return *out != NULL ? adopted(s, out, id, r) : r;
+		return *out != NULL ? adopted(s, out, id, &from, r) : r;
 	}
 }
 
@@ -306,6 +301,8 @@ int wolf_dsrv_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms
 			}
 		}
 		n = wolf_conn_recv(c, buf, cap, 0);
+		if (n > 0 && sec_io_moved(&c->io) != NULL)
+			wolf_cid_move(c); /* wolfSSL authenticated the routed record */
 		if (n > 0) {
 			d->first_read = 0;
 			return n;
@@ -330,5 +327,10 @@ void wolf_dsrv_report(const struct wolf_dstate *s)
 	       " stray=%" PRIu32 "\n",
 	       s->conns, s->hvr, (uint32_t)s->retrans, (uint32_t)s->retrans_conns,
 	       (uint32_t)s->reconnects, (uint32_t)s->superseded, s->dl.stray);
+	if (s->t.sec.cid && s->cids.lock != NULL)
+		printf("dtls cid moves=%" PRIu32 " routed=%" PRIu32 " unknown=%" PRIu32
+		       " backlog=%" PRIu32 " without=%" PRIu32 "\n",
+		       (uint32_t)s->moves, s->cids.routed, s->cids.unknown, s->cids.full,
+		       (uint32_t)s->nocid);
 	fflush(stdout);
 }

@@ -30,6 +30,18 @@ struct wolf_dstate {
 	 * under the accept lock, the connections' own (the rest) atomically */
 	uint32_t conns, hvr;
 	_Atomic uint32_t superseded, reconnects, retrans, retrans_conns;
+	_Atomic uint32_t moves; /* --cid: clients that went on from a new address */
+	_Atomic uint32_t nocid; /* --cid: sessions whose peer did not negotiate a CID */
+	struct sec_cids cids;   /* server, --cid: which connection owns which CID (dl.cids) */
+};
+
+struct wolf_dsc {             /* c->dtls of a server connection */
+	char cli_id[80];      /* "ip:port", bound into the cookie */
+	struct port_addr cli; /* the client's address (--cid: where it moved) */
+	uint8_t secret[32];   /* this client's cookie secret */
+	uint8_t random[32];   /* the session's ClientHello random */
+	uint8_t next[32];     /* of a new ClientHello queued on the socket (hello_queued) */
+	int first_read;       /* no request yet since the (re)handshake */
 };
 
 int wolf_dsrv_init(struct wolf_dstate *s);
@@ -45,5 +57,17 @@ int wolf_dsrv_accept(struct wolf_dstate *s, int timeout_ms, struct wolf_conn **o
 int wolf_dsrv_handshake(struct wolf_conn *c);
 int wolf_dsrv_recv(struct wolf_conn *c, uint8_t *buf, size_t cap, int timeout_ms);
 void wolf_dsrv_report(const struct wolf_dstate *s);
+
+/* wolf_cid.c (--cid, RFC 9146, DTLS 1.2). conf: on a new WOLFSSL of c, the extension
+ * (a server's own random SEC_CID_LEN-byte CID, a client's empty one). note: after the
+ * handshake, the CID the server chose into c->io (a line when the peer agreed to none),
+ * and on a server the connection's entry in the CID table. move: a server's record from
+ * the CID table that wolfSSL authenticated (wolf_dsrv_recv): the connection follows its
+ * client. init/free: a server's CID table. 0 or an error. */
+int wolf_cid_conf(struct wolf_conn *c);
+int wolf_cid_note(struct wolf_conn *c);
+void wolf_cid_move(struct wolf_conn *c);
+int wolf_cid_init(struct wolf_dstate *s);
+void wolf_cid_free(struct wolf_dstate *s);
 
 #endif
