@@ -65,7 +65,7 @@ static const struct sec_opt all[N_OPTS] = {
 	{ ONLY_DGRAM,
 	  { "cid", 0, OPT_FLAG, &g_val.cid, 0, 0, NULL,
 	    "DTLS 1.2 Connection ID (RFC 9146): the server gives the client a 4-byte CID, so a "
-	    "client whose address or port changes keeps its session (mbedtls)" } },
+	    "client whose address or port changes keeps its session (mbedtls, wolfssl)" } },
 	{ ONLY_DGRAM,
 	  { "no-cookie", 0, OPT_FLAG, &g_val.no_cookie, 0, 0, NULL,
 	    "server: no HelloVerifyRequest (the handshake without the cookie round trip)" } },
