@@ -100,7 +100,7 @@ static const struct sec_opt all[N_OPTS] = {
 	{ 0,
 	  { "rpk", 0, OPT_STR, &g_val.rpk_file, 0, 0, "FILE",
 	    "raw public keys (RFC 7250) instead of certificates: send --key's public key, accept "
-	    "only the peer's public key in FILE (PEM) (off; openssl stack)" } },
+	    "only the peer's public key in FILE (PEM) (off; openssl and wolfssl stacks)" } },
 	{ 0, { NULL, 0, 0, NULL, 0, 0, NULL, NULL } },
 };
 
