@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "sec_io.h"
 
 #define CID_OFFSET  11 /* DTLS 1.2 record: type, version, epoch, sequence number, CID */
@@ -200,4 +201,27 @@ int sec_io_move(struct sec_io *io)
 	if (r == 0)
 		b->peer = b->moved_to;
 	return r;
+}
+
+int sec_io_follow(struct sec_io *io, const char *prog, char *peer, size_t peer_len,
+                  _Atomic uint32_t *moves, struct port_addr *to)
+{
+	char name[64], eb[160];
+	int r;
+
+	*to = *sec_io_moved(io);
+	r = sec_io_move(io);
+	if (r == 1)
+		return 1; /* read after the move that it followed */
+	port_addr_str(to, name, sizeof(name));
+	if (r != 0) {
+		fprintf(stderr, "%s: %s: cannot follow the client to %s: %s\n", prog, peer, name,
+		        err_str(r, eb, sizeof(eb)));
+		return r;
+	}
+	(*moves)++;
+	fprintf(stderr, "%s: %s: client moved to %s (connection ID): session kept, no handshake\n",
+	        prog, peer, name);
+	snprintf(peer, peer_len, "%s", name);
+	return 0;
 }

@@ -185,6 +185,11 @@ const struct port_addr *sec_io_moved(const struct sec_io *io);
  * connection's socket talks to that address from now on. 0 moved, 1 already there, or an
  * error of the port. */
 int sec_io_move(struct sec_io *io);
+/* A stack's move, once it authenticated the routed record: sec_io_move, then one line
+ * (followed, or why not), *moves counted and peer (peer_len bytes) renamed to the new
+ * address, which is also *to. Returns 0 moved, 1 already there, or the port's error. */
+int sec_io_follow(struct sec_io *io, const char *prog, char *peer, size_t peer_len,
+                  _Atomic uint32_t *moves, struct port_addr *to);
 
 /* The two calls of the stacks' callbacks. limit_ms: the stack's own bound on this read
  * (0 = none); when it ends the read first, SEC_IO_TIMER and timer_expiries++. */

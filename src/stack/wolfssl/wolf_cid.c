@@ -101,24 +101,12 @@ void wolf_cid_move(struct wolf_conn *c)
 {
 	struct wolf_dstate *s = state_of(c);
 	struct wolf_dsc *d = c->dtls;
-	struct port_addr to = *sec_io_moved(&c->io);
-	char name[64], eb[160];
-	int r = sec_io_move(&c->io);
+	struct port_addr to;
 
-	if (r == 1)
-		return; /* read after the move that it followed */
-	port_addr_str(&to, name, sizeof(name));
-	if (r != 0) {
-		fprintf(stderr, "%s: %s: cannot follow the client to %s: %s\n", s->t.sec.prog,
-		        c->peer, name, err_str(r, eb, sizeof(eb)));
+	if (sec_io_follow(&c->io, s->t.sec.prog, c->peer, sizeof(c->peer), &s->moves, &to) != 0)
 		return;
-	}
-	s->moves++;
-	fprintf(stderr, "%s: %s: client moved to %s (connection ID): session kept, no handshake\n",
-	        s->t.sec.prog, c->peer, name);
-	snprintf(c->peer, sizeof(c->peer), "%s", name);
 	/* a ClientHello from there (a reconnect) gets the cookie secret of the new address */
-	snprintf(d->cli_id, sizeof(d->cli_id), "%s", name);
+	snprintf(d->cli_id, sizeof(d->cli_id), "%s", c->peer);
 	d->cli = to;
 	(void)wolf_dsrv_secret(s, d->cli_id, d->secret);
 }
