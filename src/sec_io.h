@@ -142,6 +142,8 @@ void sec_io_deadline(struct sec_io *io, int timeout_ms);
 void sec_io_give_way(struct sec_io *io, const struct sec_give_way *gw);
 /* This thread's struct sec_yield (NULL: none), kept by the caller while it is set. */
 void sec_io_yield(struct sec_yield *y);
+/* This thread's sec_io_yield, or NULL (sec_listen.c asks). */
+struct sec_yield *sec_io_yielding(void);
 /* Waits until the peer's next bytes are there (0), up to deadline_ns (ACK_ERR_TIMEOUT), or
  * gives way (ACK_ERR_GAVE_WAY, see struct sec_give_way; ACK_ERR_GAVE_WAY or
  * ACK_ERR_PUSHED_OUT, see struct sec_yield); another error from the port. A
