@@ -346,6 +346,28 @@ first_pass_only() {
 	fi
 }
 
+# mcu_deps: scripts/deps.sh mcu (the Arm toolchain and QEMU), else a failed check and the
+# script's end.
+mcu_deps() {
+	if ! "$TLIB_ROOT/scripts/deps.sh" mcu >"$TMP/deps.log" 2>&1; then
+		not_ok "scripts/deps.sh mcu installs the toolchain and QEMU" "$(tail -n 3 "$TMP/deps.log")"
+		summary
+		exit 1
+	fi
+}
+
+# mcu_build VAR=VALUE...: mcu_deps, then the bare-metal image `make VAR=VALUE... all` builds
+# (not with our caller's make flags: make test's SAN=1 or CONFIG=... are not this target's),
+# checked; the script ends there when it fails.
+mcu_build() {
+	local rc=0
+	mcu_deps
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS nice make -s -C "$TLIB_ROOT" "$@" -j2 all \
+		>"$TMP/build.log" 2>&1 || rc=$?
+	check_rc "make $* builds the image" "$rc" 0 "$TMP/build.log"
+	[ "$rc" -eq 0 ] || { summary; exit 1; }
+}
+
 # mcu_first NAME DESC ARGS...: the first scripts/mcu.sh run of an MCU test, by the script's
 # own run() (NAME: its directory $TMP/NAME, then A), its exit status checked as DESC; the
 # script ends there, failed, when the run wrote no summary (mcu.json): nothing else to check.

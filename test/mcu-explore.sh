@@ -18,11 +18,7 @@ first_pass_only "builds an Mbed TLS library per point for the MCU"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EXPLORE=$ROOT/scripts/mcu-explore.sh
 
-if ! "$ROOT/scripts/deps.sh" mcu >"$TMP/deps.log" 2>&1; then
-	not_ok "scripts/deps.sh mcu installs the toolchain and QEMU" "$(tail -n 3 "$TMP/deps.log")"
-	summary
-	exit 1
-fi
+mcu_deps
 
 # Bad input: one clear line on stderr, nothing on stdout, exit status 2, nothing built.
 bad() {

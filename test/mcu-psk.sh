@@ -21,16 +21,7 @@ first_pass_only "bare-metal PSK image (no sanitizer build for bare metal)"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNNER=$ROOT/scripts/mcu.sh
 
-if ! "$ROOT/scripts/deps.sh" mcu >"$TMP/deps.log" 2>&1; then
-	not_ok "scripts/deps.sh mcu installs the toolchain and QEMU" "$(tail -n 3 "$TMP/deps.log")"
-	summary
-	exit 1
-fi
-rc=0
-env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS nice make -s -C "$ROOT" TARGET=cortex-m4 CONFIG=mcu-psk \
-	-j2 all >"$TMP/build.log" 2>&1 || rc=$?
-check_rc "make TARGET=cortex-m4 CONFIG=mcu-psk builds the image" "$rc" 0 "$TMP/build.log"
-[ "$rc" -eq 0 ] || { summary; exit 1; }
+mcu_build TARGET=cortex-m4 CONFIG=mcu-psk
 IMG=$ROOT/build/cortex-m4-mcu-psk/mcu/ackbench-mcu.elf
 
 # run NAME ARGS...: the runner into $TMP/NAME, quiet; sets RC.

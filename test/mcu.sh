@@ -32,17 +32,7 @@ case "$BIN" in
 	;;
 esac
 
-if ! "$ROOT/scripts/deps.sh" mcu >"$TMP/deps.log" 2>&1; then
-	not_ok "scripts/deps.sh mcu installs the toolchain and QEMU" "$(tail -n 3 "$TMP/deps.log")"
-	summary
-	exit 1
-fi
-rc=0
-# Not our caller's make flags (make test's SAN=1 or CONFIG=... are not this target's).
-env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS nice make -s -C "$ROOT" TARGET="$target" -j2 all \
-	>"$TMP/build.log" 2>&1 || rc=$?
-check_rc "make TARGET=$target builds the image" "$rc" 0 "$TMP/build.log"
-[ "$rc" -eq 0 ] || { summary; exit 1; }
+mcu_build TARGET="$target"
 
 # run NAME ARGS...: the runner into $TMP/NAME, quiet; sets RC.
 run() {
